@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+        const char *name;
+        int (*run)(int argc, char **argv);
+        const char *synopsis;
+} commands[] = {
+        { "convert", bg_cmd_convert,
+          "convert [--root DIR] [--format yaml|networkd|netplan|keyfile] [-o PATH] [--explain] [--force]" },
+        { "validate", bg_cmd_validate, "validate FILE..." },
+        { "show", bg_cmd_show, "show [FILE]" },
+        { "apply", bg_cmd_apply, "apply [-c FILE] [--backend auto|kernel|userspace] [--dry-run]" },
+        { "status", bg_cmd_status, "status [BOND] [--json]" },
+        { "enslave", bg_cmd_enslave, "enslave BOND IFACE" },
+        { "release", bg_cmd_release, "release BOND IFACE" },
+        { "active", bg_cmd_active, "active BOND IFACE" },
+};
+
+static void usage(FILE *f) {
+        fprintf(f, "Usage: bondgen COMMAND [ARGS...]\n\nCommands:\n");
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                fprintf(f, "  bondgen %s\n", commands[i].synopsis);
+        fprintf(f, "\nExit status: 0 ok, 1 invalid input or refused, 2 usage error, "
+                   "3 system error.\nSee bondgen(8).\n");
+}
+
+int main(int argc, char **argv) {
+        if (argc < 2) {
+                usage(stderr);
+                return BG_EXIT_USAGE;
+        }
+        if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+                usage(stdout);
+                return BG_EXIT_OK;
+        }
+        if (!strcmp(argv[1], "--version")) {
+                printf("bondgen %s\n", BONDGEN_VERSION);
+                return BG_EXIT_OK;
+        }
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                if (!strcmp(argv[1], commands[i].name))
+                        return commands[i].run(argc - 1, argv + 1);
+        fprintf(stderr, "bondgen: unknown command '%s'\n", argv[1]);
+        usage(stderr);
+        return BG_EXIT_USAGE;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+/*
+ * Readers of CentOS/RHEL-era bonding configuration under a root directory:
+ * etc/sysconfig/network-scripts/ifcfg-* and route-*, etc/sysconfig/network,
+ * etc/modprobe.conf and etc/modprobe.d/*.conf, etc/rc.d/rc.local and
+ * etc/rc.local. Knows nothing of YAML, netlink or sockets.
+ */
+#include "model/model.h"
+
+/* What happened to one legacy key (for `bondgen convert --explain`). */
+struct bg_explain_entry {
+        struct bg_loc loc;   /* file:line of the key */
+        char *key;           /* e.g. "BONDING_OPTS:miimon", "USERCTL", "options bond0 mode" */
+        char *fate;          /* e.g. "bonds[bond0].options.miimon = 100", "ignored: ..." */
+};
+
+struct bg_explain {
+        struct bg_explain_entry *v;
+        size_t n, cap;
+};
+
+void bg_explain_free(struct bg_explain *e);
+
+/* Read everything under root ("/" by default) into *m. Problems go to diags
+ * with file:line and key. A bond with errors is left out of the model (the
+ * others are still converted); returns 0 when nothing was left out, -EINVAL
+ * when something was, other negative errno for system errors (missing root).
+ * explain may be NULL. */
+int bg_legacy_read(const char *root, struct bg_model *m, struct bg_diags *diags,
+                   struct bg_explain *explain);

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+/* Small libc-only helpers shared by every module. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define BG_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline void bg_freep(void *p) {
+        extern void free(void *);
+        free(*(void **)p);
+}
+#define _cleanup_free_ __attribute__((cleanup(bg_freep)))
+
+/* Read a whole file (at most max bytes; -EFBIG beyond) into a NUL-terminated
+ * malloc'd buffer. Returns 0 or a negative errno. */
+int bg_read_file(const char *path, size_t max, char **out, size_t *len);
+
+/* Write data to path atomically: a temporary file in the same directory,
+ * fsync, then rename (or link(2) when !overwrite, so an existing file is
+ * never replaced: -EEXIST). Parent directories are not created. */
+int bg_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+                         bool overwrite);
+
+/* mkdir -p with the given mode for created directories. */
+int bg_mkdir_p(const char *path, mode_t mode);

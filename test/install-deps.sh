@@ -1,0 +1,23 @@
+#!/bin/bash
+# Install the Debian packages the build and the test suite need: the union
+# of test/deps/*.txt (one package a line, '#' comments). Packages already
+# installed are skipped; apt-get runs only when something is missing.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+mapfile -t want < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$here"/deps/*.txt | grep -v '^$' | sort -u)
+missing=()
+for p in "${want[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+        echo "install-deps: all ${#want[@]} packages present"
+        exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+        echo "install-deps: missing packages (run as root to install): ${missing[*]}" >&2
+        exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
