@@ -1,0 +1,242 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash
+#
+# Reusable qemu harness: boot Debian's kernel (it ships bonding.ko) with a
+# small initramfs built here from busybox-static, chosen binaries (with the
+# shared libraries ldd lists) and chosen kernel modules (with their
+# dependencies from modinfo). The guest's /init mounts the pseudo file
+# systems, loads the modules, runs /bgvm/test.sh and powers off. Results
+# are read from the serial console log; the qemu monitor is a pipe pair so
+# no socat is needed.
+#
+# Usage (source it):
+#   bgvm_check || exit 77            # prints why on stderr
+#   d=$(bgvm_initramfs_new "$work")  # skeleton
+#   bgvm_add_binary "$d" /path/bondgen
+#   bgvm_add_modules "$d" bonding virtio_net virtio_pci
+#   bgvm_add_file "$d" local-file /bgvm/test.sh
+#   bgvm_pack "$d" "$work/initrd.gz"
+#   bgvm_start vm1 "$work/initrd.gz" -- extra qemu args (e.g. -netdev/-device)
+#   bgvm_wait vm1 'PATTERN' 120      # grep -E on the serial log
+#   bgvm_monitor vm1 'set_link n0 off'
+#   bgvm_wait_exit vm1 60; bgvm_stop vm1
+#
+# Environment: BGVM_KERNEL (vmlinuz path) and BGVM_KVER override the kernel
+# choice; BGVM_MEM (MiB, default 384); BGVM_ACCEL=kvm opts in to KVM
+# (default tcg).
+
+BGVM_DIR=${BGVM_DIR:-}
+declare -A BGVM_PID=() BGVM_LOG=() BGVM_MONFD=()
+
+bgvm_log() { printf 'bgvm: %s\n' "$*" >&2; }
+
+# Pick a kernel whose modules tree has bonding.ko: the newest installed
+# linux-image (its version is usually not the running kernel's).
+bgvm_find_kernel() {
+        local k v
+        if [ -n "${BGVM_KERNEL:-}" ] && [ -n "${BGVM_KVER:-}" ]; then
+                return 0
+        fi
+        for k in $(ls -1v /boot/vmlinuz-* 2>/dev/null | tac); do
+                v=${k#/boot/vmlinuz-}
+                if [ -d "/lib/modules/$v/kernel/drivers/net/bonding" ]; then
+                        BGVM_KERNEL=$k
+                        BGVM_KVER=$v
+                        return 0
+                fi
+        done
+        return 1
+}
+
+# 0 if a VM can be booted here; otherwise prints the reason and returns 1.
+bgvm_check() {
+        if [ "$(id -u)" -ne 0 ]; then
+                echo "SKIP: needs root (tap devices in a network namespace)" >&2; return 1
+        fi
+        command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu-system-x86_64 not installed (package qemu-system-x86)" >&2; return 1; }
+        BGVM_BUSYBOX=$(command -v busybox || true)
+        if [ -z "$BGVM_BUSYBOX" ] || ! file -L "$BGVM_BUSYBOX" 2>/dev/null | grep -q 'statically linked'; then
+                [ -x /bin/busybox ] && BGVM_BUSYBOX=/bin/busybox
+                if ! ldd "$BGVM_BUSYBOX" 2>&1 | grep -q 'not a dynamic'; then
+                        echo "SKIP: busybox-static not installed" >&2; return 1
+                fi
+        fi
+        bgvm_find_kernel || { echo "SKIP: no /boot/vmlinuz-* with bonding.ko (package linux-image-amd64)" >&2; return 1; }
+        [ -r "$BGVM_KERNEL" ] || { echo "SKIP: cannot read $BGVM_KERNEL" >&2; return 1; }
+        [ -c /dev/net/tun ] || { echo "SKIP: /dev/net/tun missing" >&2; return 1; }
+        return 0
+}
+
+# Software emulation (TCG) by default: it boots this initramfs in about
+# 5 s, and nested KVM is known to hang or abort on some CI hosts (seen:
+# "failed to set MSR 0x10a" with -cpu max, a spinning vCPU with -cpu host).
+# BGVM_ACCEL=kvm opts in.
+bgvm_accel() {
+        echo "${BGVM_ACCEL:-tcg}"
+}
+
+bgvm_initramfs_new() {
+        local work=$1 d="$1/root"
+        rm -rf "$d"
+        mkdir -p "$d"/{bin,sbin,etc,proc,sys,dev,run,tmp,lib,lib64,usr/lib,bgvm,lib/modules}
+        cp "$BGVM_BUSYBOX" "$d/bin/busybox"
+        local a
+        for a in $("$BGVM_BUSYBOX" --list); do
+                [ -e "$d/bin/$a" ] || ln -s busybox "$d/bin/$a"
+        done
+        cat >"$d/init" <<'INIT'
+#!/bin/sh
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /run /tmp /dev/pts
+mount -t tmpfs tmpfs /run
+echo "BGVM-BOOTED uptime=$(cut -d' ' -f1 /proc/uptime)"
+if [ -f /etc/bgvm-modules ]; then
+        while read -r m; do
+                insmod "/lib/modules/$m" || echo "BGVM-WARN insmod $m failed"
+        done </etc/bgvm-modules
+fi
+ip link set lo up
+rc=0
+if [ -x /bgvm/test.sh ]; then
+        /bgvm/test.sh || rc=$?
+fi
+echo "BGVM-DONE rc=$rc"
+sync
+poweroff -f
+INIT
+        chmod 755 "$d/init"
+        echo "$d"
+}
+
+# Copy executables and the shared libraries they need (same paths inside).
+bgvm_add_binary() {
+        local d=$1; shift
+        local f lib
+        for f in "$@"; do
+                mkdir -p "$d/usr/sbin"
+                cp -L "$f" "$d/usr/sbin/$(basename "$f")"
+                for lib in $(ldd "$f" 2>/dev/null | grep -oE '/[^ ]+'); do
+                        [ -e "$d$lib" ] && continue
+                        mkdir -p "$d$(dirname "$lib")"
+                        cp -L "$lib" "$d$lib"
+                done
+        done
+}
+
+bgvm_add_file() {
+        mkdir -p "$1$(dirname "$3")"
+        cp -L "$2" "$1$3"
+}
+
+# Modules with their dependencies, loaded in dependency order at boot.
+bgvm_add_modules() {
+        local d=$1; shift
+        local -a order=()
+        local -A seen=()
+        _bgvm_mod() {
+                local m=$1 dep p
+                [ -n "${seen[$m]:-}" ] && return 0
+                seen[$m]=1
+                p=$(modinfo -k "$BGVM_KVER" -n "$m" 2>/dev/null) || { bgvm_log "module $m not found for $BGVM_KVER"; return 1; }
+                case "$p" in (builtin|"") return 0 ;; (/*) ;; (*) return 0 ;; esac
+                for dep in $(modinfo -k "$BGVM_KVER" -F depends "$m" | tr ',' ' '); do
+                        _bgvm_mod "$dep" || return 1
+                done
+                local rel=${p#/lib/modules/$BGVM_KVER/}
+                mkdir -p "$d/lib/modules/$(dirname "$rel")"
+                case "$p" in
+                (*.ko.xz) xz -dc "$p" >"$d/lib/modules/${rel%.xz}"; rel=${rel%.xz} ;;
+                (*.ko.zst) zstd -qdc "$p" >"$d/lib/modules/${rel%.zst}"; rel=${rel%.zst} ;;
+                (*) cp "$p" "$d/lib/modules/$rel" ;;
+                esac
+                order+=("$rel")
+        }
+        local m
+        for m in "$@"; do _bgvm_mod "$m" || return 1; done
+        printf '%s\n' "${order[@]}" >>"$d/etc/bgvm-modules"
+}
+
+bgvm_pack() {
+        (cd "$1" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$2"
+}
+
+# bgvm_start NAME INITRD [-- qemu args...]: boots in the background. The
+# serial console goes to $BGVM_DIR/NAME.serial, the monitor is a pipe pair.
+bgvm_start() {
+        local name=$1 initrd=$2; shift 2
+        [ "${1:-}" = "--" ] && shift
+        local dir=${BGVM_DIR:?BGVM_DIR not set}
+        local accel; accel=$(bgvm_accel)
+        local cpu=max
+        [ "$accel" = kvm ] && cpu=host
+        local mon="$dir/$name.mon"
+        rm -f "$mon.in" "$mon.out"
+        mkfifo "$mon.in" "$mon.out"
+        BGVM_LOG[$name]="$dir/$name.serial"
+        : >"${BGVM_LOG[$name]}"
+        bgvm_log "starting $name: kernel $BGVM_KVER, accel $accel"
+        ${BGVM_WRAP:-} qemu-system-x86_64 -machine "q35,accel=$accel" -cpu "$cpu" -m "${BGVM_MEM:-384}" -smp 1 \
+                -nodefaults -no-user-config -display none -no-reboot \
+                -kernel "$BGVM_KERNEL" -initrd "$initrd" \
+                -append "console=ttyS0 panic=-1 quiet loglevel=4 ${BGVM_APPEND:-}" \
+                -serial "file:${BGVM_LOG[$name]}" -monitor "pipe:$mon" \
+                "$@" >"$dir/$name.qemu.log" 2>&1 &
+        BGVM_PID[$name]=$!
+        local fd
+        exec {fd}<>"$mon.in"
+        BGVM_MONFD[$name]=$fd
+        cat "$mon.out" >"$dir/$name.monitor.log" 2>/dev/null &
+}
+
+bgvm_monitor() {
+        local name=$1; shift
+        printf '%s\n' "$*" >&"${BGVM_MONFD[$name]}"
+}
+
+# bgvm_wait NAME ERE TIMEOUT: 0 when the serial log matches, 1 on timeout
+# or when qemu exited first.
+bgvm_wait() {
+        local name=$1 re=$2 t=${3:-60} end
+        end=$((SECONDS + t))
+        while [ $SECONDS -lt $end ]; do
+                grep -qaE "$re" "${BGVM_LOG[$name]}" 2>/dev/null && return 0
+                if ! kill -0 "${BGVM_PID[$name]}" 2>/dev/null; then
+                        grep -qaE "$re" "${BGVM_LOG[$name]}" 2>/dev/null && return 0
+                        return 1
+                fi
+                sleep 0.2
+        done
+        return 1
+}
+
+bgvm_wait_exit() {
+        local name=$1 t=${2:-60} end
+        end=$((SECONDS + t))
+        while kill -0 "${BGVM_PID[$name]}" 2>/dev/null; do
+                [ $SECONDS -ge $end ] && return 1
+                sleep 0.2
+        done
+        return 0
+}
+
+bgvm_stop() {
+        local name=$1
+        local pid=${BGVM_PID[$name]:-}
+        [ -n "$pid" ] || return 0
+        if kill -0 "$pid" 2>/dev/null; then
+                bgvm_monitor "$name" quit 2>/dev/null || true
+                bgvm_wait_exit "$name" 5 || kill "$pid" 2>/dev/null
+        fi
+        wait "$pid" 2>/dev/null || true
+        local fd=${BGVM_MONFD[$name]:-}
+        if [ -n "$fd" ]; then exec {fd}>&-; fi
+        unset "BGVM_PID[$name]" "BGVM_MONFD[$name]"
+}
+
+bgvm_stop_all() {
+        local n
+        for n in "${!BGVM_PID[@]}"; do bgvm_stop "$n"; done
+}
