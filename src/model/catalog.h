@@ -99,6 +99,8 @@ enum {
         BG_OF_RUNTIME = 1u << 4,     /* not kept in the model's options (e.g. active_slave) */
         BG_OF_MODULE_PARAM = 1u << 5,/* also accepted as a bonding.ko module parameter */
         BG_OF_LIST = 1u << 6,        /* takes several values */
+        BG_OF_SECONDS = 1u << 7,     /* UINT in seconds (lp_interval): networkd wants "Ns" */
+        BG_OF_PER_PORT = 1u << 8,    /* value belongs to ports (queue_id: IFLA_BOND_SLAVE_QUEUE_ID) */
 };
 
 struct bg_enum_val {
@@ -150,7 +152,8 @@ const char *bg_opt_suggest(const char *name);
  * -EINVAL and writes a human explanation (no key, no location) to err. */
 int bg_opt_parse_value(const struct bg_opt_info *o, const char *text, struct bg_optval *out,
                        char *err, size_t errlen);
-/* Canonical text of a value: enum name, decimal, list joined by ','. */
+/* Canonical text of a value: enum name, decimal, list joined by ','.
+ * Returns 0, -ENOBUFS when buf is too small, -ENODATA when v is unset. */
 int bg_opt_format_value(const struct bg_opt_info *o, const struct bg_optval *v, char *buf,
                         size_t len);
 /* Enum name for a number, NULL if none. */

@@ -1,3 +1,517 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Filled in by its issue. */
-#include <stddef.h>
+/*
+ * The canonical model (DESIGN §4): construction, copy, comparison and the
+ * small address helpers readers and emitters share.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "model.h"
+
+static int strv_append(char ***v, size_t *n, const char *s) {
+        char **nv;
+        char *d;
+
+        if (!s)
+                return -EINVAL;
+        d = strdup(s);
+        if (!d)
+                return -ENOMEM;
+        nv = realloc(*v, (*n + 1) * sizeof(*nv));
+        if (!nv) {
+                free(d);
+                return -ENOMEM;
+        }
+        nv[(*n)++] = d;
+        *v = nv;
+        return 0;
+}
+
+static void strv_free(char **v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(v[i]);
+        free(v);
+}
+
+void bg_model_init(struct bg_model *m) {
+        *m = (struct bg_model){ 0 };
+}
+
+static void ipcfg_free(struct bg_ipcfg *c) {
+        strv_free(c->addresses, c->n_addresses);
+        free(c->gateway);
+        for (size_t i = 0; i < c->n_routes; i++) {
+                free(c->routes[i].to);
+                free(c->routes[i].via);
+        }
+        free(c->routes);
+        strv_free(c->dns, c->n_dns);
+        *c = (struct bg_ipcfg){ 0 };
+}
+
+static void bond_free(struct bg_bond *b) {
+        free(b->name);
+        for (size_t i = 0; i < BG_OPT__MAX; i++)
+                bg_optval_clear(&b->opts[i]);
+        for (size_t i = 0; i < b->n_ports; i++) {
+                free(b->ports[i].name);
+                free(b->ports[i].mac);
+        }
+        free(b->ports);
+        free(b->mac);
+        ipcfg_free(&b->ipv4);
+        ipcfg_free(&b->ipv6);
+}
+
+void bg_model_free(struct bg_model *m) {
+        if (!m)
+                return;
+        for (size_t i = 0; i < m->n_bonds; i++)
+                bond_free(&m->bonds[i]);
+        free(m->bonds);
+        strv_free(m->strings, m->n_strings);
+        *m = (struct bg_model){ 0 };
+}
+
+const char *bg_model_intern(struct bg_model *m, const char *s) {
+        if (!s)
+                return NULL;
+        for (size_t i = 0; i < m->n_strings; i++)
+                if (strcmp(m->strings[i], s) == 0)
+                        return m->strings[i];
+        if (strv_append(&m->strings, &m->n_strings, s) < 0)
+                return NULL;
+        return m->strings[m->n_strings - 1];
+}
+
+static void bond_init(struct bg_bond *b) {
+        *b = (struct bg_bond){
+                .backend = BG_BACKEND_AUTO,
+                .onboot = true,
+                .ipv4 = { .method = BG_IP_NONE },
+                .ipv6 = { .method = BG_IP_NONE },
+        };
+}
+
+struct bg_bond *bg_model_add_bond(struct bg_model *m, const char *name) {
+        struct bg_bond *v, *b;
+
+        v = realloc(m->bonds, (m->n_bonds + 1) * sizeof(*v));
+        if (!v)
+                return NULL;
+        m->bonds = v;
+        b = &v[m->n_bonds];
+        bond_init(b);
+        if (name && !(b->name = strdup(name)))
+                return NULL;
+        m->n_bonds++;
+        return b;
+}
+
+struct bg_bond *bg_model_find_bond(const struct bg_model *m, const char *name) {
+        if (!name)
+                return NULL;
+        for (size_t i = 0; i < m->n_bonds; i++)
+                if (m->bonds[i].name && strcmp(m->bonds[i].name, name) == 0)
+                        return &m->bonds[i];
+        return NULL;
+}
+
+struct bg_port *bg_bond_add_port(struct bg_bond *b, const char *name, const char *mac) {
+        struct bg_port p = { 0 }, *v;
+        char norm[18];
+
+        if (name && !(p.name = strdup(name)))
+                return NULL;
+        if (mac) {
+                /* Kept as given when it does not parse: validation reports it. */
+                p.mac = strdup(bg_normalize_mac(mac, norm) == 0 ? norm : mac);
+                if (!p.mac) {
+                        free(p.name);
+                        return NULL;
+                }
+        }
+        v = realloc(b->ports, (b->n_ports + 1) * sizeof(*v));
+        if (!v) {
+                free(p.name);
+                free(p.mac);
+                return NULL;
+        }
+        b->ports = v;
+        v[b->n_ports] = p;
+        return &v[b->n_ports++];
+}
+
+struct bg_port *bg_bond_find_port(const struct bg_bond *b, const char *name) {
+        if (!name)
+                return NULL;
+        for (size_t i = 0; i < b->n_ports; i++)
+                if (b->ports[i].name && strcmp(b->ports[i].name, name) == 0)
+                        return &b->ports[i];
+        return NULL;
+}
+
+int bg_ipcfg_add_address(struct bg_ipcfg *c, const char *addr) {
+        return strv_append(&c->addresses, &c->n_addresses, addr);
+}
+
+int bg_ipcfg_add_dns(struct bg_ipcfg *c, const char *addr) {
+        return strv_append(&c->dns, &c->n_dns, addr);
+}
+
+int bg_ipcfg_add_route(struct bg_ipcfg *c, const char *to, const char *via, uint32_t metric) {
+        struct bg_route r = { .metric = metric }, *v;
+
+        if (!to)
+                return -EINVAL;
+        r.to = strdup(to);
+        if (via)
+                r.via = strdup(via);
+        if (!r.to || (via && !r.via))
+                goto oom;
+        v = realloc(c->routes, (c->n_routes + 1) * sizeof(*v));
+        if (!v)
+                goto oom;
+        c->routes = v;
+        v[c->n_routes++] = r;
+        return 0;
+oom:
+        free(r.to);
+        free(r.via);
+        return -ENOMEM;
+}
+
+enum bg_mode bg_bond_mode(const struct bg_bond *b) {
+        if (b->opts[BG_OPT_MODE].set && b->opts[BG_OPT_MODE].num < BG_MODE__MAX)
+                return (enum bg_mode) b->opts[BG_OPT_MODE].num;
+        return BG_MODE_BALANCE_RR;
+}
+
+uint64_t bg_bond_opt_num(const struct bg_bond *b, enum bg_opt id) {
+        if ((unsigned) id >= BG_OPT__MAX)
+                return 0;
+        if (b->opts[id].set)
+                return b->opts[id].num;
+        return bg_catalog[id].def;
+}
+
+int bg_bond_set_opt_text(struct bg_bond *b, enum bg_opt id, const char *text,
+                         const struct bg_loc *loc, struct bg_diags *diags) {
+        const struct bg_opt_info *o = bg_opt_get(id);
+        char err[512];
+        int r;
+
+        if (!o || !text)
+                return -EINVAL;
+        r = bg_opt_parse_value(o, text, &b->opts[id], err, sizeof(err));
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                /* The message already names the option ("... for mode ..."). */
+                if (diags && bg_diag_add(diags, BG_DIAG_ERROR, loc, NULL, "%s", err) < 0)
+                        return -ENOMEM;
+                return -EINVAL;
+        }
+        if (loc)
+                b->opt_loc[id] = *loc;
+        return 0;
+}
+
+/* ---- copy and compare ---- */
+
+static int dup_str(char **dst, const char *src) {
+        *dst = NULL;
+        if (src && !(*dst = strdup(src)))
+                return -ENOMEM;
+        return 0;
+}
+
+static int copy_loc(struct bg_model *dst, struct bg_loc *d, const struct bg_loc *s) {
+        *d = *s;
+        if (s->file && !(d->file = bg_model_intern(dst, s->file)))
+                return -ENOMEM;
+        return 0;
+}
+
+static int copy_ipcfg(struct bg_model *dm, struct bg_ipcfg *d, const struct bg_ipcfg *s) {
+        d->method = s->method;
+        if (copy_loc(dm, &d->loc, &s->loc) < 0 || dup_str(&d->gateway, s->gateway) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < s->n_addresses; i++)
+                if (bg_ipcfg_add_address(d, s->addresses[i]) < 0)
+                        return -ENOMEM;
+        for (size_t i = 0; i < s->n_dns; i++)
+                if (bg_ipcfg_add_dns(d, s->dns[i]) < 0)
+                        return -ENOMEM;
+        for (size_t i = 0; i < s->n_routes; i++) {
+                const struct bg_route *r = &s->routes[i];
+
+                if (bg_ipcfg_add_route(d, r->to, r->via, r->metric) < 0 ||
+                    copy_loc(dm, &d->routes[i].loc, &r->loc) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static int copy_bond(struct bg_model *dm, struct bg_bond *d, const struct bg_bond *s) {
+        d->backend = s->backend;
+        d->onboot = s->onboot;
+        d->mtu = s->mtu;
+        if (dup_str(&d->name, s->name) < 0 || dup_str(&d->mac, s->mac) < 0 ||
+            copy_loc(dm, &d->loc, &s->loc) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < BG_OPT__MAX; i++)
+                if (bg_optval_copy(&d->opts[i], &s->opts[i]) < 0 ||
+                    copy_loc(dm, &d->opt_loc[i], &s->opt_loc[i]) < 0)
+                        return -ENOMEM;
+        if (s->n_ports) {
+                d->ports = calloc(s->n_ports, sizeof(*d->ports));
+                if (!d->ports)
+                        return -ENOMEM;
+                for (size_t i = 0; i < s->n_ports; i++) {
+                        d->n_ports = i + 1;
+                        if (dup_str(&d->ports[i].name, s->ports[i].name) < 0 ||
+                            dup_str(&d->ports[i].mac, s->ports[i].mac) < 0 ||
+                            copy_loc(dm, &d->ports[i].loc, &s->ports[i].loc) < 0)
+                                return -ENOMEM;
+                }
+        }
+        if (copy_ipcfg(dm, &d->ipv4, &s->ipv4) < 0 || copy_ipcfg(dm, &d->ipv6, &s->ipv6) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+/* Locations in the copy point at the copy's own interned strings, so the
+ * source may be freed first. dst is overwritten (it must not hold data). */
+int bg_model_copy(struct bg_model *dst, const struct bg_model *src) {
+        struct bg_model n;
+
+        bg_model_init(&n);
+        for (size_t i = 0; i < src->n_strings; i++)
+                if (!bg_model_intern(&n, src->strings[i]))
+                        goto oom;
+        if (src->n_bonds) {
+                n.bonds = calloc(src->n_bonds, sizeof(*n.bonds));
+                if (!n.bonds)
+                        goto oom;
+                for (size_t i = 0; i < src->n_bonds; i++) {
+                        bond_init(&n.bonds[i]);
+                        n.n_bonds = i + 1;
+                        if (copy_bond(&n, &n.bonds[i], &src->bonds[i]) < 0)
+                                goto oom;
+                }
+        }
+        *dst = n;
+        return 0;
+oom:
+        bg_model_free(&n);
+        return -ENOMEM;
+}
+
+static bool str_eq(const char *a, const char *b) {
+        if (!a || !b)
+                return a == b;
+        return strcmp(a, b) == 0;
+}
+
+static bool strv_eq(char *const *a, size_t na, char *const *b, size_t nb) {
+        if (na != nb)
+                return false;
+        for (size_t i = 0; i < na; i++)
+                if (!str_eq(a[i], b[i]))
+                        return false;
+        return true;
+}
+
+static bool ipcfg_eq(const struct bg_ipcfg *a, const struct bg_ipcfg *b) {
+        if (a->method != b->method || !str_eq(a->gateway, b->gateway) ||
+            !strv_eq(a->addresses, a->n_addresses, b->addresses, b->n_addresses) ||
+            !strv_eq(a->dns, a->n_dns, b->dns, b->n_dns) || a->n_routes != b->n_routes)
+                return false;
+        for (size_t i = 0; i < a->n_routes; i++)
+                if (!str_eq(a->routes[i].to, b->routes[i].to) ||
+                    !str_eq(a->routes[i].via, b->routes[i].via) ||
+                    a->routes[i].metric != b->routes[i].metric)
+                        return false;
+        return true;
+}
+
+/* Content only: locations and interned strings are where a model came
+ * from, not what it says, so a dumped and reloaded model compares equal. */
+bool bg_model_equal(const struct bg_model *a, const struct bg_model *b) {
+        if (a->n_bonds != b->n_bonds)
+                return false;
+        for (size_t i = 0; i < a->n_bonds; i++) {
+                const struct bg_bond *x = &a->bonds[i], *y = &b->bonds[i];
+
+                if (!str_eq(x->name, y->name) || x->backend != y->backend ||
+                    x->onboot != y->onboot || x->mtu != y->mtu || !str_eq(x->mac, y->mac) ||
+                    x->n_ports != y->n_ports || !ipcfg_eq(&x->ipv4, &y->ipv4) ||
+                    !ipcfg_eq(&x->ipv6, &y->ipv6))
+                        return false;
+                for (size_t k = 0; k < BG_OPT__MAX; k++)
+                        if (!bg_optval_equal(&x->opts[k], &y->opts[k]))
+                                return false;
+                for (size_t k = 0; k < x->n_ports; k++)
+                        if (!str_eq(x->ports[k].name, y->ports[k].name) ||
+                            !str_eq(x->ports[k].mac, y->ports[k].mac))
+                                return false;
+        }
+        return true;
+}
+
+/* ---- names ---- */
+
+static const char *const backend_names[] = {
+        [BG_BACKEND_AUTO] = "auto", [BG_BACKEND_KERNEL] = "kernel", [BG_BACKEND_USERSPACE] = "userspace",
+};
+static const char *const method_names[] = {
+        [BG_IP_NONE] = "none", [BG_IP_STATIC] = "static", [BG_IP_DHCP] = "dhcp",
+};
+
+const char *bg_backend_name(enum bg_backend b) {
+        return (unsigned) b < sizeof(backend_names) / sizeof(*backend_names) ? backend_names[b] : NULL;
+}
+
+int bg_backend_from_string(const char *s, enum bg_backend *out) {
+        for (unsigned i = 0; s && i < sizeof(backend_names) / sizeof(*backend_names); i++)
+                if (strcmp(s, backend_names[i]) == 0) {
+                        if (out)
+                                *out = (enum bg_backend) i;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+const char *bg_ip_method_name(enum bg_ip_method m) {
+        return (unsigned) m < sizeof(method_names) / sizeof(*method_names) ? method_names[m] : NULL;
+}
+
+int bg_ip_method_from_string(const char *s, enum bg_ip_method *out) {
+        for (unsigned i = 0; s && i < sizeof(method_names) / sizeof(*method_names); i++)
+                if (strcmp(s, method_names[i]) == 0) {
+                        if (out)
+                                *out = (enum bg_ip_method) i;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+/* ---- addresses ---- */
+
+static int hexval(int c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        c = tolower(c);
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        return -1;
+}
+
+/* Six groups of exactly two hex digits, all separated by ':' or all by
+ * '-' (ifcfg HWADDR is usually upper case with ':'). */
+int bg_parse_mac(const char *s, uint8_t out[6]) {
+        uint8_t m[6];
+        char sep;
+
+        if (!s || strlen(s) != 17)
+                return -EINVAL;
+        sep = s[2];
+        if (sep != ':' && sep != '-')
+                return -EINVAL;
+        for (int i = 0; i < 6; i++) {
+                int hi = hexval((unsigned char) s[i * 3]), lo = hexval((unsigned char) s[i * 3 + 1]);
+
+                if (hi < 0 || lo < 0 || (i < 5 && s[i * 3 + 2] != sep))
+                        return -EINVAL;
+                m[i] = (uint8_t) (hi << 4 | lo);
+        }
+        if (out)
+                memcpy(out, m, 6);
+        return 0;
+}
+
+int bg_format_mac(const uint8_t mac[6], char buf[18]) {
+        static const char hex[] = "0123456789abcdef";
+
+        for (int i = 0; i < 6; i++) {
+                buf[i * 3] = hex[mac[i] >> 4];
+                buf[i * 3 + 1] = hex[mac[i] & 15];
+                buf[i * 3 + 2] = i < 5 ? ':' : '\0';
+        }
+        return 0;
+}
+
+int bg_normalize_mac(const char *s, char buf[18]) {
+        uint8_t m[6];
+        int r = bg_parse_mac(s, m);
+
+        if (r < 0)
+                return r;
+        return bg_format_mac(m, buf);
+}
+
+int bg_parse_prefix(const char *s, int *family, uint8_t addr[16], unsigned *prefixlen) {
+        char host[INET6_ADDRSTRLEN + 1];
+        const char *slash;
+        uint8_t a[16] = { 0 };
+        unsigned long len = 0;
+        size_t hl;
+        int fam;
+
+        if (!s)
+                return -EINVAL;
+        slash = strchr(s, '/');
+        if (!slash)
+                return -EINVAL;
+        hl = (size_t) (slash - s);
+        if (hl == 0 || hl >= sizeof(host))
+                return -EINVAL;
+        memcpy(host, s, hl);
+        host[hl] = '\0';
+        if (inet_pton(AF_INET, host, a) == 1)
+                fam = AF_INET;
+        else if (inet_pton(AF_INET6, host, a) == 1)
+                fam = AF_INET6;
+        else
+                return -EINVAL;
+        /* Prefix: 1-3 plain digits, no sign, no spaces. */
+        if (!slash[1] || strlen(slash + 1) > 3)
+                return -EINVAL;
+        for (const char *p = slash + 1; *p; p++) {
+                if (!isdigit((unsigned char) *p))
+                        return -EINVAL;
+                len = len * 10 + (unsigned long) (*p - '0');
+        }
+        if (len > (fam == AF_INET ? 32u : 128u))
+                return -EINVAL;
+        if (family)
+                *family = fam;
+        if (addr)
+                memcpy(addr, a, 16);
+        if (prefixlen)
+                *prefixlen = (unsigned) len;
+        return 0;
+}
+
+int bg_netmask_to_prefix(const char *netmask, unsigned *prefixlen) {
+        struct in_addr a;
+        uint32_t m;
+        unsigned n = 0;
+
+        if (!netmask || inet_pton(AF_INET, netmask, &a) != 1)
+                return -EINVAL;
+        m = ntohl(a.s_addr);
+        while (n < 32 && (m & (0x80000000u >> n)))
+                n++;
+        /* The remaining bits must all be zero: 255.0.255.0 is no netmask. */
+        if (n < 32 && (m << n) != 0)
+                return -EINVAL;
+        if (prefixlen)
+                *prefixlen = n;
+        return 0;
+}
