@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * bondgen-generator's decisions and output. Only unit links and drop-ins,
+ * only in the normal directory (systemd.generator(7): "generators should
+ * only be used to generate unit files, .d/ drop-ins for them and
+ * symlinks to them"; the normal directory keeps /etc above us, so an admin
+ * can still override anything). Conversion and validation happen later in
+ * bondgen-apply.service, where the journal records them.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "util/util.h"
+
+#define APPLY_UNIT "bondgen-apply.service"
+#define FWD_TEMPLATE "bondgend@.service"
+#define WANTS_DIR "sysinit.target.wants"
+#define DROPIN_NAME "50-bondgen-generator.conf"
+#define RUN_DIR "/run/bondgen"
+
+char *bg_boot_unit_path_escape(const char *path, const char *suffix) {
+        static const char hex[] = "0123456789abcdef";
+        const char *s = path;
+        size_t l = strlen(path);
+        char *out, *o;
+
+        while (*s == '/')
+                s++, l--;
+        while (l > 0 && s[l - 1] == '/')
+                l--;
+        out = malloc(l * 4 + strlen(suffix) + 2);
+        if (!out)
+                return NULL;
+        o = out;
+        if (l == 0)
+                *o++ = '-';
+        for (size_t i = 0; i < l; i++) {
+                char c = s[i];
+                if (c == '/') {
+                        /* systemd-escape --path collapses repeated slashes */
+                        if (i > 0 && s[i - 1] == '/')
+                                continue;
+                        *o++ = '-';
+                } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                           (c >= '0' && c <= '9') || c == ':' || c == '_' ||
+                           (c == '.' && i > 0)) {
+                        *o++ = c;
+                } else {
+                        *o++ = '\\';
+                        *o++ = 'x';
+                        *o++ = hex[((unsigned char) c) >> 4];
+                        *o++ = hex[((unsigned char) c) & 15];
+                }
+        }
+        strcpy(o, suffix);
+        return out;
+}
+
+static int dir_path(const char *base, const char *sub, char **out) {
+        if (asprintf(out, "%s/%s", base, sub) < 0) {
+                *out = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+/* base/dir/name -> target, creating base/dir. An existing link with the
+ * same name (a second run into the same directory) is replaced. */
+static int link_unit(const char *base, const char *dir, const char *name, const char *target) {
+        _cleanup_free_ char *d = NULL, *p = NULL;
+        int r;
+
+        if (dir_path(base, dir, &d) < 0 || asprintf(&p, "%s/%s", d, name) < 0)
+                return -ENOMEM;
+        r = bg_mkdir_p(d, 0755);
+        if (r < 0)
+                return r;
+        if (symlink(target, p) < 0) {
+                if (errno != EEXIST)
+                        return -errno;
+                if (unlink(p) < 0 || symlink(target, p) < 0)
+                        return -errno;
+        }
+        return 0;
+}
+
+static int write_dropin(const char *base, const char *unit, const char *text) {
+        _cleanup_free_ char *d = NULL, *p = NULL;
+        int r;
+
+        if (asprintf(&d, "%s/%s.d", base, unit) < 0 || asprintf(&p, "%s/%s", d, DROPIN_NAME) < 0)
+                return -ENOMEM;
+        r = bg_mkdir_p(d, 0755);
+        if (r < 0)
+                return r;
+        return bg_write_file_atomic(p, text, strlen(text), 0644, true);
+}
+
+/* A growing string; any allocation failure sticks and shows at the end. */
+struct buf {
+        char *s;
+        size_t len;
+        bool oom;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void bprintf(struct buf *b, const char *fmt, ...) {
+        va_list ap;
+        char *add;
+        int n;
+
+        if (b->oom)
+                return;
+        va_start(ap, fmt);
+        n = vasprintf(&add, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+                b->oom = true;
+                return;
+        }
+        char *ns = realloc(b->s, b->len + (size_t) n + 1);
+        if (!ns) {
+                free(add);
+                b->oom = true;
+                return;
+        }
+        memcpy(ns + b->len, add, (size_t) n + 1);
+        b->s = ns;
+        b->len += (size_t) n;
+        free(add);
+}
+
+static const char *source_path(enum bg_boot_source src) {
+        switch (src) {
+        case BG_BOOT_SRC_YAML: return "/etc/bondgen";
+        case BG_BOOT_SRC_CMDLINE: return "/proc/cmdline";
+        default: return "/etc/sysconfig/network-scripts";
+        }
+}
+
+/* The model file bondgen-apply.service writes for this source, or NULL when
+ * the user's own files are used as they are. */
+static const char *runtime_model(enum bg_boot_source src) {
+        switch (src) {
+        case BG_BOOT_SRC_CMDLINE: return RUN_DIR "/cmdline.yaml";
+        case BG_BOOT_SRC_LEGACY: return RUN_DIR "/legacy.yaml";
+        default: return NULL;
+        }
+}
+
+static int write_apply_dropin(const struct bg_gen_opts *o, enum bg_boot_source src,
+                              const struct bg_boot_set *set, struct bg_diags *diags) {
+        struct buf b = { 0 };
+        const char *model = runtime_model(src);
+        int r;
+
+        bprintf(&b, "# Automatically generated by bondgen-generator\n\n[Unit]\nSourcePath=%s\n",
+                source_path(src));
+        /* Wait for the named ports' device units: they appear once udev has
+         * processed (and renamed) the NIC, which is what
+         * systemd-udev-settle would give, but only for the NICs needed. A
+         * missing NIC costs at most the device timeout; when it shows up
+         * later the udev rule enslaves it. MAC-matched ports have no name
+         * to wait for; the hotplug rule covers them. */
+        for (size_t i = 0; i < set->n_bonds; i++)
+                for (size_t j = 0; j < set->bonds[i].n_ports; j++) {
+                        const char *pn = set->bonds[i].ports[j].name;
+                        _cleanup_free_ char *path = NULL, *unit = NULL;
+                        if (!pn)
+                                continue;
+                        if (asprintf(&path, "/sys/subsystem/net/devices/%s", pn) < 0) {
+                                b.oom = true;
+                                break;
+                        }
+                        unit = bg_boot_unit_path_escape(path, ".device");
+                        if (!unit) {
+                                b.oom = true;
+                                break;
+                        }
+                        bprintf(&b, "Wants=%s\nAfter=%s\n", unit, unit);
+                        if (o->device_timeout_sec > 0) {
+                                char t[160];
+                                snprintf(t, sizeof(t),
+                                         "# Automatically generated by bondgen-generator\n\n"
+                                         "[Unit]\nJobRunningTimeoutSec=%us\n",
+                                         o->device_timeout_sec);
+                                r = write_dropin(o->normal_dir, unit, t);
+                                if (r < 0) {
+                                        struct bg_loc loc = { o->normal_dir, 0, 0 };
+                                        bg_diag_add(diags, BG_DIAG_WARNING, &loc, unit,
+                                                    "cannot write device timeout: %s",
+                                                    strerror(-r));
+                                }
+                        }
+                }
+        if (model) {
+                bprintf(&b, "\n[Service]\nEnvironment=BONDGEN_SOURCE=%s\n", bg_boot_source_name(src));
+                /* '-': a source with a bad bond still writes what it can;
+                 * apply then reports what is missing (DESIGN §6). */
+                if (src == BG_BOOT_SRC_LEGACY)
+                        bprintf(&b, "ExecStartPre=-%s/bondgen convert --root / --force -o %s\n",
+                                o->sbin_dir, model);
+                else
+                        bprintf(&b, "ExecStartPre=-%s/bondgen-cmdline -o %s\n", o->libexec_dir,
+                                model);
+                bprintf(&b, "ExecStart=\nExecStart=%s/bondgen apply -c %s\n", o->sbin_dir, model);
+        } else
+                bprintf(&b, "\n[Service]\nEnvironment=BONDGEN_SOURCE=%s\n", bg_boot_source_name(src));
+        if (b.oom) {
+                free(b.s);
+                return -ENOMEM;
+        }
+        r = write_dropin(o->normal_dir, APPLY_UNIT, b.s);
+        free(b.s);
+        return r;
+}
+
+static int write_fwd(const struct bg_gen_opts *o, enum bg_boot_source src,
+                     const struct bg_boot_bond *bond) {
+        _cleanup_free_ char *inst = NULL, *unit = NULL, *target = NULL, *text = NULL;
+        const char *model = runtime_model(src);
+        int r;
+
+        inst = bg_boot_unit_path_escape(bond->name, "");
+        if (!inst || asprintf(&unit, "bondgend@%s.service", inst) < 0 ||
+            asprintf(&target, "%s/%s", o->unit_dir, FWD_TEMPLATE) < 0)
+                return -ENOMEM;
+        r = link_unit(o->normal_dir, WANTS_DIR, unit, target);
+        if (r < 0 || !model)
+                return r;
+        if (asprintf(&text,
+                     "# Automatically generated by bondgen-generator\n\n"
+                     "[Unit]\nSourcePath=%s\n\n[Service]\nExecStart=\nExecStart=%s/bondgend -c %s %%I\n",
+                     source_path(src), o->sbin_dir, model) < 0)
+                return -ENOMEM;
+        return write_dropin(o->normal_dir, unit, text);
+}
+
+int bg_boot_generate(const struct bg_gen_opts *o, struct bg_gen_result *res,
+                     struct bg_diags *diags) {
+        struct bg_boot_set yaml = { 0 }, cmd = { 0 }, legacy = { 0 };
+        const struct bg_boot_set *set;
+        _cleanup_free_ char *confdir = NULL, *target = NULL;
+        struct bg_loc loc = { NULL, 0, 0 };
+        unsigned n_yaml = 0;
+        bool legacy_found = false;
+        int r, ret = 0;
+
+        memset(res, 0, sizeof(*res));
+        if (bg_boot_cmdline_disabled(o->cmdline)) {
+                res->disabled = true;
+                bg_diag_add(diags, BG_DIAG_NOTE, NULL, NULL,
+                            "disabled on the kernel command line (bondgen=off)");
+                return 0;
+        }
+
+        confdir = bg_boot_path(o->root, "etc/bondgen");
+        if (!confdir)
+                return -ENOMEM;
+        r = bg_boot_scan_yaml_dir(confdir, &yaml, &n_yaml, diags);
+        if (r == -ENOMEM)
+                goto out_oom;
+        r = bg_boot_cmdline_bonds(o->cmdline, &cmd, diags);
+        if (r == -ENOMEM)
+                goto out_oom;
+        r = bg_boot_scan_legacy(o->root, &legacy, &legacy_found, diags);
+        if (r == -ENOMEM)
+                goto out_oom;
+
+        if (n_yaml > 0) {
+                res->source = BG_BOOT_SRC_YAML;
+                set = &yaml;
+        } else if (cmd.n_bonds > 0) {
+                res->source = BG_BOOT_SRC_CMDLINE;
+                set = &cmd;
+        } else if (legacy_found) {
+                res->source = BG_BOOT_SRC_LEGACY;
+                set = &legacy;
+        } else {
+                res->source = BG_BOOT_SRC_NONE;
+                goto out;
+        }
+        if (res->source != BG_BOOT_SRC_LEGACY && legacy_found) {
+                loc.file = "/etc/sysconfig/network-scripts";
+                bg_diag_add(diags, BG_DIAG_NOTE, &loc, NULL,
+                            "legacy bonding files ignored: the %s model takes precedence",
+                            bg_boot_source_name(res->source));
+        }
+        if (res->source == BG_BOOT_SRC_YAML && cmd.n_bonds > 0) {
+                loc.file = "/proc/cmdline";
+                bg_diag_add(diags, BG_DIAG_NOTE, &loc, "bond",
+                            "bond= ignored: %s/*.yaml takes precedence", "/etc/bondgen");
+        }
+
+        res->n_bonds = set->n_bonds;
+        res->have_bonding = bg_boot_have_bonding(o->root, o->release);
+
+        if (asprintf(&target, "%s/%s", o->unit_dir, APPLY_UNIT) < 0)
+                goto out_oom;
+        r = link_unit(o->normal_dir, WANTS_DIR, APPLY_UNIT, target);
+        if (r < 0) {
+                loc.file = o->normal_dir;
+                bg_diag_add(diags, BG_DIAG_ERROR, &loc, APPLY_UNIT, "cannot link: %s",
+                            strerror(-r));
+                ret = r;
+                goto out;
+        }
+        r = write_apply_dropin(o, res->source, set, diags);
+        if (r < 0) {
+                loc.file = o->normal_dir;
+                bg_diag_add(diags, BG_DIAG_ERROR, &loc, APPLY_UNIT, "cannot write drop-in: %s",
+                            strerror(-r));
+                ret = r;
+        }
+
+        for (size_t i = 0; i < set->n_bonds; i++) {
+                const struct bg_boot_bond *b = &set->bonds[i];
+                bool user = b->backend == BG_BACKEND_USERSPACE ||
+                            (b->backend == BG_BACKEND_AUTO && !res->have_bonding);
+                if (!user)
+                        continue;
+                r = write_fwd(o, res->source, b);
+                if (r < 0) {
+                        loc.file = o->normal_dir;
+                        bg_diag_add(diags, BG_DIAG_ERROR, &loc, b->name,
+                                    "cannot link bondgend@.service: %s", strerror(-r));
+                        ret = r;
+                        continue;
+                }
+                res->n_userspace++;
+        }
+        if (res->n_userspace > 0 && !res->have_bonding)
+                bg_diag_add(diags, BG_DIAG_NOTE, NULL, NULL,
+                            "no bonding driver for kernel %s: %zu bond(s) run in user space (bondgend)",
+                            o->release ? o->release : "?", res->n_userspace);
+out:
+        bg_boot_set_free(&yaml);
+        bg_boot_set_free(&cmd);
+        bg_boot_set_free(&legacy);
+        return ret;
+out_oom:
+        ret = -ENOMEM;
+        goto out;
+}
