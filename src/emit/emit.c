@@ -1,3 +1,348 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Filled in by its issue. */
-#include <stddef.h>
+/* What the three emitters share: the file list, the catalogue lookups per
+ * format, the "cannot express" warnings and port naming. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit/emit-internal.h"
+
+void bg_emit_files_free(struct bg_emit_files *f) {
+        if (!f)
+                return;
+        for (size_t i = 0; i < f->n; i++) {
+                free(f->v[i].name);
+                free(f->v[i].content);
+        }
+        free(f->v);
+        f->v = NULL;
+        f->n = f->cap = 0;
+}
+
+const char *bg_emit_format_name(enum bg_emit_format f) {
+        switch (f) {
+        case BG_EMIT_NETWORKD:
+                return "networkd";
+        case BG_EMIT_NETPLAN:
+                return "netplan";
+        case BG_EMIT_KEYFILE:
+                return "NetworkManager keyfile";
+        }
+        return "?";
+}
+
+const char *bg_emit_key(const struct bg_opt_info *o, enum bg_emit_format f) {
+        switch (f) {
+        case BG_EMIT_NETWORKD:
+                return o->networkd;
+        case BG_EMIT_NETPLAN:
+                return o->netplan;
+        case BG_EMIT_KEYFILE:
+                return o->keyfile;
+        }
+        return NULL;
+}
+
+#define F_ND (1u << BG_EMIT_NETWORKD)
+#define F_NP (1u << BG_EMIT_NETPLAN)
+
+/* Enum values the kernel has but a format's value table lacks. Facts from
+ * declarative-formats.md §1 and §2.4: systemd.netdev(5) and netplan list
+ * only none/active/backup/all for ARP validation, five hash policies
+ * (no vlan+srcmac, Linux 5.12), and stable/bandwidth/count for ad_select.
+ * networkd ignores an unknown value with a warning and netplan passes it
+ * through to networkd, so either way the value would be lost at run time. */
+static const struct {
+        unsigned formats;
+        const char *option;
+        const char *value;
+} value_gaps[] = {
+        { F_ND | F_NP, "xmit_hash_policy", "vlan+srcmac" },
+        { F_ND | F_NP, "arp_validate", "filter" },
+        { F_ND | F_NP, "arp_validate", "filter_active" },
+        { F_ND | F_NP, "arp_validate", "filter_backup" },
+        { F_ND | F_NP, "ad_select", "actor_port_prio" },
+};
+
+const char *bg_emit_value_gap(const struct bg_opt_info *o, const struct bg_optval *v,
+                              enum bg_emit_format f) {
+        if (o->type == BG_OT_ENUM) {
+                const char *name = bg_opt_enum_name(o, v->num);
+
+                for (size_t i = 0; i < sizeof(value_gaps) / sizeof(value_gaps[0]); i++)
+                        if ((value_gaps[i].formats & (1u << f)) && name &&
+                            strcmp(value_gaps[i].option, o->name) == 0 &&
+                            strcmp(value_gaps[i].value, name) == 0)
+                                return "the format has no such value";
+        }
+
+        /* netplan reads these counters as unsigned integers and treats 0 as
+         * "not set" (§1.1, §6.12): a zero that differs from the kernel
+         * default cannot be written. A zero equal to the default is the
+         * same as leaving the option out. */
+        if (f == BG_EMIT_NETPLAN && (o->type == BG_OT_UINT || o->type == BG_OT_BOOL) &&
+            v->num == 0 && o->def != 0)
+                return "netplan treats 0 as unset and drops it";
+
+        return NULL;
+}
+
+static int warn_v(struct bg_diags *d, const struct bg_loc *loc, const char *key, const char *fmt,
+                  va_list ap) __attribute__((format(printf, 4, 0)));
+static int warn_v(struct bg_diags *d, const struct bg_loc *loc, const char *key, const char *fmt,
+                  va_list ap) {
+        if (!d)
+                return 0;
+        return bg_diag_addv(d, BG_DIAG_WARNING, loc, key, fmt, ap);
+}
+
+static int warn(struct bg_diags *d, const struct bg_loc *loc, const char *key, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+static int warn(struct bg_diags *d, const struct bg_loc *loc, const char *key, const char *fmt, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = warn_v(d, loc, key, fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+int bg_emit_warn_option(struct bg_diags *d, const struct bg_bond *b, enum bg_opt id,
+                        enum bg_emit_format f, const char *why) {
+        const struct bg_opt_info *o = bg_opt_get(id);
+        char val[256] = "";
+        char key[128];
+        const struct bg_loc *loc;
+
+        if (id == BG_OPT_MODE && !b->opts[id].set) {
+                snprintf(val, sizeof(val), "%s", bg_mode_name(bg_bond_mode(b)));
+        } else if (bg_opt_format_value(o, &b->opts[id], val, sizeof(val)) < 0)
+                snprintf(val, sizeof(val), "?");
+        snprintf(key, sizeof(key), "%s.%s", b->name, o->name);
+        loc = b->opt_loc[id].file || b->opt_loc[id].line ? &b->opt_loc[id] : &b->loc;
+
+        return warn(d, loc, key, "bond %s: %s cannot express %s=%s (%s); it is left out",
+                    b->name, bg_emit_format_name(f), o->name, val,
+                    why ? why : "the format has no such setting");
+}
+
+int bg_emit_warn_bond(struct bg_diags *d, const struct bg_bond *b, const char *key,
+                      const char *fmt, ...) {
+        char k[128];
+        va_list ap;
+        int r;
+
+        snprintf(k, sizeof(k), "%s.%s", b->name, key);
+        va_start(ap, fmt);
+        r = warn_v(d, &b->loc, k, fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+int bg_emit_port_id(const struct bg_bond *b, size_t i, char *buf, size_t len) {
+        int n;
+
+        if (i >= b->n_ports)
+                return -EINVAL;
+        if (b->ports[i].name)
+                n = snprintf(buf, len, "%s", b->ports[i].name);
+        else
+                n = snprintf(buf, len, "%s-port%zu", b->name, i + 1);
+        return n < 0 || (size_t) n >= len ? -ENAMETOOLONG : 0;
+}
+
+bool bg_emit_port_usable(struct bg_diags *d, const struct bg_bond *b, size_t i,
+                         enum bg_emit_format f) {
+        const struct bg_port *p = &b->ports[i];
+
+        if (p->name || p->mac)
+                return true;
+        warn(d, p->loc.file || p->loc.line ? &p->loc : &b->loc, b->name,
+             "bond %s: port %zu has neither a name nor a MAC address; %s output leaves it out",
+             b->name, i + 1, bg_emit_format_name(f));
+        return false;
+}
+
+long bg_emit_port_index(const struct bg_bond *b, enum bg_opt id) {
+        const struct bg_optval *v = &b->opts[id];
+
+        if (!v->set || !v->str || !v->str[0])
+                return -1;
+        for (size_t i = 0; i < b->n_ports; i++)
+                if (b->ports[i].name && strcmp(b->ports[i].name, v->str) == 0)
+                        return (long) i;
+        return -1;
+}
+
+void bg_emit_mode_value(const struct bg_bond *b, struct bg_optval *out) {
+        memset(out, 0, sizeof(*out));
+        out->set = true;
+        out->num = (uint64_t) bg_bond_mode(b);
+}
+
+FILE *bg_emit_open(char **buf, size_t *len) {
+        *buf = NULL;
+        *len = 0;
+        return open_memstream(buf, len);
+}
+
+int bg_emit_close_add(struct bg_emit_files *out, FILE *f, char **buf, unsigned mode,
+                      const char *name_fmt, ...) {
+        bool bad = ferror(f);
+        struct bg_emit_file *nv;
+        char *n = NULL;
+        va_list ap;
+        int k;
+
+        if (fclose(f) != 0 || bad) {
+                free(*buf);
+                *buf = NULL;
+                return -ENOMEM;
+        }
+        /* Two bonds must never map to the same file name (e.g. a port
+         * "bond1-port1" next to a MAC-only port of bond1). */
+        va_start(ap, name_fmt);
+        k = vasprintf(&n, name_fmt, ap);
+        va_end(ap);
+        if (k < 0) {
+                n = NULL;
+                goto oom;
+        }
+        for (size_t i = 0; i < out->n; i++)
+                if (strcmp(out->v[i].name, n) == 0) {
+                        free(n);
+                        free(*buf);
+                        *buf = NULL;
+                        return -EEXIST;
+                }
+        if (out->n == out->cap) {
+                size_t cap = out->cap ? out->cap * 2 : 8;
+
+                nv = realloc(out->v, cap * sizeof(*nv));
+                if (!nv)
+                        goto oom;
+                out->v = nv;
+                out->cap = cap;
+        }
+        out->v[out->n++] = (struct bg_emit_file) { .name = n, .content = *buf, .mode = mode };
+        *buf = NULL;
+        return 0;
+oom:
+        free(n);
+        free(*buf);
+        *buf = NULL;
+        return -ENOMEM;
+}
+
+int bg_emit_family(const char *addr) {
+        char tmp[64];
+        const char *slash = strchr(addr, '/');
+        size_t n = slash ? (size_t) (slash - addr) : strlen(addr);
+        unsigned char bin[16];
+
+        if (n >= sizeof(tmp))
+                return -EINVAL;
+        memcpy(tmp, addr, n);
+        tmp[n] = 0;
+        if (inet_pton(AF_INET, tmp, bin) == 1)
+                return AF_INET;
+        if (inet_pton(AF_INET6, tmp, bin) == 1)
+                return AF_INET6;
+        return -EINVAL;
+}
+
+static bool ends_with(const char *s, const char *suffix) {
+        size_t a = strlen(s), b = strlen(suffix);
+
+        return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+#define APPEND(...)                                                   \
+        do {                                                          \
+                int _n = snprintf(buf + pos, len - pos, __VA_ARGS__); \
+                if (_n < 0 || (size_t) _n >= len - pos)               \
+                        return -ENOBUFS;                              \
+                pos += (size_t) _n;                                   \
+        } while (0)
+
+int bg_emit_format_value(const struct bg_opt_info *o, const struct bg_optval *v,
+                         enum bg_emit_format f, const char *key, char *buf, size_t len) {
+        size_t pos = 0;
+
+        if (len == 0)
+                return -ENOBUFS;
+        buf[0] = 0;
+
+        switch (o->type) {
+        case BG_OT_MSEC:
+                /* networkd reads a bare number as seconds (declarative-formats
+                 * §0.6, §6.3): always give the unit. netplan turns a bare
+                 * number into ms for networkd but copies units verbatim into
+                 * NM keyfiles, so it gets plain ms as a string (§2.8). */
+                if (f == BG_EMIT_NETWORKD)
+                        APPEND("%" PRIu64 "ms", v->num);
+                else if (f == BG_EMIT_NETPLAN)
+                        APPEND("\"%" PRIu64 "\"", v->num);
+                else
+                        APPEND("%" PRIu64, v->num);
+                break;
+        case BG_OT_UINT:
+                /* A plain number in a "...Sec=" key is a time in seconds
+                 * (lp_interval); spell the unit out for the reader. */
+                if (f == BG_EMIT_NETWORKD && key && ends_with(key, "Sec"))
+                        APPEND("%" PRIu64 "s", v->num);
+                else
+                        APPEND("%" PRIu64, v->num);
+                break;
+        case BG_OT_BOOL:
+                if (f == BG_EMIT_NETWORKD)
+                        APPEND("%s", v->num ? "yes" : "no");
+                else if (f == BG_EMIT_NETPLAN)
+                        APPEND("%s", v->num ? "true" : "false");
+                else
+                        APPEND("%u", v->num ? 1u : 0u);
+                break;
+        case BG_OT_ENUM: {
+                const char *name = bg_opt_enum_name(o, v->num);
+
+                if (!name)
+                        return -EINVAL;
+                if (f == BG_EMIT_NETPLAN)
+                        APPEND("\"%s\"", name);
+                else
+                        APPEND("%s", name);
+                break;
+        }
+        case BG_OT_IFNAME:
+        case BG_OT_MAC:
+                if (!v->str)
+                        return -EINVAL;
+                if (f == BG_EMIT_NETPLAN)
+                        APPEND("\"%s\"", v->str);
+                else
+                        APPEND("%s", v->str);
+                break;
+        case BG_OT_IPV4_LIST:
+        case BG_OT_IPV6_LIST:
+        case BG_OT_QUEUE_ID:
+                if (f == BG_EMIT_NETPLAN)
+                        APPEND("[");
+                for (size_t i = 0; i < v->n_list; i++) {
+                        const char *sep = i == 0 ? "" : f == BG_EMIT_NETWORKD ? " " :
+                                                   f == BG_EMIT_NETPLAN ? ", " : ",";
+
+                        if (f == BG_EMIT_NETPLAN)
+                                APPEND("%s\"%s\"", sep, v->list[i]);
+                        else
+                                APPEND("%s%s", sep, v->list[i]);
+                }
+                if (f == BG_EMIT_NETPLAN)
+                        APPEND("]");
+                break;
+        }
+        return 0;
+}

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* NetworkManager keyfiles (nm-settings-keyfile(5)): one profile for the
+ * bond and one per port, mode 0600 because NetworkManager ignores
+ * profiles readable by others. Layout as netplan's NM renderer writes it
+ * (declarative-formats.md §3.5), with master=/slave-type=, which every NM
+ * version reads. UUIDs are derived from the profile id so the output is
+ * reproducible. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "emit/emit-internal.h"
+
+#define KF_PREFIX "bondgen-"
+
+static int emit_connection(FILE *f, const char *id, const char *type, const char *ifname,
+                           const char *master, bool onboot) {
+        char uuid[37];
+        int r;
+
+        r = bg_emit_uuid(id, uuid);
+        if (r < 0)
+                return r;
+        fprintf(f, "# %s\n[connection]\nid=%s\nuuid=%s\ntype=%s\n", BG_EMIT_HEADER, id, uuid,
+                type);
+        if (ifname)
+                fprintf(f, "interface-name=%s\n", ifname);
+        if (master)
+                fprintf(f, "master=%s\nslave-type=bond\n", master);
+        if (!onboot)
+                fputs("autoconnect=false\n", f);
+        return 0;
+}
+
+static void emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags *diags) {
+        fputs("\n[bond]\n", f);
+        for (unsigned id = 0; id < BG_OPT__MAX; id++) {
+                const struct bg_opt_info *o = bg_opt_get(id);
+                struct bg_optval mode;
+                const struct bg_optval *v = &b->opts[id];
+                const char *key, *why = NULL;
+                char val[1024], canon[1024];
+
+                if (id == BG_OPT_MODE) {
+                        bg_emit_mode_value(b, &mode);
+                        v = &mode;
+                }
+                if (id == BG_OPT_MIIMON && !v->set && !b->opts[BG_OPT_ARP_INTERVAL].set) {
+                        /* NetworkManager's default miimon is 100, the kernel's
+                         * (and so the legacy setup's) is 0 (§1 table, §6.4). */
+                        fputs("# No link monitoring, as in the source: NetworkManager would default to 100.\n"
+                              "miimon=0\n",
+                              f);
+                        continue;
+                }
+                if (!v->set)
+                        continue;
+                if ((o->type == BG_OT_IFNAME) && (!v->str || !v->str[0]))
+                        continue; /* empty primary/active_slave: none, the default */
+                key = bg_emit_key(o, BG_EMIT_KEYFILE);
+                why = key ? bg_emit_value_gap(o, v, BG_EMIT_KEYFILE) : "NetworkManager has no such bond option";
+                if (!why && bg_emit_format_value(o, v, BG_EMIT_KEYFILE, key, val, sizeof(val)) < 0)
+                        why = "the value cannot be written";
+                if (why) {
+                        bg_emit_warn_option(diags, b, id, BG_EMIT_KEYFILE, why);
+                        if (bg_opt_format_value(o, v, canon, sizeof(canon)) < 0)
+                                snprintf(canon, sizeof(canon), "?");
+                        fprintf(f, "# %s=%s is left out: %s.\n", o->name, canon, why);
+                        continue;
+                }
+                fprintf(f, "%s=%s\n", key, val);
+                /* The kernel keeps one value for both; NetworkManager has two
+                 * options and requires them to be equal (§1.3), and sets each
+                 * one it knows, so give both as netplan does. */
+                if (id == BG_OPT_NUM_GRAT_ARP && strcmp(key, "num_grat_arp") == 0)
+                        fprintf(f, "num_unsol_na=%s\n", val);
+        }
+}
+
+static const char *route_dest(const char *to, int family) {
+        if (strcmp(to, "default") == 0)
+                return family == AF_INET6 ? "::/0" : "0.0.0.0/0";
+        return to;
+}
+
+static void emit_ip(FILE *f, const struct bg_bond *b, const struct bg_ipcfg *c, int family,
+                    struct bg_diags *diags) {
+        const char *sec = family == AF_INET6 ? "ipv6" : "ipv4";
+        const char *method;
+        unsigned n = 0;
+
+        if (c->method == BG_IP_DHCP)
+                method = family == AF_INET6 ? "dhcp" : "auto";
+        else if (c->n_addresses > 0)
+                method = "manual";
+        else {
+                /* NetworkManager rejects method=manual without an address. */
+                if (c->method == BG_IP_STATIC)
+                        bg_emit_warn_bond(diags, b, sec,
+                                          "bond %s: static %s without an address; NetworkManager needs one for method=manual, written as method=disabled",
+                                          b->name, sec);
+                method = "disabled";
+        }
+        fprintf(f, "\n[%s]\nmethod=%s\n", sec, method);
+        for (size_t i = 0; i < c->n_addresses; i++)
+                fprintf(f, "address%zu=%s\n", i + 1, c->addresses[i]);
+        if (c->gateway)
+                fprintf(f, "gateway=%s\n", c->gateway);
+
+        /* Servers go to the section of their own family, whatever list
+         * the model kept them in. */
+        for (int pass = 0; pass < 2; pass++) {
+                const struct bg_ipcfg *src = pass == 0 ? &b->ipv4 : &b->ipv6;
+
+                for (size_t i = 0; i < src->n_dns; i++) {
+                        int fam = bg_emit_family(src->dns[i]);
+
+                        if (fam != family && !(fam < 0 && src == c))
+                                continue;
+                        if (n++ == 0)
+                                fputs("dns=", f);
+                        fprintf(f, "%s;", src->dns[i]);
+                }
+        }
+        if (n > 0)
+                fputc('\n', f);
+
+        for (size_t i = 0; i < c->n_routes; i++) {
+                const struct bg_route *r = &c->routes[i];
+                const char *any = family == AF_INET6 ? "::" : "0.0.0.0";
+
+                fprintf(f, "route%zu=%s", i + 1, route_dest(r->to, family));
+                /* keyfile routes are "dest/plen,gateway,metric"; a route
+                 * without gateway keeps the field with the any-address. */
+                if (r->via || r->metric)
+                        fprintf(f, ",%s", r->via ? r->via : any);
+                if (r->metric)
+                        fprintf(f, ",%" PRIu32, r->metric);
+                fputc('\n', f);
+        }
+}
+
+static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct bg_diags *diags) {
+        char id[300], *buf;
+        size_t len;
+        FILE *f = bg_emit_open(&buf, &len);
+        int r;
+
+        if (!f)
+                return -ENOMEM;
+        snprintf(id, sizeof(id), KF_PREFIX "%s", b->name);
+        r = emit_connection(f, id, "bond", b->name, NULL, b->onboot);
+        if (r < 0) {
+                fclose(f);
+                free(buf);
+                return r;
+        }
+        if (b->mac || b->mtu) {
+                fputs("\n[ethernet]\n", f);
+                if (b->mac)
+                        fprintf(f, "cloned-mac-address=%s\n", b->mac);
+                if (b->mtu)
+                        fprintf(f, "mtu=%" PRIu32 "\n", b->mtu);
+        }
+        emit_bond_options(f, b, diags);
+        emit_ip(f, b, &b->ipv4, AF_INET, diags);
+        emit_ip(f, b, &b->ipv6, AF_INET6, diags);
+
+        return bg_emit_close_add(out, f, &buf, 0600, "%s.nmconnection", id);
+}
+
+static int emit_port(struct bg_emit_files *out, const struct bg_bond *b, size_t i,
+                     struct bg_diags *diags) {
+        const struct bg_port *p = &b->ports[i];
+        char pid[256], id[300], *buf;
+        size_t len;
+        FILE *f;
+        int r;
+
+        r = bg_emit_port_id(b, i, pid, sizeof(pid));
+        if (r < 0)
+                return r;
+        snprintf(id, sizeof(id), KF_PREFIX "%s", pid);
+        f = bg_emit_open(&buf, &len);
+        if (!f)
+                return -ENOMEM;
+        /* A port matched by MAC is matched by its permanent MAC only: NM
+         * does not rename devices, and requiring the legacy name as well
+         * would leave the bond without the port wherever udev named it
+         * differently (legacy-formats.md §2.1). */
+        r = emit_connection(f, id, "ethernet", p->mac ? NULL : p->name, b->name, b->onboot);
+        if (r < 0) {
+                fclose(f);
+                free(buf);
+                return r;
+        }
+        if (p->mac) {
+                fputs("\n[ethernet]\n", f);
+                if (p->name)
+                        fprintf(f, "# legacy name %s; keyfiles cannot pin a name (a .link file can)\n",
+                                p->name);
+                fprintf(f, "mac-address=%s\n", p->mac);
+                if (p->name && (bg_emit_port_index(b, BG_OPT_PRIMARY) == (long) i ||
+                                bg_emit_port_index(b, BG_OPT_ACTIVE_SLAVE) == (long) i))
+                        bg_emit_warn_bond(diags, b, "primary",
+                                          "bond %s: the primary port %s is matched by MAC; a NetworkManager keyfile cannot give it that name, so primary=%s holds only if the device is named so (the networkd output's .link file does that)",
+                                          b->name, p->name, p->name);
+        }
+
+        return bg_emit_close_add(out, f, &buf, 0600, "%s.nmconnection", id);
+}
+
+int bg_emit_keyfile(const struct bg_model *m, struct bg_emit_files *out, struct bg_diags *diags) {
+        int r;
+
+        if (!m || !out)
+                return -EINVAL;
+        for (size_t i = 0; i < m->n_bonds; i++) {
+                const struct bg_bond *b = &m->bonds[i];
+
+                r = emit_bond(out, b, diags);
+                if (r < 0)
+                        return r;
+                for (size_t j = 0; j < b->n_ports; j++) {
+                        if (!bg_emit_port_usable(diags, b, j, BG_EMIT_KEYFILE))
+                                continue;
+                        r = emit_port(out, b, j, diags);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* netplan v2 YAML, one file per bond (10-bondgen-<bond>.yaml) holding the
+ * bond and its ports: netplan merges all files, and a bond's members must
+ * be declared somewhere (declarative-formats.md §2, §6.6). Key names come
+ * from the catalogue; what netplan cannot hold is reported and written as
+ * a comment, so a reviewer sees it next to the bond. The output is
+ * checked with `netplan generate --root-dir` in the unit tests. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "emit/emit-internal.h"
+
+/* A YAML scalar: plain when it is an ordinary interface-like word,
+ * otherwise double-quoted with escapes. Plain words that YAML 1.1 would
+ * read as something else (true, no, ~, numbers) are quoted too. */
+static void put_scalar(FILE *f, const char *s) {
+        static const char *const special[] = { "y", "n", "yes", "no", "true", "false", "on",
+                                               "off", "null", "~" };
+        bool plain = s[0] != 0 && ((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'));
+
+        for (const char *p = s; plain && *p; p++)
+                plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                        (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.' ||
+                        *p == '@';
+        for (size_t i = 0; plain && i < sizeof(special) / sizeof(special[0]); i++)
+                if (strcasecmp(s, special[i]) == 0)
+                        plain = false;
+        if (plain) {
+                fputs(s, f);
+                return;
+        }
+        fputc('"', f);
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        fprintf(f, "\\%c", *p);
+                else if (*p < 0x20 || *p == 0x7f)
+                        fprintf(f, "\\x%02x", *p);
+                else
+                        fputc(*p, f);
+        }
+        fputc('"', f);
+}
+
+static void put_quoted(FILE *f, const char *s) {
+        fputc('"', f);
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        fprintf(f, "\\%c", *p);
+                else if (*p < 0x20 || *p == 0x7f)
+                        fprintf(f, "\\x%02x", *p);
+                else
+                        fputc(*p, f);
+        }
+        fputc('"', f);
+}
+
+static void emit_routes(FILE *f, const struct bg_ipcfg *c) {
+        if (c->gateway) {
+                fputs("        - to: default\n          via: ", f);
+                put_quoted(f, c->gateway);
+                fputc('\n', f);
+        }
+        for (size_t i = 0; i < c->n_routes; i++) {
+                const struct bg_route *r = &c->routes[i];
+
+                fputs("        - to: ", f);
+                if (strcmp(r->to, "default") == 0)
+                        fputs("default", f);
+                else
+                        put_quoted(f, r->to);
+                fputc('\n', f);
+                if (r->via) {
+                        fputs("          via: ", f);
+                        put_quoted(f, r->via);
+                        fputc('\n', f);
+                } else
+                        /* netplan wants a gateway unless the route is on-link. */
+                        fputs("          scope: link\n", f);
+                if (r->metric)
+                        fprintf(f, "          metric: %" PRIu32 "\n", r->metric);
+        }
+}
+
+static void emit_parameters(FILE *f, const struct bg_bond *b, struct bg_diags *diags) {
+        fputs("      parameters:\n", f);
+        for (unsigned id = 0; id < BG_OPT__MAX; id++) {
+                const struct bg_opt_info *o = bg_opt_get(id);
+                struct bg_optval mode;
+                const struct bg_optval *v = &b->opts[id];
+                const char *key, *why = NULL;
+                char val[1024], canon[1024];
+
+                if (id == BG_OPT_MODE) {
+                        bg_emit_mode_value(b, &mode);
+                        v = &mode;
+                }
+                if (!v->set)
+                        continue;
+                key = bg_emit_key(o, BG_EMIT_NETPLAN);
+                if (!key)
+                        why = "netplan has no such setting";
+                else if (id == BG_OPT_PRIMARY && v->str && v->str[0] &&
+                         bg_emit_port_index(b, id) < 0)
+                        /* netplan: "interface '<x>' is not defined" (§2.6). */
+                        why = "netplan's primary must be one of the bond's interfaces";
+                else
+                        why = bg_emit_value_gap(o, v, BG_EMIT_NETPLAN);
+                if (!why && bg_emit_format_value(o, v, BG_EMIT_NETPLAN, key, val, sizeof(val)) < 0)
+                        why = "the value cannot be written";
+
+                /* A zero that equals the default is what netplan means by
+                 * leaving it out: nothing is lost, so no warning. */
+                if (!why && key && (o->type == BG_OT_UINT || o->type == BG_OT_BOOL) &&
+                    v->num == 0) {
+                        fprintf(f, "        # %s: 0 is the default; netplan drops zeros\n", key);
+                        continue;
+                }
+                if (id == BG_OPT_PRIMARY && (!v->str || !v->str[0]))
+                        continue; /* primary= (empty) is the default: none */
+                if (why) {
+                        bg_emit_warn_option(diags, b, id, BG_EMIT_NETPLAN, why);
+                        if (bg_opt_format_value(o, v, canon, sizeof(canon)) < 0)
+                                snprintf(canon, sizeof(canon), "?");
+                        fprintf(f, "        # %s=%s is left out: %s\n", o->name, canon, why);
+                        continue;
+                }
+                fprintf(f, "        %s: %s\n", key, val);
+        }
+}
+
+static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct bg_diags *diags) {
+        const struct bg_ipcfg *v4 = &b->ipv4, *v6 = &b->ipv6;
+        char id[256], *buf;
+        size_t len, n_usable = 0;
+        FILE *f;
+        int r;
+
+        f = bg_emit_open(&buf, &len);
+        if (!f)
+                return -ENOMEM;
+        fprintf(f, "# %s\nnetwork:\n  version: 2\n", BG_EMIT_HEADER);
+
+        for (size_t i = 0; i < b->n_ports; i++)
+                if (bg_emit_port_usable(diags, b, i, BG_EMIT_NETPLAN))
+                        n_usable++;
+        if (n_usable > 0) {
+                fputs("  ethernets:\n", f);
+                for (size_t i = 0; i < b->n_ports; i++) {
+                        const struct bg_port *p = &b->ports[i];
+
+                        if (!p->name && !p->mac)
+                                continue;
+                        r = bg_emit_port_id(b, i, id, sizeof(id));
+                        if (r < 0)
+                                goto fail;
+                        fputs("    ", f);
+                        put_scalar(f, id);
+                        if (!p->mac) {
+                                fputs(": {}\n", f);
+                                continue;
+                        }
+                        /* HWADDR: match the permanent MAC, and keep the legacy
+                         * name with set-name (§8 rule 5). */
+                        fputs(":\n      match:\n        macaddress: ", f);
+                        put_quoted(f, p->mac);
+                        fputc('\n', f);
+                        if (p->name) {
+                                fputs("      set-name: ", f);
+                                put_scalar(f, p->name);
+                                fputc('\n', f);
+                        }
+                }
+        }
+
+        fputs("  bonds:\n    ", f);
+        put_scalar(f, b->name);
+        fputs(":\n", f);
+        if (n_usable > 0) {
+                bool first = true;
+
+                fputs("      interfaces: [", f);
+                for (size_t i = 0; i < b->n_ports; i++) {
+                        if (!b->ports[i].name && !b->ports[i].mac)
+                                continue;
+                        r = bg_emit_port_id(b, i, id, sizeof(id));
+                        if (r < 0)
+                                goto fail;
+                        fputs(first ? "" : ", ", f);
+                        first = false;
+                        put_scalar(f, id);
+                }
+                fputs("]\n", f);
+        }
+        if (b->mac) {
+                fputs("      macaddress: ", f);
+                put_quoted(f, b->mac);
+                fputc('\n', f);
+        } else
+                /* netplan has no way to say "leave the MAC to the kernel":
+                 * its networkd output lets networkd generate one (§6.1). */
+                bg_emit_warn_bond(diags, b, "mac",
+                                  "bond %s: netplan cannot keep the first port's MAC address; networkd will generate one from the name and machine-id (set a mac in the model to pin one)",
+                                  b->name);
+        if (b->mtu)
+                fprintf(f, "      mtu: %" PRIu32 "\n", b->mtu);
+        if (!b->onboot)
+                fputs("      activation-mode: manual\n", f);
+        if (v4->method == BG_IP_DHCP)
+                fputs("      dhcp4: true\n", f);
+        if (v6->method == BG_IP_DHCP)
+                fputs("      dhcp6: true\n", f);
+        /* Same IPv6 policy as the networkd emitter: "none" means no IPv6 at
+         * all, static means only the configured addresses. */
+        if (v6->method == BG_IP_NONE)
+                fputs("      link-local: []\n", f);
+        if (v6->method != BG_IP_DHCP)
+                fputs("      accept-ra: false\n", f);
+        if (v4->n_addresses + v6->n_addresses > 0) {
+                fputs("      addresses:\n", f);
+                for (size_t i = 0; i < v4->n_addresses; i++) {
+                        fputs("        - ", f);
+                        put_quoted(f, v4->addresses[i]);
+                        fputc('\n', f);
+                }
+                for (size_t i = 0; i < v6->n_addresses; i++) {
+                        fputs("        - ", f);
+                        put_quoted(f, v6->addresses[i]);
+                        fputc('\n', f);
+                }
+        }
+        if (v4->gateway || v6->gateway || v4->n_routes + v6->n_routes > 0) {
+                /* gateway4/gateway6 are deprecated in netplan (§2.6): a
+                 * default route says the same. */
+                fputs("      routes:\n", f);
+                emit_routes(f, v4);
+                emit_routes(f, v6);
+        }
+        if (v4->n_dns + v6->n_dns > 0) {
+                fputs("      nameservers:\n", f);
+                fputs("        addresses:\n", f);
+                for (size_t i = 0; i < v4->n_dns; i++) {
+                        fputs("          - ", f);
+                        put_quoted(f, v4->dns[i]);
+                        fputc('\n', f);
+                }
+                for (size_t i = 0; i < v6->n_dns; i++) {
+                        fputs("          - ", f);
+                        put_quoted(f, v6->dns[i]);
+                        fputc('\n', f);
+                }
+        }
+        emit_parameters(f, b, diags);
+
+        /* netplan warns about configuration readable by others (it may hold
+         * secrets), so write it 0600 like netplan itself. */
+        return bg_emit_close_add(out, f, &buf, 0600, BG_EMIT_PREFIX "%s.yaml", b->name);
+fail:
+        fclose(f);
+        free(buf);
+        return r;
+}
+
+int bg_emit_netplan(const struct bg_model *m, struct bg_emit_files *out, struct bg_diags *diags) {
+        if (!m || !out)
+                return -EINVAL;
+        for (size_t i = 0; i < m->n_bonds; i++) {
+                int r = emit_bond(out, &m->bonds[i], diags);
+
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}

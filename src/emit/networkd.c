@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* systemd-networkd: per bond a .netdev (the device and its [Bond]
+ * options), a .network (addresses, gateway, routes), a .link that keeps
+ * the legacy MAC behaviour, and per port a .network with Bond= (plus a
+ * .link pinning the port's name when the model matches it by MAC).
+ * Layout and key order follow what netplan writes (declarative-formats.md
+ * §3.2-3.4), so both tools' outputs can be compared line by line. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "emit/emit-internal.h"
+
+#define NAME_MAX_LEN 256
+
+static int emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags *diags) {
+        bool section = false;
+
+        for (unsigned id = 0; id < BG_OPT__MAX; id++) {
+                const struct bg_opt_info *o = bg_opt_get(id);
+                struct bg_optval mode;
+                const struct bg_optval *v = &b->opts[id];
+                const char *key, *why;
+                char val[1024], canon[1024];
+
+                if (id == BG_OPT_MODE) {
+                        bg_emit_mode_value(b, &mode);
+                        v = &mode;
+                }
+                if (!v->set)
+                        continue;
+                /* networkd has no [Bond] key for these: the port's .network
+                 * says PrimarySlave=true / ActiveSlave=true (§1 table). */
+                if (id == BG_OPT_PRIMARY || id == BG_OPT_ACTIVE_SLAVE) {
+                        if (v->str && v->str[0] && bg_emit_port_index(b, id) < 0)
+                                bg_emit_warn_option(diags, b, id, BG_EMIT_NETWORKD,
+                                                    "it does not name a port of the bond, and networkd marks the port itself");
+                        continue;
+                }
+                if (!section) {
+                        fputs("\n[Bond]\n", f);
+                        section = true;
+                }
+
+                key = bg_emit_key(o, BG_EMIT_NETWORKD);
+                why = key ? bg_emit_value_gap(o, v, BG_EMIT_NETWORKD) : "networkd has no such setting";
+                if (!why && bg_emit_format_value(o, v, BG_EMIT_NETWORKD, key, val, sizeof(val)) < 0)
+                        why = "the value cannot be written";
+                if (why) {
+                        bg_emit_warn_option(diags, b, id, BG_EMIT_NETWORKD, why);
+                        if (bg_opt_format_value(o, v, canon, sizeof(canon)) < 0)
+                                snprintf(canon, sizeof(canon), "?");
+                        fprintf(f, "# %s=%s is left out: %s.\n", o->name, canon, why);
+                        continue;
+                }
+                /* networkd sends lp_interval only together with a non-zero
+                 * ARP interval (§1.2, netdev_bond_fill_message_create). */
+                if (id == BG_OPT_LP_INTERVAL && bg_bond_opt_num(b, BG_OPT_ARP_INTERVAL) == 0)
+                        bg_emit_warn_option(diags, b, id, BG_EMIT_NETWORKD,
+                                            "networkd applies LearnPacketIntervalSec= only when ARPIntervalSec= is non-zero; written anyway");
+                fprintf(f, "%s=%s\n", key, val);
+        }
+        return 0;
+}
+
+static int emit_netdev(struct bg_emit_files *out, const struct bg_bond *b, struct bg_diags *diags) {
+        char *buf;
+        size_t len;
+        FILE *f = bg_emit_open(&buf, &len);
+
+        if (!f)
+                return -ENOMEM;
+        fprintf(f, "# %s\n[NetDev]\nName=%s\n", BG_EMIT_HEADER, b->name);
+        if (b->mac)
+                fprintf(f, "MACAddress=%s\n", b->mac);
+        else
+                /* DESIGN §6 "Bond MAC"; kernel-bonding.md "Enslave (MAC, MTU)". */
+                fprintf(f,
+                        "# The kernel and the legacy initscripts give a bond the MAC address of\n"
+                        "# its first port, while networkd would generate one from the name and\n"
+                        "# the machine-id. With \"none\" the kernel starts with a random address,\n"
+                        "# and a bond whose address is still random takes its first port's MAC on\n"
+                        "# enslave. " BG_EMIT_PREFIX "%s.link stops udev from replacing it first.\n"
+                        "MACAddress=none\n",
+                        b->name);
+        if (b->mtu)
+                fprintf(f, "MTUBytes=%" PRIu32 "\n", b->mtu);
+        fputs("Kind=bond\n", f);
+        emit_bond_options(f, b, diags);
+
+        return bg_emit_close_add(out, f, &buf, 0644, BG_EMIT_PREFIX "%s.netdev", b->name);
+}
+
+/* Without this, 99-default.link (MACAddressPolicy=persistent) gives the
+ * bond a fixed address before any port is added and the kernel keeps it
+ * (declarative-formats.md §1.2 last point, §6.1: systemd#3375, #21783). */
+static int emit_bond_link(struct bg_emit_files *out, const struct bg_bond *b) {
+        char *buf;
+        size_t len;
+        FILE *f = bg_emit_open(&buf, &len);
+
+        if (!f)
+                return -ENOMEM;
+        fprintf(f,
+                "# %s\n"
+                "# Keeps the kernel's MAC address choice for %s (its first port's MAC),\n"
+                "# which 99-default.link would otherwise replace with a persistent one.\n"
+                "[Match]\nType=bond\nOriginalName=%s\n\n[Link]\nMACAddressPolicy=none\n",
+                BG_EMIT_HEADER, b->name, b->name);
+        return bg_emit_close_add(out, f, &buf, 0644, BG_EMIT_PREFIX "%s.link", b->name);
+}
+
+static const char *route_dest(const char *to, int family) {
+        if (to && strcmp(to, "default") == 0)
+                return family == AF_INET6 ? "::/0" : "0.0.0.0/0";
+        return to;
+}
+
+static void emit_routes(FILE *f, const struct bg_ipcfg *c, int family) {
+        for (size_t i = 0; i < c->n_routes; i++) {
+                const struct bg_route *r = &c->routes[i];
+
+                fprintf(f, "\n[Route]\nDestination=%s\n", route_dest(r->to, family));
+                if (r->via)
+                        fprintf(f, "Gateway=%s\n", r->via);
+                if (r->metric)
+                        fprintf(f, "Metric=%" PRIu32 "\n", r->metric);
+        }
+}
+
+static int emit_bond_network(struct bg_emit_files *out, const struct bg_bond *b) {
+        const struct bg_ipcfg *v4 = &b->ipv4, *v6 = &b->ipv6;
+        char *buf;
+        size_t len;
+        FILE *f = bg_emit_open(&buf, &len);
+
+        if (!f)
+                return -ENOMEM;
+        fprintf(f, "# %s\n[Match]\nName=%s\n", BG_EMIT_HEADER, b->name);
+
+        if (b->mtu || !b->onboot) {
+                fputs("\n[Link]\n", f);
+                if (b->mtu)
+                        fprintf(f, "MTUBytes=%" PRIu32 "\n", b->mtu);
+                if (!b->onboot)
+                        /* ONBOOT=no: configured, but brought up by hand only,
+                         * and not waited for by wait-online. */
+                        fputs("ActivationPolicy=manual\nRequiredForOnline=no\n", f);
+        }
+
+        fputs("\n[Network]\n", f);
+        if (v4->method == BG_IP_DHCP && v6->method == BG_IP_DHCP)
+                fputs("DHCP=yes\n", f);
+        else if (v4->method == BG_IP_DHCP)
+                fputs("DHCP=ipv4\n", f);
+        else if (v6->method == BG_IP_DHCP)
+                fputs("DHCP=ipv6\n", f);
+        /* IPv6 "none" is the legacy IPV6INIT=no: no IPv6 configuration at
+         * all, so no link-local address and no router advertisements;
+         * static IPv6 takes only the configured addresses. IPv4 link-local
+         * never existed in the legacy setups. */
+        fprintf(f, "LinkLocalAddressing=%s\n", v6->method == BG_IP_NONE ? "no" : "ipv6");
+        if (v6->method != BG_IP_DHCP)
+                fputs("IPv6AcceptRA=no\n", f);
+        for (size_t i = 0; v4->method == BG_IP_STATIC && i < v4->n_addresses; i++)
+                fprintf(f, "Address=%s\n", v4->addresses[i]);
+        for (size_t i = 0; v6->method == BG_IP_STATIC && i < v6->n_addresses; i++)
+                fprintf(f, "Address=%s\n", v6->addresses[i]);
+        if (v4->gateway)
+                fprintf(f, "Gateway=%s\n", v4->gateway);
+        if (v6->gateway)
+                fprintf(f, "Gateway=%s\n", v6->gateway);
+        for (size_t i = 0; i < v4->n_dns; i++)
+                fprintf(f, "DNS=%s\n", v4->dns[i]);
+        for (size_t i = 0; i < v6->n_dns; i++)
+                fprintf(f, "DNS=%s\n", v6->dns[i]);
+        /* Legacy ifup configured the bond's addresses whether or not a port
+         * had carrier; netplan does the same for virtual devices. */
+        fputs("ConfigureWithoutCarrier=yes\n", f);
+        emit_routes(f, v4, AF_INET);
+        emit_routes(f, v6, AF_INET6);
+
+        return bg_emit_close_add(out, f, &buf, 0644, BG_EMIT_PREFIX "%s.network", b->name);
+}
+
+/* HWADDR + DEVICE pinned the name through udev's rename_device in the
+ * legacy setup (legacy-formats.md §2.1); a .link file is how udev does it
+ * now. netplan writes the same for match + set-name (§3.4). */
+static int emit_port_link(struct bg_emit_files *out, const struct bg_port *p, const char *id) {
+        char *buf;
+        size_t len;
+        FILE *f = bg_emit_open(&buf, &len);
+
+        if (!f)
+                return -ENOMEM;
+        fprintf(f,
+                "# %s\n"
+                "# Gives the device with this permanent MAC the name %s, as HWADDR= with\n"
+                "# DEVICE= did. Renaming into the kernel's own ethN names can fail when the\n"
+                "# name is taken; the port's .network matches by MAC, so the bond still\n"
+                "# gets its port.\n"
+                "[Match]\nPermanentMACAddress=%s\n\n[Link]\nName=%s\n",
+                BG_EMIT_HEADER, p->name, p->mac, p->name);
+        return bg_emit_close_add(out, f, &buf, 0644, BG_EMIT_PREFIX "%s.link", id);
+}
+
+static int emit_port_network(struct bg_emit_files *out, const struct bg_bond *b, size_t i,
+                             const char *id) {
+        const struct bg_port *p = &b->ports[i];
+        char *buf;
+        size_t len;
+        FILE *f = bg_emit_open(&buf, &len);
+
+        if (!f)
+                return -ENOMEM;
+        fprintf(f, "# %s\n[Match]\n", BG_EMIT_HEADER);
+        if (p->mac) {
+                /* The permanent MAC: a port's current MAC is rewritten to the
+                 * bond's on enslave (netplan PR #278, declarative-formats §6.1). */
+                if (p->name)
+                        fprintf(f, "# %s, matched by its MAC address\n", p->name);
+                fprintf(f, "PermanentMACAddress=%s\n", p->mac);
+        } else
+                fprintf(f, "Name=%s\n", p->name);
+        fprintf(f, "\n[Network]\nLinkLocalAddressing=no\nBond=%s\n", b->name);
+        if (bg_emit_port_index(b, BG_OPT_PRIMARY) == (long) i)
+                fputs("PrimarySlave=true\n", f);
+        if (bg_emit_port_index(b, BG_OPT_ACTIVE_SLAVE) == (long) i)
+                fputs("ActiveSlave=true\n", f);
+
+        return bg_emit_close_add(out, f, &buf, 0644, BG_EMIT_PREFIX "%s.network", id);
+}
+
+int bg_emit_networkd(const struct bg_model *m, struct bg_emit_files *out, struct bg_diags *diags) {
+        int r;
+
+        if (!m || !out)
+                return -EINVAL;
+        for (size_t i = 0; i < m->n_bonds; i++) {
+                const struct bg_bond *b = &m->bonds[i];
+
+                r = emit_netdev(out, b, diags);
+                if (r < 0)
+                        return r;
+                if (!b->mac) {
+                        r = emit_bond_link(out, b);
+                        if (r < 0)
+                                return r;
+                }
+                r = emit_bond_network(out, b);
+                if (r < 0)
+                        return r;
+                for (size_t j = 0; j < b->n_ports; j++) {
+                        char id[NAME_MAX_LEN];
+
+                        if (!bg_emit_port_usable(diags, b, j, BG_EMIT_NETWORKD))
+                                continue;
+                        r = bg_emit_port_id(b, j, id, sizeof(id));
+                        if (r < 0)
+                                return r;
+                        if (b->ports[j].mac && b->ports[j].name) {
+                                r = emit_port_link(out, &b->ports[j], id);
+                                if (r < 0)
+                                        return r;
+                        }
+                        r = emit_port_network(out, b, j, id);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models.h"
+
+struct bg_bond *tm_bond(struct bg_model *m, const char *name) {
+        struct bg_bond *b = bg_model_add_bond(m, name);
+
+        cr_assert_not_null(b);
+        return b;
+}
+
+void tm_opt(struct bg_bond *b, enum bg_opt id, const char *text) {
+        struct bg_diags d = { 0 };
+        struct bg_loc loc = { .file = "test.conf", .line = 1 + (unsigned) id, .col = 1 };
+
+        cr_assert_eq(bg_bond_set_opt_text(b, id, text, &loc, &d), 0, "option %s=%s",
+                     bg_opt_get(id)->name, text);
+        bg_diags_free(&d);
+}
+
+void tm_str(char **dst, const char *s) {
+        free(*dst);
+        *dst = strdup(s);
+        cr_assert_not_null(*dst);
+}
+
+const struct bg_emit_file *tm_file(const struct bg_emit_files *files, const char *name) {
+        for (size_t i = 0; i < files->n; i++)
+                if (strcmp(files->v[i].name, name) == 0)
+                        return &files->v[i];
+        return NULL;
+}
+
+size_t tm_warnings(const struct bg_diags *d, const char *key) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < d->n; i++)
+                if (d->v[i].level == BG_DIAG_WARNING && d->v[i].key && strcmp(d->v[i].key, key) == 0)
+                        n++;
+        return n;
+}
+
+/* The CentOS documentation example (issue 3): modprobe.conf
+ * "options bond0 miimon=100 mode=0", ports eth0 eth1, 10.10.10.1/24 with
+ * the (off-link) gateway 192.168.0.1. */
+static void build_centos(struct bg_model *m) {
+        struct bg_bond *b = tm_bond(m, "bond0");
+
+        tm_opt(b, BG_OPT_MIIMON, "100");
+        tm_opt(b, BG_OPT_MODE, "0");
+        cr_assert_not_null(bg_bond_add_port(b, "eth0", NULL));
+        cr_assert_not_null(bg_bond_add_port(b, "eth1", NULL));
+        b->ipv4.method = BG_IP_STATIC;
+        cr_assert_eq(bg_ipcfg_add_address(&b->ipv4, "10.10.10.1/24"), 0);
+        tm_str(&b->ipv4.gateway, "192.168.0.1");
+}
+
+/* RHEL6/7 style: BONDING_OPTS="mode=active-backup miimon=100 primary=eth1"
+ * with HWADDR-matched ports and DNS. */
+static void build_active_backup(struct bg_model *m) {
+        struct bg_bond *b = tm_bond(m, "bond0");
+
+        tm_opt(b, BG_OPT_MODE, "active-backup");
+        tm_opt(b, BG_OPT_MIIMON, "100");
+        tm_opt(b, BG_OPT_PRIMARY, "eth1");
+        cr_assert_not_null(bg_bond_add_port(b, "eth0", "52:54:00:AA:00:01"));
+        cr_assert_not_null(bg_bond_add_port(b, "eth1", "52:54:00:aa:00:02"));
+        b->ipv4.method = BG_IP_STATIC;
+        cr_assert_eq(bg_ipcfg_add_address(&b->ipv4, "192.168.1.10/24"), 0);
+        tm_str(&b->ipv4.gateway, "192.168.1.1");
+        cr_assert_eq(bg_ipcfg_add_dns(&b->ipv4, "192.168.1.2"), 0);
+        cr_assert_eq(bg_ipcfg_add_dns(&b->ipv4, "192.168.1.3"), 0);
+}
+
+/* 802.3ad with lacp_rate=fast xmit_hash_policy=layer3+4, a route file,
+ * IPv6 and jumbo frames. */
+static void build_lacp(struct bg_model *m) {
+        struct bg_bond *b = tm_bond(m, "bond0");
+
+        tm_opt(b, BG_OPT_MODE, "802.3ad");
+        tm_opt(b, BG_OPT_MIIMON, "100");
+        tm_opt(b, BG_OPT_UPDELAY, "200");
+        tm_opt(b, BG_OPT_LACP_RATE, "fast");
+        tm_opt(b, BG_OPT_XMIT_HASH_POLICY, "layer3+4");
+        tm_opt(b, BG_OPT_MIN_LINKS, "1");
+        cr_assert_not_null(bg_bond_add_port(b, "ens1f0", NULL));
+        cr_assert_not_null(bg_bond_add_port(b, "ens1f1", NULL));
+        b->mtu = 9000;
+        b->ipv4.method = BG_IP_STATIC;
+        cr_assert_eq(bg_ipcfg_add_address(&b->ipv4, "10.0.0.10/24"), 0);
+        cr_assert_eq(bg_ipcfg_add_address(&b->ipv4, "10.0.1.10/24"), 0);
+        tm_str(&b->ipv4.gateway, "10.0.0.1");
+        cr_assert_eq(bg_ipcfg_add_route(&b->ipv4, "10.20.0.0/16", "10.0.0.254", 50), 0);
+        cr_assert_eq(bg_ipcfg_add_route(&b->ipv4, "172.16.0.0/12", "10.0.0.253", 0), 0);
+        cr_assert_eq(bg_ipcfg_add_route(&b->ipv4, "192.168.50.0/24", NULL, 0), 0);
+        b->ipv6.method = BG_IP_STATIC;
+        cr_assert_eq(bg_ipcfg_add_address(&b->ipv6, "2001:db8::10/64"), 0);
+        tm_str(&b->ipv6.gateway, "2001:db8::1");
+        cr_assert_eq(bg_ipcfg_add_route(&b->ipv6, "2001:db8:100::/48", "2001:db8::fe", 0), 0);
+        cr_assert_eq(bg_ipcfg_add_dns(&b->ipv6, "2001:db8::53"), 0);
+}
+
+/* DHCP for both families, a fixed bond MAC, not started at boot, and a
+ * second bond with a port matched by MAC only. */
+static void build_dhcp(struct bg_model *m) {
+        struct bg_bond *b = tm_bond(m, "bond1");
+
+        tm_opt(b, BG_OPT_MODE, "balance-xor");
+        tm_opt(b, BG_OPT_MIIMON, "50");
+        tm_opt(b, BG_OPT_XMIT_HASH_POLICY, "layer2+3");
+        cr_assert_not_null(bg_bond_add_port(b, "eth2", NULL));
+        cr_assert_not_null(bg_bond_add_port(b, NULL, "52:54:00:bb:00:03"));
+        tm_str(&b->mac, "02:00:00:00:01:01");
+        b->onboot = false;
+        b->ipv4.method = BG_IP_DHCP;
+        b->ipv6.method = BG_IP_DHCP;
+}
+
+const struct test_model test_models[] = {
+        { "centos-balance-rr", build_centos },
+        { "active-backup-mac", build_active_backup },
+        { "lacp-routes-ipv6", build_lacp },
+        { "dhcp-mac-only", build_dhcp },
+};
+const size_t n_test_models = sizeof(test_models) / sizeof(test_models[0]);
