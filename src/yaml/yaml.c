@@ -1,3 +1,558 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Filled in by its issue. */
-#include <stddef.h>
+/*
+ * Canonical YAML loader (DESIGN §4, bondgen.yaml(5)).
+ *
+ * Three steps over one buffer:
+ *  1. y_prepass(): libyaml events against the schema; structural errors with
+ *     line/column, and the position of every node by key path;
+ *  2. cyaml_load_data() with the same schema into the string-only y_doc;
+ *  3. conversion into struct bg_model: values are parsed here (options
+ *     through the catalogue), each error at the position of its value.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util.h"
+#include "yaml-internal.h"
+#include "yaml.h"
+
+struct conv {
+        struct bg_model *m;
+        struct bg_diags *diags;
+        const char *file;             /* interned in m */
+        const struct y_index *idx;
+        const struct y_schema *s;
+        int oom;
+};
+
+static struct bg_loc loc_of(const struct conv *c, const char *path, bool key) {
+        const struct y_node *n = y_index_find(c->idx, path);
+        struct bg_loc loc = { .file = c->file };
+
+        if (n) {
+                loc.line = key && n->key_line ? n->key_line : n->line;
+                loc.col = key && n->key_line ? n->key_col : n->col;
+        }
+        return loc;
+}
+
+static void cerr(struct conv *c, const char *path, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static void cerr(struct conv *c, const char *path, const char *fmt, ...) {
+        struct bg_loc loc = loc_of(c, path, false);
+        va_list ap;
+
+        va_start(ap, fmt);
+        if (bg_diag_addv(c->diags, BG_DIAG_ERROR, &loc, path, fmt, ap) < 0)
+                c->oom = -ENOMEM;
+        va_end(ap);
+}
+
+/* Option values go through the catalogue; the error names the key path. */
+static int set_opt(struct conv *c, struct bg_bond *b, enum bg_opt id, const char *text,
+                   const char *path, const struct bg_loc *kloc) {
+        char msg[512];
+        int r;
+
+        r = bg_opt_parse_value(bg_opt_get(id), text, &b->opts[id], msg, sizeof(msg));
+        if (r == -ENOMEM) {
+                c->oom = r;
+                return r;
+        }
+        if (r < 0) {
+                cerr(c, path, "%s", msg);
+                return r;
+        }
+        b->opt_loc[id] = *kloc;
+        return 0;
+}
+
+/* The kernel's dev_valid_name(): 1-15 bytes, not "." or "..", no '/', ':'
+ * or white space. */
+static bool ifname_valid(const char *s) {
+        size_t n = strlen(s);
+
+        if (n == 0 || n > 15 || !strcmp(s, ".") || !strcmp(s, ".."))
+                return false;
+        for (const char *p = s; *p; p++)
+                if (*p == '/' || *p == ':' || isspace((unsigned char)*p))
+                        return false;
+        return true;
+}
+
+static int parse_uint(const char *s, uint64_t max, uint64_t *out) {
+        uint64_t v = 0;
+
+        if (!*s)
+                return -EINVAL;
+        for (const char *p = s; *p; p++) {
+                if (*p < '0' || *p > '9')
+                        return -EINVAL;
+                if (v > (max - (uint64_t)(*p - '0')) / 10)
+                        return -ERANGE;
+                v = v * 10 + (uint64_t)(*p - '0');
+        }
+        *out = v;
+        return 0;
+}
+
+/* Only true and false: libcyaml's own boolean would take "n" or a typo
+ * for true (declarative-formats.md §7). */
+static int conv_bool(struct conv *c, const char *path, const char *text, bool *out) {
+        const struct y_node *n = y_index_find(c->idx, path);
+
+        if (n && n->plain && !strcmp(text, "true")) {
+                *out = true;
+                return 0;
+        }
+        if (n && n->plain && !strcmp(text, "false")) {
+                *out = false;
+                return 0;
+        }
+        cerr(c, path, "invalid boolean '%s' (use true or false, unquoted)", text);
+        return -EINVAL;
+}
+
+static const char *conv_mac(struct conv *c, const char *path, const char *text, char buf[18]) {
+        if (bg_normalize_mac(text, buf) < 0) {
+                cerr(c, path, "invalid MAC address '%s' (expected aa:bb:cc:dd:ee:ff)", text);
+                return NULL;
+        }
+        return buf;
+}
+
+static bool addr_ok(int family, const char *s) {
+        unsigned char buf[16];
+
+        return inet_pton(family, s, buf) == 1;
+}
+
+static const char *family_name(int family) {
+        return family == AF_INET ? "IPv4" : "IPv6";
+}
+
+static int conv_prefix(struct conv *c, const char *path, const char *text, int family) {
+        uint8_t addr[16];
+        unsigned plen;
+        int fam;
+
+        if (!strchr(text, '/') || bg_parse_prefix(text, &fam, addr, &plen) < 0) {
+                cerr(c, path, "invalid address '%s' (expected %s/PREFIX)", text,
+                     family == AF_INET ? "10.0.0.1" : "2001:db8::1");
+                return -EINVAL;
+        }
+        if (fam != family) {
+                cerr(c, path, "'%s' is not an %s address", text, family_name(family));
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static void conv_ip(struct conv *c, struct bg_ipcfg *ip, const struct y_ip *y, int family,
+                    const char *base) {
+        char path[256];
+
+        ip->loc = loc_of(c, base, true);
+        if (y->method) {
+                snprintf(path, sizeof(path), "%s.method", base);
+                if (bg_ip_method_from_string(y->method, &ip->method) < 0)
+                        cerr(c, path, "invalid method '%s' (use static, dhcp or none)", y->method);
+        }
+        for (uint32_t i = 0; i < y->n_addresses; i++) {
+                snprintf(path, sizeof(path), "%s.addresses[%u]", base, i);
+                if (conv_prefix(c, path, y->addresses[i], family) < 0)
+                        continue;
+                if (bg_ipcfg_add_address(ip, y->addresses[i]) < 0)
+                        c->oom = -ENOMEM;
+        }
+        if (y->gateway) {
+                snprintf(path, sizeof(path), "%s.gateway", base);
+                if (!addr_ok(family, y->gateway))
+                        cerr(c, path, "invalid %s gateway '%s'", family_name(family), y->gateway);
+                else if (!(ip->gateway = strdup(y->gateway)))
+                        c->oom = -ENOMEM;
+        }
+        for (uint32_t i = 0; i < y->n_routes; i++) {
+                const struct y_route *r = &y->routes[i];
+                uint64_t metric = 0;
+                bool ok = true;
+
+                snprintf(path, sizeof(path), "%s.routes[%u].to", base, i);
+                if (strcmp(r->to, "default") && conv_prefix(c, path, r->to, family) < 0)
+                        ok = false;
+                snprintf(path, sizeof(path), "%s.routes[%u].via", base, i);
+                if (r->via && !addr_ok(family, r->via)) {
+                        cerr(c, path, "invalid %s gateway '%s'", family_name(family), r->via);
+                        ok = false;
+                }
+                snprintf(path, sizeof(path), "%s.routes[%u].metric", base, i);
+                if (r->metric && (parse_uint(r->metric, UINT32_MAX, &metric) < 0 || metric == 0)) {
+                        cerr(c, path, "invalid metric '%s' (1-4294967295; leave it out for the "
+                             "default)", r->metric);
+                        ok = false;
+                }
+                if (!ok)
+                        continue;
+                if (bg_ipcfg_add_route(ip, r->to, r->via, (uint32_t)metric) < 0) {
+                        c->oom = -ENOMEM;
+                        continue;
+                }
+                snprintf(path, sizeof(path), "%s.routes[%u]", base, i);
+                ip->routes[ip->n_routes - 1].loc = loc_of(c, path, false);
+        }
+        for (uint32_t i = 0; i < y->n_dns; i++) {
+                snprintf(path, sizeof(path), "%s.dns[%u]", base, i);
+                if (!addr_ok(AF_INET, y->dns[i]) && !addr_ok(AF_INET6, y->dns[i]))
+                        cerr(c, path, "invalid DNS server address '%s'", y->dns[i]);
+                else if (bg_ipcfg_add_dns(ip, y->dns[i]) < 0)
+                        c->oom = -ENOMEM;
+        }
+}
+
+static void conv_option(struct conv *c, struct bg_bond *b, size_t slot, const struct y_optslot *y,
+                        const char *base, const char *first_name[]) {
+        enum bg_opt id = c->s->opt_ids[slot];
+        const struct bg_opt_info *o = bg_opt_get(id);
+        const char *key = c->s->opt_fields[slot].key;
+        char path[256], ipath[300];
+        struct bg_loc kloc;
+
+        snprintf(path, sizeof(path), "%s.options.%s", base, key);
+        if (!y->scalar && !y->list && !y_index_find(c->idx, path))
+                return;
+        if (first_name[id]) {
+                cerr(c, path, "option given twice, as %s and as %s", first_name[id], key);
+                return;
+        }
+        first_name[id] = key;
+        kloc = loc_of(c, path, true);
+        if (y->scalar) {
+                const char *text = y->scalar;
+                const struct y_node *n = y_index_find(c->idx, path);
+
+                /* On/off options read like YAML booleans in the canonical file. */
+                if (o->type == BG_OT_BOOL && n && n->plain && !strcmp(text, "true"))
+                        text = "1";
+                else if (o->type == BG_OT_BOOL && n && n->plain && !strcmp(text, "false"))
+                        text = "0";
+                set_opt(c, b, id, text, path, &kloc);
+                return;
+        }
+        for (uint32_t k = 0; k < y->n_list; k++) {
+                const char *item = y->list[k];
+
+                snprintf(ipath, sizeof(ipath), "%s[%u]", path, k);
+                /* One value per item: the "+a", "-a" and comma forms of
+                 * BONDING_OPTS would make the file order-dependent. */
+                if (item[0] == '+' || item[0] == '-' || strchr(item, ',')) {
+                        cerr(c, ipath, "one value per list item, without +, - or commas");
+                        continue;
+                }
+                set_opt(c, b, id, item, ipath, &kloc);
+        }
+        /* An explicit empty list is kept as "set, empty". */
+        b->opts[id].set = true;
+        b->opt_loc[id] = kloc;
+}
+
+static void conv_bond(struct conv *c, const struct y_bond *y, uint32_t i) {
+        char base[32], path[256], mac[18];
+        const char *first_name[BG_OPT__MAX] = { 0 };
+        struct bg_bond *b;
+
+        snprintf(base, sizeof(base), "bonds[%u]", i);
+        snprintf(path, sizeof(path), "%s.name", base);
+        if (!ifname_valid(y->name))
+                cerr(c, path, "invalid interface name '%s' (1-15 bytes, no '/', ':' or spaces)",
+                     y->name);
+        b = bg_model_add_bond(c->m, y->name);
+        if (!b) {
+                c->oom = -ENOMEM;
+                return;
+        }
+        b->loc = loc_of(c, base, false);
+        if (y->backend) {
+                snprintf(path, sizeof(path), "%s.backend", base);
+                if (bg_backend_from_string(y->backend, &b->backend) < 0)
+                        cerr(c, path, "invalid backend '%s' (use auto, kernel or userspace)",
+                             y->backend);
+        }
+        if (y->mode) {
+                struct bg_loc kloc;
+
+                snprintf(path, sizeof(path), "%s.mode", base);
+                kloc = loc_of(c, path, true);
+                set_opt(c, b, BG_OPT_MODE, y->mode, path, &kloc);
+        }
+        if (y->options)
+                for (size_t k = 0; k < c->s->n_opt_fields; k++)
+                        conv_option(c, b, k, &y->options[k], base, first_name);
+        for (uint32_t k = 0; k < y->n_ports; k++) {
+                const struct y_port *p = &y->ports[k];
+                const char *pmac = NULL;
+                struct bg_port *port;
+                bool ok = true;
+
+                snprintf(path, sizeof(path), "%s.ports[%u]", base, k);
+                if (!p->name && !p->mac) {
+                        cerr(c, path, "a port needs a name, a mac, or both");
+                        continue;
+                }
+                if (p->name && !ifname_valid(p->name)) {
+                        snprintf(path, sizeof(path), "%s.ports[%u].name", base, k);
+                        cerr(c, path, "invalid interface name '%s' (1-15 bytes, no '/', ':' "
+                             "or spaces)", p->name);
+                        ok = false;
+                }
+                if (p->mac) {
+                        snprintf(path, sizeof(path), "%s.ports[%u].mac", base, k);
+                        if (!(pmac = conv_mac(c, path, p->mac, mac)))
+                                ok = false;
+                }
+                if (!ok)
+                        continue;
+                port = bg_bond_add_port(b, p->name, pmac);
+                if (!port) {
+                        c->oom = -ENOMEM;
+                        continue;
+                }
+                snprintf(path, sizeof(path), "%s.ports[%u]", base, k);
+                port->loc = loc_of(c, path, false);
+        }
+        if (y->onboot) {
+                snprintf(path, sizeof(path), "%s.onboot", base);
+                conv_bool(c, path, y->onboot, &b->onboot);
+        }
+        if (y->mtu) {
+                uint64_t v;
+
+                snprintf(path, sizeof(path), "%s.mtu", base);
+                /* 68 is the kernel's ETH_MIN_MTU; 65535 the largest any
+                 * bond port driver takes. */
+                if (parse_uint(y->mtu, 65535, &v) < 0 || v < 68)
+                        cerr(c, path, "invalid mtu '%s' (68-65535)", y->mtu);
+                else
+                        b->mtu = (uint32_t)v;
+        }
+        if (y->mac) {
+                snprintf(path, sizeof(path), "%s.mac", base);
+                if (conv_mac(c, path, y->mac, mac) && !(b->mac = strdup(mac)))
+                        c->oom = -ENOMEM;
+        }
+        if (y->ipv4) {
+                snprintf(path, sizeof(path), "%s.ipv4", base);
+                conv_ip(c, &b->ipv4, y->ipv4, AF_INET, path);
+        }
+        if (y->ipv6) {
+                snprintf(path, sizeof(path), "%s.ipv6", base);
+                conv_ip(c, &b->ipv6, y->ipv6, AF_INET6, path);
+        }
+}
+
+struct cylog {
+        char text[2048];
+        size_t len;
+};
+
+static void cyaml_capture(cyaml_log_t level, void *ctx, const char *fmt, va_list ap) {
+        struct cylog *l = ctx;
+        int r;
+
+        if (l->len >= sizeof(l->text) - 1)
+                return;
+        r = vsnprintf(l->text + l->len, sizeof(l->text) - l->len, fmt, ap);
+        if (r > 0)
+                l->len += (size_t)r < sizeof(l->text) - l->len ? (size_t)r
+                                                                 : sizeof(l->text) - l->len - 1;
+}
+
+/* Only reached if the pre-pass let through something libcyaml rejects:
+ * report libcyaml's first message at the first position in its backtrace. */
+static void report_cyaml(const struct cylog *l, cyaml_err_t e, const char *file,
+                         struct bg_diags *diags) {
+        struct bg_loc loc = { .file = file };
+        char msg[256] = "";
+        const char *p = strstr(l->text, "Load: ");
+        const char *pos = strstr(l->text, "(line: ");
+        unsigned line, col;
+
+        if (p) {
+                p += strlen("Load: ");
+                snprintf(msg, sizeof(msg), "%.*s", (int)strcspn(p, "\n"), p);
+        }
+        if (pos && sscanf(pos, "(line: %u, column: %u)", &line, &col) == 2) {
+                loc.line = line;
+                loc.col = col;
+        }
+        bg_diag_add(diags, BG_DIAG_ERROR, &loc, NULL, "%s", *msg ? msg : cyaml_strerror(e));
+}
+
+static int load_into(const char *data, size_t len, const char *name, struct bg_model *m,
+                     struct bg_diags *diags) {
+        struct y_schema s;
+        struct y_index idx = { 0 };
+        struct y_doc *doc = NULL;
+        struct cylog log = { .len = 0 };
+        const cyaml_config_t cfg = {
+                .log_fn = cyaml_capture,
+                .log_ctx = &log,
+                .mem_fn = cyaml_mem,
+                .log_level = CYAML_LOG_ERROR,
+                .flags = CYAML_CFG_NO_ALIAS,
+        };
+        size_t errors = bg_diags_count(diags, BG_DIAG_ERROR);
+        const char *file = bg_model_intern(m, name ? name : "-");
+        struct conv c = { .m = m, .diags = diags, .file = file, .idx = &idx, .s = &s };
+        cyaml_err_t e;
+        int r;
+
+        if (!file)
+                return -ENOMEM;
+        if (len > BG_YAML_MAX_SIZE) {
+                struct bg_loc loc = { .file = file };
+
+                bg_diag_add(diags, BG_DIAG_ERROR, &loc, NULL,
+                            "file too large (%zu bytes, at most %u)", len, BG_YAML_MAX_SIZE);
+                return -EINVAL;
+        }
+        r = y_schema_build(&s);
+        if (r < 0)
+                return r;
+        r = y_prepass(data, len, &s, file, &idx, diags);
+        if (r < 0)
+                goto out;
+        y_index_sort(&idx);
+        e = cyaml_load_data((const uint8_t *)data, len, &cfg, &s.top, (cyaml_data_t **)&doc, NULL);
+        if (e != CYAML_OK) {
+                if (e == CYAML_ERR_OOM) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                report_cyaml(&log, e, file, diags);
+                r = -EINVAL;
+                goto out;
+        }
+        if (!doc) {
+                r = -EINVAL;
+                goto out;
+        }
+        if (strcmp(doc->version, "1"))
+                cerr(&c, "version", "unsupported version '%s' (this bondgen reads version 1)",
+                     doc->version);
+        else
+                for (uint32_t i = 0; i < doc->n_bonds && !c.oom; i++)
+                        conv_bond(&c, &doc->bonds[i], i);
+        r = c.oom;
+        if (r == 0 && bg_diags_count(diags, BG_DIAG_ERROR) > errors)
+                r = -EINVAL;
+out:
+        if (doc)
+                cyaml_free(&cfg, &s.top, doc, 0);
+        y_index_free(&idx);
+        y_schema_free(&s);
+        return r;
+}
+
+int bg_yaml_load_data(const char *data, size_t len, const char *name, struct bg_model *m,
+                      struct bg_diags *diags) {
+        bg_model_init(m);
+        return load_into(data, len, name, m, diags);
+}
+
+static int read_into(const char *path, struct bg_model *m, struct bg_diags *diags) {
+        _cleanup_free_ char *data = NULL;
+        struct bg_loc loc = { .file = path };
+        size_t len;
+        int r;
+
+        r = bg_read_file(path, BG_YAML_MAX_SIZE, &data, &len);
+        if (r == -EFBIG) {
+                bg_diag_add(diags, BG_DIAG_ERROR, &loc, NULL, "file too large (more than %u bytes)",
+                            BG_YAML_MAX_SIZE);
+                return -EINVAL;
+        }
+        if (r < 0) {
+                bg_diag_add(diags, BG_DIAG_ERROR, &loc, NULL, "cannot read: %s", strerror(-r));
+                return r;
+        }
+        return load_into(data, len, path, m, diags);
+}
+
+int bg_yaml_load_file(const char *path, struct bg_model *m, struct bg_diags *diags) {
+        bg_model_init(m);
+        return read_into(path, m, diags);
+}
+
+static int name_cmp(const void *a, const void *b) {
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_model_file(const char *name) {
+        size_t n = strlen(name);
+
+        return name[0] != '.' && n > 5 && !strcmp(name + n - 5, ".yaml");
+}
+
+int bg_yaml_load_dir(const char *dir, struct bg_model *m, struct bg_diags *diags,
+                     size_t *n_files) {
+        char **names = NULL;
+        size_t n = 0, cap = 0;
+        struct dirent *de;
+        DIR *d;
+        int r = 0;
+
+        bg_model_init(m);
+        if (n_files)
+                *n_files = 0;
+        d = opendir(dir);
+        if (!d) {
+                struct bg_loc loc = { .file = dir };
+
+                r = -errno;
+                bg_diag_add(diags, BG_DIAG_ERROR, &loc, NULL, "cannot open directory: %s",
+                            strerror(-r));
+                return r;
+        }
+        while ((de = readdir(d))) {
+                if (!is_model_file(de->d_name))
+                        continue;
+                if (n == cap) {
+                        char **v = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof(*v));
+
+                        if (!v) {
+                                r = -ENOMEM;
+                                goto out;
+                        }
+                        names = v;
+                }
+                if (asprintf(&names[n], "%s/%s", dir, de->d_name) < 0) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                n++;
+        }
+        if (n > 1)
+                qsort(names, n, sizeof(*names), name_cmp);
+        for (size_t i = 0; i < n; i++) {
+                int k = read_into(names[i], m, diags);
+
+                /* Keep going so that every broken file is reported; an I/O
+                 * error outranks bad content. */
+                if (k < 0 && (r == 0 || r == -EINVAL))
+                        r = k;
+        }
+        if (n_files)
+                *n_files = n;
+out:
+        for (size_t i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
+        closedir(d);
+        return r;
+}
