@@ -1,10 +1,113 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Placeholder until its issue lands. */
+/* bondgen apply [-c FILE] [--backend auto|kernel|userspace] [--dry-run]
+ * (DESIGN §10): load and validate the model, then reconcile each bond. */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 
+#include "apply/apply.h"
 #include "cli.h"
+#include "config.h"
+#include "yaml/yaml.h"
+
+static void print_line(void *userdata, const char *line) {
+        FILE *f = userdata;
+        fprintf(f, "%s\n", line);
+        fflush(f);
+}
+
+static int load(const char *path, struct bg_model *m, struct bg_diags *d, const char **used) {
+        static const char *const defaults[] = { BG_CONFDIR, BG_RUNDIR };
+        struct stat sb;
+        size_t n = 0;
+        int r;
+
+        if (path) {
+                *used = path;
+                if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+                        return bg_yaml_load_dir(path, m, d, &n);
+                return bg_yaml_load_file(path, m, d);
+        }
+        /* The user's models first; the generated ones when there are none. */
+        for (size_t i = 0; i < 2; i++) {
+                bg_model_free(m);
+                bg_model_init(m);
+                r = bg_yaml_load_dir(defaults[i], m, d, &n);
+                if (r == -ENOENT || (r == 0 && n == 0))
+                        continue;
+                *used = defaults[i];
+                return r;
+        }
+        bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "no model found in %s or %s; use -c FILE",
+                    defaults[0], defaults[1]);
+        return -ENOENT;
+}
 
 int bg_cmd_apply(int argc, char **argv) {
-        fprintf(stderr, "bondgen apply: not available in this build\n");
-        return BG_EXIT_SYSTEM;
+        static const struct option longopts[] = {
+                { "config", required_argument, NULL, 'c' },
+                { "backend", required_argument, NULL, 'b' },
+                { "dry-run", no_argument, NULL, 'n' },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        struct bg_apply_opts o = { .report = print_line, .userdata = stdout };
+        struct bg_model m;
+        struct bg_diags d = { 0 };
+        const char *path = NULL, *used = NULL;
+        int c, r, status;
+
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "c:nh", longopts, NULL)) >= 0) {
+                switch (c) {
+                case 'c':
+                        path = optarg;
+                        break;
+                case 'b':
+                        if (bg_backend_from_string(optarg, &o.backend) < 0) {
+                                fprintf(stderr, "bondgen apply: --backend: expected auto, kernel or userspace, not '%s'\n",
+                                        optarg);
+                                return BG_EXIT_USAGE;
+                        }
+                        o.backend_forced = o.backend != BG_BACKEND_AUTO;
+                        break;
+                case 'n':
+                        o.dry_run = true;
+                        break;
+                case 'h':
+                        printf("Usage: bondgen apply [-c FILE|DIR] [--backend auto|kernel|userspace] [--dry-run]\n"
+                               "Reconcile the running system with the model: create or adopt bonds, set\n"
+                               "options, enslave ports, set addresses and routes. Only differences are applied.\n");
+                        return BG_EXIT_OK;
+                default:
+                        return BG_EXIT_USAGE;
+                }
+        }
+        if (optind < argc) {
+                fprintf(stderr, "bondgen apply: unexpected argument '%s'\n", argv[optind]);
+                return BG_EXIT_USAGE;
+        }
+
+        bg_model_init(&m);
+        r = load(path, &m, &d, &used);
+        if (r >= 0)
+                r = bg_model_validate(&m, &d);
+        if (r < 0) {
+                bg_diags_print(&d, stderr);
+                bg_diags_free(&d);
+                bg_model_free(&m);
+                return r == -EINVAL || r == -ENOENT ? BG_EXIT_INVALID : BG_EXIT_SYSTEM;
+        }
+        bg_diags_print(&d, stderr);
+        bg_diags_free(&d);
+        o.config_path = path ? path : NULL;
+        if (o.dry_run)
+                printf("plan for %s (dry run, nothing changed):\n", used);
+        status = bg_apply_model(&m, &o, &d);
+        bg_diags_print(&d, stderr);
+        bg_diags_free(&d);
+        bg_model_free(&m);
+        return status;
 }

@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Executing plans over netlink, the backend choice, and starting the
+ * user-space forwarder (DESIGN §5). */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "config.h"
+
+static void report(const struct bg_apply_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report(const struct bg_apply_opts *o, const char *fmt, ...) {
+        char line[1024];
+        va_list ap;
+
+        if (!o->report)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(line, sizeof(line), fmt, ap);
+        va_end(ap);
+        o->report(o->userdata, line);
+}
+
+static int ifindex_of(const char *name) {
+        unsigned i = if_nametoindex(name);
+        return i ? (int) i : -ENODEV;
+}
+
+/* "bond0: enslave eth0: Device or resource busy (kernel: ...; hint)". */
+static void step_error(struct bg_diags *d, const struct bg_bond *b, const struct bg_step *s,
+                       const struct nlmsghdr *req, const struct bg_nl_error *e, int r) {
+        char what[600];
+        const char *hint = bg_nl_errno_hint(r, s->kind == BG_STEP_CREATE);
+        int opt = -1;
+
+        if (req && e && e->offset >= 0)
+                opt = bg_nl_bond_opt_at(req, (uint32_t) e->offset);
+        if (opt >= 0) {
+                const struct bg_opt_info *o = bg_opt_get(opt);
+                char v[128] = "";
+                bg_opt_format_value(o, &s->opts.val[opt], v, sizeof(v));
+                snprintf(what, sizeof(what), "%s: option %s=%s", s->desc, o->name, v);
+        } else
+                snprintf(what, sizeof(what), "%s", s->desc);
+        bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: %s: %s%s%s%s%s%s", b->name, what, strerror(-r),
+                    (e && e->msg[0]) || hint ? " (" : "",
+                    e && e->msg[0] ? "kernel: " : "", e && e->msg[0] ? e->msg : "",
+                    e && e->msg[0] && hint ? "; " : "", hint ? hint : "");
+        if ((e && e->msg[0]) || hint)
+                strcat(d->v[d->n - 1].msg, ")");
+}
+
+static int run_step(struct bg_nl *nl, const struct bg_step *s, void *buf, struct nlmsghdr **req,
+                    struct bg_nl_error *e, char *err, size_t errlen) {
+        struct bg_nl_linkset ls;
+        int r, bond = 0, link = 0;
+
+        *req = NULL;
+        if (s->kind != BG_STEP_CREATE) {
+                bond = ifindex_of(s->bond);
+                link = ifindex_of(s->ifname);
+                if (bond < 0)
+                        return bond;
+                if (link < 0)
+                        return link;
+        }
+        bg_nl_linkset_init(&ls);
+        switch (s->kind) {
+        case BG_STEP_CREATE:
+        case BG_STEP_OPTIONS: {
+                struct bg_nl_bond_opts o;
+                memcpy(&o, &s->opts, sizeof(o));
+                /* primary (and active_slave) go by ifindex; keep the name out
+                 * of the copy so nothing is freed twice. */
+                for (unsigned i = 0; i < BG_OPT__MAX; i++) {
+                        const struct bg_opt_info *oi = bg_opt_get(i);
+                        if (!o.have[i] || oi->nla != BG_NLA_IFINDEX)
+                                continue;
+                        o.val[i] = (struct bg_optval){ .set = true };
+                        if (s->opts.val[i].str && s->opts.val[i].str[0]) {
+                                int idx = ifindex_of(s->opts.val[i].str);
+                                if (idx < 0) {
+                                        snprintf(err, errlen, "%s: no interface %s", oi->name,
+                                                 s->opts.val[i].str);
+                                        return idx;
+                                }
+                                o.val[i].num = (uint64_t) idx;
+                        }
+                }
+                r = bg_nl_msg_bond(buf, 0, s->kind == BG_STEP_CREATE, s->kind == BG_STEP_CREATE ? s->bond : NULL,
+                                   bond, &o, req, err, errlen);
+                break;
+        }
+        case BG_STEP_DOWN:
+        case BG_STEP_UP:
+                ls.up = s->kind == BG_STEP_UP;
+                r = bg_nl_msg_setlink(buf, 0, link, &ls, req);
+                break;
+        case BG_STEP_RELEASE:
+                ls.master = 0;
+                r = bg_nl_msg_setlink(buf, 0, link, &ls, req);
+                break;
+        case BG_STEP_ENSLAVE:
+                /* The kernel refuses to enslave a port that is up. */
+                ls.up = 0;
+                r = bg_nl_msg_setlink(buf, 0, link, &ls, req);
+                if (r >= 0)
+                        r = bg_nl_call(nl, *req, e);
+                if (r < 0)
+                        return r;
+                bg_nl_linkset_init(&ls);
+                ls.master = bond;
+                r = bg_nl_msg_setlink(buf, 0, link, &ls, req);
+                break;
+        case BG_STEP_QUEUE_ID:
+                r = bg_nl_msg_slave_queue_id(buf, 0, link, s->queue_id, req);
+                break;
+        case BG_STEP_MTU:
+                ls.mtu = s->mtu;
+                r = bg_nl_msg_setlink(buf, 0, link, &ls, req);
+                break;
+        case BG_STEP_MAC:
+                ls.set_mac = true;
+                memcpy(ls.mac, s->mac, 6);
+                r = bg_nl_msg_setlink(buf, 0, link, &ls, req);
+                break;
+        case BG_STEP_ADDR_ADD:
+        case BG_STEP_ADDR_DEL: {
+                struct bg_nl_addr a = s->addr;
+                a.ifindex = bond;
+                r = bg_nl_msg_addr(buf, 0, s->kind == BG_STEP_ADDR_ADD, &a, req);
+                break;
+        }
+        case BG_STEP_ROUTE_ADD:
+        case BG_STEP_ROUTE_DEL: {
+                struct bg_nl_route rt = s->route;
+                rt.oif = bond;
+                r = bg_nl_msg_route(buf, 0, s->kind == BG_STEP_ROUTE_ADD, &rt, req);
+                break;
+        }
+        default:
+                return -EINVAL;
+        }
+        if (r < 0)
+                return r;
+        return bg_nl_call(nl, *req, e);
+}
+
+int bg_plan_execute(struct bg_nl *nl, const struct bg_plan *p, const struct bg_bond *b,
+                    struct bg_diags *d) {
+        static char buf[BG_NL_BUFSIZE];
+
+        for (size_t i = 0; i < p->n_steps; i++) {
+                const struct bg_step *s = &p->steps[i];
+                struct bg_nl_error e = { .offset = -1 };
+                struct nlmsghdr *req = NULL;
+                char err[256] = "";
+                int r;
+
+                r = run_step(nl, s, buf, &req, &e, err, sizeof(err));
+                if (r < 0) {
+                        if (err[0])
+                                bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: %s: %s", b->name,
+                                            s->desc, err);
+                        else
+                                step_error(d, b, s, req, &e, r);
+                        return r;
+                }
+        }
+        return 0;
+}
+
+/* Is there a bonding driver for the running kernel (loaded, built in, or
+ * a module that can be loaded)? Used by --backend auto before it tries. */
+static bool kernel_has_bonding(void) {
+        struct utsname u;
+        char path[512], *data = NULL;
+        const char *files[] = { "modules.dep", "modules.builtin" };
+        bool found = false;
+
+        if (access("/sys/class/net/bonding_masters", F_OK) == 0 || access("/sys/module/bonding", F_OK) == 0)
+                return true;
+        if (uname(&u) < 0)
+                return false;
+        for (size_t i = 0; i < 2 && !found; i++) {
+                FILE *f;
+                char line[1024];
+
+                snprintf(path, sizeof(path), "/lib/modules/%s/%s", u.release, files[i]);
+                f = fopen(path, "re");
+                if (!f)
+                        continue;
+                while (!found && fgets(line, sizeof(line), f))
+                        found = strstr(line, "/bonding.ko") != NULL;
+                fclose(f);
+        }
+        free(data);
+        return found;
+}
+
+/* Run argv and wait; exit status or -errno. */
+static int run_wait(char *const argv[]) {
+        pid_t pid = fork();
+        int st;
+
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (fd >= 0)
+                        dup2(fd, STDIN_FILENO);
+                execvp(argv[0], argv);
+                _exit(127);
+        }
+        while (waitpid(pid, &st, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/* Start `bondgend -c FILE BOND` detached (its own session, stdio on
+ * /dev/null). A CLOEXEC pipe tells whether exec worked. */
+static int spawn_bondgend(const char *file, const char *bond) {
+        int pfd[2], st, child_err = 0;
+        pid_t pid;
+        ssize_t n;
+
+        if (pipe2(pfd, O_CLOEXEC) < 0)
+                return -errno;
+        pid = fork();
+        if (pid < 0) {
+                int r = -errno;
+                close(pfd[0]);
+                close(pfd[1]);
+                return r;
+        }
+        if (pid == 0) {
+                close(pfd[0]);
+                if (setsid() < 0)
+                        _exit(1);
+                pid_t g = fork();
+                if (g != 0)
+                        _exit(g < 0 ? 1 : 0);
+                int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (fd >= 0) {
+                        dup2(fd, STDIN_FILENO);
+                        dup2(fd, STDOUT_FILENO);
+                        dup2(fd, STDERR_FILENO);
+                }
+                char *argv[] = { (char *) "bondgend", (char *) "-c", (char *) file, (char *) bond, NULL };
+                execvp("bondgend", argv);
+                execv(BG_SBINDIR "/bondgend", argv);
+                int e = errno;
+                (void) !write(pfd[1], &e, sizeof(e));
+                _exit(127);
+        }
+        close(pfd[1]);
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                ;
+        n = read(pfd[0], &child_err, sizeof(child_err));
+        close(pfd[0]);
+        if (n == (ssize_t) sizeof(child_err))
+                return -child_err;
+        return 0;
+}
+
+static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur,
+                           const struct bg_apply_opts *o, struct bg_diags *d) {
+        const char *file = o->config_path ? o->config_path : b->loc.file;
+        bool systemd = access("/run/systemd/system", F_OK) == 0;
+        char unit[IFNAMSIZ + 32];
+        int r;
+
+        if (cur && strcmp(cur->kind, "tun") == 0) {
+                report(o, "%s: user-space bond already running (bondgend)", b->name);
+                return 0;
+        }
+        if (systemd) {
+                snprintf(unit, sizeof(unit), "bondgend@%s.service", b->name);
+                report(o, "%s: start %s", b->name, unit);
+                if (o->dry_run)
+                        return 0;
+                char *argv[] = { (char *) "systemctl", (char *) "start", unit, NULL };
+                r = run_wait(argv);
+                if (r != 0) {
+                        bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: systemctl start %s failed (%s %d)",
+                                    b->name, unit, r < 0 ? strerror(-r) : "status", r);
+                        return -EIO;
+                }
+                return 0;
+        }
+        if (!file) {
+                bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL,
+                            "%s: no model file to hand to bondgend; use -c FILE", b->name);
+                return -EINVAL;
+        }
+        report(o, "%s: start bondgend -c %s %s", b->name, file, b->name);
+        if (o->dry_run)
+                return 0;
+        r = spawn_bondgend(file, b->name);
+        if (r < 0) {
+                bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: cannot start bondgend: %s", b->name,
+                            strerror(-r));
+                return r;
+        }
+        return 0;
+}
+
+static int apply_kernel(struct bg_nl *nl, const struct bg_bond *b, const struct bg_nl_state *st,
+                        const struct bg_apply_opts *o, struct bg_diags *d) {
+        struct bg_plan plan = { 0 };
+        int r;
+
+        r = bg_plan_bond(b, st, &plan, d);
+        if (r < 0) {
+                bg_plan_free(&plan);
+                return r;
+        }
+        if (plan.n_steps == 0)
+                report(o, "%s: nothing to do", b->name);
+        for (size_t i = 0; i < plan.n_steps; i++)
+                report(o, "%s: %s", b->name, plan.steps[i].desc);
+        if (!o->dry_run && nl)
+                r = bg_plan_execute(nl, &plan, b, d);
+        bg_plan_free(&plan);
+        return r;
+}
+
+int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o, struct bg_diags *d) {
+        struct bg_nl *nl = NULL;
+        struct bg_nl_state st = { 0 };
+        bool refused = false, failed = false;
+        int r;
+
+        r = bg_nl_open(&nl);
+        if (r >= 0)
+                r = bg_nl_read_state(nl, &st);
+        if (r < 0) {
+                bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "cannot read the network state over netlink: %s",
+                            strerror(-r));
+                bg_nl_close(nl);
+                return 3;
+        }
+        for (size_t i = 0; i < m->n_bonds; i++) {
+                const struct bg_bond *b = &m->bonds[i];
+                const struct bg_nl_link *cur = bg_nl_state_link(&st, b->name);
+                enum bg_backend be = o->backend_forced ? o->backend : b->backend;
+                const char *why = "";
+
+                if (be == BG_BACKEND_AUTO) {
+                        if (cur && cur->is_bond)
+                                be = BG_BACKEND_KERNEL, why = "a kernel bond exists";
+                        else if (cur && strcmp(cur->kind, "tun") == 0)
+                                be = BG_BACKEND_USERSPACE, why = "bondgend runs it";
+                        else if (kernel_has_bonding())
+                                be = BG_BACKEND_KERNEL, why = "bonding driver available";
+                        else
+                                be = BG_BACKEND_USERSPACE, why = "no bonding driver in this kernel";
+                        report(o, "%s: backend auto: %s (%s)", b->name, bg_backend_name(be), why);
+                } else
+                        report(o, "%s: backend %s", b->name, bg_backend_name(be));
+
+                if (be == BG_BACKEND_KERNEL) {
+                        size_t nd = d->n;
+                        r = apply_kernel(nl, b, &st, o, d);
+                        /* auto: a create refused for lack of a driver falls
+                         * back to user space. */
+                        if (r == -EOPNOTSUPP && !o->backend_forced && b->backend == BG_BACKEND_AUTO &&
+                            !(cur && cur->is_bond)) {
+                                while (d->n > nd) {
+                                        struct bg_diag *x = &d->v[--d->n];
+                                        free(x->file);
+                                        free(x->key);
+                                        free(x->msg);
+                                }
+                                report(o, "%s: backend auto: the kernel cannot create bonds; using userspace",
+                                       b->name);
+                                r = start_userspace(b, cur, o, d);
+                        }
+                } else
+                        r = start_userspace(b, cur, o, d);
+                if (r == -EINVAL)
+                        refused = true;
+                else if (r < 0)
+                        failed = true;
+                /* Later bonds see what this one changed (ports, names). */
+                if (r >= 0 && !o->dry_run && be == BG_BACKEND_KERNEL && i + 1 < m->n_bonds) {
+                        bg_nl_state_free(&st);
+                        if (bg_nl_read_state(nl, &st) < 0)
+                                failed = true;
+                }
+        }
+        bg_nl_state_free(&st);
+        bg_nl_close(nl);
+        return failed ? 3 : refused ? 1 : 0;
+}

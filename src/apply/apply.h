@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+/*
+ * `bondgen apply`: reconcile the model with the running system (DESIGN §5).
+ *
+ * plan.c is pure: (one bond of the model, the state read back over
+ * netlink) -> an ordered list of steps that respects the kernel's ordering
+ * rules (kernel-bonding.md §1.1): mode and fail_over_mac only without
+ * ports, mode/lacp_rate/ad_select/... only while down, miimon never in the
+ * same message as a non-zero arp_interval/arp_validate, primary after the
+ * port exists. Only options the model sets are enforced; an unset option
+ * keeps whatever the kernel has (its default for a bond we create), the way
+ * networkd treats unset keys. Applying the same model twice yields no step.
+ *
+ * apply.c executes plans over netlink, chooses the backend and starts the
+ * user-space forwarder when needed. Library code: nothing is printed, lines
+ * for the user go through the report callback, problems into bg_diags.
+ */
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/model.h"
+#include "netlink/netlink.h"
+
+enum bg_step_kind {
+        BG_STEP_CREATE,         /* new bond with its options */
+        BG_STEP_DOWN,           /* set a link down */
+        BG_STEP_UP,
+        BG_STEP_RELEASE,        /* port leaves the bond (IFLA_MASTER 0) */
+        BG_STEP_ENSLAVE,        /* port down, then IFLA_MASTER */
+        BG_STEP_OPTIONS,        /* one changelink with opts */
+        BG_STEP_QUEUE_ID,
+        BG_STEP_MTU,
+        BG_STEP_MAC,
+        BG_STEP_ADDR_ADD,
+        BG_STEP_ADDR_DEL,
+        BG_STEP_ROUTE_ADD,
+        BG_STEP_ROUTE_DEL,
+};
+
+struct bg_step {
+        enum bg_step_kind kind;
+        char bond[IFNAMSIZ];
+        char ifname[IFNAMSIZ];  /* the link acted on: the bond or a port */
+        /* CREATE/OPTIONS. For BG_NLA_IFINDEX options `str` holds the port
+         * name; it is turned into an ifindex when the step runs. */
+        struct bg_nl_bond_opts opts;
+        uint32_t mtu;
+        uint8_t mac[6];
+        uint16_t queue_id;
+        struct bg_nl_addr addr;   /* ifindex filled in when run */
+        struct bg_nl_route route; /* oif filled in when run */
+        char desc[512];           /* what the user reads in the plan */
+};
+
+struct bg_plan {
+        struct bg_step *steps;
+        size_t n_steps;
+};
+
+void bg_plan_free(struct bg_plan *p);
+
+/* Append the steps that bring bond b from `cur` to the model. Problems
+ * that make the bond impossible to apply (its name taken by a non-bond,
+ * a port owned by another master, ...) are errors in diags and return
+ * -EINVAL; a missing port is a warning (udev enslaves it when it appears). */
+int bg_plan_bond(const struct bg_bond *b, const struct bg_nl_state *cur, struct bg_plan *plan,
+                 struct bg_diags *diags);
+
+typedef void (*bg_report_fn)(void *userdata, const char *line);
+
+struct bg_apply_opts {
+        enum bg_backend backend;   /* from --backend; AUTO = each bond's own choice */
+        bool backend_forced;       /* --backend given */
+        bool dry_run;
+        const char *config_path;   /* passed to bondgend -c; NULL = the bond's source file */
+        bg_report_fn report;
+        void *userdata;
+};
+
+/* Apply every bond; one failing bond does not stop the others. Returns the
+ * CLI exit status (DESIGN §10): 0 all applied, 1 some bond was refused
+ * (invalid for this system), 3 a system error (netlink, permissions). */
+int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o,
+                   struct bg_diags *diags);
+
+/* Execute a plan (exposed for the VM test tools). *failed_step gets the
+ * index of the failing step. The error text goes to diags. */
+int bg_plan_execute(struct bg_nl *nl, const struct bg_plan *p, const struct bg_bond *b,
+                    struct bg_diags *diags);

@@ -1,0 +1,608 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Plan computation: model bond + state read back -> ordered steps. Pure
+ * (no socket), so create/change/adopt/nothing-to-do are unit-tested. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/rtnetlink.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "util/util.h"
+
+void bg_plan_free(struct bg_plan *p) {
+        for (size_t i = 0; i < p->n_steps; i++)
+                for (unsigned j = 0; j < BG_OPT__MAX; j++)
+                        bg_optval_clear(&p->steps[i].opts.val[j]);
+        free(p->steps);
+        p->steps = NULL;
+        p->n_steps = 0;
+}
+
+static struct bg_step *add_step(struct bg_plan *p, enum bg_step_kind kind, const char *bond,
+                                const char *ifname, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
+static struct bg_step *add_step(struct bg_plan *p, enum bg_step_kind kind, const char *bond,
+                                const char *ifname, const char *fmt, ...) {
+        struct bg_step *s, *v;
+        va_list ap;
+
+        v = realloc(p->steps, (p->n_steps + 1) * sizeof(*v));
+        if (!v)
+                return NULL;
+        p->steps = v;
+        s = &v[p->n_steps++];
+        memset(s, 0, sizeof(*s));
+        s->kind = kind;
+        snprintf(s->bond, sizeof(s->bond), "%s", bond);
+        snprintf(s->ifname, sizeof(s->ifname), "%s", ifname);
+        va_start(ap, fmt);
+        vsnprintf(s->desc, sizeof(s->desc), fmt, ap);
+        va_end(ap);
+        return s;
+}
+
+/* Options apply/ can send: per-bond, with an IFLA_BOND_* attribute, kept
+ * in the model (not runtime-only like active_slave). */
+static bool sendable(const struct bg_opt_info *o) {
+        return o->ifla && o->nla != BG_NLA_NONE &&
+               !(o->flags & (BG_OF_MODULE_ONLY | BG_OF_RUNTIME | BG_OF_PER_PORT));
+}
+
+/* Options the kernel reports only in some states (kernel-bonding.md §1.2,
+ * bond_fill_info): absent means "not set" rather than "kernel too old". */
+static bool reported_conditionally(enum bg_opt id) {
+        switch (id) {
+        case BG_OPT_PRIMARY:
+        case BG_OPT_ACTIVE_SLAVE:
+        case BG_OPT_ARP_IP_TARGET:
+        case BG_OPT_NS_IP6_TARGET:
+        case BG_OPT_AD_ACTOR_SYS_PRIO:
+        case BG_OPT_AD_USER_PORT_KEY:
+        case BG_OPT_AD_ACTOR_SYSTEM:
+                return true;
+        default:
+                return false;
+        }
+}
+
+static int addr_family_len(const char *s, int family, uint8_t out[16]) {
+        return inet_pton(family, s, out) == 1 ? 0 : -EINVAL;
+}
+
+/* Set equality of address lists, in binary form. */
+static bool addr_lists_equal(const struct bg_optval *a, const struct bg_optval *b, int family) {
+        if (a->n_list != b->n_list)
+                return false;
+        for (size_t i = 0; i < a->n_list; i++) {
+                uint8_t x[16] = { 0 };
+                bool found = false;
+
+                if (addr_family_len(a->list[i], family, x) < 0)
+                        return false;
+                for (size_t j = 0; j < b->n_list && !found; j++) {
+                        uint8_t y[16] = { 0 };
+                        found = addr_family_len(b->list[j], family, y) == 0 && memcmp(x, y, 16) == 0;
+                }
+                if (!found)
+                        return false;
+        }
+        return true;
+}
+
+/* What the kernel will report for a model value: delays are kept in whole
+ * miimon ticks and reported back in ms (kernel-bonding.md §1.1). */
+static uint64_t expected_num(const struct bg_bond *b, const struct bg_nl_link *cur, enum bg_opt id,
+                             uint64_t v) {
+        uint64_t miimon;
+
+        if (id != BG_OPT_UPDELAY && id != BG_OPT_DOWNDELAY && id != BG_OPT_PEER_NOTIF_DELAY)
+                return v;
+        if (b->opts[BG_OPT_MIIMON].set)
+                miimon = b->opts[BG_OPT_MIIMON].num;
+        else
+                miimon = cur && cur->bond.have[BG_OPT_MIIMON] ? cur->bond.val[BG_OPT_MIIMON].num : 0;
+        return miimon ? v / miimon * miimon : v;
+}
+
+static bool opt_equal(const struct bg_bond *b, const struct bg_nl_state *st, const struct bg_nl_link *cur,
+                      const struct bg_opt_info *o) {
+        const struct bg_optval *want = &b->opts[o->id], *have = &cur->bond.val[o->id];
+
+        if (!cur->bond.have[o->id])
+                return false;
+        switch (o->nla) {
+        case BG_NLA_IFINDEX: {
+                const struct bg_nl_link *l = bg_nl_state_link_by_index(st, (int) have->num);
+                const char *name = want->str ? want->str : "";
+                return l ? strcmp(l->name, name) == 0 : name[0] == 0;
+        }
+        case BG_NLA_MAC: {
+                uint8_t x[6], y[6];
+                return want->str && have->str && bg_parse_mac(want->str, x) == 0 &&
+                       bg_parse_mac(have->str, y) == 0 && memcmp(x, y, 6) == 0;
+        }
+        case BG_NLA_NESTED_IN4:
+                return addr_lists_equal(want, have, AF_INET);
+        case BG_NLA_NESTED_IN6:
+                return addr_lists_equal(want, have, AF_INET6);
+        default:
+                return expected_num(b, cur, o->id, want->num) == have->num;
+        }
+}
+
+static void fmt_val(const struct bg_opt_info *o, const struct bg_optval *v, const struct bg_nl_state *st,
+                    char *buf, size_t len) {
+        if (o->nla == BG_NLA_IFINDEX && !v->str) {
+                const struct bg_nl_link *l = bg_nl_state_link_by_index(st, (int) v->num);
+                snprintf(buf, len, "%s", l ? l->name : "none");
+                return;
+        }
+        if (bg_opt_format_value(o, v, buf, len) < 0 || !buf[0])
+                snprintf(buf, len, "%s", v->n_list || v->str ? "?" : "none");
+}
+
+static void append(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t len, const char *fmt, ...) {
+        size_t n = strlen(buf);
+        va_list ap;
+
+        if (n >= len - 1)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(buf + n, len - n, fmt, ap);
+        va_end(ap);
+}
+
+/* The options of one changelink; split so that miimon != 0 never travels
+ * with arp_interval/arp_validate != 0 (EINVAL, kernel-bonding.md §1.1). */
+struct optset {
+        bool have[BG_OPT__MAX];
+        char from[BG_OPT__MAX][128];  /* current value text, "" when creating */
+};
+
+static int emit_options(struct bg_plan *p, const struct bg_bond *b, const struct bg_nl_state *st,
+                        const struct optset *set, bool create) {
+        bool arp_on = (set->have[BG_OPT_ARP_INTERVAL] && b->opts[BG_OPT_ARP_INTERVAL].num) ||
+                      (set->have[BG_OPT_ARP_VALIDATE] && b->opts[BG_OPT_ARP_VALIDATE].num);
+        bool mii_on = set->have[BG_OPT_MIIMON] && b->opts[BG_OPT_MIIMON].num;
+        /* Pass 0 carries everything but the miimon group when both are on,
+         * pass 1 then the miimon group. */
+        for (int pass = 0; pass < 2; pass++) {
+                struct bg_step *s = NULL;
+                char text[400] = "";
+
+                for (unsigned i = 0; i < BG_OPT__MAX; i++) {
+                        const struct bg_opt_info *o = bg_opt_get(i);
+                        bool mii_group = i == BG_OPT_MIIMON || i == BG_OPT_UPDELAY ||
+                                         i == BG_OPT_DOWNDELAY || i == BG_OPT_PEER_NOTIF_DELAY;
+                        char v[128];
+                        int r;
+
+                        if (!set->have[i])
+                                continue;
+                        if (arp_on && mii_on && (pass == 0) == mii_group)
+                                continue;
+                        if (!(arp_on && mii_on) && pass == 1)
+                                continue;
+                        if (!s) {
+                                s = create && pass == 0 ?
+                                        add_step(p, BG_STEP_CREATE, b->name, b->name, "x") :
+                                        add_step(p, BG_STEP_OPTIONS, b->name, b->name, "x");
+                                if (!s)
+                                        return -ENOMEM;
+                        }
+                        r = bg_optval_copy(&s->opts.val[i], &b->opts[i]);
+                        if (r < 0)
+                                return r;
+                        s->opts.have[i] = true;
+                        fmt_val(o, &b->opts[i], st, v, sizeof(v));
+                        if (set->from[i][0])
+                                append(text, sizeof(text), "%s%s %s -> %s", text[0] ? ", " : "",
+                                       o->name, set->from[i], v);
+                        else
+                                append(text, sizeof(text), "%s%s=%s", text[0] ? " " : "", o->name, v);
+                }
+                if (s && s->kind == BG_STEP_CREATE)
+                        snprintf(s->desc, sizeof(s->desc), "create bond%s%s%s", text[0] ? " (" : "",
+                                 text, text[0] ? ")" : "");
+                else if (s)
+                        snprintf(s->desc, sizeof(s->desc), "set %s", text);
+                else if (create && pass == 0 &&
+                         !add_step(p, BG_STEP_CREATE, b->name, b->name, "create bond"))
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* A model port resolved to a link of the running system. */
+struct rport {
+        const struct bg_port *port;
+        const struct bg_nl_link *link;
+};
+
+static int resolve_ports(const struct bg_bond *b, const struct bg_nl_state *st, int bond_ifindex,
+                         struct rport *out, size_t *n_out, struct bg_diags *d) {
+        int bad = 0;
+
+        *n_out = 0;
+        for (size_t i = 0; i < b->n_ports; i++) {
+                const struct bg_port *pt = &b->ports[i];
+                const struct bg_nl_link *l = NULL;
+                uint8_t mac[6];
+
+                /* HWADDR wins over the name, like initscripts. */
+                if (pt->mac && bg_parse_mac(pt->mac, mac) == 0)
+                        l = bg_nl_state_link_by_mac(st, mac);
+                if (!l && pt->name)
+                        l = bg_nl_state_link(st, pt->name);
+                if (!l) {
+                        bg_diag_add(d, BG_DIAG_WARNING, &pt->loc, "ports",
+                                    "%s: port %s not present; it is enslaved when it appears",
+                                    b->name, pt->name ? pt->name : pt->mac);
+                        continue;
+                }
+                if (l->is_bond || (l->ifindex == bond_ifindex)) {
+                        bg_diag_add(d, BG_DIAG_ERROR, &pt->loc, "ports", "%s: port %s is a bond itself",
+                                    b->name, l->name);
+                        bad = -EINVAL;
+                        continue;
+                }
+                if (l->master && l->master != bond_ifindex) {
+                        const struct bg_nl_link *m = bg_nl_state_link_by_index(st, l->master);
+                        bg_diag_add(d, BG_DIAG_ERROR, &pt->loc, "ports",
+                                    "%s: port %s already belongs to %s; release it first",
+                                    b->name, l->name, m ? m->name : "another master");
+                        bad = -EINVAL;
+                        continue;
+                }
+                out[(*n_out)++] = (struct rport){ pt, l };
+        }
+        return bad;
+}
+
+static bool port_wanted(const struct rport *rp, size_t n, const struct bg_nl_link *l) {
+        for (size_t i = 0; i < n; i++)
+                if (rp[i].link == l)
+                        return true;
+        return false;
+}
+
+static int queue_id_of(const struct bg_bond *b, const char *port, uint16_t *q) {
+        const struct bg_optval *v = &b->opts[BG_OPT_QUEUE_ID];
+
+        for (size_t i = 0; v->set && i < v->n_list; i++) {
+                const char *c = strrchr(v->list[i], ':');
+                if (c && (size_t) (c - v->list[i]) == strlen(port) &&
+                    strncmp(v->list[i], port, strlen(port)) == 0) {
+                        *q = (uint16_t) strtoul(c + 1, NULL, 10);
+                        return 1;
+                }
+        }
+        return 0;
+}
+
+static int plan_addresses(struct bg_plan *p, const struct bg_bond *b, const struct bg_nl_state *st,
+                          const struct bg_nl_link *cur, int family, const struct bg_ipcfg *c,
+                          struct bg_diags *d) {
+        size_t alen = family == AF_INET ? 4 : 16;
+        bool manage = c->method == BG_IP_STATIC || c->method == BG_IP_NONE;
+
+        if (c->method == BG_IP_DHCP) {
+                bg_diag_add(d, BG_DIAG_NOTE, &c->loc, "method",
+                            "%s: %s by DHCP is left to the DHCP client", b->name,
+                            family == AF_INET ? "IPv4" : "IPv6");
+                return 0;
+        }
+        for (size_t i = 0; i < c->n_addresses; i++) {
+                struct bg_nl_addr a = { .family = family };
+                int fam;
+                bool present = false;
+
+                if (bg_parse_prefix(c->addresses[i], &fam, a.addr, &a.prefixlen) < 0 || fam != family) {
+                        bg_diag_add(d, BG_DIAG_ERROR, &c->loc, "addresses", "%s: invalid address '%s'",
+                                    b->name, c->addresses[i]);
+                        return -EINVAL;
+                }
+                for (size_t j = 0; cur && j < st->n_addrs; j++) {
+                        const struct bg_nl_addr *x = &st->addrs[j];
+                        if (x->ifindex == cur->ifindex && x->family == family &&
+                            x->prefixlen == a.prefixlen && memcmp(x->addr, a.addr, alen) == 0)
+                                present = true;
+                }
+                if (!present) {
+                        struct bg_step *s = add_step(p, BG_STEP_ADDR_ADD, b->name, b->name,
+                                                     "add address %s", c->addresses[i]);
+                        if (!s)
+                                return -ENOMEM;
+                        s->addr = a;
+                }
+        }
+        /* Addresses of the bond that the model does not list go, except
+         * IPv6 link-local ones, which the kernel owns. */
+        for (size_t j = 0; manage && cur && j < st->n_addrs; j++) {
+                const struct bg_nl_addr *x = &st->addrs[j];
+                char text[INET6_ADDRSTRLEN];
+                bool listed = false;
+
+                if (x->ifindex != cur->ifindex || x->family != family || x->scope == RT_SCOPE_LINK)
+                        continue;
+                for (size_t i = 0; i < c->n_addresses && !listed; i++) {
+                        uint8_t a[16] = { 0 };
+                        unsigned pl;
+                        int fam;
+                        listed = bg_parse_prefix(c->addresses[i], &fam, a, &pl) == 0 &&
+                                 pl == x->prefixlen && memcmp(a, x->addr, alen) == 0;
+                }
+                if (listed)
+                        continue;
+                inet_ntop(family, x->addr, text, sizeof(text));
+                struct bg_step *s = add_step(p, BG_STEP_ADDR_DEL, b->name, b->name,
+                                             "remove address %s/%u", text, x->prefixlen);
+                if (!s)
+                        return -ENOMEM;
+                s->addr = *x;
+        }
+        return 0;
+}
+
+static int parse_route_model(const char *to, const char *via, uint32_t metric, int family,
+                             struct bg_nl_route *r) {
+        int fam = family;
+
+        memset(r, 0, sizeof(*r));
+        r->family = family;
+        r->table = RT_TABLE_MAIN;
+        r->protocol = RTPROT_STATIC;
+        r->metric = metric;
+        if (to && strcmp(to, "default") != 0) {
+                if (bg_parse_prefix(to, &fam, r->dst, &r->dst_len) < 0) {
+                        /* a bare address is a host route */
+                        if (inet_pton(family, to, r->dst) != 1)
+                                return -EINVAL;
+                        r->dst_len = family == AF_INET ? 32 : 128;
+                } else if (fam != family)
+                        return -EAFNOSUPPORT;
+        }
+        if (via) {
+                if (inet_pton(family, via, r->gateway) != 1)
+                        return -EINVAL;
+                r->has_gateway = true;
+        }
+        r->scope = r->has_gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+        return 0;
+}
+
+static bool route_same(const struct bg_nl_route *a, const struct bg_nl_route *b, int oif) {
+        size_t len = a->family == AF_INET ? 4 : 16;
+        return a->family == b->family && a->dst_len == b->dst_len && b->oif == oif &&
+               memcmp(a->dst, b->dst, len) == 0 && a->has_gateway == b->has_gateway &&
+               (!a->has_gateway || memcmp(a->gateway, b->gateway, len) == 0) &&
+               (a->metric == b->metric || (a->metric == 0 && a->family == AF_INET6));
+}
+
+static int plan_routes(struct bg_plan *p, const struct bg_bond *b, const struct bg_nl_state *st,
+                       const struct bg_nl_link *cur, int family, const struct bg_ipcfg *c,
+                       struct bg_diags *d) {
+        struct bg_nl_route want[65];
+        const char *text[65];
+        size_t n = 0;
+
+        if (c->method == BG_IP_DHCP)
+                return 0;
+        if (c->gateway) {
+                if (parse_route_model(NULL, c->gateway, 0, family, &want[n]) < 0) {
+                        bg_diag_add(d, BG_DIAG_ERROR, &c->loc, "gateway", "%s: invalid gateway '%s'",
+                                    b->name, c->gateway);
+                        return -EINVAL;
+                }
+                text[n++] = "default";
+        }
+        for (size_t i = 0; i < c->n_routes && n < BG_ARRAY_SIZE(want); i++) {
+                const struct bg_route *r = &c->routes[i];
+                if (parse_route_model(r->to, r->via, r->metric, family, &want[n]) < 0) {
+                        bg_diag_add(d, BG_DIAG_ERROR, &r->loc, "routes", "%s: invalid route to '%s'",
+                                    b->name, r->to ? r->to : "");
+                        return -EINVAL;
+                }
+                text[n++] = r->to ? r->to : "default";
+        }
+        for (size_t i = 0; i < n; i++) {
+                bool present = false;
+                char gw[INET6_ADDRSTRLEN] = "";
+
+                for (size_t j = 0; cur && j < st->n_routes && !present; j++)
+                        present = route_same(&want[i], &st->routes[j], cur->ifindex);
+                if (present)
+                        continue;
+                if (want[i].has_gateway)
+                        inet_ntop(family, want[i].gateway, gw, sizeof(gw));
+                struct bg_step *s = add_step(p, BG_STEP_ROUTE_ADD, b->name, b->name, "add route %s%s%s",
+                                             text[i], gw[0] ? " via " : "", gw);
+                if (!s)
+                        return -ENOMEM;
+                s->route = want[i];
+        }
+        /* Static routes through the bond that the model no longer lists.
+         * Kernel-made prefix routes (proto kernel) are not ours to remove. */
+        for (size_t j = 0; cur && j < st->n_routes; j++) {
+                const struct bg_nl_route *x = &st->routes[j];
+                char dst[INET6_ADDRSTRLEN];
+                bool listed = false;
+
+                if (x->oif != cur->ifindex || x->family != family || x->protocol != RTPROT_STATIC)
+                        continue;
+                for (size_t i = 0; i < n && !listed; i++)
+                        listed = route_same(&want[i], x, cur->ifindex);
+                if (listed)
+                        continue;
+                inet_ntop(family, x->dst, dst, sizeof(dst));
+                struct bg_step *s = add_step(p, BG_STEP_ROUTE_DEL, b->name, b->name,
+                                             "remove route %s/%u", dst, x->dst_len);
+                if (!s)
+                        return -ENOMEM;
+                s->route = *x;
+        }
+        return 0;
+}
+
+int bg_plan_bond(const struct bg_bond *b, const struct bg_nl_state *st, struct bg_plan *p,
+                 struct bg_diags *d) {
+        const struct bg_nl_link *cur = bg_nl_state_link(st, b->name);
+        enum bg_mode mode = bg_bond_mode(b);
+        struct optset set;
+        struct rport *rp = NULL;
+        size_t n_rp = 0;
+        bool need_release = false, need_down = false, was_up, has_ports = false;
+        int r, bond_ifindex;
+
+        memset(&set, 0, sizeof(set));
+        if (cur && !cur->is_bond) {
+                bg_diag_add(d, BG_DIAG_ERROR, &b->loc, "name",
+                            "%s: an interface with this name exists and is not a bond (kind '%s')",
+                            b->name, cur->kind[0] ? cur->kind : "none");
+                return -EINVAL;
+        }
+        bond_ifindex = cur ? cur->ifindex : -1;
+        was_up = cur && (cur->flags & IFF_UP);
+
+        rp = calloc(b->n_ports + 1, sizeof(*rp));
+        if (!rp)
+                return -ENOMEM;
+        r = resolve_ports(b, st, bond_ifindex, rp, &n_rp, d);
+        if (r < 0)
+                goto out;
+
+        for (unsigned i = 0; i < BG_OPT__MAX; i++) {
+                const struct bg_opt_info *o = bg_opt_get(i);
+
+                if (!b->opts[i].set || !sendable(o))
+                        continue;
+                if (!(o->modes & BG_MODE_BIT(mode))) {
+                        bg_diag_add(d, BG_DIAG_WARNING, &b->opt_loc[i], o->name,
+                                    "%s: %s is not supported in mode %s; not applied", b->name,
+                                    o->name, bg_mode_name(mode));
+                        continue;
+                }
+                if (!cur) {
+                        set.have[i] = true;
+                        continue;
+                }
+                if (opt_equal(b, st, cur, o))
+                        continue;
+                if (!cur->bond.have[i] && cur->bond.have[BG_OPT_MODE] && !reported_conditionally(i)) {
+                        bg_diag_add(d, BG_DIAG_WARNING, &b->opt_loc[i], o->name,
+                                    "%s: the running kernel does not know %s; not applied",
+                                    b->name, o->name);
+                        continue;
+                }
+                set.have[i] = true;
+                if (cur->bond.have[i])
+                        fmt_val(o, &cur->bond.val[i], st, set.from[i], sizeof(set.from[i]));
+                else
+                        snprintf(set.from[i], sizeof(set.from[i]), "none");
+                if (o->flags & BG_OF_NOSLAVES)
+                        need_release = true;
+                if (o->flags & BG_OF_IFDOWN)
+                        need_down = true;
+        }
+        /* The mode row carries both flags in the catalogue; be explicit in
+         * case a catalogue revision drops one. */
+        if (set.have[BG_OPT_MODE] && cur) {
+                need_release = true;
+                need_down = true;
+        }
+
+        for (size_t i = 0; cur && i < st->n_links; i++)
+                if (st->links[i].master == cur->ifindex)
+                        has_ports = true;
+
+        if (cur && need_release && has_ports) {
+                for (size_t i = 0; i < st->n_links; i++) {
+                        const struct bg_nl_link *l = &st->links[i];
+                        if (l->master == cur->ifindex &&
+                            !add_step(p, BG_STEP_RELEASE, b->name, l->name,
+                                      "release %s (option needs a bond without ports)", l->name))
+                                goto oom;
+                }
+        }
+        if (cur && need_down && was_up &&
+            !add_step(p, BG_STEP_DOWN, b->name, b->name, "down (option needs the bond down)"))
+                goto oom;
+
+        r = emit_options(p, b, st, &set, !cur);
+        if (r < 0)
+                goto out;
+
+        /* Ports: release the ones the model no longer lists, enslave the
+         * missing ones (and those released above). */
+        for (size_t i = 0; cur && !need_release && i < st->n_links; i++) {
+                const struct bg_nl_link *l = &st->links[i];
+                if (l->master == cur->ifindex && !port_wanted(rp, n_rp, l) &&
+                    !add_step(p, BG_STEP_RELEASE, b->name, l->name, "release %s (not in the model)",
+                              l->name))
+                        goto oom;
+        }
+        for (size_t i = 0; i < n_rp; i++) {
+                const struct bg_nl_link *l = rp[i].link;
+                uint16_t q = 0;
+
+                if (!cur || l->master != cur->ifindex || need_release) {
+                        if (!add_step(p, BG_STEP_ENSLAVE, b->name, l->name, "enslave %s", l->name))
+                                goto oom;
+                }
+                if (queue_id_of(b, l->name, &q) &&
+                    (!cur || l->master != cur->ifindex || need_release || l->slave.queue_id != q)) {
+                        struct bg_step *s = add_step(p, BG_STEP_QUEUE_ID, b->name, l->name,
+                                                     "set queue_id of %s to %u", l->name, q);
+                        if (!s)
+                                goto oom;
+                        s->queue_id = q;
+                }
+        }
+
+        if (b->mtu && (!cur || cur->mtu != b->mtu)) {
+                struct bg_step *s = cur ?
+                        add_step(p, BG_STEP_MTU, b->name, b->name, "mtu %u -> %u", cur->mtu, b->mtu) :
+                        add_step(p, BG_STEP_MTU, b->name, b->name, "mtu %u", b->mtu);
+                if (!s)
+                        goto oom;
+                s->mtu = b->mtu;
+        }
+        if (b->mac) {
+                uint8_t mac[6];
+                if (bg_parse_mac(b->mac, mac) < 0) {
+                        bg_diag_add(d, BG_DIAG_ERROR, &b->loc, "mac", "%s: invalid MAC '%s'", b->name, b->mac);
+                        r = -EINVAL;
+                        goto out;
+                }
+                if (!cur || !cur->has_mac || memcmp(cur->mac, mac, 6) != 0) {
+                        struct bg_step *s = add_step(p, BG_STEP_MAC, b->name, b->name, "mac %s", b->mac);
+                        if (!s)
+                                goto oom;
+                        memcpy(s->mac, mac, 6);
+                }
+        }
+        /* Up when the model wants it up at boot, or when we took it down. */
+        if ((b->onboot && !was_up) || (need_down && was_up)) {
+                if (!add_step(p, BG_STEP_UP, b->name, b->name, "up"))
+                        goto oom;
+        }
+
+        r = plan_addresses(p, b, st, cur, AF_INET, &b->ipv4, d);
+        if (r >= 0)
+                r = plan_addresses(p, b, st, cur, AF_INET6, &b->ipv6, d);
+        if (r >= 0)
+                r = plan_routes(p, b, st, cur, AF_INET, &b->ipv4, d);
+        if (r >= 0)
+                r = plan_routes(p, b, st, cur, AF_INET6, &b->ipv6, d);
+out:
+        free(rp);
+        return r < 0 ? r : 0;
+oom:
+        free(rp);
+        return -ENOMEM;
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+/*
+ * rtnetlink for the kernel backend (DESIGN §5), on libmnl.
+ *
+ * Three layers, so that the byte-exact parts can be unit-tested without
+ * privileges:
+ *   - builders (bg_nl_msg_*): put one request into a caller buffer;
+ *   - parsers (bg_nl_parse_*): decode one RTM_NEWLINK/NEWADDR/NEWROUTE
+ *     message into plain structs;
+ *   - the socket (bg_nl_open/bg_nl_call/bg_nl_read_state).
+ *
+ * Bond options are encoded and decoded from the catalogue's `ifla` and
+ * `nla` columns only (src/model/catalog.h); there is no second table.
+ * Option values are struct bg_optval as everywhere else, with one twist:
+ * for BG_NLA_IFINDEX options (primary, active_slave) `num` is the ifindex,
+ * because that is what the kernel takes and reports.
+ */
+#include <linux/netlink.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/catalog.h"
+
+/* Enough for any request we build and one dump datagram. */
+#define BG_NL_BUFSIZE 32768
+
+struct bg_nl_bond_opts {
+        bool have[BG_OPT__MAX];
+        struct bg_optval val[BG_OPT__MAX];
+};
+
+struct bg_nl_ad_info {
+        bool have;
+        uint16_t aggregator;
+        uint16_t num_ports;
+        uint16_t actor_key;
+        uint16_t partner_key;
+        uint8_t partner_mac[6];
+};
+
+/* IFLA_INFO_SLAVE_DATA of a bond port (kernel-bonding.md §1.3). */
+struct bg_nl_slave {
+        bool have;
+        uint8_t state;              /* 0 active, 1 backup */
+        uint8_t mii_status;         /* 0 up, 1 fail, 2 down, 3 back */
+        uint32_t link_failure_count;
+        bool has_perm_hwaddr;
+        uint8_t perm_hwaddr[6];
+        uint16_t queue_id;
+        uint16_t ad_aggregator_id;
+        uint8_t ad_actor_oper_port_state;
+        uint16_t ad_partner_oper_port_state;
+        int32_t prio;
+};
+
+struct bg_nl_link {
+        int ifindex;
+        char name[IFNAMSIZ];
+        unsigned flags;             /* IFF_* */
+        uint32_t mtu;
+        bool has_mac;
+        uint8_t mac[6];
+        bool has_perm_mac;          /* IFLA_PERM_ADDRESS (5.6+) */
+        uint8_t perm_mac[6];
+        int master;                 /* ifindex, 0 = none */
+        uint8_t operstate;
+        bool carrier;
+        char kind[32];              /* IFLA_INFO_KIND, "" = none */
+        char slave_kind[32];        /* IFLA_INFO_SLAVE_KIND */
+        bool is_bond;               /* kind == "bond" */
+        struct bg_nl_bond_opts bond;
+        struct bg_nl_ad_info ad_info;
+        struct bg_nl_slave slave;
+};
+
+struct bg_nl_addr {
+        int ifindex;
+        int family;
+        uint8_t addr[16];
+        unsigned prefixlen;
+        uint8_t scope;
+};
+
+struct bg_nl_route {
+        int family;
+        uint8_t dst[16];
+        unsigned dst_len;
+        bool has_gateway;
+        uint8_t gateway[16];
+        int oif;
+        uint32_t metric;
+        uint32_t table;
+        uint8_t protocol;
+        uint8_t scope;
+        uint8_t type;
+};
+
+/* What the kernel reports: links, addresses, routes of the main table. */
+struct bg_nl_state {
+        struct bg_nl_link *links;
+        size_t n_links;
+        struct bg_nl_addr *addrs;
+        size_t n_addrs;
+        struct bg_nl_route *routes;
+        size_t n_routes;
+};
+
+/* Changes to a link in one RTM_NEWLINK; fields left at their "none" value
+ * are not sent. Init with bg_nl_linkset_init(). */
+struct bg_nl_linkset {
+        int up;                     /* -1 no change, 0 down, 1 up */
+        int master;                 /* -1 no change, 0 release, >0 enslave to ifindex */
+        uint32_t mtu;               /* 0 no change */
+        bool set_mac;
+        uint8_t mac[6];
+};
+
+void bg_nl_linkset_init(struct bg_nl_linkset *s);
+
+/* ---- builders: return the message (inside buf, BG_NL_BUFSIZE bytes) or
+ * NULL with errno-style failure in *ret (-EINVAL for a value that cannot be
+ * encoded, -EMSGSIZE). `err` gets the reason for -EINVAL when not NULL. */
+
+/* RTM_NEWLINK creating (create=true: NLM_F_CREATE|NLM_F_EXCL, by name) or
+ * changing (by ifindex) a bond. Only options with opts->have[] set are
+ * put, in catalogue order; options without an IFLA_BOND_* number are
+ * skipped. */
+int bg_nl_msg_bond(void *buf, uint32_t seq, bool create, const char *name, int ifindex,
+                   const struct bg_nl_bond_opts *opts, struct nlmsghdr **out,
+                   char *err, size_t errlen);
+/* Put one option as an IFLA_BOND_* attribute (exposed for the tests). */
+int bg_nl_put_bond_opt(struct nlmsghdr *nlh, const struct bg_opt_info *o,
+                       const struct bg_optval *v, char *err, size_t errlen);
+int bg_nl_msg_setlink(void *buf, uint32_t seq, int ifindex, const struct bg_nl_linkset *s,
+                      struct nlmsghdr **out);
+/* Per-port option: IFLA_INFO_SLAVE_DATA { IFLA_BOND_SLAVE_QUEUE_ID }. */
+int bg_nl_msg_slave_queue_id(void *buf, uint32_t seq, int ifindex, uint16_t queue_id,
+                             struct nlmsghdr **out);
+int bg_nl_msg_dellink(void *buf, uint32_t seq, int ifindex, struct nlmsghdr **out);
+int bg_nl_msg_addr(void *buf, uint32_t seq, bool add, const struct bg_nl_addr *a,
+                   struct nlmsghdr **out);
+int bg_nl_msg_route(void *buf, uint32_t seq, bool add, const struct bg_nl_route *r,
+                    struct nlmsghdr **out);
+/* RTM_GETLINK / RTM_GETADDR / RTM_GETROUTE dump requests. */
+int bg_nl_msg_dump(void *buf, uint32_t seq, uint16_t type, struct nlmsghdr **out);
+
+/* ---- parsers ---- */
+int bg_nl_parse_link(const struct nlmsghdr *nlh, struct bg_nl_link *out);
+int bg_nl_parse_addr(const struct nlmsghdr *nlh, struct bg_nl_addr *out);
+int bg_nl_parse_route(const struct nlmsghdr *nlh, struct bg_nl_route *out);
+void bg_nl_link_clear(struct bg_nl_link *l);
+/* Which bond option the attribute at byte offset `off` of a bond request
+ * is (for the kernel's extended ack NLMSGERR_ATTR_OFFS); -1 if none. */
+int bg_nl_bond_opt_at(const struct nlmsghdr *req, uint32_t off);
+
+void bg_nl_state_free(struct bg_nl_state *s);
+const struct bg_nl_link *bg_nl_state_link(const struct bg_nl_state *s, const char *name);
+const struct bg_nl_link *bg_nl_state_link_by_index(const struct bg_nl_state *s, int ifindex);
+/* A link whose permanent MAC (or current one if unknown) is mac. */
+const struct bg_nl_link *bg_nl_state_link_by_mac(const struct bg_nl_state *s, const uint8_t mac[6]);
+
+/* ---- the socket ---- */
+struct bg_nl;
+
+/* The kernel's answer to a failed request: errno and, if it sent one, the
+ * extended ack text and the offset of the offending attribute. */
+struct bg_nl_error {
+        int error;                  /* negative errno, 0 = ok */
+        char msg[256];              /* NLMSGERR_ATTR_MSG or "" */
+        int32_t offset;             /* NLMSGERR_ATTR_OFFS or -1 */
+};
+
+int bg_nl_open(struct bg_nl **out);
+void bg_nl_close(struct bg_nl *nl);
+uint32_t bg_nl_next_seq(struct bg_nl *nl);
+/* Send a request built with the builders and wait for its ack. */
+int bg_nl_call(struct bg_nl *nl, struct nlmsghdr *req, struct bg_nl_error *e);
+/* Dump links, addresses and routes (main table). */
+int bg_nl_read_state(struct bg_nl *nl, struct bg_nl_state *out);
+
+/* A short explanation of what an errno means for a bond request, e.g.
+ * EBUSY -> "the option can be changed only while the bond is down". */
+const char *bg_nl_errno_hint(int error, bool for_create);

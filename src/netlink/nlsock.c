@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The rtnetlink socket: requests with acks (and extended acks), dumps. */
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "netlink.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+struct bg_nl {
+        struct mnl_socket *sk;
+        uint32_t portid;
+        uint32_t seq;
+        char buf[BG_NL_BUFSIZE];
+};
+
+int bg_nl_open(struct bg_nl **out) {
+        struct bg_nl *nl;
+        int one = 1;
+
+        nl = calloc(1, sizeof(*nl));
+        if (!nl)
+                return -ENOMEM;
+        nl->sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+        if (!nl->sk) {
+                int r = -errno;
+                free(nl);
+                return r;
+        }
+        /* Extended acks carry the kernel's own explanation and the offset of
+         * the attribute it rejected; CAP_ACK keeps the ack small. Both are
+         * best effort (older kernels lack them). */
+        (void) mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
+        (void) mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
+        if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
+                int r = -errno;
+                mnl_socket_close(nl->sk);
+                free(nl);
+                return r;
+        }
+        nl->portid = mnl_socket_get_portid(nl->sk);
+        nl->seq = (uint32_t) time(NULL);
+        *out = nl;
+        return 0;
+}
+
+void bg_nl_close(struct bg_nl *nl) {
+        if (!nl)
+                return;
+        mnl_socket_close(nl->sk);
+        free(nl);
+}
+
+uint32_t bg_nl_next_seq(struct bg_nl *nl) {
+        return ++nl->seq;
+}
+
+static void parse_extack(const struct nlmsghdr *nlh, struct bg_nl_error *e) {
+        const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+        const struct nlattr *a;
+        unsigned off;
+
+        if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+                return;
+        off = sizeof(*err);
+        /* Without NLM_F_CAPPED the whole request is echoed first. */
+        if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+                off += err->msg.nlmsg_len - sizeof(struct nlmsghdr);
+        if (mnl_nlmsg_size(off) > nlh->nlmsg_len)
+                return;
+        mnl_attr_for_each(a, nlh, off) {
+                switch (mnl_attr_get_type(a)) {
+                case NLMSGERR_ATTR_MSG:
+                        if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0) {
+                                strncpy(e->msg, mnl_attr_get_str(a), sizeof(e->msg) - 1);
+                                e->msg[sizeof(e->msg) - 1] = 0;
+                        }
+                        break;
+                case NLMSGERR_ATTR_OFFS:
+                        if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+                                e->offset = (int32_t) mnl_attr_get_u32(a);
+                        break;
+                default:
+                        break;
+                }
+        }
+}
+
+/* One context for both the data callback and the error callback, since
+ * mnl_cb_run2 hands both the same pointer. */
+struct run_ctx {
+        struct bg_nl_error *e;
+        struct bg_nl_state *st;
+        int r;                      /* first decoding error of a dump */
+};
+
+static int err_cb(const struct nlmsghdr *nlh, void *data) {
+        struct run_ctx *c = data;
+        const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+
+        if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err))) {
+                c->e->error = -EBADMSG;
+                return MNL_CB_ERROR;
+        }
+        c->e->error = err->error;
+        parse_extack(nlh, c->e);
+        return err->error ? MNL_CB_ERROR : MNL_CB_STOP;
+}
+
+static mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = {
+        [NLMSG_ERROR] = err_cb,
+};
+
+static int run(struct bg_nl *nl, uint32_t seq, mnl_cb_t cb, struct run_ctx *c) {
+        int r;
+
+        for (;;) {
+                ssize_t n = mnl_socket_recvfrom(nl->sk, nl->buf, sizeof(nl->buf));
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                r = mnl_cb_run2(nl->buf, (size_t) n, seq, nl->portid, cb, c,
+                                ctl_cb, MNL_ARRAY_SIZE(ctl_cb));
+                if (r == MNL_CB_STOP)
+                        return c->e->error ? c->e->error : c->r;
+                if (r < 0)
+                        return c->e->error ? c->e->error : c->r ? c->r : -errno;
+        }
+}
+
+int bg_nl_call(struct bg_nl *nl, struct nlmsghdr *req, struct bg_nl_error *e) {
+        struct bg_nl_error dummy;
+        struct run_ctx c = { 0 };
+
+        if (!e)
+                e = &dummy;
+        memset(e, 0, sizeof(*e));
+        e->offset = -1;
+        c.e = e;
+        req->nlmsg_seq = bg_nl_next_seq(nl);
+        req->nlmsg_flags |= NLM_F_ACK;
+        if (mnl_socket_sendto(nl->sk, req, req->nlmsg_len) < 0)
+                return e->error = -errno;
+        return run(nl, req->nlmsg_seq, NULL, &c);
+}
+
+static int grow(void **v, size_t *n, size_t size) {
+        void *p = realloc(*v, (*n + 1) * size);
+        if (!p)
+                return -ENOMEM;
+        *v = p;
+        memset((char *) p + *n * size, 0, size);
+        return 0;
+}
+
+static int dump_cb(const struct nlmsghdr *nlh, void *data) {
+        struct run_ctx *c = data;
+        struct bg_nl_state *st = c->st;
+        int r;
+
+        switch (nlh->nlmsg_type) {
+        case RTM_NEWLINK:
+                if (grow((void **) &st->links, &st->n_links, sizeof(*st->links)) < 0)
+                        goto oom;
+                r = bg_nl_parse_link(nlh, &st->links[st->n_links]);
+                if (r == 0)
+                        st->n_links++;
+                else if (!c->r && r != -EBADMSG)
+                        c->r = r;
+                break;
+        case RTM_NEWADDR:
+                if (grow((void **) &st->addrs, &st->n_addrs, sizeof(*st->addrs)) < 0)
+                        goto oom;
+                if (bg_nl_parse_addr(nlh, &st->addrs[st->n_addrs]) == 0)
+                        st->n_addrs++;
+                break;
+        case RTM_NEWROUTE:
+                if (grow((void **) &st->routes, &st->n_routes, sizeof(*st->routes)) < 0)
+                        goto oom;
+                if (bg_nl_parse_route(nlh, &st->routes[st->n_routes]) == 0 &&
+                    st->routes[st->n_routes].table == RT_TABLE_MAIN)
+                        st->n_routes++;
+                break;
+        default:
+                break;
+        }
+        return MNL_CB_OK;
+oom:
+        c->r = -ENOMEM;
+        return MNL_CB_ERROR;
+}
+
+int bg_nl_read_state(struct bg_nl *nl, struct bg_nl_state *out) {
+        static const uint16_t types[] = { RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE };
+        struct bg_nl_error e;
+        struct nlmsghdr *req;
+        int r;
+
+        memset(out, 0, sizeof(*out));
+        for (size_t i = 0; i < MNL_ARRAY_SIZE(types); i++) {
+                struct run_ctx c = { .e = &e, .st = out };
+                static char reqbuf[BG_NL_BUFSIZE];
+
+                memset(&e, 0, sizeof(e));
+                r = bg_nl_msg_dump(reqbuf, bg_nl_next_seq(nl), types[i], &req);
+                if (r < 0)
+                        goto fail;
+                if (mnl_socket_sendto(nl->sk, req, req->nlmsg_len) < 0) {
+                        r = -errno;
+                        goto fail;
+                }
+                r = run(nl, req->nlmsg_seq, dump_cb, &c);
+                if (r < 0)
+                        goto fail;
+        }
+        return 0;
+fail:
+        bg_nl_state_free(out);
+        return r;
+}
+
+const char *bg_nl_errno_hint(int error, bool for_create) {
+        switch (-error) {
+        case EOPNOTSUPP:
+                return for_create ? "the kernel has no bonding driver (module bonding not available)"
+                                  : "the kernel does not support this";
+        case EPERM:
+                return "not permitted (needs CAP_NET_ADMIN, or the option needs miimon set)";
+        case EEXIST:
+                return "an interface with this name already exists";
+        case ENODEV:
+                return "no such interface";
+        case EBUSY:
+                return "the option can be changed only while the bond is down";
+        case ENOTEMPTY:
+                return "the option can be changed only while the bond has no ports";
+        case EACCES:
+                return "the option is not supported in the bond's mode";
+        case EINVAL:
+                return "the kernel rejected the value";
+        default:
+                return NULL;
+        }
+}
