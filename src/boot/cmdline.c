@@ -179,9 +179,10 @@ static int parse_bond_word(const char *val, unsigned col, struct bg_boot_set *s,
                         r = -EINVAL;
                         continue;
                 }
-                r = bg_boot_bond_add_port(b, port, NULL);
-                if (r == -ENOMEM)
+                if (bg_boot_bond_add_port(b, port, NULL) < 0) {
+                        r = -ENOMEM;
                         goto out;
+                }
         }
 
         if (opts && *opts) {

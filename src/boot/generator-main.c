@@ -8,7 +8,9 @@
  * Environment for tests (all optional): BONDGEN_ROOT (read configuration
  * below this directory), BONDGEN_CMDLINE (instead of /proc/cmdline),
  * BONDGEN_KERNEL_RELEASE (instead of uname -r), BONDGEN_DEVICE_TIMEOUT
- * (seconds bondgen-apply.service waits for a named port, default 10).
+ * (seconds bondgen-apply.service waits for a named port, default 10),
+ * BONDGEN_UNITDIR, BONDGEN_SBINDIR, BONDGEN_LIBEXECDIR (installed paths the
+ * links and drop-ins name, so that a test can verify them against a build).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -102,6 +104,12 @@ int main(int argc, char **argv) {
                 o.release = e;
         else if (uname(&u) == 0)
                 o.release = u.release;
+        if ((e = getenv("BONDGEN_UNITDIR")) && *e)
+                o.unit_dir = e;
+        if ((e = getenv("BONDGEN_SBINDIR")) && *e)
+                o.sbin_dir = e;
+        if ((e = getenv("BONDGEN_LIBEXECDIR")) && *e)
+                o.libexec_dir = e;
         if ((e = getenv("BONDGEN_DEVICE_TIMEOUT")) && *e) {
                 char *end;
                 unsigned long t = strtoul(e, &end, 10);

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Kernel command line, YAML and legacy scanners, unit-name escaping. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boot/boot.h"
+
+Test(cmdline, words_and_quotes) {
+        const char *p = "  root=/dev/sda1 quiet  \"bond=bond0:eth0 x\" a=\"b c\"=d ";
+        const char *want[][2] = { { "root", "/dev/sda1" }, { "quiet", NULL },
+                                  { "bond", "bond0:eth0 x" }, { "a", "b c=d" } };
+        char *k, *v;
+        for (size_t i = 0; i < 4; i++) {
+                cr_assert_eq(bg_boot_cmdline_next(&p, &k, &v), 1);
+                cr_assert_str_eq(k, want[i][0]);
+                if (want[i][1])
+                        cr_assert_str_eq(v, want[i][1]);
+                else
+                        cr_assert_null(v);
+                free(k);
+                free(v);
+        }
+        cr_assert_eq(bg_boot_cmdline_next(&p, &k, &v), 0);
+}
+
+Test(cmdline, disabled) {
+        cr_assert(bg_boot_cmdline_disabled("quiet bondgen=off"));
+        cr_assert(bg_boot_cmdline_disabled("bondgen=0"));
+        cr_assert(bg_boot_cmdline_disabled("bondgen=no splash"));
+        cr_assert_not(bg_boot_cmdline_disabled("bondgen=off bondgen=on"));
+        cr_assert_not(bg_boot_cmdline_disabled("xbondgen=off bondgen.x=off"));
+        cr_assert_not(bg_boot_cmdline_disabled(""));
+        cr_assert_not(bg_boot_cmdline_disabled(NULL));
+}
+
+Test(cmdline, bond_full) {
+        struct bg_boot_set s = { 0 };
+        struct bg_diags d = { 0 };
+
+        cr_assert_eq(bg_boot_cmdline_bonds(
+                "ro bond=bond1:ens3,ens4:mode=active-backup,miimon=100,arp_ip_target=10.0.0.1;10.0.0.2:9000 ip=dhcp",
+                &s, &d), 0);
+        cr_assert_eq(s.n_bonds, 1);
+        struct bg_boot_bond *b = &s.bonds[0];
+        cr_assert_str_eq(b->name, "bond1");
+        cr_assert_eq(b->n_ports, 2);
+        cr_assert_str_eq(b->ports[0].name, "ens3");
+        cr_assert_str_eq(b->ports[1].name, "ens4");
+        cr_assert_str_eq(b->options, "mode=active-backup miimon=100 arp_ip_target=10.0.0.1,10.0.0.2");
+        cr_assert_eq(b->mtu, 9000);
+        cr_assert_eq(b->backend, BG_BACKEND_AUTO);
+        bg_boot_set_free(&s);
+        bg_diags_free(&d);
+}
+
+Test(cmdline, bond_defaults_and_short_forms) {
+        struct bg_boot_set s = { 0 };
+        struct bg_diags d = { 0 };
+
+        cr_assert_eq(bg_boot_cmdline_bonds("bond bond=bond99:eth2,eth3::1530 bond=bond5", &s, &d), 0);
+        cr_assert_eq(s.n_bonds, 3);
+        cr_assert_str_eq(s.bonds[0].name, "bond0");
+        cr_assert_eq(s.bonds[0].n_ports, 2);
+        cr_assert_str_eq(s.bonds[0].ports[1].name, "eth1");
+        cr_assert_str_eq(s.bonds[0].options, "mode=balance-rr");
+        cr_assert_str_eq(s.bonds[1].name, "bond99");
+        cr_assert_null(s.bonds[1].options);
+        cr_assert_eq(s.bonds[1].mtu, 1530);
+        cr_assert_str_eq(s.bonds[2].name, "bond5");
+        cr_assert_eq(s.bonds[2].n_ports, 0);
+        bg_boot_set_free(&s);
+        bg_diags_free(&d);
+}
+
+Test(cmdline, bond_errors) {
+        static const char *const bad[] = {
+                "bond=bond0:eth0:mode=1:1500:extra", "bond=bond0:eth0::12",
+                "bond=bond0:eth0::99999999999999999999", "bond=bond0:eth0::15x0",
+                "bond=:eth0", "bond=averyveryverylongname", "bond=a/b",
+                "bond=bond0 bond=bond0",
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                struct bg_boot_set s = { 0 };
+                struct bg_diags d = { 0 };
+                cr_assert_eq(bg_boot_cmdline_bonds(bad[i], &s, &d), -EINVAL, "%s", bad[i]);
+                cr_assert_eq(bg_diags_count(&d, BG_DIAG_ERROR), 1, "%s", bad[i]);
+                cr_assert_str_eq(d.v[0].file, "/proc/cmdline");
+                bg_boot_set_free(&s);
+                bg_diags_free(&d);
+        }
+        /* A bad port is skipped, the bond kept. */
+        struct bg_boot_set s = { 0 };
+        struct bg_diags d = { 0 };
+        cr_assert_eq(bg_boot_cmdline_bonds("x bond=bond0:eth0,e/th1,eth2", &s, &d), -EINVAL);
+        cr_assert_eq(s.n_bonds, 1);
+        cr_assert_eq(s.bonds[0].n_ports, 2);
+        cr_assert_eq(d.v[0].col, 3, "column of the word");
+        bg_boot_set_free(&s);
+        bg_diags_free(&d);
+}
+
+static void scan(const char *y, struct bg_boot_set *s, int want) {
+        struct bg_diags d = { 0 };
+        cr_assert_eq(bg_boot_scan_yaml_data(y, strlen(y), "t.yaml", s, &d), want, "%s", y);
+        if (want < 0) {
+                cr_assert_geq(d.n, 1);
+                cr_assert_str_eq(d.v[0].file, "t.yaml");
+                cr_assert_gt(d.v[0].line, 0);
+        }
+        bg_diags_free(&d);
+}
+
+Test(yaml_scan, block_and_flow) {
+        struct bg_boot_set s = { 0 };
+        scan("version: 1\n"
+             "bonds:\n"
+             "  - options: {miimon: 100, arp_ip_target: [1.2.3.4]}\n"
+             "    ports:\n"
+             "      - {name: eth0}\n"
+             "      - mac: 52:54:00:AA:bb:cc\n"
+             "    name: bond0\n"
+             "    ipv4: {routes: [{to: default, via: 1.2.3.1}]}\n"
+             "  - {name: b2, backend: userspace, ports: [{name: x, mac: '00:11:22:33:44:55'}]}\n"
+             "  - backend: kernel\n", &s, 0);
+        cr_assert_eq(s.n_bonds, 2, "a bond without name is skipped");
+        cr_assert_str_eq(s.bonds[0].name, "bond0");
+        cr_assert_eq(s.bonds[0].backend, BG_BACKEND_AUTO);
+        cr_assert_eq(s.bonds[0].n_ports, 2);
+        cr_assert_null(s.bonds[0].ports[1].name);
+        cr_assert_str_eq(s.bonds[0].ports[1].mac, "52:54:00:aa:bb:cc");
+        cr_assert_eq(s.bonds[1].backend, BG_BACKEND_USERSPACE);
+        cr_assert_str_eq(s.bonds[1].ports[0].name, "x");
+        bg_boot_set_free(&s);
+}
+
+Test(yaml_scan, odd_shapes_do_not_crash) {
+        static const char *const ok[] = {
+                "", "---\n", "[1, 2]\n", "bonds: 3\n", "bonds: [1, [2], {name: [x]}]\n",
+                "? [complex]\n: key\nbonds: []\n", "bonds:\n  - name: b\n    ports: 7\n",
+                "bonds:\n  - name: b\n    ports: [1, {mac: [x]}]\n", "a: &x {b: 1}\nc: *x\n",
+                "--- a\n--- b\n",
+        };
+        for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+                struct bg_boot_set s = { 0 };
+                scan(ok[i], &s, 0);
+                bg_boot_set_free(&s);
+        }
+        static const char *const bad[] = {
+                "bonds: [\n", "bonds:\n  - name: \"x\n", "a: b: c\n", "\t- x\n",
+                "bonds:\n - name: a\n   ports: [\n",
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                struct bg_boot_set s = { 0 };
+                scan(bad[i], &s, -EINVAL);
+                bg_boot_set_free(&s);
+        }
+}
+
+Test(escape, unit_names) {
+        static const char *const c[][2] = {
+                { "/sys/subsystem/net/devices/eth0", "sys-subsystem-net-devices-eth0.device" },
+                { "/sys/subsystem/net/devices/uplink-1", "sys-subsystem-net-devices-uplink\\x2d1.device" },
+                { "/sys/subsystem/net/devices/a.b@c", "sys-subsystem-net-devices-a.b\\x40c.device" },
+                { "/", "-.device" },
+                { ".hidden", "\\x2ehidden.device" },
+                { "//a//b/", "a-b.device" },
+        };
+        for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+                char *e = bg_boot_unit_path_escape(c[i][0], ".device");
+                cr_assert_str_eq(e, c[i][1]);
+                free(e);
+        }
+}
+
+Test(paths, join) {
+        char *p = bg_boot_path("/", "/etc/x");
+        cr_assert_str_eq(p, "/etc/x");
+        free(p);
+        p = bg_boot_path("/tmp/r//", "etc/x");
+        cr_assert_str_eq(p, "/tmp/r/etc/x");
+        free(p);
+        p = bg_boot_path(NULL, "sys");
+        cr_assert_str_eq(p, "/sys");
+        free(p);
+}
+
+Test(driver, module_file) {
+        char *root;
+        cr_assert(asprintf(&root, "%s/fixtures/yaml", getenv("BG_BOOT_FIXTURES")) > 0);
+        cr_assert(bg_boot_have_bonding(root, "6.1.0-test"));
+        cr_assert_not(bg_boot_have_bonding(root, "6.1.0-other"));
+        cr_assert_not(bg_boot_have_bonding(root, "../../etc"));
+        cr_assert_not(bg_boot_have_bonding(root, NULL));
+        free(root);
+}
+
+Test(legacy_scan, centos_example) {
+        char *root;
+        struct bg_boot_set s = { 0 };
+        struct bg_diags d = { 0 };
+        bool found;
+
+        cr_assert(asprintf(&root, "%s/fixtures/legacy", getenv("BG_BOOT_FIXTURES")) > 0);
+        cr_assert_eq(bg_boot_scan_legacy(root, &s, &found, &d), 0);
+        cr_assert(found);
+        cr_assert_eq(s.n_bonds, 1);
+        cr_assert_str_eq(s.bonds[0].name, "bond0");
+        cr_assert_eq(s.bonds[0].n_ports, 2);
+        cr_assert_str_eq(s.bonds[0].ports[1].name, "eth1", "quotes removed");
+        bg_boot_set_free(&s);
+        free(root);
+
+        cr_assert(asprintf(&root, "%s/fixtures/neither", getenv("BG_BOOT_FIXTURES")) > 0);
+        cr_assert_eq(bg_boot_scan_legacy(root, &s, &found, &d), 0);
+        cr_assert_not(found, "a DHCP NIC and 'options bonding' alone are no bond");
+        cr_assert_eq(s.n_bonds, 0);
+        free(root);
+
+        cr_assert(asprintf(&root, "%s/fixtures/broken", getenv("BG_BOOT_FIXTURES")) > 0);
+        cr_assert_eq(bg_boot_scan_legacy(root, &s, &found, &d), 0);
+        cr_assert_not(found);
+        cr_assert_geq(bg_diags_count(&d, BG_DIAG_WARNING), 1, "the dangling ifcfg-eth5");
+        free(root);
+        bg_diags_free(&d);
+}
