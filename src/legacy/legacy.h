@@ -3,7 +3,7 @@
 /*
  * Readers of CentOS/RHEL-era bonding configuration under a root directory:
  * etc/sysconfig/network-scripts/ifcfg-* and route-*, etc/sysconfig/network,
- * etc/modprobe.conf and etc/modprobe.d/*.conf, etc/rc.d/rc.local and
+ * etc/modprobe.conf and etc/modprobe.d/NAME.conf, etc/rc.d/rc.local and
  * etc/rc.local. Knows nothing of YAML, netlink or sockets.
  */
 #include "model/model.h"
