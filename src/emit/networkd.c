@@ -34,18 +34,20 @@ static int emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags *
                 /* networkd has no [Bond] key for these: the port's .network
                  * says PrimarySlave=true / ActiveSlave=true (§1 table). */
                 if (id == BG_OPT_PRIMARY || id == BG_OPT_ACTIVE_SLAVE) {
-                        if (v->str && v->str[0] && bg_emit_port_index(b, id) < 0)
-                                bg_emit_warn_option(diags, b, id, BG_EMIT_NETWORKD,
-                                                    "it does not name a port of the bond, and networkd marks the port itself");
-                        continue;
+                        if (!v->str || !v->str[0] || bg_emit_port_index(b, id) >= 0)
+                                continue;
+                        key = NULL;
+                        why = "it names no port of the bond, and networkd marks the port itself";
+                } else {
+                        key = bg_emit_key(o, BG_EMIT_NETWORKD);
+                        why = key ? bg_emit_value_gap(o, v, BG_EMIT_NETWORKD)
+                                  : "networkd has no such setting";
                 }
                 if (!section) {
                         fputs("\n[Bond]\n", f);
                         section = true;
                 }
 
-                key = bg_emit_key(o, BG_EMIT_NETWORKD);
-                why = key ? bg_emit_value_gap(o, v, BG_EMIT_NETWORKD) : "networkd has no such setting";
                 if (!why && bg_emit_format_value(o, v, BG_EMIT_NETWORKD, key, val, sizeof(val)) < 0)
                         why = "the value cannot be written";
                 if (why) {

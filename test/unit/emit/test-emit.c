@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Behaviour of the emitters beyond the golden files: what each format
+ * cannot express is warned about by bond and option name, units of time,
+ * defaults that differ between the kernel and a target, odd models. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit/emit-internal.h"
+#include "models.h"
+
+typedef int (*emit_fn)(const struct bg_model *, struct bg_emit_files *, struct bg_diags *);
+static const emit_fn fmt_fn[] = { bg_emit_networkd, bg_emit_netplan, bg_emit_keyfile };
+static const char *const fmt_main[] = { "10-bondgen-bond0.netdev", "10-bondgen-bond0.yaml",
+                                        "bondgen-bond0.nmconnection" };
+
+/* Emit one format for m; returns the text of file (NULL = the bond's main
+ * file), kept valid until the next call. */
+static struct bg_emit_files g_files;
+static struct bg_diags g_diags;
+
+static void reset(void) {
+        bg_emit_files_free(&g_files);
+        bg_diags_free(&g_diags);
+}
+
+static const char *emit(const struct bg_model *m, int f, const char *file) {
+        const struct bg_emit_file *ef;
+
+        reset();
+        cr_assert_eq(fmt_fn[f](m, &g_files, &g_diags), 0);
+        ef = tm_file(&g_files, file ? file : fmt_main[f]);
+        cr_assert_not_null(ef, "no file %s", file ? file : fmt_main[f]);
+        return ef->content;
+}
+
+static bool has_line(const char *text, const char *line) {
+        size_t n = strlen(line);
+
+        for (const char *p = text; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+                if (strncmp(p, line, n) == 0 && (p[n] == '\n' || p[n] == 0))
+                        return true;
+        return false;
+}
+
+/* One option, one value, one mode; for each format either the line the
+ * output must contain, or NULL: the format cannot express it, so a
+ * warning keyed "bond0.<option>" and a "left out" comment are expected. */
+struct gap_case {
+        const char *mode;
+        enum bg_opt opt;
+        const char *value;
+        const char *line[3]; /* networkd, netplan, keyfile */
+};
+
+static const struct gap_case gap_cases[] = {
+        { "active-backup", BG_OPT_USE_CARRIER, "0", { NULL, NULL, "use_carrier=0" } },
+        { "active-backup", BG_OPT_NS_IP6_TARGET, "2001:db8::1", { NULL, NULL, NULL } },
+        { "active-backup", BG_OPT_ARP_MISSED_MAX, "3", { "ARPMissedMax=3", NULL, NULL } },
+        { "balance-rr", BG_OPT_PACKETS_PER_SLAVE, "0", { "PacketsPerSlave=0", NULL, "packets_per_slave=0" } },
+        { "balance-rr", BG_OPT_PACKETS_PER_SLAVE, "5", { "PacketsPerSlave=5", "        packets-per-member: 5", "packets_per_slave=5" } },
+        { "active-backup", BG_OPT_RESEND_IGMP, "0", { "ResendIGMP=0", NULL, "resend_igmp=0" } },
+        { "active-backup", BG_OPT_NUM_GRAT_ARP, "0", { "GratuitousARP=0", NULL, "num_grat_arp=0" } },
+        { "active-backup", BG_OPT_NUM_GRAT_ARP, "3", { "GratuitousARP=3", "        gratuitous-arp: 3", "num_unsol_na=3" } },
+        { "balance-xor", BG_OPT_XMIT_HASH_POLICY, "vlan+srcmac", { NULL, NULL, "xmit_hash_policy=vlan+srcmac" } },
+        { "balance-xor", BG_OPT_XMIT_HASH_POLICY, "layer2+3", { "TransmitHashPolicy=layer2+3", "        transmit-hash-policy: \"layer2+3\"", "xmit_hash_policy=layer2+3" } },
+        { "active-backup", BG_OPT_ARP_VALIDATE, "filter", { NULL, NULL, "arp_validate=filter" } },
+        { "active-backup", BG_OPT_ARP_VALIDATE, "all", { "ARPValidate=all", "        arp-validate: \"all\"", "arp_validate=all" } },
+        { "802.3ad", BG_OPT_AD_ACTOR_SYS_PRIO, "100", { "AdActorSystemPriority=100", NULL, "ad_actor_sys_prio=100" } },
+        { "802.3ad", BG_OPT_AD_USER_PORT_KEY, "7", { "AdUserPortKey=7", NULL, "ad_user_port_key=7" } },
+        { "802.3ad", BG_OPT_AD_ACTOR_SYSTEM, "02:00:00:00:00:01", { "AdActorSystem=02:00:00:00:00:01", NULL, "ad_actor_system=02:00:00:00:00:01" } },
+        { "802.3ad", BG_OPT_AD_SELECT, "actor_port_prio", { NULL, NULL, "ad_select=actor_port_prio" } },
+        { "802.3ad", BG_OPT_LACP_ACTIVE, "off", { NULL, NULL, "lacp_active=0" } },
+        { "balance-tlb", BG_OPT_TLB_DYNAMIC_LB, "0", { "DynamicTransmitLoadBalancing=no", NULL, "tlb_dynamic_lb=0" } },
+        { "active-backup", BG_OPT_ALL_SLAVES_ACTIVE, "1", { "AllSlavesActive=yes", "        all-members-active: true", "all_slaves_active=1" } },
+        { "active-backup", BG_OPT_PEER_NOTIF_DELAY, "200", { "PeerNotifyDelaySec=200ms", NULL, "peer_notif_delay=200" } },
+        { "active-backup", BG_OPT_FAIL_OVER_MAC, "active", { "FailOverMACPolicy=active", "        fail-over-mac-policy: \"active\"", "fail_over_mac=active" } },
+        { "active-backup", BG_OPT_PRIMARY_RESELECT, "better", { "PrimaryReselectPolicy=better", "        primary-reselect-policy: \"better\"", "primary_reselect=better" } },
+        { "active-backup", BG_OPT_QUEUE_ID, "eth0:1", { NULL, NULL, NULL } },
+        /* primary that is not a port: networkd marks ports, netplan wants an ID */
+        { "active-backup", BG_OPT_PRIMARY, "eth9", { NULL, NULL, "primary=eth9" } },
+};
+
+Test(emit, cannot_express_is_warned_by_bond_and_option) {
+        for (size_t i = 0; i < sizeof(gap_cases) / sizeof(gap_cases[0]); i++) {
+                const struct gap_case *c = &gap_cases[i];
+                const char *name = bg_opt_get(c->opt)->name;
+                struct bg_model m;
+                struct bg_bond *b;
+                char key[128], comment[256];
+
+                bg_model_init(&m);
+                b = tm_bond(&m, "bond0");
+                tm_opt(b, BG_OPT_MODE, c->mode);
+                tm_opt(b, c->opt, c->value);
+                cr_assert_not_null(bg_bond_add_port(b, "eth0", NULL));
+                cr_assert_not_null(bg_bond_add_port(b, "eth1", NULL));
+                b->mac = strdup("02:00:00:00:00:aa"); /* no netplan MAC warning */
+                snprintf(key, sizeof(key), "bond0.%s", name);
+
+                for (int f = 0; f < 3; f++) {
+                        const char *text = emit(&m, f, NULL);
+                        size_t nw = tm_warnings(&g_diags, key);
+
+                        if (c->line[f]) {
+                                cr_expect(has_line(text, c->line[f]), "%s=%s format %d: no line '%s' in\n%s",
+                                          name, c->value, f, c->line[f], text);
+                                cr_expect_eq(nw, 0, "%s=%s format %d: unexpected warning", name,
+                                             c->value, f);
+                        } else {
+                                cr_expect_eq(nw, 1, "%s=%s format %d: %zu warnings for %s", name,
+                                             c->value, f, nw, key);
+                                snprintf(comment, sizeof(comment), "%s=", name);
+                                cr_expect(strstr(text, "is left out") && strstr(text, comment),
+                                          "%s=%s format %d: no comment in\n%s", name, c->value, f,
+                                          text);
+                        }
+                        /* every warning names the bond and the option */
+                        for (size_t k = 0; k < g_diags.n; k++)
+                                if (g_diags.v[k].key && strcmp(g_diags.v[k].key, key) == 0) {
+                                        cr_expect(strstr(g_diags.v[k].msg, "bond0"));
+                                        cr_expect(strstr(g_diags.v[k].msg, name));
+                                        cr_expect_eq(g_diags.v[k].line, 1u + (unsigned) c->opt,
+                                                     "warning located at the option");
+                                }
+                }
+                reset();
+                bg_model_free(&m);
+        }
+}
+
+Test(emit, time_units) {
+        struct bg_model m;
+        struct bg_bond *b;
+        const char *t;
+
+        bg_model_init(&m);
+        b = tm_bond(&m, "bond0");
+        tm_opt(b, BG_OPT_MODE, "balance-alb");
+        tm_opt(b, BG_OPT_MIIMON, "100");
+        tm_opt(b, BG_OPT_UPDELAY, "200");
+        tm_opt(b, BG_OPT_DOWNDELAY, "300");
+        tm_opt(b, BG_OPT_ARP_INTERVAL, "250");
+        tm_opt(b, BG_OPT_ARP_IP_TARGET, "10.0.0.1,10.0.0.2");
+        tm_opt(b, BG_OPT_LP_INTERVAL, "2");
+
+        t = emit(&m, BG_EMIT_NETWORKD, NULL);
+        cr_expect(has_line(t, "MIIMonitorSec=100ms"), "%s", t);
+        cr_expect(has_line(t, "UpDelaySec=200ms"));
+        cr_expect(has_line(t, "DownDelaySec=300ms"));
+        cr_expect(has_line(t, "ARPIntervalSec=250ms"));
+        cr_expect(has_line(t, "ARPIPTargets=10.0.0.1 10.0.0.2"));
+        /* lp_interval is in seconds in the kernel too */
+        cr_expect(has_line(t, "LearnPacketIntervalSec=2s"));
+        cr_expect(!strstr(t, "Sec=100\n") && !strstr(t, "Sec=200\n"), "bare number = seconds");
+        cr_expect_eq(tm_warnings(&g_diags, "bond0.lp_interval"), 0);
+
+        t = emit(&m, BG_EMIT_NETPLAN, NULL);
+        cr_expect(has_line(t, "        mii-monitor-interval: \"100\""), "%s", t);
+        cr_expect(has_line(t, "        up-delay: \"200\""));
+        cr_expect(has_line(t, "        down-delay: \"300\""));
+        cr_expect(has_line(t, "        arp-interval: \"250\""));
+        cr_expect(has_line(t, "        arp-ip-targets: [\"10.0.0.1\", \"10.0.0.2\"]"));
+        cr_expect(has_line(t, "        learn-packet-interval: 2"));
+
+        t = emit(&m, BG_EMIT_KEYFILE, NULL);
+        cr_expect(has_line(t, "miimon=100"), "%s", t);
+        cr_expect(has_line(t, "updelay=200"));
+        cr_expect(has_line(t, "arp_interval=250"));
+        cr_expect(has_line(t, "arp_ip_target=10.0.0.1,10.0.0.2"));
+        cr_expect(has_line(t, "lp_interval=2"));
+        reset();
+        bg_model_free(&m);
+}
+
+/* networkd sends lp_interval only inside its ARP branch (§1.2). */
+Test(emit, networkd_lp_interval_without_arp_is_warned) {
+        struct bg_model m;
+        struct bg_bond *b;
+        const char *t;
+
+        bg_model_init(&m);
+        b = tm_bond(&m, "bond0");
+        tm_opt(b, BG_OPT_MODE, "balance-tlb");
+        tm_opt(b, BG_OPT_LP_INTERVAL, "5");
+        t = emit(&m, BG_EMIT_NETWORKD, NULL);
+        cr_expect(has_line(t, "LearnPacketIntervalSec=5s"));
+        cr_expect_eq(tm_warnings(&g_diags, "bond0.lp_interval"), 1);
+        reset();
+        bg_model_free(&m);
+}
+
+/* NetworkManager defaults miimon to 100, the kernel to 0. */
+Test(emit, keyfile_keeps_kernel_miimon_default) {
+        struct bg_model m;
+        struct bg_bond *b;
+        const char *t;
+
+        bg_model_init(&m);
+        b = tm_bond(&m, "bond0");
+        t = emit(&m, BG_EMIT_KEYFILE, NULL);
+        cr_expect(has_line(t, "mode=balance-rr"), "%s", t);
+        cr_expect(has_line(t, "miimon=0"), "%s", t);
+
+        tm_opt(b, BG_OPT_ARP_INTERVAL, "100");
+        tm_opt(b, BG_OPT_ARP_IP_TARGET, "10.0.0.1");
+        t = emit(&m, BG_EMIT_KEYFILE, NULL);
+        cr_expect(!strstr(t, "miimon="), "ARP monitoring: no miimon line\n%s", t);
+        reset();
+        bg_model_free(&m);
+}
+
+Test(emit, primary_and_active_slave_on_ports_for_networkd) {
+        struct bg_model m;
+        struct bg_bond *b;
+        const char *t;
+
+        bg_model_init(&m);
+        b = tm_bond(&m, "bond0");
+        tm_opt(b, BG_OPT_MODE, "active-backup");
+        tm_opt(b, BG_OPT_PRIMARY, "eth1");
+        tm_opt(b, BG_OPT_ACTIVE_SLAVE, "eth0");
+        cr_assert_not_null(bg_bond_add_port(b, "eth0", NULL));
+        cr_assert_not_null(bg_bond_add_port(b, "eth1", NULL));
+
+        t = emit(&m, BG_EMIT_NETWORKD, NULL);
+        cr_expect(!strstr(t, "rimary") && !strstr(t, "ctive_slave"), "%s", t);
+        t = tm_file(&g_files, "10-bondgen-eth1.network")->content;
+        cr_expect(has_line(t, "PrimarySlave=true"));
+        cr_expect(!has_line(t, "ActiveSlave=true"));
+        t = tm_file(&g_files, "10-bondgen-eth0.network")->content;
+        cr_expect(has_line(t, "ActiveSlave=true"));
+        cr_expect(!has_line(t, "PrimarySlave=true"));
+        cr_expect_eq(g_diags.n, 0);
+        reset();
+        bg_model_free(&m);
+}
+
+Test(emit, bond_mac) {
+        struct bg_model m;
+        struct bg_bond *b;
+        const char *t;
+
+        bg_model_init(&m);
+        b = tm_bond(&m, "bond0");
+        cr_assert_not_null(bg_bond_add_port(b, "eth0", NULL));
+        t = emit(&m, BG_EMIT_NETWORKD, NULL);
+        cr_expect(has_line(t, "MACAddress=none"));
+        t = tm_file(&g_files, "10-bondgen-bond0.link")->content;
+        cr_expect(has_line(t, "MACAddressPolicy=none"));
+        cr_expect(has_line(t, "OriginalName=bond0"));
+        emit(&m, BG_EMIT_NETPLAN, NULL);
+        cr_expect_eq(tm_warnings(&g_diags, "bond0.mac"), 1);
+
+        b->mac = strdup("02:11:22:33:44:55");
+        t = emit(&m, BG_EMIT_NETWORKD, NULL);
+        cr_expect(has_line(t, "MACAddress=02:11:22:33:44:55"));
+        cr_expect_null(tm_file(&g_files, "10-bondgen-bond0.link"));
+        t = emit(&m, BG_EMIT_NETPLAN, NULL);
+        cr_expect(has_line(t, "      macaddress: \"02:11:22:33:44:55\""));
+        cr_expect_eq(tm_warnings(&g_diags, "bond0.mac"), 0);
+        t = emit(&m, BG_EMIT_KEYFILE, NULL);
+        cr_expect(has_line(t, "cloned-mac-address=02:11:22:33:44:55"));
+        reset();
+        bg_model_free(&m);
+}
+
+Test(emit, odd_models_do_not_crash) {
+        struct bg_model m;
+        struct bg_bond *b;
+        int r;
+
+        /* empty model: no files */
+        bg_model_init(&m);
+        for (int f = 0; f < 3; f++) {
+                reset();
+                cr_expect_eq(fmt_fn[f](&m, &g_files, &g_diags), 0);
+                cr_expect_eq(g_files.n, 0);
+        }
+
+        /* a port without name or MAC, a bond without ports, static without address */
+        b = tm_bond(&m, "bond0");
+        cr_assert_not_null(bg_bond_add_port(b, NULL, NULL));
+        b->ipv4.method = BG_IP_STATIC;
+        tm_bond(&m, "bond1");
+        for (int f = 0; f < 3; f++) {
+                reset();
+                cr_expect_eq(fmt_fn[f](&m, &g_files, &g_diags), 0, "format %d", f);
+                cr_expect_geq(tm_warnings(&g_diags, "bond0"), 1, "format %d: port warned", f);
+                for (size_t i = 0; i < g_files.n; i++)
+                        cr_expect(!strstr(g_files.v[i].content, "(null)"), "%s",
+                                  g_files.v[i].content);
+        }
+        cr_expect_eq(tm_warnings(&g_diags, "bond0.ipv4"), 1, "keyfile: manual needs an address");
+
+        /* two emitted files with the same name: refused, not overwritten */
+        bg_model_free(&m);
+        bg_model_init(&m);
+        b = tm_bond(&m, "bond1");
+        cr_assert_not_null(bg_bond_add_port(b, NULL, "52:54:00:00:00:01"));
+        b = tm_bond(&m, "bond2");
+        cr_assert_not_null(bg_bond_add_port(b, "bond1-port1", NULL));
+        reset();
+        r = bg_emit_networkd(&m, &g_files, &g_diags);
+        cr_expect_eq(r, -EEXIST);
+        reset();
+        bg_model_free(&m);
+
+        cr_expect_eq(bg_emit_networkd(NULL, &g_files, NULL), -EINVAL);
+}
+
+Test(emit, netplan_quotes_odd_names) {
+        struct bg_model m;
+        struct bg_bond *b;
+        const char *t;
+
+        bg_model_init(&m);
+        b = tm_bond(&m, "bond0");
+        cr_assert_not_null(bg_bond_add_port(b, "yes", NULL));
+        cr_assert_not_null(bg_bond_add_port(b, "1", NULL));
+        t = emit(&m, BG_EMIT_NETPLAN, NULL);
+        cr_expect(has_line(t, "    \"yes\": {}"), "%s", t);
+        cr_expect(has_line(t, "    \"1\": {}"), "%s", t);
+        cr_expect(has_line(t, "      interfaces: [\"yes\", \"1\"]"), "%s", t);
+        reset();
+        bg_model_free(&m);
+}
+
+static void hex(const uint8_t *h, size_t n, char *out) {
+        for (size_t i = 0; i < n; i++)
+                sprintf(out + 2 * i, "%02x", h[i]);
+}
+
+Test(emit, sha1_vectors) {
+        static const struct {
+                const char *in, *out;
+        } v[] = {
+                { "", "da39a3ee5e6b4b0d3255bfef95601890afd80709" },
+                { "abc", "a9993e364706816aba3e25717850c26c9cd0d89d" },
+                { "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+                  "84983e441c3bd26ebaae4aa1f95129e5e54670f1" },
+        };
+        uint8_t h[20];
+        char s[41];
+
+        for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+                bg_emit_sha1(v[i].in, strlen(v[i].in), h);
+                hex(h, 20, s);
+                cr_expect_str_eq(s, v[i].out);
+        }
+}
+
+Test(emit, uuid_is_v5_and_stable) {
+        char a[37], b[37], c[37];
+
+        cr_assert_eq(bg_emit_uuid("bondgen-bond0", a), 0);
+        cr_assert_eq(bg_emit_uuid("bondgen-bond0", b), 0);
+        cr_assert_eq(bg_emit_uuid("bondgen-bond1", c), 0);
+        cr_expect_str_eq(a, b);
+        cr_expect_str_neq(a, c);
+        cr_expect_eq(strlen(a), 36);
+        cr_expect(a[8] == '-' && a[13] == '-' && a[18] == '-' && a[23] == '-');
+        cr_expect_eq(a[14], '5', "version 5: %s", a);
+        cr_expect(strchr("89ab", a[19]), "RFC 4122 variant: %s", a);
+        cr_expect_eq(bg_emit_uuid(NULL, a), -EINVAL);
+}
