@@ -346,3 +346,28 @@ int bg_emit_format_value(const struct bg_opt_info *o, const struct bg_optval *v,
         }
         return 0;
 }
+
+static const struct {
+        const char *name;
+        int (*fn)(const struct bg_model *, struct bg_emit_files *, struct bg_diags *);
+        const char *dir;
+} by_name[] = {
+        { "networkd", bg_emit_networkd, "/etc/systemd/network" },
+        { "netplan", bg_emit_netplan, "/etc/netplan" },
+        { "keyfile", bg_emit_keyfile, "/etc/NetworkManager/system-connections" },
+};
+
+int bg_emit_by_name(const char *format, const struct bg_model *m, struct bg_emit_files *out,
+                    struct bg_diags *diags) {
+        for (size_t i = 0; format && i < sizeof(by_name) / sizeof(by_name[0]); i++)
+                if (strcmp(by_name[i].name, format) == 0)
+                        return by_name[i].fn(m, out, diags);
+        return -EINVAL;
+}
+
+const char *bg_emit_default_dir(const char *format) {
+        for (size_t i = 0; format && i < sizeof(by_name) / sizeof(by_name[0]); i++)
+                if (strcmp(by_name[i].name, format) == 0)
+                        return by_name[i].dir;
+        return NULL;
+}

@@ -2,7 +2,20 @@
 #pragma once
 /* Emitters from the canonical model to other formats. Pure: they fill a
  * list of (relative file name, content) and report what a format cannot
- * express as warnings naming the bond and option. */
+ * express as warnings naming the bond and option (key "BOND.OPTION",
+ * located where the option came from). Output is deterministic: the same
+ * model always gives the same bytes (keyfile UUIDs are name-based).
+ *
+ * Files (prefix "10-bondgen-" so they sort before distribution defaults):
+ *   networkd: 10-bondgen-BOND.netdev, 10-bondgen-BOND.network,
+ *             10-bondgen-BOND.link (keeps the first port's MAC; only when
+ *             the model sets no MAC), per port 10-bondgen-PORT.network and,
+ *             for a port with a name and a MAC, 10-bondgen-PORT.link (name
+ *             pinning, as HWADDR= did). Mode 0644.
+ *   netplan:  10-bondgen-BOND.yaml (the bond and its ports). Mode 0600.
+ *   keyfile:  bondgen-BOND.nmconnection, bondgen-PORT.nmconnection. Mode
+ *             0600 (NetworkManager ignores profiles readable by others).
+ * A port matched by MAC only is named "BOND-portN" (N from 1). */
 #include <stddef.h>
 
 #include "model/model.h"
@@ -20,6 +33,16 @@ struct bg_emit_files {
 
 void bg_emit_files_free(struct bg_emit_files *f);
 
+/* Each returns 0, -EINVAL (NULL model), -ENOMEM, -ENAMETOOLONG or -EEXIST
+ * (two files would get the same name). diags may be NULL. On error, out
+ * may hold the files made so far: free it with bg_emit_files_free(). */
 int bg_emit_networkd(const struct bg_model *m, struct bg_emit_files *out, struct bg_diags *diags);
 int bg_emit_netplan(const struct bg_model *m, struct bg_emit_files *out, struct bg_diags *diags);
 int bg_emit_keyfile(const struct bg_model *m, struct bg_emit_files *out, struct bg_diags *diags);
+
+/* By format name ("networkd", "netplan", "keyfile"); -EINVAL if unknown. */
+int bg_emit_by_name(const char *format, const struct bg_model *m, struct bg_emit_files *out,
+                    struct bg_diags *diags);
+/* Where the format's files are installed on a system (e.g.
+ * "/etc/systemd/network"), NULL if the format is unknown. */
+const char *bg_emit_default_dir(const char *format);

@@ -16,7 +16,7 @@
 #define KF_PREFIX "bondgen-"
 
 static int emit_connection(FILE *f, const char *id, const char *type, const char *ifname,
-                           const char *master, bool onboot) {
+                           const char *master, bool onboot, bool has_ports) {
         char uuid[37];
         int r;
 
@@ -31,6 +31,10 @@ static int emit_connection(FILE *f, const char *id, const char *type, const char
                 fprintf(f, "master=%s\nslave-type=bond\n", master);
         if (!onboot)
                 fputs("autoconnect=false\n", f);
+        /* ONBOOT=no: "ifup bond0" brought its ports along; NetworkManager
+         * does that for ports that do not autoconnect only when asked. */
+        if (!onboot && has_ports)
+                fputs("autoconnect-slaves=1\n", f);
         return 0;
 }
 
@@ -91,8 +95,10 @@ static void emit_ip(FILE *f, const struct bg_bond *b, const struct bg_ipcfg *c, 
         const char *method;
         unsigned n = 0;
 
+        /* IPv6 "auto" is router advertisements plus DHCPv6 as they ask,
+         * which is what networkd's DHCP=ipv6 and netplan's dhcp6 do. */
         if (c->method == BG_IP_DHCP)
-                method = family == AF_INET6 ? "dhcp" : "auto";
+                method = "auto";
         else if (c->n_addresses > 0)
                 method = "manual";
         else {
@@ -151,7 +157,7 @@ static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct 
         if (!f)
                 return -ENOMEM;
         snprintf(id, sizeof(id), KF_PREFIX "%s", b->name);
-        r = emit_connection(f, id, "bond", b->name, NULL, b->onboot);
+        r = emit_connection(f, id, "bond", b->name, NULL, b->onboot, b->n_ports > 0);
         if (r < 0) {
                 fclose(f);
                 free(buf);
@@ -190,7 +196,8 @@ static int emit_port(struct bg_emit_files *out, const struct bg_bond *b, size_t 
          * does not rename devices, and requiring the legacy name as well
          * would leave the bond without the port wherever udev named it
          * differently (legacy-formats.md §2.1). */
-        r = emit_connection(f, id, "ethernet", p->mac ? NULL : p->name, b->name, b->onboot);
+        r = emit_connection(f, id, "ethernet", p->mac ? NULL : p->name, b->name, b->onboot,
+                            false);
         if (r < 0) {
                 fclose(f);
                 free(buf);

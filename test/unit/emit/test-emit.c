@@ -366,3 +366,23 @@ Test(emit, uuid_is_v5_and_stable) {
         cr_expect(strchr("89ab", a[19]), "RFC 4122 variant: %s", a);
         cr_expect_eq(bg_emit_uuid(NULL, a), -EINVAL);
 }
+
+Test(emit, by_name) {
+        struct bg_model m;
+
+        bg_model_init(&m);
+        tm_bond(&m, "bond0");
+        for (int f = 0; f < 3; f++) {
+                static const char *const names[] = { "networkd", "netplan", "keyfile" };
+
+                reset();
+                cr_expect_eq(bg_emit_by_name(names[f], &m, &g_files, NULL), 0);
+                cr_expect_not_null(tm_file(&g_files, fmt_main[f]), "%s", names[f]);
+                cr_expect_not_null(bg_emit_default_dir(names[f]));
+        }
+        cr_expect_eq(bg_emit_by_name("yaml", &m, &g_files, NULL), -EINVAL);
+        cr_expect_eq(bg_emit_by_name(NULL, &m, &g_files, NULL), -EINVAL);
+        cr_expect_null(bg_emit_default_dir("nmstate"));
+        reset();
+        bg_model_free(&m);
+}
