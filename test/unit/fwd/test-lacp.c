@@ -1,0 +1,474 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* 802.3ad machines on a fake clock: negotiation, timeouts, passive mode,
+ * churn, aggregator selection, min_links, bad PDUs. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lacp-sim.h"
+
+#define SEC 1000000ull
+#define MS 1000ull
+
+static struct bg_lacp_config cfg(bool active, bool fast) {
+        struct bg_lacp_config c;
+        bg_lacp_config_init(&c);
+        c.active = active;
+        c.fast = fast;
+        return c;
+}
+
+/* Two bonds A and B of two ports each, wired port to port. */
+struct pair {
+        struct sim s;
+        int a, b;
+        unsigned ap[2], bp[2];
+        int w[2];
+};
+
+static void pair_setup(struct pair *p, struct bg_lacp_config ca, struct bg_lacp_config cb) {
+        sim_init(&p->s);
+        p->a = sim_add(&p->s, &ca, 0xa0);
+        p->b = sim_add(&p->s, &cb, 0xb0);
+        for (int i = 0; i < 2; i++) {
+                p->ap[i] = sim_port(&p->s, p->a, 10000);
+                p->bp[i] = sim_port(&p->s, p->b, 10000);
+                p->w[i] = sim_wire(&p->s, p->a, p->ap[i], p->b, p->bp[i]);
+        }
+}
+
+static bool all_cd(struct pair *p) {
+        for (int i = 0; i < 2; i++)
+                if (!sim_cd(&p->s, p->a, p->ap[i]) || !sim_cd(&p->s, p->b, p->bp[i]))
+                        return false;
+        return true;
+}
+
+/* Time until every port of both sides distributes, in 100 ms steps. */
+static uint64_t converge(struct pair *p, uint64_t limit) {
+        uint64_t t0 = p->s.now;
+        while (!all_cd(p)) {
+                cr_assert(p->s.now - t0 <= limit, "no convergence within %llu ms",
+                          (unsigned long long) (limit / MS));
+                sim_run(&p->s, 100 * MS);
+        }
+        return p->s.now - t0;
+}
+
+Test(lacp, active_active_converges_like_the_kernel) {
+        struct pair p;
+        pair_setup(&p, cfg(true, true), cfg(true, true));
+
+        /* the first PDUs leave at once, at link up (mux DETACHED sets NTT) */
+        cr_assert_eq(p.s.inst[p.a].tx[p.ap[0]], 1);
+        cr_assert_eq(p.s.inst[p.b].tx[p.bp[1]], 1);
+        uint64_t t = converge(&p, 5 * SEC);
+        /* the 2 s aggregate wait dominates; never before it */
+        cr_assert(t >= 2 * SEC && t <= 3 * SEC, "converged after %llu ms", (unsigned long long) (t / MS));
+
+        struct bg_lacp_port_info a0 = sim_info(&p.s, p.a, p.ap[0]), a1 = sim_info(&p.s, p.a, p.ap[1]);
+        struct bg_lacp_port_info b0 = sim_info(&p.s, p.b, p.bp[0]);
+        cr_assert_eq(a0.actor.state, 0x3f);            /* A,T,G,S,C,D */
+        cr_assert_eq(a0.partner.state, 0x3f);
+        cr_assert_eq(a0.actor.key, 15);                /* 10G full duplex */
+        cr_assert_eq(a0.aggregator_id, a1.aggregator_id, "both ports in one aggregator");
+        cr_assert_eq(a0.rx_state, BG_LACP_RX_CURRENT);
+        cr_assert_eq(a0.mux_state, BG_LACP_MUX_COLLECTING_DISTRIBUTING);
+        /* the partner information is B's actor information, echoed */
+        cr_assert_arr_eq(a0.partner.system, p.s.inst[p.b].mac, 6);
+        cr_assert_eq(a0.partner.port, b0.actor.port);
+        cr_assert(bg_lacp_carrier(p.s.inst[p.a].l));
+        cr_assert(p.s.inst[p.a].changed > 0);
+
+        struct bg_lacp_agg_info ag;
+        cr_assert_eq(bg_lacp_active_agg(p.s.inst[p.a].l, &ag), 0);
+        cr_assert_eq(ag.num_ports, 2);
+        cr_assert_arr_eq(ag.partner_system, p.s.inst[p.b].mac, 6);
+
+        /* steady state with both asking for short timeouts: one PDU per second */
+        uint64_t before = p.s.inst[p.a].tx[p.ap[0]];
+        sim_run(&p.s, 10 * SEC);
+        uint64_t n = p.s.inst[p.a].tx[p.ap[0]] - before;
+        cr_assert(n >= 9 && n <= 11, "%llu PDUs in 10 s", (unsigned long long) n);
+        cr_assert(all_cd(&p));
+        sim_free(&p.s);
+}
+
+Test(lacp, slow_rate_sends_every_30s_and_expires_after_90s) {
+        struct pair p;
+        /* A asks for long timeouts, B for short ones */
+        pair_setup(&p, cfg(true, false), cfg(true, true));
+        converge(&p, 5 * SEC);
+
+        /* A transmits fast (B set Timeout), B slow (A did not) */
+        uint64_t a0 = p.s.inst[p.a].tx[p.ap[0]], b0 = p.s.inst[p.b].tx[p.bp[0]];
+        sim_run(&p.s, 61 * SEC);
+        uint64_t na = p.s.inst[p.a].tx[p.ap[0]] - a0, nb = p.s.inst[p.b].tx[p.bp[0]] - b0;
+        cr_assert(na >= 59 && na <= 62, "A sent %llu", (unsigned long long) na);
+        cr_assert(nb == 2, "B sent %llu in 61 s at the slow rate", (unsigned long long) nb);
+
+        /* B goes silent: A (long timeout) keeps it for 90 s after the last PDU */
+        p.s.wires[p.w[0]].b_to_a = false;
+        uint64_t last = p.s.inst[p.b].last_tx_at[p.bp[0]];
+        sim_run(&p.s, last + 89 * SEC - p.s.now);
+        cr_assert_eq(sim_info(&p.s, p.a, p.ap[0]).rx_state, BG_LACP_RX_CURRENT);
+        sim_run(&p.s, 1200 * MS);
+        struct bg_lacp_port_info i = sim_info(&p.s, p.a, p.ap[0]);
+        cr_assert_eq(i.rx_state, BG_LACP_RX_EXPIRED);
+        cr_assert(i.actor.state & BG_LACP_STATE_EXPIRED);
+        cr_assert(!i.distributing, "an expired partner stops distribution");
+        cr_assert(sim_cd(&p.s, p.a, p.ap[1]), "the other port is unaffected");
+        sim_free(&p.s);
+}
+
+Test(lacp, silent_partner_expires_in_3s_then_defaults) {
+        struct pair p;
+        pair_setup(&p, cfg(true, true), cfg(true, true));
+        converge(&p, 5 * SEC);
+
+        for (int i = 0; i < 2; i++)
+                p.s.wires[p.w[i]].b_to_a = false;
+        uint64_t last = p.s.inst[p.b].last_tx_at[p.bp[0]];
+        sim_run(&p.s, last + 2900 * MS - p.s.now);
+        cr_assert(sim_cd(&p.s, p.a, p.ap[0]), "still current before 3 s");
+        sim_run(&p.s, 200 * MS);
+        struct bg_lacp_port_info i = sim_info(&p.s, p.a, p.ap[0]);
+        cr_assert_eq(i.rx_state, BG_LACP_RX_EXPIRED);
+        cr_assert(!i.distributing);
+        cr_assert_eq(i.actor.state & 0x30, 0, "no collecting/distributing after expiry");
+        cr_assert_eq(i.partner.state & BG_LACP_STATE_SYNC, 0);
+
+        /* 3 s later: defaulted, partner forgotten; the kernel's fallback
+         * then forwards on one port of a partnerless aggregator */
+        sim_run(&p.s, 3100 * MS);
+        i = sim_info(&p.s, p.a, p.ap[0]);
+        cr_assert_eq(i.rx_state, BG_LACP_RX_DEFAULTED);
+        cr_assert(i.actor.state & BG_LACP_STATE_DEFAULTED);
+        uint8_t zero[6] = { 0 };
+        cr_assert_arr_eq(i.partner.system, zero, 6);
+        cr_assert(bg_lacp_carrier(p.s.inst[p.a].l));
+        int dist = bg_lacp_port_distributing(p.s.inst[p.a].l, p.ap[0]) +
+                   bg_lacp_port_distributing(p.s.inst[p.a].l, p.ap[1]);
+        cr_assert_eq(dist, 1, "individual fallback uses one port");
+
+        /* the partner comes back: full renegotiation */
+        for (int k = 0; k < 2; k++)
+                p.s.wires[p.w[k]].b_to_a = true;
+        converge(&p, 5 * SEC);
+        sim_free(&p.s);
+}
+
+Test(lacp, strict_keeps_carrier_down_without_partner) {
+        struct sim s;
+        struct bg_lacp_config c = cfg(true, true);
+        c.strict = true;
+        sim_init(&s);
+        int a = sim_add(&s, &c, 1);
+        unsigned p0 = sim_port(&s, a, 1000);
+        sim_run(&s, 10 * SEC);
+        cr_assert(!bg_lacp_carrier(s.inst[a].l));
+        cr_assert(!bg_lacp_port_distributing(s.inst[a].l, p0));
+        sim_free(&s);
+}
+
+Test(lacp, passive_never_starts) {
+        struct pair p;
+        pair_setup(&p, cfg(false, true), cfg(false, true));
+        sim_run(&p.s, 20 * SEC);
+        for (int i = 0; i < 2; i++) {
+                cr_assert_eq(p.s.inst[p.a].tx[p.ap[i]], 0);
+                cr_assert_eq(p.s.inst[p.b].tx[p.bp[i]], 0);
+                cr_assert_eq(sim_info(&p.s, p.a, p.ap[i]).actor.state & BG_LACP_STATE_ACTIVITY, 0);
+        }
+        sim_free(&p.s);
+}
+
+Test(lacp, passive_answers_an_active_partner) {
+        struct pair p;
+        pair_setup(&p, cfg(false, false), cfg(true, true));
+        cr_assert_eq(p.s.inst[p.b].tx[p.bp[0]], 1, "the active side speaks first");
+        cr_assert_eq(p.s.inst[p.a].tx[p.ap[0]], 0);
+        sim_run(&p.s, 0);
+        /* the passive side answered within the same delivery round */
+        cr_assert_eq(p.s.inst[p.a].tx[p.ap[0]], 1);
+        converge(&p, 5 * SEC);
+        struct bg_lacp_port_info i = sim_info(&p.s, p.a, p.ap[0]);
+        cr_assert_eq(i.actor.state, 0x3c, "passive, long timeout: G,S,C,D");
+        /* and keeps answering at the rate the active side asked for, so the
+         * active side never expires it (bond_passive_lacp.sh) */
+        sim_run(&p.s, 20 * SEC);
+        cr_assert(all_cd(&p));
+        cr_assert_eq(sim_info(&p.s, p.b, p.bp[0]).actor.state & BG_LACP_STATE_EXPIRED, 0);
+        sim_free(&p.s);
+}
+
+Test(lacp, tx_limited_to_three_per_second) {
+        struct pair p;
+        pair_setup(&p, cfg(true, true), cfg(true, true));
+        converge(&p, 5 * SEC);
+        /* force many state changes within a second by flapping B's PDUs */
+        uint64_t t0 = p.s.now, n0 = p.s.inst[p.a].tx[p.ap[0]];
+        for (int i = 0; i < 10; i++) {
+                bg_lacp_set_bond_mac(p.s.inst[p.b].l, (uint8_t[]) { 0x02, 9, 9, 9, 9, (uint8_t) i }, p.s.now);
+                sim_deliver(&p.s);
+                p.s.now += 50 * MS;
+                bg_lacp_tick(p.s.inst[p.a].l, p.s.now);
+                sim_deliver(&p.s);
+        }
+        cr_assert(p.s.now - t0 <= SEC);
+        cr_assert(p.s.inst[p.a].tx[p.ap[0]] - n0 <= 3, "%llu PDUs in 500 ms",
+                  (unsigned long long) (p.s.inst[p.a].tx[p.ap[0]] - n0));
+        sim_free(&p.s);
+}
+
+Test(lacp, link_down_and_up_renegotiates) {
+        struct pair p;
+        pair_setup(&p, cfg(true, true), cfg(true, true));
+        converge(&p, 5 * SEC);
+
+        struct bg_lacp *a = p.s.inst[p.a].l;
+        cr_assert_eq(bg_lacp_port_link(a, p.ap[1], false, 0, false, p.s.now), 0);
+        cr_assert_eq(bg_lacp_port_link(p.s.inst[p.b].l, p.bp[1], false, 0, false, p.s.now), 0);
+        cr_assert(!bg_lacp_port_distributing(a, p.ap[1]));
+        cr_assert(bg_lacp_port_distributing(a, p.ap[0]));
+        cr_assert(bg_lacp_carrier(a));
+        struct bg_lacp_agg_info ag;
+        cr_assert_eq(bg_lacp_active_agg(a, &ag), 0);
+        cr_assert_eq(ag.active_ports, 1);
+        sim_run(&p.s, 5 * SEC);
+        cr_assert_eq(sim_info(&p.s, p.a, p.ap[1]).rx_state, BG_LACP_RX_PORT_DISABLED);
+
+        bg_lacp_port_link(a, p.ap[1], true, 10000, true, p.s.now);
+        bg_lacp_port_link(p.s.inst[p.b].l, p.bp[1], true, 10000, true, p.s.now);
+        uint64_t t = converge(&p, 5 * SEC);
+        cr_assert(t <= 3 * SEC);
+        cr_assert(bg_lacp_port_distributing(a, p.ap[0]), "the other port never stopped");
+        sim_free(&p.s);
+}
+
+Test(lacp, min_links_drops_carrier) {
+        struct pair p;
+        struct bg_lacp_config c = cfg(true, true);
+        c.min_links = 2;
+        pair_setup(&p, c, cfg(true, true));
+        converge(&p, 5 * SEC);
+        struct bg_lacp *a = p.s.inst[p.a].l;
+        cr_assert(bg_lacp_carrier(a));
+        unsigned changed = p.s.inst[p.a].changed;
+        bg_lacp_port_link(a, p.ap[0], false, 0, false, p.s.now);
+        cr_assert(!bg_lacp_carrier(a), "1 link < min_links 2");
+        cr_assert(p.s.inst[p.a].changed > changed, "owner told");
+        bg_lacp_port_link(a, p.ap[0], true, 10000, true, p.s.now);
+        converge(&p, 5 * SEC);
+        cr_assert(bg_lacp_carrier(a));
+        sim_free(&p.s);
+}
+
+Test(lacp, loopback_is_ignored) {
+        struct sim s;
+        struct bg_lacp_config c = cfg(true, true);
+        sim_init(&s);
+        int a = sim_add(&s, &c, 1);
+        unsigned p0 = sim_port(&s, a, 1000), p1 = sim_port(&s, a, 1000);
+        sim_wire(&s, a, p0, a, p1);
+        sim_run(&s, 10 * SEC);
+        struct bg_lacp_port_info i = sim_info(&s, a, p0);
+        cr_assert(i.counters.loopback_rx > 0);
+        cr_assert_eq(i.counters.loopback_rx, i.counters.lacpdu_rx);
+        cr_assert_neq(i.rx_state, BG_LACP_RX_CURRENT);
+        cr_assert_eq(i.actor.state & 0x30, 0);
+        sim_free(&s);
+}
+
+Test(lacp, partner_sync_needs_the_echo) {
+        /* A partner that does not repeat our values in its partner TLV
+         * never gets partner SYNC from us, however loudly it claims it. */
+        struct sim s;
+        struct bg_lacp_config c = cfg(true, true);
+        sim_init(&s);
+        int a = sim_add(&s, &c, 1);
+        unsigned p0 = sim_port(&s, a, 1000);
+        struct bg_lacpdu pdu = {
+                .version = 1,
+                .actor = { .system_priority = 1, .system = { 0x02, 0xee, 0, 0, 0, 1 }, .key = 9,
+                           .port_priority = 255, .port = 5, .state = 0x3f },
+                .partner = { .system_priority = 65535, .system = { 0x02, 0xdd, 0, 0, 0, 1 }, .key = 9,
+                             .port_priority = 255, .port = 1, .state = 0x3f },
+        };
+        uint8_t f[124], src[6] = { 0x02, 0xee, 0, 0, 0, 9 };
+        for (int k = 0; k < 60; k++) {
+                bg_lacpdu_encode(src, &pdu, f, sizeof(f));
+                cr_assert_eq(bg_lacp_rx(s.inst[a].l, p0, f, sizeof(f), s.now), BG_LACP_FRAME_LACPDU);
+                sim_run(&s, 100 * MS);
+        }
+        struct bg_lacp_port_info i = sim_info(&s, a, p0);
+        cr_assert_eq(i.rx_state, BG_LACP_RX_CURRENT);
+        cr_assert_eq(i.partner.state & BG_LACP_STATE_SYNC, 0);
+        cr_assert_neq(i.mux_state, BG_LACP_MUX_COLLECTING_DISTRIBUTING);
+
+        /* echo our own actor values: now it is matched */
+        pdu.partner = i.actor;
+        for (int k = 0; k < 10; k++) {
+                bg_lacpdu_encode(src, &pdu, f, sizeof(f));
+                bg_lacp_rx(s.inst[a].l, p0, f, sizeof(f), s.now);
+                pdu.partner = sim_info(&s, a, p0).actor;
+                sim_run(&s, 100 * MS);
+        }
+        cr_assert_eq(sim_info(&s, a, p0).mux_state, BG_LACP_MUX_COLLECTING_DISTRIBUTING);
+        sim_free(&s);
+}
+
+Test(lacp, bad_frames_are_counted_and_change_nothing) {
+        struct pair p;
+        pair_setup(&p, cfg(true, true), cfg(true, true));
+        converge(&p, 5 * SEC);
+        struct bg_lacp *a = p.s.inst[p.a].l;
+        struct bg_lacp_port_info before = sim_info(&p.s, p.a, p.ap[0]);
+        uint8_t good[BG_LACPDU_FRAME_LEN], f[300];
+        memcpy(good, p.s.inst[p.b].last_frame[p.bp[0]], sizeof(good));
+
+        memcpy(f, good, 124);
+        cr_assert_eq(bg_lacp_rx(a, p.ap[0], f, 100, p.s.now), -EMSGSIZE);
+        memset(f + 124, 0x55, 176);
+        cr_assert_eq(bg_lacp_rx(a, p.ap[0], f, 300, p.s.now), -EMSGSIZE);
+        f[5] = 0x0e;
+        cr_assert_eq(bg_lacp_rx(a, p.ap[0], f, 124, p.s.now), -EADDRNOTAVAIL);
+        memcpy(f, good, 124);
+        f[17] = 0;
+        cr_assert_eq(bg_lacp_rx(a, p.ap[0], f, 124, p.s.now), -EBADMSG);
+        memcpy(f, good, 124);
+        f[14] = 0x0a;   /* ESMC */
+        cr_assert_eq(bg_lacp_rx(a, p.ap[0], f, 124, p.s.now), BG_LACP_FRAME_OTHER_SLOW);
+        cr_assert_eq(bg_lacp_rx(a, 63, good, 124, p.s.now), -ENOENT);
+        cr_assert_eq(bg_lacp_rx(a, 1000, good, 124, p.s.now), -ENOENT);
+
+        struct bg_lacp_port_info after = sim_info(&p.s, p.a, p.ap[0]);
+        cr_assert_eq(after.counters.size_rx, 2);
+        cr_assert_eq(after.counters.misaddressed_rx, 1);
+        cr_assert_eq(after.counters.bad_rx, 1);
+        cr_assert_eq(after.counters.unknown_rx, 1);
+        cr_assert_eq(after.counters.lacpdu_rx, before.counters.lacpdu_rx);
+        cr_assert_eq(memcmp(&after.partner, &before.partner, sizeof(after.partner)), 0);
+        cr_assert_eq(after.actor.state, before.actor.state);
+        cr_assert(all_cd(&p));
+        sim_free(&p.s);
+}
+
+Test(lacp, marker_information_is_answered) {
+        struct sim s;
+        struct bg_lacp_config c = cfg(true, true);
+        sim_init(&s);
+        int a = sim_add(&s, &c, 1);
+        unsigned p0 = sim_port(&s, a, 1000);
+        sim_run(&s, 0);
+        s.nq = 0;
+        struct bg_marker m = { .requester_port = 3, .requester_system = { 2, 3, 4, 5, 6, 7 },
+                               .transaction_id = 42 }, got;
+        uint8_t f[124], src[6] = { 2, 3, 4, 5, 6, 8 };
+        bg_marker_encode(src, &m, f, sizeof(f));
+        cr_assert_eq(bg_lacp_rx(s.inst[a].l, p0, f, sizeof(f), s.now), BG_LACP_FRAME_MARKER);
+        cr_assert_eq(s.nq, 1);
+        cr_assert_eq(bg_lacp_frame_decode(s.q[0].data, s.q[0].len, NULL, &got), BG_LACP_FRAME_MARKER);
+        cr_assert(got.response);
+        cr_assert_eq(got.transaction_id, 42);
+        cr_assert_eq(got.requester_port, 3);
+        cr_assert_arr_eq(s.q[0].data, bg_lacp_slow_proto_mac, 6);
+        /* a response is counted, never answered */
+        s.nq = 0;
+        m.response = true;
+        bg_marker_encode(src, &m, f, sizeof(f));
+        bg_lacp_rx(s.inst[a].l, p0, f, sizeof(f), s.now);
+        cr_assert_eq(s.nq, 0);
+        struct bg_lacp_port_info i = sim_info(&s, a, p0);
+        cr_assert_eq(i.counters.marker_rx, 1);
+        cr_assert_eq(i.counters.marker_resp_tx, 1);
+        cr_assert_eq(i.counters.marker_resp_rx, 1);
+        sim_free(&s);
+}
+
+Test(lacp, churn_detected_without_partner) {
+        struct sim s;
+        struct bg_lacp_config c = cfg(true, true);
+        sim_init(&s);
+        int a = sim_add(&s, &c, 1);
+        unsigned p0 = sim_port(&s, a, 1000);
+        sim_run(&s, 59 * SEC);
+        struct bg_lacp_port_info i = sim_info(&s, a, p0);
+        cr_assert_eq(i.partner_churn, BG_LACP_CHURN_MONITOR);
+        sim_run(&s, 2 * SEC);
+        i = sim_info(&s, a, p0);
+        cr_assert_eq(i.partner_churn, BG_LACP_CHURN_CHURNED);
+        cr_assert_eq(i.partner_churn_count, 1);
+        /* alone but on the active aggregator, our own side is in sync */
+        cr_assert_eq(i.actor_churn, BG_LACP_CHURN_NONE);
+        cr_assert_eq(i.actor_churn_count, 0);
+        sim_free(&s);
+}
+
+Test(lacp, churn_none_when_negotiated) {
+        struct pair p;
+        pair_setup(&p, cfg(true, true), cfg(true, true));
+        converge(&p, 5 * SEC);
+        sim_run(&p.s, 70 * SEC);
+        struct bg_lacp_port_info i = sim_info(&p.s, p.a, p.ap[0]);
+        cr_assert_eq(i.actor_churn, BG_LACP_CHURN_NONE);
+        cr_assert_eq(i.partner_churn, BG_LACP_CHURN_NONE);
+        cr_assert_eq(i.partner_churn_count, 0);
+        sim_free(&p.s);
+}
+
+Test(lacp, port_remove_says_goodbye) {
+        struct pair p;
+        pair_setup(&p, cfg(true, true), cfg(true, true));
+        converge(&p, 5 * SEC);
+        struct bg_lacp *a = p.s.inst[p.a].l;
+        uint64_t n = p.s.inst[p.a].tx[p.ap[0]];
+        cr_assert_eq(bg_lacp_port_remove(a, p.ap[0], p.s.now), 0);
+        cr_assert_eq(p.s.inst[p.a].tx[p.ap[0]], n + 1);
+        struct bg_lacpdu pdu;
+        cr_assert_eq(bg_lacp_frame_decode(p.s.inst[p.a].last_frame[p.ap[0]], 124, &pdu, NULL),
+                     BG_LACP_FRAME_LACPDU);
+        cr_assert_eq(pdu.actor.state & (BG_LACP_STATE_AGGREGATION | BG_LACP_STATE_SYNC | 0x30), 0);
+        cr_assert_eq(bg_lacp_port_remove(a, p.ap[0], p.s.now), -ENOENT);
+        cr_assert(bg_lacp_port_distributing(a, p.ap[1]));
+        struct bg_lacp_agg_info ag;
+        cr_assert_eq(bg_lacp_active_agg(a, &ag), 0);
+        cr_assert_eq(ag.num_ports, 1);
+        sim_free(&p.s);
+}
+
+static void kv_cat(void *ctx, const char *section, const char *key, const char *value) {
+        char *buf = ctx;
+        size_t n = strlen(buf);
+        snprintf(buf + n, 8192 - n, "%s%s%s: %s\n", section ? section : "", section ? "/" : "", key, value);
+}
+
+Test(lacp, status_in_the_kernel_wording) {
+        struct pair p;
+        static char buf[8192];
+        pair_setup(&p, cfg(true, true), cfg(true, true));
+        converge(&p, 5 * SEC);
+        struct bg_lacp *a = p.s.inst[p.a].l;
+
+        buf[0] = 0;
+        bg_lacp_status_bond(a, kv_cat, buf);
+        cr_assert(strstr(buf, "LACP active: on\n"));
+        cr_assert(strstr(buf, "LACP rate: fast\n"));
+        cr_assert(strstr(buf, "Aggregator selection policy (ad_select): stable\n"));
+        cr_assert(strstr(buf, "System priority: 65535\n"));
+        cr_assert(strstr(buf, "System MAC address: 02:00:00:00:00:a0\n"), "%s", buf);
+        cr_assert(strstr(buf, "aggregator/Number of ports: 2\n"));
+        cr_assert(strstr(buf, "aggregator/Actor Key: 15\n"));
+        cr_assert(strstr(buf, "aggregator/Partner Mac Address: 02:00:00:00:01:b0\n"), "%s", buf);
+
+        buf[0] = 0;
+        bg_lacp_status_port(a, p.ap[1], kv_cat, buf);
+        cr_assert(strstr(buf, "Actor Churn State: none\n"), "%s", buf);
+        cr_assert(strstr(buf, "actor/port state: 63\n"));
+        cr_assert(strstr(buf, "actor/port number: 2\n"));
+        cr_assert(strstr(buf, "partner/oper key: 15\n"));
+        cr_assert(strstr(buf, "partner/port state: 63\n"));
+        cr_assert(strstr(buf, "LACP mux state: collecting_distributing\n"));
+        sim_free(&p.s);
+}
