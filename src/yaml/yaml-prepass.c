@@ -312,6 +312,20 @@ static void unknown_key(struct walk *w, const struct frame *f, const char *key,
                         if (*p == '-')
                                 *p = '_';
                 o = bg_opt_lookup(alt);
+                /* The names other formats use for the same option. */
+                for (int id = 0; !o && id < BG_OPT__MAX; id++) {
+                        const struct bg_opt_info *x = bg_opt_get(id);
+
+                        if ((x->netplan && !strcmp(x->netplan, key)) ||
+                            (x->networkd && !strcmp(x->networkd, key)) ||
+                            (x->keyfile && !strcmp(x->keyfile, key)))
+                                o = x;
+                }
+                if (o && o->id == BG_OPT_MODE) {
+                        err(w, ln(m), cl(m), w->path,
+                            "unknown bonding option; mode is a key of the bond itself");
+                        return;
+                }
                 best = o ? o->name : bg_opt_suggest(key);
                 if (best)
                         err(w, ln(m), cl(m), w->path,

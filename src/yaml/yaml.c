@@ -66,7 +66,12 @@ static int set_opt(struct conv *c, struct bg_bond *b, enum bg_opt id, const char
                 return r;
         }
         if (r < 0) {
-                cerr(c, path, "%s", msg);
+                /* In YAML on/off options are written as booleans. */
+                if (bg_opt_get(id)->type == BG_OT_BOOL)
+                        cerr(c, path, "invalid value '%s' for %s (use true or false)", text,
+                             bg_opt_get(id)->name);
+                else
+                        cerr(c, path, "%s", msg);
                 return r;
         }
         b->opt_loc[id] = *kloc;
@@ -393,6 +398,21 @@ static void report_cyaml(const struct cylog *l, cyaml_err_t e, const char *file,
         bg_diag_add(diags, BG_DIAG_ERROR, &loc, NULL, "%s", *msg ? msg : cyaml_strerror(e));
 }
 
+/* Report in file order: the options are converted in catalogue order. */
+static void sort_diags(struct bg_diags *d, size_t from) {
+        for (size_t i = from + 1; i < d->n; i++) {
+                struct bg_diag t = d->v[i];
+                size_t j = i;
+
+                while (j > from && (d->v[j - 1].line > t.line ||
+                                    (d->v[j - 1].line == t.line && d->v[j - 1].col > t.col))) {
+                        d->v[j] = d->v[j - 1];
+                        j--;
+                }
+                d->v[j] = t;
+        }
+}
+
 static int load_into(const char *data, size_t len, const char *name, struct bg_model *m,
                      struct bg_diags *diags) {
         struct y_schema s;
@@ -406,7 +426,7 @@ static int load_into(const char *data, size_t len, const char *name, struct bg_m
                 .log_level = CYAML_LOG_ERROR,
                 .flags = CYAML_CFG_NO_ALIAS,
         };
-        size_t errors = bg_diags_count(diags, BG_DIAG_ERROR);
+        size_t errors = bg_diags_count(diags, BG_DIAG_ERROR), first = diags->n;
         const char *file = bg_model_intern(m, name ? name : "-");
         struct conv c = { .m = m, .diags = diags, .file = file, .idx = &idx, .s = &s };
         cyaml_err_t e;
@@ -452,6 +472,7 @@ static int load_into(const char *data, size_t len, const char *name, struct bg_m
         if (r == 0 && bg_diags_count(diags, BG_DIAG_ERROR) > errors)
                 r = -EINVAL;
 out:
+        sort_diags(diags, first);
         if (doc)
                 cyaml_free(&cfg, &s.top, doc, 0);
         y_index_free(&idx);
