@@ -48,13 +48,18 @@ const char *bg_emit_key(const struct bg_opt_info *o, enum bg_emit_format f) {
 
 #define F_ND (1u << BG_EMIT_NETWORKD)
 #define F_NP (1u << BG_EMIT_NETPLAN)
+#define F_KF (1u << BG_EMIT_KEYFILE)
 
-/* Enum values the kernel has but a format's value table lacks. Facts from
- * declarative-formats.md §1 and §2.4: systemd.netdev(5) and netplan list
- * only none/active/backup/all for ARP validation, five hash policies
- * (no vlan+srcmac, Linux 5.12), and stable/bandwidth/count for ad_select.
- * networkd ignores an unknown value with a warning and netplan passes it
- * through to networkd, so either way the value would be lost at run time. */
+/* Values (or, with value NULL, whole options) a format lacks although the
+ * catalogue gives it a key. Facts from declarative-formats.md §1 and
+ * §2.4: systemd.netdev(5) and netplan list only none/active/backup/all for
+ * ARP validation, five hash policies (no vlan+srcmac, Linux 5.12) and
+ * stable/bandwidth/count for ad_select; networkd ignores an unknown value
+ * with a warning and netplan passes it through to networkd. The keyfile
+ * rows were verified with NetworkManager 1.42.4 (Debian 12):
+ * `nmcli --offline connection modify` drops ad_select=actor_port_prio and
+ * every lacp_active value without a word, so writing them would lose them
+ * silently. */
 static const struct {
         unsigned formats;
         const char *option;
@@ -64,19 +69,21 @@ static const struct {
         { F_ND | F_NP, "arp_validate", "filter" },
         { F_ND | F_NP, "arp_validate", "filter_active" },
         { F_ND | F_NP, "arp_validate", "filter_backup" },
-        { F_ND | F_NP, "ad_select", "actor_port_prio" },
+        { F_ND | F_NP | F_KF, "ad_select", "actor_port_prio" },
+        { F_KF, "lacp_active", NULL },
 };
 
 const char *bg_emit_value_gap(const struct bg_opt_info *o, const struct bg_optval *v,
                               enum bg_emit_format f) {
-        if (o->type == BG_OT_ENUM) {
-                const char *name = bg_opt_enum_name(o, v->num);
+        const char *name = o->type == BG_OT_ENUM ? bg_opt_enum_name(o, v->num) : NULL;
 
-                for (size_t i = 0; i < sizeof(value_gaps) / sizeof(value_gaps[0]); i++)
-                        if ((value_gaps[i].formats & (1u << f)) && name &&
-                            strcmp(value_gaps[i].option, o->name) == 0 &&
-                            strcmp(value_gaps[i].value, name) == 0)
-                                return "the format has no such value";
+        for (size_t i = 0; i < sizeof(value_gaps) / sizeof(value_gaps[0]); i++) {
+                if (!(value_gaps[i].formats & (1u << f)) || strcmp(value_gaps[i].option, o->name) != 0)
+                        continue;
+                if (!value_gaps[i].value)
+                        return "the format's consumer ignores this option";
+                if (name && strcmp(value_gaps[i].value, name) == 0)
+                        return "the format has no such value";
         }
 
         /* netplan reads these counters as unsigned integers and treats 0 as

@@ -101,6 +101,10 @@ static void everything(struct bg_model *m) {
         tm_opt(b, BG_OPT_LP_INTERVAL, "2");
         tm_opt(b, BG_OPT_XMIT_HASH_POLICY, "layer2+3");
         tm_opt(b, BG_OPT_USE_CARRIER, "1"); /* netplan cannot: warned, commented */
+        /* netplan checks no mode rules (§2.7); the networkd emitter neither */
+        tm_opt(b, BG_OPT_AD_SELECT, "bandwidth");
+        tm_opt(b, BG_OPT_LACP_RATE, "fast");
+        tm_opt(b, BG_OPT_PACKETS_PER_SLAVE, "3");
         cr_assert_not_null(bg_bond_add_port(b, "p0", NULL));
         cr_assert_not_null(bg_bond_add_port(b, "p1", "52:54:00:00:07:01"));
         cr_assert_not_null(bg_bond_add_port(b, NULL, "52:54:00:00:07:02"));
