@@ -101,6 +101,11 @@ static void emit_ip(FILE *f, const struct bg_bond *b, const struct bg_ipcfg *c, 
                 method = "auto";
         else if (c->n_addresses > 0)
                 method = "manual";
+        else if (family == AF_INET6 && c->method == BG_IP_NONE)
+                /* "ignore": IPv6 left to the kernel's defaults, which is how
+                 * NetworkManager read a legacy file without IPv6 settings
+                 * (legacy-formats.md §2.7 "IPv6"). */
+                method = "ignore";
         else {
                 /* NetworkManager rejects method=manual without an address. */
                 if (c->method == BG_IP_STATIC)

@@ -212,12 +212,6 @@ static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct 
                 fputs("      dhcp4: true\n", f);
         if (v6->method == BG_IP_DHCP)
                 fputs("      dhcp6: true\n", f);
-        /* Same IPv6 policy as the networkd emitter: "none" means no IPv6 at
-         * all, static means only the configured addresses. */
-        if (v6->method == BG_IP_NONE)
-                fputs("      link-local: []\n", f);
-        if (v6->method != BG_IP_DHCP)
-                fputs("      accept-ra: false\n", f);
         if (v4->n_addresses + v6->n_addresses > 0) {
                 fputs("      addresses:\n", f);
                 for (size_t i = 0; i < v4->n_addresses; i++) {

@@ -159,16 +159,17 @@ static int emit_bond_network(struct bg_emit_files *out, const struct bg_bond *b)
                 fputs("DHCP=ipv4\n", f);
         else if (v6->method == BG_IP_DHCP)
                 fputs("DHCP=ipv6\n", f);
-        /* IPv6 "none" is the legacy IPV6INIT=no: no IPv6 configuration at
-         * all, so no link-local address and no router advertisements;
-         * static IPv6 takes only the configured addresses. IPv4 link-local
-         * never existed in the legacy setups. */
-        fprintf(f, "LinkLocalAddressing=%s\n", v6->method == BG_IP_NONE ? "no" : "ipv6");
-        if (v6->method != BG_IP_DHCP)
-                fputs("IPv6AcceptRA=no\n", f);
-        for (size_t i = 0; v4->method == BG_IP_STATIC && i < v4->n_addresses; i++)
+        /* IPv6 without a method is left to the kernel's defaults (a
+         * link-local address, router advertisements), as legacy initscripts
+         * and NetworkManager's reading of IPV6INIT did (legacy-formats.md
+         * §2.7 "IPv6"); it is spelled out so the file reads the same as
+         * netplan's. IPv4 link-local never existed in the legacy setups.
+         * Addresses are written whatever the method: the model holds only
+         * what its reader meant to configure. */
+        fputs("LinkLocalAddressing=ipv6\n", f);
+        for (size_t i = 0; i < v4->n_addresses; i++)
                 fprintf(f, "Address=%s\n", v4->addresses[i]);
-        for (size_t i = 0; v6->method == BG_IP_STATIC && i < v6->n_addresses; i++)
+        for (size_t i = 0; i < v6->n_addresses; i++)
                 fprintf(f, "Address=%s\n", v6->addresses[i]);
         if (v4->gateway)
                 fprintf(f, "Gateway=%s\n", v4->gateway);
