@@ -39,6 +39,11 @@ int bg_emit_warn_bond(struct bg_diags *d, const struct bg_bond *b, const char *k
  * or "<bond>-port<i+1>" when it is matched by MAC only. */
 int bg_emit_port_id(const struct bg_bond *b, size_t i, char *buf, size_t len);
 
+/* False (with an error in d) for a bond that cannot be written safely: no
+ * name, or control characters (line breaks) in a name, MAC, address or
+ * option value. The emitters skip such a bond and go on with the others. */
+bool bg_emit_bond_safe(struct bg_diags *d, const struct bg_bond *b, enum bg_emit_format f);
+
 /* False (with a warning) for a port that has neither a name nor a MAC:
  * nothing could match it, so it is left out rather than emitted empty. */
 bool bg_emit_port_usable(struct bg_diags *d, const struct bg_bond *b, size_t i,

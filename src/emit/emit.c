@@ -162,6 +162,99 @@ int bg_emit_port_id(const struct bg_bond *b, size_t i, char *buf, size_t len) {
         return n < 0 || (size_t) n >= len ? -ENAMETOOLONG : 0;
 }
 
+static const char *bad_text(const char *s) {
+        if (!s)
+                return NULL;
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+                if (*p < 0x20 || *p == 0x7f)
+                        return s;
+        return NULL;
+}
+
+static const char *bad_strv(char **v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (bad_text(v[i]))
+                        return v[i];
+        return NULL;
+}
+
+static const char *bad_ipcfg(const struct bg_ipcfg *c) {
+        const char *bad = bad_strv(c->addresses, c->n_addresses);
+
+        if (!bad)
+                bad = bad_text(c->gateway);
+        if (!bad)
+                bad = bad_strv(c->dns, c->n_dns);
+        for (size_t i = 0; !bad && i < c->n_routes; i++) {
+                bad = bad_text(c->routes[i].to);
+                if (!bad)
+                        bad = bad_text(c->routes[i].via);
+        }
+        return bad;
+}
+
+bool bg_emit_bond_safe(struct bg_diags *d, const struct bg_bond *b, enum bg_emit_format f) {
+        const char *bad = NULL;
+
+        if (!b->name || !b->name[0]) {
+                if (d)
+                        bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL,
+                                    "a bond without a name cannot be written as %s",
+                                    bg_emit_format_name(f));
+                return false;
+        }
+        /* Names become file names: a '/' would leave the output directory. */
+        if (strchr(b->name, '/')) {
+                if (d)
+                        bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL,
+                                    "bond name \"%s\" contains '/'; it is not written as %s",
+                                    b->name, bg_emit_format_name(f));
+                return false;
+        }
+        for (size_t i = 0; i < b->n_ports; i++)
+                if (b->ports[i].name && strchr(b->ports[i].name, '/')) {
+                        if (d)
+                                bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL,
+                                            "bond %s: port name \"%s\" contains '/'; the bond is not written as %s",
+                                            b->name, b->ports[i].name, bg_emit_format_name(f));
+                        return false;
+                }
+        bad = bad_text(b->name);
+        if (!bad)
+                bad = bad_text(b->mac);
+        for (size_t i = 0; !bad && i < b->n_ports; i++) {
+                bad = bad_text(b->ports[i].name);
+                if (!bad)
+                        bad = bad_text(b->ports[i].mac);
+        }
+        for (unsigned id = 0; !bad && id < BG_OPT__MAX; id++) {
+                bad = bad_text(b->opts[id].str);
+                if (!bad)
+                        bad = bad_strv(b->opts[id].list, b->opts[id].n_list);
+        }
+        if (!bad)
+                bad = bad_ipcfg(&b->ipv4);
+        if (!bad)
+                bad = bad_ipcfg(&b->ipv6);
+        if (!bad)
+                return true;
+        /* A line break in a value would start a new key or section in the
+         * emitted file: refuse rather than write something else than the
+         * model says. */
+        if (d) {
+                char key[128];
+
+                snprintf(key, sizeof(key), "%s", b->name);
+                for (char *p = key; *p; p++)
+                        if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                                *p = '?';
+                bg_diag_add(d, BG_DIAG_ERROR, &b->loc, key,
+                            "bond %s: a value contains control characters; the bond is not written as %s",
+                            key, bg_emit_format_name(f));
+        }
+        return false;
+}
+
 bool bg_emit_port_usable(struct bg_diags *d, const struct bg_bond *b, size_t i,
                          enum bg_emit_format f) {
         const struct bg_port *p = &b->ports[i];

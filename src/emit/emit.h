@@ -35,7 +35,11 @@ void bg_emit_files_free(struct bg_emit_files *f);
 
 /* Each returns 0, -EINVAL (NULL model), -ENOMEM, -ENAMETOOLONG or -EEXIST
  * (two files would get the same name). diags may be NULL. On error, out
- * may hold the files made so far: free it with bg_emit_files_free(). */
+ * may hold the files made so far: free it with bg_emit_files_free().
+ * A bond that cannot be written safely (no name; a line break or other
+ * control character in a value) gets an error in diags and is skipped;
+ * the others are still emitted and 0 is returned, so callers must check
+ * bg_diags_has_errors() before writing anything. */
 int bg_emit_networkd(const struct bg_model *m, struct bg_emit_files *out, struct bg_diags *diags);
 int bg_emit_netplan(const struct bg_model *m, struct bg_emit_files *out, struct bg_diags *diags);
 int bg_emit_keyfile(const struct bg_model *m, struct bg_emit_files *out, struct bg_diags *diags);

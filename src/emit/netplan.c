@@ -261,7 +261,11 @@ int bg_emit_netplan(const struct bg_model *m, struct bg_emit_files *out, struct 
         if (!m || !out)
                 return -EINVAL;
         for (size_t i = 0; i < m->n_bonds; i++) {
-                int r = emit_bond(out, &m->bonds[i], diags);
+                int r;
+
+                if (!bg_emit_bond_safe(diags, &m->bonds[i], BG_EMIT_NETPLAN))
+                        continue;
+                r = emit_bond(out, &m->bonds[i], diags);
 
                 if (r < 0)
                         return r;

@@ -244,6 +244,8 @@ int bg_emit_networkd(const struct bg_model *m, struct bg_emit_files *out, struct
         for (size_t i = 0; i < m->n_bonds; i++) {
                 const struct bg_bond *b = &m->bonds[i];
 
+                if (!bg_emit_bond_safe(diags, b, BG_EMIT_NETWORKD))
+                        continue;
                 r = emit_netdev(out, b, diags);
                 if (r < 0)
                         return r;

@@ -387,3 +387,44 @@ Test(emit, by_name) {
         reset();
         bg_model_free(&m);
 }
+
+/* A line break in a value would inject keys or sections into the file. */
+Test(emit, control_characters_refuse_the_bond_only) {
+        static const char *const evil = "eth0\n[Network]\nDHCP=yes";
+        struct bg_model m;
+        struct bg_bond *b;
+
+        for (int variant = 0; variant < 6; variant++) {
+                bg_model_init(&m);
+                b = tm_bond(&m, variant == 0 ? "bond0\nKind=vlan" : variant == 4 ? "../bond0" : "bond0");
+                switch (variant) {
+                case 5:
+                        cr_assert_not_null(bg_bond_add_port(b, "../../etc/x", NULL));
+                        break;
+                case 1:
+                        cr_assert_not_null(bg_bond_add_port(b, evil, NULL));
+                        break;
+                case 2:
+                        b->ipv4.method = BG_IP_STATIC;
+                        cr_assert_eq(bg_ipcfg_add_address(&b->ipv4, "10.0.0.1/24\nDNS=1.1.1.1"), 0);
+                        break;
+                case 3:
+                        cr_assert_eq(bg_ipcfg_add_route(&b->ipv6, "default", "fe80::1\r", 0), 0);
+                        break;
+                }
+                tm_bond(&m, "bond9");
+                for (int f = 0; f < 3; f++) {
+                        reset();
+                        cr_expect_eq(fmt_fn[f](&m, &g_files, &g_diags), 0);
+                        cr_expect(bg_diags_has_errors(&g_diags), "variant %d format %d", variant, f);
+                        for (size_t i = 0; i < g_files.n; i++) {
+                                cr_expect(!strstr(g_files.v[i].name, "bond0"), "%s", g_files.v[i].name);
+                                cr_expect(!strchr(g_files.v[i].name, '\n'));
+                                cr_expect(!strchr(g_files.v[i].name, '/'), "%s", g_files.v[i].name);
+                        }
+                        cr_expect_geq(g_files.n, 1, "bond9 still emitted");
+                }
+                reset();
+                bg_model_free(&m);
+        }
+}
