@@ -462,3 +462,42 @@ Test(yaml, hostile_sizes) {
         bg_diags_free(&d);
         free(big);
 }
+
+/* bondgen.yaml(5) documents every option the options: mapping takes, and
+ * its examples are canonical files. */
+Test(yaml, man_page_in_sync) {
+        char path[4096], *man, *p;
+        size_t n_examples = 0;
+
+        snprintf(path, sizeof(path), "%s/man/bondgen.yaml.5", topdir());
+        cr_assert_eq(bg_read_file(path, 1 << 20, &man, NULL), 0);
+        for (int id = 0; id < BG_OPT__MAX; id++) {
+                const struct bg_opt_info *o = bg_opt_get(id);
+                char entry[96];
+
+                if (id == BG_OPT_MODE || (o->flags & BG_OF_RUNTIME))
+                        continue;
+                snprintf(entry, sizeof(entry), "\n.TP\n.B %s\n", o->name);
+                cr_expect(strstr(man, entry), "bondgen.yaml(5) does not document %s", o->name);
+        }
+        for (p = man; (p = strstr(p, "\n.RS\nversion: 1\n")); ) {
+                struct bg_diags d = { 0 };
+                struct bg_model m;
+                char *start = p + strlen("\n.RS\n"), *end = strstr(start, "\n.RE\n"), *text, *out;
+
+                cr_assert(end);
+                text = strndup(start, (size_t)(end - start) + 1);
+                cr_assert_eq(bg_yaml_load_data(text, strlen(text), "man", &m, &d), 0,
+                             "example in bondgen.yaml(5) does not load:\n%s", text);
+                out = dump(&m);
+                cr_expect_str_eq(out, text, "example in bondgen.yaml(5) is not canonical");
+                free(out);
+                free(text);
+                bg_model_free(&m);
+                bg_diags_free(&d);
+                n_examples++;
+                p = end;
+        }
+        cr_assert_geq(n_examples, 3);
+        free(man);
+}
