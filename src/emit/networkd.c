@@ -60,8 +60,9 @@ static int emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags *
                 /* networkd sends lp_interval only together with a non-zero
                  * ARP interval (§1.2, netdev_bond_fill_message_create). */
                 if (id == BG_OPT_LP_INTERVAL && bg_bond_opt_num(b, BG_OPT_ARP_INTERVAL) == 0)
-                        bg_emit_warn_option(diags, b, id, BG_EMIT_NETWORKD,
-                                            "networkd applies LearnPacketIntervalSec= only when ARPIntervalSec= is non-zero; written anyway");
+                        bg_emit_warn_bond(diags, b, o->name,
+                                          "bond %s: networkd applies lp_interval (LearnPacketIntervalSec=) only when arp_interval is non-zero; it is written but will have no effect",
+                                          b->name);
                 fprintf(f, "%s=%s\n", key, val);
         }
         return 0;
