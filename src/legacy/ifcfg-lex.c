@@ -327,7 +327,7 @@ static const char *lex_ansi_c(struct lex *lx, const char *p, struct buf *b, bool
 }
 
 static void add_var(struct lex *lx, const char *key, size_t keylen, unsigned kline, unsigned kcol,
-                    char *value) {
+                    unsigned vcol, char *value) {
         struct bg_ifcfg *f = lx->f;
         struct bg_ifcfg_var *v;
         char *k = strndup(key, keylen);
@@ -352,7 +352,7 @@ static void add_var(struct lex *lx, const char *key, size_t keylen, unsigned kli
                                 lx->r = -ENOMEM;
                 }
         f->v[f->n++] = (struct bg_ifcfg_var) {
-                .key = k, .value = value, .line = kline, .col = kcol,
+                .key = k, .value = value, .line = kline, .col = kcol, .vcol = vcol,
         };
 }
 
@@ -365,6 +365,12 @@ static void lex_value(struct lex *lx, const char *key, size_t keylen, unsigned k
         char kbuf[128];
         bool bad = false, nul = false;
         unsigned kline = lx->line;
+        unsigned vcol = col_of(lx, p);
+
+        if (p < lx->end && (*p == '"' || *p == '\''))
+                vcol++;
+        else if (lx->end - p > 1 && *p == '$' && (p[1] == '\'' || p[1] == '"'))
+                vcol += 2;
 
         snprintf(kbuf, sizeof(kbuf), "%.*s", (int)keylen, key);
         b.s = strdup("");
@@ -526,7 +532,7 @@ static void lex_value(struct lex *lx, const char *key, size_t keylen, unsigned k
                 free(b.s);
                 b.s = NULL;
         }
-        add_var(lx, key, keylen, kline, kcol, b.s);
+        add_var(lx, key, keylen, kline, kcol, vcol, b.s);
         lx->p = p;
         skip_to_eol(lx);
 }

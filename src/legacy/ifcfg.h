@@ -19,6 +19,7 @@ struct bg_ifcfg_var {
         char *key;
         char *value;            /* NULL: set, but the value could not be read */
         unsigned line, col;     /* position of the key (1-based) */
+        unsigned vcol;          /* column of the value's first character (inside a quote) */
         unsigned overridden_by; /* line of a later assignment of the same key, 0 = effective */
         char *fate;             /* what the reader did with it (for --explain), owned */
 };

@@ -1,3 +1,432 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Filled in by its issue. */
-#include <stddef.h>
+/*
+ * bg_legacy_read(): reads a CentOS/RHEL-era tree under a root directory and
+ * builds the model. Order of work:
+ *   1. etc/sysconfig/network, modprobe configuration, rc.local;
+ *   2. every ifcfg-* file, lexed (ifcfg-lex.c), then classified as bond,
+ *      port, alias or unrelated (rh.c);
+ *   3. each bond is built (rh-bond.c, rh-ip.c). Problems are collected per
+ *      bond; a bond with an error is left out and the others are kept. The
+ *      model API cannot remove a bond, so the bonds are built twice: first
+ *      into a scratch model (diagnostics and --explain fates), then the good
+ *      ones again, quietly, into the caller's model.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "legacy-int.h"
+#include "util/util.h"
+
+const char *lg_intern(struct lg_ctx *c, const char *s) {
+        char **v;
+
+        for (size_t i = 0; i < c->n_strings; i++)
+                if (!strcmp(c->strings[i], s))
+                        return c->strings[i];
+        v = realloc(c->strings, (c->n_strings + 1) * sizeof(*v));
+        if (!v)
+                return NULL;
+        c->strings = v;
+        if (!(v[c->n_strings] = strdup(s)))
+                return NULL;
+        return v[c->n_strings++];
+}
+
+char *lg_path(const struct lg_ctx *c, const char *rel) {
+        char *p;
+
+        if (asprintf(&p, "%s/%s", c->root, rel) < 0)
+                return NULL;
+        return p;
+}
+
+void lg_diag(struct lg_ctx *c, enum bg_diag_level level, const char *file, unsigned line,
+             unsigned col, const char *key, const char *fmt, ...) {
+        struct bg_loc loc = { file, line, col };
+        va_list ap;
+
+        if (c->quiet)
+                return;
+        va_start(ap, fmt);
+        if (bg_diag_addv(c->diags, level, file ? &loc : NULL, key, fmt, ap) < 0 && !c->syserr)
+                c->syserr = -ENOMEM;
+        va_end(ap);
+}
+
+void lg_fate(char **fate, const char *fmt, ...) {
+        va_list ap;
+        char *s;
+
+        va_start(ap, fmt);
+        if (vasprintf(&s, fmt, ap) < 0)
+                s = NULL;
+        va_end(ap);
+        free(*fate);
+        *fate = s;
+}
+
+void lg_fate_append(char **fate, const char *fmt, ...) {
+        va_list ap;
+        char *s, *j;
+
+        va_start(ap, fmt);
+        if (vasprintf(&s, fmt, ap) < 0)
+                s = NULL;
+        va_end(ap);
+        if (!s)
+                return;
+        if (!*fate) {
+                *fate = s;
+                return;
+        }
+        if (asprintf(&j, "%s; %s", *fate, s) < 0)
+                j = NULL;
+        free(s);
+        if (j) {
+                free(*fate);
+                *fate = j;
+        }
+}
+
+void lg_explain_extra(struct lg_ctx *c, const char *file, unsigned line, const char *key,
+                      const char *fmt, ...) {
+        struct bg_explain *e = &c->extra;
+        struct bg_explain_entry *x;
+        va_list ap;
+
+        if (c->quiet)
+                return;
+        if (e->n == e->cap) {
+                size_t cap = e->cap ? e->cap * 2 : 16;
+                x = realloc(e->v, cap * sizeof(*x));
+                if (!x) {
+                        c->syserr = -ENOMEM;
+                        return;
+                }
+                e->v = x;
+                e->cap = cap;
+        }
+        x = &e->v[e->n];
+        x->loc = (struct bg_loc) { file, line, 0 };
+        x->key = strdup(key);
+        va_start(ap, fmt);
+        if (vasprintf(&x->fate, fmt, ap) < 0)
+                x->fate = NULL;
+        va_end(ap);
+        if (!x->key || !x->fate) {
+                free(x->key);
+                free(x->fate);
+                c->syserr = -ENOMEM;
+                return;
+        }
+        e->n++;
+}
+
+void lg_vfate(struct lg_ctx *c, struct bg_ifcfg *f, struct bg_ifcfg_var *v, const char *fmt, ...) {
+        va_list ap;
+        char *s;
+
+        if (c->quiet || !v)
+                return;
+        va_start(ap, fmt);
+        if (vasprintf(&s, fmt, ap) < 0)
+                s = NULL;
+        va_end(ap);
+        bg_ifcfg_set_fate(f, v, "%s", s ? s : "?");
+        free(s);
+}
+
+void lg_kfate(struct lg_ctx *c, struct bg_ifcfg *f, const char *key, const char *fmt, ...) {
+        struct bg_ifcfg_var *v = bg_ifcfg_find(f, key);
+        va_list ap;
+        char *s;
+
+        if (c->quiet || !v)
+                return;
+        va_start(ap, fmt);
+        if (vasprintf(&s, fmt, ap) < 0)
+                s = NULL;
+        va_end(ap);
+        bg_ifcfg_set_fate(f, v, "%s", s ? s : "?");
+        free(s);
+}
+
+bool lg_ifname_eq(const char *a, const char *b) {
+        return a && b && !strcmp(a, b);
+}
+
+int lg_read(struct lg_ctx *c, const char *rel, char **data, size_t *len, const char **shown) {
+        char *path = lg_path(c, rel);
+        int r;
+
+        if (!path)
+                return -ENOMEM;
+        *shown = lg_intern(c, path);
+        free(path);
+        if (!*shown)
+                return -ENOMEM;
+        r = bg_read_file(*shown, LG_MAX_FILE, data, len);
+        if (r == -ENOENT || r == -ENOTDIR)
+                return -ENOENT;
+        if (r < 0) {
+                lg_diag(c, BG_DIAG_ERROR, *shown, 0, 0, NULL, "cannot read: %s%s", strerror(-r),
+                        r == -EFBIG ? " (larger than 1 MiB)" : "");
+                if (r != -ENOMEM && r != -EFBIG && r != -EISDIR && !c->syserr)
+                        c->syserr = r;
+                if (r == -EFBIG || r == -EISDIR)
+                        return -EINVAL;
+        }
+        return r;
+}
+
+void bg_explain_free(struct bg_explain *e) {
+        if (!e)
+                return;
+        for (size_t i = 0; i < e->n; i++) {
+                free(e->v[i].key);
+                free(e->v[i].fate);
+        }
+        free(e->v);
+        *e = (struct bg_explain) {};
+}
+
+static int read_network(struct lg_ctx *c) {
+        const char *shown;
+        char *data;
+        size_t len;
+        int r = lg_read(c, "etc/sysconfig/network", &data, &len, &shown);
+
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
+        r = bg_ifcfg_parse(&c->network, shown, data, len);
+        free(data);
+        if (r < 0)
+                return r;
+        c->have_network = true;
+        /* Problems in the global file matter to every bond. */
+        for (size_t i = 0; i < c->network.diags.n; i++) {
+                struct bg_diag *d = &c->network.diags.v[i];
+                lg_diag(c, d->level, d->file, d->line, d->col, d->key, "%s", d->msg);
+        }
+        return 0;
+}
+
+static void network_explain(struct lg_ctx *c) {
+        static const struct { const char *key, *why; } reasons[] = {
+                { "NETWORKING", "ignored: networking is on whenever bondgen's output is used" },
+                { "HOSTNAME", "ignored: the host name is not network configuration (/etc/hostname)" },
+                { "NOZEROCONF", "ignored: no 169.254/16 route is added by bondgen's output" },
+                { "NISDOMAIN", "ignored: NIS is not network configuration" },
+                { "IPV6_DEFAULTDEV", "used to place IPV6_DEFAULTGW" },
+                { "NETWORKING_IPV6", "used: IPv6 on or off for every bond" },
+        };
+        for (size_t i = 0; i < c->network.n; i++) {
+                struct bg_ifcfg_var *v = &c->network.v[i];
+                if (v->fate)
+                        continue;
+                for (size_t k = 0; k < sizeof(reasons) / sizeof(reasons[0]); k++)
+                        if (!strcmp(v->key, reasons[k].key)) {
+                                bg_ifcfg_set_fate(&c->network, v, "%s", reasons[k].why);
+                                break;
+                        }
+                if (!v->fate && !v->overridden_by)
+                        bg_ifcfg_set_fate(&c->network, v, "ignored: not a setting bondgen converts");
+        }
+}
+
+static int explain_add(struct bg_explain *e, struct bg_model *m, const char *file, unsigned line,
+                       unsigned col, const char *key, const char *fate) {
+        struct bg_explain_entry *x;
+
+        if (e->n == e->cap) {
+                size_t cap = e->cap ? e->cap * 2 : 64;
+                x = realloc(e->v, cap * sizeof(*x));
+                if (!x)
+                        return -ENOMEM;
+                e->v = x;
+                e->cap = cap;
+        }
+        x = &e->v[e->n];
+        x->loc = (struct bg_loc) { file ? bg_model_intern(m, file) : NULL, line, col };
+        x->key = strdup(key ? key : "");
+        x->fate = strdup(fate ? fate : "ignored");
+        if (!x->key || !x->fate || (file && !x->loc.file)) {
+                free(x->key);
+                free(x->fate);
+                return -ENOMEM;
+        }
+        e->n++;
+        return 0;
+}
+
+static int explain_ifcfg(struct bg_explain *e, struct bg_model *m, const struct bg_ifcfg *f) {
+        for (size_t i = 0; i < f->n; i++) {
+                const struct bg_ifcfg_var *v = &f->v[i];
+                char fate[64];
+                const char *fs = v->fate;
+
+                if (!fs && v->overridden_by) {
+                        snprintf(fate, sizeof(fate), "ignored: set again on line %u", v->overridden_by);
+                        fs = fate;
+                }
+                if (explain_add(e, m, f->path, v->line, v->col, v->key, fs) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static int cmp_entry(const void *a, const void *b) {
+        const struct bg_explain_entry *x = a, *y = b;
+        int r = strcmp(x->loc.file ? x->loc.file : "", y->loc.file ? y->loc.file : "");
+
+        if (r)
+                return r;
+        if (x->loc.line != y->loc.line)
+                return x->loc.line < y->loc.line ? -1 : 1;
+        if (x->loc.col != y->loc.col)
+                return x->loc.col < y->loc.col ? -1 : 1;
+        return x < y ? -1 : x > y;
+}
+
+static int fill_explain(struct lg_ctx *c, struct bg_model *m) {
+        struct bg_explain *e = c->explain;
+
+        network_explain(c);
+        lg_modprobe_explain(c);
+        lg_rclocal_explain(c);
+        lg_rh_explain(c);
+        if (!e)
+                return 0;
+        if (c->have_network && explain_ifcfg(e, m, &c->network) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->mp.n; i++) {
+                struct mp_entry *me = &c->mp.v[i];
+                if (explain_add(e, m, me->file, me->line, 0, me->text, me->fate) < 0)
+                        return -ENOMEM;
+                for (size_t k = 0; k < me->n_tok; k++) {
+                        struct mp_token *t = &me->tok[k];
+                        char key[256];
+                        snprintf(key, sizeof(key), "%s %s %s", me->kind == MP_INSTALL ? "install" : "options",
+                                 me->target, t->key);
+                        if (explain_add(e, m, me->file, me->line, t->col, key, t->fate) < 0)
+                                return -ENOMEM;
+                }
+        }
+        for (size_t i = 0; i < c->n_rc; i++) {
+                struct rc_enslave *r = &c->rc[i];
+                if (explain_add(e, m, r->file, r->line, 0, "ifenslave", r->fate) < 0)
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < c->n_files; i++)
+                if (explain_ifcfg(e, m, &c->files[i].cfg) < 0)
+                        return -ENOMEM;
+        for (size_t i = 0; i < c->extra.n; i++) {
+                struct bg_explain_entry *x = &c->extra.v[i];
+                if (explain_add(e, m, x->loc.file, x->loc.line, x->loc.col, x->key, x->fate) < 0)
+                        return -ENOMEM;
+        }
+        /* Stable order: by file, line, column (qsort is not stable, the
+         * comparison falls back to the insertion order). */
+        {
+                struct bg_explain_entry *copy = malloc(e->n * sizeof(*copy) + 1);
+                if (!copy)
+                        return -ENOMEM;
+                memcpy(copy, e->v, e->n * sizeof(*copy));
+                qsort(copy, e->n, sizeof(*copy), cmp_entry);
+                memcpy(e->v, copy, e->n * sizeof(*copy));
+                free(copy);
+        }
+        return 0;
+}
+
+static void ctx_free(struct lg_ctx *c) {
+        lg_rh_free(c);
+        lg_rclocal_free(c);
+        lg_modprobe_free(&c->mp);
+        bg_ifcfg_free(&c->network);
+        bg_explain_free(&c->extra);
+        for (size_t i = 0; i < c->n_strings; i++)
+                free(c->strings[i]);
+        free(c->strings);
+        free(c->root);
+}
+
+int bg_legacy_read(const char *root, struct bg_model *m, struct bg_diags *diags,
+                   struct bg_explain *explain) {
+        struct lg_ctx c = { .diags = diags, .explain = explain };
+        struct bg_model scratch;
+        struct stat st;
+        bool left_out = false;
+        size_t len;
+        int r;
+
+        if (!root || !*root)
+                root = "/";
+        len = strlen(root);
+        while (len > 1 && root[len - 1] == '/')
+                len--;
+        if (len == 1 && root[0] == '/')
+                len = 0;
+        if (!(c.root = strndup(root, len)))
+                return -ENOMEM;
+
+        if (stat(root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+                r = stat(root, &st) < 0 ? -errno : -ENOTDIR;
+                bg_diag_add(diags, BG_DIAG_ERROR, &(struct bg_loc) { root, 0, 0 }, NULL,
+                            "root directory: %s", strerror(-r));
+                free(c.root);
+                return r;
+        }
+
+        bg_model_init(&scratch);
+        if ((r = read_network(&c)) < 0 || (r = lg_modprobe_read(&c)) < 0 ||
+            (r = lg_rclocal_read(&c)) < 0 || (r = lg_rh_scan(&c)) < 0 || (r = lg_rh_assign(&c)) < 0)
+                goto out;
+
+        /* Pass 1: diagnostics and fates. A bond whose build adds an error is bad. */
+        for (size_t i = 0; i < c.n_bonds; i++) {
+                struct lg_bond *lb = &c.bonds[i];
+                size_t before = bg_diags_count(diags, BG_DIAG_ERROR);
+
+                c.model = &scratch;
+                if ((r = lg_build_bond(&c, lb, &scratch)) < 0)
+                        goto out;
+                if (bg_diags_count(diags, BG_DIAG_ERROR) > before)
+                        lb->bad = true;
+        }
+        /* Pass 2: the good bonds, quietly, into the caller's model. */
+        c.quiet = true;
+        for (size_t i = 0; i < c.n_bonds; i++) {
+                struct lg_bond *lb = &c.bonds[i];
+                if (lb->bad) {
+                        left_out = true;
+                        continue;
+                }
+                c.model = m;
+                if ((r = lg_build_bond(&c, lb, m)) < 0)
+                        goto out;
+        }
+        c.quiet = false;
+        for (size_t i = 0; i < c.n_bonds; i++)
+                if (c.bonds[i].bad)
+                        lg_diag(&c, BG_DIAG_ERROR,
+                                c.bonds[i].file ? c.bonds[i].file->cfg.path : NULL, 0, 0,
+                                c.bonds[i].name, "bond not converted because of the errors above");
+        r = fill_explain(&c, m);
+        if (r < 0)
+                goto out;
+        if (c.syserr)
+                r = c.syserr;
+        else if (left_out || bg_diags_has_errors(diags))
+                r = -EINVAL;
+out:
+        bg_model_free(&scratch);
+        ctx_free(&c);
+        return r;
+}

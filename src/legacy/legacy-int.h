@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+/* Internal interfaces between the files of src/legacy/. */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ifcfg.h"
+#include "legacy.h"
+
+#define LG_MAX_FILE (1u << 20)  /* larger legacy files are refused (-EFBIG) */
+
+/* ---- modprobe (modprobe.c) ---- */
+
+enum mp_kind { MP_ALIAS, MP_OPTIONS, MP_INSTALL, MP_OTHER };
+
+struct mp_token {
+        char *key;
+        char *value;     /* NULL: token without '=' */
+        unsigned col;
+        char *fate;
+};
+
+struct mp_entry {
+        enum mp_kind kind;
+        const char *file;        /* interned in the context */
+        unsigned line;
+        char *target;            /* alias pattern, options/install module name; '-' -> '_' */
+        char *module;            /* alias: the module it names */
+        char *text;              /* the command as written (for --explain) */
+        struct mp_token *tok;    /* options and install parameters */
+        size_t n_tok;
+        bool bonding;            /* concerns the bonding module */
+        char *fate;
+};
+
+struct mp_conf {
+        struct mp_entry *v;
+        size_t n, cap;
+};
+
+/* ---- rc.local (rclocal.c) ---- */
+
+struct rc_enslave {
+        const char *file;
+        unsigned line;
+        char *bond;
+        char **ports;
+        size_t n_ports;
+        bool change_active;      /* ifenslave -c */
+        bool detach;             /* ifenslave -d */
+        char *fate;
+};
+
+/* ---- the whole reading ---- */
+
+struct lg_file {
+        char *name;              /* "ifcfg-bond0" */
+        char *suffix;            /* "bond0", "bond0:1" */
+        struct bg_ifcfg cfg;
+        const char *device;      /* effective interface name (DEVICE, else suffix) */
+        bool alias;              /* ifcfg-X:N */
+        bool is_bond, is_port;
+        int bond;                /* index in ctx->bonds, -1 */
+        bool used;               /* belongs to a bond (errors count) */
+        bool read_failed;
+};
+
+struct lg_port {
+        char *name;
+        char *mac;
+        struct bg_loc loc;
+        struct lg_file *file;    /* NULL when from rc.local */
+        struct rc_enslave *rc;
+};
+
+struct lg_bond {
+        char *name;
+        struct lg_file *file;    /* NULL: defined by rc.local + modprobe only */
+        struct lg_port *ports;
+        size_t n_ports;
+        struct lg_file **aliases;
+        size_t n_aliases;
+        char *active;            /* ifenslave -c */
+        struct rc_enslave *active_rc;
+        bool bad;
+};
+
+struct lg_ctx {
+        char *root;              /* without trailing '/', "" for "/" */
+        struct bg_diags *diags;
+        struct bg_explain *explain;
+        int syserr;              /* first system error (negative errno) */
+        bool quiet;
+        struct bg_model *model;  /* the model being built: locations are interned there */              /* second build pass: no diagnostics, no fates */
+        char **strings;          /* interned paths */
+        size_t n_strings;
+
+        struct bg_ifcfg network;
+        bool have_network;
+        struct mp_conf mp;
+        struct rc_enslave *rc;
+        size_t n_rc;
+
+        struct lg_file *files;
+        size_t n_files;
+        /* --explain entries of lines that are not shell variables (route
+         * files in `ip route` form, skipped files); loc.file in strings. */
+        struct bg_explain extra;
+        struct lg_bond *bonds;
+        size_t n_bonds;
+};
+
+/* legacy.c */
+const char *lg_intern(struct lg_ctx *c, const char *s);
+char *lg_path(const struct lg_ctx *c, const char *rel);   /* malloc'd root + "/" + rel */
+/* Read root-relative file; -ENOENT quietly, other errors reported. */
+int lg_read(struct lg_ctx *c, const char *rel, char **data, size_t *len, const char **shown);
+void lg_diag(struct lg_ctx *c, enum bg_diag_level level, const char *file, unsigned line,
+             unsigned col, const char *key, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+void lg_fate(char **fate, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void lg_fate_append(char **fate, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool lg_ifname_eq(const char *a, const char *b);
+
+void lg_explain_extra(struct lg_ctx *c, const char *file, unsigned line, const char *key,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Fate of a variable of an ifcfg-style file; no-op in the quiet pass. */
+void lg_vfate(struct lg_ctx *c, struct bg_ifcfg *f, struct bg_ifcfg_var *v, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+/* Shorthand: fate of the effective assignment of key, when present. */
+void lg_kfate(struct lg_ctx *c, struct bg_ifcfg *f, const char *key, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+
+/* modprobe.c */
+int lg_modprobe_read(struct lg_ctx *c);
+void lg_modprobe_free(struct mp_conf *mp);
+/* Does modprobe make `name` a bonding device (alias name bonding, or an
+ * install line that loads bonding)? */
+bool lg_modprobe_is_bond(const struct lg_ctx *c, const char *name);
+bool lg_modprobe_mentions(const struct lg_ctx *c, const char *name);
+void lg_modprobe_explain(struct lg_ctx *c);
+
+/* rclocal.c */
+int lg_rclocal_read(struct lg_ctx *c);
+void lg_rclocal_free(struct lg_ctx *c);
+void lg_rclocal_explain(struct lg_ctx *c);
+
+/* rh.c: files, roles, ports */
+int lg_rh_scan(struct lg_ctx *c);
+int lg_rh_assign(struct lg_ctx *c);
+void lg_rh_free(struct lg_ctx *c);
+void lg_rh_explain(struct lg_ctx *c);
+
+/* rh-bond.c: one bond into the model */
+int lg_build_bond(struct lg_ctx *c, struct lg_bond *lb, struct bg_model *m);
+
+/* rh-ip.c: addresses, gateway, DNS, routes, IPv6 of a bond */
+int lg_build_ip(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, struct bg_model *m);
+
+/* rh-route.c: route-<bond> (AF_INET) and route6-<bond> (AF_INET6) */
+int lg_routes(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, int family);

@@ -1,0 +1,427 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * One bond into the model: options, ports, link keys, and the fate of every
+ * key of its files.
+ *
+ * Option precedence for one bond (legacy-formats.md §2.5, the reading it
+ * recommends; every later source overrides the keys it names, except
+ * arp_ip_target which accumulates like initscripts' "+addr" writes):
+ *   1. kernel defaults (unset in the model);
+ *   2. `options bonding ...` (module-wide: the kernel copies the module
+ *      parameters into every bond it creates afterwards, kernel-bonding.md
+ *      §1.4), in file and line order;
+ *   3. `options bondN ...` for this bond;
+ *   4. the parameters of `install bondN ... modprobe ... bonding ...`;
+ *   5. BONDING_OPTS of ifcfg-bondN (written to sysfs last by initscripts).
+ * Where the literal initscripts runtime would have differed we warn:
+ * BONDING_OPTS makes initscripts load the module as "bonding", so an
+ * `options bondN` line did not apply; with several alias-scoped options
+ * lines only the bond that loaded the module first got its own.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "legacy-int.h"
+
+struct optsrc {
+        char **fate[BG_OPT__MAX];   /* fate slot of the source that set it last */
+        const char *file[BG_OPT__MAX];
+        unsigned line[BG_OPT__MAX];
+};
+
+static void diag_or_quiet(struct lg_ctx *c, enum bg_diag_level l, const char *file, unsigned line,
+                          unsigned col, const char *key, const char *msg) {
+        lg_diag(c, l, file, line, col, key, "%s", msg);
+}
+
+/* Apply one key=value; returns 0, -EINVAL (reported) or -ENOMEM. */
+static int apply(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, struct optsrc *src,
+                 const char *key, const char *value, const char *file, unsigned line, unsigned col,
+                 const char *keyname, char **fate) {
+        const struct bg_opt_info *o = bg_opt_lookup(key);
+        struct bg_optval tmp = {};
+        char err[512], val[256];
+        int r;
+
+        if (!o) {
+                const char *s = bg_opt_suggest(key);
+                char msg[256];
+                snprintf(msg, sizeof(msg), "unknown bonding option '%s'%s%s%s", key,
+                         s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+                diag_or_quiet(c, BG_DIAG_ERROR, file, line, col, keyname, msg);
+                if (!c->quiet)
+                        lg_fate_append(fate, "error: unknown option %s", key);
+                lb->bad = true;
+                return -EINVAL;
+        }
+        if (!value) {
+                lg_diag(c, BG_DIAG_ERROR, file, line, col, keyname, "'%s' has no value (write %s=VALUE)",
+                        key, key);
+                if (!c->quiet)
+                        lg_fate_append(fate, "error: %s without a value", key);
+                lb->bad = true;
+                return -EINVAL;
+        }
+        if (o->flags & BG_OF_MODULE_ONLY) {
+                lg_diag(c, BG_DIAG_WARNING, file, line, col, keyname,
+                        "%s is a module parameter, not a per-bond option; ignored", key);
+                if (!c->quiet)
+                        lg_fate_append(fate, "%s ignored: module parameter", key);
+                return 0;
+        }
+        r = bg_opt_parse_value(o, value, &tmp, err, sizeof(err));
+        bg_optval_clear(&tmp);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                diag_or_quiet(c, BG_DIAG_ERROR, file, line, col, keyname, err);
+                if (!c->quiet)
+                        lg_fate_append(fate, "error: %s=%s invalid", key, value);
+                lb->bad = true;
+                return -EINVAL;
+        }
+        if (!(o->flags & BG_OF_LIST) && src->fate[o->id] && !c->quiet)
+                lg_fate_append(src->fate[o->id], "%s: %s overridden by %s:%u", b->name, o->name, file, line);
+        r = bg_bond_set_opt_text(b, o->id, value,
+                                 &(struct bg_loc) { bg_model_intern(c->model, file), line, col }, NULL);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
+        src->fate[o->id] = fate;
+        src->file[o->id] = file;
+        src->line[o->id] = line;
+        if (!c->quiet) {
+                if (bg_opt_format_value(o, &b->opts[o->id], val, sizeof(val)) < 0)
+                        snprintf(val, sizeof(val), "%s", value);
+                lg_fate_append(fate, "bonds[%s].options.%s = %s", b->name, o->name, val);
+        }
+        return 0;
+}
+
+static int apply_mp(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, struct optsrc *src,
+                    struct mp_entry *e) {
+        for (size_t k = 0; k < e->n_tok; k++) {
+                struct mp_token *t = &e->tok[k];
+                int r;
+
+                if (t->fate && !strncmp(t->fate, "error", 5)) {
+                        lb->bad = true;  /* reported once when the file was read */
+                        continue;
+                }
+                if (t->fate && !strncmp(t->fate, "ignored", 7))
+                        continue;
+                r = apply(c, lb, b, src, t->key, t->value, e->file, e->line, t->col, t->key, &t->fate);
+                if (r == -ENOMEM)
+                        return r;
+        }
+        return 0;
+}
+
+struct split_ctx {
+        struct lg_ctx *c;
+        struct lg_bond *lb;
+        struct bg_bond *b;
+        struct optsrc *src;
+        struct lg_file *f;
+        struct bg_ifcfg_var *v;
+        unsigned vcol;
+        char *fate;
+};
+
+static int split_cb(const char *key, const char *value, unsigned col, void *userdata) {
+        struct split_ctx *s = userdata;
+        int r = apply(s->c, s->lb, s->b, s->src, key, value, s->f->cfg.path, s->v->line,
+                      s->vcol + col - 1, "BONDING_OPTS", &s->fate);
+        return r == -ENOMEM ? r : 0;
+}
+
+static int apply_options(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b) {
+        struct optsrc src = {};
+        struct bg_ifcfg_var *bo = lb->file ? bg_ifcfg_find(&lb->file->cfg, "BONDING_OPTS") : NULL;
+        bool own_options = false;
+        int r;
+
+        for (size_t i = 0; i < c->mp.n; i++) {
+                struct mp_entry *e = &c->mp.v[i];
+                if (e->kind == MP_OPTIONS && e->bonding && !strcmp(e->target, "bonding") &&
+                    (r = apply_mp(c, lb, b, &src, e)) < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < c->mp.n; i++) {
+                struct mp_entry *e = &c->mp.v[i];
+                if (e->kind != MP_OPTIONS || !e->target || !lg_ifname_eq(e->target, b->name))
+                        continue;
+                own_options = true;
+                if (!lg_modprobe_is_bond(c, b->name))
+                        lg_diag(c, BG_DIAG_WARNING, e->file, e->line, 0, "options",
+                                "there is no 'alias %s bonding', so modprobe never used this line; "
+                                "bondgen applies it to %s anyway", b->name, b->name);
+                else if (bo && bo->value && *bo->value)
+                        lg_diag(c, BG_DIAG_WARNING, e->file, e->line, 0, "options",
+                                "initscripts loads the module as 'bonding' when BONDING_OPTS is set, "
+                                "so this line did not apply at boot; bondgen applies it, then "
+                                "BONDING_OPTS");
+                if ((r = apply_mp(c, lb, b, &src, e)) < 0)
+                        return r;
+        }
+        if (own_options) {
+                /* Only the first bond brought up loads the module with its own
+                 * alias-scoped options; every later bond inherits them. */
+                for (size_t i = 0; c->bonds + i < lb; i++) {
+                        bool other = false;
+                        for (size_t k = 0; k < c->mp.n && !other; k++)
+                                other = c->mp.v[k].kind == MP_OPTIONS &&
+                                        lg_ifname_eq(c->mp.v[k].target, c->bonds[i].name);
+                        if (other) {
+                                lg_diag(c, BG_DIAG_WARNING, lb->file ? lb->file->cfg.path : NULL, 0, 0,
+                                        "options", "%s and %s both rely on 'options bondN' lines: the "
+                                        "module is loaded once, so under initscripts both got the "
+                                        "options of the first one brought up; bondgen gives each its "
+                                        "own (the kernel documentation's 'install' lines do that)",
+                                        c->bonds[i].name, b->name);
+                                break;
+                        }
+                }
+        }
+        for (size_t i = 0; i < c->mp.n; i++) {
+                struct mp_entry *e = &c->mp.v[i];
+                if (e->kind == MP_INSTALL && e->bonding && lg_ifname_eq(e->target, b->name) &&
+                    (r = apply_mp(c, lb, b, &src, e)) < 0)
+                        return r;
+        }
+        if (bo && bo->value) {
+                struct split_ctx s = { c, lb, b, &src, lb->file, bo, bo->vcol, NULL };
+                if (strchr(bo->value, '\t'))
+                        lg_diag(c, BG_DIAG_NOTE, lb->file->cfg.path, bo->line, bo->col, "BONDING_OPTS",
+                                "a tab separates options for initscripts (as here) but not for "
+                                "NetworkManager");
+                r = bg_opt_split(bo->value, split_cb, &s);
+                if (r == -ENOMEM) {
+                        free(s.fate);
+                        return r;
+                }
+                if (!*bo->value)
+                        lg_vfate(c, &lb->file->cfg, bo, "empty: no options");
+                else
+                        lg_vfate(c, &lb->file->cfg, bo, "%s", s.fate ? s.fate : "no options");
+                free(s.fate);
+        }
+        return 0;
+}
+
+static void link_keys(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b) {
+        struct bg_ifcfg *cfg = &lb->file->cfg;
+        struct bg_ifcfg_var *v;
+        const char *path = cfg->path;
+
+        if ((v = bg_ifcfg_find(cfg, "DEVICE")) && v->value)
+                lg_vfate(c, cfg, v, "bonds[%s].name", b->name);
+        if ((v = bg_ifcfg_find(cfg, "TYPE")) && v->value)
+                lg_vfate(c, cfg, v, "marks %s as a bond%s", b->name,
+                         strcasecmp(v->value, "bond") && strcasecmp(v->value, "bonding") ? " (not read: BONDING_OPTS or modprobe decide)" : "");
+        lg_kfate(c, cfg, "BONDING_MASTER", "marks %s as a bond", b->name);
+        if ((v = bg_ifcfg_find(cfg, "ONBOOT")) && v->value) {
+                int t = bg_ifcfg_bool(v->value);
+                /* initscripts skips the device at boot only when is_false. */
+                b->onboot = t != 0;
+                if (t < 0)
+                        lg_diag(c, BG_DIAG_WARNING, path, v->line, v->col, "ONBOOT",
+                                "'%s' is not a boolean; initscripts treats it as yes", v->value);
+                lg_vfate(c, cfg, v, "bonds[%s].onboot = %s", b->name, b->onboot ? "true" : "false");
+        }
+        if ((v = bg_ifcfg_find(cfg, "MTU")) && v->value && *v->value) {
+                char *end;
+                unsigned long mtu = strtoul(v->value, &end, 0);
+                if (*end || mtu < 68 || mtu > 65535) {
+                        lg_diag(c, BG_DIAG_ERROR, path, v->line, v->col, "MTU",
+                                "'%s' is not an MTU (68-65535)", v->value);
+                        lb->bad = true;
+                        lg_vfate(c, cfg, v, "error: invalid MTU");
+                } else {
+                        b->mtu = (uint32_t)mtu;
+                        lg_vfate(c, cfg, v, "bonds[%s].mtu = %lu", b->name, mtu);
+                }
+        }
+        if ((v = bg_ifcfg_find(cfg, "MACADDR")) && v->value && *v->value) {
+                char mac[18];
+                if (bg_normalize_mac(v->value, mac) < 0) {
+                        lg_diag(c, BG_DIAG_ERROR, path, v->line, v->col, "MACADDR",
+                                "'%s' is not a MAC address", v->value);
+                        lb->bad = true;
+                        lg_vfate(c, cfg, v, "error: invalid MAC address");
+                } else {
+                        free(b->mac);
+                        b->mac = strdup(mac);
+                        lg_vfate(c, cfg, v, "bonds[%s].mac = %s", b->name, mac);
+                }
+        }
+        lg_kfate(c, cfg, "HWADDR",
+                 "ignored: on a bond HWADDR only checks the MAC it takes from its first port (use "
+                 "MACADDR to set one)");
+}
+
+/* Keys that do not change the result, with the reason. */
+static const struct { const char *key, *why; } consumed[] = {
+        { "USERCTL", "ignored: only usernetctl(8) reads it" },
+        { "NM_CONTROLLED", "ignored: the generated configuration decides who manages the interface" },
+        { "NAME", "ignored: NetworkManager profile name" },
+        { "UUID", "ignored: NetworkManager profile id (used only to resolve MASTER=<uuid>)" },
+        { "PEERDNS", "ignored: concerns DHCP-provided DNS servers only" },
+        { "PEERROUTES", "ignored: concerns DHCP-provided routes only" },
+        { "IPV6_PEERDNS", "ignored: concerns DHCP-provided DNS servers only" },
+        { "IPV6_PEERROUTES", "ignored: concerns DHCP-provided routes only" },
+        { "IPV4_FAILURE_FATAL", "ignored: NetworkManager activation policy" },
+        { "IPV6_FAILURE_FATAL", "ignored: NetworkManager activation policy" },
+        { "PROXY_METHOD", "ignored: NetworkManager proxy setting" },
+        { "BROWSER_ONLY", "ignored: NetworkManager proxy setting" },
+        { "AUTOCONNECT_PRIORITY", "ignored: NetworkManager activation policy" },
+        { "AUTOCONNECT_SLAVES", "ignored: ports always come up with their bond" },
+        { "HOTPLUG", "ignored: bondgen enslaves ports whenever they appear" },
+        { "LINKDELAY", "ignored: initscripts boot delay, not configuration" },
+        { "ARPCHECK", "ignored: initscripts duplicate-address check at ifup" },
+        { "ARPUPDATE", "ignored: initscripts gratuitous ARP at ifup" },
+        { "IPV6_ADDR_GEN_MODE", "ignored: the kernel's default address generation is kept" },
+        { "IPV6_PRIVACY", "ignored: the kernel's default is kept" },
+        { "IPV6FORWARDING", "ignored: forwarding is a sysctl, not interface configuration" },
+        { "IPV6_DEFROUTE", "used with IPV6_DEFAULTGW" },
+        { "DEFROUTE", "used to decide the default route" },
+        { "DHCP_HOSTNAME", "ignored: DHCP client detail" },
+        { "PERSISTENT_DHCLIENT", "ignored: DHCP client detail" },
+        { "DHCPV6C_OPTIONS", "ignored: DHCP client detail" },
+        { "VLAN", "ignored: not a VLAN" },
+};
+
+static bool port_reason(const char *key, const char **why) {
+        static const struct { const char *prefix, *why; } r[] = {
+                { "IPADDR", "ignored: initscripts never configures addresses on a bond port" },
+                { "PREFIX", "ignored: a bond port has no addresses" },
+                { "NETMASK", "ignored: a bond port has no addresses" },
+                { "GATEWAY", "ignored: a bond port has no addresses" },
+                { "NETWORK", "ignored: a bond port has no addresses" },
+                { "BROADCAST", "ignored: a bond port has no addresses" },
+                { "DNS", "ignored: a bond port has no addresses" },
+                { "IPV6", "ignored: a bond port has no IPv6 configuration" },
+                { "BOOTPROTO", "ignored: a bond port has no IP configuration" },
+                { "DEFROUTE", "ignored: a bond port has no routes" },
+                { "ONBOOT", "ignored: ports come up with their bond (initscripts never reads a port's ONBOOT)" },
+                { "MTU", "ignored: the bond sets its ports' MTU" },
+                { "TYPE", "ignored: the port's own type" },
+                { "SLAVE", "used: marks a bond port" },
+        };
+        for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+                if (!strncmp(key, r[i].prefix, strlen(r[i].prefix))) {
+                        *why = r[i].why;
+                        return true;
+                }
+        return false;
+}
+
+static void sweep(struct lg_ctx *c, struct lg_file *f, bool port, const char *bond) {
+        for (size_t i = 0; i < f->cfg.n; i++) {
+                struct bg_ifcfg_var *v = &f->cfg.v[i];
+                const char *why = NULL;
+
+                if (v->fate || v->overridden_by)
+                        continue;
+                if (!v->value) {
+                        lg_vfate(c, &f->cfg, v, "error: value could not be read");
+                        continue;
+                }
+                for (size_t k = 0; k < sizeof(consumed) / sizeof(consumed[0]) && !why; k++)
+                        if (!strcmp(v->key, consumed[k].key))
+                                why = consumed[k].why;
+                if (!why && port)
+                        port_reason(v->key, &why);
+                if (!why && !strcmp(v->key, "ETHTOOL_OPTS")) {
+                        lg_diag(c, BG_DIAG_WARNING, f->cfg.path, v->line, v->col, v->key,
+                                "ethtool settings are not part of the bond model; not converted");
+                        why = "ignored: not expressible (warned)";
+                }
+                if (!why && !strcmp(v->key, "ZONE")) {
+                        lg_diag(c, BG_DIAG_WARNING, f->cfg.path, v->line, v->col, v->key,
+                                "firewall zones are not converted; assign the zone to %s yourself", bond);
+                        why = "ignored: firewalld zone (warned)";
+                }
+                if (!why) {
+                        lg_diag(c, BG_DIAG_WARNING, f->cfg.path, v->line, v->col, v->key,
+                                "unknown key; ignored");
+                        why = "ignored: unknown key (warned)";
+                }
+                lg_vfate(c, &f->cfg, v, "%s", why);
+        }
+}
+
+int lg_build_bond(struct lg_ctx *c, struct lg_bond *lb, struct bg_model *m) {
+        struct bg_bond *b = bg_model_add_bond(m, lb->name);
+        int r;
+
+        if (!b)
+                return -ENOMEM;
+        if (lb->file) {
+                struct bg_ifcfg_var *d = bg_ifcfg_find(&lb->file->cfg, "DEVICE");
+                b->loc = (struct bg_loc) { bg_model_intern(m, lb->file->cfg.path), d ? d->line : 0,
+                                           d ? d->col : 0 };
+        }
+        if ((r = apply_options(c, lb, b)) < 0)
+                return r;
+        for (size_t i = 0; i < lb->n_ports; i++) {
+                struct lg_port *p = &lb->ports[i];
+                struct bg_port *bp = bg_bond_add_port(b, p->name, p->mac);
+                if (!bp)
+                        return -ENOMEM;
+                bp->loc = (struct bg_loc) { bg_model_intern(m, p->loc.file), p->loc.line, p->loc.col };
+                if (p->file) {
+                        struct bg_ifcfg *cfg = &p->file->cfg;
+                        lg_kfate(c, cfg, "MASTER", "bonds[%s].ports += %s", b->name, p->name);
+                        lg_kfate(c, cfg, "MASTER_UUID", "bonds[%s].ports += %s", b->name, p->name);
+                        lg_kfate(c, cfg, "DEVICE", "bonds[%s].ports[%s].name", b->name, p->name);
+                        if (p->mac)
+                                lg_kfate(c, cfg, "HWADDR", "bonds[%s].ports[%s].mac = %s (match by MAC)",
+                                         b->name, p->name, p->mac);
+                        if (bg_ifcfg_get(cfg, "MACADDR")) {
+                                struct bg_ifcfg_var *v = bg_ifcfg_find(cfg, "MACADDR");
+                                lg_diag(c, BG_DIAG_WARNING, cfg->path, v->line, v->col, "MACADDR",
+                                        "a port's MAC address is set by its bond; ignored");
+                                lg_vfate(c, cfg, v, "ignored: the bond sets its ports' MAC (warned)");
+                        }
+                        if (bg_ifcfg_get(cfg, "IPADDR") || bg_ifcfg_get(cfg, "IPADDR0")) {
+                                lg_diag(c, BG_DIAG_WARNING, cfg->path, 0, 0, "IPADDR",
+                                        "%s is a port of %s: its addresses are ignored", p->name, b->name);
+                        }
+                        sweep(c, p->file, true, b->name);
+                }
+        }
+        if (lb->active) {
+                /* The canonical model keeps no runtime state (catalog.h
+                 * BG_OF_RUNTIME): the active port of `ifenslave -c` is not
+                 * configuration. Say so instead of dropping it. */
+                lg_diag(c, BG_DIAG_WARNING, lb->active_rc->file, lb->active_rc->line, 0, "ifenslave",
+                        "'ifenslave -c %s %s' chooses the active port at run time only; not converted "
+                        "(primary=%s in BONDING_OPTS makes it the preferred port)", b->name,
+                        lb->active, lb->active);
+                if (!c->quiet)
+                        lg_fate(&lb->active_rc->fate, "ignored: run-time choice of the active port (warned)");
+        }
+        if (lb->file) {
+                link_keys(c, lb, b);
+                if (lb->file->device == lb->file->suffix)
+                        lg_diag(c, BG_DIAG_WARNING, lb->file->cfg.path, 0, 0, "DEVICE",
+                                "no DEVICE; the file name gives %s", b->name);
+                else if (strcmp(lb->file->device, lb->file->suffix))
+                        lg_diag(c, BG_DIAG_NOTE, lb->file->cfg.path, 0, 0, "DEVICE",
+                                "DEVICE=%s differs from the file name; DEVICE wins", lb->file->device);
+        }
+        if ((r = lg_build_ip(c, lb, b, m)) < 0)
+                return r;
+        if (lb->file)
+                sweep(c, lb->file, false, b->name);
+        for (size_t i = 0; i < lb->n_aliases; i++)
+                sweep(c, lb->aliases[i], true, b->name);
+        if (b->n_ports == 0)
+                lg_diag(c, BG_DIAG_WARNING, lb->file ? lb->file->cfg.path : NULL, 0, 0, NULL,
+                        "bond %s has no ports (no ifcfg file has MASTER=%s, no ifenslave line)",
+                        b->name, b->name);
+        return 0;
+}

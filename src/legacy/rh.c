@@ -1,0 +1,459 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Red Hat ifcfg files: which files are read, which are bonds, which are
+ * ports of which bond (legacy-formats.md §1.4, §2.1-2.3).
+ *  - Files: etc/sysconfig/network-scripts/ifcfg-*, in C-locale name order
+ *    (the shell glob order initscripts enslaves in). Backup suffixes are
+ *    skipped like initscripts and NetworkManager do.
+ *  - The interface is DEVICE; the file-name suffix only when DEVICE is
+ *    missing (both tools use DEVICE).
+ *  - A bond: BONDING_OPTS (initscripts), TYPE=Bond or Bonding (any case;
+ *    NetworkManager; "Bonding" is what bonding.rst suggests),
+ *    BONDING_MASTER=yes (NetworkManager), or a modprobe alias/install line
+ *    resolving the name to the bonding module (initscripts).
+ *  - A port: MASTER (a bond's DEVICE or its UUID) or MASTER_UUID. initscripts
+ *    also needs SLAVE=yes, NetworkManager does not: we enslave and warn.
+ *  - rc.local ifenslave lines add ports after the ifcfg ones.
+ *  - A port claimed by two bonds is an error for both.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "legacy-int.h"
+#include "model/model.h"
+
+static const char *const backup_suffixes[] = {
+        "~", ".bak", ".old", ".orig", ".rpmnew", ".rpmorig", ".rpmsave", ".rej", ".augnew",
+        ".augtmp",
+};
+
+static bool ends_with_ci(const char *s, const char *suf) {
+        size_t l = strlen(s), k = strlen(suf);
+        return l >= k && !strcasecmp(s + l - k, suf);
+}
+
+static int cmp_file(const void *a, const void *b) {
+        return strcmp(((const struct lg_file *)a)->name, ((const struct lg_file *)b)->name);
+}
+
+int lg_rh_scan(struct lg_ctx *c) {
+        char *dir = lg_path(c, "etc/sysconfig/network-scripts");
+        struct dirent *de;
+        DIR *d;
+        int r = 0;
+
+        if (!dir)
+                return -ENOMEM;
+        d = opendir(dir);
+        if (!d) {
+                if (errno != ENOENT && errno != ENOTDIR) {
+                        lg_diag(c, BG_DIAG_ERROR, lg_intern(c, dir), 0, 0, NULL, "cannot read: %s",
+                                strerror(errno));
+                        if (!c->syserr)
+                                c->syserr = -errno;
+                }
+                free(dir);
+                return 0;
+        }
+        while ((de = readdir(d))) {
+                struct lg_file *v;
+                bool skip = false;
+
+                if (strncmp(de->d_name, "ifcfg-", 6) || !de->d_name[6])
+                        continue;
+                for (size_t i = 0; i < sizeof(backup_suffixes) / sizeof(backup_suffixes[0]); i++)
+                        skip = skip || ends_with_ci(de->d_name, backup_suffixes[i]);
+                if (skip || strstr(de->d_name, "-range")) {
+                        char rel[512];
+                        snprintf(rel, sizeof(rel), "etc/sysconfig/network-scripts/%s", de->d_name);
+                        char *p = lg_path(c, rel);
+                        const char *shown = p ? lg_intern(c, p) : NULL;
+                        free(p);
+                        if (!shown) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        lg_explain_extra(c, shown, 0, "(file)", skip ?
+                                         "ignored: backup file (initscripts and NetworkManager skip it)" :
+                                         "ignored: -range files are not converted");
+                        if (!skip)
+                                lg_diag(c, BG_DIAG_WARNING, shown, 0, 0, NULL,
+                                        "ifcfg-*-range files are not converted");
+                        continue;
+                }
+                v = realloc(c->files, (c->n_files + 1) * sizeof(*v));
+                if (!v) {
+                        r = -ENOMEM;
+                        break;
+                }
+                c->files = v;
+                v = &c->files[c->n_files];
+                *v = (struct lg_file) { .bond = -1 };
+                v->name = strdup(de->d_name);
+                if (!v->name) {
+                        r = -ENOMEM;
+                        break;
+                }
+                v->suffix = v->name + 6;
+                c->n_files++;
+        }
+        closedir(d);
+        free(dir);
+        if (r < 0)
+                return r;
+        qsort(c->files, c->n_files, sizeof(*c->files), cmp_file);
+
+        for (size_t i = 0; i < c->n_files; i++) {
+                struct lg_file *f = &c->files[i];
+                char rel[512];
+                const char *shown;
+                char *data;
+                size_t len;
+                const char *dev;
+
+                snprintf(rel, sizeof(rel), "etc/sysconfig/network-scripts/%s", f->name);
+                r = lg_read(c, rel, &data, &len, &shown);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0) {
+                        f->read_failed = true;
+                        f->device = f->suffix;
+                        if (!(f->cfg.path = strdup(shown)))
+                                return -ENOMEM;
+                        continue;
+                }
+                r = bg_ifcfg_parse(&f->cfg, shown, data, len);
+                free(data);
+                if (r < 0)
+                        return r;
+                f->alias = strchr(f->suffix, ':') != NULL;
+                dev = bg_ifcfg_get(&f->cfg, "DEVICE");
+                f->device = dev && *dev ? dev : f->suffix;
+        }
+        return 0;
+}
+
+static bool truthy(const char *v) {
+        return bg_ifcfg_bool(v) == 1;
+}
+
+static bool file_is_bond(const struct lg_ctx *c, const struct lg_file *f) {
+        const char *type = bg_ifcfg_get(&f->cfg, "TYPE");
+
+        return bg_ifcfg_find(&f->cfg, "BONDING_OPTS") ||
+               (type && (!strcasecmp(type, "bond") || !strcasecmp(type, "bonding"))) ||
+               truthy(bg_ifcfg_get(&f->cfg, "BONDING_MASTER")) ||
+               lg_modprobe_is_bond(c, f->device);
+}
+
+static struct lg_bond *find_bond(struct lg_ctx *c, const char *name) {
+        for (size_t i = 0; i < c->n_bonds; i++)
+                if (!strcmp(c->bonds[i].name, name))
+                        return &c->bonds[i];
+        return NULL;
+}
+
+static struct lg_bond *add_bond(struct lg_ctx *c, const char *name, struct lg_file *f) {
+        struct lg_bond *v = realloc(c->bonds, (c->n_bonds + 1) * sizeof(*v));
+
+        if (!v)
+                return NULL;
+        c->bonds = v;
+        v = &c->bonds[c->n_bonds];
+        *v = (struct lg_bond) { .file = f };
+        if (!(v->name = strdup(name)))
+                return NULL;
+        c->n_bonds++;
+        if (f) {
+                f->is_bond = true;
+                f->bond = (int)(v - c->bonds);
+                f->used = true;
+        }
+        return v;
+}
+
+static int add_port(struct lg_bond *b, const char *name, const char *mac, struct bg_loc loc,
+                    struct lg_file *f, struct rc_enslave *rc) {
+        struct lg_port *v = realloc(b->ports, (b->n_ports + 1) * sizeof(*v));
+
+        if (!v)
+                return -ENOMEM;
+        b->ports = v;
+        v = &b->ports[b->n_ports];
+        *v = (struct lg_port) { .loc = loc, .file = f, .rc = rc };
+        v->name = strdup(name);
+        v->mac = mac ? strdup(mac) : NULL;
+        if (!v->name || (mac && !v->mac))
+                return -ENOMEM;
+        b->n_ports++;
+        return 0;
+}
+
+static struct lg_port *bond_port(struct lg_bond *b, const char *name) {
+        for (size_t i = 0; i < b->n_ports; i++)
+                if (!strcmp(b->ports[i].name, name))
+                        return &b->ports[i];
+        return NULL;
+}
+
+/* The bond a MASTER= or MASTER_UUID= value names: a DEVICE, else a UUID. */
+static struct lg_bond *resolve_master(struct lg_ctx *c, const char *val) {
+        struct lg_bond *b = find_bond(c, val);
+
+        if (b)
+                return b;
+        for (size_t i = 0; i < c->n_bonds; i++) {
+                const char *u = c->bonds[i].file ? bg_ifcfg_get(&c->bonds[i].file->cfg, "UUID") : NULL;
+                if (u && !strcasecmp(u, val))
+                        return &c->bonds[i];
+        }
+        return NULL;
+}
+
+static int assign_port(struct lg_ctx *c, struct lg_file *f) {
+        struct bg_ifcfg_var *mv = bg_ifcfg_find(&f->cfg, "MASTER_UUID");
+        struct bg_ifcfg_var *slave = bg_ifcfg_find(&f->cfg, "SLAVE");
+        struct bg_ifcfg_var *hw = bg_ifcfg_find(&f->cfg, "HWADDR");
+        struct lg_bond *b;
+        char mac[18];
+        const char *macp = NULL;
+
+        if (!mv || !mv->value || !*mv->value)
+                mv = bg_ifcfg_find(&f->cfg, "MASTER");
+        if (!mv || !mv->value)
+                return 0;  /* unreadable MASTER: the lexer reported it */
+        f->is_port = true;
+        f->used = true;
+        if (f->is_bond) {
+                lg_diag(c, BG_DIAG_ERROR, f->cfg.path, mv->line, mv->col, mv->key,
+                        "%s is a bond and cannot also be a port of %s (nested bonds are not converted)",
+                        f->device, mv->value);
+                c->bonds[f->bond].bad = true;
+                return 0;
+        }
+        b = resolve_master(c, mv->value);
+        if (!b) {
+                /* A plain interface file with that DEVICE: initscripts would
+                 * not create a bond, but the intent is clear. */
+                for (size_t i = 0; i < c->n_files && !b; i++) {
+                        struct lg_file *g = &c->files[i];
+                        if (!g->alias && !g->is_bond && !g->is_port && !g->read_failed &&
+                            !strcmp(g->device, mv->value) && g != f) {
+                                lg_diag(c, BG_DIAG_WARNING, g->cfg.path, 0, 0, NULL,
+                                        "%s has no BONDING_OPTS, no TYPE=Bond and no 'alias %s bonding': "
+                                        "initscripts would not have made it a bond; converted as a "
+                                        "bond because %s names it as MASTER",
+                                        g->device, g->device, f->cfg.path);
+                                if (!(b = add_bond(c, g->device, g)))
+                                        return -ENOMEM;
+                        }
+                }
+        }
+        if (!b) {
+                lg_diag(c, BG_DIAG_ERROR, f->cfg.path, mv->line, mv->col, mv->key,
+                        "%s's master %s has no ifcfg file (no ifcfg-* file has DEVICE=%s)",
+                        f->device, mv->value, mv->value);
+                lg_vfate(c, &f->cfg, mv, "error: no such bond");
+                return 0;
+        }
+        if (!slave || !slave->value || bg_ifcfg_bool(slave->value) != 1)
+                lg_diag(c, BG_DIAG_WARNING, f->cfg.path, mv->line, mv->col, mv->key,
+                        "%s has MASTER=%s but not SLAVE=yes: initscripts would not have enslaved it, "
+                        "NetworkManager would; converted as a port", f->device, mv->value);
+        if (hw && hw->value && *hw->value) {
+                if (bg_normalize_mac(hw->value, mac) < 0) {
+                        lg_diag(c, BG_DIAG_ERROR, f->cfg.path, hw->line, hw->col, hw->key,
+                                "'%s' is not a MAC address", hw->value);
+                        b->bad = true;
+                } else
+                        macp = mac;
+        }
+        if (bond_port(b, f->device)) {
+                lg_diag(c, BG_DIAG_WARNING, f->cfg.path, mv->line, mv->col, mv->key,
+                        "%s is configured by more than one file; this one is ignored", f->device);
+                lg_vfate(c, &f->cfg, mv, "ignored: %s is already a port of %s", f->device, b->name);
+                return 0;
+        }
+        f->bond = (int)(b - c->bonds);
+        return add_port(b, f->device, macp, (struct bg_loc) { f->cfg.path, mv->line, mv->col }, f, NULL);
+}
+
+static int assign_rclocal(struct lg_ctx *c, struct rc_enslave *e) {
+        struct lg_bond *b;
+
+        if (e->detach || !e->bond || e->n_ports == 0)
+                return 0;
+        b = find_bond(c, e->bond);
+        if (!b) {
+                if (!lg_modprobe_is_bond(c, e->bond) && !lg_modprobe_mentions(c, e->bond)) {
+                        lg_diag(c, BG_DIAG_ERROR, e->file, e->line, 0, "ifenslave",
+                                "%s has no ifcfg file and no 'alias %s bonding' in the modprobe "
+                                "configuration", e->bond, e->bond);
+                        lg_fate(&e->fate, "error: no such bond");
+                        return 0;
+                }
+                lg_diag(c, BG_DIAG_WARNING, e->file, e->line, 0, "ifenslave",
+                        "%s has no ifcfg file: converted from modprobe and rc.local only, without "
+                        "addresses", e->bond);
+                if (!(b = add_bond(c, e->bond, NULL)))
+                        return -ENOMEM;
+        }
+        if (e->change_active) {
+                if (!b->active && !(b->active = strdup(e->ports[0])))
+                        return -ENOMEM;
+                b->active_rc = e;
+                return 0;
+        }
+        for (size_t i = 0; i < e->n_ports; i++) {
+                struct lg_port *p = bond_port(b, e->ports[i]);
+                if (p) {
+                        lg_fate_append(&e->fate, "%s: already a port of %s (%s)", e->ports[i], b->name,
+                                       p->file ? p->file->cfg.path : "rc.local");
+                        continue;
+                }
+                if (add_port(b, e->ports[i], NULL, (struct bg_loc) { e->file, e->line, 0 }, NULL, e) < 0)
+                        return -ENOMEM;
+                lg_fate_append(&e->fate, "bonds[%s].ports += %s", b->name, e->ports[i]);
+        }
+        return 0;
+}
+
+/* A port in two bonds: an error for both (which one was meant is unknown). */
+static void check_claims(struct lg_ctx *c) {
+        for (size_t i = 0; i < c->n_bonds; i++)
+                for (size_t k = 0; k < c->bonds[i].n_ports; k++) {
+                        struct lg_port *p = &c->bonds[i].ports[k];
+                        for (size_t j = i + 1; j < c->n_bonds; j++) {
+                                struct lg_port *q = bond_port(&c->bonds[j], p->name);
+                                if (!q)
+                                        continue;
+                                lg_diag(c, BG_DIAG_ERROR, q->loc.file, q->loc.line, q->loc.col, p->name,
+                                        "%s is claimed by two bonds: %s (%s:%u) and %s", p->name,
+                                        c->bonds[i].name, p->loc.file, p->loc.line, c->bonds[j].name);
+                                c->bonds[i].bad = c->bonds[j].bad = true;
+                        }
+                }
+}
+
+static void flush_file_diags(struct lg_ctx *c, struct lg_file *f) {
+        for (size_t i = 0; i < f->cfg.diags.n; i++) {
+                struct bg_diag *d = &f->cfg.diags.v[i];
+                enum bg_diag_level lvl = d->level;
+                bool unused = !f->used && !f->cfg.binary;
+
+                if (unused && lvl == BG_DIAG_ERROR)
+                        lvl = BG_DIAG_WARNING;
+                lg_diag(c, lvl, d->file, d->line, d->col, d->key, "%s%s", d->msg,
+                        unused && d->level == BG_DIAG_ERROR ? " (the file is not part of any bond)" : "");
+                if (d->level == BG_DIAG_ERROR && f->bond >= 0)
+                        c->bonds[f->bond].bad = true;
+        }
+}
+
+int lg_rh_assign(struct lg_ctx *c) {
+        int r;
+
+        for (size_t i = 0; i < c->n_files; i++) {
+                struct lg_file *f = &c->files[i];
+                if (f->alias || f->read_failed || f->cfg.binary || !file_is_bond(c, f))
+                        continue;
+                if (find_bond(c, f->device)) {
+                        struct lg_bond *o = find_bond(c, f->device);
+                        lg_diag(c, BG_DIAG_ERROR, f->cfg.path, 0, 0, "DEVICE",
+                                "bond %s is also configured by %s", f->device,
+                                o->file ? o->file->cfg.path : "?");
+                        o->bad = true;
+                        f->used = true;
+                        f->bond = (int)(o - c->bonds);
+                        continue;
+                }
+                if (!add_bond(c, f->device, f))
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < c->n_files; i++) {
+                struct lg_file *f = &c->files[i];
+                if (!f->alias && !f->read_failed && !f->cfg.binary && (r = assign_port(c, f)) < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < c->n_rc; i++)
+                if ((r = assign_rclocal(c, &c->rc[i])) < 0)
+                        return r;
+        /* Alias files ifcfg-bond0:N add addresses to their bond. */
+        for (size_t i = 0; i < c->n_files; i++) {
+                struct lg_file *f = &c->files[i];
+                char parent[64];
+                struct lg_bond *b;
+                struct lg_file **v;
+
+                if (!f->alias)
+                        continue;
+                snprintf(parent, sizeof(parent), "%.*s", (int)strcspn(f->suffix, ":"), f->suffix);
+                if (!(b = find_bond(c, parent)))
+                        continue;
+                v = realloc(b->aliases, (b->n_aliases + 1) * sizeof(*v));
+                if (!v)
+                        return -ENOMEM;
+                b->aliases = v;
+                v[b->n_aliases++] = f;
+                f->used = true;
+                f->bond = (int)(b - c->bonds);
+        }
+        /* Unreadable or binary files named after a bond or a port spoil it. */
+        for (size_t i = 0; i < c->n_files; i++) {
+                struct lg_file *f = &c->files[i];
+                if (!f->read_failed && !f->cfg.binary)
+                        continue;
+                for (size_t k = 0; k < c->n_bonds; k++)
+                        if (!strcmp(c->bonds[k].name, f->suffix) || bond_port(&c->bonds[k], f->suffix)) {
+                                c->bonds[k].bad = true;
+                                f->bond = (int)k;
+                                f->used = true;
+                        }
+        }
+        check_claims(c);
+        for (size_t i = 0; i < c->n_files; i++)
+                flush_file_diags(c, &c->files[i]);
+        return 0;
+}
+
+void lg_rh_explain(struct lg_ctx *c) {
+        for (size_t i = 0; i < c->n_files; i++) {
+                struct lg_file *f = &c->files[i];
+                for (size_t k = 0; k < f->cfg.n; k++) {
+                        struct bg_ifcfg_var *v = &f->cfg.v[k];
+                        if (v->fate || v->overridden_by)
+                                continue;
+                        if (!v->value)
+                                bg_ifcfg_set_fate(&f->cfg, v, "error: value could not be read");
+                        else if (!f->used)
+                                bg_ifcfg_set_fate(&f->cfg, v, "ignored: %s is neither a bond nor a bond port",
+                                                  f->device);
+                        else
+                                bg_ifcfg_set_fate(&f->cfg, v, "ignored: not used");
+                }
+        }
+}
+
+void lg_rh_free(struct lg_ctx *c) {
+        for (size_t i = 0; i < c->n_files; i++) {
+                bg_ifcfg_free(&c->files[i].cfg);
+                free(c->files[i].name);
+        }
+        free(c->files);
+        for (size_t i = 0; i < c->n_bonds; i++) {
+                struct lg_bond *b = &c->bonds[i];
+                for (size_t k = 0; k < b->n_ports; k++) {
+                        free(b->ports[k].name);
+                        free(b->ports[k].mac);
+                }
+                free(b->ports);
+                free(b->aliases);
+                free(b->active);
+                free(b->name);
+        }
+        free(c->bonds);
+}
