@@ -119,10 +119,53 @@ static void build_dhcp(struct bg_model *m) {
         b->ipv6.method = BG_IP_DHCP;
 }
 
+/* RHEL5: two bonds from "install bondN ... -o bondN mode=..." lines. */
+static void build_two_bonds(struct bg_model *m) {
+        struct bg_bond *b = tm_bond(m, "bond0");
+
+        tm_opt(b, BG_OPT_MODE, "1");
+        tm_opt(b, BG_OPT_MIIMON, "100");
+        cr_assert_not_null(bg_bond_add_port(b, "eth0", NULL));
+        cr_assert_not_null(bg_bond_add_port(b, "eth1", NULL));
+        b->ipv4.method = BG_IP_STATIC;
+        cr_assert_eq(bg_ipcfg_add_address(&b->ipv4, "192.168.10.5/24"), 0);
+        tm_str(&b->ipv4.gateway, "192.168.10.1");
+
+        b = tm_bond(m, "bond1");
+        tm_opt(b, BG_OPT_MODE, "6");
+        tm_opt(b, BG_OPT_MIIMON, "80");
+        tm_opt(b, BG_OPT_DOWNDELAY, "160");
+        cr_assert_not_null(bg_bond_add_port(b, "eth2", NULL));
+        cr_assert_not_null(bg_bond_add_port(b, "eth3", NULL));
+        b->ipv4.method = BG_IP_STATIC;
+        cr_assert_eq(bg_ipcfg_add_address(&b->ipv4, "10.1.0.5/16"), 0);
+}
+
+/* Options some formats cannot hold, to show the warnings and the
+ * "left out" comments in review. */
+static void build_gaps(struct bg_model *m) {
+        struct bg_bond *b = tm_bond(m, "bond0");
+
+        tm_opt(b, BG_OPT_MODE, "802.3ad");
+        tm_opt(b, BG_OPT_MIIMON, "100");
+        tm_opt(b, BG_OPT_USE_CARRIER, "0");
+        tm_opt(b, BG_OPT_AD_ACTOR_SYS_PRIO, "1000");
+        tm_opt(b, BG_OPT_AD_ACTOR_SYSTEM, "02:00:00:00:00:01");
+        tm_opt(b, BG_OPT_XMIT_HASH_POLICY, "vlan+srcmac");
+        tm_opt(b, BG_OPT_NUM_GRAT_ARP, "0");
+        tm_opt(b, BG_OPT_MIN_LINKS, "0");
+        tm_opt(b, BG_OPT_LACP_ACTIVE, "on");
+        cr_assert_not_null(bg_bond_add_port(b, "eth0", NULL));
+        cr_assert_not_null(bg_bond_add_port(b, "eth1", NULL));
+        tm_str(&b->mac, "02:00:00:00:00:10");
+}
+
 const struct test_model test_models[] = {
         { "centos-balance-rr", build_centos },
         { "active-backup-mac", build_active_backup },
         { "lacp-routes-ipv6", build_lacp },
         { "dhcp-mac-only", build_dhcp },
+        { "rhel5-two-bonds", build_two_bonds },
+        { "cannot-express", build_gaps },
 };
 const size_t n_test_models = sizeof(test_models) / sizeof(test_models[0]);
