@@ -395,7 +395,7 @@ static void report_cyaml(const struct cylog *l, cyaml_err_t e, const char *file,
                 loc.line = line;
                 loc.col = col;
         }
-        bg_diag_add(diags, BG_DIAG_ERROR, &loc, NULL, "%s", *msg ? msg : cyaml_strerror(e));
+        bg_diag_add(diags, BG_DIAG_ERROR, &loc, NULL, "libcyaml: %s", *msg ? msg : cyaml_strerror(e));
 }
 
 /* Report in file order: the options are converted in catalogue order. */

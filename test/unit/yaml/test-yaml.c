@@ -401,6 +401,10 @@ static void assert_clean_result(const char *data, size_t len) {
                 cr_assert_gt(bg_diags_count(&d, BG_DIAG_ERROR), 0);
                 for (size_t i = 0; i < d.n; i++) {
                         cr_assert_str_eq(d.v[i].file, "f.yaml");
+                        /* the pre-pass catches all libcyaml would reject */
+                        cr_assert(strncmp(d.v[i].msg, "libcyaml:", 9),
+                                  "pre-pass missed: %s\ninput:\n%.*s", d.v[i].msg, (int)len,
+                                  data);
                         cr_assert(d.v[i].line > 0 && d.v[i].col > 0,
                                   "error without a position: %s\ninput:\n%.*s", d.v[i].msg,
                                   (int)len, data);
