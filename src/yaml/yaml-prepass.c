@@ -214,6 +214,13 @@ static const char *scalar_text(const yaml_event_t *ev) {
         return (const char *)ev->data.scalar.value;
 }
 
+static bool has_control(const char *s, size_t len) {
+        for (size_t i = 0; i < len; i++)
+                if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+                        return true;
+        return false;
+}
+
 static void on_value(struct walk *w, const cyaml_schema_value_t *want, const yaml_event_t *ev,
                      unsigned kl, unsigned kc) {
         const yaml_mark_t *m = &ev->start_mark;
@@ -240,8 +247,10 @@ static void on_value(struct walk *w, const cyaml_schema_value_t *want, const yam
                         else
                                 err(w, ln(m), cl(m), w->path, "expected %s, got a single value",
                                     kind_name(want->type));
-                } else if (strlen(scalar_text(ev)) != len) {
-                        err(w, ln(m), cl(m), w->path, "value contains a NUL character");
+                } else if (has_control(scalar_text(ev), len)) {
+                        /* "\e" and friends in quoted scalars: never part of
+                         * a real value, and not echoed to a terminal. */
+                        err(w, ln(m), cl(m), w->path, "value contains control characters");
                 } else if (len < want->string.min) {
                         err(w, ln(m), cl(m), w->path, "missing value");
                 } else if (len > want->string.max) {
@@ -376,6 +385,12 @@ static void on_key(struct walk *w, struct frame *f, const yaml_event_t *ev) {
                 return;
         }
         key = scalar_text(ev);
+        if (has_control(key, ev->data.scalar.length)) {
+                err(w, ln(m), cl(m), w->path, "key contains control characters");
+                f->have_key = true;
+                f->field = NULL;
+                return;
+        }
         path_push(w, "%s%.64s", w->nf > 1 ? "." : "", key);
         f->have_key = true;
         f->field = find_field(f->schema, key, &i);
