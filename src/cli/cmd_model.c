@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "config.h"
 #include "model/model.h"
+#include "util/util.h"
 #include "yaml/yaml.h"
 
 static int status_of(int r) {
@@ -59,9 +60,35 @@ static int parse_help(int argc, char **argv, const char *usage, bool *quiet) {
         return 0;
 }
 
+/* "-" is standard input, so that `bondgen convert | bondgen validate -` works. */
+static int load_arg(const char *path, struct bg_model *m, struct bg_diags *diags) {
+        struct bg_loc loc = { .file = "<stdin>" };
+        char *data = NULL;
+        size_t len;
+        int r;
+
+        if (strcmp(path, "-"))
+                return bg_yaml_load_file(path, m, diags);
+        bg_model_init(m);
+        r = bg_read_file("/dev/stdin", BG_YAML_MAX_SIZE, &data, &len);
+        if (r == -EFBIG) {
+                bg_diag_add(diags, BG_DIAG_ERROR, &loc, NULL, "input too large (more than %u bytes)",
+                            BG_YAML_MAX_SIZE);
+                return -EINVAL;
+        }
+        if (r < 0) {
+                bg_diag_add(diags, BG_DIAG_ERROR, &loc, NULL, "cannot read: %s", strerror(-r));
+                return r;
+        }
+        bg_model_free(m);
+        r = bg_yaml_load_data(data, len, "<stdin>", m, diags);
+        free(data);
+        return r;
+}
+
 static const char *validate_usage =
         "bondgen validate [-q] FILE...\n"
-        "Check canonical model files (bondgen.yaml(5)), each on its own.\n"
+        "Check canonical model files (bondgen.yaml(5)), each on its own; - is stdin.\n"
         "  -q, --quiet   print errors only, no warnings\n"
         "Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage, 3 unreadable.";
 
@@ -81,7 +108,7 @@ int bg_cmd_validate(int argc, char **argv) {
                 struct bg_diags diags = { 0 };
                 struct bg_model m;
 
-                r = bg_yaml_load_file(argv[i], &m, &diags);
+                r = load_arg(argv[i], &m, &diags);
                 if (r == 0)
                         r = bg_model_validate(&m, &diags) < 0 ? -EINVAL : 0;
                 for (size_t k = 0; k < diags.n; k++) {

@@ -50,8 +50,9 @@ static char *slurp_fd(int fd) {
         return buf;
 }
 
-/* argv without the program; NULL-terminated. */
-static struct run run_bondgen(const char *const *args) {
+/* argv without the program; NULL-terminated. stdin from in_path (or
+ * /dev/null). */
+static struct run run_bondgen_in(const char *in_path, const char *const *args) {
         const char *exe = env("BONDGEN"), *top = env("BG_TEST_TOPDIR");
         char *argv[32];
         struct run r = { 0 };
@@ -72,7 +73,10 @@ static struct run run_bondgen(const char *const *args) {
         pid = fork();
         cr_assert_geq(pid, 0);
         if (pid == 0) {
-                if (chdir(top) < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
+                int in = open(in_path ? in_path : "/dev/null", O_RDONLY);
+
+                if (in < 0 || dup2(in, 0) < 0 || chdir(top) < 0 || dup2(fo, 1) < 0 ||
+                    dup2(fe, 2) < 0)
                         _exit(127);
                 execv(exe, argv);
                 _exit(127);
@@ -83,6 +87,10 @@ static struct run run_bondgen(const char *const *args) {
         r.out = slurp_fd(fo);
         r.err = slurp_fd(fe);
         return r;
+}
+
+static struct run run_bondgen(const char *const *args) {
+        return run_bondgen_in(NULL, args);
 }
 
 static void run_free(struct run *r) {
@@ -260,5 +268,21 @@ Test(cli, show_statuses) {
         r = RUN("show", "--help");
         cr_assert_eq(r.status, 0);
         cr_assert(strstr(r.out, "Usage: bondgen show"));
+        run_free(&r);
+}
+
+Test(cli, validate_stdin) {
+        char path[4096];
+        struct run r;
+
+        snprintf(path, sizeof(path), "%s/test/unit/yaml/bad/bool-yes.yaml", env("BG_TEST_TOPDIR"));
+        r = run_bondgen_in(path, (const char *const[]){ "validate", "-", NULL });
+        cr_assert_eq(r.status, 1);
+        cr_assert_str_eq(r.err, "<stdin>:4:13: error: bonds[0].onboot: invalid boolean 'yes' "
+                                "(use true or false, unquoted)\n");
+        run_free(&r);
+        snprintf(path, sizeof(path), "%s/test/unit/cli/models/10-bond0.yaml", env("BG_TEST_TOPDIR"));
+        r = run_bondgen_in(path, (const char *const[]){ "validate", "-", NULL });
+        cr_assert_eq(r.status, 0, "%s", r.err);
         run_free(&r);
 }
