@@ -15,6 +15,24 @@
 
 #define NAME_MAX_LEN 256
 
+/* [Bond] keys newer than the systemd many long-lived systems run
+ * (declarative-formats.md §1 table: "(v256)"); systemd 252 logs "Unknown
+ * key" and ignores them, verified with Debian 12's networkd. */
+static unsigned key_min_systemd(const char *key) {
+        static const struct {
+                const char *key;
+                unsigned version;
+        } keys[] = {
+                { "PeerNotifyDelaySec", 256 },
+                { "ARPMissedMax", 256 },
+        };
+
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+                if (strcmp(keys[i].key, key) == 0)
+                        return keys[i].version;
+        return 0;
+}
+
 static int emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags *diags) {
         bool section = false;
 
@@ -63,6 +81,18 @@ static int emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags *
                         bg_emit_warn_bond(diags, b, o->name,
                                           "bond %s: networkd applies lp_interval (LearnPacketIntervalSec=) only when arp_interval is non-zero; it is written but will have no effect",
                                           b->name);
+                if (key_min_systemd(key)) {
+                        unsigned ver = key_min_systemd(key);
+                        char k[128];
+
+                        fprintf(f, "# %s needs systemd %u or later; older networkd ignores it.\n",
+                                key, ver);
+                        snprintf(k, sizeof(k), "%s.%s", b->name, o->name);
+                        if (diags)
+                                bg_diag_add(diags, BG_DIAG_NOTE, &b->opt_loc[id], k,
+                                            "bond %s: %s is written as %s=, which networkd reads only from systemd %u on",
+                                            b->name, o->name, key, ver);
+                }
                 fprintf(f, "%s=%s\n", key, val);
         }
         return 0;

@@ -177,6 +177,28 @@ Test(emit, time_units) {
 }
 
 /* networkd sends lp_interval only inside its ARP branch (§1.2). */
+Test(emit, networkd_new_keys_carry_their_systemd_version) {
+        struct bg_model m;
+        struct bg_bond *b;
+        const char *t;
+
+        bg_model_init(&m);
+        b = tm_bond(&m, "bond0");
+        tm_opt(b, BG_OPT_MODE, "active-backup");
+        tm_opt(b, BG_OPT_MIIMON, "100");
+        tm_opt(b, BG_OPT_PEER_NOTIF_DELAY, "200");
+        tm_opt(b, BG_OPT_ARP_MISSED_MAX, "3");
+        t = emit(&m, BG_EMIT_NETWORKD, NULL);
+        cr_expect(has_line(t, "# PeerNotifyDelaySec needs systemd 256 or later; older networkd ignores it."), "%s", t);
+        cr_expect(has_line(t, "PeerNotifyDelaySec=200ms"));
+        cr_expect(has_line(t, "ARPMissedMax=3"));
+        cr_expect(!strstr(t, "MIIMonitorSec needs"));
+        cr_expect_eq(bg_diags_count(&g_diags, BG_DIAG_NOTE), 2);
+        cr_expect_eq(bg_diags_count(&g_diags, BG_DIAG_WARNING), 0);
+        reset();
+        bg_model_free(&m);
+}
+
 Test(emit, networkd_lp_interval_without_arp_is_warned) {
         struct bg_model m;
         struct bg_bond *b;
