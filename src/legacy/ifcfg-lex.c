@@ -329,18 +329,21 @@ static const char *lex_ansi_c(struct lex *lx, const char *p, struct buf *b, bool
 static void add_var(struct lex *lx, const char *key, size_t keylen, unsigned kline, unsigned kcol,
                     unsigned vcol, char *value) {
         struct bg_ifcfg *f = lx->f;
-        struct bg_ifcfg_var *v;
         char *k = strndup(key, keylen);
 
-        if (!k || (f->n == f->cap && !(v = realloc(f->v, (f->cap ? f->cap * 2 : 16) * sizeof(*v))))) {
+        if (k && f->n == f->cap) {
+                size_t cap = f->cap ? f->cap * 2 : 16;
+                struct bg_ifcfg_var *v = realloc(f->v, cap * sizeof(*v));
+                if (v) {
+                        f->v = v;
+                        f->cap = cap;
+                }
+        }
+        if (!k || f->n == f->cap) {
                 free(k);
                 free(value);
                 lx->r = -ENOMEM;
                 return;
-        }
-        if (f->n == f->cap) {
-                f->v = v;
-                f->cap = f->cap ? f->cap * 2 : 16;
         }
         for (size_t i = 0; i < f->n; i++)
                 if (!f->v[i].overridden_by && !strcmp(f->v[i].key, k)) {

@@ -318,6 +318,17 @@ static bool port_reason(const char *key, const char **why) {
         return false;
 }
 
+static bool numbered_l3(const char *key) {
+        static const char *const pre[] = { "IPADDR", "PREFIX", "NETMASK", "GATEWAY", "DNS",
+                                           "BROADCAST", "NETWORK" };
+        for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
+                size_t l = strlen(pre[i]);
+                if (!strncmp(key, pre[i], l) && strspn(key + l, "0123456789") == strlen(key + l))
+                        return true;
+        }
+        return false;
+}
+
 static void sweep(struct lg_ctx *c, struct lg_file *f, bool port, const char *bond) {
         for (size_t i = 0; i < f->cfg.n; i++) {
                 struct bg_ifcfg_var *v = &f->cfg.v[i];
@@ -334,6 +345,12 @@ static void sweep(struct lg_ctx *c, struct lg_file *f, bool port, const char *bo
                                 why = consumed[k].why;
                 if (!why && port)
                         port_reason(v->key, &why);
+                if (!why && !port && numbered_l3(v->key)) {
+                        lg_diag(c, BG_DIAG_WARNING, f->cfg.path, v->line, v->col, v->key,
+                                "not used: no matching IPADDRn, or it comes after a gap in the "
+                                "numbering (both initscripts and NetworkManager stop there)");
+                        why = "ignored: no matching address or after a gap (warned)";
+                }
                 if (!why && !strcmp(v->key, "ETHTOOL_OPTS")) {
                         lg_diag(c, BG_DIAG_WARNING, f->cfg.path, v->line, v->col, v->key,
                                 "ethtool settings are not part of the bond model; not converted");
