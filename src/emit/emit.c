@@ -186,6 +186,8 @@ static const char *bad_ipcfg(const struct bg_ipcfg *c) {
         if (!bad)
                 bad = bad_strv(c->dns, c->n_dns);
         for (size_t i = 0; !bad && i < c->n_routes; i++) {
+                if (!c->routes[i].to)
+                        return "(a route without destination)";
                 bad = bad_text(c->routes[i].to);
                 if (!bad)
                         bad = bad_text(c->routes[i].via);
@@ -249,7 +251,7 @@ bool bg_emit_bond_safe(struct bg_diags *d, const struct bg_bond *b, enum bg_emit
                         if ((unsigned char) *p < 0x20 || *p == 0x7f)
                                 *p = '?';
                 bg_diag_add(d, BG_DIAG_ERROR, &b->loc, key,
-                            "bond %s: a value contains control characters; the bond is not written as %s",
+                            "bond %s: a value contains control characters or is missing; the bond is not written as %s",
                             key, bg_emit_format_name(f));
         }
         return false;
