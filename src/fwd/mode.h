@@ -90,6 +90,7 @@ struct bg_fwd_port {
 
         struct bg_fwd_port_stats stats;
         void *mode_priv;           /* ops->port_priv_size bytes, zeroed, owned by the core */
+        void *core;                /* I/O state of the core (socket, event source) */
 };
 
 /* Result of a mode's rx hook. */
@@ -149,6 +150,21 @@ struct bg_fwd_mode_ops {
         void (*status_port)(struct bg_fwd *b, struct bg_fwd_port *p, struct bg_fwd_stw *w);
 };
 
+/* The I/O the logic (monitor, selection, modes) needs from the core; the
+ * unit tests plug in fakes. */
+struct bg_fwd_io {
+        int (*send)(struct bg_fwd *b, struct bg_fwd_port *p, const struct bg_fwd_frame *fr);
+        int (*set_port_mac)(struct bg_fwd *b, struct bg_fwd_port *p, const uint8_t mac[6]);
+        int (*set_bond_mac)(struct bg_fwd *b, const uint8_t mac[6]);
+        /* The bond's (TAP's) addresses, for gratuitous ARP / NA and ARP
+         * probes: IPv4 in network byte order, IPv6 as 16 bytes each. */
+        int (*bond_addrs)(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4,
+                          uint8_t (*v6)[16], size_t max6, size_t *n6);
+        /* Carrier of the bond changed (b->carrier). */
+        void (*carrier_changed)(struct bg_fwd *b);
+        void (*log)(struct bg_fwd *b, int level, const char *msg);
+};
+
 /* Bond options the core reads once from the model (numbers as the kernel
  * stores them: delays in miimon ticks, times in ms). */
 struct bg_fwd_params {
@@ -185,11 +201,17 @@ struct bg_fwd {
 
         struct bg_fwd_port *ports[BG_FWD_MAX_PORTS];  /* enslave order */
         size_t n_ports;
+        /* Configured ports that do not exist yet: enslaved when they appear
+         * (rtnetlink RTM_NEWLINK), in that order. */
+        char pending[BG_FWD_MAX_PORTS][16];
+        size_t n_pending;
         struct bg_fwd_port *active;     /* modes with uses_active */
         bool force_primary;             /* kernel's force_primary: next reselect picks primary */
         uint32_t peer_notif_left;       /* gratuitous ARP/NA still to send (ticks) */
 
         uint64_t now;              /* CLOCK_MONOTONIC usec, updated by the loop (or a test) */
+        uint64_t mii_next;         /* next miimon tick (usec) */
+        const struct bg_fwd_io *io;
         void *core;                /* event loop, netlink, control socket: core-private */
 };
 
@@ -242,5 +264,6 @@ extern const struct bg_fwd_mode_ops bg_fwd_mode_rr;
 extern const struct bg_fwd_mode_ops bg_fwd_mode_ab;
 extern const struct bg_fwd_mode_ops bg_fwd_mode_xor;
 extern const struct bg_fwd_mode_ops bg_fwd_mode_bcast;
+extern const struct bg_fwd_mode_ops bg_fwd_mode_8023ad;
 /* NULL if the mode is not implemented in this build. */
 const struct bg_fwd_mode_ops *bg_fwd_mode_find(enum bg_mode m);

@@ -1,0 +1,869 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The forwarder core: the data path between the TAP and the ports, link
+ * events, timers and the bond's lifecycle, on one sd-event loop.
+ *
+ * Data path. TAP -> ports: up to BG_BATCH frames are read from the TAP
+ * (one read each: a TAP has no batch read), the mode picks the port(s),
+ * and each port's frames leave in one sendmmsg(). Ports -> TAP: one
+ * recvmmsg() per wake-up takes up to BG_BATCH frames, the mode's rx hook
+ * and the rx-disabled rule decide, and accepted frames are written to the
+ * TAP. Frames keep their virtio-net header end to end (tap.c, port.c).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if.h>
+#include <linux/rtnetlink.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fwd/core.h"
+#include "util/util.h"
+
+#define VH sizeof(struct virtio_net_hdr)
+#define HEADROOM 64
+
+static struct bg_core *core_of(struct bg_fwd *b) {
+        return (struct bg_core *) b;   /* bond is the first member */
+}
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+void bg_core_log(struct bg_core *c, int level, const char *fmt, ...) {
+        char msg[600];
+        va_list ap;
+
+        if (level > c->log_level)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        if (c->journal)
+                sd_journal_print(level, "%s: %s", c->bond.name, msg);
+        else
+                fprintf(stderr, "bondgend: %s: %s\n", c->bond.name, msg);
+}
+
+static void update_status(struct bg_core *c) {
+        struct bg_fwd *b = &c->bond;
+        size_t up = 0;
+
+        for (size_t i = 0; i < b->n_ports; i++)
+                up += bg_fwd_port_up(b->ports[i]);
+        sd_notifyf(false, "STATUS=%s: %s, %zu/%zu ports up%s%s", b->name, b->carrier ? "up" : "no carrier",
+                   up, b->n_ports, b->active && b->ops->uses_active ? ", active " : "",
+                   b->active && b->ops->uses_active ? b->active->name : "");
+}
+
+/* ---- I/O for the logic layer ---- */
+
+static int io_send(struct bg_fwd *b, struct bg_fwd_port *p, const struct bg_fwd_frame *fr) {
+        uint8_t buf[VH + 2048];
+        ssize_t n;
+
+        if (p->fd < 0)
+                return -ENOTCONN;
+        if (fr->len > sizeof(buf) - VH)
+                return -EMSGSIZE;
+        memcpy(buf, &fr->vh, VH);
+        memcpy(buf + VH, fr->data, fr->len);
+        n = send(p->fd, buf, VH + fr->len, MSG_DONTWAIT);
+        if (n < 0) {
+                p->stats.tx_errors++;
+                return -errno;
+        }
+        p->stats.tx_packets++;
+        p->stats.tx_bytes += fr->len;
+        p->last_tx = b->now;
+        return 0;
+}
+
+static int io_set_port_mac(struct bg_fwd *b, struct bg_fwd_port *p, const uint8_t mac[6]) {
+        return bg_nl_set_mac(p->name, mac);
+}
+
+static int io_set_bond_mac(struct bg_fwd *b, const uint8_t mac[6]) {
+        return bg_nl_set_mac(b->name, mac);
+}
+
+static int io_bond_addrs(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16],
+                         size_t max6, size_t *n6) {
+        struct bg_core *c = core_of(b);
+
+        *n4 = c->n_addr4 < max4 ? c->n_addr4 : max4;
+        *n6 = c->n_addr6 < max6 ? c->n_addr6 : max6;
+        memcpy(v4, c->addr4, *n4 * sizeof(uint32_t));
+        if (*n6)
+                memcpy(v6, c->addr6, *n6 * 16);
+        return 0;
+}
+
+static void addr_event(struct bg_core *c, int family, const uint8_t *a, bool deleted) {
+        if (family == AF_INET) {
+                uint32_t v;
+                memcpy(&v, a, 4);
+                for (size_t i = 0; i < c->n_addr4; i++)
+                        if (c->addr4[i] == v) {
+                                if (deleted)
+                                        c->addr4[i] = c->addr4[--c->n_addr4];
+                                return;
+                        }
+                if (!deleted && c->n_addr4 < 16)
+                        c->addr4[c->n_addr4++] = v;
+        } else {
+                for (size_t i = 0; i < c->n_addr6; i++)
+                        if (!memcmp(c->addr6[i], a, 16)) {
+                                if (deleted)
+                                        memcpy(c->addr6[i], c->addr6[--c->n_addr6], 16);
+                                return;
+                        }
+                if (!deleted && c->n_addr6 < 16)
+                        memcpy(c->addr6[c->n_addr6++], a, 16);
+        }
+}
+
+static void io_carrier_changed(struct bg_fwd *b) {
+        struct bg_core *c = core_of(b);
+
+        if (b->tap_fd >= 0)
+                (void) bg_tap_set_carrier(b->tap_fd, b->carrier);
+        update_status(c);
+}
+
+static void io_log(struct bg_fwd *b, int level, const char *msg) {
+        bg_core_log(core_of(b), level, "%s", msg);
+}
+
+static const struct bg_fwd_io core_io = {
+        .send = io_send,
+        .set_port_mac = io_set_port_mac,
+        .set_bond_mac = io_set_bond_mac,
+        .bond_addrs = io_bond_addrs,
+        .carrier_changed = io_carrier_changed,
+        .log = io_log,
+};
+
+/* ---- transmit: TAP -> ports ---- */
+
+static void flush_port(struct bg_core *c, struct bg_fwd_port *p) {
+        struct bg_port_io *io = p->core;
+        unsigned sent = 0;
+
+        while (sent < io->n) {
+                int r = sendmmsg(p->fd, io->msgs + sent, io->n - sent, MSG_DONTWAIT);
+                if (r < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        /* queue full or device gone: drop the rest, as a full
+                         * NIC queue would */
+                        p->stats.tx_errors += io->n - sent;
+                        break;
+                }
+                for (int i = 0; i < r; i++) {
+                        p->stats.tx_packets++;
+                        p->stats.tx_bytes += io->msgs[sent + (unsigned) i].msg_len - VH;
+                }
+                sent += (unsigned) r;
+        }
+        if (sent)
+                p->last_tx = c->bond.now;
+        io->n = 0;
+        io->queued = false;
+}
+
+static void queue_frame(struct bg_core *c, struct bg_fwd_port *p, uint8_t *base, size_t len) {
+        struct bg_port_io *io = p->core;
+
+        if (p->fd < 0)
+                return;
+        if (io->n == BG_BATCH)
+                flush_port(c, p);
+        io->iov[io->n] = (struct iovec){ base, len };
+        io->msgs[io->n].msg_hdr = (struct msghdr){ .msg_iov = &io->iov[io->n], .msg_iovlen = 1 };
+        io->n++;
+        if (!io->queued) {
+                io->queued = true;
+                c->txq[c->n_txq++] = p;
+        }
+}
+
+static int on_tap(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct bg_core *c = userdata;
+        struct bg_fwd *b = &c->bond;
+        struct bg_fwd_port *out[BG_FWD_MAX_PORTS];
+
+        b->now = now_usec();
+        for (unsigned i = 0; i < BG_BATCH; i++) {
+                uint8_t *slot = c->txbuf + (size_t) i * BG_SLOT;
+                struct bg_fwd_frame fr;
+                ssize_t n = read(fd, slot + HEADROOM, BG_SLOT - HEADROOM);
+                int k;
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno != EAGAIN)
+                                bg_core_log(c, LOG_ERR, "reading the TAP: %m");
+                        break;
+                }
+                if ((size_t) n < VH + 14)
+                        continue;
+                memcpy(&fr.vh, slot + HEADROOM, VH);
+                fr.data = slot + HEADROOM + VH;
+                fr.len = (size_t) n - VH;
+                fr.cap = BG_SLOT - HEADROOM - VH;
+                k = b->ops->select_tx(b, &fr, out, BG_FWD_MAX_PORTS);
+                if (k <= 0)
+                        continue;
+                /* the mode may have pushed or pulled header bytes */
+                memcpy(fr.data - VH, &fr.vh, VH);
+                for (int j = 0; j < k; j++)
+                        queue_frame(c, out[j], fr.data - VH, fr.len + VH);
+        }
+        for (size_t i = 0; i < c->n_txq; i++)
+                flush_port(c, c->txq[i]);
+        c->n_txq = 0;
+        return 0;
+}
+
+/* ---- receive: ports -> TAP ---- */
+
+/* The port's I/O state (p->core) with a back pointer to the core, so the
+ * per-port event callback finds both. */
+struct port_io_alloc {
+        struct bg_port_io io;
+        struct bg_core *core;
+};
+
+static bool is_link_local(const uint8_t *d) {
+        return d[0] == 0x01 && d[1] == 0x80 && d[2] == 0xc2 && d[3] == 0 && d[4] == 0 &&
+               (d[5] & 0xf0) == 0;
+}
+
+static int on_port(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct bg_fwd_port *p = userdata;
+        struct bg_core *c = p->core ? ((struct port_io_alloc *) p->core)->core : NULL;
+        struct bg_fwd *b;
+        int n;
+
+        if (!c)
+                return 0;
+        b = &c->bond;
+        b->now = now_usec();
+        for (unsigned i = 0; i < BG_BATCH; i++) {
+                c->rx_msgs[i].msg_hdr.msg_namelen = sizeof(c->rx_addr[i]);
+                c->rx_msgs[i].msg_hdr.msg_flags = 0;
+        }
+        n = recvmmsg(fd, c->rx_msgs, BG_BATCH, MSG_DONTWAIT, NULL);
+        if (n < 0) {
+                if (errno != EAGAIN && errno != EINTR && errno != ENETDOWN)
+                        bg_core_log(c, LOG_WARNING, "receiving on %s: %m", p->name);
+                return 0;
+        }
+        for (int i = 0; i < n; i++) {
+                uint8_t *buf = c->rxbuf + (size_t) i * BG_SLOT + HEADROOM;
+                size_t len = c->rx_msgs[i].msg_len;
+                struct bg_fwd_frame fr;
+                enum bg_fwd_rx v = BG_FWD_RX_PASS;
+
+                if ((c->rx_msgs[i].msg_hdr.msg_flags & MSG_TRUNC) || len < VH + 14) {
+                        p->stats.rx_dropped++;
+                        continue;
+                }
+                if (c->rx_addr[i].sll_pkttype == PACKET_OUTGOING)
+                        continue;
+                memcpy(&fr.vh, buf, VH);
+                fr.data = buf + VH;
+                fr.len = len - VH;
+                fr.cap = BG_SLOT - HEADROOM - VH;
+                p->stats.rx_packets++;
+                p->stats.rx_bytes += fr.len;
+                if (b->p.arp_interval)
+                        bg_fwd_mon_rx(b, p, fr.data, fr.len);
+                if (b->ops->rx)
+                        v = b->ops->rx(b, p, &fr);
+                if (v == BG_FWD_RX_DROP || v == BG_FWD_RX_CONSUMED)
+                        continue;
+                if (v == BG_FWD_RX_PASS && p->rx_disabled) {
+                        p->stats.rx_dropped++;
+                        continue;
+                }
+                if (v == BG_FWD_RX_PASS && is_link_local(fr.data))
+                        continue;   /* the kernel passes these up on the port itself */
+                /* Our own frames reflected by the partner (a bridge floods
+                 * our broadcasts back on the other ports). */
+                if (!memcmp(fr.data + 6, b->mac, 6)) {
+                        p->stats.rx_dropped++;
+                        continue;
+                }
+                /* What a NIC carrying the bond MAC would filter. */
+                if (!b->tap_promisc && !(fr.data[0] & 1) && memcmp(fr.data, b->mac, 6))
+                        continue;
+                memcpy(fr.data - VH, &fr.vh, VH);
+                if (write(b->tap_fd, fr.data - VH, fr.len + VH) < 0 && errno != EAGAIN)
+                        bg_core_log(c, LOG_DEBUG, "writing to the TAP: %m");
+        }
+        return 0;
+}
+
+/* ---- ports ---- */
+
+static int on_netlink(sd_event_source *s, int fd, uint32_t revents, void *userdata);
+
+static bool wants_bond_mac(const struct bg_fwd *b) {
+        if (!b->ops->ports_use_bond_mac)
+                return false;
+        return !(b->p.mode == BG_MODE_ACTIVE_BACKUP && b->p.fail_over_mac != BG_FOM_NONE);
+}
+
+static void save_state(struct bg_core *c) {
+        if (c->state_path[0] && bg_port_state_save(c->state_path, &c->bond) < 0)
+                bg_core_log(c, LOG_WARNING, "cannot write %s", c->state_path);
+}
+
+static void pending_add(struct bg_fwd *b, const char *name) {
+        for (size_t i = 0; i < b->n_pending; i++)
+                if (!strcmp(b->pending[i], name))
+                        return;
+        if (b->n_pending < BG_FWD_MAX_PORTS)
+                snprintf(b->pending[b->n_pending++], sizeof(b->pending[0]), "%s", name);
+}
+
+static bool pending_del(struct bg_fwd *b, const char *name) {
+        for (size_t i = 0; i < b->n_pending; i++)
+                if (!strcmp(b->pending[i], name)) {
+                        memmove(b->pending[i], b->pending[i + 1], (b->n_pending - i - 1) * sizeof(b->pending[0]));
+                        b->n_pending--;
+                        return true;
+                }
+        return false;
+}
+
+int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
+        struct bg_fwd *b = &c->bond;
+        struct port_io_alloc *pa;
+        struct bg_fwd_port *p;
+        struct bg_nl_link link;
+        int r, fd;
+
+        if (bg_fwd_find_port(b, name))
+                return -EEXIST;
+        if (!strcmp(name, b->name) || strlen(name) >= IFNAMSIZ)
+                return -EINVAL;
+        r = bg_nl_get_link(name, &link);
+        if (r < 0) {
+                if (!pending_ok)
+                        return r;
+                pending_add(b, name);
+                bg_core_log(c, LOG_NOTICE, "port %s does not exist yet; enslaving it when it appears", name);
+                return 0;
+        }
+        pa = calloc(1, sizeof(*pa));
+        if (!pa)
+                return -ENOMEM;
+        pa->core = c;
+        r = bg_fwd_port_new(b, name, &p);
+        if (r < 0) {
+                free(pa);
+                return r;
+        }
+        p->core = &pa->io;
+        r = bg_port_setup(name, b->mtu, &pa->io);
+        if (r < 0) {
+                bg_port_restore(name, &pa->io);
+                goto fail;
+        }
+        memcpy(p->perm_mac, pa->io.orig_mac, 6);
+        memcpy(p->mac, pa->io.orig_mac, 6);
+        /* The first port lends the bond its MAC unless one is configured. */
+        if (b->mac_from_port && b->n_ports == 1)
+                (void) bg_fwd_set_bond_mac(b, p->perm_mac);
+        if (wants_bond_mac(b))
+                (void) bg_fwd_port_set_mac(b, p, b->mac);
+        bg_nl_get_speed(name, &p->speed_mbps, &p->duplex);
+        /* Setting the port up (and a MAC on a device that takes one only
+         * while down) queued link events for it: consume them now, while the
+         * port has no ifindex here, so they are not mistaken for carrier
+         * changes; its state is read afresh below. */
+        (void) on_netlink(NULL, -1, 0, c);
+        fd = bg_port_socket(link.ifindex);
+        if (fd < 0) {
+                r = fd;
+                bg_port_restore(name, &pa->io);
+                goto fail;
+        }
+        p->fd = fd;
+        p->ifindex = link.ifindex;
+        p->present = true;
+        r = sd_event_add_io(c->ev, &pa->io.src, fd, EPOLLIN, on_port, p);
+        if (r < 0) {
+                close(fd);
+                bg_port_restore(name, &pa->io);
+                goto fail;
+        }
+        pending_del(b, name);
+        b->now = now_usec();
+        /* fresh link state: carrier may have changed since the query */
+        if (bg_nl_get_link(name, &link) == 0)
+                bg_fwd_mon_port_init(b, p, link.carrier);
+        if (b->ops->port_added && (r = b->ops->port_added(b, p)) < 0) {
+                sd_event_source_unref(pa->io.src);
+                close(fd);
+                bg_port_restore(name, &pa->io);
+                goto fail;
+        }
+        if (b->ops->uses_active) {
+                if (b->p.primary[0] && !strcmp(b->p.primary, name))
+                        b->force_primary = true;
+                bg_fwd_reselect(b);
+        } else if (!b->active && bg_fwd_port_up(p))
+                b->active = p;
+        bg_fwd_update_carrier(b);
+        bg_core_log(c, LOG_INFO, "enslaved %s (link %s)", name, bg_fwd_link_name(p->link));
+        save_state(c);
+        update_status(c);
+        return 0;
+fail:
+        bg_fwd_port_free(b, p);
+        free(pa);
+        return r;
+}
+
+static void release_port(struct bg_core *c, struct bg_fwd_port *p, bool gone) {
+        struct bg_fwd *b = &c->bond;
+        struct port_io_alloc *pa = (struct port_io_alloc *) p->core;
+        char name[16];
+
+        snprintf(name, sizeof(name), "%s", p->name);
+        if (pa->io.queued) {
+                /* drop the frames still queued for it */
+                size_t k = 0;
+                for (size_t i = 0; i < c->n_txq; i++)
+                        if (c->txq[i] != p)
+                                c->txq[k++] = c->txq[i];
+                c->n_txq = k;
+        }
+        p->present = false;
+        p->link = BG_LINK_DOWN;
+        bg_fwd_mon_port_gone(b, p);
+        sd_event_source_disable_unref(pa->io.src);
+        if (p->fd >= 0)
+                close(p->fd);
+        p->fd = -1;
+        if (!gone)
+                bg_port_restore(name, &pa->io);
+        if (b->active == p)
+                b->active = NULL;
+        bg_fwd_port_free(b, p);
+        free(pa);
+        if (b->ops->uses_active)
+                bg_fwd_reselect(b);
+        else if (!b->active)
+                for (size_t i = 0; i < b->n_ports; i++)
+                        if (bg_fwd_port_up(b->ports[i])) {
+                                b->active = b->ports[i];
+                                break;
+                        }
+        bg_fwd_update_carrier(b);
+        bg_core_log(c, LOG_INFO, "released %s%s", name, gone ? " (device gone)" : "");
+        save_state(c);
+        update_status(c);
+}
+
+int bg_core_release(struct bg_core *c, const char *name) {
+        struct bg_fwd_port *p = bg_fwd_find_port(&c->bond, name);
+
+        if (!p)
+                return pending_del(&c->bond, name) ? 0 : -ENODEV;
+        release_port(c, p, false);
+        return 0;
+}
+
+int bg_core_set_active(struct bg_core *c, const char *name) {
+        struct bg_fwd *b = &c->bond;
+        struct bg_fwd_port *p;
+
+        if (!b->ops->uses_active)
+                return -EOPNOTSUPP;
+        p = bg_fwd_find_port(b, name);
+        if (!p)
+                return -ENODEV;
+        if (p == b->active)
+                return 0;
+        /* bond_option_active_slave_set: only an up port, and only when an
+         * active port exists */
+        if (!b->active || !bg_fwd_port_up(p))
+                return -EINVAL;
+        b->now = now_usec();
+        bg_fwd_change_active(b, p);
+        bg_fwd_update_carrier(b);
+        update_status(c);
+        return 0;
+}
+
+/* ---- link events ---- */
+
+static void resync_links(struct bg_core *c) {
+        struct bg_fwd *b = &c->bond;
+        struct bg_nl_link l;
+
+        for (size_t i = 0; i < b->n_ports; i++)
+                if (bg_nl_get_link(b->ports[i]->name, &l) == 0 && l.carrier != b->ports[i]->carrier)
+                        bg_fwd_mon_carrier(b, b->ports[i], l.carrier);
+        for (size_t i = 0; i < b->n_pending; )
+                if (bg_nl_ifindex(b->pending[i]) > 0) {
+                        char name[16];
+                        snprintf(name, sizeof(name), "%s", b->pending[i]);
+                        if (bg_core_enslave(c, name, true) < 0)
+                                i++;
+                } else
+                        i++;
+}
+
+static int link_event(const struct nlmsghdr *nlh, void *data) {
+        struct bg_core *c = data;
+        struct bg_fwd *b = &c->bond;
+        struct bg_fwd_port *p;
+        struct bg_nl_link l;
+
+        if (nlh->nlmsg_type == RTM_NEWADDR || nlh->nlmsg_type == RTM_DELADDR) {
+                int ifindex, family;
+                uint8_t a[16];
+                bool deleted;
+                if (bg_nl_parse_addr(nlh, &ifindex, &family, a, &deleted) == 0 && ifindex == b->tap_ifindex)
+                        addr_event(c, family, a, deleted);
+                return MNL_CB_OK;
+        }
+        if (bg_nl_parse_link(nlh, &l) < 0)
+                return MNL_CB_OK;
+        if (l.ifindex == b->tap_ifindex) {
+                if (l.deleted) {
+                        bg_core_log(c, LOG_ERR, "the bond device was deleted; exiting");
+                        sd_event_exit(c->ev, 3);
+                } else
+                        b->tap_promisc = l.flags & IFF_PROMISC;
+                return MNL_CB_OK;
+        }
+        p = bg_fwd_find_port_ifindex(b, l.ifindex);
+        if (p) {
+                if (l.deleted) {
+                        char name[16];
+                        snprintf(name, sizeof(name), "%s", p->name);
+                        release_port(c, p, true);
+                        pending_add(b, name);
+                } else if (l.carrier != p->carrier) {
+                        bg_core_log(c, LOG_DEBUG, "%s: carrier %s", p->name, l.carrier ? "on" : "off");
+                        bg_fwd_mon_carrier(b, p, l.carrier);
+                        update_status(c);
+                }
+                return MNL_CB_OK;
+        }
+        if (!l.deleted && l.name[0]) {
+                for (size_t i = 0; i < b->n_pending; i++)
+                        if (!strcmp(b->pending[i], l.name)) {
+                                int r = bg_core_enslave(c, l.name, true);
+                                if (r < 0)
+                                        bg_core_log(c, LOG_ERR, "cannot enslave %s: %s", l.name, strerror(-r));
+                                break;
+                        }
+        }
+        return MNL_CB_OK;
+}
+
+static int on_netlink(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct bg_core *c = userdata;
+        char buf[32768];
+
+        c->bond.now = now_usec();
+        for (;;) {
+                ssize_t n = mnl_socket_recvfrom(c->nl, buf, sizeof(buf));
+                if (n < 0) {
+                        if (errno == ENOBUFS) {
+                                /* events were lost: read the state again */
+                                bg_core_log(c, LOG_WARNING, "netlink overrun, resynchronising links");
+                                resync_links(c);
+                                continue;
+                        }
+                        break;
+                }
+                (void) mnl_cb_run(buf, (size_t) n, 0, 0, link_event, c);
+        }
+        return 0;
+}
+
+/* ---- timers ---- */
+
+static int on_mii(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct bg_core *c = userdata;
+
+        c->bond.now = now_usec();
+        bg_fwd_mon_mii_tick(&c->bond);
+        (void) sd_event_source_set_time(s, usec + (uint64_t) c->bond.p.miimon * 1000);
+        (void) sd_event_source_set_enabled(s, SD_EVENT_ON);
+        return 0;
+}
+
+static int on_arp(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct bg_core *c = userdata;
+
+        c->bond.now = now_usec();
+        bg_fwd_mon_arp_tick(&c->bond);
+        (void) sd_event_source_set_time(s, usec + (uint64_t) c->bond.p.arp_interval * 1000);
+        (void) sd_event_source_set_enabled(s, SD_EVENT_ON);
+        return 0;
+}
+
+static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct bg_core *c = userdata;
+
+        c->bond.now = now_usec();
+        if (c->bond.ops->tick)
+                c->bond.ops->tick(&c->bond);
+        (void) sd_event_source_set_time(s, usec + c->bond.ops->tick_usec);
+        (void) sd_event_source_set_enabled(s, SD_EVENT_ON);
+        return 0;
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        struct bg_core *c = userdata;
+
+        bg_core_log(c, LOG_INFO, "signal %u: restoring ports and exiting", si->ssi_signo);
+        sd_event_exit(c->ev, 0);
+        return 0;
+}
+
+/* ---- lifecycle ---- */
+
+const char *bg_rundir(void) {
+        const char *e = getenv("BONDGEN_RUNDIR");
+
+        return e && *e == '/' ? e : BG_RUNDIR;
+}
+
+static void recover_log(const char *msg) {
+        fprintf(stderr, "bondgend: %s\n", msg);
+}
+
+int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params *p,
+                 const uint8_t *mac, uint32_t mtu) {
+        struct bg_fwd *b = &c->bond;
+        int r;
+
+        memset(c, 0, sizeof(*c));
+        c->ctl_fd = -1;
+        c->log_level = LOG_INFO;
+        b->tap_fd = -1;
+        if (strlen(name) >= sizeof(b->name))
+                return -EINVAL;
+        strcpy(b->name, name);
+        b->p = *p;
+        b->ops = bg_fwd_mode_find(p->mode);
+        if (!b->ops)
+                return -EOPNOTSUPP;
+        b->io = &core_io;
+        b->mtu = mtu ? mtu : 1500;
+        b->now = now_usec();
+        c->journal = getenv("JOURNAL_STREAM") != NULL;
+
+        c->txbuf = malloc((size_t) BG_BATCH * BG_SLOT);
+        c->rxbuf = malloc((size_t) BG_BATCH * BG_SLOT);
+        if (!c->txbuf || !c->rxbuf)
+                return -ENOMEM;
+        for (unsigned i = 0; i < BG_BATCH; i++) {
+                c->rx_iov[i] = (struct iovec){ c->rxbuf + (size_t) i * BG_SLOT + HEADROOM, BG_SLOT - HEADROOM };
+                c->rx_msgs[i].msg_hdr = (struct msghdr){ .msg_iov = &c->rx_iov[i], .msg_iovlen = 1,
+                                                         .msg_name = &c->rx_addr[i],
+                                                         .msg_namelen = sizeof(c->rx_addr[i]) };
+        }
+        r = bg_fwd_mode_setup(b);
+        if (r < 0)
+                return r;
+        r = sd_event_default(&c->ev);
+        if (r < 0)
+                return r;
+        r = bg_ctl_probe_live(name);
+        if (r < 0)
+                return r;
+        snprintf(c->state_path, sizeof(c->state_path), "%s/%s.state", bg_rundir(), name);
+        (void) bg_mkdir_p(bg_rundir(), 0755);
+        bg_port_state_recover(c->state_path, recover_log);
+
+        c->nl = bg_nl_open_events();
+        if (!c->nl)
+                return -errno ? -errno : -EIO;
+        r = sd_event_add_io(c->ev, &c->nl_src, mnl_socket_get_fd(c->nl), EPOLLIN, on_netlink, c);
+        if (r < 0)
+                return r;
+
+        r = bg_tap_open(name, &b->tap_ifindex);
+        if (r < 0)
+                return r;
+        b->tap_fd = r;
+        (void) bg_tap_set_carrier(b->tap_fd, false);
+        if (mac) {
+                memcpy(b->mac, mac, 6);
+                r = bg_nl_set_mac(name, mac);
+                if (r < 0)
+                        return r;
+        } else {
+                (void) bg_nl_get_mac(name, b->mac);
+                b->mac_from_port = true;
+        }
+        r = bg_nl_set_mtu(name, b->mtu);
+        if (r < 0)
+                return r;
+        r = sd_event_add_io(c->ev, &c->tap_src, b->tap_fd, EPOLLIN, on_tap, c);
+        if (r < 0)
+                return r;
+        return 0;
+}
+
+static int add_timer(struct bg_core *c, sd_event_source **src, uint64_t period, sd_event_time_handler_t cb) {
+        uint64_t now;
+        int r;
+
+        r = sd_event_now(c->ev, CLOCK_MONOTONIC, &now);
+        if (r < 0)
+                return r;
+        return sd_event_add_time(c->ev, src, CLOCK_MONOTONIC, now + period, 0, cb, c);
+}
+
+/* Addresses and routes of the model on the bond: the TAP lives and dies
+ * with bondgend, so bondgend (re)applies them each time it creates it. */
+static void configure_addresses(struct bg_core *c) {
+        const struct bg_bond *m = c->model;
+        const struct bg_ipcfg *cfgs[2];
+        int r;
+
+        if (!m || !c->configure_addresses)
+                return;
+        cfgs[0] = &m->ipv4;
+        cfgs[1] = &m->ipv6;
+        for (int k = 0; k < 2; k++) {
+                const struct bg_ipcfg *ip = cfgs[k];
+                if (ip->method != BG_IP_STATIC)
+                        continue;
+                for (size_t i = 0; i < ip->n_addresses; i++) {
+                        r = bg_nl_add_address(c->bond.tap_ifindex, ip->addresses[i]);
+                        if (r < 0)
+                                bg_core_log(c, LOG_WARNING, "cannot add address %s: %s", ip->addresses[i],
+                                            strerror(-r));
+                }
+        }
+        for (int k = 0; k < 2; k++) {
+                const struct bg_ipcfg *ip = cfgs[k];
+                if (ip->method != BG_IP_STATIC)
+                        continue;
+                if (ip->gateway && (r = bg_nl_add_route(c->bond.tap_ifindex, "default", ip->gateway, 0)) < 0)
+                        bg_core_log(c, LOG_WARNING, "cannot add default route via %s: %s", ip->gateway,
+                                    strerror(-r));
+                for (size_t i = 0; i < ip->n_routes; i++) {
+                        r = bg_nl_add_route(c->bond.tap_ifindex, ip->routes[i].to, ip->routes[i].via,
+                                            ip->routes[i].metric);
+                        if (r < 0)
+                                bg_core_log(c, LOG_WARNING, "cannot add route to %s: %s", ip->routes[i].to,
+                                            strerror(-r));
+                }
+        }
+}
+
+int bg_core_run(struct bg_core *c) {
+        struct bg_fwd *b = &c->bond;
+        sigset_t ss;
+        int r;
+
+        sigemptyset(&ss);
+        sigaddset(&ss, SIGTERM);
+        sigaddset(&ss, SIGINT);
+        sigprocmask(SIG_BLOCK, &ss, NULL);
+        r = sd_event_add_signal(c->ev, NULL, SIGTERM, on_signal, c);
+        if (r >= 0)
+                r = sd_event_add_signal(c->ev, NULL, SIGINT, on_signal, c);
+        if (r < 0)
+                return r;
+        if (b->p.miimon && (r = add_timer(c, &c->mii_src, (uint64_t) b->p.miimon * 1000, on_mii)) < 0)
+                return r;
+        if (b->p.arp_interval &&
+            (r = add_timer(c, &c->arp_src, (uint64_t) b->p.arp_interval * 1000, on_arp)) < 0)
+                return r;
+        if (b->ops->tick && b->ops->tick_usec && (r = add_timer(c, &c->tick_src, b->ops->tick_usec, on_tick)) < 0)
+                return r;
+        (void) sd_event_set_watchdog(c->ev, true);
+
+        r = bg_nl_set_flags(b->name, IFF_UP, 0);
+        if (r < 0)
+                return r;
+        configure_addresses(c);
+        /* addresses present before the event socket saw them */
+        (void) on_netlink(NULL, -1, 0, c);
+        {
+                size_t n4, n6;
+                uint32_t v4[16];
+                uint8_t v6[16][16];
+                if (bg_nl_get_addrs(b->name, v4, 16, &n4, v6, 16, &n6) == 0) {
+                        for (size_t i = 0; i < n4; i++)
+                                addr_event(c, AF_INET, (uint8_t *) &v4[i], false);
+                        for (size_t i = 0; i < n6; i++)
+                                addr_event(c, AF_INET6, v6[i], false);
+                }
+        }
+        r = bg_ctl_listen(c);
+        if (r < 0)
+                return r;
+        update_status(c);
+        sd_notify(false, "READY=1");
+        bg_core_log(c, LOG_INFO, "running in mode %s with %zu port(s), %zu pending", b->ops->name,
+                    b->n_ports, b->n_pending);
+        r = sd_event_loop(c->ev);
+        sd_notify(false, "STOPPING=1");
+        return r;
+}
+
+void bg_core_free(struct bg_core *c) {
+        struct bg_fwd *b = &c->bond;
+
+        /* Give every port back as it was found, without failing over
+         * between them on the way out. */
+        while (b->n_ports) {
+                struct bg_fwd_port *p = b->ports[b->n_ports - 1];
+                struct port_io_alloc *pa = (struct port_io_alloc *) p->core;
+                sd_event_source_disable_unref(pa->io.src);
+                if (p->fd >= 0)
+                        close(p->fd);
+                if (bg_nl_ifindex(p->name) > 0)
+                        bg_port_restore(p->name, &pa->io);
+                b->active = NULL;
+                bg_fwd_port_free(b, p);
+                free(pa);
+        }
+        bg_ctl_close(c);
+        if (c->state_path[0])
+                (void) unlink(c->state_path);
+        sd_event_source_disable_unref(c->tap_src);
+        sd_event_source_disable_unref(c->nl_src);
+        sd_event_source_disable_unref(c->mii_src);
+        sd_event_source_disable_unref(c->arp_src);
+        sd_event_source_disable_unref(c->tick_src);
+        if (b->tap_fd >= 0)
+                close(b->tap_fd);   /* a non-persistent TAP disappears with its last fd */
+        if (c->nl)
+                mnl_socket_close(c->nl);
+        bg_fwd_mode_teardown(b);
+        sd_event_unref(c->ev);
+        free(c->txbuf);
+        free(c->rxbuf);
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+/* The forwarder's I/O core: TAP, AF_PACKET ports, rtnetlink, timers,
+ * control socket, on one sd-event loop. */
+#include <linux/if_packet.h>
+#include <sys/socket.h>
+#include <systemd/sd-event.h>
+
+#include "fwd/fwd.h"
+
+struct mnl_socket;
+struct nlmsghdr;
+
+/* ---- nl.c ---- */
+struct bg_nl_link {
+        int ifindex;
+        char name[16];
+        unsigned flags;
+        uint8_t mac[6];
+        bool has_mac;
+        uint32_t mtu;
+        bool carrier;
+        bool deleted;
+};
+int bg_nl_get_flags(const char *name, unsigned *flags);
+int bg_nl_set_flags(const char *name, unsigned set, unsigned clear);
+int bg_nl_get_mtu(const char *name, uint32_t *mtu);
+int bg_nl_set_mtu(const char *name, uint32_t mtu);
+int bg_nl_get_mac(const char *name, uint8_t mac[6]);
+int bg_nl_set_mac(const char *name, const uint8_t mac[6]);
+int bg_nl_ifindex(const char *name);
+void bg_nl_get_speed(const char *name, uint32_t *speed, uint8_t *duplex);
+int bg_nl_sysctl_get(const char *fam, const char *ifname, const char *key, int *val);
+int bg_nl_sysctl_set(const char *fam, const char *ifname, const char *key, int val);
+struct mnl_socket *bg_nl_open_events(void);
+int bg_nl_parse_link(const struct nlmsghdr *nlh, struct bg_nl_link *out);
+int bg_nl_get_link(const char *name, struct bg_nl_link *out);
+int bg_nl_parse_addr(const struct nlmsghdr *nlh, int *ifindex, int *family, uint8_t addr[16], bool *deleted);
+int bg_nl_add_address(int ifindex, const char *cidr);
+int bg_nl_add_route(int ifindex, const char *to, const char *via, uint32_t metric);
+int bg_nl_get_addrs(const char *ifname, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16],
+                    size_t max6, size_t *n6);
+
+/* ---- tap.c ---- */
+int bg_tap_open(const char *name, int *ifindex);
+int bg_tap_set_carrier(int fd, bool on);
+
+/* ---- port.c ---- */
+#define BG_BATCH 32
+#define BG_SLOT (65536 + 512)   /* a whole 64 KB GSO frame plus the virtio-net header */
+
+struct bg_port_io {
+        sd_event_source *src;
+        /* state found at enslave, restored at release */
+        uint8_t orig_mac[6];
+        uint32_t orig_mtu;
+        bool orig_up, orig_noarp;
+        int orig_disable_ipv6, orig_rp_filter;
+        /* pending transmit batch (sendmmsg) */
+        struct mmsghdr msgs[BG_BATCH];
+        struct iovec iov[BG_BATCH];
+        unsigned n;
+        bool queued;
+};
+
+/* Open the AF_PACKET socket of a port (vnet header, promiscuous, ignore
+ * outgoing, large buffers). */
+int bg_port_socket(int ifindex);
+/* Quiet the port for the host stack (ARP off, IPv6 off, strict rp_filter),
+ * set MTU and bring it up, remembering the original state in io. */
+int bg_port_setup(const char *name, uint32_t mtu, struct bg_port_io *io);
+void bg_port_restore(const char *name, const struct bg_port_io *io);
+/* State file so that a crashed run's ports can be restored on the next
+ * start: one line per port. */
+int bg_port_state_save(const char *path, struct bg_fwd *b);
+void bg_port_state_recover(const char *path, void (*log)(const char *msg));
+
+/* ---- core.c ---- */
+struct bg_core {
+        struct bg_fwd bond;
+        sd_event *ev;
+        sd_event_source *tap_src, *nl_src, *mii_src, *arp_src, *tick_src, *ctl_src, *wd_src;
+        struct mnl_socket *nl;
+        int ctl_fd;
+        char ctl_path[108];
+        char state_path[128];
+        const struct bg_bond *model;   /* addresses and routes; may be NULL */
+        bool configure_addresses;
+        bool journal;
+        int log_level;
+        uint8_t *txbuf, *rxbuf;
+        struct mmsghdr rx_msgs[BG_BATCH];
+        struct iovec rx_iov[BG_BATCH];
+        struct sockaddr_ll rx_addr[BG_BATCH];
+        struct bg_fwd_port *txq[BG_FWD_MAX_PORTS];
+        size_t n_txq;
+        bool stopping;
+        /* The bond's addresses, kept from rtnetlink events: querying them at
+         * failover time would wait for the RTNL lock that the link change
+         * itself is holding. */
+        uint32_t addr4[16];
+        uint8_t addr6[16][16];
+        size_t n_addr4, n_addr6;
+};
+
+int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params *p,
+                 const uint8_t *mac, uint32_t mtu);
+/* Enslave a port by name. A port that does not exist yet is kept pending
+ * (when pending_ok) and enslaved when it appears. */
+int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok);
+int bg_core_release(struct bg_core *c, const char *name);
+int bg_core_set_active(struct bg_core *c, const char *name);
+int bg_core_run(struct bg_core *c);
+void bg_core_free(struct bg_core *c);
+void bg_core_log(struct bg_core *c, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Run directory: $BONDGEN_RUNDIR if set (tests, the demo), else /run/bondgen. */
+const char *bg_rundir(void);
+
+/* ---- ctl.c ---- */
+int bg_ctl_listen(struct bg_core *c);
+/* -EADDRINUSE when a bondgend already serves this bond. */
+int bg_ctl_probe_live(const char *bond);
+void bg_ctl_close(struct bg_core *c);
