@@ -291,7 +291,8 @@ static int list_dir(const char *dir, bool (*keep)(const char *), char ***names, 
                 c++;
         }
         closedir(d);
-        qsort(v, c, sizeof(*v), cmp_str);
+        if (c > 1)
+                qsort(v, c, sizeof(*v), cmp_str);
         *names = v;
         *n = c;
         return 0;
