@@ -455,3 +455,112 @@ Test(emit, control_characters_refuse_the_bond_only) {
                 bg_model_free(&m);
         }
 }
+
+/* The issue's rule, for every option of the catalogue and every value
+ * class: an option set in the model either shows up in the output under
+ * the format's name, or is reported by a warning naming bond and option.
+ * Nothing may vanish silently. */
+static bool shows_up(int f, const struct bg_opt_info *o, const struct bg_emit_files *files) {
+        const char *key = bg_emit_key(o, (enum bg_emit_format) f);
+        char pat[128];
+
+        if (f == BG_EMIT_NETWORKD && (o->id == BG_OPT_PRIMARY || o->id == BG_OPT_ACTIVE_SLAVE)) {
+                const struct bg_emit_file *p = tm_file(files, "10-bondgen-eth0.network");
+
+                return p && strstr(p->content, o->id == BG_OPT_PRIMARY ? "\nPrimarySlave=true\n"
+                                                                       : "\nActiveSlave=true\n");
+        }
+        if (!key)
+                return false;
+        for (size_t i = 0; i < files->n; i++) {
+                const char *c = files->v[i].content;
+
+                snprintf(pat, sizeof(pat), f == BG_EMIT_NETPLAN ? "\n        %s: " : "\n%s=", key);
+                if (strstr(c, pat))
+                        return true;
+                /* netplan: a zero equal to the default, said in a comment */
+                snprintf(pat, sizeof(pat), "\n        # %s: 0 is the default", key);
+                if (f == BG_EMIT_NETPLAN && strstr(c, pat))
+                        return true;
+        }
+        return false;
+}
+
+static void try_value(enum bg_opt id, const char *text, unsigned *n_checked) {
+        const struct bg_opt_info *o = bg_opt_get(id);
+        struct bg_model m;
+        struct bg_bond *b;
+        struct bg_diags d = { 0 };
+        char key[128];
+
+        bg_model_init(&m);
+        b = tm_bond(&m, "bond0");
+        if (bg_bond_set_opt_text(b, id, text, NULL, &d) < 0) {
+                bg_diags_free(&d);
+                bg_model_free(&m);
+                return; /* not a value the catalogue accepts */
+        }
+        bg_diags_free(&d);
+        cr_assert_not_null(bg_bond_add_port(b, "eth0", NULL));
+        cr_assert_not_null(bg_bond_add_port(b, "eth1", NULL));
+        snprintf(key, sizeof(key), "bond0.%s", o->name);
+        for (int f = 0; f < 3; f++) {
+                bool warned, shown;
+
+                reset();
+                cr_assert_eq(fmt_fn[f](&m, &g_files, &g_diags), 0);
+                warned = tm_warnings(&g_diags, key) > 0;
+                shown = shows_up(f, o, &g_files);
+                cr_expect(warned || shown, "%s=%s vanished from format %d without a warning",
+                          o->name, text, f);
+                cr_expect(!(warned && shown && id != BG_OPT_LP_INTERVAL),
+                          "%s=%s in format %d: written and warned as left out", o->name, text, f);
+                (*n_checked)++;
+        }
+        reset();
+        bg_model_free(&m);
+}
+
+Test(emit, no_option_vanishes_silently) {
+        unsigned n = 0;
+
+        for (unsigned id = 0; id < BG_OPT__MAX; id++) {
+                const struct bg_opt_info *o = bg_opt_get(id);
+                char num[32];
+
+                if (id == BG_OPT_MODE)
+                        continue; /* always written, see golden files */
+                switch (o->type) {
+                case BG_OT_ENUM:
+                case BG_OT_BOOL:
+                        for (const struct bg_enum_val *e = o->enums; e && e->name; e++)
+                                try_value(id, e->name, &n);
+                        break;
+                case BG_OT_UINT:
+                case BG_OT_MSEC:
+                        snprintf(num, sizeof(num), "%llu", (unsigned long long) o->min);
+                        try_value(id, num, &n);
+                        snprintf(num, sizeof(num), "%llu", (unsigned long long) o->max);
+                        try_value(id, num, &n);
+                        snprintf(num, sizeof(num), "%llu", (unsigned long long) o->min + 1);
+                        try_value(id, num, &n);
+                        break;
+                case BG_OT_IFNAME:
+                        try_value(id, "eth0", &n);
+                        break;
+                case BG_OT_MAC:
+                        try_value(id, "02:00:00:00:00:01", &n);
+                        break;
+                case BG_OT_IPV4_LIST:
+                        try_value(id, "10.0.0.1,10.0.0.2", &n);
+                        break;
+                case BG_OT_IPV6_LIST:
+                        try_value(id, "2001:db8::1", &n);
+                        break;
+                case BG_OT_QUEUE_ID:
+                        try_value(id, "eth0:1", &n);
+                        break;
+                }
+        }
+        cr_expect_gt(n, 3 * 60, "only %u option/value/format combinations checked", n);
+}
