@@ -28,6 +28,7 @@ struct bg_boot_bond {
         size_t n_ports;
         char *options;  /* kernel command line only: "mode=1 miimon=100" or NULL */
         unsigned mtu;   /* kernel command line only: 0 = unset */
+        char *source;   /* YAML only: the file name (no directory) it came from */
 };
 
 struct bg_boot_set {

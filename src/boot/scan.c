@@ -39,6 +39,7 @@ void bg_boot_set_free(struct bg_boot_set *s) {
                 free(b->ports);
                 free(b->name);
                 free(b->options);
+                free(b->source);
         }
         free(s->bonds);
         s->bonds = NULL;
@@ -579,6 +580,11 @@ static bool bond_item(struct yscan *y, void *ud) {
                         else if (b.backend && !strcmp(b.backend, "kernel"))
                                 be = BG_BACKEND_KERNEL;
                         sb->backend = be;
+                        if (!sb->source) {
+                                const char *slash = strrchr(y->fname, '/');
+                                sb->source = strdup(slash ? slash + 1 : y->fname);
+                                ok = sb->source != NULL;
+                        }
                         for (size_t i = 0; ok && i < b.tmp.n_ports; i++)
                                 ok = bg_boot_bond_add_port(sb, b.tmp.ports[i].name,
                                                            b.tmp.ports[i].mac) >= 0;

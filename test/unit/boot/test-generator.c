@@ -154,6 +154,7 @@ Test(generator, yaml_only_with_driver) {
         /* bond0 (auto) goes to the kernel; uplink-1 asks for user space. */
         cr_assert_str_eq(list_out(),
                 "bondgen-apply.service.d/50-bondgen-generator.conf\n"
+                "bondgend@uplink\\x2d1.service.d/50-bondgen-generator.conf\n"
                 "sys-subsystem-net-devices-ens3.device.d/50-bondgen-generator.conf\n"
                 "sys-subsystem-net-devices-eth0.device.d/50-bondgen-generator.conf\n"
                 "sys-subsystem-net-devices-eth1.device.d/50-bondgen-generator.conf\n"
@@ -163,6 +164,9 @@ Test(generator, yaml_only_with_driver) {
         cr_assert(strstr(t, "SourcePath=/etc/bondgen\n"), "%s", t);
         cr_assert(strstr(t, "[Service]\nEnvironment=BONDGEN_SOURCE=yaml\n"), "%s", t);
         cr_assert_null(strstr(t, "ExecStart"), "the unit's own ExecStart reads /etc/bondgen: %s", t);
+        free(t);
+        t = read_out("bondgend@uplink\\x2d1.service.d/50-bondgen-generator.conf");
+        cr_assert(strstr(t, "ExecStart=\nExecStart=/usr/sbin/bondgend -c /etc/bondgen/10-bonds.yaml %I\n"), "%s", t);
         free(t);
         bg_diags_free(&d);
 }
@@ -183,6 +187,8 @@ Test(generator, yaml_without_driver_all_userspace) {
         /* device_timeout_sec 0: no device drop-ins */
         cr_assert_str_eq(list_out(),
                 "bondgen-apply.service.d/50-bondgen-generator.conf\n"
+                "bondgend@bond0.service.d/50-bondgen-generator.conf\n"
+                "bondgend@uplink\\x2d1.service.d/50-bondgen-generator.conf\n"
                 "sysinit.target.wants/bondgen-apply.service -> " UNITDIR "/bondgen-apply.service\n"
                 "sysinit.target.wants/bondgend@bond0.service -> " UNITDIR "/bondgend@.service\n"
                 "sysinit.target.wants/bondgend@uplink\\x2d1.service -> " UNITDIR "/bondgend@.service\n");
@@ -260,6 +266,7 @@ Test(generator, broken_tree_still_links_what_it_can) {
         cr_assert_eq(res.source, BG_BOOT_SRC_YAML);
         cr_assert_str_eq(list_out(),
                 "bondgen-apply.service.d/50-bondgen-generator.conf\n"
+                "bondgend@bond7.service.d/50-bondgen-generator.conf\n"
                 "sys-subsystem-net-devices-eth7.device.d/50-bondgen-generator.conf\n"
                 "sysinit.target.wants/bondgen-apply.service -> " UNITDIR "/bondgen-apply.service\n"
                 "sysinit.target.wants/bondgend@bond7.service -> " UNITDIR "/bondgend@.service\n");
