@@ -108,7 +108,7 @@ int bg_cmd_convert(int argc, char **argv) {
                 {}
         };
         const char *root = "/", *format = "yaml", *out = NULL;
-        bool explain = false, force = false;
+        bool explain = false, force = false, withheld = false;
         struct bg_diags diags = {};
         struct bg_explain ex = {};
         struct bg_emit_files files = {};
@@ -192,7 +192,7 @@ int bg_cmd_convert(int argc, char **argv) {
                                         status = write_files(out, &files, force);
                         }
                 } else if (out) {
-                        fprintf(stderr, "bondgen convert: nothing written to %s because of errors\n", out);
+                        withheld = true;
                 } else if (!explain) {
                         if (yaml)
                                 fwrite(yaml, 1, len, stdout);
@@ -208,6 +208,8 @@ int bg_cmd_convert(int argc, char **argv) {
                 print_explain(&ex);
         fflush(stdout);
         bg_diags_print(&diags, stderr);
+        if (withheld)
+                fprintf(stderr, "bondgen convert: nothing written to %s because of the errors above\n", out);
 
         bg_emit_files_free(&files);
         bg_explain_free(&ex);

@@ -173,8 +173,8 @@ int lg_read(struct lg_ctx *c, const char *rel, char **data, size_t *len, const c
         if (r == -ENOENT || r == -ENOTDIR)
                 return -ENOENT;
         if (r < 0) {
-                lg_diag(c, BG_DIAG_ERROR, *shown, 0, 0, NULL, "cannot read: %s%s", strerror(-r),
-                        r == -EFBIG ? " (larger than 1 MiB)" : "");
+                lg_diag(c, BG_DIAG_ERROR, *shown, 0, 0, NULL, "cannot read: %s%s; what it configures is missing from the "
+                        "result", strerror(-r), r == -EFBIG ? " (larger than 1 MiB)" : "");
                 if (r != -ENOMEM && r != -EFBIG && r != -EISDIR && !c->syserr)
                         c->syserr = r;
                 if (r == -EFBIG || r == -EISDIR)

@@ -1,0 +1,162 @@
+#!/bin/bash
+# bondgen convert on bad input: for each case, the diagnostic (file:line,
+# key, text), the exit status of DESIGN §10, and that nothing is written
+# with -o. Also: one bad bond does not stop the others, -o never replaces
+# a file without --force, usage errors. Needs no privileges.
+# Usage: cli-corpus.sh BONDGEN EXAMPLES_DIR
+set -uo pipefail
+bondgen=${1:?bondgen binary}
+examples=${2:?examples dir}
+tmp=$(mktemp -d /tmp/bgconv-corpus-XXXXXX)
+trap 'chmod -R u+rwx "$tmp" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+fails=0
+ns=etc/sysconfig/network-scripts
+
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+# base tree: bond0 with two ports, like the CentOS example
+mkbase() {
+        local r=$1
+        mkdir -p "$r/$ns"
+        printf 'DEVICE=bond0\nBONDING_OPTS="mode=1 miimon=100"\nIPADDR=10.0.0.1\nPREFIX=24\n' >"$r/$ns/ifcfg-bond0"
+        printf 'DEVICE=eth0\nMASTER=bond0\nSLAVE=yes\n' >"$r/$ns/ifcfg-eth0"
+        printf 'DEVICE=eth1\nMASTER=bond0\nSLAVE=yes\n' >"$r/$ns/ifcfg-eth1"
+}
+
+# check NAME WANT_STATUS REGEX [convert args...]: root is $tmp/NAME/root
+check() {
+        local name=$1 want=$2 regex=$3
+        shift 3
+        local d=$tmp/$name out err st
+        out=$d/out
+        "$bondgen" convert --root "$d/root" -o "$out" "$@" >"$d/stdout" 2>"$d/stderr"
+        st=$?
+        [ "$st" -eq "$want" ] || fail "$name: exit $st, want $want ($(head -c 300 "$d/stderr"))"
+        grep -Eq -- "$regex" "$d/stderr" || fail "$name: stderr does not match '$regex': $(head -c 400 "$d/stderr")"
+        if [ "$want" -ne 0 ] && [ -e "$out" ]; then
+                fail "$name: $out was written despite errors"
+        fi
+        # the networkd form writes nothing either
+        if [ "$want" -ne 0 ]; then
+                "$bondgen" convert --root "$d/root" --format networkd -o "$d/nd" >/dev/null 2>&1
+                [ -e "$d/nd" ] && [ -n "$(ls -A "$d/nd")" ] && fail "$name: networkd files written despite errors"
+        fi
+}
+
+# 1. unterminated quote
+mkbase "$tmp/unterminated/root"
+printf 'DEVICE=bond0\nBONDING_OPTS="mode=1 miimon=100\nIPADDR=10.0.0.1\n' >"$tmp/unterminated/root/$ns/ifcfg-bond0"
+check unterminated 1 "ifcfg-bond0:2:14: error: BONDING_OPTS: unterminated double quote"
+
+# 2. binary garbage
+mkbase "$tmp/binary/root"
+head -c 300 /dev/urandom | tr -d '\n' | sed 's/^/\x00/' >"$tmp/binary/root/$ns/ifcfg-eth1"
+printf 'DEVICE=eth1\x00\x01\x02\xff' >"$tmp/binary/root/$ns/ifcfg-eth1"
+check binary 1 "ifcfg-eth1:1: error: the file contains NUL bytes"
+
+# 3. BONDING_OPTS typo
+mkbase "$tmp/typo/root"
+printf 'DEVICE=bond0\nBONDING_OPTS="mode=1 miimom=100"\n' >"$tmp/typo/root/$ns/ifcfg-bond0"
+check typo 1 "ifcfg-bond0:2:22: error: BONDING_OPTS: unknown bonding option 'miimom'; did you mean 'miimon'\?"
+
+# 4. unknown mode, in BONDING_OPTS and in modprobe options
+mkbase "$tmp/mode7/root"
+printf 'DEVICE=bond0\nBONDING_OPTS="mode=7"\n' >"$tmp/mode7/root/$ns/ifcfg-bond0"
+check mode7 1 "ifcfg-bond0:2:15: error: BONDING_OPTS: .*mode"
+mkbase "$tmp/mode7mp/root"
+printf 'DEVICE=bond0\n' >"$tmp/mode7mp/root/$ns/ifcfg-bond0"
+printf 'alias bond0 bonding\noptions bond0 mode=7 miimon=100\n' >"$tmp/mode7mp/root/etc/modprobe.conf"
+check mode7mp 1 "modprobe.conf:2:15: error: mode: .*mode"
+
+# 5. a port whose master has no ifcfg file
+mkbase "$tmp/nomaster/root"
+printf 'DEVICE=eth2\nMASTER=bond1\nSLAVE=yes\n' >"$tmp/nomaster/root/$ns/ifcfg-eth2"
+check nomaster 1 "ifcfg-eth2:2:1: error: MASTER: eth2's master bond1 has no ifcfg file"
+
+# 6. a port claimed by two masters
+mkbase "$tmp/twomasters/root"
+mkdir -p "$tmp/twomasters/root/etc/rc.d"
+printf 'DEVICE=bond1\nBONDING_OPTS="mode=4"\n' >"$tmp/twomasters/root/$ns/ifcfg-bond1"
+printf '#!/bin/sh\nifenslave bond1 eth1\n' >"$tmp/twomasters/root/etc/rc.d/rc.local"
+check twomasters 1 "rc.local:2: error: eth1: eth1 is claimed by two bonds: bond0 .*ifcfg-eth1:2.* and bond1"
+
+# 7. an unreadable file: a directory where a file should be (exit 1), and a
+#    file without read permission (exit 3, system error) when we can lose
+#    root's DAC override
+mkbase "$tmp/isdir/root"
+rm "$tmp/isdir/root/$ns/ifcfg-eth1" && mkdir "$tmp/isdir/root/$ns/ifcfg-eth1"
+check isdir 1 "ifcfg-eth1: error: cannot read: Is a directory"
+mkbase "$tmp/noperm/root"
+chmod 000 "$tmp/noperm/root/$ns/ifcfg-eth1"
+chmod -R o+rX "$tmp" 2>/dev/null
+chmod 000 "$tmp/noperm/root/$ns/ifcfg-eth1"
+if [ "$(id -u)" -ne 0 ]; then
+        check noperm 3 "ifcfg-eth1: error: cannot read: Permission denied"
+elif command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$bondgen" 2>/dev/null; then
+        chmod 1777 "$tmp"
+        st=0
+        setpriv --reuid=65534 --regid=65534 --clear-groups "$bondgen" convert --root "$tmp/noperm/root" \
+                -o "$tmp/noperm/out" >/dev/null 2>"$tmp/noperm.err" || st=$?
+        [ "$st" -eq 3 ] || fail "noperm: exit $st, want 3"
+        grep -q "ifcfg-eth1: error: cannot read: Permission denied" "$tmp/noperm.err" || fail "noperm: $(cat "$tmp/noperm.err")"
+        [ -e "$tmp/noperm/out" ] && fail "noperm: output written"
+        chmod 700 "$tmp"
+else
+        echo "note: permission case not run (root without setpriv access to the binary)" >&2
+fi
+
+# 8. a missing root
+mkdir -p "$tmp/missing"
+check missing 3 "error: root directory: No such file or directory"
+
+# 9. one bad bond does not stop the others: bond1 is broken, bond0 is printed
+mkbase "$tmp/onebad/root"
+printf 'DEVICE=bond1\nBONDING_OPTS="mode=7"\n' >"$tmp/onebad/root/$ns/ifcfg-bond1"
+st=0
+"$bondgen" convert --root "$tmp/onebad/root" >"$tmp/onebad.out" 2>"$tmp/onebad.err" || st=$?
+[ "$st" -eq 1 ] || fail "onebad: exit $st, want 1"
+grep -q "name: bond0" "$tmp/onebad.out" || fail "onebad: bond0 missing from the output"
+grep -q "name: bond1" "$tmp/onebad.out" && fail "onebad: the broken bond1 was printed"
+grep -q "bond1: bond not converted" "$tmp/onebad.err" || fail "onebad: no 'not converted' message"
+
+# 10. -o refuses to replace a file without --force; --force replaces it
+mkbase "$tmp/force/root"
+echo keep >"$tmp/force/out.yaml"
+st=0
+"$bondgen" convert --root "$tmp/force/root" -o "$tmp/force/out.yaml" 2>"$tmp/force.err" || st=$?
+[ "$st" -eq 1 ] || fail "force: exit $st, want 1"
+[ "$(cat "$tmp/force/out.yaml")" = keep ] || fail "force: file replaced without --force"
+grep -q "not overwritten" "$tmp/force.err" || fail "force: no message"
+"$bondgen" convert --root "$tmp/force/root" -o "$tmp/force/out.yaml" --force 2>/dev/null || fail "force: --force failed"
+grep -q "name: bond0" "$tmp/force/out.yaml" || fail "force: file not replaced with --force"
+mkdir -p "$tmp/force/nd" && echo keep >"$tmp/force/nd/10-bondgen-eth1.network"
+st=0
+"$bondgen" convert --root "$tmp/force/root" --format networkd -o "$tmp/force/nd" 2>/dev/null || st=$?
+[ "$st" -eq 1 ] || fail "force: networkd exit $st, want 1"
+[ "$(ls "$tmp/force/nd")" = 10-bondgen-eth1.network ] || fail "force: networkd wrote some files: $(ls "$tmp/force/nd")"
+
+# 11. usage errors
+for args in "--format xml" "--bogus" "extra-arg" "--root"; do
+        st=0
+        # shellcheck disable=SC2086
+        "$bondgen" convert $args >/dev/null 2>&1 || st=$?
+        [ "$st" -eq 2 ] || fail "usage '$args': exit $st, want 2"
+done
+
+# 12. every example converts with status 0, and --explain lists each key
+for d in "$examples"/*/root; do
+        st=0
+        "$bondgen" convert --root "$d" --explain >"$tmp/explain" 2>/dev/null || st=$?
+        [ "$st" -eq 0 ] || fail "$d: exit $st"
+        for f in "$d"/etc/sysconfig/network-scripts/ifcfg-*; do
+                n=$(grep -cE '^[[:space:]]*[A-Z_][A-Z0-9_]*=' "$f")
+                m=$(grep -cF "$f:" "$tmp/explain")
+                [ "$n" -eq "$m" ] || fail "$f: $n keys but $m explained"
+        done
+done
+
+if [ $fails -ne 0 ]; then
+        echo "$fails failure(s)" >&2
+        exit 1
+fi
+echo "all convert CLI cases pass"
