@@ -1,0 +1,37 @@
+#!/bin/bash
+# The bash completion offers bondgen's commands, each command's options and
+# values, and only options that the command really has (checked against
+# "bondgen CMD --help"). Usage: test-completion.sh SRCDIR BONDGEN
+set -euo pipefail
+src=$1 bondgen=$2
+. "$src/units/bash-completion/bondgen"
+complete_line() {   # complete_line WORDS... ; the last word is being completed
+        COMP_WORDS=("$@")
+        COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+        COMP_LINE="$*"
+        COMPREPLY=()
+        _bondgen
+        printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '
+}
+expect() {   # expect "WANT" WORDS...
+        local want=$1 got
+        shift
+        got=$(complete_line "$@")
+        [ "$got" = "$want" ] || { echo "FAIL: '$*': got '$got', want '$want'" >&2; exit 1; }
+        echo "ok: '$*' -> $got"
+}
+expect "convert " bondgen con
+expect "--backend " bondgen apply --back
+expect "kernel " bondgen apply --backend k
+expect "netplan networkd " bondgen convert --format ne
+expect "--explain " bondgen convert --exp
+expect "--json " bondgen status --j
+# Every option offered exists in the command's own --help.
+for cmd in convert apply; do
+        for opt in $(complete_line bondgen $cmd -); do
+                case "$opt" in --help | -o | -c) continue ;; esac
+                "$bondgen" $cmd --help 2>&1 | grep -q -- "$opt" ||
+                        { echo "FAIL: completion offers $cmd $opt, which --help does not list" >&2; exit 1; }
+        done
+done
+echo "completion ok"
