@@ -592,13 +592,17 @@ int bg_plan_bond(const struct bg_bond *b, const struct bg_nl_state *st, struct b
                         goto oom;
         }
 
+        /* Taking the bond down makes the kernel drop its routes and its
+         * IPv6 addresses (keep_addr_on_down is off by default); IPv4
+         * addresses stay. Plan those as if the bond had none. */
+        const struct bg_nl_link *after = need_down && was_up ? NULL : cur;
         r = plan_addresses(p, b, st, cur, AF_INET, &b->ipv4, d);
         if (r >= 0)
-                r = plan_addresses(p, b, st, cur, AF_INET6, &b->ipv6, d);
+                r = plan_addresses(p, b, st, after, AF_INET6, &b->ipv6, d);
         if (r >= 0)
-                r = plan_routes(p, b, st, cur, AF_INET, &b->ipv4, d);
+                r = plan_routes(p, b, st, after, AF_INET, &b->ipv4, d);
         if (r >= 0)
-                r = plan_routes(p, b, st, cur, AF_INET6, &b->ipv6, d);
+                r = plan_routes(p, b, st, after, AF_INET6, &b->ipv6, d);
 out:
         free(rp);
         return r < 0 ? r : 0;

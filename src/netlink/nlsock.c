@@ -114,8 +114,20 @@ static int err_cb(const struct nlmsghdr *nlh, void *data) {
         return err->error ? MNL_CB_ERROR : MNL_CB_STOP;
 }
 
+static int done_cb(const struct nlmsghdr *nlh, void *data) {
+        return MNL_CB_STOP;
+}
+
+static int noop_cb(const struct nlmsghdr *nlh, void *data) {
+        return MNL_CB_OK;
+}
+
+/* With a control array, libmnl (1.0.4) uses only it: DONE must be listed. */
 static mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = {
+        [NLMSG_NOOP] = noop_cb,
         [NLMSG_ERROR] = err_cb,
+        [NLMSG_DONE] = done_cb,
+        [NLMSG_OVERRUN] = noop_cb,
 };
 
 static int run(struct bg_nl *nl, uint32_t seq, mnl_cb_t cb, struct run_ctx *c) {

@@ -1,0 +1,95 @@
+#!/bin/sh
+# Runs inside the VM (busybox sh). Prints one BGK-RESULT line per check;
+# the host parses them. BGVM-REQUEST lines ask the host to act through the
+# qemu monitor.
+PEER=10.77.0.2
+FAR=10.78.0.1
+M=/bgvm
+n_fail=0
+
+result() {  # result NAME 0|1 DETAIL
+        if [ "$2" = 0 ]; then echo "BGK-RESULT PASS $1"; else echo "BGK-RESULT FAIL $1: $3"; n_fail=$((n_fail + 1)); fi
+}
+check_eq() {  # check_eq NAME GOT WANT
+        if [ "$2" = "$3" ]; then result "$1" 0; else result "$1" 1 "got '$2', want '$3'"; fi
+}
+sysb() { cat "/sys/class/net/bond0/bonding/$1" 2>/dev/null; }
+ping_ok() {  # a few tries: the bridge learns, ARP resolves
+        for i in 1 2 3 4 5; do
+                ping -c 1 -W 2 "$1" >/dev/null 2>&1 && return 0
+        done
+        return 1
+}
+apply() {  # apply LOGNAME ARGS...
+        log=/tmp/$1.out; shift
+        bondgen apply "$@" >"$log" 2>&1
+        rc=$?
+        sed 's/^/  | /' "$log"
+        return $rc
+}
+wait_for() {  # wait_for SECONDS COMMAND...
+        t=$(( $1 * 5 )); shift
+        while [ $t -gt 0 ]; do
+                "$@" && return 0
+                sleep 0.2; t=$((t - 1))
+        done
+        return 1
+}
+
+echo "BGK-PLAN 30"
+# insmod bonding made bond0 (max_bonds=1): apply must adopt it.
+idx0=$(cat /sys/class/net/bond0/ifindex 2>/dev/null)
+result adopt-precondition "$([ -n "$idx0" ] && echo 0 || echo 1)" "no bond0 from the module"
+
+t0=$(cut -d' ' -f1 /proc/uptime)
+apply rr1 -c $M/rr.yaml; result rr-apply $? "see output above"
+t1=$(cut -d' ' -f1 /proc/uptime)
+echo "BGK-TIME first-apply $t0 $t1"
+check_eq rr-adopted "$(cat /sys/class/net/bond0/ifindex)" "$idx0"
+check_eq rr-no-duplicate "$(cat /sys/class/net/bonding_masters)" "bond0"
+check_eq rr-mode "$(sysb mode)" "balance-rr 0"
+check_eq rr-miimon "$(sysb miimon)" "100"
+check_eq rr-updelay "$(sysb updelay)" "200"
+check_eq rr-slaves "$(sysb slaves)" "eth0 eth1"
+grep -q '^Bonding Mode: load balancing (round-robin)' /proc/net/bonding/bond0; result rr-procfs-mode $? "$(head -3 /proc/net/bonding/bond0)"
+check_eq rr-procfs-slaves "$(grep -c '^Slave Interface: eth[01]' /proc/net/bonding/bond0)" 2
+ip -4 addr show dev bond0 | grep -q 'inet 10.77.0.1/24'; result rr-address $? "$(ip -4 addr show dev bond0)"
+ip route show 10.78.0.0/24 | grep -q 'via 10.77.0.2 dev bond0'; result rr-route $? "$(ip route)"
+wait_for 10 grep -q 'MII Status: up' /proc/net/bonding/bond0
+ping_ok $PEER; result rr-ping-peer $? "no answer from $PEER"
+ping_ok $FAR; result rr-ping-via-route $? "no answer from $FAR"
+
+apply rr2 -c $M/rr.yaml; rc=$?
+grep -q '^bond0: nothing to do$' /tmp/rr2.out && [ $rc = 0 ] && [ "$(grep -vc -e 'backend' -e 'nothing to do' /tmp/rr2.out)" = 0 ]
+result rr-second-apply-nothing-to-do $? "rc=$rc"
+
+# A dry run of the changed model shows the plan and changes nothing.
+apply dry -c $M/ab.yaml --dry-run; rc=$?
+grep -q 'mode balance-rr -> active-backup' /tmp/dry.out && [ "$(sysb mode)" = "balance-rr 0" ] && [ $rc = 0 ]
+result dry-run-plan-only $? "rc=$rc mode=$(sysb mode)"
+
+apply ab1 -c $M/ab.yaml; result ab-apply $? "see output above"
+check_eq ab-mode "$(sysb mode)" "active-backup 1"
+check_eq ab-miimon "$(sysb miimon)" "200"
+check_eq ab-primary "$(sysb primary)" "eth0"
+check_eq ab-slaves "$(sysb slaves)" "eth0 eth1"
+check_eq ab-mtu "$(cat /sys/class/net/bond0/mtu)" "1400"
+ip -4 addr show dev bond0 | grep -q 'inet 10.77.0.1/24' && ip route show 10.78.0.0/24 | grep -q 'via 10.77.0.2 dev bond0'
+result ab-address-and-route-kept $? "$(ip -4 addr show dev bond0; ip route)"
+wait_for 10 sh -c '[ "$(cat /sys/class/net/bond0/bonding/active_slave)" = eth0 ]'
+check_eq ab-active-primary "$(sysb active_slave)" "eth0"
+ping_ok $PEER; result ab-ping-peer $? "no answer from $PEER"
+
+apply ab2 -c $M/ab.yaml; rc=$?
+grep -q '^bond0: nothing to do$' /tmp/ab2.out && [ $rc = 0 ]; result ab-second-apply-nothing-to-do $? "rc=$rc"
+
+# Failover: the host pulls eth0's cable (qemu monitor set_link).
+echo "BGVM-REQUEST set_link n0 off"
+wait_for 30 sh -c '[ "$(cat /sys/class/net/eth0/carrier)" = 0 ]'; result failover-carrier-lost $? "eth0 carrier still up"
+wait_for 10 sh -c '[ "$(cat /sys/class/net/bond0/bonding/active_slave)" = eth1 ]'
+check_eq failover-active-eth1 "$(sysb active_slave)" "eth1"
+ping_ok $PEER; result failover-ping-peer $? "no answer from $PEER after failover"
+grep -A1 '^Slave Interface: eth0' /proc/net/bonding/bond0 | grep -q 'MII Status: down'; result failover-procfs-eth0-down $? "$(cat /proc/net/bonding/bond0)"
+
+echo "BGK-FAILED $n_fail"
+[ $n_fail = 0 ]
