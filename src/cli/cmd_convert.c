@@ -155,8 +155,19 @@ int bg_cmd_convert(int argc, char **argv) {
         else if (r < 0)
                 status = BG_EXIT_SYSTEM;
         if (r != -ENOENT && r != -ENOTDIR && r != -ENOMEM) {
-                if (bg_model_validate(&m, &diags) < 0 && status == BG_EXIT_OK)
-                        status = BG_EXIT_INVALID;
+                /* Each bond was validated while it was read; this pass only
+                 * catches problems between bonds, and adds its errors. */
+                struct bg_diags v = {};
+                if (bg_model_validate(&m, &v) < 0) {
+                        for (size_t i = 0; i < v.n; i++)
+                                if (v.v[i].level == BG_DIAG_ERROR)
+                                        bg_diag_add(&diags, BG_DIAG_ERROR,
+                                                    &(struct bg_loc) { v.v[i].file, v.v[i].line, v.v[i].col },
+                                                    v.v[i].key, "%s", v.v[i].msg);
+                        if (status == BG_EXIT_OK)
+                                status = BG_EXIT_INVALID;
+                }
+                bg_diags_free(&v);
                 if (m.n_bonds == 0 && status == BG_EXIT_OK)
                         bg_diag_add(&diags, BG_DIAG_WARNING, NULL, NULL,
                                     "no bonds found under %s", root);

@@ -389,14 +389,20 @@ int bg_legacy_read(const char *root, struct bg_model *m, struct bg_diags *diags,
             (r = lg_rclocal_read(&c)) < 0 || (r = lg_rh_scan(&c)) < 0 || (r = lg_rh_assign(&c)) < 0)
                 goto out;
 
-        /* Pass 1: diagnostics and fates. A bond whose build adds an error is bad. */
+        /* Pass 1: diagnostics and fates. Each bond is built into a model of
+         * its own and validated there, so that validation problems are
+         * reported once and name that bond. A bond with an error is bad. */
         for (size_t i = 0; i < c.n_bonds; i++) {
                 struct lg_bond *lb = &c.bonds[i];
                 size_t before = bg_diags_count(diags, BG_DIAG_ERROR);
 
+                bg_model_free(&scratch);
+                bg_model_init(&scratch);
                 c.model = &scratch;
                 if ((r = lg_build_bond(&c, lb, &scratch)) < 0)
                         goto out;
+                if (bg_diags_count(diags, BG_DIAG_ERROR) == before && !lb->bad)
+                        (void) bg_model_validate(&scratch, diags);
                 if (bg_diags_count(diags, BG_DIAG_ERROR) > before)
                         lb->bad = true;
         }

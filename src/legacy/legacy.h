@@ -22,7 +22,9 @@ struct bg_explain {
 
 void bg_explain_free(struct bg_explain *e);
 
-/* Read everything under root ("/" by default) into *m. Problems go to diags
+/* Each bond is validated (bg_model_validate) as it is read: a bond that
+ * does not validate is left out like one with a reading error.
+ * Read everything under root ("/" by default) into *m. Problems go to diags
  * with file:line and key. A bond with errors is left out of the model (the
  * others are still converted); returns 0 when nothing was left out, -EINVAL
  * when something was, other negative errno for system errors (missing root).

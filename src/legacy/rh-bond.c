@@ -219,8 +219,9 @@ static void link_keys(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b) {
         if ((v = bg_ifcfg_find(cfg, "DEVICE")) && v->value)
                 lg_vfate(c, cfg, v, "bonds[%s].name", b->name);
         if ((v = bg_ifcfg_find(cfg, "TYPE")) && v->value)
-                lg_vfate(c, cfg, v, "marks %s as a bond%s", b->name,
-                         strcasecmp(v->value, "bond") && strcasecmp(v->value, "bonding") ? " (not read: BONDING_OPTS or modprobe decide)" : "");
+                lg_vfate(c, cfg, v, strcasecmp(v->value, "bond") && strcasecmp(v->value, "bonding")
+                                    ? "ignored: BONDING_OPTS or modprobe make %s a bond"
+                                    : "marks %s as a bond", b->name);
         lg_kfate(c, cfg, "BONDING_MASTER", "marks %s as a bond", b->name);
         if ((v = bg_ifcfg_find(cfg, "ONBOOT")) && v->value) {
                 int t = bg_ifcfg_bool(v->value);
@@ -355,6 +356,12 @@ static void sweep(struct lg_ctx *c, struct lg_file *f, bool port, const char *bo
                         lg_diag(c, BG_DIAG_WARNING, f->cfg.path, v->line, v->col, v->key,
                                 "ethtool settings are not part of the bond model; not converted");
                         why = "ignored: not expressible (warned)";
+                }
+                if (!why && (!strcmp(v->key, "BRIDGE") || !strcmp(v->key, "BRIDGE_UUID"))) {
+                        lg_diag(c, BG_DIAG_WARNING, f->cfg.path, v->line, v->col, v->key,
+                                "%s is a port of bridge %s; bridges are not converted", f->device,
+                                v->value);
+                        why = "ignored: bridges are not part of the bond model (warned)";
                 }
                 if (!why && !strcmp(v->key, "ZONE")) {
                         lg_diag(c, BG_DIAG_WARNING, f->cfg.path, v->line, v->col, v->key,

@@ -414,6 +414,23 @@ int lg_rh_assign(struct lg_ctx *c) {
                                 f->used = true;
                         }
         }
+        /* VLANs and bridges on top of a bond are outside the model: say so. */
+        for (size_t i = 0; i < c->n_files; i++) {
+                struct lg_file *f = &c->files[i];
+                const char *phys = bg_ifcfg_get(&f->cfg, "PHYSDEV");
+                const char *dot = strrchr(f->device, '.');
+                char parent[64];
+
+                if (f->used || f->read_failed || f->cfg.binary)
+                        continue;
+                snprintf(parent, sizeof(parent), "%.*s",
+                         dot ? (int)(dot - f->device) : (int)strlen(f->device), f->device);
+                if ((phys && find_bond(c, phys)) || (dot && find_bond(c, parent)))
+                        lg_diag(c, BG_DIAG_WARNING, f->cfg.path, 0, 0, NULL,
+                                "VLAN %s on bond %s is not converted (VLANs are not part of the bond "
+                                "model): configure it on top of the converted bond", f->device,
+                                phys && find_bond(c, phys) ? phys : parent);
+        }
         check_claims(c);
         for (size_t i = 0; i < c->n_files; i++)
                 flush_file_diags(c, &c->files[i]);
