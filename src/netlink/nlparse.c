@@ -231,7 +231,11 @@ int bg_nl_parse_link(const struct nlmsghdr *nlh, struct bg_nl_link *l) {
                 default: break;
                 }
         }
-        return l->name[0] ? 0 : -EBADMSG;
+        if (!l->name[0]) {
+                bg_nl_link_clear(l);
+                return -EBADMSG;
+        }
+        return 0;
 }
 
 void bg_nl_link_clear(struct bg_nl_link *l) {
