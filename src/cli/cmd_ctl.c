@@ -55,11 +55,9 @@ static int request(const char *bond, const char *req, bool quiet_ok) {
                         fprintf(stderr, "bondgen: %s: %s: %s\n", bond, sa.sun_path, strerror(e));
                 return e == EACCES || e == EPERM ? BG_EXIT_INVALID : BG_EXIT_SYSTEM;
         }
-        if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0) {
-                fprintf(stderr, "bondgen: %s: %s\n", bond, strerror(errno));
-                close(fd);
-                return BG_EXIT_SYSTEM;
-        }
+        /* a refused request may be answered before it is fully sent: read
+         * the answer whatever send() says */
+        (void) send(fd, req, strlen(req), MSG_NOSIGNAL);
         shutdown(fd, SHUT_WR);
         for (;;) {
                 ssize_t n;

@@ -382,6 +382,7 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
                 return r;
         }
         p->core = &pa->io;
+        pending_del(b, name);
         r = bg_port_setup(name, b->mtu, &pa->io);
         if (r < 0) {
                 bg_port_restore(name, &pa->io);
@@ -433,6 +434,7 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
         } else if (!b->active && bg_fwd_port_up(p))
                 b->active = p;
         bg_fwd_update_carrier(b);
+        bg_linkpoll_set(c->poll, b);
         bg_core_log(c, LOG_INFO, "enslaved %s (link %s)", name, bg_fwd_link_name(p->link));
         save_state(c);
         update_status(c);
@@ -440,6 +442,8 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
 fail:
         bg_fwd_port_free(b, p);
         free(pa);
+        if (pending_ok)
+                pending_add(b, name);
         return r;
 }
 
@@ -479,6 +483,7 @@ static void release_port(struct bg_core *c, struct bg_fwd_port *p, bool gone) {
                                 break;
                         }
         bg_fwd_update_carrier(b);
+        bg_linkpoll_set(c->poll, b);
         bg_core_log(c, LOG_INFO, "released %s%s", name, gone ? " (device gone)" : "");
         save_state(c);
         update_status(c);
@@ -572,7 +577,7 @@ static int link_event(const struct nlmsghdr *nlh, void *data) {
                 }
                 return MNL_CB_OK;
         }
-        if (!l.deleted && l.name[0]) {
+        if (!l.deleted && l.name[0] && !bg_fwd_find_port(b, l.name)) {
                 for (size_t i = 0; i < b->n_pending; i++)
                         if (!strcmp(b->pending[i], l.name)) {
                                 int r = bg_core_enslave(c, l.name, true);
@@ -601,6 +606,22 @@ static int on_netlink(sd_event_source *s, int fd, uint32_t revents, void *userda
                         break;
                 }
                 (void) mnl_cb_run(buf, (size_t) n, 0, 0, link_event, c);
+        }
+        return 0;
+}
+
+static int on_poll(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct bg_core *c = userdata;
+        int rec[2];
+
+        c->bond.now = now_usec();
+        while (read(fd, rec, sizeof(rec)) == sizeof(rec)) {
+                struct bg_fwd_port *p = bg_fwd_find_port_ifindex(&c->bond, rec[0]);
+                if (p && (bool) rec[1] != p->carrier) {
+                        bg_core_log(c, LOG_DEBUG, "%s: carrier %s (poll)", p->name, rec[1] ? "on" : "off");
+                        bg_fwd_mon_carrier(&c->bond, p, rec[1]);
+                        update_status(c);
+                }
         }
         return 0;
 }
@@ -797,6 +818,15 @@ int bg_core_run(struct bg_core *c) {
                 return r;
         if (b->p.miimon && (r = add_timer(c, &c->mii_src, (uint64_t) b->p.miimon * 1000, on_mii)) < 0)
                 return r;
+        if (b->p.miimon) {
+                r = bg_linkpoll_start(b->p.miimon, &c->poll_fd, &c->poll);
+                if (r < 0)
+                        return r;
+                bg_linkpoll_set(c->poll, b);
+                r = sd_event_add_io(c->ev, &c->poll_src, c->poll_fd, EPOLLIN, on_poll, c);
+                if (r < 0)
+                        return r;
+        }
         if (b->p.arp_interval &&
             (r = add_timer(c, &c->arp_src, (uint64_t) b->p.arp_interval * 1000, on_arp)) < 0)
                 return r;
@@ -836,6 +866,12 @@ int bg_core_run(struct bg_core *c) {
 void bg_core_free(struct bg_core *c) {
         struct bg_fwd *b = &c->bond;
 
+        if (c->poll) {
+                bg_linkpoll_stop(c->poll);
+                c->poll = NULL;
+                sd_event_source_disable_unref(c->poll_src);
+                close(c->poll_fd);
+        }
         /* Give every port back as it was found, without failing over
          * between them on the way out. */
         while (b->n_ports) {

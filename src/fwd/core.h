@@ -95,6 +95,9 @@ struct bg_core {
         struct bg_fwd_port *txq[BG_FWD_MAX_PORTS];
         size_t n_txq;
         bool stopping;
+        struct bg_linkpoll *poll;
+        sd_event_source *poll_src;
+        int poll_fd;
         /* The bond's addresses, kept from rtnetlink events: querying them at
          * failover time would wait for the RTNL lock that the link change
          * itself is holding. */
@@ -116,6 +119,13 @@ void bg_core_log(struct bg_core *c, int level, const char *fmt, ...) __attribute
 
 /* Run directory: $BONDGEN_RUNDIR if set (tests, the demo), else /run/bondgen. */
 const char *bg_rundir(void);
+
+/* ---- linkpoll.c ---- */
+struct bg_linkpoll;
+int bg_linkpoll_start(uint32_t period_ms, int *rfd, struct bg_linkpoll **out);
+/* Poll the ports of b (call after every enslave/release). */
+void bg_linkpoll_set(struct bg_linkpoll *lp, struct bg_fwd *b);
+void bg_linkpoll_stop(struct bg_linkpoll *lp);
 
 /* ---- ctl.c ---- */
 int bg_ctl_listen(struct bg_core *c);

@@ -1,0 +1,133 @@
+#!/bin/bash
+# bondgend active-backup against a Linux bridge: traffic, only the active
+# port transmits, failover under a 1000/s ping stream with gap/loss bounds
+# and the gratuitous ARP on the new active port, fail-back, primary and
+# primary_reselect, the control socket (active/release/enslave, non-root
+# refused), a port removed and re-added, ports restored on SIGTERM.
+. "$(dirname "$0")/lib.sh"
+require ip ping iperf3 tcpdump python3 setpriv
+PEER=10.203.1.1 ADDR=10.203.1.2 B=bgfab$$
+B=${B:0:15}
+topo_bridge 2
+mac_h0=$(ip -n $H -j link show h0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')
+
+write_config $TMP/ab.yaml $B active-backup "h0 h1" "miimon: 100" "num_grat_arp: 2"
+start_bondgend $TMP/ab.yaml $B
+ip netns exec $H ping -n -c 3 -i 0.2 -W 2 $PEER > $TMP/ping.log || fail "ping through the bond"
+grep -q DUP $TMP/ping.log && fail "duplicate replies: the host stack answered on a port"
+ok "ping through $B"
+
+ip netns exec $S iperf3 -s -D -p 5201 --pidfile $TMP/iperf.pid || fail "iperf3 server"
+PIDS+=($(sleep 0.3; cat $TMP/iperf.pid))
+for dir in "" -R; do
+        bps=$(ip netns exec $H iperf3 -c $PEER -t 2 -J $dir | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))') ||
+                fail "iperf3 TCP $dir"
+        [ "$bps" -gt 100000000 ] || fail "TCP $dir only $bps bit/s"
+        ok "TCP ${dir:-TAP->bond} $((bps / 1000000)) Mbit/s"
+done
+
+act=$(active_of $B)
+[ "$act" = h0 ] || fail "first active port should be h0, is '$act'"
+bk=h1
+tx_bk=$(port_stat $B $bk "TX Packets")
+tx_act=$(port_stat $B $act "TX Packets")
+ip netns exec $H ping -n -q -c 100 -i 0.005 $PEER > /dev/null || fail "ping burst"
+[ "$(port_stat $B $bk "TX Packets")" = "$tx_bk" ] || fail "the backup port transmitted"
+[ $(($(port_stat $B $act "TX Packets") - tx_act)) -ge 100 ] || fail "the active port did not carry the burst"
+ok "only the active port transmits"
+
+# failover: partner end of the active port goes down under a 1000/s stream
+ip netns exec $S tcpdump -i t1 -nn -l arp > $TMP/garp.log 2>/dev/null & PIDS+=($!)
+sleep 0.5
+ping_bg $H $PEER 3000 0.001 $TMP/fo.log
+sleep 1
+ip -n $S link set t0 down
+wait $PING_PID
+read gap lost < <(gap_of $TMP/fo.log 3000)
+log "failover h0 -> h1: longest gap $gap ms, $lost of 3000 lost"
+[ "$(active_of $B)" = h1 ] || fail "no failover to h1"
+[ "$gap" -le 250 ] || fail "failover gap $gap ms > 250 ms"
+[ "$lost" -le 300 ] || fail "lost $lost frames"
+sleep 0.3
+n_garp=$(grep -c "Request who-has $ADDR tell $ADDR" $TMP/garp.log)
+[ "$n_garp" -ge 2 ] || fail "expected 2 gratuitous ARPs on h1's partner, saw $n_garp"
+[ "$(port_stat $B h0 "Link Failure Count")" = 1 ] || fail "link failure count"
+ok "failover: gap $gap ms, lost $lost, $n_garp gratuitous ARPs on the new active port"
+
+ip -n $S link set t0 up
+sleep 0.5
+[ "$(active_of $B)" = h1 ] || fail "no primary: h0 must not take over again"
+st $B | grep -A1 "^Slave Interface: h0" | grep -q "MII Status: up" || fail "h0 not up again"
+ok "fail-back: h0 up again as backup"
+
+# control socket
+"$BONDGEN" active $B h0 || fail "bondgen active"
+[ "$(active_of $B)" = h0 ] || fail "active h0 not applied"
+ip -n $S link set t1 down; sleep 0.2
+"$BONDGEN" active $B h1 2>/dev/null && fail "a port without link was made active"
+ip -n $S link set t1 up; sleep 0.2
+"$BONDGEN" release $B h1 || fail "bondgen release"
+st $B | grep -q "Slave Interface: h1" && fail "h1 still enslaved"
+ip -n $H link show h1 | grep -q NOARP && fail "h1 not restored after release"
+"$BONDGEN" enslave $B h1 || fail "bondgen enslave"
+st $B | grep -q "Slave Interface: h1" || fail "h1 not enslaved again"
+"$BONDGEN" enslave $B nosuchif 2>/dev/null && fail "enslaved a missing interface"
+st $B --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["currently_active_slave"]=="h0", d; assert len(d["slaves"])==2' ||
+        fail "status --json"
+chmod 755 $TMP; chmod 755 $BONDGEN_RUNDIR
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$BONDGEN" status $B 2>&1) && fail "non-root got status: $out"
+echo "$out" | grep -q "only root" || fail "non-root refusal message: $out"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$BONDGEN" release $B h0 2>&1) && fail "non-root released a port"
+st $B | grep -q "Slave Interface: h0" || fail "h0 gone after a refused release"
+ok "control socket: active, release, enslave, json; non-root refused"
+
+# a port that disappears and comes back is enslaved again without restart
+ip -n $H link del h1
+sleep 0.2
+st $B | grep -q "Pending Slave: h1" || fail "h1 not pending after it disappeared"
+ip link add h1 netns $H type veth peer name t1 netns $S
+ip -n $S link set t1 master br0; ip -n $S link set t1 up
+for i in $(seq 20); do st $B | grep -q "Slave Interface: h1" && break; sleep 0.1; done
+st $B | grep -q "Slave Interface: h1" || fail "h1 not enslaved again when it appeared"
+ok "port removed and re-added"
+
+# SIGTERM restores the ports and removes the TAP
+stop_bondgend
+ip -n $H link show $B >/dev/null 2>&1 && fail "the bond device is still there"
+ip -n $H link show h0 | grep -q NOARP && fail "h0 still NOARP"
+[ "$(ip -n $H -j link show h0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')" = "$mac_h0" ] ||
+        fail "h0 MAC not restored"
+[ -e "$BONDGEN_RUNDIR/$B.sock" ] && fail "control socket left behind"
+ok "ports restored on SIGTERM"
+
+# a crashed run (SIGKILL) is cleaned up by the next start
+start_bondgend $TMP/ab.yaml $B
+kill -9 $BPID; wait $BPID 2>/dev/null
+ip -n $H link show h0 | grep -q NOARP || fail "expected the killed run to leave h0 NOARP"
+start_bondgend $TMP/ab.yaml $B
+grep -q "left behind by an earlier run" $TMP/bondgend-$B.log || fail "no crash recovery"
+stop_bondgend
+ip -n $H link show h0 | grep -q NOARP && fail "h0 NOARP after recovery and stop"
+ok "a crashed run is cleaned up"
+
+# primary and primary_reselect
+for rs in always failure better; do
+        write_config $TMP/p.yaml $B active-backup "h0 h1" "miimon: 100" "primary: h1" "primary_reselect: $rs"
+        start_bondgend $TMP/p.yaml $B
+        [ "$(active_of $B)" = h1 ] || fail "$rs: primary h1 not active at start"
+        ip -n $S link set t1 down; sleep 0.3
+        [ "$(active_of $B)" = h0 ] || fail "$rs: no failover from the primary"
+        ip -n $S link set t1 up; sleep 0.5
+        a=$(active_of $B)
+        case $rs in
+        always) [ "$a" = h1 ] || fail "always: the primary did not return" ;;
+        failure) [ "$a" = h0 ] || fail "failure: the primary took over without a failure"
+                 ip -n $S link set t0 down; sleep 0.3
+                 [ "$(active_of $B)" = h1 ] || fail "failure: primary not chosen on failure"
+                 ip -n $S link set t0 up ;;
+        better) [ "$a" = h0 ] || fail "better: equal speed must keep the current port" ;;
+        esac
+        stop_bondgend
+        ok "primary_reselect $rs"
+done
+exit 0

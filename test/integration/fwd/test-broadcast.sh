@@ -1,0 +1,39 @@
+#!/bin/bash
+# bondgend broadcast against a Linux bridge: every frame on every port
+# (the bridge delivers duplicates, as it would for a kernel bond), no gap
+# when a port fails.
+. "$(dirname "$0")/lib.sh"
+require ip ping iperf3 python3
+PEER=10.203.4.1 ADDR=10.203.4.2 B=bgfbc$$
+B=${B:0:15}
+topo_bridge 2
+write_config $TMP/b.yaml $B broadcast "h0 h1" "miimon: 100"
+start_bondgend $TMP/b.yaml $B
+ip netns exec $H ping -n -c 3 -i 0.2 -W 2 $PEER > $TMP/ping.log || fail "ping through the bond"
+ok "ping through $B ($(grep -c DUP $TMP/ping.log) duplicate replies, expected with a bridge partner)"
+
+a0=$(port_stat $B h0 "TX Packets"); a1=$(port_stat $B h1 "TX Packets")
+ip netns exec $H ping -n -q -c 100 -i 0.005 $PEER > /dev/null
+d0=$(($(port_stat $B h0 "TX Packets") - a0)); d1=$(($(port_stat $B h1 "TX Packets") - a1))
+log "100 echo requests: h0 sent $d0, h1 sent $d1"
+[ $d0 -ge 100 ] && [ $d1 -ge 100 ] || fail "not every frame on every port"
+[ $d0 -eq $d1 ] || fail "ports sent different counts: $d0 / $d1"
+ok "every frame on every port"
+
+ip netns exec $S iperf3 -s -D -p 5201 --pidfile $TMP/iperf.pid || fail "iperf3 server"
+sleep 0.3; PIDS+=($(cat $TMP/iperf.pid))
+bps=$(ip netns exec $H iperf3 -c $PEER -t 2 -J | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))') ||
+        fail "iperf3 TCP"
+[ "$bps" -gt 10000000 ] || fail "TCP only $bps bit/s"
+ok "TCP $((bps / 1000000)) Mbit/s"
+
+ping_bg $H $PEER 2000 0.001 $TMP/fo.log
+sleep 0.8
+ip -n $S link set t0 down
+wait $PING_PID
+read gap lost < <(gap_of $TMP/fo.log 2000)
+log "h0 failed: longest gap $gap ms, $lost of 2000 lost"
+[ "$gap" -le 100 ] || fail "gap $gap ms"
+ok "a failed port costs nothing (gap $gap ms)"
+stop_bondgend
+exit 0

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+/* A bond with fake I/O and a fake clock, for the logic tests. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fwd/fwd.h"
+
+struct fake {
+        struct bg_fwd b;
+        unsigned sent[BG_FWD_MAX_PORTS];     /* frames sent per port index */
+        unsigned garp[BG_FWD_MAX_PORTS];     /* gratuitous ARPs per port index */
+        unsigned carrier_changes;
+        uint8_t last_bond_mac[6];
+};
+
+static inline int fake_index(struct bg_fwd *b, struct bg_fwd_port *p) {
+        for (size_t i = 0; i < b->n_ports; i++)
+                if (b->ports[i] == p)
+                        return (int) i;
+        return -1;
+}
+
+static inline int fake_send(struct bg_fwd *b, struct bg_fwd_port *p, const struct bg_fwd_frame *fr) {
+        struct fake *f = (struct fake *) b;
+        int i = fake_index(b, p);
+
+        if (i < 0)
+                return -ENODEV;
+        f->sent[i]++;
+        /* ARP request with sender IP == target IP */
+        if (fr->len >= 42 && fr->data[12] == 0x08 && fr->data[13] == 0x06 && fr->data[21] == 1 &&
+            !memcmp(fr->data + 28, fr->data + 38, 4))
+                f->garp[i]++;
+        return 0;
+}
+
+static inline int fake_addrs(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16],
+                             size_t max6, size_t *n6) {
+        *n4 = 1;
+        v4[0] = 0x0200000a;   /* 10.0.0.2 in network order on little endian */
+        *n6 = 0;
+        return 0;
+}
+
+static inline void fake_carrier(struct bg_fwd *b) {
+        ((struct fake *) b)->carrier_changes++;
+}
+
+static inline int fake_bond_mac(struct bg_fwd *b, const uint8_t mac[6]) {
+        memcpy(((struct fake *) b)->last_bond_mac, mac, 6);
+        return 0;
+}
+
+static const struct bg_fwd_io fake_io = {
+        .send = fake_send,
+        .bond_addrs = fake_addrs,
+        .carrier_changed = fake_carrier,
+        .set_bond_mac = fake_bond_mac,
+};
+
+static inline struct fake *fake_new(enum bg_mode mode, const struct bg_fwd_params *pp) {
+        struct fake *f = calloc(1, sizeof(*f));
+
+        if (pp)
+                f->b.p = *pp;
+        else
+                bg_fwd_params_default(&f->b.p, mode);
+        f->b.p.mode = mode;
+        strcpy(f->b.name, "bond0");
+        f->b.ops = bg_fwd_mode_find(mode);
+        f->b.io = &fake_io;
+        f->b.now = 1000000;
+        f->b.mac[0] = 0x02, f->b.mac[5] = 0x01;
+        if (bg_fwd_mode_setup(&f->b) < 0)
+                abort();
+        return f;
+}
+
+/* Enslave a port the way core.c does, without I/O. */
+static inline struct bg_fwd_port *fake_enslave(struct fake *f, const char *name, bool carrier) {
+        struct bg_fwd *b = &f->b;
+        struct bg_fwd_port *p;
+
+        if (bg_fwd_port_new(b, name, &p) < 0)
+                abort();
+        p->present = true;
+        p->perm_mac[0] = 0x02, p->perm_mac[5] = (uint8_t) (0x10 + b->n_ports);
+        memcpy(p->mac, p->perm_mac, 6);
+        bg_fwd_mon_port_init(b, p, carrier);
+        if (b->ops->port_added)
+                b->ops->port_added(b, p);
+        if (b->ops->uses_active) {
+                if (b->p.primary[0] && !strcmp(b->p.primary, name))
+                        b->force_primary = true;
+                bg_fwd_reselect(b);
+        } else if (!b->active && bg_fwd_port_up(p))
+                b->active = p;
+        bg_fwd_update_carrier(b);
+        return p;
+}
+
+static inline void fake_tick(struct fake *f) {
+        f->b.now += (uint64_t) f->b.p.miimon * 1000;
+        bg_fwd_mon_mii_tick(&f->b);
+}
+
+static inline void fake_free(struct fake *f) {
+        while (f->b.n_ports)
+                bg_fwd_port_free(&f->b, f->b.ports[0]);
+        bg_fwd_mode_teardown(&f->b);
+        free(f);
+}

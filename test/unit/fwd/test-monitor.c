@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Link state machine, active-port selection and per-mode transmit choice,
+ * with a fake clock (kernel-bonding.md §2.1-2.5). */
+#include <criterion/criterion.h>
+
+#include "test-fwd-fake.h"
+
+static struct bg_fwd_params ab_params(void) {
+        struct bg_fwd_params p;
+
+        bg_fwd_params_default(&p, BG_MODE_ACTIVE_BACKUP);
+        p.miimon = 100;
+        return p;
+}
+
+Test(monitor, ab_failover_is_immediate_without_downdelay) {
+        struct bg_fwd_params pp = ab_params();
+        struct fake *f = fake_new(BG_MODE_ACTIVE_BACKUP, &pp);
+        struct bg_fwd_port *a = fake_enslave(f, "eth0", true), *b = fake_enslave(f, "eth1", true);
+
+        cr_assert_eq(f->b.active, a);
+        cr_assert(f->b.carrier);
+        cr_assert(!a->backup && b->backup && b->rx_disabled);
+        /* first active: bond carrier was off, so no notification yet */
+        bg_fwd_mon_carrier(&f->b, a, false);
+        cr_assert_eq(a->link, BG_LINK_DOWN);
+        cr_assert_eq(a->link_failure_count, 1);
+        cr_assert_eq(f->b.active, b, "failover happens on the event, not at the next tick");
+        cr_assert(a->backup && a->rx_disabled && !b->backup && !b->rx_disabled);
+        cr_assert_eq(f->garp[1], 1, "one gratuitous ARP on the new active port");
+        cr_assert_eq(f->garp[0], 0);
+        /* a comes back: no preemption (equal prio, no primary) */
+        bg_fwd_mon_carrier(&f->b, a, true);
+        cr_assert_eq(a->link, BG_LINK_UP);
+        cr_assert_eq(f->b.active, b);
+        fake_free(f);
+}
+
+Test(monitor, downdelay_and_updelay_count_miimon_ticks) {
+        struct bg_fwd_params pp = ab_params();
+        pp.downdelay_ticks = 2;
+        pp.updelay_ticks = 3;
+        struct fake *f = fake_new(BG_MODE_ACTIVE_BACKUP, &pp);
+        struct bg_fwd_port *a = fake_enslave(f, "eth0", true), *b = fake_enslave(f, "eth1", true);
+
+        /* at enslave with updelay: BACK; with no active port the first
+         * tick skips the updelay of the first port that is back */
+        cr_assert_null(f->b.active);
+        cr_assert_eq(a->link, BG_LINK_BACK);
+        fake_tick(f);
+        cr_assert_eq(f->b.active, a);
+        cr_assert_eq(a->link, BG_LINK_UP);
+        cr_assert_eq(b->link, BG_LINK_BACK);
+        for (int i = 0; i < 2; i++) {
+                fake_tick(f);
+                cr_assert_eq(b->link, BG_LINK_BACK, "tick %d", i);
+        }
+        fake_tick(f);
+        cr_assert_eq(b->link, BG_LINK_UP);
+
+        bg_fwd_mon_carrier(&f->b, a, false);
+        cr_assert_eq(a->link, BG_LINK_FAIL);
+        cr_assert_eq(f->b.active, a, "still active during downdelay");
+        fake_tick(f);
+        cr_assert_eq(a->link, BG_LINK_FAIL);
+        fake_tick(f);
+        cr_assert_eq(a->link, BG_LINK_DOWN);
+        cr_assert_eq(f->b.active, b);
+
+        /* recovery before downdelay expires: back to UP, no failure counted */
+        bg_fwd_mon_carrier(&f->b, b, false);
+        cr_assert_eq(b->link, BG_LINK_FAIL);
+        bg_fwd_mon_carrier(&f->b, b, true);
+        cr_assert_eq(b->link, BG_LINK_UP);
+        cr_assert_eq(b->link_failure_count, 0);
+        cr_assert_eq(f->b.active, b);
+        fake_free(f);
+}
+
+Test(monitor, no_active_port_skips_updelay) {
+        struct bg_fwd_params pp = ab_params();
+        pp.updelay_ticks = 50;
+        struct fake *f = fake_new(BG_MODE_ACTIVE_BACKUP, &pp);
+        struct bg_fwd_port *a = fake_enslave(f, "eth0", false);
+
+        cr_assert_null(f->b.active);
+        cr_assert(!f->b.carrier);
+        bg_fwd_mon_carrier(&f->b, a, true);
+        cr_assert_eq(a->link, BG_LINK_UP, "mode-1-recovery-updelay: used at once");
+        cr_assert_eq(f->b.active, a);
+        cr_assert(f->b.carrier);
+        fake_free(f);
+}
+
+Test(monitor, primary_reselect) {
+        for (unsigned rs = 0; rs < 3; rs++) {
+                struct bg_fwd_params pp = ab_params();
+                pp.primary_reselect = rs;
+                strcpy(pp.primary, "eth0");
+                struct fake *f = fake_new(BG_MODE_ACTIVE_BACKUP, &pp);
+                struct bg_fwd_port *a = fake_enslave(f, "eth0", true), *b = fake_enslave(f, "eth1", true);
+
+                a->speed_mbps = 1000, b->speed_mbps = 10000;
+                a->duplex = b->duplex = 1;
+                cr_assert_eq(f->b.active, a);
+                bg_fwd_mon_carrier(&f->b, a, false);
+                cr_assert_eq(f->b.active, b);
+                bg_fwd_mon_carrier(&f->b, a, true);
+                /* always: the primary returns; better: only if faster (it is
+                 * slower here); failure: only when the current one fails */
+                cr_assert_eq(f->b.active, rs == BG_RESELECT_ALWAYS ? a : b, "reselect %u", rs);
+                if (rs == BG_RESELECT_FAILURE) {
+                        bg_fwd_mon_carrier(&f->b, b, false);
+                        cr_assert_eq(f->b.active, a);
+                }
+                fake_free(f);
+        }
+}
+
+Test(monitor, primary_better_when_faster) {
+        struct bg_fwd_params pp = ab_params();
+        pp.primary_reselect = BG_RESELECT_BETTER;
+        strcpy(pp.primary, "eth0");
+        struct fake *f = fake_new(BG_MODE_ACTIVE_BACKUP, &pp);
+        struct bg_fwd_port *a = fake_enslave(f, "eth0", true), *b = fake_enslave(f, "eth1", true);
+
+        a->speed_mbps = 10000, b->speed_mbps = 1000;
+        bg_fwd_mon_carrier(&f->b, a, false);
+        bg_fwd_mon_carrier(&f->b, a, true);
+        cr_assert_eq(f->b.active, a);
+        fake_free(f);
+}
+
+Test(monitor, prio_picks_highest_up_port) {
+        struct bg_fwd_params pp = ab_params();
+        struct fake *f = fake_new(BG_MODE_ACTIVE_BACKUP, &pp);
+        struct bg_fwd_port *a = fake_enslave(f, "eth0", true), *b = fake_enslave(f, "eth1", true),
+                           *c = fake_enslave(f, "eth2", true);
+
+        b->prio = 10, c->prio = 11;
+        bg_fwd_mon_carrier(&f->b, a, false);
+        cr_assert_eq(f->b.active, c);
+        /* eth2 fails: eth1 (prio 10) over eth0 when it returns later */
+        bg_fwd_mon_carrier(&f->b, a, true);
+        bg_fwd_mon_carrier(&f->b, c, false);
+        cr_assert_eq(f->b.active, b);
+        fake_free(f);
+}
+
+Test(monitor, num_grat_arp_with_peer_notif_delay) {
+        struct bg_fwd_params pp = ab_params();
+        pp.num_peer_notif = 3;
+        pp.peer_notif_delay_ticks = 2;
+        struct fake *f = fake_new(BG_MODE_ACTIVE_BACKUP, &pp);
+        struct bg_fwd_port *a = fake_enslave(f, "eth0", true);
+        (void) fake_enslave(f, "eth1", true);
+
+        memset(f->garp, 0, sizeof(f->garp));
+        bg_fwd_mon_carrier(&f->b, a, false);
+        cr_assert_eq(f->garp[1], 1);
+        for (int i = 0; i < 20; i++)
+                fake_tick(f);
+        cr_assert_eq(f->garp[1], 3, "exactly num_grat_arp, got %u", f->garp[1]);
+        fake_free(f);
+}
+
+Test(monitor, fail_over_mac_active_takes_port_mac) {
+        struct bg_fwd_params pp = ab_params();
+        pp.fail_over_mac = BG_FOM_ACTIVE;
+        struct fake *f = fake_new(BG_MODE_ACTIVE_BACKUP, &pp);
+        struct bg_fwd_port *a = fake_enslave(f, "eth0", true), *b = fake_enslave(f, "eth1", true);
+
+        cr_assert_eq(memcmp(f->b.mac, a->mac, 6), 0);
+        bg_fwd_mon_carrier(&f->b, a, false);
+        cr_assert_eq(memcmp(f->b.mac, b->mac, 6), 0);
+        cr_assert_eq(memcmp(f->last_bond_mac, b->mac, 6), 0);
+        fake_free(f);
+}
+
+Test(monitor, rr_starts_on_index_1_and_skips_down_ports) {
+        struct fake *f = fake_new(BG_MODE_BALANCE_RR, NULL);
+        struct bg_fwd_port *p[3], *out[4];
+        uint8_t buf[64] = { [12] = 0x08, [13] = 0x06 };
+        struct bg_fwd_frame fr = { .data = buf, .len = 60, .cap = 64 };
+
+        for (int i = 0; i < 3; i++)
+                p[i] = fake_enslave(f, (const char *[]){ "e0", "e1", "e2" }[i], true);
+        int seq[6];
+        for (int i = 0; i < 6; i++) {
+                cr_assert_eq(f->b.ops->select_tx(&f->b, &fr, out, 4), 1);
+                seq[i] = fake_index(&f->b, out[0]);
+        }
+        cr_assert(seq[0] == 1 && seq[1] == 2 && seq[2] == 0 && seq[3] == 1 && seq[4] == 2 && seq[5] == 0);
+        bg_fwd_mon_carrier(&f->b, p[2], false);
+        for (int i = 0; i < 6; i++) {
+                f->b.ops->select_tx(&f->b, &fr, out, 4);
+                cr_assert_neq(out[0], p[2]);
+        }
+        fake_free(f);
+}
+
+Test(monitor, rr_packets_per_slave) {
+        struct bg_fwd_params pp;
+        bg_fwd_params_default(&pp, BG_MODE_BALANCE_RR);
+        pp.packets_per_slave = 3;
+        struct fake *f = fake_new(BG_MODE_BALANCE_RR, &pp);
+        struct bg_fwd_port *out[2];
+        uint8_t buf[64] = { [12] = 0x08, [13] = 0x06 };
+        struct bg_fwd_frame fr = { .data = buf, .len = 60, .cap = 64 };
+        int seq[9];
+
+        fake_enslave(f, "e0", true);
+        fake_enslave(f, "e1", true);
+        for (int i = 0; i < 9; i++) {
+                f->b.ops->select_tx(&f->b, &fr, out, 2);
+                seq[i] = fake_index(&f->b, out[0]);
+        }
+        /* counter 1,2 -> id 0; 3,4,5 -> 1; 6,7,8 -> 0; 9 -> 1 */
+        int want[9] = { 0, 0, 1, 1, 1, 0, 0, 0, 1 };
+        for (int i = 0; i < 9; i++)
+                cr_assert_eq(seq[i], want[i], "frame %d", i);
+        fake_free(f);
+}
+
+Test(monitor, xor_uses_usable_ports_in_order) {
+        struct bg_fwd_params pp;
+        bg_fwd_params_default(&pp, BG_MODE_BALANCE_XOR);
+        pp.xmit_hash_policy = BG_HASH_LAYER2;
+        struct fake *f = fake_new(BG_MODE_BALANCE_XOR, &pp);
+        struct bg_fwd_port *p[3], *out[2];
+        uint8_t buf[64] = { [5] = 0x14, [11] = 0x0a, [12] = 0x08, [13] = 0x00 };
+        struct bg_fwd_frame fr = { .data = buf, .len = 60, .cap = 64 };
+
+        for (int i = 0; i < 3; i++)
+                p[i] = fake_enslave(f, (const char *[]){ "e0", "e1", "e2" }[i], true);
+        /* layer2 hash 0x081e: % 3 = 2 */
+        f->b.ops->select_tx(&f->b, &fr, out, 2);
+        cr_assert_eq(out[0], p[2]);
+        bg_fwd_mon_carrier(&f->b, p[0], false);
+        /* usable = {e1, e2}: % 2 = 0 -> e1 */
+        f->b.ops->select_tx(&f->b, &fr, out, 2);
+        cr_assert_eq(out[0], p[1]);
+        fake_free(f);
+}
+
+Test(monitor, broadcast_sends_on_every_up_port) {
+        struct fake *f = fake_new(BG_MODE_BROADCAST, NULL);
+        struct bg_fwd_port *p[3], *out[4];
+        uint8_t buf[64] = { [12] = 0x08, [13] = 0x06 };
+        struct bg_fwd_frame fr = { .data = buf, .len = 60, .cap = 64 };
+
+        for (int i = 0; i < 3; i++)
+                p[i] = fake_enslave(f, (const char *[]){ "e0", "e1", "e2" }[i], true);
+        cr_assert_eq(f->b.ops->select_tx(&f->b, &fr, out, 4), 3);
+        bg_fwd_mon_carrier(&f->b, p[1], false);
+        cr_assert_eq(f->b.ops->select_tx(&f->b, &fr, out, 4), 2);
+        cr_assert(out[0] == p[0] && out[1] == p[2]);
+        fake_free(f);
+}
+
+Test(monitor, carrier_off_when_all_ports_down) {
+        struct fake *f = fake_new(BG_MODE_BALANCE_XOR, NULL);
+        struct bg_fwd_port *a = fake_enslave(f, "e0", true), *b = fake_enslave(f, "e1", true);
+
+        cr_assert(f->b.carrier);
+        bg_fwd_mon_carrier(&f->b, a, false);
+        cr_assert(f->b.carrier);
+        bg_fwd_mon_carrier(&f->b, b, false);
+        cr_assert(!f->b.carrier);
+        cr_assert_eq(f->carrier_changes, 2);
+        fake_free(f);
+}
+
+Test(monitor, arp_monitor_lb_marks_silent_port_down) {
+        struct bg_fwd_params pp;
+        bg_fwd_params_default(&pp, BG_MODE_BALANCE_RR);
+        pp.arp_interval = 100;
+        pp.n_arp_targets = 1;
+        pp.arp_targets[0] = 0x0100000a;
+        struct fake *f = fake_new(BG_MODE_BALANCE_RR, &pp);
+        struct bg_fwd_port *a = fake_enslave(f, "e0", true), *b = fake_enslave(f, "e1", true);
+        uint8_t frame[60] = { [12] = 0x08, [13] = 0x00 };
+
+        for (int i = 0; i < 10; i++) {
+                f->b.now += 100000;
+                /* only e0 hears anything */
+                bg_fwd_mon_rx(&f->b, a, frame, sizeof(frame));
+                a->last_tx = b->last_tx = f->b.now;
+                bg_fwd_mon_arp_tick(&f->b);
+        }
+        cr_assert_eq(a->link, BG_LINK_UP);
+        cr_assert_eq(b->link, BG_LINK_DOWN);
+        cr_assert(f->sent[0] > 0 && f->sent[1] > 0, "probes go out on every port");
+        fake_free(f);
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Status in the /proc/net/bonding layout and as JSON. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "test-fwd-fake.h"
+
+Test(status, proc_format_active_backup) {
+        struct bg_fwd_params pp;
+        bg_fwd_params_default(&pp, BG_MODE_ACTIVE_BACKUP);
+        pp.miimon = 100;
+        pp.updelay_ticks = 2;
+        strcpy(pp.primary, "eth0");
+        struct fake *f = fake_new(BG_MODE_ACTIVE_BACKUP, &pp);
+        struct bg_fwd_port *a = fake_enslave(f, "eth0", true);
+        char *out = NULL;
+
+        fake_enslave(f, "eth1", false);
+        fake_tick(f);
+        a->speed_mbps = 10000;
+        a->duplex = 1;
+        cr_assert_eq(bg_fwd_status_render(&f->b, BG_STW_PROC, &out), 0);
+        cr_assert(strstr(out, "\nBonding Mode: fault-tolerance (active-backup)\n"), "%s", out);
+        cr_assert(strstr(out, "\nPrimary Slave: eth0 (primary_reselect always)\n"));
+        cr_assert(strstr(out, "\nCurrently Active Slave: eth0\nMII Status: up\nMII Polling Interval (ms): 100\n"
+                              "Up Delay (ms): 200\nDown Delay (ms): 0\n"));
+        cr_assert(strstr(out, "\n\nSlave Interface: eth0\nMII Status: up\nSpeed: 10000 Mbps\nDuplex: full\n"
+                              "Link Failure Count: 0\nPermanent HW addr: 02:00:00:00:00:11\nSlave queue ID: 0\n"));
+        cr_assert(strstr(out, "\n\nSlave Interface: eth1\nMII Status: down\nSpeed: Unknown\nDuplex: Unknown\n"));
+        free(out);
+        fake_free(f);
+}
+
+Test(status, proc_format_xor_shows_hash_policy) {
+        struct bg_fwd_params pp;
+        bg_fwd_params_default(&pp, BG_MODE_BALANCE_XOR);
+        pp.xmit_hash_policy = BG_HASH_LAYER34;
+        struct fake *f = fake_new(BG_MODE_BALANCE_XOR, &pp);
+        char *out = NULL;
+
+        fake_enslave(f, "eth0", true);
+        cr_assert_eq(bg_fwd_status_render(&f->b, BG_STW_PROC, &out), 0);
+        cr_assert(strstr(out, "Bonding Mode: load balancing (xor)\nTransmit Hash Policy: layer3+4 (1)\n"), "%s", out);
+        cr_assert_null(strstr(out, "Currently Active Slave"));
+        free(out);
+        fake_free(f);
+}
+
+Test(status, json_has_the_same_data) {
+        struct fake *f = fake_new(BG_MODE_BROADCAST, NULL);
+        char *out = NULL;
+
+        fake_enslave(f, "eth0", true);
+        fake_enslave(f, "eth\"1", true);
+        strcpy(f->b.pending[f->b.n_pending++], "eth9");
+        f->b.ports[0]->stats.tx_packets = 42;
+        cr_assert_eq(bg_fwd_status_render(&f->b, BG_STW_JSON, &out), 0);
+        cr_assert_eq(out[0], '{');
+        cr_assert(strstr(out, "\"bond\":\"bond0\""), "%s", out);
+        cr_assert(strstr(out, "\"bonding_mode\":\"fault-tolerance (broadcast)\""));
+        cr_assert(strstr(out, "\"mii_polling_interval_ms\":0"));
+        cr_assert(strstr(out, "\"pending_slaves\":[\"eth9\"]"));
+        cr_assert(strstr(out, "\"slaves\":[{\"slave_interface\":\"eth0\""));
+        cr_assert(strstr(out, "\"tx_packets\":42"));
+        cr_assert(strstr(out, "\"slave_interface\":\"eth\\\"1\""), "escaped: %s", out);
+        cr_assert(strstr(out, "]}\n"));
+        free(out);
+        fake_free(f);
+}
