@@ -33,12 +33,148 @@
 #define IFNAMSIZ_ 16
 #define DEFAULT_FORCED_MIIMON 100 /* BOND_DEFAULT_MIIMON, kernel-bonding.md §0.2 */
 
+/*
+ * Duplicate checks compare names within a bond and across the model. A
+ * model may have thousands of bonds (the loader takes 1 MiB), so instead
+ * of comparing every pair they look names up in a sorted index of
+ * (string, bond, position) entries: O(n log n) plus one step per
+ * diagnostic. Diagnostics still come out in the order of the plain
+ * pairwise loops (test/unit/model/test-validate-equiv.c holds them to it).
+ */
+struct sref {
+        const char *s;
+        size_t bond;
+        size_t pos;
+};
+
+struct sindex {
+        struct sref *v;
+        size_t n;
+        bool icase;        /* MACs: compared as strcasecmp() does */
+};
+
 struct vctx {
         struct bg_diags *diags;
         const struct bg_bond *b;
         char bkey[64];     /* "bonds[bond0]" */
         int r;             /* first -ENOMEM */
+        /* Ports of c->b by name and by MAC (bond is 0). */
+        struct sindex pnames, pmacs;
+        bool unnamed;      /* some port of c->b has no name */
 };
+
+static int sref_cmp(const void *a, const void *b) {
+        const struct sref *x = a, *y = b;
+        int r = strcmp(x->s, y->s);
+
+        if (r == 0)
+                r = x->bond < y->bond ? -1 : x->bond > y->bond;
+        if (r == 0)
+                r = x->pos < y->pos ? -1 : x->pos > y->pos;
+        return r;
+}
+
+static int sref_casecmp(const void *a, const void *b) {
+        const struct sref *x = a, *y = b;
+        int r = strcasecmp(x->s, y->s);
+
+        if (r == 0)
+                r = x->bond < y->bond ? -1 : x->bond > y->bond;
+        if (r == 0)
+                r = x->pos < y->pos ? -1 : x->pos > y->pos;
+        return r;
+}
+
+static int sindex_add(struct sindex *ix, size_t *cap, const char *s, size_t bond, size_t pos) {
+        if (!s)
+                return 0;
+        if (ix->n == *cap) {
+                size_t ncap = *cap ? *cap * 2 : 16;
+                struct sref *v = reallocarray(ix->v, ncap, sizeof(*v));
+
+                if (!v)
+                        return -ENOMEM;
+                ix->v = v;
+                *cap = ncap;
+        }
+        ix->v[ix->n++] = (struct sref){ s, bond, pos };
+        return 0;
+}
+
+static void sindex_sort(struct sindex *ix) {
+        if (ix->n > 1)
+                qsort(ix->v, ix->n, sizeof(*ix->v), ix->icase ? sref_casecmp : sref_cmp);
+}
+
+static void sindex_free(struct sindex *ix) {
+        free(ix->v);
+        ix->v = NULL;
+        ix->n = 0;
+}
+
+/* The run of entries equal to s: [*first, return value). */
+static size_t sindex_run(const struct sindex *ix, const char *s, size_t *first) {
+        size_t lo = 0, hi = ix->n;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int r = ix->icase ? strcasecmp(ix->v[mid].s, s) : strcmp(ix->v[mid].s, s);
+
+                if (r < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        *first = lo;
+        for (hi = lo; hi < ix->n; hi++)
+                if ((ix->icase ? strcasecmp(ix->v[hi].s, s) : strcmp(ix->v[hi].s, s)) != 0)
+                        break;
+        return hi;
+}
+
+/* A pending duplicate diagnostic: sorted by (bond, pos, other) into the
+ * order the pairwise loops produced them. */
+struct dup {
+        size_t bond;       /* the other bond (0 within a bond) */
+        size_t pos;        /* 0: the bond name itself; else 1 + our port */
+        size_t other;      /* the other port */
+        bool mac;          /* matched by MAC, not by name */
+};
+
+struct dups {
+        struct dup *v;
+        size_t n, cap;
+};
+
+static int dups_add(struct vctx *c, struct dups *d, size_t bond, size_t pos, size_t other, bool mac) {
+        if (d->n == d->cap) {
+                size_t ncap = d->cap ? d->cap * 2 : 16;
+                struct dup *v = reallocarray(d->v, ncap, sizeof(*v));
+
+                if (!v) {
+                        c->r = c->r ?: -ENOMEM;
+                        return -ENOMEM;
+                }
+                d->v = v;
+                d->cap = ncap;
+        }
+        d->v[d->n++] = (struct dup){ bond, pos, other, mac };
+        return 0;
+}
+
+static int dup_cmp(const void *a, const void *b) {
+        const struct dup *x = a, *y = b;
+
+        if (x->bond != y->bond)
+                return x->bond < y->bond ? -1 : 1;
+        if (x->pos != y->pos)
+                return x->pos < y->pos ? -1 : 1;
+        return x->other < y->other ? -1 : x->other > y->other;
+}
+
+static bool same_name(const struct bg_port *a, const struct bg_port *b) {
+        return a->name && b->name && strcmp(a->name, b->name) == 0;
+}
 
 static void emit(struct vctx *c, enum bg_diag_level lvl, const struct bg_loc *loc, const char *fmt,
                  ...) __attribute__((format(printf, 4, 5)));
@@ -249,15 +385,13 @@ static void check_monitors(struct vctx *c, enum bg_mode mode) {
                      "being used");
 }
 
-static bool port_named(const struct bg_bond *b, const char *name, bool *unnamed) {
-        *unnamed = false;
-        for (size_t i = 0; i < b->n_ports; i++) {
-                if (!b->ports[i].name)
-                        *unnamed = true;
-                else if (strcmp(b->ports[i].name, name) == 0)
-                        return true;
-        }
-        return false;
+/* *unnamed only matters when the name is not found: then it says whether
+ * some port has no name (and might still turn out to carry it). */
+static bool port_named(struct vctx *c, const char *name, bool *unnamed) {
+        size_t first;
+
+        *unnamed = c->unnamed;
+        return sindex_run(&c->pnames, name, &first) > first;
 }
 
 static void check_port_refs(struct vctx *c) {
@@ -273,7 +407,7 @@ static void check_port_refs(struct vctx *c) {
 
                 if (!v->set || !v->str || !*v->str || !ifname_valid(v->str))
                         continue;
-                if (port_named(b, v->str, &unnamed))
+                if (port_named(c, v->str, &unnamed))
                         continue;
                 snprintf(key, sizeof(key), ".options.%s", name);
                 /* Ports matched only by MAC may turn out to carry the name. */
@@ -290,7 +424,7 @@ static void check_port_refs(struct vctx *c) {
                         continue;
                 memcpy(name, q->list[i], n);
                 name[n] = '\0';
-                if (!port_named(b, name, &unnamed))
+                if (!port_named(c, name, &unnamed))
                         diag(c, BG_DIAG_WARNING, opt_loc(c, BG_OPT_QUEUE_ID), ".options.queue_id",
                              "queue_id names %s, which is not a port of %s", name,
                              b->name ? b->name : "the bond");
@@ -325,8 +459,10 @@ static bool mac_usable(const char *s, const char **why) {
 
 static void check_ports(struct vctx *c) {
         const struct bg_bond *b = c->b;
+        struct dups d = { 0 };
         char key[64];
         const char *why;
+        size_t first;
 
         if (b->n_ports == 0)
                 diag(c, BG_DIAG_WARNING, &b->loc, ".ports",
@@ -344,40 +480,93 @@ static void check_ports(struct vctx *c) {
                         diag(c, BG_DIAG_ERROR, &p->loc, key, "bond %s cannot be its own port", b->name);
                 if (p->mac && !mac_usable(p->mac, &why))
                         diag(c, BG_DIAG_ERROR, &p->loc, key, "port MAC '%s' %s", p->mac, why);
-                for (size_t k = 0; k < i; k++) {
-                        const struct bg_port *q = &b->ports[k];
-
-                        if (p->name && q->name && strcmp(p->name, q->name) == 0)
+                /* Earlier ports k with the same name, else the same MAC. */
+                d.n = 0;
+                if (p->name)
+                        for (size_t e = sindex_run(&c->pnames, p->name, &first), k = first;
+                             k < e && c->pnames.v[k].pos < i; k++)
+                                (void) dups_add(c, &d, 0, 0, c->pnames.v[k].pos, false);
+                if (p->mac)
+                        for (size_t e = sindex_run(&c->pmacs, p->mac, &first), k = first;
+                             k < e && c->pmacs.v[k].pos < i; k++)
+                                if (!same_name(p, &b->ports[c->pmacs.v[k].pos]))
+                                        (void) dups_add(c, &d, 0, 0, c->pmacs.v[k].pos, true);
+                if (d.n > 1)
+                        qsort(d.v, d.n, sizeof(*d.v), dup_cmp);
+                for (size_t k = 0; k < d.n; k++)
+                        if (!d.v[k].mac)
                                 diag(c, BG_DIAG_ERROR, &p->loc, key, "port %s is listed twice", p->name);
-                        else if (p->mac && q->mac && strcasecmp(p->mac, q->mac) == 0)
+                        else
                                 diag(c, BG_DIAG_ERROR, &p->loc, key,
                                      "MAC %s matches two ports of the bond", p->mac);
-                }
         }
+        free(d.v);
 }
 
 /* ---- addressing ---- */
 
-static bool in_subnet(const uint8_t *addr, const uint8_t *net, unsigned plen) {
+/* The static subnets of one family of a bond, masked to their prefix and
+ * sorted by (prefix length, network): a next hop is inside one of them
+ * when, for one of the (at most 129) prefix lengths present, the hop
+ * masked to it is found. Hops times addresses would be quadratic. */
+struct net {
+        unsigned plen;
+        uint8_t a[16];
+};
+
+struct nets {
+        struct net *v;
+        size_t n;
+};
+
+static void mask(uint8_t out[16], const uint8_t in[16], unsigned plen) {
         unsigned full = plen / 8, rest = plen % 8;
 
-        if (memcmp(addr, net, full) != 0)
-                return false;
-        if (rest == 0)
-                return true;
-        return ((addr[full] ^ net[full]) & (uint8_t) (0xff << (8 - rest))) == 0;
+        memset(out, 0, 16);
+        memcpy(out, in, full);
+        if (rest)
+                out[full] = in[full] & (uint8_t) (0xff << (8 - rest));
 }
 
-/* Is gw (plain address of family fam) inside one of c's subnets? */
-static bool reachable(const struct bg_ipcfg *cfg, int fam, const uint8_t *gw) {
+static int net_cmp(const void *x, const void *y) {
+        const struct net *a = x, *b = y;
+
+        if (a->plen != b->plen)
+                return a->plen < b->plen ? -1 : 1;
+        return memcmp(a->a, b->a, 16);
+}
+
+static int nets_build(struct nets *ns, const struct bg_ipcfg *cfg, int fam) {
+        ns->n = 0;
+        ns->v = calloc(cfg->n_addresses ?: 1, sizeof(*ns->v));
+        if (!ns->v)
+                return -ENOMEM;
         for (size_t i = 0; i < cfg->n_addresses; i++) {
-                uint8_t a[16];
+                uint8_t a[16] = { 0 };
                 unsigned plen;
                 int f;
 
-                if (bg_parse_prefix(cfg->addresses[i], &f, a, &plen) == 0 && f == fam &&
-                    in_subnet(gw, a, plen))
+                if (bg_parse_prefix(cfg->addresses[i], &f, a, &plen) == 0 && f == fam) {
+                        ns->v[ns->n].plen = plen > 128 ? 128 : plen;
+                        mask(ns->v[ns->n].a, a, ns->v[ns->n].plen);
+                        ns->n++;
+                }
+        }
+        qsort(ns->v, ns->n, sizeof(*ns->v), net_cmp);
+        return 0;
+}
+
+static bool reachable(const struct nets *ns, const uint8_t *gw) {
+        for (size_t g = 0; g < ns->n;) {
+                struct net key = { .plen = ns->v[g].plen };
+                size_t end = g;
+
+                while (end < ns->n && ns->v[end].plen == key.plen)
+                        end++;
+                mask(key.a, gw, key.plen);
+                if (bsearch(&key, ns->v + g, end - g, sizeof(*ns->v), net_cmp))
                         return true;
+                g = end;
         }
         return false;
 }
@@ -396,8 +585,8 @@ static void addr_list(const struct bg_ipcfg *cfg, char *buf, size_t len) {
 
 /* A next hop: must be an address of the family; outside every subnet of
  * the bond it is unreachable unless DHCP brings the subnet. */
-static void check_hop(struct vctx *c, const struct bg_ipcfg *cfg, int fam, const char *what,
-                      const char *hop, const struct bg_loc *loc, const char *key) {
+static void check_hop(struct vctx *c, const struct bg_ipcfg *cfg, struct nets *ns, int fam,
+                      const char *what, const char *hop, const struct bg_loc *loc, const char *key) {
         const char *fname = fam == AF_INET ? "IPv4" : "IPv6";
         uint8_t a[16] = { 0 };
         char list[512];
@@ -411,7 +600,11 @@ static void check_hop(struct vctx *c, const struct bg_ipcfg *cfg, int fam, const
         /* IPv6 link-local next hops are on-link by definition. */
         if (fam == AF_INET6 && a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
                 return;
-        if (!reachable(cfg, fam, a)) {
+        if (!ns->v && nets_build(ns, cfg, fam) < 0) {
+                c->r = c->r ?: -ENOMEM;
+                return;
+        }
+        if (!reachable(ns, a)) {
                 addr_list(cfg, list, sizeof(list));
                 diag(c, BG_DIAG_WARNING, loc, key,
                      "%s %s is not inside any subnet of %s (%s); it is not reachable on this link",
@@ -419,10 +612,39 @@ static void check_hop(struct vctx *c, const struct bg_ipcfg *cfg, int fam, const
         }
 }
 
+/* For each address, how many earlier addresses are the same text
+ * (NULL when there are none to compare, or on ENOMEM). */
+static size_t *address_repeats(struct vctx *c, const struct bg_ipcfg *cfg) {
+        struct sindex ix = { 0 };
+        size_t cap = 0, *earlier;
+
+        if (cfg->n_addresses < 2)
+                return NULL;
+        earlier = calloc(cfg->n_addresses, sizeof(*earlier));
+        for (size_t i = 0; earlier && i < cfg->n_addresses; i++)
+                if (sindex_add(&ix, &cap, cfg->addresses[i], 0, i) < 0) {
+                        free(earlier);
+                        earlier = NULL;
+                }
+        if (!earlier) {
+                c->r = c->r ?: -ENOMEM;
+                sindex_free(&ix);
+                return NULL;
+        }
+        sindex_sort(&ix);
+        for (size_t k = 1; k < ix.n; k++)
+                if (strcmp(ix.v[k].s, ix.v[k - 1].s) == 0)
+                        earlier[ix.v[k].pos] = earlier[ix.v[k - 1].pos] + 1;
+        sindex_free(&ix);
+        return earlier;
+}
+
 static void check_ipcfg(struct vctx *c, const struct bg_ipcfg *cfg, int fam) {
         const char *sec = fam == AF_INET ? "ipv4" : "ipv6";
         const char *fname = fam == AF_INET ? "IPv4" : "IPv6";
         const struct bg_loc *loc = cfg->loc.file ? &cfg->loc : &c->b->loc;
+        struct nets ns = { 0 };
+        size_t *earlier;
         char key[96];
 
         snprintf(key, sizeof(key), ".%s.method", sec);
@@ -436,6 +658,7 @@ static void check_ipcfg(struct vctx *c, const struct bg_ipcfg *cfg, int fam) {
                 diag(c, BG_DIAG_WARNING, loc, key,
                      "addresses are given with method dhcp; they are added next to the DHCP lease");
 
+        earlier = address_repeats(c, cfg);
         for (size_t i = 0; i < cfg->n_addresses; i++) {
                 uint8_t a[16];
                 unsigned plen;
@@ -448,18 +671,19 @@ static void check_ipcfg(struct vctx *c, const struct bg_ipcfg *cfg, int fam) {
                              cfg->addresses[i], fname, fam == AF_INET ? "10.0.0.1/24" : "2001:db8::1/64");
                         continue;
                 }
-                for (size_t k = 0; k < i; k++)
-                        if (strcmp(cfg->addresses[k], cfg->addresses[i]) == 0)
-                                diag(c, BG_DIAG_WARNING, loc, key, "address %s is listed twice",
-                                     cfg->addresses[i]);
+                /* One warning per earlier copy, as a pairwise loop gives. */
+                for (size_t k = 0; earlier && k < earlier[i]; k++)
+                        diag(c, BG_DIAG_WARNING, loc, key, "address %s is listed twice",
+                             cfg->addresses[i]);
         }
+        free(earlier);
 
         if (cfg->gateway) {
                 snprintf(key, sizeof(key), ".%s.gateway", sec);
                 if (cfg->method == BG_IP_NONE)
                         diag(c, BG_DIAG_WARNING, loc, key, "gateway is ignored with method none");
                 else
-                        check_hop(c, cfg, fam, "gateway", cfg->gateway, loc, key);
+                        check_hop(c, cfg, &ns, fam, "gateway", cfg->gateway, loc, key);
         }
         for (size_t i = 0; i < cfg->n_routes; i++) {
                 const struct bg_route *rt = &cfg->routes[i];
@@ -475,7 +699,7 @@ static void check_ipcfg(struct vctx *c, const struct bg_ipcfg *cfg, int fam) {
                              "route destination '%s' is not 'default' or an %s prefix",
                              rt->to ? rt->to : "", fname);
                 if (rt->via)
-                        check_hop(c, cfg, fam, "route via", rt->via, rloc, key);
+                        check_hop(c, cfg, &ns, fam, "route via", rt->via, rloc, key);
         }
         for (size_t i = 0; i < cfg->n_dns; i++) {
                 uint8_t a[16];
@@ -485,6 +709,7 @@ static void check_ipcfg(struct vctx *c, const struct bg_ipcfg *cfg, int fam) {
                         diag(c, BG_DIAG_ERROR, loc, key, "DNS server '%s' is not an %s address",
                              cfg->dns[i], fname);
         }
+        free(ns.v);
 }
 
 static void check_link(struct vctx *c, enum bg_mode mode) {
@@ -509,6 +734,23 @@ static void check_link(struct vctx *c, enum bg_mode mode) {
                 diag(c, BG_DIAG_ERROR, &b->loc, ".backend", "unknown backend %u", (unsigned) b->backend);
 }
 
+static void index_ports(struct vctx *c) {
+        const struct bg_bond *b = c->b;
+        size_t cn = 0, cm = 0;
+
+        c->pnames = (struct sindex){ 0 };
+        c->pmacs = (struct sindex){ .icase = true };
+        c->unnamed = false;
+        for (size_t i = 0; i < b->n_ports; i++) {
+                c->unnamed |= !b->ports[i].name;
+                if (sindex_add(&c->pnames, &cn, b->ports[i].name, 0, i) < 0 ||
+                    sindex_add(&c->pmacs, &cm, b->ports[i].mac, 0, i) < 0)
+                        c->r = c->r ?: -ENOMEM;
+        }
+        sindex_sort(&c->pnames);
+        sindex_sort(&c->pmacs);
+}
+
 static void check_bond(struct vctx *c) {
         const struct bg_bond *b = c->b;
         enum bg_mode mode = bg_bond_mode(b);
@@ -518,8 +760,11 @@ static void check_bond(struct vctx *c) {
                      ifname_problem(b->name));
         check_options(c, mode);
         check_monitors(c, mode);
+        index_ports(c);
         check_ports(c);
         check_port_refs(c);
+        sindex_free(&c->pnames);
+        sindex_free(&c->pmacs);
         check_link(c, mode);
         check_ipcfg(c, &b->ipv4, AF_INET);
         check_ipcfg(c, &b->ipv6, AF_INET6);
@@ -533,46 +778,109 @@ static void set_ctx(struct vctx *c, const struct bg_model *m, size_t i) {
                 snprintf(c->bkey, sizeof(c->bkey), "bonds[%zu]", i);
 }
 
+static void cross_dups(struct vctx *c, const struct bg_model *m, size_t i, const struct sindex *names,
+                       const struct sindex *ports, const struct sindex *macs, struct dups *d) {
+        const struct bg_bond *b = &m->bonds[i];
+        size_t first, e, k;
+
+        d->n = 0;
+        if (b->name)
+                for (e = sindex_run(names, b->name, &first), k = first; k < e && names->v[k].bond < i; k++)
+                        (void) dups_add(c, d, names->v[k].bond, 0, 0, false);
+        for (size_t p = 0; p < b->n_ports; p++) {
+                const struct bg_port *bp = &b->ports[p];
+
+                if (bp->name)
+                        for (e = sindex_run(ports, bp->name, &first), k = first;
+                             k < e && ports->v[k].bond < i; k++)
+                                (void) dups_add(c, d, ports->v[k].bond, p + 1, ports->v[k].pos, false);
+                if (bp->mac)
+                        for (e = sindex_run(macs, bp->mac, &first), k = first;
+                             k < e && macs->v[k].bond < i; k++)
+                                if (!same_name(bp, &m->bonds[macs->v[k].bond].ports[macs->v[k].pos]))
+                                        (void) dups_add(c, d, macs->v[k].bond, p + 1, macs->v[k].pos, true);
+        }
+        if (d->n > 1)
+                qsort(d->v, d->n, sizeof(*d->v), dup_cmp);
+}
+
 /* Rules across bonds: names and ports must be unique in the whole model. */
 static void check_cross(struct vctx *c, const struct bg_model *m) {
+        struct sindex names = { 0 }, ports = { 0 }, macs = { .icase = true }, nest = { 0 };
+        size_t cn = 0, cp = 0, cm = 0;
+        struct dups d = { 0 };
+
         for (size_t i = 0; i < m->n_bonds; i++) {
                 const struct bg_bond *b = &m->bonds[i];
 
+                if (sindex_add(&names, &cn, b->name, i, 0) < 0)
+                        goto oom;
+                for (size_t p = 0; p < b->n_ports; p++)
+                        if (sindex_add(&ports, &cp, b->ports[p].name, i, p) < 0 ||
+                            sindex_add(&macs, &cm, b->ports[p].mac, i, p) < 0)
+                                goto oom;
+        }
+        sindex_sort(&names);
+        sindex_sort(&ports);
+        sindex_sort(&macs);
+        /* Bonds by the names of their ports, each (name, bond) once: a
+         * bond nested in another is reported once per enclosing bond. */
+        nest.v = malloc((ports.n ?: 1) * sizeof(*nest.v));
+        if (!nest.v)
+                goto oom;
+        for (size_t k = 0; k < ports.n; k++)
+                if (nest.n == 0 || nest.v[nest.n - 1].bond != ports.v[k].bond ||
+                    strcmp(nest.v[nest.n - 1].s, ports.v[k].s) != 0)
+                        nest.v[nest.n++] = ports.v[k];
+
+        for (size_t i = 0; i < m->n_bonds; i++) {
+                const struct bg_bond *b = &m->bonds[i];
+                size_t first, e;
+
                 set_ctx(c, m, i);
-                for (size_t j = 0; j < i; j++) {
-                        const struct bg_bond *o = &m->bonds[j];
+                cross_dups(c, m, i, &names, &ports, &macs, &d);
+                for (size_t k = 0; k < d.n; k++) {
+                        const struct bg_bond *o = &m->bonds[d.v[k].bond];
+                        const struct bg_port *bp;
+                        char key[64];
 
-                        if (b->name && o->name && strcmp(b->name, o->name) == 0)
-                                diag(c, BG_DIAG_ERROR, &b->loc, ".name",
-                                     "bond %s is defined twice", b->name);
-                        for (size_t p = 0; p < b->n_ports; p++) {
-                                const struct bg_port *bp = &b->ports[p];
-                                char key[64];
-
-                                port_key(bp, p, key, sizeof(key));
-                                for (size_t q = 0; q < o->n_ports; q++) {
-                                        const struct bg_port *op = &o->ports[q];
-
-                                        if (bp->name && op->name && strcmp(bp->name, op->name) == 0)
-                                                diag(c, BG_DIAG_ERROR, &bp->loc, key,
-                                                     "port %s is also a port of %s; an interface "
-                                                     "can belong to one bond only",
-                                                     bp->name, o->name ? o->name : "another bond");
-                                        else if (bp->mac && op->mac && strcasecmp(bp->mac, op->mac) == 0)
-                                                diag(c, BG_DIAG_ERROR, &bp->loc, key,
-                                                     "MAC %s also matches a port of %s; an interface "
-                                                     "can belong to one bond only",
-                                                     bp->mac, o->name ? o->name : "another bond");
-                                }
+                        if (d.v[k].pos == 0) {
+                                diag(c, BG_DIAG_ERROR, &b->loc, ".name", "bond %s is defined twice", b->name);
+                                continue;
                         }
+                        bp = &b->ports[d.v[k].pos - 1];
+                        port_key(bp, d.v[k].pos - 1, key, sizeof(key));
+                        if (!d.v[k].mac)
+                                diag(c, BG_DIAG_ERROR, &bp->loc, key,
+                                     "port %s is also a port of %s; an interface "
+                                     "can belong to one bond only",
+                                     bp->name, o->name ? o->name : "another bond");
+                        else
+                                diag(c, BG_DIAG_ERROR, &bp->loc, key,
+                                     "MAC %s also matches a port of %s; an interface "
+                                     "can belong to one bond only",
+                                     bp->mac, o->name ? o->name : "another bond");
                 }
                 /* A bond used as a port of another bond in this model. */
-                for (size_t j = 0; j < m->n_bonds; j++)
-                        if (j != i && b->name && bg_bond_find_port(&m->bonds[j], b->name))
-                                diag(c, BG_DIAG_ERROR, &b->loc, ".name",
-                                     "bond %s is also listed as a port of %s; nested bonds are not "
-                                     "supported", b->name, m->bonds[j].name ? m->bonds[j].name : "");
+                if (b->name)
+                        for (e = sindex_run(&nest, b->name, &first); first < e; first++) {
+                                size_t j = nest.v[first].bond;
+
+                                if (j != i)
+                                        diag(c, BG_DIAG_ERROR, &b->loc, ".name",
+                                             "bond %s is also listed as a port of %s; nested bonds are "
+                                             "not supported", b->name, m->bonds[j].name ? m->bonds[j].name : "");
+                        }
         }
+        goto out;
+oom:
+        c->r = c->r ?: -ENOMEM;
+out:
+        free(d.v);
+        sindex_free(&names);
+        sindex_free(&ports);
+        sindex_free(&macs);
+        sindex_free(&nest);
 }
 
 int bg_model_validate(const struct bg_model *m, struct bg_diags *diags) {

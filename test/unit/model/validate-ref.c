@@ -1,0 +1,600 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The pairwise (quadratic) bg_model_validate() of commit b84db1b, kept
+ * unchanged as the reference test-validate-equiv.c compares the indexed
+ * implementation with. Not built into the library.
+ */
+/*
+ * Model validation (DESIGN §3, foundation issue "Model and validation").
+ *
+ * Levels follow what the kernel would do with the same configuration
+ * (/work/shared/reference/kernel-bonding.md §0, §1.1, §1.2):
+ *  - error: the kernel refuses it (EINVAL/EPERM on the netlink request that
+ *    creates the bond), or the configuration contradicts itself so that no
+ *    consumer can do the right thing (a port in two bonds, static without
+ *    addresses, a primary that is not a port);
+ *  - warning: the kernel accepts it but ignores or changes it (an option
+ *    outside its modes, delays rounded down to a multiple of miimon, miimon
+ *    forced to 100), or it is very likely a mistake (gateway outside every
+ *    subnet of the bond);
+ *  - note: advice that does not need action.
+ *
+ * Every diagnostic carries the location the reader stored in the model
+ * (option, port, address section, else the bond) and a key path such as
+ * "bonds[bond0].options.miimon".
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "model/model.h"
+
+#define IFNAMSIZ_ 16
+#define DEFAULT_FORCED_MIIMON 100 /* BOND_DEFAULT_MIIMON, kernel-bonding.md §0.2 */
+
+struct vctx {
+        struct bg_diags *diags;
+        const struct bg_bond *b;
+        char bkey[64];     /* "bonds[bond0]" */
+        int r;             /* first -ENOMEM */
+};
+
+static void emit(struct vctx *c, enum bg_diag_level lvl, const struct bg_loc *loc, const char *fmt,
+                 ...) __attribute__((format(printf, 4, 5)));
+
+/* key: suffix appended to the bond's key path (".options.miimon"). */
+static void diag(struct vctx *c, enum bg_diag_level lvl, const struct bg_loc *loc, const char *key,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void diag(struct vctx *c, enum bg_diag_level lvl, const struct bg_loc *loc, const char *key,
+                 const char *fmt, ...) {
+        char path[256];
+        va_list ap;
+        int r;
+
+        snprintf(path, sizeof(path), "%s%s", c->bkey, key ? key : "");
+        if (!loc || !loc->file)
+                loc = &c->b->loc;
+        va_start(ap, fmt);
+        r = bg_diag_addv(c->diags, lvl, loc, path, fmt, ap);
+        va_end(ap);
+        if (r < 0 && c->r == 0)
+                c->r = r;
+}
+
+static void emit(struct vctx *c, enum bg_diag_level lvl, const struct bg_loc *loc, const char *fmt,
+                 ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = bg_diag_addv(c->diags, lvl, loc, NULL, fmt, ap);
+        va_end(ap);
+        if (r < 0 && c->r == 0)
+                c->r = r;
+}
+
+static bool ifname_valid(const char *s) {
+        size_t n = s ? strlen(s) : 0;
+
+        if (n == 0 || n >= IFNAMSIZ_ || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+                return false;
+        for (; *s; s++)
+                if (*s == '/' || *s == ':' || isspace((unsigned char) *s) ||
+                    !isprint((unsigned char) *s))
+                        return false;
+        return true;
+}
+
+static const char *ifname_problem(const char *s) {
+        if (!s || !*s)
+                return "is empty";
+        if (strlen(s) >= IFNAMSIZ_)
+                return "is longer than 15 characters";
+        if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+                return "is reserved";
+        return "contains '/', ':', whitespace or control characters";
+}
+
+static void modes_text(unsigned mask, char *buf, size_t len) {
+        size_t pos = 0;
+
+        buf[0] = '\0';
+        for (unsigned m = 0; m < BG_MODE__MAX; m++)
+                if (mask & BG_MODE_BIT(m)) {
+                        int w = snprintf(buf + pos, len - pos, "%s%s", pos ? ", " : "",
+                                         bg_mode_name((enum bg_mode) m));
+                        if (w < 0 || (size_t) w >= len - pos)
+                                return;
+                        pos += (size_t) w;
+                }
+}
+
+static const struct bg_loc *opt_loc(struct vctx *c, enum bg_opt id) {
+        return &c->b->opt_loc[id];
+}
+
+static bool opt_set(const struct bg_bond *b, enum bg_opt id) {
+        return b->opts[id].set;
+}
+
+/* The value must be one the catalogue accepts: models built by code or by
+ * the YAML reader may not have gone through bg_opt_parse_value(). */
+static void check_value(struct vctx *c, const struct bg_opt_info *o, const struct bg_optval *v) {
+        struct bg_optval tmp = { 0 };
+        char text[4096], err[512], key[64];
+        int r = 0;
+
+        snprintf(key, sizeof(key), ".options.%s", o->name);
+        if (o->type == BG_OT_QUEUE_ID) {
+                for (size_t i = 0; i < v->n_list && r == 0; i++)
+                        r = bg_opt_parse_value(o, v->list[i] ? v->list[i] : "", &tmp, err, sizeof(err));
+        } else if ((o->type == BG_OT_IFNAME || o->type == BG_OT_MAC) && !v->str) {
+                r = 0;
+        } else {
+                r = bg_opt_format_value(o, v, text, sizeof(text));
+                if (r == -ENOBUFS)
+                        snprintf(err, sizeof(err), "value of %s is too long", o->name);
+                else
+                        r = bg_opt_parse_value(o, text, &tmp, err, sizeof(err));
+        }
+        bg_optval_clear(&tmp);
+        if (r == -ENOMEM)
+                c->r = c->r ?: r;
+        else if (r < 0)
+                diag(c, BG_DIAG_ERROR, opt_loc(c, o->id), key, "%s", err);
+}
+
+static void check_options(struct vctx *c, enum bg_mode mode) {
+        const struct bg_bond *b = c->b;
+        char modes[160], key[64];
+
+        for (size_t i = 0; i < BG_OPT__MAX; i++) {
+                const struct bg_opt_info *o = &bg_catalog[i];
+
+                if (!b->opts[i].set)
+                        continue;
+                check_value(c, o, &b->opts[i]);
+                if (o->flags & BG_OF_MODULE_ONLY)
+                        continue;
+                snprintf(key, sizeof(key), ".options.%s", o->name);
+                /* Outside o->modes the kernel even refuses it (EACCES);
+                 * apply skips it, so this stays a warning. */
+                if (!(o->effect_modes & BG_MODE_BIT(mode))) {
+                        modes_text(o->effect_modes, modes, sizeof(modes));
+                        diag(c, BG_DIAG_WARNING, opt_loc(c, o->id), key,
+                             "%s has no effect in mode %s (only in %s)%s", o->name, bg_mode_name(mode),
+                             modes, (o->modes & BG_MODE_BIT(mode)) ? "" : "; it will not be applied");
+                }
+        }
+        if (opt_set(b, BG_OPT_USE_CARRIER) && b->opts[BG_OPT_USE_CARRIER].num == 0)
+                diag(c, BG_DIAG_WARNING, opt_loc(c, BG_OPT_USE_CARRIER), ".options.use_carrier",
+                     "use_carrier=0 is obsolete: recent kernels accept only 1 and always use the carrier");
+}
+
+/* miimon as the kernel ends up with it: modes 4-6 force 100 when it is 0
+ * as the mode is set (kernel-bonding.md §0.2, §1.1), unless the request
+ * sets it explicitly afterwards. */
+static uint64_t effective_miimon(const struct bg_bond *b, enum bg_mode mode) {
+        if (opt_set(b, BG_OPT_MIIMON))
+                return b->opts[BG_OPT_MIIMON].num;
+        if (mode == BG_MODE_8023AD || mode == BG_MODE_BALANCE_TLB || mode == BG_MODE_BALANCE_ALB)
+                return DEFAULT_FORCED_MIIMON;
+        return 0;
+}
+
+static void check_monitors(struct vctx *c, enum bg_mode mode) {
+        const struct bg_bond *b = c->b;
+        uint64_t miimon = bg_bond_opt_num(b, BG_OPT_MIIMON);
+        uint64_t arp = bg_bond_opt_num(b, BG_OPT_ARP_INTERVAL);
+        uint64_t validate = bg_bond_opt_num(b, BG_OPT_ARP_VALIDATE);
+        size_t targets = b->opts[BG_OPT_ARP_IP_TARGET].n_list + b->opts[BG_OPT_NS_IP6_TARGET].n_list;
+        bool arp_mode = bg_catalog[BG_OPT_ARP_INTERVAL].modes & BG_MODE_BIT(mode);
+        static const enum bg_opt delays[] = { BG_OPT_UPDELAY, BG_OPT_DOWNDELAY, BG_OPT_PEER_NOTIF_DELAY };
+        uint64_t eff = effective_miimon(b, mode);
+
+        /* Both monitors in one request: bond_changelink refuses it (EINVAL,
+         * "ARP monitoring cannot be used with MII monitoring"); via sysfs the
+         * last one written would silently win. Either way the model is
+         * ambiguous, so it is an error. */
+        if (miimon && arp && arp_mode)
+                diag(c, BG_DIAG_ERROR, opt_loc(c, BG_OPT_ARP_INTERVAL), ".options.arp_interval",
+                     "miimon and arp_interval are both set, but the kernel runs only one link monitor "
+                     "(a netlink request with both fails with EINVAL); set one of them to 0");
+        else if (miimon && validate && arp_mode)
+                diag(c, BG_DIAG_ERROR, opt_loc(c, BG_OPT_ARP_VALIDATE), ".options.arp_validate",
+                     "arp_validate cannot be used with miimon (the kernel refuses it with EINVAL)");
+        else if (validate && !arp && arp_mode)
+                diag(c, BG_DIAG_WARNING, opt_loc(c, BG_OPT_ARP_VALIDATE), ".options.arp_validate",
+                     "arp_validate has no effect without arp_interval");
+
+        if (arp && arp_mode && targets == 0)
+                diag(c, BG_DIAG_ERROR, opt_loc(c, BG_OPT_ARP_INTERVAL), ".options.arp_interval",
+                     "arp_interval is set but there is no arp_ip_target (or ns_ip6_target): "
+                     "the ARP monitor would consider every port down");
+        if (!arp && arp_mode && opt_set(b, BG_OPT_ARP_IP_TARGET) && b->opts[BG_OPT_ARP_IP_TARGET].n_list)
+                diag(c, BG_DIAG_WARNING, opt_loc(c, BG_OPT_ARP_IP_TARGET), ".options.arp_ip_target",
+                     "arp_ip_target has no effect without arp_interval");
+        if (!arp && arp_mode && opt_set(b, BG_OPT_NS_IP6_TARGET) && b->opts[BG_OPT_NS_IP6_TARGET].n_list)
+                diag(c, BG_DIAG_WARNING, opt_loc(c, BG_OPT_NS_IP6_TARGET), ".options.ns_ip6_target",
+                     "ns_ip6_target has no effect without arp_interval");
+
+        for (size_t i = 0; i < sizeof(delays) / sizeof(*delays); i++) {
+                const char *name = bg_catalog[delays[i]].name;
+                uint64_t d = bg_bond_opt_num(b, delays[i]);
+                char key[64];
+
+                if (!opt_set(b, delays[i]) || d == 0)
+                        continue;
+                snprintf(key, sizeof(key), ".options.%s", name);
+                if (eff == 0)
+                        diag(c, BG_DIAG_ERROR, opt_loc(c, delays[i]), key,
+                             "%s needs miimon: the kernel refuses it (EPERM) while MII monitoring is off",
+                             name);
+                else if (d % eff)
+                        diag(c, BG_DIAG_WARNING, opt_loc(c, delays[i]), key,
+                             "%s %" PRIu64 " is not a multiple of miimon %" PRIu64
+                             "; the kernel rounds it down to %" PRIu64,
+                             name, d, eff, d - d % eff);
+        }
+
+        if (!arp_mode && (!opt_set(b, BG_OPT_MIIMON) || miimon == 0))
+                diag(c, BG_DIAG_WARNING, opt_loc(c, BG_OPT_MIIMON), ".options.miimon",
+                     "mode %s needs a link monitor but miimon is %s; the kernel uses miimon=%d",
+                     bg_mode_name(mode), opt_set(b, BG_OPT_MIIMON) ? "0" : "not set",
+                     DEFAULT_FORCED_MIIMON);
+        else if (arp_mode && miimon == 0 && arp == 0 && b->n_ports > 1)
+                diag(c, BG_DIAG_NOTE, &b->loc, ".options",
+                     "no link monitor (miimon or arp_interval): a port that loses its link keeps "
+                     "being used");
+}
+
+static bool port_named(const struct bg_bond *b, const char *name, bool *unnamed) {
+        *unnamed = false;
+        for (size_t i = 0; i < b->n_ports; i++) {
+                if (!b->ports[i].name)
+                        *unnamed = true;
+                else if (strcmp(b->ports[i].name, name) == 0)
+                        return true;
+        }
+        return false;
+}
+
+static void check_port_refs(struct vctx *c) {
+        const struct bg_bond *b = c->b;
+        static const enum bg_opt refs[] = { BG_OPT_PRIMARY, BG_OPT_ACTIVE_SLAVE };
+        const struct bg_optval *q = &b->opts[BG_OPT_QUEUE_ID];
+        bool unnamed;
+
+        for (size_t i = 0; i < sizeof(refs) / sizeof(*refs); i++) {
+                const struct bg_optval *v = &b->opts[refs[i]];
+                const char *name = bg_catalog[refs[i]].name;
+                char key[64];
+
+                if (!v->set || !v->str || !*v->str || !ifname_valid(v->str))
+                        continue;
+                if (port_named(b, v->str, &unnamed))
+                        continue;
+                snprintf(key, sizeof(key), ".options.%s", name);
+                /* Ports matched only by MAC may turn out to carry the name. */
+                diag(c, unnamed || refs[i] == BG_OPT_ACTIVE_SLAVE ? BG_DIAG_WARNING : BG_DIAG_ERROR,
+                     opt_loc(c, refs[i]), key, "%s %s is not %s port of %s", name, v->str,
+                     unnamed ? "a named" : "a", b->name ? b->name : "the bond");
+        }
+        for (size_t i = 0; q->set && i < q->n_list; i++) {
+                const char *colon = q->list[i] ? strrchr(q->list[i], ':') : NULL;
+                char name[IFNAMSIZ_];
+                size_t n;
+
+                if (!colon || (n = (size_t) (colon - q->list[i])) >= sizeof(name))
+                        continue;
+                memcpy(name, q->list[i], n);
+                name[n] = '\0';
+                if (!port_named(b, name, &unnamed))
+                        diag(c, BG_DIAG_WARNING, opt_loc(c, BG_OPT_QUEUE_ID), ".options.queue_id",
+                             "queue_id names %s, which is not a port of %s", name,
+                             b->name ? b->name : "the bond");
+        }
+}
+
+static void port_key(const struct bg_port *p, size_t idx, char *buf, size_t len) {
+        if (p->name)
+                snprintf(buf, len, ".ports[%s]", p->name);
+        else
+                snprintf(buf, len, ".ports[%zu]", idx);
+}
+
+static bool mac_usable(const char *s, const char **why) {
+        uint8_t m[6];
+        static const uint8_t zero[6];
+
+        if (bg_parse_mac(s, m) < 0) {
+                *why = "is not a MAC address (expected aa:bb:cc:dd:ee:ff)";
+                return false;
+        }
+        if (m[0] & 1) {
+                *why = "is a multicast address";
+                return false;
+        }
+        if (memcmp(m, zero, 6) == 0) {
+                *why = "is all zero";
+                return false;
+        }
+        return true;
+}
+
+static void check_ports(struct vctx *c) {
+        const struct bg_bond *b = c->b;
+        char key[64];
+        const char *why;
+
+        if (b->n_ports == 0)
+                diag(c, BG_DIAG_WARNING, &b->loc, ".ports",
+                     "bond %s has no ports; it will never carry traffic", b->name ? b->name : "");
+        for (size_t i = 0; i < b->n_ports; i++) {
+                const struct bg_port *p = &b->ports[i];
+
+                port_key(p, i, key, sizeof(key));
+                if (!p->name && !p->mac)
+                        diag(c, BG_DIAG_ERROR, &p->loc, key, "port has neither a name nor a MAC address");
+                if (p->name && !ifname_valid(p->name))
+                        diag(c, BG_DIAG_ERROR, &p->loc, key, "port name '%s' %s", p->name,
+                             ifname_problem(p->name));
+                if (p->name && b->name && strcmp(p->name, b->name) == 0)
+                        diag(c, BG_DIAG_ERROR, &p->loc, key, "bond %s cannot be its own port", b->name);
+                if (p->mac && !mac_usable(p->mac, &why))
+                        diag(c, BG_DIAG_ERROR, &p->loc, key, "port MAC '%s' %s", p->mac, why);
+                for (size_t k = 0; k < i; k++) {
+                        const struct bg_port *q = &b->ports[k];
+
+                        if (p->name && q->name && strcmp(p->name, q->name) == 0)
+                                diag(c, BG_DIAG_ERROR, &p->loc, key, "port %s is listed twice", p->name);
+                        else if (p->mac && q->mac && strcasecmp(p->mac, q->mac) == 0)
+                                diag(c, BG_DIAG_ERROR, &p->loc, key,
+                                     "MAC %s matches two ports of the bond", p->mac);
+                }
+        }
+}
+
+/* ---- addressing ---- */
+
+static bool in_subnet(const uint8_t *addr, const uint8_t *net, unsigned plen) {
+        unsigned full = plen / 8, rest = plen % 8;
+
+        if (memcmp(addr, net, full) != 0)
+                return false;
+        if (rest == 0)
+                return true;
+        return ((addr[full] ^ net[full]) & (uint8_t) (0xff << (8 - rest))) == 0;
+}
+
+/* Is gw (plain address of family fam) inside one of c's subnets? */
+static bool reachable(const struct bg_ipcfg *cfg, int fam, const uint8_t *gw) {
+        for (size_t i = 0; i < cfg->n_addresses; i++) {
+                uint8_t a[16];
+                unsigned plen;
+                int f;
+
+                if (bg_parse_prefix(cfg->addresses[i], &f, a, &plen) == 0 && f == fam &&
+                    in_subnet(gw, a, plen))
+                        return true;
+        }
+        return false;
+}
+
+static void addr_list(const struct bg_ipcfg *cfg, char *buf, size_t len) {
+        size_t pos = 0;
+
+        buf[0] = '\0';
+        for (size_t i = 0; i < cfg->n_addresses; i++) {
+                int w = snprintf(buf + pos, len - pos, "%s%s", i ? ", " : "", cfg->addresses[i]);
+                if (w < 0 || (size_t) w >= len - pos)
+                        return;
+                pos += (size_t) w;
+        }
+}
+
+/* A next hop: must be an address of the family; outside every subnet of
+ * the bond it is unreachable unless DHCP brings the subnet. */
+static void check_hop(struct vctx *c, const struct bg_ipcfg *cfg, int fam, const char *what,
+                      const char *hop, const struct bg_loc *loc, const char *key) {
+        const char *fname = fam == AF_INET ? "IPv4" : "IPv6";
+        uint8_t a[16] = { 0 };
+        char list[512];
+
+        if (inet_pton(fam, hop, a) != 1) {
+                diag(c, BG_DIAG_ERROR, loc, key, "%s '%s' is not an %s address", what, hop, fname);
+                return;
+        }
+        if (cfg->method != BG_IP_STATIC || cfg->n_addresses == 0)
+                return;
+        /* IPv6 link-local next hops are on-link by definition. */
+        if (fam == AF_INET6 && a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+                return;
+        if (!reachable(cfg, fam, a)) {
+                addr_list(cfg, list, sizeof(list));
+                diag(c, BG_DIAG_WARNING, loc, key,
+                     "%s %s is not inside any subnet of %s (%s); it is not reachable on this link",
+                     what, hop, c->b->name ? c->b->name : "the bond", list);
+        }
+}
+
+static void check_ipcfg(struct vctx *c, const struct bg_ipcfg *cfg, int fam) {
+        const char *sec = fam == AF_INET ? "ipv4" : "ipv6";
+        const char *fname = fam == AF_INET ? "IPv4" : "IPv6";
+        const struct bg_loc *loc = cfg->loc.file ? &cfg->loc : &c->b->loc;
+        char key[96];
+
+        snprintf(key, sizeof(key), ".%s.method", sec);
+        if (cfg->method == BG_IP_STATIC && cfg->n_addresses == 0)
+                diag(c, BG_DIAG_ERROR, loc, key, "method static needs at least one address");
+        snprintf(key, sizeof(key), ".%s.addresses", sec);
+        if (cfg->method == BG_IP_NONE && cfg->n_addresses > 0)
+                diag(c, BG_DIAG_ERROR, loc, key,
+                     "addresses are given but method is none; use method static");
+        else if (cfg->method == BG_IP_DHCP && cfg->n_addresses > 0)
+                diag(c, BG_DIAG_WARNING, loc, key,
+                     "addresses are given with method dhcp; they are added next to the DHCP lease");
+
+        for (size_t i = 0; i < cfg->n_addresses; i++) {
+                uint8_t a[16];
+                unsigned plen;
+                int f;
+
+                snprintf(key, sizeof(key), ".%s.addresses[%zu]", sec, i);
+                if (bg_parse_prefix(cfg->addresses[i], &f, a, &plen) < 0 || f != fam) {
+                        diag(c, BG_DIAG_ERROR, loc, key,
+                             "'%s' is not an %s address with a prefix length (as in %s)",
+                             cfg->addresses[i], fname, fam == AF_INET ? "10.0.0.1/24" : "2001:db8::1/64");
+                        continue;
+                }
+                for (size_t k = 0; k < i; k++)
+                        if (strcmp(cfg->addresses[k], cfg->addresses[i]) == 0)
+                                diag(c, BG_DIAG_WARNING, loc, key, "address %s is listed twice",
+                                     cfg->addresses[i]);
+        }
+
+        if (cfg->gateway) {
+                snprintf(key, sizeof(key), ".%s.gateway", sec);
+                if (cfg->method == BG_IP_NONE)
+                        diag(c, BG_DIAG_WARNING, loc, key, "gateway is ignored with method none");
+                else
+                        check_hop(c, cfg, fam, "gateway", cfg->gateway, loc, key);
+        }
+        for (size_t i = 0; i < cfg->n_routes; i++) {
+                const struct bg_route *rt = &cfg->routes[i];
+                const struct bg_loc *rloc = rt->loc.file ? &rt->loc : loc;
+                uint8_t a[16];
+                unsigned plen;
+                int f;
+
+                snprintf(key, sizeof(key), ".%s.routes[%zu]", sec, i);
+                if (!rt->to || (strcmp(rt->to, "default") != 0 &&
+                                (bg_parse_prefix(rt->to, &f, a, &plen) < 0 || f != fam)))
+                        diag(c, BG_DIAG_ERROR, rloc, key,
+                             "route destination '%s' is not 'default' or an %s prefix",
+                             rt->to ? rt->to : "", fname);
+                if (rt->via)
+                        check_hop(c, cfg, fam, "route via", rt->via, rloc, key);
+        }
+        for (size_t i = 0; i < cfg->n_dns; i++) {
+                uint8_t a[16];
+
+                snprintf(key, sizeof(key), ".%s.dns[%zu]", sec, i);
+                if (inet_pton(fam, cfg->dns[i], a) != 1)
+                        diag(c, BG_DIAG_ERROR, loc, key, "DNS server '%s' is not an %s address",
+                             cfg->dns[i], fname);
+        }
+}
+
+static void check_link(struct vctx *c, enum bg_mode mode) {
+        const struct bg_bond *b = c->b;
+        const char *why;
+
+        /* 68 is IPv4's minimum (RFC 791), 65535 the largest IP packet. */
+        if (b->mtu && (b->mtu < 68 || b->mtu > 65535))
+                diag(c, BG_DIAG_ERROR, &b->loc, ".mtu", "MTU %" PRIu32 " is out of range (68-65535)",
+                     b->mtu);
+        else if (b->mtu && b->mtu < 1280 && b->ipv6.method != BG_IP_NONE)
+                diag(c, BG_DIAG_WARNING, &b->loc, ".mtu",
+                     "MTU %" PRIu32 " is below 1280, the minimum for IPv6", b->mtu);
+        if (b->mac && !mac_usable(b->mac, &why))
+                diag(c, BG_DIAG_ERROR, &b->loc, ".mac", "MAC '%s' %s", b->mac, why);
+        else if (b->mac && mode == BG_MODE_ACTIVE_BACKUP &&
+                 bg_bond_opt_num(b, BG_OPT_FAIL_OVER_MAC) == BG_FOM_ACTIVE)
+                diag(c, BG_DIAG_WARNING, &b->loc, ".mac",
+                     "the bond MAC is not kept with fail_over_mac=active: the bond takes the "
+                     "active port's MAC");
+        if ((unsigned) b->backend > BG_BACKEND_USERSPACE)
+                diag(c, BG_DIAG_ERROR, &b->loc, ".backend", "unknown backend %u", (unsigned) b->backend);
+}
+
+static void check_bond(struct vctx *c) {
+        const struct bg_bond *b = c->b;
+        enum bg_mode mode = bg_bond_mode(b);
+
+        if (!b->name || !ifname_valid(b->name))
+                diag(c, BG_DIAG_ERROR, &b->loc, ".name", "bond name '%s' %s", b->name ? b->name : "",
+                     ifname_problem(b->name));
+        check_options(c, mode);
+        check_monitors(c, mode);
+        check_ports(c);
+        check_port_refs(c);
+        check_link(c, mode);
+        check_ipcfg(c, &b->ipv4, AF_INET);
+        check_ipcfg(c, &b->ipv6, AF_INET6);
+}
+
+static void set_ctx(struct vctx *c, const struct bg_model *m, size_t i) {
+        c->b = &m->bonds[i];
+        if (c->b->name && *c->b->name)
+                snprintf(c->bkey, sizeof(c->bkey), "bonds[%s]", c->b->name);
+        else
+                snprintf(c->bkey, sizeof(c->bkey), "bonds[%zu]", i);
+}
+
+/* Rules across bonds: names and ports must be unique in the whole model. */
+static void check_cross(struct vctx *c, const struct bg_model *m) {
+        for (size_t i = 0; i < m->n_bonds; i++) {
+                const struct bg_bond *b = &m->bonds[i];
+
+                set_ctx(c, m, i);
+                for (size_t j = 0; j < i; j++) {
+                        const struct bg_bond *o = &m->bonds[j];
+
+                        if (b->name && o->name && strcmp(b->name, o->name) == 0)
+                                diag(c, BG_DIAG_ERROR, &b->loc, ".name",
+                                     "bond %s is defined twice", b->name);
+                        for (size_t p = 0; p < b->n_ports; p++) {
+                                const struct bg_port *bp = &b->ports[p];
+                                char key[64];
+
+                                port_key(bp, p, key, sizeof(key));
+                                for (size_t q = 0; q < o->n_ports; q++) {
+                                        const struct bg_port *op = &o->ports[q];
+
+                                        if (bp->name && op->name && strcmp(bp->name, op->name) == 0)
+                                                diag(c, BG_DIAG_ERROR, &bp->loc, key,
+                                                     "port %s is also a port of %s; an interface "
+                                                     "can belong to one bond only",
+                                                     bp->name, o->name ? o->name : "another bond");
+                                        else if (bp->mac && op->mac && strcasecmp(bp->mac, op->mac) == 0)
+                                                diag(c, BG_DIAG_ERROR, &bp->loc, key,
+                                                     "MAC %s also matches a port of %s; an interface "
+                                                     "can belong to one bond only",
+                                                     bp->mac, o->name ? o->name : "another bond");
+                                }
+                        }
+                }
+                /* A bond used as a port of another bond in this model. */
+                for (size_t j = 0; j < m->n_bonds; j++)
+                        if (j != i && b->name && bg_bond_find_port(&m->bonds[j], b->name))
+                                diag(c, BG_DIAG_ERROR, &b->loc, ".name",
+                                     "bond %s is also listed as a port of %s; nested bonds are not "
+                                     "supported", b->name, m->bonds[j].name ? m->bonds[j].name : "");
+        }
+}
+
+int bg_model_validate(const struct bg_model *m, struct bg_diags *diags) {
+        struct vctx c = { .diags = diags };
+        size_t errors;
+
+        if (!m || !diags)
+                return -EINVAL;
+        errors = bg_diags_count(diags, BG_DIAG_ERROR);
+        if (m->n_bonds == 0)
+                emit(&c, BG_DIAG_WARNING, NULL, "the model has no bonds");
+        for (size_t i = 0; i < m->n_bonds; i++) {
+                set_ctx(&c, m, i);
+                check_bond(&c);
+        }
+        check_cross(&c, m);
+        if (c.r < 0)
+                return c.r;
+        return bg_diags_count(diags, BG_DIAG_ERROR) > errors ? -EINVAL : 0;
+}
