@@ -154,16 +154,22 @@ static int run_step(struct bg_nl *nl, const struct bg_step *s, void *buf, struct
 }
 
 int bg_plan_execute(struct bg_nl *nl, const struct bg_plan *p, const struct bg_bond *b,
-                    struct bg_diags *d) {
+                    bg_report_fn rep, void *userdata, struct bg_diags *d) {
         static char buf[BG_NL_BUFSIZE];
 
         for (size_t i = 0; i < p->n_steps; i++) {
                 const struct bg_step *s = &p->steps[i];
                 struct bg_nl_error e = { .offset = -1 };
                 struct nlmsghdr *req = NULL;
-                char err[256] = "";
+                char err[256] = "", line[600];
                 int r;
 
+                /* Say what is done as it is done: the output then ends at
+                 * the step that failed. */
+                if (rep) {
+                        snprintf(line, sizeof(line), "%s: %s", b->name, s->desc);
+                        rep(userdata, line);
+                }
                 r = run_step(nl, s, buf, &req, &e, err, sizeof(err));
                 if (r < 0) {
                         if (err[0])
@@ -325,10 +331,16 @@ static int apply_kernel(struct bg_nl *nl, const struct bg_bond *b, const struct 
         }
         if (plan.n_steps == 0)
                 report(o, "%s: nothing to do", b->name);
-        for (size_t i = 0; i < plan.n_steps; i++)
-                report(o, "%s: %s", b->name, plan.steps[i].desc);
-        if (!o->dry_run && nl)
-                r = bg_plan_execute(nl, &plan, b, d);
+        if (o->dry_run || !nl) {
+                for (size_t i = 0; i < plan.n_steps; i++)
+                        report(o, "%s: %s", b->name, plan.steps[i].desc);
+        } else {
+                r = bg_plan_execute(nl, &plan, b, o->report, o->userdata, d);
+                /* The kernel said no: a system error (DESIGN §10), whatever
+                 * the errno, except a missing driver, which auto handles. */
+                if (r < 0 && r != -EOPNOTSUPP && r != -ENOMEM)
+                        r = -EIO;
+        }
         bg_plan_free(&plan);
         return r;
 }

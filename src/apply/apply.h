@@ -81,11 +81,14 @@ struct bg_apply_opts {
 
 /* Apply every bond; one failing bond does not stop the others. Returns the
  * CLI exit status (DESIGN §10): 0 all applied, 1 some bond was refused
- * (invalid for this system), 3 a system error (netlink, permissions). */
+ * before anything was sent (it conflicts with this system: name taken,
+ * port owned elsewhere), 3 a system error (the kernel refused a request,
+ * netlink, permissions, bondgend could not be started). */
 int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o,
                    struct bg_diags *diags);
 
-/* Execute a plan (exposed for the VM test tools). *failed_step gets the
- * index of the failing step. The error text goes to diags. */
+/* Execute a plan, reporting each step before it runs; stops at the first
+ * failure, whose explanation (bond, port or option, errno, the kernel's
+ * extended ack, a hint) goes to diags. */
 int bg_plan_execute(struct bg_nl *nl, const struct bg_plan *p, const struct bg_bond *b,
-                    struct bg_diags *diags);
+                    bg_report_fn report, void *userdata, struct bg_diags *diags);

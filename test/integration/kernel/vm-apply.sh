@@ -40,7 +40,7 @@ ip -n "$ns" link set bgk-br up
 d=$(bgvm_initramfs_new "$work")
 bgvm_add_binary "$d" "$bondgen"
 bgvm_add_modules "$d" bonding virtio_net virtio_pci
-for f in test.sh rr.yaml ab.yaml; do bgvm_add_file "$d" "$here/guest/$f" "/bgvm/$f"; done
+for f in test.sh rr.yaml ab.yaml bad.yaml; do bgvm_add_file "$d" "$here/guest/$f" "/bgvm/$f"; done
 chmod 755 "$d/bgvm/test.sh"
 bgvm_pack "$d" "$work/initrd.gz"
 

@@ -36,13 +36,14 @@ wait_for() {  # wait_for SECONDS COMMAND...
         return 1
 }
 
-echo "BGK-PLAN 30"
+echo "BGK-PLAN 36"
 # insmod bonding made bond0 (max_bonds=1): apply must adopt it.
 idx0=$(cat /sys/class/net/bond0/ifindex 2>/dev/null)
 result adopt-precondition "$([ -n "$idx0" ] && echo 0 || echo 1)" "no bond0 from the module"
 
 t0=$(cut -d' ' -f1 /proc/uptime)
 apply rr1 -c $M/rr.yaml; result rr-apply $? "see output above"
+grep -q '^bond0: backend auto: kernel' /tmp/rr1.out; result auto-chose-kernel $? "$(head -2 /tmp/rr1.out)"
 t1=$(cut -d' ' -f1 /proc/uptime)
 echo "BGK-TIME first-apply $t0 $t1"
 check_eq rr-adopted "$(cat /sys/class/net/bond0/ifindex)" "$idx0"
@@ -90,6 +91,17 @@ wait_for 10 sh -c '[ "$(cat /sys/class/net/bond0/bonding/active_slave)" = eth1 ]
 check_eq failover-active-eth1 "$(sysb active_slave)" "eth1"
 ping_ok $PEER; result failover-ping-peer $? "no answer from $PEER after failover"
 grep -A1 '^Slave Interface: eth0' /proc/net/bonding/bond0 | grep -q 'MII Status: down'; result failover-procfs-eth0-down $? "$(cat /proc/net/bonding/bond0)"
+
+# One bond the kernel refuses (it will not enslave lo), one it accepts:
+# exit status 3 (the kernel refused), a message naming bond and port, the
+# refused bond's steps stop at the failing one, the good bond is created.
+apply bad -c $M/bad.yaml; rc=$?
+check_eq bad-exit-status "$rc" 3
+grep -q 'error: bondx: enslave lo: ..*' /tmp/bad.out
+result bad-error-names-bond-and-port $? "$(cat /tmp/bad.out)"
+check_eq bad-stops-at-failing-step "$(grep '^bondx: ' /tmp/bad.out | tail -1)" "bondx: enslave lo"
+check_eq bad-other-bond-created "$(cat /sys/class/net/bond1/bonding/mode 2>/dev/null)" "balance-xor 2"
+check_eq bad-other-bond-hash "$(cat /sys/class/net/bond1/bonding/xmit_hash_policy 2>/dev/null)" "layer2+3 2"
 
 echo "BGK-FAILED $n_fail"
 [ $n_fail = 0 ]
