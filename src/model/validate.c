@@ -29,152 +29,20 @@
 #include <sys/socket.h>
 
 #include "model.h"
+#include "validate-int.h"
 
 #define IFNAMSIZ_ 16
 #define DEFAULT_FORCED_MIIMON 100 /* BOND_DEFAULT_MIIMON, kernel-bonding.md §0.2 */
-
-/*
- * Duplicate checks compare names within a bond and across the model. A
- * model may have thousands of bonds (the loader takes 1 MiB), so instead
- * of comparing every pair they look names up in a sorted index of
- * (string, bond, position) entries: O(n log n) plus one step per
- * diagnostic. Diagnostics still come out in the order of the plain
- * pairwise loops (test/unit/model/test-validate-equiv.c holds them to it).
- */
-struct sref {
-        const char *s;
-        size_t bond;
-        size_t pos;
-};
-
-struct sindex {
-        struct sref *v;
-        size_t n;
-        bool icase;        /* MACs: compared as strcasecmp() does */
-};
 
 struct vctx {
         struct bg_diags *diags;
         const struct bg_bond *b;
         char bkey[64];     /* "bonds[bond0]" */
         int r;             /* first -ENOMEM */
-        /* Ports of c->b by name and by MAC (bond is 0). */
-        struct sindex pnames, pmacs;
+        /* Ports of c->b by name and by MAC (bond is 0), validate-int.h. */
+        struct bg_sindex pnames, pmacs;
         bool unnamed;      /* some port of c->b has no name */
 };
-
-static int sref_cmp(const void *a, const void *b) {
-        const struct sref *x = a, *y = b;
-        int r = strcmp(x->s, y->s);
-
-        if (r == 0)
-                r = x->bond < y->bond ? -1 : x->bond > y->bond;
-        if (r == 0)
-                r = x->pos < y->pos ? -1 : x->pos > y->pos;
-        return r;
-}
-
-static int sref_casecmp(const void *a, const void *b) {
-        const struct sref *x = a, *y = b;
-        int r = strcasecmp(x->s, y->s);
-
-        if (r == 0)
-                r = x->bond < y->bond ? -1 : x->bond > y->bond;
-        if (r == 0)
-                r = x->pos < y->pos ? -1 : x->pos > y->pos;
-        return r;
-}
-
-static int sindex_add(struct sindex *ix, size_t *cap, const char *s, size_t bond, size_t pos) {
-        if (!s)
-                return 0;
-        if (ix->n == *cap) {
-                size_t ncap = *cap ? *cap * 2 : 16;
-                struct sref *v = reallocarray(ix->v, ncap, sizeof(*v));
-
-                if (!v)
-                        return -ENOMEM;
-                ix->v = v;
-                *cap = ncap;
-        }
-        ix->v[ix->n++] = (struct sref){ s, bond, pos };
-        return 0;
-}
-
-static void sindex_sort(struct sindex *ix) {
-        if (ix->n > 1)
-                qsort(ix->v, ix->n, sizeof(*ix->v), ix->icase ? sref_casecmp : sref_cmp);
-}
-
-static void sindex_free(struct sindex *ix) {
-        free(ix->v);
-        ix->v = NULL;
-        ix->n = 0;
-}
-
-/* The run of entries equal to s: [*first, return value). */
-static size_t sindex_run(const struct sindex *ix, const char *s, size_t *first) {
-        size_t lo = 0, hi = ix->n;
-
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                int r = ix->icase ? strcasecmp(ix->v[mid].s, s) : strcmp(ix->v[mid].s, s);
-
-                if (r < 0)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        *first = lo;
-        for (hi = lo; hi < ix->n; hi++)
-                if ((ix->icase ? strcasecmp(ix->v[hi].s, s) : strcmp(ix->v[hi].s, s)) != 0)
-                        break;
-        return hi;
-}
-
-/* A pending duplicate diagnostic: sorted by (bond, pos, other) into the
- * order the pairwise loops produced them. */
-struct dup {
-        size_t bond;       /* the other bond (0 within a bond) */
-        size_t pos;        /* 0: the bond name itself; else 1 + our port */
-        size_t other;      /* the other port */
-        bool mac;          /* matched by MAC, not by name */
-};
-
-struct dups {
-        struct dup *v;
-        size_t n, cap;
-};
-
-static int dups_add(struct vctx *c, struct dups *d, size_t bond, size_t pos, size_t other, bool mac) {
-        if (d->n == d->cap) {
-                size_t ncap = d->cap ? d->cap * 2 : 16;
-                struct dup *v = reallocarray(d->v, ncap, sizeof(*v));
-
-                if (!v) {
-                        c->r = c->r ?: -ENOMEM;
-                        return -ENOMEM;
-                }
-                d->v = v;
-                d->cap = ncap;
-        }
-        d->v[d->n++] = (struct dup){ bond, pos, other, mac };
-        return 0;
-}
-
-static int dup_cmp(const void *a, const void *b) {
-        const struct dup *x = a, *y = b;
-
-        if (x->bond != y->bond)
-                return x->bond < y->bond ? -1 : 1;
-        if (x->pos != y->pos)
-                return x->pos < y->pos ? -1 : 1;
-        return x->other < y->other ? -1 : x->other > y->other;
-}
-
-static bool same_name(const struct bg_port *a, const struct bg_port *b) {
-        return a->name && b->name && strcmp(a->name, b->name) == 0;
-}
 
 static void emit(struct vctx *c, enum bg_diag_level lvl, const struct bg_loc *loc, const char *fmt,
                  ...) __attribute__((format(printf, 4, 5)));
@@ -391,7 +259,7 @@ static bool port_named(struct vctx *c, const char *name, bool *unnamed) {
         size_t first;
 
         *unnamed = c->unnamed;
-        return sindex_run(&c->pnames, name, &first) > first;
+        return bg_sindex_run(&c->pnames, name, &first) > first;
 }
 
 static void check_port_refs(struct vctx *c) {
@@ -457,12 +325,20 @@ static bool mac_usable(const char *s, const char **why) {
         return true;
 }
 
+static void oom(struct vctx *c) {
+        c->r = c->r ?: -ENOMEM;
+}
+
+static void more_dups(struct vctx *c, const struct bg_loc *loc, const char *key, const char *what) {
+        diag(c, BG_DIAG_NOTE, loc, key, "only the first %d duplicates of %s are listed",
+             BG_VALIDATE_MAX_REPEATS, what);
+}
+
 static void check_ports(struct vctx *c) {
         const struct bg_bond *b = c->b;
-        struct dups d = { 0 };
+        struct bg_dups d = { 0 }, over = { 0 };
         char key[64];
         const char *why;
-        size_t first;
 
         if (b->n_ports == 0)
                 diag(c, BG_DIAG_WARNING, &b->loc, ".ports",
@@ -480,27 +356,25 @@ static void check_ports(struct vctx *c) {
                         diag(c, BG_DIAG_ERROR, &p->loc, key, "bond %s cannot be its own port", b->name);
                 if (p->mac && !mac_usable(p->mac, &why))
                         diag(c, BG_DIAG_ERROR, &p->loc, key, "port MAC '%s' %s", p->mac, why);
-                /* Earlier ports k with the same name, else the same MAC. */
+                /* Earlier ports with the same name, else the same MAC. */
                 d.n = 0;
-                if (p->name)
-                        for (size_t e = sindex_run(&c->pnames, p->name, &first), k = first;
-                             k < e && c->pnames.v[k].pos < i; k++)
-                                (void) dups_add(c, &d, 0, 0, c->pnames.v[k].pos, false);
-                if (p->mac)
-                        for (size_t e = sindex_run(&c->pmacs, p->mac, &first), k = first;
-                             k < e && c->pmacs.v[k].pos < i; k++)
-                                if (!same_name(p, &b->ports[c->pmacs.v[k].pos]))
-                                        (void) dups_add(c, &d, 0, 0, c->pmacs.v[k].pos, true);
-                if (d.n > 1)
-                        qsort(d.v, d.n, sizeof(*d.v), dup_cmp);
+                if ((p->name && bg_dups_collect(&d, &c->pnames, p->name, 0, i, 1, p, b) < 0) ||
+                    (p->mac && bg_dups_collect(&d, &c->pmacs, p->mac, 0, i, 1, p, b) < 0) ||
+                    bg_dups_cap(&d, &over) < 0) {
+                        oom(c);
+                        break;
+                }
                 for (size_t k = 0; k < d.n; k++)
                         if (!d.v[k].mac)
                                 diag(c, BG_DIAG_ERROR, &p->loc, key, "port %s is listed twice", p->name);
                         else
                                 diag(c, BG_DIAG_ERROR, &p->loc, key,
                                      "MAC %s matches two ports of the bond", p->mac);
+                if (over.n)
+                        more_dups(c, &p->loc, key, p->name ?: p->mac);
         }
-        free(d.v);
+        bg_dups_free(&d);
+        bg_dups_free(&over);
 }
 
 /* ---- addressing ---- */
@@ -615,27 +489,27 @@ static void check_hop(struct vctx *c, const struct bg_ipcfg *cfg, struct nets *n
 /* For each address, how many earlier addresses are the same text
  * (NULL when there are none to compare, or on ENOMEM). */
 static size_t *address_repeats(struct vctx *c, const struct bg_ipcfg *cfg) {
-        struct sindex ix = { 0 };
-        size_t cap = 0, *earlier;
+        struct bg_sindex ix = { 0 };
+        size_t *earlier;
 
         if (cfg->n_addresses < 2)
                 return NULL;
         earlier = calloc(cfg->n_addresses, sizeof(*earlier));
         for (size_t i = 0; earlier && i < cfg->n_addresses; i++)
-                if (sindex_add(&ix, &cap, cfg->addresses[i], 0, i) < 0) {
+                if (bg_sindex_add(&ix, cfg->addresses[i], 0, i) < 0) {
                         free(earlier);
                         earlier = NULL;
                 }
         if (!earlier) {
-                c->r = c->r ?: -ENOMEM;
-                sindex_free(&ix);
+                oom(c);
+                bg_sindex_free(&ix);
                 return NULL;
         }
-        sindex_sort(&ix);
+        bg_sindex_sort(&ix);
         for (size_t k = 1; k < ix.n; k++)
                 if (strcmp(ix.v[k].s, ix.v[k - 1].s) == 0)
                         earlier[ix.v[k].pos] = earlier[ix.v[k - 1].pos] + 1;
-        sindex_free(&ix);
+        bg_sindex_free(&ix);
         return earlier;
 }
 
@@ -672,9 +546,11 @@ static void check_ipcfg(struct vctx *c, const struct bg_ipcfg *cfg, int fam) {
                         continue;
                 }
                 /* One warning per earlier copy, as a pairwise loop gives. */
-                for (size_t k = 0; earlier && k < earlier[i]; k++)
+                for (size_t k = 0; earlier && k < earlier[i] && k < BG_VALIDATE_MAX_REPEATS; k++)
                         diag(c, BG_DIAG_WARNING, loc, key, "address %s is listed twice",
                              cfg->addresses[i]);
+                if (earlier && earlier[i] > BG_VALIDATE_MAX_REPEATS)
+                        more_dups(c, loc, key, cfg->addresses[i]);
         }
         free(earlier);
 
@@ -736,19 +612,18 @@ static void check_link(struct vctx *c, enum bg_mode mode) {
 
 static void index_ports(struct vctx *c) {
         const struct bg_bond *b = c->b;
-        size_t cn = 0, cm = 0;
 
-        c->pnames = (struct sindex){ 0 };
-        c->pmacs = (struct sindex){ .icase = true };
+        c->pnames = (struct bg_sindex){ 0 };
+        c->pmacs = (struct bg_sindex){ .icase = true };
         c->unnamed = false;
         for (size_t i = 0; i < b->n_ports; i++) {
                 c->unnamed |= !b->ports[i].name;
-                if (sindex_add(&c->pnames, &cn, b->ports[i].name, 0, i) < 0 ||
-                    sindex_add(&c->pmacs, &cm, b->ports[i].mac, 0, i) < 0)
-                        c->r = c->r ?: -ENOMEM;
+                if (bg_sindex_add(&c->pnames, b->ports[i].name, 0, i) < 0 ||
+                    bg_sindex_add(&c->pmacs, b->ports[i].mac, 0, i) < 0)
+                        oom(c);
         }
-        sindex_sort(&c->pnames);
-        sindex_sort(&c->pmacs);
+        bg_sindex_sort(&c->pnames);
+        bg_sindex_sort(&c->pmacs);
 }
 
 static void check_bond(struct vctx *c) {
@@ -763,8 +638,8 @@ static void check_bond(struct vctx *c) {
         index_ports(c);
         check_ports(c);
         check_port_refs(c);
-        sindex_free(&c->pnames);
-        sindex_free(&c->pmacs);
+        bg_sindex_free(&c->pnames);
+        bg_sindex_free(&c->pmacs);
         check_link(c, mode);
         check_ipcfg(c, &b->ipv4, AF_INET);
         check_ipcfg(c, &b->ipv6, AF_INET6);
@@ -778,109 +653,136 @@ static void set_ctx(struct vctx *c, const struct bg_model *m, size_t i) {
                 snprintf(c->bkey, sizeof(c->bkey), "bonds[%zu]", i);
 }
 
-static void cross_dups(struct vctx *c, const struct bg_model *m, size_t i, const struct sindex *names,
-                       const struct sindex *ports, const struct sindex *macs, struct dups *d) {
-        const struct bg_bond *b = &m->bonds[i];
-        size_t first, e, k;
+struct cross {
+        struct bg_sindex names, ports, macs;
+        /* Bonds by the names of their ports, each (name, bond) once: a bond
+         * nested in another is reported once per enclosing bond. */
+        struct bg_sindex nest;
+        struct bg_dups d, over;
+};
 
-        d->n = 0;
-        if (b->name)
-                for (e = sindex_run(names, b->name, &first), k = first; k < e && names->v[k].bond < i; k++)
-                        (void) dups_add(c, d, names->v[k].bond, 0, 0, false);
+static int cross_index(struct cross *x, const struct bg_model *m) {
+        x->macs.icase = true;
+        for (size_t i = 0; i < m->n_bonds; i++) {
+                const struct bg_bond *b = &m->bonds[i];
+
+                if (bg_sindex_add(&x->names, b->name, i, 0) < 0)
+                        return -ENOMEM;
+                for (size_t p = 0; p < b->n_ports; p++)
+                        if (bg_sindex_add(&x->ports, b->ports[p].name, i, p) < 0 ||
+                            bg_sindex_add(&x->macs, b->ports[p].mac, i, p) < 0)
+                                return -ENOMEM;
+        }
+        bg_sindex_sort(&x->names);
+        bg_sindex_sort(&x->ports);
+        bg_sindex_sort(&x->macs);
+        for (size_t k = 0; k < x->ports.n; k++) {
+                const struct bg_sref *e = &x->ports.v[k];
+
+                if (x->nest.n > 0 && x->nest.v[x->nest.n - 1].bond == e->bond &&
+                    strcmp(x->nest.v[x->nest.n - 1].s, e->s) == 0)
+                        continue;
+                if (bg_sindex_add(&x->nest, e->s, e->bond, e->pos) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* Bond i against the bonds before it, in the order of the pairwise loops:
+ * by earlier bond, then the name before the ports, then port by port. */
+static int cross_dups(struct cross *x, const struct bg_model *m, size_t i) {
+        const struct bg_bond *b = &m->bonds[i];
+
+        x->d.n = 0;
+        if (b->name && bg_dups_collect(&x->d, &x->names, b->name, i, 0, 0, NULL, m->bonds) < 0)
+                return -ENOMEM;
         for (size_t p = 0; p < b->n_ports; p++) {
                 const struct bg_port *bp = &b->ports[p];
 
-                if (bp->name)
-                        for (e = sindex_run(ports, bp->name, &first), k = first;
-                             k < e && ports->v[k].bond < i; k++)
-                                (void) dups_add(c, d, ports->v[k].bond, p + 1, ports->v[k].pos, false);
-                if (bp->mac)
-                        for (e = sindex_run(macs, bp->mac, &first), k = first;
-                             k < e && macs->v[k].bond < i; k++)
-                                if (!same_name(bp, &m->bonds[macs->v[k].bond].ports[macs->v[k].pos]))
-                                        (void) dups_add(c, d, macs->v[k].bond, p + 1, macs->v[k].pos, true);
+                if ((bp->name && bg_dups_collect(&x->d, &x->ports, bp->name, i, 0, p + 1, bp, m->bonds) < 0) ||
+                    (bp->mac && bg_dups_collect(&x->d, &x->macs, bp->mac, i, 0, p + 1, bp, m->bonds) < 0))
+                        return -ENOMEM;
         }
-        if (d->n > 1)
-                qsort(d->v, d->n, sizeof(*d->v), dup_cmp);
+        return bg_dups_cap(&x->d, &x->over);
+}
+
+static void cross_report(struct vctx *c, struct cross *x, const struct bg_model *m, size_t i) {
+        const struct bg_bond *b = &m->bonds[i];
+        char key[64];
+
+        for (size_t k = 0; k < x->d.n; k++) {
+                const struct bg_dup *dp = &x->d.v[k];
+                const struct bg_bond *o = &m->bonds[dp->bond];
+                const struct bg_port *bp;
+
+                if (dp->subject == 0) {
+                        diag(c, BG_DIAG_ERROR, &b->loc, ".name", "bond %s is defined twice", b->name);
+                        continue;
+                }
+                bp = &b->ports[dp->subject - 1];
+                port_key(bp, dp->subject - 1, key, sizeof(key));
+                if (!dp->mac)
+                        diag(c, BG_DIAG_ERROR, &bp->loc, key,
+                             "port %s is also a port of %s; an interface can belong to one bond only",
+                             bp->name, o->name ? o->name : "another bond");
+                else
+                        diag(c, BG_DIAG_ERROR, &bp->loc, key,
+                             "MAC %s also matches a port of %s; an interface can belong to one bond only",
+                             bp->mac, o->name ? o->name : "another bond");
+        }
+        for (size_t k = 0; k < x->over.n; k++) {
+                size_t s = x->over.v[k].subject;
+
+                if (s == 0) {
+                        more_dups(c, &b->loc, ".name", b->name);
+                        continue;
+                }
+                port_key(&b->ports[s - 1], s - 1, key, sizeof(key));
+                more_dups(c, &b->ports[s - 1].loc, key, b->ports[s - 1].name ?: b->ports[s - 1].mac);
+        }
 }
 
 /* Rules across bonds: names and ports must be unique in the whole model. */
 static void check_cross(struct vctx *c, const struct bg_model *m) {
-        struct sindex names = { 0 }, ports = { 0 }, macs = { .icase = true }, nest = { 0 };
-        size_t cn = 0, cp = 0, cm = 0;
-        struct dups d = { 0 };
+        struct cross x = { 0 };
 
-        for (size_t i = 0; i < m->n_bonds; i++) {
-                const struct bg_bond *b = &m->bonds[i];
-
-                if (sindex_add(&names, &cn, b->name, i, 0) < 0)
-                        goto oom;
-                for (size_t p = 0; p < b->n_ports; p++)
-                        if (sindex_add(&ports, &cp, b->ports[p].name, i, p) < 0 ||
-                            sindex_add(&macs, &cm, b->ports[p].mac, i, p) < 0)
-                                goto oom;
-        }
-        sindex_sort(&names);
-        sindex_sort(&ports);
-        sindex_sort(&macs);
-        /* Bonds by the names of their ports, each (name, bond) once: a
-         * bond nested in another is reported once per enclosing bond. */
-        nest.v = malloc((ports.n ?: 1) * sizeof(*nest.v));
-        if (!nest.v)
+        if (cross_index(&x, m) < 0)
                 goto oom;
-        for (size_t k = 0; k < ports.n; k++)
-                if (nest.n == 0 || nest.v[nest.n - 1].bond != ports.v[k].bond ||
-                    strcmp(nest.v[nest.n - 1].s, ports.v[k].s) != 0)
-                        nest.v[nest.n++] = ports.v[k];
-
         for (size_t i = 0; i < m->n_bonds; i++) {
                 const struct bg_bond *b = &m->bonds[i];
-                size_t first, e;
+                size_t first, end, n = 0;
 
                 set_ctx(c, m, i);
-                cross_dups(c, m, i, &names, &ports, &macs, &d);
-                for (size_t k = 0; k < d.n; k++) {
-                        const struct bg_bond *o = &m->bonds[d.v[k].bond];
-                        const struct bg_port *bp;
-                        char key[64];
-
-                        if (d.v[k].pos == 0) {
-                                diag(c, BG_DIAG_ERROR, &b->loc, ".name", "bond %s is defined twice", b->name);
-                                continue;
-                        }
-                        bp = &b->ports[d.v[k].pos - 1];
-                        port_key(bp, d.v[k].pos - 1, key, sizeof(key));
-                        if (!d.v[k].mac)
-                                diag(c, BG_DIAG_ERROR, &bp->loc, key,
-                                     "port %s is also a port of %s; an interface "
-                                     "can belong to one bond only",
-                                     bp->name, o->name ? o->name : "another bond");
-                        else
-                                diag(c, BG_DIAG_ERROR, &bp->loc, key,
-                                     "MAC %s also matches a port of %s; an interface "
-                                     "can belong to one bond only",
-                                     bp->mac, o->name ? o->name : "another bond");
-                }
+                if (cross_dups(&x, m, i) < 0)
+                        goto oom;
+                cross_report(c, &x, m, i);
                 /* A bond used as a port of another bond in this model. */
-                if (b->name)
-                        for (e = sindex_run(&nest, b->name, &first); first < e; first++) {
-                                size_t j = nest.v[first].bond;
+                if (!b->name)
+                        continue;
+                for (end = bg_sindex_run(&x.nest, b->name, &first); first < end; first++) {
+                        size_t j = x.nest.v[first].bond;
 
-                                if (j != i)
-                                        diag(c, BG_DIAG_ERROR, &b->loc, ".name",
-                                             "bond %s is also listed as a port of %s; nested bonds are "
-                                             "not supported", b->name, m->bonds[j].name ? m->bonds[j].name : "");
+                        if (j == i)
+                                continue;
+                        if (n++ == BG_VALIDATE_MAX_REPEATS) {
+                                more_dups(c, &b->loc, ".name", b->name);
+                                break;
                         }
+                        diag(c, BG_DIAG_ERROR, &b->loc, ".name",
+                             "bond %s is also listed as a port of %s; nested bonds are not supported",
+                             b->name, m->bonds[j].name ? m->bonds[j].name : "");
+                }
         }
         goto out;
 oom:
-        c->r = c->r ?: -ENOMEM;
+        oom(c);
 out:
-        free(d.v);
-        sindex_free(&names);
-        sindex_free(&ports);
-        sindex_free(&macs);
-        sindex_free(&nest);
+        bg_dups_free(&x.d);
+        bg_dups_free(&x.over);
+        bg_sindex_free(&x.names);
+        bg_sindex_free(&x.ports);
+        bg_sindex_free(&x.macs);
+        bg_sindex_free(&x.nest);
 }
 
 int bg_model_validate(const struct bg_model *m, struct bg_diags *diags) {
