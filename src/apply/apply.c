@@ -295,6 +295,13 @@ static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur
                         return 0;
                 char *argv[] = { (char *) "systemctl", (char *) "start", unit, NULL };
                 r = run_wait(argv);
+                /* 5: the unit is not installed (bondgen run from a build
+                 * tree): start the forwarder ourselves. */
+                if (r == 5 && file) {
+                        report(o, "%s: %s is not installed; start bondgend -c %s %s", b->name, unit,
+                               file, b->name);
+                        goto spawn;
+                }
                 if (r != 0) {
                         bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: systemctl start %s failed (%s %d)",
                                     b->name, unit, r < 0 ? strerror(-r) : "status", r);
@@ -310,6 +317,7 @@ static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur
         report(o, "%s: start bondgend -c %s %s", b->name, file, b->name);
         if (o->dry_run)
                 return 0;
+spawn:
         r = spawn_bondgend(file, b->name);
         if (r < 0) {
                 bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: cannot start bondgend: %s", b->name,
@@ -363,7 +371,8 @@ int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o, stru
         for (size_t i = 0; i < m->n_bonds; i++) {
                 const struct bg_bond *b = &m->bonds[i];
                 const struct bg_nl_link *cur = bg_nl_state_link(&st, b->name);
-                enum bg_backend be = o->backend_forced ? o->backend : b->backend;
+                const enum bg_backend want = o->backend_forced ? o->backend : b->backend;
+                enum bg_backend be = want;
                 const char *why = "";
 
                 if (be == BG_BACKEND_AUTO) {
@@ -384,7 +393,7 @@ int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o, stru
                         r = apply_kernel(nl, b, &st, o, d);
                         /* auto: a create refused for lack of a driver falls
                          * back to user space. */
-                        if (r == -EOPNOTSUPP && !o->backend_forced && b->backend == BG_BACKEND_AUTO &&
+                        if (r == -EOPNOTSUPP && want == BG_BACKEND_AUTO &&
                             !(cur && cur->is_bond)) {
                                 while (d->n > nd) {
                                         struct bg_diag *x = &d->v[--d->n];

@@ -71,8 +71,8 @@ int bg_plan_bond(const struct bg_bond *b, const struct bg_nl_state *cur, struct 
 typedef void (*bg_report_fn)(void *userdata, const char *line);
 
 struct bg_apply_opts {
-        enum bg_backend backend;   /* from --backend; AUTO = each bond's own choice */
-        bool backend_forced;       /* --backend given */
+        enum bg_backend backend;   /* --backend, for every bond ... */
+        bool backend_forced;       /* ... when given; else each bond's own `backend:` */
         bool dry_run;
         const char *config_path;   /* passed to bondgend -c; NULL = the bond's source file */
         bg_report_fn report;

@@ -71,7 +71,7 @@ int bg_cmd_apply(int argc, char **argv) {
                                         optarg);
                                 return BG_EXIT_USAGE;
                         }
-                        o.backend_forced = o.backend != BG_BACKEND_AUTO;
+                        o.backend_forced = true;
                         break;
                 case 'n':
                         o.dry_run = true;
