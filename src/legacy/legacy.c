@@ -281,8 +281,11 @@ static int explain_ifcfg(struct bg_explain *e, struct bg_model *m, const struct 
         return 0;
 }
 
-static int cmp_entry(const void *a, const void *b) {
-        const struct bg_explain_entry *x = a, *y = b;
+/* Sorting key: file, line, column, then the order the entries were made. */
+static int cmp_index(const void *a, const void *b, void *base) {
+        size_t i = *(const size_t *)a, k = *(const size_t *)b;
+        const struct bg_explain_entry *x = (const struct bg_explain_entry *)base + i;
+        const struct bg_explain_entry *y = (const struct bg_explain_entry *)base + k;
         int r = strcmp(x->loc.file ? x->loc.file : "", y->loc.file ? y->loc.file : "");
 
         if (r)
@@ -291,7 +294,7 @@ static int cmp_entry(const void *a, const void *b) {
                 return x->loc.line < y->loc.line ? -1 : 1;
         if (x->loc.col != y->loc.col)
                 return x->loc.col < y->loc.col ? -1 : 1;
-        return x < y ? -1 : x > y;
+        return i < k ? -1 : i > k;
 }
 
 static int fill_explain(struct lg_ctx *c, struct bg_model *m) {
@@ -331,16 +334,23 @@ static int fill_explain(struct lg_ctx *c, struct bg_model *m) {
                 if (explain_add(e, m, x->loc.file, x->loc.line, x->loc.col, x->key, x->fate) < 0)
                         return -ENOMEM;
         }
-        /* Stable order: by file, line, column (qsort is not stable, the
-         * comparison falls back to the insertion order). */
-        {
-                struct bg_explain_entry *copy = malloc(e->n * sizeof(*copy) + 1);
-                if (!copy)
+        /* Stable order: by file, line and column, then insertion order. */
+        if (e->n > 1) {
+                struct bg_explain_entry *copy = malloc(e->n * sizeof(*copy));
+                size_t *idx = malloc(e->n * sizeof(*idx));
+                if (!copy || !idx) {
+                        free(copy);
+                        free(idx);
                         return -ENOMEM;
-                memcpy(copy, e->v, e->n * sizeof(*copy));
-                qsort(copy, e->n, sizeof(*copy), cmp_entry);
+                }
+                for (size_t i = 0; i < e->n; i++)
+                        idx[i] = i;
+                qsort_r(idx, e->n, sizeof(*idx), cmp_index, e->v);
+                for (size_t i = 0; i < e->n; i++)
+                        copy[i] = e->v[idx[i]];
                 memcpy(e->v, copy, e->n * sizeof(*copy));
                 free(copy);
+                free(idx);
         }
         return 0;
 }
