@@ -40,22 +40,18 @@ ip -n "$ns" link set bgk-br up
 d=$(bgvm_initramfs_new "$work")
 bgvm_add_binary "$d" "$bondgen"
 bgvm_add_modules "$d" bonding virtio_net virtio_pci
-for f in test.sh rr.yaml ab.yaml bad.yaml; do bgvm_add_file "$d" "$here/guest/$f" "/bgvm/$f"; done
+for f in lib.sh test.sh rr.yaml ab.yaml bad.yaml; do bgvm_add_file "$d" "$here/guest/$f" "/bgvm/$f"; done
 chmod 755 "$d/bgvm/test.sh"
 bgvm_pack "$d" "$work/initrd.gz"
 
-nic() {  # nic ID TAP MAC
-        printf -- '-netdev tap,id=%s,ifname=%s,script=no,downscript=no -device virtio-net-pci,netdev=%s,mac=%s ' \
-                "$1" "$2" "$1" "$3"
-}
 BGVM_WRAP="ip netns exec $ns"
 t_boot=$SECONDS
 # shellcheck disable=SC2046
-bgvm_start vm $work/initrd.gz -- $(nic n0 bgk-tap0 52:54:00:77:00:10) $(nic n1 bgk-tap1 52:54:00:77:00:11)
+bgvm_start vm "$work/initrd.gz" -- $(bgvm_nic n0 bgk-tap0 52:54:00:77:00:10) $(bgvm_nic n1 bgk-tap1 52:54:00:77:00:11)
 
 # qemu creates the TAPs as it starts; put them on the bridge at once.
 for tap in bgk-tap0 bgk-tap1; do
-        for _ in $(seq 50); do ip -n "$ns" link show "$tap" >/dev/null 2>&1 && break; sleep 0.1; done
+        bgvm_wait_tap "$ns" "$tap" || { echo "FAIL: qemu made no $tap" >&2; cat "$work/vm.qemu.log" >&2; exit 1; }
         ip -n "$ns" link set "$tap" master bgk-br
         ip -n "$ns" link set "$tap" up
 done
@@ -74,18 +70,9 @@ fi
 bgvm_wait vm 'BGVM-DONE' 120 || echo "FAIL: the test in the VM did not finish" >&2
 bgvm_stop vm
 
-echo "---- serial console ----"
-tr -d '\r' <"$work/vm.serial"
-echo "------------------------"
-log=$(tr -d '\r' <"$work/vm.serial")
-planned=$(sed -n 's/^BGK-PLAN \([0-9]*\)$/\1/p' <<<"$log")
-passed=$(grep -c '^BGK-RESULT PASS ' <<<"$log" || true)
-failed=$(grep -c '^BGK-RESULT FAIL ' <<<"$log" || true)
-uptime_boot=$(sed -n 's/^BGVM-BOOTED uptime=\(.*\)$/\1/p' <<<"$log")
-echo "kernel $BGVM_KVER, accel $(bgvm_accel): boot to /init ${boot_s}s (guest uptime ${uptime_boot}s), whole test $((SECONDS - t_start))s"
-echo "checks: planned ${planned:-?}, passed $passed, failed $failed"
-if [ -z "$planned" ] || [ "$failed" -ne 0 ] || [ "$passed" -ne "$planned" ] || ! grep -q '^BGVM-DONE rc=0' <<<"$log"; then
-        echo "FAIL" >&2
-        exit 1
-fi
+uptime_boot=$(tr -d '\r' <"$work/vm.serial" | sed -n 's/^BGVM-BOOTED uptime=\(.*\)$/\1/p')
+status=0
+bgvm_results vm || status=1
+echo "kernel $BGVM_KVER, accel $(bgvm_accel): qemu start to /init ${boot_s}s (guest uptime ${uptime_boot}s), whole test $((SECONDS - t_start))s"
+if [ $status -ne 0 ]; then echo "FAIL" >&2; exit 1; fi
 echo "PASS"

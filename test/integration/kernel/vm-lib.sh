@@ -240,3 +240,39 @@ bgvm_stop_all() {
         local n
         for n in "${!BGVM_PID[@]}"; do bgvm_stop "$n"; done
 }
+
+# bgvm_results NAME: summarise the guest's checks from the serial log:
+#   BGVM-PLAN N               number of checks the guest will report
+#   BGVM-RESULT PASS|FAIL name[: detail]
+#   BGVM-DONE rc=N            written by /init after the test script
+# Prints the console and a summary; 0 only if every planned check passed.
+bgvm_results() {
+        local name=$1 log planned passed failed
+        log=$(tr -d '\r' <"${BGVM_LOG[$name]}")
+        echo "---- $name: serial console ----"
+        printf '%s\n' "$log"
+        echo "---- end of $name ----"
+        planned=$(sed -n 's/^BGVM-PLAN \([0-9]*\)$/\1/p' <<<"$log")
+        passed=$(grep -c '^BGVM-RESULT PASS ' <<<"$log" || true)
+        failed=$(grep -c '^BGVM-RESULT FAIL ' <<<"$log" || true)
+        echo "$name: checks planned ${planned:-?}, passed $passed, failed $failed"
+        [ -n "$planned" ] && [ "$failed" -eq 0 ] && [ "$passed" -eq "$planned" ] &&
+                grep -q '^BGVM-DONE rc=0' <<<"$log"
+}
+
+# bgvm_nic ID TAP MAC: qemu arguments for a virtio NIC on a TAP device
+# (qemu creates it in the namespace qemu runs in; see BGVM_WRAP).
+bgvm_nic() {
+        printf -- '-netdev tap,id=%s,ifname=%s,script=no,downscript=no -device virtio-net-pci,netdev=%s,mac=%s ' \
+                "$1" "$2" "$1" "$3"
+}
+
+# bgvm_wait_tap NS TAP: wait (5 s at most) until qemu has made the TAP.
+bgvm_wait_tap() {
+        local i
+        for i in $(seq 50); do
+                ip -n "$1" link show "$2" >/dev/null 2>&1 && return 0
+                sleep 0.1
+        done
+        return 1
+}

@@ -1,25 +1,12 @@
 #!/bin/sh
-# Runs inside the VM (busybox sh). Prints one BGK-RESULT line per check;
+# Runs inside the VM (busybox sh). Prints one BGVM-RESULT line per check;
 # the host parses them. BGVM-REQUEST lines ask the host to act through the
 # qemu monitor.
 PEER=10.77.0.2
 FAR=10.78.0.1
 M=/bgvm
-n_fail=0
+. /bgvm/lib.sh
 
-result() {  # result NAME 0|1 DETAIL
-        if [ "$2" = 0 ]; then echo "BGK-RESULT PASS $1"; else echo "BGK-RESULT FAIL $1: $3"; n_fail=$((n_fail + 1)); fi
-}
-check_eq() {  # check_eq NAME GOT WANT
-        if [ "$2" = "$3" ]; then result "$1" 0; else result "$1" 1 "got '$2', want '$3'"; fi
-}
-sysb() { cat "/sys/class/net/bond0/bonding/$1" 2>/dev/null; }
-ping_ok() {  # a few tries: the bridge learns, ARP resolves
-        for i in 1 2 3 4 5; do
-                ping -c 1 -W 2 "$1" >/dev/null 2>&1 && return 0
-        done
-        return 1
-}
 apply() {  # apply LOGNAME ARGS...
         log=/tmp/$1.out; shift
         bondgen apply "$@" >"$log" 2>&1
@@ -36,7 +23,7 @@ wait_for() {  # wait_for SECONDS COMMAND...
         return 1
 }
 
-echo "BGK-PLAN 36"
+echo "BGVM-PLAN 36"
 # insmod bonding made bond0 (max_bonds=1): apply must adopt it.
 idx0=$(cat /sys/class/net/bond0/ifindex 2>/dev/null)
 result adopt-precondition "$([ -n "$idx0" ] && echo 0 || echo 1)" "no bond0 from the module"
@@ -45,7 +32,7 @@ t0=$(cut -d' ' -f1 /proc/uptime)
 apply rr1 -c $M/rr.yaml; result rr-apply $? "see output above"
 grep -q '^bond0: backend auto: kernel' /tmp/rr1.out; result auto-chose-kernel $? "$(head -2 /tmp/rr1.out)"
 t1=$(cut -d' ' -f1 /proc/uptime)
-echo "BGK-TIME first-apply $t0 $t1"
+echo "BGVM-TIME first-apply $t0 $t1"
 check_eq rr-adopted "$(cat /sys/class/net/bond0/ifindex)" "$idx0"
 check_eq rr-no-duplicate "$(cat /sys/class/net/bonding_masters)" "bond0"
 check_eq rr-mode "$(sysb mode)" "balance-rr 0"
@@ -103,5 +90,5 @@ check_eq bad-stops-at-failing-step "$(grep '^bondx: ' /tmp/bad.out | tail -1)" "
 check_eq bad-other-bond-created "$(cat /sys/class/net/bond1/bonding/mode 2>/dev/null)" "balance-xor 2"
 check_eq bad-other-bond-hash "$(cat /sys/class/net/bond1/bonding/xmit_hash_policy 2>/dev/null)" "layer2+3 2"
 
-echo "BGK-FAILED $n_fail"
+echo "BGVM-FAILED $n_fail"
 [ $n_fail = 0 ]
