@@ -172,6 +172,14 @@ int bg_cmd_convert(int argc, char **argv) {
                         bg_diag_add(&diags, BG_DIAG_WARNING, NULL, NULL,
                                     "no bonds found under %s", root);
         }
+        if (!strcmp(format, "yaml"))
+                for (size_t i = 0; i < m.n_bonds; i++)
+                        if (m.bonds[i].opts[BG_OPT_ACTIVE_SLAVE].set && m.bonds[i].opts[BG_OPT_ACTIVE_SLAVE].str)
+                                bg_diag_add(&diags, BG_DIAG_WARNING, &m.bonds[i].opt_loc[BG_OPT_ACTIVE_SLAVE],
+                                            "active_slave",
+                                            "%s: the active port (%s) is run-time state the canonical YAML "
+                                            "does not keep; --format networkd or keyfile write it, or make "
+                                            "it the primary", m.bonds[i].name, m.bonds[i].opts[BG_OPT_ACTIVE_SLAVE].str);
         if (bg_diags_has_errors(&diags) && status == BG_EXIT_OK)
                 status = BG_EXIT_INVALID;
 

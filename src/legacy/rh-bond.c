@@ -418,15 +418,22 @@ int lg_build_bond(struct lg_ctx *c, struct lg_bond *lb, struct bg_model *m) {
                 }
         }
         if (lb->active) {
-                /* The canonical model keeps no runtime state (catalog.h
-                 * BG_OF_RUNTIME): the active port of `ifenslave -c` is not
-                 * configuration. Say so instead of dropping it. */
-                lg_diag(c, BG_DIAG_WARNING, lb->active_rc->file, lb->active_rc->line, 0, "ifenslave",
-                        "'ifenslave -c %s %s' chooses the active port at run time only; not converted "
-                        "(primary=%s in BONDING_OPTS makes it the preferred port)", b->name,
-                        lb->active, lb->active);
-                if (!c->quiet)
-                        lg_fate(&lb->active_rc->fate, "ignored: run-time choice of the active port (warned)");
+                /* ifenslave -c: the active port. networkd (ActiveSlave=) and NM
+                 * (active_slave) can express it; the canonical YAML keeps no
+                 * run-time state, which `convert` reports for that format. */
+                struct bg_loc loc = { bg_model_intern(c->model, lb->active_rc->file), lb->active_rc->line, 0 };
+                if (!bg_bond_find_port(b, lb->active))
+                        lg_diag(c, BG_DIAG_WARNING, loc.file, loc.line, 0, "ifenslave",
+                                "ifenslave -c names %s, which is not a port of %s", lb->active, b->name);
+                r = bg_bond_set_opt_text(b, BG_OPT_ACTIVE_SLAVE, lb->active, &loc,
+                                         c->quiet ? NULL : c->diags);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        lb->bad = true;
+                else if (!c->quiet)
+                        lg_fate(&lb->active_rc->fate, "bonds[%s].options.active_slave = %s", b->name,
+                                lb->active);
         }
         if (lb->file) {
                 link_keys(c, lb, b);

@@ -346,7 +346,8 @@ Test(keys, rclocal_ifenslave) {
         b = only_bond(&t, "bond0");
         cr_assert_eq(b->n_ports, 2);
         cr_expect_str_eq(b->ports[1].name, "eth1");
-        cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, "ifenslave", "chooses the active port at run time"));
+        cr_expect_str_eq(b->opts[BG_OPT_ACTIVE_SLAVE].str, "eth1");
+        cr_expect_str_eq(tree_fate(&t, "etc/rc.d/rc.local", "ifenslave"), "bonds[bond0].ports += eth0; bonds[bond0].ports += eth1");
         b = only_bond(&t, "bond1");
         cr_expect_eq(bg_bond_mode(b), BG_MODE_BALANCE_XOR);
         cr_expect_eq(b->n_ports, 2);
