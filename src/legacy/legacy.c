@@ -155,8 +155,14 @@ void lg_kfate(struct lg_ctx *c, struct bg_ifcfg *f, const char *key, const char 
         free(s);
 }
 
+/* Module and alias names: '-' and '_' are the same (modprobe.d(5)). */
 bool lg_ifname_eq(const char *a, const char *b) {
-        return a && b && !strcmp(a, b);
+        if (!a || !b)
+                return false;
+        for (; *a && *b; a++, b++)
+                if (*a != *b && !((*a == '-' || *a == '_') && (*b == '-' || *b == '_')))
+                        return false;
+        return *a == *b;
 }
 
 int lg_read(struct lg_ctx *c, const char *rel, char **data, size_t *len, const char **shown) {
@@ -225,6 +231,10 @@ static void network_explain(struct lg_ctx *c) {
                 { "NISDOMAIN", "ignored: NIS is not network configuration" },
                 { "IPV6_DEFAULTDEV", "used to place IPV6_DEFAULTGW" },
                 { "NETWORKING_IPV6", "used: IPv6 on or off for every bond" },
+                { "GATEWAY", "ignored: no bond with static addresses has it on-link (or GATEWAYDEV names "
+                             "another device)" },
+                { "GATEWAYDEV", "used to place GATEWAY" },
+                { "IPV6_DEFAULTGW", "ignored: names no converted bond" },
         };
         for (size_t i = 0; i < c->network.n; i++) {
                 struct bg_ifcfg_var *v = &c->network.v[i];

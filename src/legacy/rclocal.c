@@ -26,7 +26,7 @@ static int add(struct lg_ctx *c, struct rc_enslave **out) {
         return 0;
 }
 
-static int parse_line(struct lg_ctx *c, const char *file, unsigned line, char *s) {
+static int parse_command(struct lg_ctx *c, const char *file, unsigned line, char *s) {
         char *w[64];
         size_t n = 0;
         struct rc_enslave *e;
@@ -34,12 +34,6 @@ static int parse_line(struct lg_ctx *c, const char *file, unsigned line, char *s
         size_t i;
         int r;
 
-        /* A comment ends the command; ';' and '&&' end it too. */
-        for (char *p = s; *p; p++)
-                if (*p == '#' || *p == ';' || (*p == '&' && p[1] == '&') || *p == '|') {
-                        *p = 0;
-                        break;
-                }
         for (char *tok = strtok(s, " \t\r"); tok && n < 64; tok = strtok(NULL, " \t\r"))
                 w[n++] = tok;
         if (n == 0)
@@ -87,6 +81,30 @@ static int parse_line(struct lg_ctx *c, const char *file, unsigned line, char *s
                 lg_fate(&e->fate, "ignored: no ports named");
         }
         return 0;
+}
+
+/* One line: a comment ends it; ';', '&&', '||' and '|' separate commands
+ * ("test -x /sbin/ifenslave && ifenslave bond0 eth0 eth1"). */
+static int parse_line(struct lg_ctx *c, const char *file, unsigned line, char *s) {
+        char *hash = strchr(s, '#');
+        char *p = s;
+        int r;
+
+        if (hash)
+                *hash = 0;
+        for (;;) {
+                char *q = p + strcspn(p, ";&|");
+                bool last = !*q;
+
+                *q = 0;
+                if ((r = parse_command(c, file, line, p)) < 0)
+                        return r;
+                if (last)
+                        return 0;
+                p = q + 1;
+                while (*p == '&' || *p == '|')
+                        p++;
+        }
 }
 
 static int read_one(struct lg_ctx *c, const char *rel) {

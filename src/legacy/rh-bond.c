@@ -286,7 +286,7 @@ static const struct { const char *key, *why; } consumed[] = {
         { "IPV6_ADDR_GEN_MODE", "ignored: the kernel's default address generation is kept" },
         { "IPV6_PRIVACY", "ignored: the kernel's default is kept" },
         { "IPV6FORWARDING", "ignored: forwarding is a sysctl, not interface configuration" },
-        { "IPV6_DEFROUTE", "used with IPV6_DEFAULTGW" },
+        { "IPV6_DEFROUTE", "checked: IPv6 default route allowed" },
         { "DEFROUTE", "used to decide the default route" },
         { "DHCP_HOSTNAME", "ignored: DHCP client detail" },
         { "PERSISTENT_DHCLIENT", "ignored: DHCP client detail" },

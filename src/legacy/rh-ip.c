@@ -422,6 +422,11 @@ static int ipv6(struct ipctx *x) {
                                         "the gateway names device %s, not %s; ignored", pct + 1, x->b->name);
                                 lg_vfate(c, cfg, gw, "ignored: another device (warned)");
                         }
+                } else if (bg_ifcfg_bool(bg_ifcfg_get(cfg, "IPV6_DEFROUTE")) == 0) {
+                        lg_diag(c, BG_DIAG_WARNING, gcfg->path, gw->line, gw->col, gw->key,
+                                "IPV6_DEFROUTE=no: the IPv6 gateway %s is not used", addr6);
+                        lg_vfate(c, gcfg, gw, "ignored: IPV6_DEFROUTE=no (warned)");
+                        lg_kfate(c, cfg, "IPV6_DEFROUTE", "IPv6 default route disabled");
                 } else {
                         free(x->b->ipv6.gateway);
                         if (!(x->b->ipv6.gateway = strdup(addr6)))

@@ -337,7 +337,7 @@ Test(keys, rclocal_ifenslave) {
                 IFCFG("bond0"), "DEVICE=bond0\nBONDING_OPTS=mode=1\n",
                 "etc/modprobe.conf", "alias bond1 bonding\noptions bond1 mode=2\n",
                 "etc/rc.d/rc.local", "#!/bin/sh\ntouch /var/lock/subsys/local\n/sbin/ifenslave bond0 eth0 eth1\n"
-                                     "ifenslave -c bond0 eth1\nifenslave -f bond1 eth2 eth3 # second\n",
+                                     "ifenslave -c bond0 eth1\ntest -x /sbin/ifenslave && ifenslave -f bond1 eth2 eth3 # second\n",
                 NULL };
         struct tree t;
         struct bg_bond *b;
