@@ -16,7 +16,7 @@ enum mp_kind { MP_ALIAS, MP_OPTIONS, MP_INSTALL, MP_OTHER };
 struct mp_token {
         char *key;
         char *value;     /* NULL: token without '=' */
-        unsigned col;
+        unsigned line, col; /* physical position (continued lines count) */
         char *fate;
 };
 

@@ -320,14 +320,20 @@ static int fill_explain(struct lg_ctx *c, struct bg_model *m) {
                 return -ENOMEM;
         for (size_t i = 0; i < c->mp.n; i++) {
                 struct mp_entry *me = &c->mp.v[i];
-                if (explain_add(e, m, me->file, me->line, 0, me->text, me->fate) < 0)
+                static const char *const kinds[] = { "alias", "options", "install", NULL };
+                char what[256];
+                if (me->kind == MP_OTHER)
+                        snprintf(what, sizeof(what), "%s", me->text);
+                else
+                        snprintf(what, sizeof(what), "%s %s", kinds[me->kind], me->target);
+                if (explain_add(e, m, me->file, me->line, 0, what, me->fate) < 0)
                         return -ENOMEM;
                 for (size_t k = 0; k < me->n_tok; k++) {
                         struct mp_token *t = &me->tok[k];
                         char key[256];
                         snprintf(key, sizeof(key), "%s %s %s", me->kind == MP_INSTALL ? "install" : "options",
                                  me->target, t->key);
-                        if (explain_add(e, m, me->file, me->line, t->col, key, t->fate) < 0)
+                        if (explain_add(e, m, me->file, t->line, t->col, key, t->fate) < 0)
                                 return -ENOMEM;
                 }
         }

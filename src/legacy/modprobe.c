@@ -44,7 +44,25 @@ static int add_entry(struct mp_conf *mp, struct mp_entry **out) {
         return 0;
 }
 
-static int add_token(struct mp_entry *e, const char *word, unsigned col) {
+/* Where each physical line of a '\'-continued command starts in the
+ * joined text, to report tokens at their real line and column. */
+struct lmap {
+        unsigned first;          /* line number of the first physical line */
+        size_t n;
+        size_t off[64];          /* offset of each physical line in the joined text */
+        size_t shift;            /* offset of the parsed text in the joined text */
+};
+
+static void position(const struct lmap *map, unsigned col, unsigned *line, unsigned *pcol) {
+        size_t o = map->shift + col - 1, i = 0;
+
+        while (i + 1 < map->n && map->off[i + 1] <= o)
+                i++;
+        *line = map->first + (unsigned)i;
+        *pcol = (unsigned)(o - map->off[i]) + 1;
+}
+
+static int add_token(struct mp_entry *e, const char *word, unsigned col, const struct lmap *map) {
         struct mp_token *v = realloc(e->tok, (e->n_tok + 1) * sizeof(*v));
         const char *eq = strchr(word, '=');
         struct mp_token *t;
@@ -53,7 +71,8 @@ static int add_token(struct mp_entry *e, const char *word, unsigned col) {
                 return -ENOMEM;
         e->tok = v;
         t = &v[e->n_tok];
-        *t = (struct mp_token) { .col = col };
+        *t = (struct mp_token) {};
+        position(map, col, &t->line, &t->col);
         t->key = eq ? strndup(word, (size_t)(eq - word)) : strdup(word);
         if (eq) {
                 size_t vl = strlen(eq + 1);
@@ -104,7 +123,8 @@ static const char *base_name(const char *s) {
 }
 
 /* install NAME CMD...: find "modprobe [opts] bonding [k=v ...]" in CMD. */
-static int parse_install(struct lg_ctx *c, struct mp_entry *e, struct word *w, size_t n) {
+static int parse_install(struct lg_ctx *c, struct mp_entry *e, struct word *w, size_t n,
+                         const struct lmap *map) {
         size_t i = 2;
         bool in_modprobe = false;
 
@@ -138,13 +158,14 @@ static int parse_install(struct lg_ctx *c, struct mp_entry *e, struct word *w, s
                 }
                 if (!strcmp(s, "$CMDLINE_OPTS"))
                         continue;
-                if (add_token(e, s, w[i].col) < 0)
+                if (add_token(e, s, w[i].col, map) < 0)
                         return -ENOMEM;
         }
         return 0;
 }
 
-static int parse_line(struct lg_ctx *c, const char *file, unsigned line, char *text) {
+static int parse_line(struct lg_ctx *c, const char *file, unsigned line, char *text,
+                      const struct lmap *map) {
         struct word w[256];
         struct mp_entry *e;
         char *copy = strdup(text);
@@ -186,13 +207,13 @@ static int parse_line(struct lg_ctx *c, const char *file, unsigned line, char *t
         } else if (!strcmp(w[0].s, "options") && n >= 2) {
                 e->kind = MP_OPTIONS;
                 for (size_t i = 2; i < n; i++)
-                        if (add_token(e, w[i].s, w[i].col) < 0) {
+                        if (add_token(e, w[i].s, w[i].col, map) < 0) {
                                 free(copy);
                                 return -ENOMEM;
                         }
         } else if (!strcmp(w[0].s, "install") && n >= 3) {
                 e->kind = MP_INSTALL;
-                if (parse_install(c, e, w, n) < 0) {
+                if (parse_install(c, e, w, n, map) < 0) {
                         free(copy);
                         return -ENOMEM;
                 }
@@ -211,7 +232,8 @@ static int read_one(struct lg_ctx *c, const char *rel) {
         const char *shown;
         char *data, *p, *logical = NULL;
         size_t len, llen = 0;
-        unsigned line = 1, start = 1;
+        unsigned line = 1;
+        struct lmap map = {};
         int r = lg_read(c, rel, &data, &len, &shown);
 
         if (r == -ENOENT)
@@ -233,8 +255,11 @@ static int read_one(struct lg_ctx *c, const char *rel) {
                 if (l && p[l - 1] == '\r')
                         l--;
                 cont = l && p[l - 1] == '\\';
-                if (!logical)
-                        start = line;
+                if (!logical) {
+                        map = (struct lmap) { .first = line };
+                }
+                if (map.n < sizeof(map.off) / sizeof(map.off[0]))
+                        map.off[map.n++] = llen;
                 nl = realloc(logical, llen + l + 2);
                 if (!nl) {
                         free(logical);
@@ -245,8 +270,9 @@ static int read_one(struct lg_ctx *c, const char *rel) {
                 memcpy(logical + llen, p, cont ? l - 1 : l);
                 llen += cont ? l - 1 : l;
                 logical[llen] = 0;
-                p = eol ? eol + 1 : p + l + (p[l] == '\r');
+                p = eol ? eol + 1 : p + strlen(p);
                 if (cont && *p) {
+                        /* the joining blank stands for the newline */
                         logical[llen++] = ' ';
                         logical[llen] = 0;
                         continue;
@@ -255,7 +281,8 @@ static int read_one(struct lg_ctx *c, const char *rel) {
                         char *s = logical;
                         while (*s == ' ' || *s == '\t')
                                 s++;
-                        if (*s && *s != '#' && (r = parse_line(c, shown, start, s)) < 0) {
+                        map.shift = (size_t)(s - logical);
+                        if (*s && *s != '#' && (r = parse_line(c, shown, map.first, s, &map)) < 0) {
                                 free(logical);
                                 free(data);
                                 return r;
@@ -311,23 +338,23 @@ static void check_tokens(struct lg_ctx *c, struct mp_entry *e) {
 
                 if (!o) {
                         const char *s = bg_opt_suggest(t->key);
-                        lg_diag(c, BG_DIAG_ERROR, e->file, e->line, t->col, t->key,
+                        lg_diag(c, BG_DIAG_ERROR, e->file, t->line, t->col, t->key,
                                 "unknown bonding module parameter%s%s%s", s ? "; did you mean '" : "",
                                 s ? s : "", s ? "'?" : "");
                         lg_fate(&t->fate, "error: unknown bonding option");
                 } else if (!t->value) {
-                        lg_diag(c, BG_DIAG_ERROR, e->file, e->line, t->col, t->key,
+                        lg_diag(c, BG_DIAG_ERROR, e->file, t->line, t->col, t->key,
                                 "module parameter without a value (write %s=VALUE)", t->key);
                         lg_fate(&t->fate, "error: no value");
                 } else if (!(o->flags & BG_OF_MODULE_PARAM)) {
-                        lg_diag(c, BG_DIAG_WARNING, e->file, e->line, t->col, t->key,
+                        lg_diag(c, BG_DIAG_WARNING, e->file, t->line, t->col, t->key,
                                 "not a parameter of the bonding module; the kernel ignores it at "
                                 "load time, so it is not converted (set it in BONDING_OPTS)");
                         lg_fate(&t->fate, "ignored: not a module parameter (warned)");
                 } else if (o->flags & BG_OF_MODULE_ONLY) {
                         lg_fate(&t->fate, "ignored: module-wide parameter, not a per-bond option");
                 } else if (bg_opt_parse_value(o, t->value, &v, err, sizeof(err)) < 0) {
-                        lg_diag(c, BG_DIAG_ERROR, e->file, e->line, t->col, t->key,
+                        lg_diag(c, BG_DIAG_ERROR, e->file, t->line, t->col, t->key,
                                 "%s (the bonding module would refuse to load)", err);
                         lg_fate(&t->fate, "error: invalid value");
                 }

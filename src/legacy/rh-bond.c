@@ -112,7 +112,7 @@ static int apply_mp(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, str
                 }
                 if (t->fate && !strncmp(t->fate, "ignored", 7))
                         continue;
-                r = apply(c, lb, b, src, t->key, t->value, e->file, e->line, t->col, t->key, &t->fate);
+                r = apply(c, lb, b, src, t->key, t->value, e->file, t->line, t->col, t->key, &t->fate);
                 if (r == -ENOMEM)
                         return r;
         }

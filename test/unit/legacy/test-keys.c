@@ -466,3 +466,18 @@ Test(keys, vlan_and_bridge_are_reported) {
         cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, "BRIDGE", "port of bridge br0"));
         tree_free(&t);
 }
+
+Test(keys, modprobe_positions_across_continuations) {
+        const char *f[] = {
+                IFCFG("bond0"), "DEVICE=bond0\n",
+                "etc/modprobe.conf", "alias bond0 bonding\n  options bond0 mode=1 \\\n    miimom=250\n", NULL };
+        struct tree t;
+        const struct bg_diag *d;
+        tree_read(&t, f);
+        cr_expect_eq(t.r, -EINVAL);
+        d = tree_diag(&t, BG_DIAG_ERROR, "miimom", "did you mean 'miimon'");
+        cr_assert_not_null(d);
+        cr_expect_eq(d->line, 3);
+        cr_expect_eq(d->col, 5);
+        tree_free(&t);
+}
