@@ -261,9 +261,10 @@ bgvm_results() {
 }
 
 # bgvm_nic ID TAP MAC: qemu arguments for a virtio NIC on a TAP device
-# (qemu creates it in the namespace qemu runs in; see BGVM_WRAP).
+# (qemu creates it in the namespace qemu runs in; see BGVM_WRAP). The NIC
+# reports a speed and duplex: 802.3ad keeps ports without them down.
 bgvm_nic() {
-        printf -- '-netdev tap,id=%s,ifname=%s,script=no,downscript=no -device virtio-net-pci,netdev=%s,mac=%s ' \
+        printf -- '-netdev tap,id=%s,ifname=%s,script=no,downscript=no -device virtio-net-pci,netdev=%s,mac=%s,speed=10000,duplex=full ' \
                 "$1" "$2" "$1" "$3"
 }
 

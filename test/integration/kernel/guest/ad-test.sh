@@ -1,0 +1,52 @@
+#!/bin/sh
+# Inside the VM: the kernel's 802.3ad bond against bondgend on the host
+# (the VM's two NICs are bondgend's ports). Both LACP actors must reach
+# collecting+distributing: ours is the actor state, bondgend's the partner
+# state in /proc/net/bonding/bond0.
+PEER=10.77.0.2
+. /bgvm/lib.sh
+
+# "eth0 63 61" per port: actor and partner port state from /proc
+port_states() {
+        awk '/^Slave Interface:/ { s = $3 }
+             /details actor lacp pdu:/ { w = "a" }
+             /details partner lacp pdu:/ { w = "p" }
+             /port state:/ { st[s, w] = $3 }
+             END { for (k in st) { split(k, x, SUBSEP); if (x[2] == "a") print x[1], st[x[1], "a"], st[x[1], "p"] } }' \
+                /proc/net/bonding/bond0 | sort
+}
+both_cd() {  # collecting (0x10) and distributing (0x20) on both sides of both ports
+        n=0
+        for st in $(port_states | awk '{ print $2; print $3 }'); do
+                [ $(( st & 48 )) = 48 ] && n=$((n + 1))
+        done
+        [ $n = 4 ]
+}
+
+echo "BGVM-PLAN 11"
+bondgen apply -c /bgvm/ad.yaml >/tmp/ad.out 2>&1; rc=$?
+sed 's/^/  | /' /tmp/ad.out
+result ad-apply $rc "see output above"
+check_eq ad-mode "$(sysb mode)" "802.3ad 4"
+check_eq ad-lacp-rate "$(sysb lacp_rate)" "fast 1"
+check_eq ad-slaves "$(sysb slaves)" "eth0 eth1"
+
+t=0
+while [ $t -lt 150 ] && ! both_cd; do sleep 0.2; t=$((t + 1)); done
+echo "BGVM-TIME lacp-converged-after-ms $((t * 200))"
+both_cd; result ad-both-sides-collecting-distributing $? "$(port_states; cat /proc/net/bonding/bond0)"
+check_eq ad-one-aggregator "$(grep '^Aggregator ID:' /proc/net/bonding/bond0 | sort -u | wc -l)" "1"
+grep -A6 '^Active Aggregator Info:' /proc/net/bonding/bond0 | grep -q 'Number of ports: 2'
+result ad-aggregator-has-both-ports $? "$(cat /proc/net/bonding/bond0)"
+grep -A6 '^Active Aggregator Info:' /proc/net/bonding/bond0 | grep 'Partner Mac Address:' | grep -qv '00:00:00:00:00:00'
+result ad-partner-known $? "$(grep -A6 '^Active Aggregator Info:' /proc/net/bonding/bond0)"
+ping_ok $PEER; result ad-ping-bondgend $? "no answer from bondgend's bond at $PEER"
+echo "BGVM-REQUEST host-check"
+# The host checks bondgend's side, then pulls eth1's cable: traffic must
+# keep flowing over eth0 alone.
+t=0
+while [ $t -lt 300 ] && [ "$(cat /sys/class/net/eth1/carrier)" != 0 ]; do sleep 0.2; t=$((t + 1)); done
+check_eq ad-port-lost "$(cat /sys/class/net/eth1/carrier)" 0
+ping_ok $PEER; result ad-ping-after-port-loss $? "no answer from $PEER with eth0 alone"
+echo "BGVM-FAILED $n_fail"
+[ $n_fail = 0 ]
