@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,7 +188,7 @@ int bg_plan_execute(struct bg_nl *nl, const struct bg_plan *p, const struct bg_b
  * a module that can be loaded)? Used by --backend auto before it tries. */
 static bool kernel_has_bonding(void) {
         struct utsname u;
-        char path[512], *data = NULL;
+        char path[512];
         const char *files[] = { "modules.dep", "modules.builtin" };
         bool found = false;
 
@@ -207,7 +208,6 @@ static bool kernel_has_bonding(void) {
                         found = strstr(line, "/bonding.ko") != NULL;
                 fclose(f);
         }
-        free(data);
         return found;
 }
 
@@ -375,6 +375,8 @@ int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o, stru
                 enum bg_backend be = want;
                 const char *why = "";
 
+                if (o->skip && o->skip[i])
+                        continue;
                 if (be == BG_BACKEND_AUTO) {
                         if (cur && cur->is_bond)
                                 be = BG_BACKEND_KERNEL, why = "a kernel bond exists";

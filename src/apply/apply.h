@@ -75,6 +75,7 @@ struct bg_apply_opts {
         bool backend_forced;       /* ... when given; else each bond's own `backend:` */
         bool dry_run;
         const char *config_path;   /* passed to bondgend -c; NULL = the bond's source file */
+        const bool *skip;          /* per bond of the model, may be NULL: leave it alone */
         bg_report_fn report;
         void *userdata;
 };

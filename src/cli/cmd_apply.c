@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -57,6 +58,8 @@ int bg_cmd_apply(int argc, char **argv) {
         struct bg_model m;
         struct bg_diags d = { 0 };
         const char *path = NULL, *used = NULL;
+        bool *skip = NULL;
+        size_t n_skip = 0;
         int c, r, status;
 
         optind = 1;
@@ -92,22 +95,56 @@ int bg_cmd_apply(int argc, char **argv) {
 
         bg_model_init(&m);
         r = load(path, &m, &d, &used);
-        if (r >= 0)
-                r = bg_model_validate(&m, &d);
         if (r < 0) {
                 bg_diags_print(&d, stderr);
                 bg_diags_free(&d);
                 bg_model_free(&m);
                 return r == -EINVAL || r == -ENOENT ? BG_EXIT_INVALID : BG_EXIT_SYSTEM;
         }
+        skip = calloc(m.n_bonds + 1, sizeof(*skip));
+        if (!skip) {
+                bg_model_free(&m);
+                return BG_EXIT_SYSTEM;
+        }
+        r = bg_model_validate(&m, &d);
+        if (r < 0) {
+                /* A bad bond is skipped and the others applied (DESIGN §6);
+                 * which bonds are bad, each validated on its own, tells. */
+                for (size_t i = 0; i < m.n_bonds; i++) {
+                        struct bg_model one = m;
+                        struct bg_diags scratch = { 0 };
+
+                        one.bonds = &m.bonds[i];
+                        one.n_bonds = 1;
+                        if (bg_model_validate(&one, &scratch) < 0) {
+                                skip[i] = true;
+                                n_skip++;
+                        }
+                        bg_diags_free(&scratch);
+                }
+        }
         bg_diags_print(&d, stderr);
         bg_diags_free(&d);
+        if (r < 0 && n_skip == 0) {
+                /* errors between bonds (a port in two bonds): refuse all */
+                fprintf(stderr, "bondgen apply: the model is invalid; nothing applied\n");
+                free(skip);
+                bg_model_free(&m);
+                return BG_EXIT_INVALID;
+        }
+        for (size_t i = 0; i < m.n_bonds; i++)
+                if (skip[i])
+                        fprintf(stderr, "%s: skipped: invalid in the model (see above)\n", m.bonds[i].name);
         o.config_path = path ? path : NULL;
+        o.skip = skip;
         if (o.dry_run)
                 printf("plan for %s (dry run, nothing changed):\n", used);
         status = bg_apply_model(&m, &o, &d);
         bg_diags_print(&d, stderr);
         bg_diags_free(&d);
         bg_model_free(&m);
+        free(skip);
+        if (n_skip && status == BG_EXIT_OK)
+                status = BG_EXIT_INVALID;
         return status;
 }

@@ -23,7 +23,7 @@ wait_for() {  # wait_for SECONDS COMMAND...
         return 1
 }
 
-echo "BGVM-PLAN 36"
+echo "BGVM-PLAN 38"
 # insmod bonding made bond0 (max_bonds=1): apply must adopt it.
 idx0=$(cat /sys/class/net/bond0/ifindex 2>/dev/null)
 result adopt-precondition "$([ -n "$idx0" ] && echo 0 || echo 1)" "no bond0 from the module"
@@ -43,6 +43,7 @@ grep -q '^Bonding Mode: load balancing (round-robin)' /proc/net/bonding/bond0; r
 check_eq rr-procfs-slaves "$(grep -c '^Slave Interface: eth[01]' /proc/net/bonding/bond0)" 2
 ip -4 addr show dev bond0 | grep -q 'inet 10.77.0.1/24'; result rr-address $? "$(ip -4 addr show dev bond0)"
 ip route show 10.78.0.0/24 | grep -q 'via 10.77.0.2 dev bond0'; result rr-route $? "$(ip route)"
+ip -6 addr show dev bond0 | grep -q 'inet6 fd77::1/64'; result rr-address6 $? "$(ip -6 addr show dev bond0)"
 wait_for 10 grep -q 'MII Status: up' /proc/net/bonding/bond0
 ping_ok $PEER; result rr-ping-peer $? "no answer from $PEER"
 ping_ok $FAR; result rr-ping-via-route $? "no answer from $FAR"
@@ -64,6 +65,8 @@ check_eq ab-slaves "$(sysb slaves)" "eth0 eth1"
 check_eq ab-mtu "$(cat /sys/class/net/bond0/mtu)" "1400"
 ip -4 addr show dev bond0 | grep -q 'inet 10.77.0.1/24' && ip route show 10.78.0.0/24 | grep -q 'via 10.77.0.2 dev bond0'
 result ab-address-and-route-kept $? "$(ip -4 addr show dev bond0; ip route)"
+# going down for the mode change flushed the IPv6 address; apply put it back
+ip -6 addr show dev bond0 | grep -q 'inet6 fd77::1/64'; result ab-address6-restored $? "$(ip -6 addr show dev bond0)"
 wait_for 10 sh -c '[ "$(cat /sys/class/net/bond0/bonding/active_slave)" = eth0 ]'
 check_eq ab-active-primary "$(sysb active_slave)" "eth0"
 ping_ok $PEER; result ab-ping-peer $? "no answer from $PEER"
