@@ -449,10 +449,18 @@ static int plan_routes(struct bg_plan *p, const struct bg_bond *b, const struct 
         return 0;
 }
 
-int bg_plan_bond(const struct bg_bond *b, const struct bg_nl_state *st, struct bg_plan *p,
+int bg_plan_bond(const struct bg_bond *model, const struct bg_nl_state *st, struct bg_plan *p,
                  struct bg_diags *d) {
-        const struct bg_nl_link *cur = bg_nl_state_link(st, b->name);
-        enum bg_mode mode = bg_bond_mode(b);
+        const struct bg_nl_link *cur = bg_nl_state_link(st, model->name);
+        const enum bg_mode mode = bg_bond_mode(model);
+        /* An unset mode means balance-rr (model.h), so the mode is always
+         * enforced: a bond0 left in another mode by earlier module options
+         * is brought to what the model says. A shallow copy: nothing in it
+         * is freed here. */
+        struct bg_bond eff = *model;
+        const struct bg_bond *b = &eff;
+
+        eff.opts[BG_OPT_MODE] = (struct bg_optval){ .set = true, .num = mode };
         struct optset set;
         struct rport *rp = NULL;
         size_t n_rp = 0;

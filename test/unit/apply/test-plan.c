@@ -451,3 +451,21 @@ Test(plan, primary_and_lists_compared_by_meaning) {
         bg_diags_free(&d);
         bg_model_free(&m);
 }
+
+Test(plan, unset_mode_means_balance_rr) {
+        struct fake f;
+        struct bg_model m;
+        struct bg_plan p = { 0 };
+        struct bg_diags d = { 0 };
+
+        fake_init(&f);
+        make_running(&f, 1, 100);                   /* left in active-backup */
+        struct bg_bond *b = model_bond(&m, NULL, "100");
+        cr_assert_eq(bg_plan_bond(b, &f.st, &p, &d), 0);
+        expect_plan(&p, "release:eth0 release:eth1 down options enslave:eth0 enslave:eth1 up route+");
+        cr_expect_str_eq(find_step(&p, BG_STEP_OPTIONS)->desc, "set mode active-backup -> balance-rr");
+        cr_expect_not(b->opts[BG_OPT_MODE].set);    /* the model itself is not touched */
+        bg_plan_free(&p);
+        bg_diags_free(&d);
+        bg_model_free(&m);
+}
