@@ -170,7 +170,7 @@ static void skip_heredoc(struct lex *lx, const char *p, const char *key) {
         bool strip_tabs = false;
         char delim[128];
         size_t n = 0;
-        unsigned first = lx->line;
+        unsigned first = lx->line, last;
 
         if (q < lx->end && *q == '<') {
                 /* "<<<" is a here-string: no body. */
@@ -190,6 +190,7 @@ static void skip_heredoc(struct lex *lx, const char *p, const char *key) {
                 q++;
         }
         delim[n] = 0;
+        last = first;
         next_line(lx);
         while (lx->p < lx->end) {
                 const char *s = lx->p, *e = s;
@@ -201,13 +202,20 @@ static void skip_heredoc(struct lex *lx, const char *p, const char *key) {
                                 s++;
                 if (e > s && e[-1] == '\r')
                         e--;
+                last = lx->line;
                 if (n > 0 && (size_t)(e - s) == n && !memcmp(s, delim, n))
                         break;
                 next_line(lx);
         }
-        diag(lx, key ? BG_DIAG_ERROR : BG_DIAG_WARNING, NULL, key,
-             "here-document (lines %u-%u) needs a shell; not executed, its lines are skipped",
-             first, lx->line);
+        {
+                /* Reported where the here-document starts; at EOF the
+                 * current line may be one past the last one. */
+                struct bg_loc loc = { lx->f->path, first, 0 };
+                if (bg_diag_add(&lx->f->diags, key ? BG_DIAG_ERROR : BG_DIAG_WARNING, &loc, key,
+                                "here-document (lines %u-%u) needs a shell; not executed, its lines "
+                                "are skipped", first, last) < 0)
+                        lx->r = -ENOMEM;
+        }
         /* The caller moves past the delimiter line (or EOF). */
         lx->p = lx->line_start;
         skip_to_eol(lx);
@@ -467,6 +475,8 @@ static void lex_value(struct lex *lx, const char *key, size_t keylen, unsigned k
                         FAIL(p, "backtick command substitution is never executed");
                 } else if (c == ';') {
                         break;
+                } else if (c == '<' && p + 2 < lx->end && p[1] == '<' && p[2] == '<') {
+                        FAIL(p, "here-string needs a shell; not executed");
                 } else if (c == '<' && p + 1 < lx->end && p[1] == '<') {
                         skip_heredoc(lx, p, kbuf);
                         bad = true;

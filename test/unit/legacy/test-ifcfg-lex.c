@@ -90,6 +90,8 @@ static const struct lexcase cases[] = {
         { "A=x>y\n", "A", BAD, NULL, ERR },
         { "A=<<EOF\nB=1\nEOF\nC=2\n", "B", UNSET, NULL, ERR },
         { "cat <<EOF\nA=1\nEOF\nB=2\n", "A", UNSET, NULL, WARN },
+        { "A=a\\\nb<<<c\nB=2\n", "B", VAL, "2", ERR },
+        { "A=1<<E\nB=2\n", "B", UNSET, NULL, ERR },
         { "cat <<-'END'\nA=1\n\tEND\nB=2\n", "B", VAL, "2", WARN },
         /* unquoted blank */
         { "A=a b\n", "A", BAD, NULL, ERR },
@@ -214,4 +216,22 @@ Test(ifcfg_lex, booleans) {
         cr_expect_lt(bg_ifcfg_bool("maybe"), 0);
         cr_expect_lt(bg_ifcfg_bool(""), 0);
         cr_expect_lt(bg_ifcfg_bool(NULL), 0);
+}
+
+/* Diagnostics stay inside the file: a here-document that never ends, a
+ * here-string after a continuation line. */
+Test(ifcfg_lex, diagnostics_within_the_file) {
+        static const char *const in[] = { "A<<", "X=1\ncat <<E\nbody", "A=a\\\nb<<<c\nB=$$\n" };
+        for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+                struct bg_ifcfg f;
+                unsigned lines = 1;
+                for (const char *p = in[i]; *p; p++)
+                        lines += *p == '\n';
+                cr_assert_eq(bg_ifcfg_parse(&f, "x", in[i], strlen(in[i])), 0);
+                cr_expect_gt(f.diags.n, 0);
+                for (size_t k = 0; k < f.diags.n; k++)
+                        cr_expect(f.diags.v[k].line >= 1 && f.diags.v[k].line <= lines, "input %zu: line %u of %u",
+                                  i, f.diags.v[k].line, lines);
+                bg_ifcfg_free(&f);
+        }
 }
