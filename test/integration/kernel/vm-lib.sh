@@ -9,21 +9,29 @@
 # are read from the serial console log; the qemu monitor is a pipe pair so
 # no socat is needed.
 #
-# Usage (source it):
+# Usage (source it; see vm-apply.sh and vm-lacp.sh for complete tests):
 #   bgvm_check || exit 77            # prints why on stderr
-#   d=$(bgvm_initramfs_new "$work")  # skeleton
-#   bgvm_add_binary "$d" /path/bondgen
+#   BGVM_DIR=$(mktemp -d)            # logs, monitor pipes, initrd
+#   d=$(bgvm_initramfs_new "$BGVM_DIR")
+#   bgvm_add_binary "$d" /path/bondgen     # -> /usr/sbin, with its libraries
 #   bgvm_add_modules "$d" bonding virtio_net virtio_pci
-#   bgvm_add_file "$d" local-file /bgvm/test.sh
-#   bgvm_pack "$d" "$work/initrd.gz"
-#   bgvm_start vm1 "$work/initrd.gz" -- extra qemu args (e.g. -netdev/-device)
-#   bgvm_wait vm1 'PATTERN' 120      # grep -E on the serial log
-#   bgvm_monitor vm1 'set_link n0 off'
-#   bgvm_wait_exit vm1 60; bgvm_stop vm1
+#   bgvm_add_file "$d" local-file /bgvm/test.sh   # /init runs /bgvm/test.sh
+#   bgvm_pack "$d" "$BGVM_DIR/initrd.gz"
+#   BGVM_WRAP="ip netns exec NS"     # optional: run qemu (and its TAPs) in NS
+#   bgvm_start vm1 "$BGVM_DIR/initrd.gz" -- $(bgvm_nic n0 tap0 52:54:00:00:00:01)
+#   bgvm_wait_tap NS tap0            # qemu created it
+#   bgvm_wait vm1 'BGVM-REQUEST x' 120     # grep -E on the serial log
+#   bgvm_monitor vm1 'set_link n0 off'     # qemu monitor command
+#   bgvm_wait vm1 'BGVM-DONE' 120; bgvm_stop vm1
+#   bgvm_results vm1                 # BGVM-PLAN/BGVM-RESULT lines -> 0/1
+# A test that needs its own /init (a real boot from an initramfs made by
+# dracut or initramfs-tools) can skip bgvm_initramfs_new and pass its own
+# image to bgvm_start; BGVM_APPEND adds kernel arguments.
 #
 # Environment: BGVM_KERNEL (vmlinuz path) and BGVM_KVER override the kernel
 # choice; BGVM_MEM (MiB, default 384); BGVM_ACCEL=kvm opts in to KVM
-# (default tcg).
+# (default tcg); BGVM_REBOOT=1 lets a guest reboot (default: a reboot ends
+# qemu), for "change the files and reboot" tests with a disk (-drive ...).
 
 BGVM_DIR=${BGVM_DIR:-}
 declare -A BGVM_PID=() BGVM_LOG=() BGVM_MONFD=()
@@ -179,7 +187,7 @@ bgvm_start() {
         : >"${BGVM_LOG[$name]}"
         bgvm_log "starting $name: kernel $BGVM_KVER, accel $accel"
         ${BGVM_WRAP:-} qemu-system-x86_64 -machine "q35,accel=$accel" -cpu "$cpu" -m "${BGVM_MEM:-384}" -smp 1 \
-                -nodefaults -no-user-config -display none -no-reboot \
+                -nodefaults -no-user-config -display none $([ "${BGVM_REBOOT:-0}" = 1 ] || echo -no-reboot) \
                 -kernel "$BGVM_KERNEL" -initrd "$initrd" \
                 -append "console=ttyS0 panic=-1 quiet loglevel=4 ${BGVM_APPEND:-}" \
                 -serial "file:${BGVM_LOG[$name]}" -monitor "pipe:$mon" \
