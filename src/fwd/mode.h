@@ -265,5 +265,7 @@ extern const struct bg_fwd_mode_ops bg_fwd_mode_ab;
 extern const struct bg_fwd_mode_ops bg_fwd_mode_xor;
 extern const struct bg_fwd_mode_ops bg_fwd_mode_bcast;
 extern const struct bg_fwd_mode_ops bg_fwd_mode_8023ad;
+extern const struct bg_fwd_mode_ops bg_fwd_mode_tlb;
+extern const struct bg_fwd_mode_ops bg_fwd_mode_alb;
 /* NULL if the mode is not implemented in this build. */
 const struct bg_fwd_mode_ops *bg_fwd_mode_find(enum bg_mode m);
