@@ -211,7 +211,7 @@ oom:
         return MNL_CB_ERROR;
 }
 
-int bg_nl_read_state(struct bg_nl *nl, struct bg_nl_state *out) {
+static int read_state_once(struct bg_nl *nl, struct bg_nl_state *out) {
         static const uint16_t types[] = { RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE };
         struct bg_nl_error e;
         struct nlmsghdr *req;
@@ -237,6 +237,20 @@ int bg_nl_read_state(struct bg_nl *nl, struct bg_nl_state *out) {
         return 0;
 fail:
         bg_nl_state_free(out);
+        return r;
+}
+
+int bg_nl_read_state(struct bg_nl *nl, struct bg_nl_state *out) {
+        int r;
+
+        /* A dump that raced with a change ends with NLM_F_DUMP_INTR, which
+         * libmnl reports as EINTR: the snapshot is inconsistent, take
+         * another. */
+        for (int tries = 0; tries < 5; tries++) {
+                r = read_state_once(nl, out);
+                if (r != -EINTR)
+                        return r;
+        }
         return r;
 }
 

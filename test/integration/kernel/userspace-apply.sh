@@ -66,6 +66,12 @@ in_ns() {
                 "$(dirname "$bondgend")" "$@"
 }
 
+# the command line contract (DESIGN §10)
+rc=0; "$bondgen" apply --backend sideways -c "$work/model.yaml" --dry-run >/dev/null 2>&1 || rc=$?
+[ $rc -eq 2 ] || fail "bad --backend: exit $rc, want 2"
+rc=0; "$bondgen" apply -c "$work/missing.yaml" --dry-run >/dev/null 2>&1 || rc=$?
+[ $rc -eq 1 ] || fail "missing model: exit $rc, want 1"
+
 out=$(in_ns "$bondgen" apply -c "$work/model.yaml" --dry-run 2>&1) || fail "dry run: $out"
 echo "$out"
 grep -q "^$bond: start bondgend -c $work/model.yaml $bond\$" <<<"$out" || fail "dry run does not show the start"
