@@ -30,6 +30,7 @@ cleanup() {
         if [ "${BGK_KEEP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 t_start=$SECONDS
 
 ip netns add "$ns"
