@@ -243,17 +243,24 @@ static void skip_command(struct lex *lx, const char *start) {
                                 p++;
                         continue;
                 }
-                if (*p == '\\' && p + 1 < lx->end && p[1] != '\n')
+                if (*p == '\\' && p + 1 < lx->end && p[1] == '\n') {
+                        /* bash joins the next line into the command */
+                        p++;
+                        lx->line++;
+                        lx->line_start = p + 1;
+                } else if (*p == '\\' && p + 1 < lx->end)
                         p++;
                 else if (*p == '\'' || *p == '"')
                         q = *p;
                 else if (*p == '#' && (p == lx->line_start || is_blank(p[-1])))
                         break;
                 else if (*p == '<' && p + 1 < lx->end && p[1] == '<') {
+                        lx->p = p;
                         skip_heredoc(lx, p, NULL);
                         return;
                 }
         }
+        lx->p = p;
 }
 
 static int hexval(char c) {
@@ -478,6 +485,7 @@ static void lex_value(struct lex *lx, const char *key, size_t keylen, unsigned k
                 } else if (c == '<' && p + 2 < lx->end && p[1] == '<' && p[2] == '<') {
                         FAIL(p, "here-string needs a shell; not executed");
                 } else if (c == '<' && p + 1 < lx->end && p[1] == '<') {
+                        lx->p = p;
                         skip_heredoc(lx, p, kbuf);
                         bad = true;
                         p = lx->p;
@@ -531,10 +539,13 @@ static void lex_value(struct lex *lx, const char *key, size_t keylen, unsigned k
                                      (int)(e - err_at), err_at);
                 }
         }
-        if (!bad && nul)
-                FAIL(lx->p, "the value contains a NUL byte");
-        if (!bad && !b.oom && !valid_utf8(b.s))
-                FAIL(lx->p, "the value is not valid UTF-8");
+        if (!bad && (nul || (!b.oom && !valid_utf8(b.s)))) {
+                struct bg_loc loc = { lx->f->path, kline, kcol };
+                if (bg_diag_add(&lx->f->diags, BG_DIAG_ERROR, &loc, kbuf, "%s",
+                                nul ? "the value contains a NUL byte" : "the value is not valid UTF-8") < 0)
+                        lx->r = -ENOMEM;
+                bad = true;
+        }
 #undef FAIL
         if (b.oom) {
                 lx->r = -ENOMEM;

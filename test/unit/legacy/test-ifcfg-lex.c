@@ -92,6 +92,9 @@ static const struct lexcase cases[] = {
         { "cat <<EOF\nA=1\nEOF\nB=2\n", "A", UNSET, NULL, WARN },
         { "A=a\\\nb<<<c\nB=2\n", "B", VAL, "2", ERR },
         { "A=1<<E\nB=2\n", "B", UNSET, NULL, ERR },
+        { "A=a\\\n<<E\nE\nB=2\n", "B", VAL, "2", ERR },
+        { "echo x \\\nA=1\nB=2\n", "A", UNSET, NULL, WARN },
+        { "echo x \\\nA=1\nB=2\n", "B", VAL, "2", WARN },
         { "cat <<-'END'\nA=1\n\tEND\nB=2\n", "B", VAL, "2", WARN },
         /* unquoted blank */
         { "A=a b\n", "A", BAD, NULL, ERR },
@@ -221,7 +224,8 @@ Test(ifcfg_lex, booleans) {
 /* Diagnostics stay inside the file: a here-document that never ends, a
  * here-string after a continuation line. */
 Test(ifcfg_lex, diagnostics_within_the_file) {
-        static const char *const in[] = { "A<<", "X=1\ncat <<E\nbody", "A=a\\\nb<<<c\nB=$$\n" };
+        static const char *const in[] = { "A<<", "X=1\ncat <<E\nbody", "A=a\\\nb<<<c\nB=$$\n",
+                                          "I=N\\\n-<<\n<<\n\xe4=x\\\n\nI=\\\n\xff" "1\n=1" };
         for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
                 struct bg_ifcfg f;
                 unsigned lines = 1;
