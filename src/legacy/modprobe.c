@@ -398,7 +398,8 @@ int lg_modprobe_read(struct lg_ctx *c) {
                         n++;
                 }
                 closedir(d);
-                qsort(names, n, sizeof(*names), cmp_str);
+                if (n > 1)
+                        qsort(names, n, sizeof(*names), cmp_str);
                 for (size_t i = 0; i < n; i++) {
                         char rel[512];
                         snprintf(rel, sizeof(rel), "etc/modprobe.d/%s", names[i]);

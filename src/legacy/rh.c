@@ -105,7 +105,8 @@ int lg_rh_scan(struct lg_ctx *c) {
         free(dir);
         if (r < 0)
                 return r;
-        qsort(c->files, c->n_files, sizeof(*c->files), cmp_file);
+        if (c->n_files > 1)
+                qsort(c->files, c->n_files, sizeof(*c->files), cmp_file);
 
         for (size_t i = 0; i < c->n_files; i++) {
                 struct lg_file *f = &c->files[i];
