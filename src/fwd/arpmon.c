@@ -193,7 +193,11 @@ void bg_fwd_mon_rx(struct bg_fwd *b, struct bg_fwd_port *p, const uint8_t *f, si
          * active port's requests to them, so sender and target swap. */
         if (!p->backup && is_target(b, sip, &idx)) {
                 p->last_rx = p->target_last_rx[idx] = b->now;
-        } else if (p->backup && is_target(b, tip, &idx)) {
+        } else if (p->backup && is_target(b, tip, &idx) && b->active &&
+                   port_last_rx(b, b->active) > b->active->last_link_up) {
+                /* only while the active port itself hears the targets:
+                 * otherwise a backup would stay up on requests nobody
+                 * answers */
                 p->last_rx = p->target_last_rx[idx] = b->now;
         } else if (p->backup && is_target(b, sip, &idx) && f[l2.nhoff + 7] == 2) {
                 p->last_rx = p->target_last_rx[idx] = b->now;

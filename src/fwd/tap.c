@@ -14,6 +14,8 @@
 #include <linux/virtio_net.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/sockios.h>
 #include <unistd.h>
 
 #include "fwd/core.h"
@@ -38,6 +40,18 @@ int bg_tap_open(const char *name, int *ifindex) {
                 /* older kernels lack TSO_ECN: at least checksums */
                 if (ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) < 0)
                         goto fail;
+        }
+        /* A longer queue towards us absorbs the moments the loop is not
+         * scheduled (the kernel drops at the TAP when it is full). */
+        {
+                struct ifreq q = {};
+                int sfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                strncpy(q.ifr_name, name, IFNAMSIZ - 1);
+                q.ifr_qlen = 4096;
+                if (sfd >= 0) {
+                        (void) ioctl(sfd, SIOCSIFTXQLEN, &q);
+                        close(sfd);
+                }
         }
         r = bg_nl_ifindex(name);
         if (r < 0) {
