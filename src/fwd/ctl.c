@@ -54,13 +54,23 @@ static void reply_errno(int fd, int r, const char *what) {
 }
 
 static void handle(struct bg_core *c, int fd) {
-        struct ucred cred;
+        struct ucred cred = {};
         socklen_t cl = sizeof(cred);
-        memset(&cred, 0, sizeof(cred));
         char line[256], *arg;
         size_t len = 0;
         int r;
 
+        /* Refuse others before reading anything: a client that never
+         * sends must not be able to hold the loop (the socket is
+         * world-connectable). The client reads the answer even if its
+         * request could not be sent. */
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != 0) {
+                bg_core_log(c, LOG_NOTICE, "control socket: refused a request from uid %d",
+                            cl == sizeof(cred) ? (int) cred.uid : -1);
+                (void) !recv(fd, line, sizeof(line), MSG_DONTWAIT);   /* no reset of the answer */
+                reply(fd, "error: permission denied: only root may use the control socket", NULL);
+                return;
+        }
         while (len < sizeof(line) - 1) {
                 ssize_t n = recv(fd, line + len, sizeof(line) - 1 - len, 0);
                 if (n < 0 && errno == EINTR)
@@ -73,14 +83,6 @@ static void handle(struct bg_core *c, int fd) {
         }
         line[len] = 0;
         line[strcspn(line, "\r\n")] = 0;
-        /* read first, then refuse: a client that is still writing would
-         * otherwise get EPIPE instead of the answer */
-        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != 0) {
-                bg_core_log(c, LOG_NOTICE, "control socket: refused a request from uid %d",
-                            cl == sizeof(cred) ? (int) cred.uid : -1);
-                reply(fd, "error: permission denied: only root may use the control socket", NULL);
-                return;
-        }
         arg = strchr(line, ' ');
         if (arg)
                 *arg++ = 0;

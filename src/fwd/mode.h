@@ -17,8 +17,15 @@
  *  - runs the link state machine (UP/FAIL/DOWN/BACK, miimon/updelay/downdelay
  *    on top of rtnetlink carrier events, or the ARP monitor) and calls
  *    link_changed() after each commit;
- *  - drops frames the bond sent itself, and frames received on a port with
- *    rx_disabled set (unless the mode's rx hook consumed or accepted them);
+ *  - drops frames the bond sent itself (PACKET_OUTGOING is never read; a
+ *    frame arriving with the bond MAC as source is our own, reflected), and
+ *    frames received on a port with rx_disabled set unless the mode's rx
+ *    hook returned BG_FWD_RX_ACCEPT; link-local 01:80:c2:00:00:0X is never
+ *    passed up after the rx hook (LACPDUs must be consumed there);
+ *  - unless the bond is promiscuous, drops unicast whose destination is not
+ *    the bond MAC, as a NIC carrying the bond MAC would: a mode that
+ *    receives on per-port MACs (ALB) rewrites the destination to b->mac in
+ *    its rx hook;
  *  - writes frames the mode accepts into the TAP, and the frames the mode
  *    selects onto the ports.
  */
