@@ -249,11 +249,6 @@ struct port_io_alloc {
         struct bg_core *core;
 };
 
-static bool is_link_local(const uint8_t *d) {
-        return d[0] == 0x01 && d[1] == 0x80 && d[2] == 0xc2 && d[3] == 0 && d[4] == 0 &&
-               (d[5] & 0xf0) == 0;
-}
-
 static int on_port(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         struct bg_fwd_port *p = userdata;
         struct bg_core *c = p->core ? ((struct port_io_alloc *) p->core)->core : NULL;
@@ -298,12 +293,13 @@ static int on_port(sd_event_source *s, int fd, uint32_t revents, void *userdata)
                         v = b->ops->rx(b, p, &fr);
                 if (v == BG_FWD_RX_DROP || v == BG_FWD_RX_CONSUMED)
                         continue;
+                /* On an rx-disabled port the kernel passes link-local frames
+                 * up on the port itself: here the host stack sees them there
+                 * anyway, beside our socket. */
                 if (v == BG_FWD_RX_PASS && p->rx_disabled) {
                         p->stats.rx_dropped++;
                         continue;
                 }
-                if (v == BG_FWD_RX_PASS && is_link_local(fr.data))
-                        continue;   /* the kernel passes these up on the port itself */
                 /* Our own frames reflected by the partner (a bridge floods
                  * our broadcasts back on the other ports). */
                 if (!memcmp(fr.data + 6, b->mac, 6)) {

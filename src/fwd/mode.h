@@ -20,8 +20,7 @@
  *  - drops frames the bond sent itself (PACKET_OUTGOING is never read; a
  *    frame arriving with the bond MAC as source is our own, reflected), and
  *    frames received on a port with rx_disabled set unless the mode's rx
- *    hook returned BG_FWD_RX_ACCEPT; link-local 01:80:c2:00:00:0X is never
- *    passed up after the rx hook (LACPDUs must be consumed there);
+ *    hook returned BG_FWD_RX_ACCEPT (LACPDUs must be consumed in the hook);
  *  - unless the bond is promiscuous, drops unicast whose destination is not
  *    the bond MAC, as a NIC carrying the bond MAC would: a mode that
  *    receives on per-port MACs (ALB) rewrites the destination to b->mac in
