@@ -174,11 +174,29 @@ static enum bg_fwd_rx ad_rx(struct bg_fwd *b, struct bg_fwd_port *p, struct bg_f
         return BG_FWD_RX_CONSUMED;
 }
 
+/* ARP and IPv6 neighbour solicitations/advertisements (broadcast_neighbor) */
+static bool is_neighbour(const struct bg_fwd_frame *fr) {
+        struct bg_fwd_l2 l2;
+
+        if (bg_fwd_frame_l2(fr->data, fr->len, &l2) < 0)
+                return false;
+        if (l2.proto == 0x0806)
+                return true;
+        return l2.proto == 0x86dd && fr->len >= l2.nhoff + 41 && fr->data[l2.nhoff + 6] == 58 &&
+               (fr->data[l2.nhoff + 40] == 135 || fr->data[l2.nhoff + 40] == 136);
+}
+
 static int ad_select(struct bg_fwd *b, struct bg_fwd_frame *fr, struct bg_fwd_port **out, size_t max) {
         struct ad *ad = b->mode_priv;
 
         if (!ad->n || !max)
                 return 0;
+        if (b->p.broadcast_neighbor && is_neighbour(fr)) {
+                /* clone to every usable port (kernel-bonding.md §2.6) */
+                size_t n = ad->n < max ? ad->n : max;
+                memcpy(out, ad->usable, n * sizeof(out[0]));
+                return (int) n;
+        }
         out[0] = ad->usable[bg_fwd_xmit_hash(b->p.xmit_hash_policy, fr->data, fr->len) % ad->n];
         return 1;
 }

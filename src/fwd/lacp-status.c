@@ -78,6 +78,10 @@ void bg_lacp_status_bond(const struct bg_lacp *l, bg_lacp_kv_fn kv, void *ctx) {
                 kv(ctx, NULL, "Active Aggregator Info", "none");
                 return;
         }
+        /* ours: the same as flat numbers, for JSON readers */
+        kvu(kv, ctx, NULL, "Active aggregator ID", a.id);
+        kvu(kv, ctx, NULL, "Active aggregator ports", a.num_ports);
+        kvu(kv, ctx, NULL, "Active aggregator ports up", a.active_ports);
         kvu(kv, ctx, "aggregator", "Aggregator ID", a.id);
         kvu(kv, ctx, "aggregator", "Number of ports", a.num_ports);
         kvu(kv, ctx, "aggregator", "Actor Key", a.actor_key);
@@ -101,6 +105,7 @@ static void info_block(bg_lacp_kv_fn kv, void *ctx, const char *section, const s
 
 void bg_lacp_status_port(const struct bg_lacp *l, unsigned id, bg_lacp_kv_fn kv, void *ctx) {
         struct bg_lacp_port_info pi;
+        char mac[18];
 
         if (bg_lacp_port_get_info(l, id, &pi) < 0)
                 return;
@@ -118,6 +123,11 @@ void bg_lacp_status_port(const struct bg_lacp *l, unsigned id, bg_lacp_kv_fn kv,
         kv(ctx, NULL, "LACP receive state", bg_lacp_rx_state_name(pi.rx_state));
         kv(ctx, NULL, "LACP mux state", bg_lacp_mux_state_name(pi.mux_state));
         kv(ctx, NULL, "LACP distributing", pi.distributing ? "yes" : "no");
+        kvu(kv, ctx, NULL, "LACP actor state", pi.actor.state);
+        kvu(kv, ctx, NULL, "LACP partner state", pi.partner.state);
+        fmt_mac(mac, sizeof(mac), pi.partner.system);
+        kv(ctx, NULL, "LACP partner system", mac);
+        kvu(kv, ctx, NULL, "LACP partner port", pi.partner.port);
         kvu(kv, ctx, NULL, "LACPDU RX", pi.counters.lacpdu_rx);
         kvu(kv, ctx, NULL, "LACPDU TX", pi.counters.lacpdu_tx);
         kvu(kv, ctx, NULL, "LACPDU TX errors", pi.counters.lacpdu_tx_errors);
