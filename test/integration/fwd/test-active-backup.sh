@@ -37,7 +37,7 @@ ip netns exec $H ping -n -q -c 100 -i 0.005 $PEER > /dev/null || fail "ping burs
 ok "only the active port transmits"
 
 # failover: partner end of the active port goes down under a 1000/s stream
-ip netns exec $S tcpdump -i t1 -nn -l arp > $TMP/garp.log 2>/dev/null & PIDS+=($!)
+ip netns exec $S tcpdump -i t1 -nn -l 'arp or icmp6' > $TMP/garp.log 2>/dev/null & PIDS+=($!)
 sleep 0.5
 ping_bg $H $PEER 3000 0.001 $TMP/fo.log
 sleep 1
@@ -51,8 +51,10 @@ log "failover h0 -> h1: longest gap $gap ms, $lost of 3000 lost"
 sleep 0.3
 n_garp=$(grep -c "Request who-has $ADDR tell $ADDR" $TMP/garp.log)
 [ "$n_garp" -ge 2 ] || fail "expected 2 gratuitous ARPs on h1's partner, saw $n_garp"
+n_na=$(grep -c "neighbor advertisement, tgt is fe80::" $TMP/garp.log)
+[ "$n_na" -ge 1 ] || fail "no unsolicited neighbour advertisement for the bond's link-local address"
 [ "$(port_stat $B h0 "Link Failure Count")" = 1 ] || fail "link failure count"
-ok "failover: gap $gap ms, lost $lost, $n_garp gratuitous ARPs on the new active port"
+ok "failover: gap $gap ms, lost $lost, $n_garp gratuitous ARPs and $n_na unsolicited NAs on the new active port"
 
 ip -n $S link set t0 up
 sleep 0.5
