@@ -86,6 +86,15 @@ opts |= {b'mode=802.3ad miimon=100 lacp_rate=fast xmit_hash_policy=layer3+4',
 for o in sorted(opts):
     put('options', o)
 
+# boot: generator YAML files and kernel command lines (dracut.cmdline(7) bond= syntax)
+for _, data in files('test/unit/boot/fixtures/**/*.yaml', 'examples/models/*.yaml'):
+    put('boot', data)
+for c in (b'root=/dev/sda1 ro bond=bond0:eth0,eth1:mode=active-backup,miimon=100 ip=bond0:dhcp',
+          b'bond ip=10.0.0.2::10.0.0.1:255.255.255.0:host:bond0:none bondgen=off',
+          b'bond=bond1:ens1f0,ens1f1:mode=802.3ad,lacp_rate=fast,arp_ip_target=10.0.0.1;10.0.0.2:9000',
+          b'quiet "bond=bond0:eth0" ip=[2001:db8::2]::[2001:db8::1]:64::bond0:none bondgen=1'):
+    put('boot', c)
+
 # LACPDU and marker frames (802.1AX layout, kernel-bonding.md section 4)
 def info(tlv, prio, system, key, pprio, port, state):
     return struct.pack('!BBH6sHHHB3x', tlv, 20, prio, system, key, pprio, port, state)

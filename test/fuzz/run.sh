@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build the libFuzzer targets with clang (ASan+UBSan) and run one of them.
 #   test/fuzz/run.sh TARGET [SECONDS] [libFuzzer options...]
-# TARGET: yaml ifcfg legacy options lacpdu lacp. Default 60 s, one job.
+# TARGET: yaml ifcfg legacy options lacpdu lacp boot. Default 60 s, one job.
 # Build dir: $BG_FUZZ_BUILD (default build-fuzz); corpus and crashes under
 # it: corpus/TARGET (seeded by mkcorpus.py), artifacts/TARGET-crash-*.
 set -euo pipefail
