@@ -450,9 +450,5 @@ int lg_build_bond(struct lg_ctx *c, struct lg_bond *lb, struct bg_model *m) {
                 sweep(c, lb->file, false, b->name);
         for (size_t i = 0; i < lb->n_aliases; i++)
                 sweep(c, lb->aliases[i], true, b->name);
-        if (b->n_ports == 0)
-                lg_diag(c, BG_DIAG_WARNING, lb->file ? lb->file->cfg.path : NULL, 0, 0, NULL,
-                        "bond %s has no ports (no ifcfg file has MASTER=%s, no ifenslave line)",
-                        b->name, b->name);
         return 0;
 }

@@ -234,8 +234,19 @@ static int gateway(struct ipctx *x, bool is_static) {
                         gv = v;
                 }
         }
-        if (!gv)
+        if (!gv) {
+                /* initscripts: GATEWAYDEV naming this device without any
+                 * GATEWAY adds a default route through the device itself. */
+                struct bg_ifcfg_var *gd = c->have_network ? bg_ifcfg_find(&c->network, "GATEWAYDEV") : NULL;
+                if (gd && gd->value && !strcmp(gd->value, x->b->name) && is_static &&
+                    !(dr && dr->value && bg_ifcfg_bool(dr->value) == 0)) {
+                        if (bg_ipcfg_add_route(&x->b->ipv4, "default", NULL, 0) < 0)
+                                return -ENOMEM;
+                        lg_vfate(c, &c->network, gd, "bonds[%s].ipv4.routes += default (through the device)",
+                                 x->b->name);
+                }
                 return 0;
+        }
         if (!is_static) {
                 if (gcfg == cfg) {
                         lg_diag(c, BG_DIAG_WARNING, cfg->path, gv->line, gv->col, gv->key,

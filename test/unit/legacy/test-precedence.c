@@ -181,3 +181,21 @@ Test(precedence, duplicate_key_last_wins) {
         cr_expect_str_eq(tree_fate(&t, IFCFG("bond0"), "BONDING_OPTS"), "ignored: set again on line 3");
         tree_free(&t);
 }
+
+Test(precedence, gatewaydev_without_gateway_is_a_device_route) {
+        const char *f[] = {
+                "etc/sysconfig/network", "GATEWAYDEV=bond0\n",
+                IFCFG("bond0"), "DEVICE=bond0\nBONDING_OPTS=mode=1\nIPADDR=10.0.0.5\nPREFIX=24\n",
+                IFCFG("bond1"), "DEVICE=bond1\nBONDING_OPTS=mode=1\nIPADDR=10.1.0.5\nPREFIX=24\n",
+                NULL };
+        struct tree t;
+        struct bg_bond *b;
+        tree_read(&t, f);
+        cr_expect_eq(t.r, 0);
+        b = bg_model_find_bond(&t.m, "bond0");
+        cr_assert_eq(b->ipv4.n_routes, 1);
+        cr_expect_str_eq(b->ipv4.routes[0].to, "default");
+        cr_expect_null(b->ipv4.routes[0].via);
+        cr_expect_eq(bg_model_find_bond(&t.m, "bond1")->ipv4.n_routes, 0);
+        tree_free(&t);
+}
