@@ -295,7 +295,8 @@ static int parse_queue_id(const struct bg_opt_info *o, const char *s, struct bg_
                         v->list[i] = dup;
                         return 0;
                 }
-                if (q != 0 && strcmp(c + 1, colon + 1) == 0)
+                /* Both canonical ("03" was stored as "3"). */
+                if (q != 0 && strcmp(c + 1, strrchr(item, ':') + 1) == 0)
                         return fail(err, errlen, "queue_id: queue %" PRIu64 " is already used by %.*s",
                                     q, (int) (c - v->list[i]), v->list[i]);
         }
