@@ -204,7 +204,9 @@ PY
                 kill -CONT "$(ovs_pid sw)"
                 [ -n "$expired" ] || fail "h0 did not expire within 6 s of partner silence"
                 log "silent partner expired after $((expired - t3)) ms"
-                [ $((expired - t3)) -le 3600 ] || fail "expiry took $((expired - t3)) ms (> 3 s + one PDU gap)"
+                # 3 s after the last PDU, which left up to 1 s before the stop;
+                # plus our 100 ms tick and the status polling
+                [ $((expired - t3)) -le 4000 ] || fail "expiry took $((expired - t3)) ms (> 3 s timeout)"
                 [ $((expired - t3)) -ge 1500 ] || fail "expired too early: $((expired - t3)) ms"
                 bgl_wait 10 bgl_all_cd bgl0 || fail "no renegotiation after the partner came back"
                 bgl_wait 5 ovs_negotiated sw || fail "OVS did not renegotiate"

@@ -99,14 +99,15 @@ bgl_wait 5 host_pings || fail "tlb: the bond does not reach every client"
 # entries by their load history
 pp=()
 for c in $(seq $NCLI); do
-        ip netns exec $H ping -c 550 -i 0.02 -W 1 -q 10.203.3.$((10 + c)) >/dev/null &
+        ip netns exec $H ping -c 1000 -i 0.02 -W 1 -q 10.203.3.$((10 + c)) >/dev/null &
         pp+=($!)
 done
 sleep 11.5
 tx0=$(txp $H h0) tx1=$(txp $H h1)
 sleep 1.5
 dtx0=$(( $(txp $H h0) - tx0 )) dtx1=$(( $(txp $H h1) - tx1 ))
-wait "${pp[@]}"
+kill "${pp[@]}" 2>/dev/null
+wait "${pp[@]}" 2>/dev/null
 log "tlb: after rebalance, sent on h0 $dtx0, on h1 $dtx1"
 [ $dtx0 -ge 20 ] && [ $dtx1 -ge 20 ] || fail "tlb: transmit not spread over both ports ($dtx0/$dtx1)"
 load=$(bgl_status bglt | sed -n 's/^TLB load: //p' | sort -n | tail -n 1)
