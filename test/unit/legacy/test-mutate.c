@@ -108,6 +108,22 @@ static void write_rel(const struct tree *t, const char *rel, const char *data, s
         cr_assert_eq(close(fd), 0);
 }
 
+/* The copy being mutated, removed by the suite's fini even when an
+ * assertion ends the test early. */
+static char open_root[64];
+
+static void remove_root(void) {
+        char cmd[128];
+
+        if (!open_root[0])
+                return;
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s.out'", open_root, open_root);
+        cr_expect_eq(system(cmd), 0);
+        open_root[0] = '\0';
+}
+
+TestSuite(legacy_mutate, .fini = remove_root);
+
 static void tree_open(struct tree *t, const char *name) {
         char base[512];
 
@@ -119,15 +135,13 @@ static void tree_open(struct tree *t, const char *name) {
         cr_assert_gt(t->n, 0);
         strcpy(t->root, "/tmp/bg-mutate-XXXXXX");
         cr_assert_not_null(mkdtemp(t->root));
+        strcpy(open_root, t->root);
         for (size_t i = 0; i < t->n; i++)
                 write_rel(t, t->f[i].rel, t->f[i].data, t->f[i].len);
 }
 
 static void tree_close(struct tree *t) {
-        char cmd[128];
-
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->root);
-        cr_expect_eq(system(cmd), 0);
+        remove_root();
         for (size_t i = 0; i < t->n; i++)
                 free(t->f[i].data);
         free(t->snapshot);
@@ -481,6 +495,7 @@ Test(legacy_mutate, empty_directories) {
 
         strcpy(t.root, "/tmp/bg-mutate-XXXXXX");
         cr_assert_not_null(mkdtemp(t.root));
+        strcpy(open_root, t.root);
         snprintf(path, sizeof(path), "%s/etc/modprobe.d", t.root);
         cr_assert_eq(bg_mkdir_p(path, 0755), 0);
         snprintf(path, sizeof(path), "%s/etc/sysconfig/network-scripts", t.root);
