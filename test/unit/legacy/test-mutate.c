@@ -113,7 +113,7 @@ static void write_rel(const struct tree *t, const char *rel, const char *data, s
 static char open_root[64];
 
 static void remove_root(void) {
-        char cmd[128];
+        char cmd[256];
 
         if (!open_root[0])
                 return;
