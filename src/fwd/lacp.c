@@ -16,70 +16,10 @@
 #include <string.h>
 
 #include "fwd/lacp.h"
+#include "fwd/lacp-int.h"
 
-#define NEVER UINT64_MAX
 #define MAX_SETTLE_ROUNDS 8
 
-struct agg {
-        uint32_t id;
-        bool active;
-        bool individual;
-        uint16_t actor_key;
-        uint16_t partner_key;
-        uint16_t partner_system_priority;
-        uint8_t partner_system[6];
-};
-
-struct port {
-        bool used;
-        uint8_t mac[6];
-        uint16_t number;
-        uint16_t priority;
-        bool link_up;
-        bool full_duplex;
-        uint32_t speed;
-        uint16_t key;                 /* actor oper key */
-        uint8_t actor_state;          /* actor oper state */
-        struct bg_lacp_info partner;  /* partner oper information */
-        enum bg_lacp_rx_state rx;
-        enum bg_lacp_mux_state mux;
-        bool selected;
-        bool ntt;
-        int agg;                      /* index into aggs[], -1 = none */
-        uint64_t current_while;
-        uint64_t wait_while;
-        uint64_t periodic_at;         /* NEVER = NO_PERIODIC */
-        bool periodic_fast;
-        uint64_t tx_times[BG_LACP_TX_MAX_PER_SEC];
-        unsigned tx_next, tx_count;
-        enum bg_lacp_churn actor_churn, partner_churn;
-        uint64_t actor_churn_at, partner_churn_at;
-        uint64_t actor_churn_count, partner_churn_count;
-        struct bg_lacp_counters c;
-};
-
-struct bg_lacp {
-        struct bg_lacp_config cfg;
-        struct bg_lacp_ops ops;
-        void *userdata;
-        uint8_t bond_mac[6];
-        struct port ports[BG_LACP_MAX_PORTS];
-        /* aggs[i] belongs to ports[i] while that port exists, as in the
-         * kernel (one aggregator per slave), so aggregators are tried in
-         * port order. */
-        struct agg aggs[BG_LACP_MAX_PORTS];
-        uint32_t last_agg_id;
-        uint16_t last_port_number;
-        uint64_t select_at;
-        unsigned transitions;
-        bool notified_once;
-        /* what the owner last heard about */
-        bool seen_carrier;
-        uint32_t seen_active;
-        uint64_t seen_coll, seen_dist;
-};
-
-static const uint8_t null_mac[6];
 
 /* The partner defaults the kernel records when it knows no partner. */
 static const struct bg_lacp_info partner_admin = {
@@ -113,18 +53,13 @@ unsigned bg_lacp_speed_code(uint32_t s) {
 }
 
 static const uint8_t *system_id(const struct bg_lacp *l) {
-        return memcmp(l->cfg.system, null_mac, 6) != 0 ? l->cfg.system : l->bond_mac;
+        return memcmp(l->cfg.system, lacp_null_mac, 6) != 0 ? l->cfg.system : l->bond_mac;
 }
 
 void bg_lacp_system(const struct bg_lacp *l, uint8_t ret[6]) {
         memcpy(ret, system_id(l), 6);
 }
 
-static struct port *get_port(const struct bg_lacp *l, unsigned id) {
-        if (id >= BG_LACP_MAX_PORTS || !l->ports[id].used)
-                return NULL;
-        return (struct port *) &l->ports[id];
-}
 
 static bool lacp_enabled(const struct port *p) {
         return p->full_duplex;
@@ -145,31 +80,9 @@ static bool same_id(const struct bg_lacp_info *a, const struct bg_lacp_info *b) 
                a->key == b->key;
 }
 
-static bool agg_has_partner(const struct agg *a) {
-        return memcmp(a->partner_system, null_mac, 6) != 0;
-}
 
-static unsigned agg_ports(const struct bg_lacp *l, int a, bool only_up) {
-        unsigned n = 0;
-        for (unsigned i = 0; i < BG_LACP_MAX_PORTS; i++)
-                if (l->ports[i].used && l->ports[i].agg == a && (!only_up || l->ports[i].link_up))
-                        n++;
-        return n;
-}
 
-static const struct port *agg_first_port(const struct bg_lacp *l, int a) {
-        for (unsigned i = 0; i < BG_LACP_MAX_PORTS; i++)
-                if (l->ports[i].used && l->ports[i].agg == a)
-                        return &l->ports[i];
-        return NULL;
-}
 
-static int active_agg(const struct bg_lacp *l) {
-        for (unsigned i = 0; i < BG_LACP_MAX_PORTS; i++)
-                if (l->ports[i].used && l->aggs[i].active && agg_ports(l, (int) i, false) > 0)
-                        return (int) i;
-        return -1;
-}
 
 /* ---- receive machine ------------------------------------------------- */
 
@@ -300,119 +213,10 @@ static void rx_pdu(struct bg_lacp *l, struct port *p, const struct bg_lacpdu *pd
 
 /* ---- selection ------------------------------------------------------- */
 
-static void port_selection(struct bg_lacp *l, struct port *p) {
-        int idx = (int) (p - l->ports), free_agg = -1, found = -1;
 
-        if (p->selected)
-                return;
-        p->agg = -1;    /* leave the old aggregator */
 
-        for (unsigned i = 0; i < BG_LACP_MAX_PORTS; i++) {
-                struct agg *a = &l->aggs[i];
 
-                if (!l->ports[i].used)
-                        continue;
-                if (agg_ports(l, (int) i, false) == 0) {
-                        if (free_agg < 0)
-                                free_agg = (int) i;
-                        continue;
-                }
-                if (a->actor_key == p->key && memcmp(a->partner_system, p->partner.system, 6) == 0 &&
-                    a->partner_system_priority == p->partner.system_priority &&
-                    a->partner_key == p->partner.key &&
-                    memcmp(p->partner.system, null_mac, 6) != 0 && !a->individual) {
-                        found = (int) i;
-                        break;
-                }
-        }
-        if (found < 0) {
-                /* there is always a free one: as many aggregators as ports */
-                found = free_agg >= 0 ? free_agg : idx;
-                struct agg *a = &l->aggs[found];
-                a->actor_key = p->key;
-                a->partner_key = p->partner.key;
-                a->partner_system_priority = p->partner.system_priority;
-                memcpy(a->partner_system, p->partner.system, 6);
-                a->individual = !p->full_duplex;
-                a->active = false;
-        }
-        p->agg = found;
-        p->selected = true;
-        l->transitions++;
-}
 
-static uint64_t agg_bandwidth(const struct bg_lacp *l, int a) {
-        const struct port *p = agg_first_port(l, a);
-        return p ? (uint64_t) agg_ports(l, a, false) * p->speed : 0;
-}
-
-static unsigned agg_prio_sum(const struct bg_lacp *l, int a) {
-        unsigned sum = 0;
-        for (unsigned i = 0; i < BG_LACP_MAX_PORTS; i++)
-                if (l->ports[i].used && l->ports[i].agg == a && l->ports[i].link_up)
-                        sum += l->ports[i].priority;
-        return sum;
-}
-
-/* ad_agg_selection_test: is curr better than best? */
-static int agg_better(const struct bg_lacp *l, int best, int curr) {
-        const struct agg *b, *c;
-
-        if (best < 0)
-                return curr;
-        b = &l->aggs[best];
-        c = &l->aggs[curr];
-        if (!c->individual && b->individual)
-                return curr;
-        if (c->individual && !b->individual)
-                return best;
-        if (agg_has_partner(c) && !agg_has_partner(b))
-                return curr;
-        if (!agg_has_partner(c) && agg_has_partner(b))
-                return best;
-
-        switch (l->cfg.select) {
-        case BG_LACP_SELECT_ACTOR_PORT_PRIO: {
-                unsigned pc = agg_prio_sum(l, curr), pb = agg_prio_sum(l, best);
-                if (pc != pb)
-                        return pc > pb ? curr : best;
-        }
-                /* fall through */
-        case BG_LACP_SELECT_COUNT: {
-                unsigned nc = agg_ports(l, curr, true), nb = agg_ports(l, best, true);
-                if (nc != nb)
-                        return nc > nb ? curr : best;
-        }
-                /* fall through */
-        case BG_LACP_SELECT_STABLE:
-        case BG_LACP_SELECT_BANDWIDTH:
-        default:
-                return agg_bandwidth(l, curr) > agg_bandwidth(l, best) ? curr : best;
-        }
-}
-
-static void agg_selection(struct bg_lacp *l) {
-        int active = active_agg(l), best = -1;
-
-        for (unsigned i = 0; i < BG_LACP_MAX_PORTS; i++) {
-                if (!l->ports[i].used)
-                        continue;
-                l->aggs[i].active = false;
-                if (agg_ports(l, (int) i, true) > 0)
-                        best = agg_better(l, best, (int) i);
-        }
-
-        if (best >= 0 && active >= 0 && l->cfg.select == BG_LACP_SELECT_STABLE &&
-            agg_ports(l, active, true) > 0 &&
-            (agg_has_partner(&l->aggs[active]) || !agg_has_partner(&l->aggs[best])) &&
-            !(l->aggs[active].actor_key == 0 && l->aggs[best].actor_key != 0))
-                best = active;
-
-        if (best >= 0)
-                l->aggs[best].active = true;
-        if (best != active)
-                l->transitions++;
-}
 
 /* ---- mux machine (coupled control) ----------------------------------- */
 
@@ -612,34 +416,8 @@ static void tx_run(struct bg_lacp *l, struct port *p, uint64_t now) {
 
 /* ---- driving --------------------------------------------------------- */
 
-static bool port_collecting(const struct bg_lacp *l, const struct port *p) {
-        if (!p->link_up || p->agg < 0)
-                return false;
-        if (p->mux == BG_LACP_MUX_COLLECTING_DISTRIBUTING)
-                return true;
-        /* no partner at all: the active aggregator forwards anyway
-         * (kernel-bonding.md §0.6, "individual fallback") */
-        return l->aggs[p->agg].active && !agg_has_partner(&l->aggs[p->agg]) && !l->cfg.strict;
-}
 
-static bool port_distributing(const struct bg_lacp *l, const struct port *p) {
-        return port_collecting(l, p) && l->aggs[p->agg].active;
-}
 
-static bool carrier(const struct bg_lacp *l) {
-        int a = active_agg(l);
-        unsigned n = 0;
-
-        if (a < 0)
-                return false;
-        if (!l->cfg.strict)
-                return agg_ports(l, a, true) >= l->cfg.min_links;
-        for (unsigned i = 0; i < BG_LACP_MAX_PORTS; i++)
-                if (l->ports[i].used && l->ports[i].agg == a &&
-                    l->ports[i].link_up && l->ports[i].mux == BG_LACP_MUX_COLLECTING_DISTRIBUTING)
-                        n++;
-        return n >= (l->cfg.min_links ? l->cfg.min_links : 1);
-}
 
 static void settle(struct bg_lacp *l, uint64_t now, bool force_select) {
         for (int round = 0; round < MAX_SETTLE_ROUNDS; round++) {
@@ -659,11 +437,11 @@ static void settle(struct bg_lacp *l, uint64_t now, bool force_select) {
                 for (unsigned i = 0; i < BG_LACP_MAX_PORTS; i++)
                         if (l->ports[i].used && !l->ports[i].selected &&
                             l->ports[i].mux == BG_LACP_MUX_DETACHED) {
-                                port_selection(l, &l->ports[i]);
+                                lacp_port_selection(l, &l->ports[i]);
                                 reselect = true;
                         }
                 if (reselect)
-                        agg_selection(l);
+                        lacp_agg_selection(l);
                 for (unsigned i = 0; i < BG_LACP_MAX_PORTS; i++)
                         if (l->ports[i].used) {
                                 mux_run(l, &l->ports[i], now);
@@ -680,16 +458,16 @@ static void settle(struct bg_lacp *l, uint64_t now, bool force_select) {
 
 static void notify(struct bg_lacp *l) {
         uint64_t coll = 0, dist = 0;
-        bool c = carrier(l);
-        int a = active_agg(l);
+        bool c = lacp_carrier(l);
+        int a = lacp_active_agg(l);
         uint32_t aid = a >= 0 ? l->aggs[a].id : 0;
 
         for (unsigned i = 0; i < BG_LACP_MAX_PORTS; i++) {
                 if (!l->ports[i].used)
                         continue;
-                if (port_collecting(l, &l->ports[i]))
+                if (lacp_port_collecting(l, &l->ports[i]))
                         coll |= 1ull << i;
-                if (port_distributing(l, &l->ports[i]))
+                if (lacp_port_distributing(l, &l->ports[i]))
                         dist |= 1ull << i;
         }
         if (l->notified_once && c == l->seen_carrier && aid == l->seen_active &&
@@ -810,9 +588,9 @@ int bg_lacp_port_remove(struct bg_lacp *l, unsigned id, uint64_t now) {
 
         /* Our own aggregator goes away with us; if other ports still use
          * it, move it (id and role included) into a free slot. */
-        if (agg_ports(l, own, false) > 0) {
+        if (lacp_agg_ports(l, own, false) > 0) {
                 for (unsigned j = 0; j < BG_LACP_MAX_PORTS; j++) {
-                        if (!l->ports[j].used || agg_ports(l, (int) j, false) > 0)
+                        if (!l->ports[j].used || lacp_agg_ports(l, (int) j, false) > 0)
                                 continue;
                         l->aggs[j] = l->aggs[own];
                         for (unsigned k = 0; k < BG_LACP_MAX_PORTS; k++)
@@ -936,19 +714,8 @@ uint64_t bg_lacp_tick(struct bg_lacp *l, uint64_t now) {
         return bg_lacp_next_deadline(l);
 }
 
-bool bg_lacp_port_distributing(const struct bg_lacp *l, unsigned id) {
-        const struct port *p = get_port(l, id);
-        return p && port_distributing(l, p);
-}
 
-bool bg_lacp_port_collecting(const struct bg_lacp *l, unsigned id) {
-        const struct port *p = get_port(l, id);
-        return p && port_collecting(l, p);
-}
 
-bool bg_lacp_carrier(const struct bg_lacp *l) {
-        return carrier(l);
-}
 
 int bg_lacp_port_get_info(const struct bg_lacp *l, unsigned id, struct bg_lacp_port_info *ret) {
         const struct port *p = get_port(l, id);
@@ -959,8 +726,8 @@ int bg_lacp_port_get_info(const struct bg_lacp *l, unsigned id, struct bg_lacp_p
         ret->port_number = p->number;
         ret->aggregator_id = p->agg >= 0 ? l->aggs[p->agg].id : 0;
         ret->link_up = p->link_up;
-        ret->enabled = port_collecting(l, p);
-        ret->distributing = port_distributing(l, p);
+        ret->enabled = lacp_port_collecting(l, p);
+        ret->distributing = lacp_port_distributing(l, p);
         ret->rx_state = p->rx;
         ret->mux_state = p->mux;
         ret->selected = p->selected;
@@ -974,20 +741,3 @@ int bg_lacp_port_get_info(const struct bg_lacp *l, unsigned id, struct bg_lacp_p
         return 0;
 }
 
-int bg_lacp_active_agg(const struct bg_lacp *l, struct bg_lacp_agg_info *ret) {
-        int a = active_agg(l);
-
-        if (a < 0)
-                return -ENOENT;
-        const struct agg *g = &l->aggs[a];
-        memset(ret, 0, sizeof(*ret));
-        ret->id = g->id;
-        ret->num_ports = agg_ports(l, a, false);
-        ret->active_ports = agg_ports(l, a, true);
-        ret->actor_key = g->actor_key;
-        ret->partner_key = g->partner_key;
-        ret->partner_system_priority = g->partner_system_priority;
-        memcpy(ret->partner_system, g->partner_system, 6);
-        ret->individual = g->individual;
-        return 0;
-}
