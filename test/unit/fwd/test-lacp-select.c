@@ -214,3 +214,40 @@ Test(lacp_select, many_ports_and_removal_keep_ids_consistent) {
         cr_assert_eq(sim_info(&s, a, p).aggregator_id, 1);
         sim_free(&s);
 }
+
+Test(lacp_select, actor_port_prio_prefers_the_higher_sum) {
+        /* 2 ports to B with priority 1000 each beat 3 ports to C with 100:
+         * the kernel's actor_port_prio policy, higher sum wins */
+        struct sim s;
+        struct bg_lacp_config ca, cp;
+        bg_lacp_config_init(&ca);
+        ca.fast = true;
+        ca.select = BG_LACP_SELECT_ACTOR_PORT_PRIO;
+        bg_lacp_config_init(&cp);
+        cp.fast = true;
+        sim_init(&s);
+        int a = sim_add(&s, &ca, 0xa0), b = sim_add(&s, &cp, 0xb0), c = sim_add(&s, &cp, 0xc0);
+        unsigned ab[2], ac[3];
+        for (int i = 0; i < 5; i++) {
+                uint8_t mac[6] = { 0x02, 0x0a, 0, 0, 0, (uint8_t) i };
+                unsigned id;
+                cr_assert_eq(bg_lacp_port_add(s.inst[a].l, mac, i < 2 ? 1000 : 100, s.now, &id), 0);
+                cr_assert_eq(bg_lacp_port_link(s.inst[a].l, id, true, 1000, true, s.now), 0);
+                if (i < 2)
+                        ab[i] = id;
+                else
+                        ac[i - 2] = id;
+        }
+        for (int i = 0; i < 2; i++)
+                sim_wire(&s, a, ab[i], b, sim_port(&s, b, 1000));
+        for (int i = 0; i < 3; i++)
+                sim_wire(&s, a, ac[i], c, sim_port(&s, c, 1000));
+        sim_run(&s, 5 * SEC);
+        struct bg_lacp_agg_info ag;
+        cr_assert_eq(bg_lacp_active_agg(s.inst[a].l, &ag), 0);
+        cr_assert_arr_eq(ag.partner_system, s.inst[b].mac, 6);
+        cr_assert(sim_cd(&s, a, ab[0]) && sim_cd(&s, a, ab[1]));
+        cr_assert(!sim_cd(&s, a, ac[0]));
+        cr_assert_eq(sim_info(&s, a, ab[0]).actor.port_priority, 1000);
+        sim_free(&s);
+}
