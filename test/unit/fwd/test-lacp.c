@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lacp-sim.h"
@@ -470,5 +471,91 @@ Test(lacp, status_in_the_kernel_wording) {
         cr_assert(strstr(buf, "partner/oper key: 15\n"));
         cr_assert(strstr(buf, "partner/port state: 63\n"));
         cr_assert(strstr(buf, "LACP mux state: collecting_distributing\n"));
+        sim_free(&p.s);
+}
+
+Test(lacp, partner_asking_for_short_timeouts_is_answered_at_once) {
+        struct pair p;
+        /* B slow at first: A sends every 30 s */
+        pair_setup(&p, cfg(true, false), cfg(true, false));
+        converge(&p, 5 * SEC);
+        sim_run(&p.s, 5 * SEC);
+        uint64_t n = p.s.inst[p.a].tx[p.ap[0]];
+        /* B switches to fast: its next PDU carries Timeout; A answers in
+         * the same round and from then on every second */
+        struct bg_lacp_config fast = cfg(true, true);
+        bg_lacp_free(p.s.inst[p.b].l);
+        cr_assert_eq(bg_lacp_new(&fast, p.s.inst[p.b].mac, &sim_ops, &p.s.inst[p.b], p.s.now, &p.s.inst[p.b].l), 0);
+        for (int i = 0; i < 2; i++) {
+                unsigned id;
+                cr_assert_eq(bg_lacp_port_add(p.s.inst[p.b].l, (uint8_t[]) { 2, 9, 9, 9, 9, (uint8_t) i }, 255,
+                                              p.s.now, &id), 0);
+                cr_assert_eq(id, p.bp[i]);
+                bg_lacp_port_link(p.s.inst[p.b].l, id, true, 10000, true, p.s.now);
+        }
+        sim_deliver(&p.s);
+        cr_assert(p.s.inst[p.a].tx[p.ap[0]] > n, "answered at once");
+        n = p.s.inst[p.a].tx[p.ap[0]];
+        sim_run(&p.s, 5 * SEC);
+        cr_assert(p.s.inst[p.a].tx[p.ap[0]] - n >= 4, "then once a second");
+        sim_free(&p.s);
+}
+
+/* xorshift: deterministic garbage */
+static uint32_t rnd_state = 2463534242u;
+static uint32_t rnd(void) {
+        rnd_state ^= rnd_state << 13;
+        rnd_state ^= rnd_state >> 17;
+        rnd_state ^= rnd_state << 5;
+        return rnd_state;
+}
+
+Test(lacp, garbage_and_mutated_pdus_never_break_the_machines) {
+        struct pair p;
+        pair_setup(&p, cfg(true, true), cfg(true, true));
+        converge(&p, 5 * SEC);
+        struct bg_lacp *a = p.s.inst[p.a].l;
+        uint8_t good[BG_LACPDU_FRAME_LEN], f[400];
+        memcpy(good, p.s.inst[p.b].last_frame[p.bp[0]], sizeof(good));
+
+        for (int i = 0; i < 20000; i++) {
+                size_t len = rnd() % sizeof(f);
+                if (i & 1) {
+                        /* a good PDU with a few bytes changed */
+                        memcpy(f, good, sizeof(good));
+                        len = 110 + rnd() % 30;
+                        memset(f + sizeof(good), 0, sizeof(f) - sizeof(good));
+                        for (int k = 0; k < 3; k++)
+                                f[14 + rnd() % 110] = (uint8_t) rnd();
+                } else {
+                        for (size_t k = 0; k < len; k++)
+                                f[k] = (uint8_t) rnd();
+                        if (len >= 14) {
+                                memcpy(f, bg_lacp_slow_proto_mac, 6);
+                                f[12] = 0x88, f[13] = 0x09;
+                        }
+                }
+                uint8_t *heap = malloc(len ? len : 1);
+                memcpy(heap, f, len);
+                bg_lacp_rx(a, p.ap[i % 2], heap, len, p.s.now);
+                free(heap);
+                if (i % 500 == 0) {
+                        p.s.now += 100 * MS;
+                        bg_lacp_tick(a, p.s.now);
+                        p.s.nq = 0;     /* A's answers go nowhere */
+                }
+        }
+        /* invariants: a port only distributes in C+D with partner SYNC */
+        for (int i = 0; i < 2; i++) {
+                struct bg_lacp_port_info pi = sim_info(&p.s, p.a, p.ap[i]);
+                if (pi.distributing)
+                        cr_assert(pi.mux_state == BG_LACP_MUX_COLLECTING_DISTRIBUTING &&
+                                  (pi.partner.state & BG_LACP_STATE_SYNC));
+                cr_assert(pi.aggregator_id > 0);
+        }
+        /* and the real partner brings everything back */
+        p.s.nq = 0;
+        sim_run(&p.s, 10 * SEC);
+        converge(&p, 10 * SEC);
         sim_free(&p.s);
 }
