@@ -323,3 +323,35 @@ Test(alb_frames, parse_arp) {
         cr_assert_eq(bg_alb_build_learning(u, sizeof(u), cmac), 60);
         cr_assert_arr_eq(u, u + 6, 6);
 }
+
+Test(alb_frames, garbage_never_overreads) {
+        uint32_t x = 88172645u;
+        struct bg_alb *a = mk(true, 3, 1000);
+        for (int i = 0; i < 20000; i++) {
+                size_t len = (x = x * 1664525u + 1013904223u) % 80;
+                uint8_t *f = malloc(len ? len : 1);
+                for (size_t k = 0; k < len; k++)
+                        f[k] = (uint8_t) ((x = x * 1664525u + 1013904223u) >> 24);
+                if (len >= 14 && (i & 1)) {
+                        f[12] = 0x08, f[13] = 0x06;     /* make many of them ARP */
+                        if (len >= 22) {
+                                f[14] = 0, f[15] = 1, f[16] = 8, f[17] = 0, f[18] = 6, f[19] = 4;
+                                memcpy(f + 6, bond_mac, 6);
+                                if (len >= 28)
+                                        memcpy(f + 22, bond_mac, 6);
+                        }
+                }
+                struct bg_arp arp;
+                if (bg_alb_parse_arp(f, len, &arp) == 0) {
+                        cr_assert(arp.arp_off + 28 <= len);
+                        bg_rlb_arp_recv(a, &arp);
+                        int s = bg_rlb_arp_xmit(a, f, len, &arp);
+                        cr_assert(s >= -1 && s < 3);
+                }
+                free(f);
+                if (i % 100 == 0)
+                        bg_alb_tick(a);
+                n_sent = 0;
+        }
+        bg_alb_free(a);
+}
