@@ -71,7 +71,11 @@ for variant in "active fast" "active slow" "passive fast" "passive slow"; do
         log "== OVS lacp=$lacp lacp-time=$time, bondgend lacp_rate=fast"
         setup_partner $lacp $time
         t0=$(now_ms)
-        bgl_bond $H bgl0 802.3ad "h0 h1" $IP_H/24 "lacp_rate=fast xmit_hash_policy=layer3+4"
+        extra=""
+        # one variant with the actor options set: OVS must see them
+        [ "$variant" = "passive slow" ] &&
+                extra='ad_actor_system="02:11:22:33:44:55" ad_actor_sys_prio=100 ad_user_port_key=5'
+        bgl_bond $H bgl0 802.3ad "h0 h1" $IP_H/24 "lacp_rate=fast xmit_hash_policy=layer3+4 $extra"
         # OVS reads its veths with plain AF_PACKET and passes frames on as
         # they are: the checksums and segments our stack leaves to "hardware"
         # would reach the switch's stack unfinished. Finish them here.
@@ -87,6 +91,12 @@ for variant in "active fast" "active slow" "passive fast" "passive slow"; do
         [ "$(echo "$show" | grep -c 'current attached')" = 2 ] || fail "OVS members not current attached: $show"
         echo "$show" | grep -q "partner sys_id: $(bgl_status bgl0 | sed -n 's/^System MAC address: //p')" ||
                 fail "OVS does not see our system id"
+        if [ -n "$extra" ]; then
+                echo "$show" | grep -q "partner sys_id: 02:11:22:33:44:55" || fail "ad_actor_system not seen: $show"
+                echo "$show" | grep -q "partner sys_priority: 100" || fail "ad_actor_sys_prio not seen"
+                # key = user key << 6 | speed code (10G: 7) << 1 | full duplex
+                echo "$show" | grep -q "partner key: $(( (5 << 6) | (7 << 1) | 1 ))" || fail "ad_user_port_key not seen"
+        fi
         # we asked for short timeouts: OVS shows it in its partner state
         [ "$(echo "$show" | grep -c 'partner state: activity timeout aggregation synchronized collecting distributing')" = 2 ] ||
                 fail "OVS partner state: $show"
