@@ -65,16 +65,18 @@ h1_out() {
 }
 
 converge_ms=()
-for variant in "active fast" "active slow" "passive fast" "passive slow"; do
+for variant in "active fast" "active slow" "passive fast" "passive slow" "active fast us-passive"; do
         set -- $variant
-        lacp=$1 time=$2
-        log "== OVS lacp=$lacp lacp-time=$time, bondgend lacp_rate=fast"
+        lacp=$1 time=$2 us=${3:-}
+        log "== OVS lacp=$lacp lacp-time=$time, bondgend lacp_rate=fast ${us}"
         setup_partner $lacp $time
         t0=$(now_ms)
         extra=""
         # one variant with the actor options set: OVS must see them
         [ "$variant" = "passive slow" ] &&
                 extra='ad_actor_system="02:11:22:33:44:55" ad_actor_sys_prio=100 ad_user_port_key=5'
+        # and once we are the passive side (lacp_active off) of an active OVS
+        [ "$us" = us-passive ] && extra="lacp_active=off"
         bgl_bond $H bgl0 802.3ad "h0 h1" $IP_H/24 "lacp_rate=fast xmit_hash_policy=layer3+4 $extra"
         # OVS reads its veths with plain AF_PACKET and passes frames on as
         # they are: the checksums and segments our stack leaves to "hardware"
@@ -91,21 +93,24 @@ for variant in "active fast" "active slow" "passive fast" "passive slow"; do
         [ "$(echo "$show" | grep -c 'current attached')" = 2 ] || fail "OVS members not current attached: $show"
         echo "$show" | grep -q "partner sys_id: $(bgl_status bgl0 | sed -n 's/^System MAC address: //p')" ||
                 fail "OVS does not see our system id"
-        if [ -n "$extra" ]; then
+        if [ "$variant" = "passive slow" ]; then
                 echo "$show" | grep -q "partner sys_id: 02:11:22:33:44:55" || fail "ad_actor_system not seen: $show"
                 echo "$show" | grep -q "partner sys_priority: 100" || fail "ad_actor_sys_prio not seen"
                 # key = user key << 6 | speed code (10G: 7) << 1 | full duplex
                 echo "$show" | grep -q "partner key: $(( (5 << 6) | (7 << 1) | 1 ))" || fail "ad_user_port_key not seen"
         fi
         # we asked for short timeouts: OVS shows it in its partner state
-        [ "$(echo "$show" | grep -c 'partner state: activity timeout aggregation synchronized collecting distributing')" = 2 ] ||
-                fail "OVS partner state: $show"
+        want_state="activity timeout aggregation synchronized collecting distributing"
+        [ "$us" = us-passive ] && want_state="timeout aggregation synchronized collecting distributing"
+        [ "$(echo "$show" | grep -c "partner state: $want_state\$")" = 2 ] || fail "OVS partner state: $show"
         # OVS's own timeout bit reaches our partner state (0x02)
         ps=$(port_state bgl0 partner 0)
         if [ $time = fast ]; then [ $((ps & 2)) = 2 ] || fail "partner state $ps lacks Timeout"
         else [ $((ps & 2)) = 0 ] || fail "partner state $ps has Timeout for lacp-time=slow"; fi
         [ $((ps & 0x3c)) = $((0x3c)) ] || fail "partner state $ps"
-        [ "$(port_state bgl0 actor 1)" = 63 ] || fail "actor state of h1: $(port_state bgl0 actor 1)"
+        want_actor=63
+        [ "$us" = us-passive ] && want_actor=62
+        [ "$(port_state bgl0 actor 1)" = $want_actor ] || fail "actor state of h1: $(port_state bgl0 actor 1)"
         bgl_status bgl0 | grep -q '^MII Status: up' || fail "bond carrier"
         stats=$(app sw lacp/show-stats bond0)
         echo "$stats" | grep -q 'RX Bad PDUs: [1-9]' && fail "OVS counted bad PDUs from us: $stats"
