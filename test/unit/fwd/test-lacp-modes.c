@@ -300,3 +300,32 @@ Test(lacp_modes, tlb_balances_unicast_ip_only) {
         cr_assert_eq(out[0], p0);
         fake_free(f);
 }
+
+Test(lacp_modes, tlb_without_dynamic_lb_hashes_over_usable_ports) {
+        struct bg_fwd_params pp;
+        bg_fwd_params_default(&pp, BG_MODE_BALANCE_TLB);
+        pp.miimon = 100;
+        pp.tlb_dynamic_lb = 0;
+        struct fake *f = fake_new(BG_MODE_BALANCE_TLB, &pp);
+        struct bg_fwd *b = &f->b;
+        struct bg_fwd_port *p0 = fake_enslave(f, "eth0", true), *p1 = fake_enslave(f, "eth1", true);
+        uint8_t buf[64];
+        struct bg_fwd_port *out[2];
+        struct bg_fwd_frame fr = { .data = buf, .len = 64, .cap = 64 };
+
+        /* layer2: (dst[5] ^ src[5] ^ 0x0800) % 2 = (d ^ 1) % 2, at once,
+         * without any load history */
+        for (uint8_t d = 1; d <= 4; d++) {
+                fr.len = eth_frame(buf, d);
+                cr_assert_eq(b->ops->select_tx(b, &fr, out, 2), 1);
+                cr_assert_eq(out[0], ((d ^ 1) & 1) ? p1 : p0, "dst %u", d);
+        }
+        /* no monitor runs: no learning packets */
+        memset(f->sent, 0, sizeof(f->sent));
+        for (int i = 0; i < 30; i++) {
+                b->now += 100000;
+                b->ops->tick(b);
+        }
+        cr_assert_eq(f->sent[0] + f->sent[1], 0);
+        fake_free(f);
+}
