@@ -266,8 +266,8 @@ static int parse_queue_id(const struct bg_opt_info *o, const char *s, struct bg_
                           char *err, size_t errlen) {
         const char *colon = strrchr(s, ':');
         char name[IFNAMSIZ_ + 1], item[IFNAMSIZ_ + 16];
+        size_t nl, same = SIZE_MAX;
         uint64_t q;
-        size_t nl;
 
         if (!colon)
                 return fail(err, errlen, "invalid value '%s' for queue_id (expected IFNAME:QUEUE)", s);
@@ -282,23 +282,31 @@ static int parse_queue_id(const struct bg_opt_info *o, const char *s, struct bg_
                 return fail(err, errlen, "invalid queue in queue_id '%s' (expected 0-%" PRIu64 ")",
                             s, o->max);
         snprintf(item, sizeof(item), "%s:%" PRIu64, name, q);
+        /* Check every other port first: a port moving to a queue another
+         * port uses is refused too (kernel-bonding.md: duplicate non-zero
+         * queue ids are rejected). */
         for (size_t i = 0; i < v->n_list; i++) {
                 const char *c = strrchr(v->list[i], ':');
 
                 if (!c)
                         continue;
                 if ((size_t) (c - v->list[i]) == nl && strncmp(v->list[i], name, nl) == 0) {
-                        char *dup = strdup(item);
-                        if (!dup)
-                                return -ENOMEM;
-                        free(v->list[i]);
-                        v->list[i] = dup;
-                        return 0;
+                        same = i;
+                        continue;
                 }
                 /* Both canonical ("03" was stored as "3"). */
                 if (q != 0 && strcmp(c + 1, strrchr(item, ':') + 1) == 0)
                         return fail(err, errlen, "queue_id: queue %" PRIu64 " is already used by %.*s",
                                     q, (int) (c - v->list[i]), v->list[i]);
+        }
+        if (same < v->n_list) {
+                char *dup = strdup(item);
+
+                if (!dup)
+                        return -ENOMEM;
+                free(v->list[same]);
+                v->list[same] = dup;
+                return 0;
         }
         return list_append(v, item);
 }

@@ -25,3 +25,24 @@ Test(robust, queue_id_duplicate_with_leading_zero) {
         cr_assert_str_eq(v.list[0], "eth0:4");
         bg_optval_clear(&v);
 }
+
+/* fuzz-options: "queue_id=eth0:4 queue_id=eth1:3 queue_id=eth0:3" left two
+ * ports on queue 3: a port already in the list took its new queue before
+ * the other ports were checked. */
+Test(robust, queue_id_port_moving_to_a_used_queue) {
+        const struct bg_opt_info *o = bg_opt_get(BG_OPT_QUEUE_ID);
+        struct bg_optval v = { 0 };
+        char err[256];
+
+        cr_assert_eq(bg_opt_parse_value(o, "eth0:4", &v, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(bg_opt_parse_value(o, "eth1:3", &v, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(bg_opt_parse_value(o, "eth0:3", &v, err, sizeof(err)), -EINVAL);
+        cr_assert(strstr(err, "already used by eth1"), "%s", err);
+        cr_assert_str_eq(v.list[0], "eth0:4", "left as it was");
+        /* queue 0 (the normal policy) may be shared */
+        cr_assert_eq(bg_opt_parse_value(o, "eth0:0", &v, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(bg_opt_parse_value(o, "eth1:0", &v, err, sizeof(err)), 0, "%s", err);
+        cr_assert_str_eq(v.list[0], "eth0:0");
+        cr_assert_str_eq(v.list[1], "eth1:0");
+        bg_optval_clear(&v);
+}
