@@ -92,11 +92,13 @@ static bool ifname_ok(const char *n) {
         size_t l = strlen(n);
 
         /* IFNAMSIZ-1, no '/', ':' or whitespace, not "." or ".." (the
-         * kernel's dev_valid_name()). */
+         * kernel's dev_valid_name()); and printable ASCII only, as model
+         * validation requires: the YAML dumper refuses anything else, and
+         * one such name made bondgen-cmdline write no model at all. */
         if (l == 0 || l > 15 || !strcmp(n, ".") || !strcmp(n, ".."))
                 return false;
         for (; *n; n++)
-                if (*n == '/' || *n == ':' || isspace((unsigned char) *n))
+                if (*n == '/' || *n == ':' || isspace((unsigned char) *n) || !isprint((unsigned char) *n))
                         return false;
         return true;
 }
