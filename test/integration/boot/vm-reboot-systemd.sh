@@ -1,0 +1,118 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# "Drop your ifcfg files and reboot" with systemd in the initrd: a dracut
+# image (modules base, systemd, systemd-udevd, bondgen) built from the
+# CentOS example's files. In the guest, systemd runs bondgen-generator,
+# which links bondgen-apply.service into the boot; the bond must come up
+# with 10.10.10.1/24 and answer the peer's ping. Shows that the generator,
+# its drop-ins and the units work under a real service manager:
+#   run 1: with bonding.ko (bondgen-apply.service, kernel bond);
+#   run 2: without it (the generator links bondgend@bond0.service, which
+#          runs in its sandbox, and apply finds it running).
+# Reuses the qemu harness of test/integration/kernel/vm-lib.sh.
+# Usage: vm-reboot-systemd.sh SRCDIR BUILDDIR
+set -euo pipefail
+src=$1 build=$2
+# shellcheck source=../kernel/vm-lib.sh
+. "$src/test/integration/kernel/vm-lib.sh"
+
+bgvm_check || exit 77
+for t in dracut lsinitrd ip; do
+        command -v $t >/dev/null || { echo "SKIP: $t missing" >&2; exit 77; }
+done
+[ -x "$build/src/fwd/bondgend" ] || { echo "SKIP: bondgend not built" >&2; exit 77; }
+
+ns=bgboot-$$-sdpeer
+work=$(mktemp -d /tmp/bgboot-$$-XXXXXX)
+BGVM_DIR=$work
+cleanup() {
+        bgvm_stop_all
+        ip netns del "$ns" 2>/dev/null || true
+        if [ "${BGBOOT_KEEP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+mkdir -p "$work/root/etc" "$work/sbin" "$work/libexec" "$work/units" "$work/dconf"
+cp -a "$src/examples/centos-bond0/root/etc/." "$work/root/etc/"
+cp "$build/src/cli/bondgen" "$build/src/fwd/bondgend" "$work/sbin/"
+cp "$build/src/boot/bondgen-cmdline" "$build/src/boot/bondgen-hotplug" "$build/units/bondgen-initrd-up" "$work/libexec/"
+cp "$build/units/bondgen-apply.service" "$build/units/bondgend@.service" "$build/units/90-bondgen.rules" "$work/units/"
+cp -a /usr/lib/dracut "$work/dracut"
+mkdir -p "$work/dracut/modules.d/90bondgen"
+install -m 755 "$build/units/module-setup.sh" "$build/units/bondgen-settled.sh" "$work/dracut/modules.d/90bondgen/"
+mkimage() {   # mkimage IMAGE [DRACUT ARGS...]
+        local img=$1
+        shift
+        BONDGEN_SRC_SBINDIR=$work/sbin BONDGEN_SRC_LIBEXECDIR=$work/libexec BONDGEN_SRC_ROOT=$work/root \
+        BONDGEN_SRC_UNITDIR=$work/units BONDGEN_SRC_GENERATOR=$build/src/boot/bondgen-generator \
+        BONDGEN_SRC_MODDIR=$work/dracut/modules.d/90bondgen dracutbasedir=$work/dracut \
+                dracut --force --no-hostonly --no-early-microcode --conf /dev/null --confdir "$work/dconf" \
+                --compress gzip --modules "base systemd systemd-udevd bondgen" \
+                --add-drivers "virtio_pci virtio_net" "$@" \
+                --kver "$BGVM_KVER" "$img" >"$img.log" 2>&1 ||
+                { cat "$img.log" >&2; fail "dracut"; }
+        lsinitrd "$img" >"$img.list"
+        grep -q "system-generators/bondgen-generator$" "$img.list" || fail "generator not in $img"
+}
+mkimage "$work/kernel.img"
+grep -q "bonding.ko" "$work/kernel.img.list" || fail "bonding.ko not in the image"
+mkimage "$work/userspace.img" --omit-drivers bonding
+if grep -q "bonding.ko" "$work/userspace.img.list"; then fail "bonding.ko still in the image"; fi
+
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+ip -n "$ns" link add bgboot-br type bridge
+ip -n "$ns" addr add 10.10.10.2/24 dev bgboot-br
+ip -n "$ns" link set bgboot-br up
+BGVM_WRAP="ip netns exec $ns"
+BGVM_MEM=768
+# The root never appears; the bonds come up in sysinit, long before systemd
+# gives up on it (rd.timeout). Service output goes to the console.
+BGVM_APPEND="root=/dev/disk/by-label/bgboot-none net.ifnames=0 rd.timeout=600 systemd.journald.forward_to_console=1 systemd.show_status=0"
+
+run() {   # run NAME IMAGE CONSOLE-ERE...
+        local name=$1 img=$2 t0=$SECONDS tap re
+        shift 2
+        # shellcheck disable=SC2046
+        bgvm_start "$name" "$img" -- $(bgvm_nic n0 bgboot-s0 52:54:00:10:10:11) $(bgvm_nic n1 bgboot-s1 52:54:00:10:10:12)
+        for tap in bgboot-s0 bgboot-s1; do
+                bgvm_wait_tap "$ns" "$tap" || { cat "$work/$name.qemu.log" >&2; fail "$name: qemu made no $tap"; }
+                ip -n "$ns" link set "$tap" master bgboot-br
+                ip -n "$ns" link set "$tap" up
+        done
+        local ok= deadline=$((SECONDS + 480))
+        while [ $SECONDS -lt $deadline ]; do
+                if ip netns exec "$ns" ping -c 1 -W 3 10.10.10.1 >/dev/null 2>&1; then
+                        ok=1
+                        break
+                fi
+                kill -0 "${BGVM_PID[$name]}" 2>/dev/null || break
+                sleep 0.5
+        done
+        local took=$((SECONDS - t0)) answered=0
+        if [ -n "$ok" ]; then
+                answered=$(ip netns exec "$ns" ping -c 5 -i 0.5 -W 5 10.10.10.1 2>/dev/null |
+                           sed -n 's/.* \([0-9]*\) received.*/\1/p')
+        fi
+        bgvm_stop "$name"
+        echo "---- $name: console (bondgen lines) ----"
+        tr -d '\r' <"${BGVM_LOG[$name]}" | grep -aE "bondgen|bond0" | tail -30 || true
+        echo "----"
+        [ -n "$ok" ] || { tr -d '\r' <"${BGVM_LOG[$name]}" | tail -60 >&2; fail "$name: 10.10.10.1 never answered the peer's ping"; }
+        [ "${answered:-0}" -ge 3 ] || fail "$name: only ${answered:-0} of 5 later pings answered"
+        for re in "$@"; do
+                grep -qaE "$re" "${BGVM_LOG[$name]}" || fail "$name: the console does not show: $re"
+        done
+        echo "ok: $name: bond0 up under systemd; ping answered ${took}s after qemu started ($answered/5 after)"
+        ip -n "$ns" link del bgboot-s0 2>/dev/null || true
+        ip -n "$ns" link del bgboot-s1 2>/dev/null || true
+}
+
+run kernel "$work/kernel.img" \
+        "Finished bondgen-apply.service" "bond0: backend auto: kernel"
+run userspace "$work/userspace.img" \
+        "Started bondgend@bond0.service" "bond0: (backend auto: userspace|.*using userspace)" \
+        "Finished bondgen-apply.service"
+echo "systemd initrd: both backends passed"
