@@ -67,7 +67,9 @@ struct bg_nl_link {
         uint8_t perm_mac[6];
         int master;                 /* ifindex, 0 = none */
         uint8_t operstate;
+        bool has_carrier;           /* IFLA_CARRIER was present */
         bool carrier;
+        bool deleted;               /* an RTM_DELLINK event */
         char kind[32];              /* IFLA_INFO_KIND, "" = none */
         char slave_kind[32];        /* IFLA_INFO_SLAVE_KIND */
         bool is_bond;               /* kind == "bond" */
@@ -82,6 +84,7 @@ struct bg_nl_addr {
         uint8_t addr[16];
         unsigned prefixlen;
         uint8_t scope;
+        bool deleted;               /* an RTM_DELADDR event */
 };
 
 struct bg_nl_route {
@@ -146,12 +149,20 @@ int bg_nl_msg_route(void *buf, uint32_t seq, bool add, const struct bg_nl_route 
                     struct nlmsghdr **out);
 /* RTM_GETLINK / RTM_GETADDR / RTM_GETROUTE dump requests. */
 int bg_nl_msg_dump(void *buf, uint32_t seq, uint16_t type, struct nlmsghdr **out);
+/* RTM_GETLINK of one link, by ifindex (> 0) or else by name. */
+int bg_nl_msg_getlink(void *buf, uint32_t seq, int ifindex, const char *name,
+                      struct nlmsghdr **out);
 
-/* ---- parsers ---- */
+/* ---- parsers ----
+ * parse_link also takes RTM_DELLINK and parse_addr RTM_DELADDR (events);
+ * `deleted` tells them apart. */
 int bg_nl_parse_link(const struct nlmsghdr *nlh, struct bg_nl_link *out);
 int bg_nl_parse_addr(const struct nlmsghdr *nlh, struct bg_nl_addr *out);
 int bg_nl_parse_route(const struct nlmsghdr *nlh, struct bg_nl_route *out);
 void bg_nl_link_clear(struct bg_nl_link *l);
+/* Whether the link can carry traffic: administratively up and with carrier
+ * (IFLA_CARRIER, or IFF_LOWER_UP when the kernel did not send it). */
+bool bg_nl_link_running(const struct bg_nl_link *l);
 /* Which bond option the attribute at byte offset `off` of a bond request
  * is (for the kernel's extended ack NLMSGERR_ATTR_OFFS); -1 if none. */
 int bg_nl_bond_opt_at(const struct nlmsghdr *req, uint32_t off);
@@ -180,6 +191,25 @@ uint32_t bg_nl_next_seq(struct bg_nl *nl);
 int bg_nl_call(struct bg_nl *nl, struct nlmsghdr *req, struct bg_nl_error *e);
 /* Dump links, addresses and routes (main table). */
 int bg_nl_read_state(struct bg_nl *nl, struct bg_nl_state *out);
+
+/* One link, by ifindex (> 0) or else by name; -ENODEV if there is none.
+ * Free out with bg_nl_link_clear(). */
+int bg_nl_get_link(struct bg_nl *nl, int ifindex, const char *name, struct bg_nl_link *out);
+/* Dump the addresses of one link (ifindex 0: of all links) into a
+ * malloc'ed array. */
+int bg_nl_get_addrs(struct bg_nl *nl, int ifindex, struct bg_nl_addr **out, size_t *n);
+
+/* An event socket: non-blocking, subscribed to link and IPv4/IPv6 address
+ * changes (RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR). Poll
+ * bg_nl_fd() and call bg_nl_read_events() when readable. Not for
+ * requests. */
+int bg_nl_open_events(struct bg_nl **out);
+int bg_nl_fd(const struct bg_nl *nl);
+typedef void (*bg_nl_event_fn)(const struct nlmsghdr *nlh, void *userdata);
+/* Read one pending datagram and hand each message in it to fn. Returns 1
+ * if one was read, 0 if none was pending, -ENOBUFS if the kernel dropped
+ * events (the receiver must read the state again), other -errno. */
+int bg_nl_read_events(struct bg_nl *nl, bg_nl_event_fn fn, void *userdata);
 
 /* A short explanation of what an errno means for a bond request, e.g.
  * EBUSY -> "the option can be changed only while the bond is down". */

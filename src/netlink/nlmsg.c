@@ -271,3 +271,19 @@ int bg_nl_msg_dump(void *buf, uint32_t seq, uint16_t type, struct nlmsghdr **out
         *out = nlh;
         return 0;
 }
+
+int bg_nl_msg_getlink(void *buf, uint32_t seq, int ifindex, const char *name,
+                      struct nlmsghdr **out) {
+        struct nlmsghdr *nlh;
+
+        if (ifindex <= 0 && (!name || !name[0] || strlen(name) >= IFNAMSIZ))
+                return -EINVAL;
+        nlh = put_header(buf, seq, RTM_GETLINK, 0);
+        put_ifinfo(nlh, ifindex > 0 ? ifindex : 0);
+        if (ifindex <= 0)
+                mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+        /* Only what a link query needs: no stats, no VF info. */
+        mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+        *out = nlh;
+        return 0;
+}

@@ -13,6 +13,10 @@
 #include "model/model.h"
 #include "netlink.h"
 
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000   /* linux/if.h; net/if.h lacks it */
+#endif
+
 /* Integers by payload length, not by the type we expect: the kernel has
  * reported some options with a wider type than it accepts (e.g.
  * RESEND_IGMP is put as u32), and this keeps older/newer kernels working. */
@@ -197,9 +201,11 @@ int bg_nl_parse_link(const struct nlmsghdr *nlh, struct bg_nl_link *l) {
         int r;
 
         memset(l, 0, sizeof(*l));
-        if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifi)))
+        if ((nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK) ||
+            nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifi)))
                 return -EBADMSG;
         ifi = mnl_nlmsg_get_payload(nlh);
+        l->deleted = nlh->nlmsg_type == RTM_DELLINK;
         l->ifindex = ifi->ifi_index;
         l->flags = ifi->ifi_flags;
         mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
@@ -208,7 +214,10 @@ int bg_nl_parse_link(const struct nlmsghdr *nlh, struct bg_nl_link *l) {
                 case IFLA_MTU: l->mtu = mnl_attr_get_u32(a); break;
                 case IFLA_MASTER: l->master = (int) mnl_attr_get_u32(a); break;
                 case IFLA_OPERSTATE: l->operstate = mnl_attr_get_u8(a); break;
-                case IFLA_CARRIER: l->carrier = mnl_attr_get_u8(a) != 0; break;
+                case IFLA_CARRIER:
+                        l->carrier = mnl_attr_get_u8(a) != 0;
+                        l->has_carrier = true;
+                        break;
                 case IFLA_ADDRESS:
                         if (mnl_attr_get_payload_len(a) == 6) {
                                 memcpy(l->mac, mnl_attr_get_payload(a), 6);
@@ -244,15 +253,23 @@ void bg_nl_link_clear(struct bg_nl_link *l) {
         memset(&l->bond, 0, sizeof(l->bond));
 }
 
+bool bg_nl_link_running(const struct bg_nl_link *l) {
+        if (!(l->flags & IFF_UP))
+                return false;
+        return l->has_carrier ? l->carrier : (l->flags & IFF_LOWER_UP) != 0;
+}
+
 int bg_nl_parse_addr(const struct nlmsghdr *nlh, struct bg_nl_addr *out) {
         const struct ifaddrmsg *ifa;
         const struct nlattr *a, *local = NULL, *addr = NULL;
         size_t len;
 
         memset(out, 0, sizeof(*out));
-        if (nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
+        if ((nlh->nlmsg_type != RTM_NEWADDR && nlh->nlmsg_type != RTM_DELADDR) ||
+            nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
                 return -EBADMSG;
         ifa = mnl_nlmsg_get_payload(nlh);
+        out->deleted = nlh->nlmsg_type == RTM_DELADDR;
         out->family = ifa->ifa_family;
         out->prefixlen = ifa->ifa_prefixlen;
         out->scope = ifa->ifa_scope;

@@ -98,6 +98,7 @@ static void parse_extack(const struct nlmsghdr *nlh, struct bg_nl_error *e) {
 struct run_ctx {
         struct bg_nl_error *e;
         struct bg_nl_state *st;
+        void *data;                 /* call_with()'s callback data */
         int r;                      /* first decoding error of a dump */
 };
 
@@ -252,6 +253,151 @@ int bg_nl_read_state(struct bg_nl *nl, struct bg_nl_state *out) {
                         return r;
         }
         return r;
+}
+
+struct link_ctx {
+        struct bg_nl_link *out;
+        bool found;
+};
+
+/* bg_nl_call() with a callback for the answer's data messages. */
+static int call_with(struct bg_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data) {
+        struct bg_nl_error e = { .offset = -1 };
+        struct run_ctx c = { .e = &e, .data = data };
+
+        req->nlmsg_flags |= NLM_F_ACK;
+        if (mnl_socket_sendto(nl->sk, req, req->nlmsg_len) < 0)
+                return -errno;
+        return run(nl, req->nlmsg_seq, cb, &c);
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data) {
+        struct run_ctx *c = data;
+        struct link_ctx *q = c->data;
+        int r;
+
+        if (q->found || nlh->nlmsg_type != RTM_NEWLINK)
+                return MNL_CB_OK;
+        r = bg_nl_parse_link(nlh, q->out);
+        q->found = r == 0;
+        /* A malformed answer is "no such link"; running out of memory is not. */
+        if (r < 0 && r != -EBADMSG && !c->r)
+                c->r = r;
+        return MNL_CB_OK;
+}
+
+int bg_nl_get_link(struct bg_nl *nl, int ifindex, const char *name, struct bg_nl_link *out) {
+        struct link_ctx q = { .out = out };
+        struct nlmsghdr *req;
+        char reqbuf[BG_NL_BUFSIZE];
+        int r;
+
+        memset(out, 0, sizeof(*out));
+        r = bg_nl_msg_getlink(reqbuf, bg_nl_next_seq(nl), ifindex, name, &req);
+        if (r < 0)
+                return r;
+        r = call_with(nl, req, link_cb, &q);
+        if (r < 0) {
+                if (q.found)
+                        bg_nl_link_clear(out);
+                return r;
+        }
+        return q.found ? 0 : -ENODEV;
+}
+
+int bg_nl_get_addrs(struct bg_nl *nl, int ifindex, struct bg_nl_addr **out, size_t *n) {
+        struct bg_nl_state st = { 0 };
+        struct nlmsghdr *req;
+        char reqbuf[BG_NL_BUFSIZE];
+        size_t k = 0;
+        int r;
+
+        *out = NULL;
+        *n = 0;
+        r = bg_nl_msg_dump(reqbuf, bg_nl_next_seq(nl), RTM_GETADDR, &req);
+        if (r < 0)
+                return r;
+        for (int tries = 0; tries < 5; tries++) {
+                struct bg_nl_error e = { .offset = -1 };
+                struct run_ctx c = { .e = &e, .st = &st };
+
+                bg_nl_state_free(&st);
+                req->nlmsg_seq = bg_nl_next_seq(nl);
+                if (mnl_socket_sendto(nl->sk, req, req->nlmsg_len) < 0)
+                        return -errno;
+                r = run(nl, req->nlmsg_seq, dump_cb, &c);
+                if (r != -EINTR)        /* a dump that raced with a change: again */
+                        break;
+        }
+        if (r < 0) {
+                bg_nl_state_free(&st);
+                return r;
+        }
+        for (size_t i = 0; i < st.n_addrs; i++)
+                if (ifindex <= 0 || st.addrs[i].ifindex == ifindex)
+                        st.addrs[k++] = st.addrs[i];
+        *out = st.addrs;
+        *n = k;
+        st.addrs = NULL;
+        bg_nl_state_free(&st);
+        return 0;
+}
+
+int bg_nl_open_events(struct bg_nl **out) {
+        struct bg_nl *nl;
+        int r;
+
+        nl = calloc(1, sizeof(*nl));
+        if (!nl)
+                return -ENOMEM;
+        nl->sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (!nl->sk) {
+                r = -errno;
+                free(nl);
+                return r;
+        }
+        if (mnl_socket_bind(nl->sk, RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR,
+                            MNL_SOCKET_AUTOPID) < 0) {
+                r = -errno;
+                mnl_socket_close(nl->sk);
+                free(nl);
+                return r;
+        }
+        /* A burst of events must not silently drop carrier changes; forcing
+         * the size needs CAP_NET_ADMIN, so this is best effort. */
+        (void) setsockopt(mnl_socket_get_fd(nl->sk), SOL_SOCKET, SO_RCVBUFFORCE, &(int){ 1 << 20 },
+                          sizeof(int));
+        nl->portid = mnl_socket_get_portid(nl->sk);
+        *out = nl;
+        return 0;
+}
+
+int bg_nl_fd(const struct bg_nl *nl) {
+        return mnl_socket_get_fd(nl->sk);
+}
+
+struct event_ctx {
+        bg_nl_event_fn fn;
+        void *userdata;
+};
+
+static int event_cb(const struct nlmsghdr *nlh, void *data) {
+        struct event_ctx *e = data;
+
+        e->fn(nlh, e->userdata);
+        return MNL_CB_OK;
+}
+
+int bg_nl_read_events(struct bg_nl *nl, bg_nl_event_fn fn, void *userdata) {
+        struct event_ctx e = { .fn = fn, .userdata = userdata };
+        ssize_t n;
+
+        n = mnl_socket_recvfrom(nl->sk, nl->buf, sizeof(nl->buf));
+        if (n < 0)
+                return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+        /* Multicast: no sequence number or port id to match. */
+        (void) mnl_cb_run(nl->buf, (size_t) n, 0, 0, event_cb, &e);
+        return 1;
 }
 
 const char *bg_nl_errno_hint(int error, bool for_create) {
