@@ -7,6 +7,7 @@
  * (IPv6 addresses in brackets; netmask dotted or a prefix length). ip=
  * lines for other interfaces are not ours and are left alone.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,12 @@ static int apply_ip(struct bg_model *m, const char *value, struct bg_diags *d) {
                 return -ENOMEM;
         if (bg_parse_prefix(cidr, &fam, bytes, &pl) < 0) {
                 bg_diag_add(d, BG_DIAG_ERROR, &cmdline_loc, "ip", "%s: bad address '%s'", b->name, addr);
+                return -EINVAL;
+        }
+        /* An unchecked gateway reached the model, and the YAML written from
+         * it was refused by the loader at bondgen-apply time. */
+        if (*gw && inet_pton(fam, gw, bytes) != 1) {
+                bg_diag_add(d, BG_DIAG_ERROR, &cmdline_loc, "ip", "%s: bad gateway '%s'", b->name, gw);
                 return -EINVAL;
         }
         struct bg_ipcfg *c = v6 ? &b->ipv6 : &b->ipv4;
