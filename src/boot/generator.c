@@ -267,7 +267,7 @@ static char *convert_cmd(const struct bg_gen_opts *o, enum bg_boot_source src) {
         int r;
 
         if (src == BG_BOOT_SRC_LEGACY)
-                r = asprintf(&c, "%s/bondgen convert --root / --force -o %s", o->sbin_dir,
+                r = asprintf(&c, "%s/bondgen convert --root / --force --partial -o %s", o->sbin_dir,
                              runtime_model(src));
         else
                 r = asprintf(&c, "%s/bondgen-cmdline -o %s", o->libexec_dir, runtime_model(src));

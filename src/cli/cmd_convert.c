@@ -31,14 +31,16 @@
 static void help(FILE *f) {
         fprintf(f,
                 "Usage: bondgen convert [--root DIR] [--format yaml|networkd|netplan|keyfile]\n"
-                "                       [-o PATH] [--explain] [--force]\n\n"
+                "                       [-o PATH] [--explain] [--force] [--partial]\n\n"
                 "Convert CentOS/RHEL bonding configuration (ifcfg-*, modprobe.conf, rc.local,\n"
                 "sysconfig/network) under DIR (default /) into the canonical YAML or another format.\n\n"
                 "  --root DIR      read the legacy files under DIR\n"
                 "  --format FMT    yaml (default), networkd, netplan or keyfile\n"
                 "  -o PATH         write to PATH (a file for yaml, a directory otherwise)\n"
                 "  --explain       list every legacy key read and what became of it\n"
-                "  --force         replace existing output files\n\n"
+                "  --force         replace existing output files\n"
+                "  --partial       with -o, still write the bonds that converted when others\n"
+                "                  have errors (exit status 1 all the same); for boot-time use\n\n"
                 "Exit status: 0 ok, 1 invalid input or refused, 2 usage error, 3 system error.\n"
                 "See bondgen(8).\n");
 }
@@ -104,11 +106,12 @@ int bg_cmd_convert(int argc, char **argv) {
                 { "output", required_argument, NULL, 'o' },
                 { "explain", no_argument, NULL, 'e' },
                 { "force", no_argument, NULL, 'F' },
+                { "partial", no_argument, NULL, 'P' },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
         const char *root = "/", *format = "yaml", *out = NULL;
-        bool explain = false, force = false, withheld = false;
+        bool explain = false, force = false, partial = false, withheld = false;
         struct bg_diags diags = {};
         struct bg_explain ex = {};
         struct bg_emit_files files = {};
@@ -124,6 +127,7 @@ int bg_cmd_convert(int argc, char **argv) {
                 case 'o': out = optarg; break;
                 case 'e': explain = true; break;
                 case 'F': force = true; break;
+                case 'P': partial = true; break;
                 case 'h': help(stdout); return BG_EXIT_OK;
                 default:
                         fprintf(stderr, "bondgen convert: %s '%s'\n",
@@ -194,7 +198,12 @@ int bg_cmd_convert(int argc, char **argv) {
                 if (r < 0) {
                         fprintf(stderr, "bondgen convert: cannot produce %s: %s\n", format, strerror(-r));
                         status = BG_EXIT_SYSTEM;
-                } else if (out && status == BG_EXIT_OK) {
+                } else if (out && (status == BG_EXIT_OK ||
+                                   (partial && status == BG_EXIT_INVALID && m.n_bonds > 0))) {
+                        /* --partial: at boot one bad bond must not keep the
+                         * others down (DESIGN §6); the bad ones were left
+                         * out of the model and the status stays 1. */
+                        int kept = status;
                         if (yaml) {
                                 r = force || !exists(out) ? bg_write_file_atomic(out, yaml, len, 0644, force)
                                                           : -EEXIST;
@@ -210,6 +219,8 @@ int bg_cmd_convert(int argc, char **argv) {
                                 } else
                                         status = write_files(out, &files, force);
                         }
+                        if (status == BG_EXIT_OK)
+                                status = kept;
                 } else if (out) {
                         withheld = true;
                 } else if (!explain) {

@@ -118,6 +118,29 @@ st=0
 grep -q "name: bond0" "$tmp/onebad.out" || fail "onebad: bond0 missing from the output"
 grep -q "name: bond1" "$tmp/onebad.out" && fail "onebad: the broken bond1 was printed"
 grep -q "bond1: bond not converted" "$tmp/onebad.err" || fail "onebad: no 'not converted' message"
+# ... and with -o nothing is written, unless --partial (boot): then bond0 is
+# written, bond1 is not, and the status is still 1
+st=0
+"$bondgen" convert --root "$tmp/onebad/root" -o "$tmp/onebad.yaml" 2>/dev/null || st=$?
+[ "$st" -eq 1 ] || fail "onebad -o: exit $st, want 1"
+[ -e "$tmp/onebad.yaml" ] && fail "onebad -o: written despite errors"
+st=0
+"$bondgen" convert --root "$tmp/onebad/root" --partial -o "$tmp/onebad.yaml" 2>/dev/null || st=$?
+[ "$st" -eq 1 ] || fail "onebad --partial: exit $st, want 1"
+grep -q "name: bond0" "$tmp/onebad.yaml" || fail "onebad --partial: bond0 not written"
+grep -q "name: bond1" "$tmp/onebad.yaml" && fail "onebad --partial: the broken bond1 was written"
+st=0
+"$bondgen" convert --root "$tmp/onebad/root" --partial --format networkd -o "$tmp/onebad.nd" 2>/dev/null || st=$?
+[ "$st" -eq 1 ] || fail "onebad --partial networkd: exit $st, want 1"
+[ -e "$tmp/onebad.nd/10-bondgen-bond0.netdev" ] || fail "onebad --partial networkd: bond0 not written"
+ls "$tmp/onebad.nd" | grep -q bond1 && fail "onebad --partial networkd: bond1 written"
+# a tree where every bond is bad writes nothing even with --partial
+mkdir -p "$tmp/allbad/root/$ns"
+printf 'DEVICE=bond1\nBONDING_OPTS="mode=7"\n' >"$tmp/allbad/root/$ns/ifcfg-bond1"
+st=0
+"$bondgen" convert --root "$tmp/allbad/root" --partial -o "$tmp/allbad.yaml" 2>/dev/null || st=$?
+[ "$st" -eq 1 ] || fail "allbad --partial: exit $st, want 1"
+[ -e "$tmp/allbad.yaml" ] && fail "allbad --partial: written"
 
 # 10. -o refuses to replace a file without --force; --force replaces it
 mkbase "$tmp/force/root"

@@ -126,12 +126,12 @@ Test(generator, legacy_only) {
                 "Wants=sys-subsystem-net-devices-eth1.device\n"
                 "After=sys-subsystem-net-devices-eth1.device\n\n"
                 "[Service]\nEnvironment=BONDGEN_SOURCE=legacy\n"
-                "ExecStartPre=-/usr/sbin/bondgen convert --root / --force -o /run/bondgen/legacy.yaml\n"
+                "ExecStartPre=-/usr/sbin/bondgen convert --root / --force --partial -o /run/bondgen/legacy.yaml\n"
                 "ExecStart=\nExecStart=/usr/sbin/bondgen apply -c /run/bondgen/legacy.yaml\n");
         free(t);
         t = read_out("bondgend@bond0.service.d/50-bondgen-generator.conf");
         cr_assert(strstr(t, "[Service]\n"
-                            "ExecStartPre=-/usr/sbin/bondgen convert --root / --force -o /run/bondgen/legacy.yaml\n"
+                            "ExecStartPre=-/usr/sbin/bondgen convert --root / --force --partial -o /run/bondgen/legacy.yaml\n"
                             "ExecStart=\nExecStart=/usr/sbin/bondgend -c /run/bondgen/legacy.yaml %I\n"), "%s", t);
         free(t);
         t = read_out("sys-subsystem-net-devices-.device.d/50-bondgen-generator.conf");
