@@ -12,9 +12,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <libmnl/libmnl.h>
-#include <linux/if.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 
 #include "config.h"
 #include "fwd/core.h"
+#include "netlink/netlink.h"
 #include "util/util.h"
 
 #define VH sizeof(struct virtio_net_hdr)
@@ -93,11 +93,11 @@ static int io_send(struct bg_fwd *b, struct bg_fwd_port *p, const struct bg_fwd_
 }
 
 static int io_set_port_mac(struct bg_fwd *b, struct bg_fwd_port *p, const uint8_t mac[6]) {
-        return bg_nl_set_mac(p->name, mac);
+        return bg_fwd_link_set_mac(p->name, mac);
 }
 
 static int io_set_bond_mac(struct bg_fwd *b, const uint8_t mac[6]) {
-        return bg_nl_set_mac(b->name, mac);
+        return bg_fwd_link_set_mac(b->name, mac);
 }
 
 static int io_bond_addrs(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16],
@@ -360,7 +360,7 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
                 return -EEXIST;
         if (!strcmp(name, b->name) || strlen(name) >= IFNAMSIZ)
                 return -EINVAL;
-        r = bg_nl_get_link(name, &link);
+        r = bg_nl_get_link(c->rtnl, 0, name, &link);
         if (r < 0) {
                 if (!pending_ok)
                         return r;
@@ -368,6 +368,7 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
                 bg_core_log(c, LOG_NOTICE, "port %s does not exist yet; enslaving it when it appears", name);
                 return 0;
         }
+        bg_nl_link_clear(&link);
         pa = calloc(1, sizeof(*pa));
         if (!pa)
                 return -ENOMEM;
@@ -391,7 +392,7 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
                 (void) bg_fwd_set_bond_mac(b, p->perm_mac);
         if (wants_bond_mac(b))
                 (void) bg_fwd_port_set_mac(b, p, b->mac);
-        bg_nl_get_speed(name, &p->speed_mbps, &p->duplex);
+        bg_fwd_link_get_speed(name, &p->speed_mbps, &p->duplex);
         /* Setting the port up (and a MAC on a device that takes one only
          * while down) queued link events for it: consume them now, while the
          * port has no ifindex here, so they are not mistaken for carrier
@@ -415,8 +416,10 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
         pending_del(b, name);
         b->now = now_usec();
         /* fresh link state: carrier may have changed since the query */
-        if (bg_nl_get_link(name, &link) == 0)
-                bg_fwd_mon_port_init(b, p, link.carrier);
+        if (bg_nl_get_link(c->rtnl, 0, name, &link) == 0) {
+                bg_fwd_mon_port_init(b, p, bg_nl_link_running(&link));
+                bg_nl_link_clear(&link);
+        }
         if (b->ops->port_added && (r = b->ops->port_added(b, p)) < 0) {
                 sd_event_source_unref(pa->io.src);
                 close(fd);
@@ -523,10 +526,14 @@ static void resync_links(struct bg_core *c) {
         struct bg_nl_link l;
 
         for (size_t i = 0; i < b->n_ports; i++)
-                if (bg_nl_get_link(b->ports[i]->name, &l) == 0 && l.carrier != b->ports[i]->carrier)
-                        bg_fwd_mon_carrier(b, b->ports[i], l.carrier);
+                if (bg_nl_get_link(c->rtnl, 0, b->ports[i]->name, &l) == 0) {
+                        bool carrier = bg_nl_link_running(&l);
+                        if (carrier != b->ports[i]->carrier)
+                                bg_fwd_mon_carrier(b, b->ports[i], carrier);
+                        bg_nl_link_clear(&l);
+                }
         for (size_t i = 0; i < b->n_pending; )
-                if (bg_nl_ifindex(b->pending[i]) > 0) {
+                if (bg_fwd_link_ifindex(b->pending[i]) > 0) {
                         char name[16];
                         snprintf(name, sizeof(name), "%s", b->pending[i]);
                         if (bg_core_enslave(c, name, true) < 0)
@@ -535,73 +542,75 @@ static void resync_links(struct bg_core *c) {
                         i++;
 }
 
-static int link_event(const struct nlmsghdr *nlh, void *data) {
-        struct bg_core *c = data;
+/* One event; the link's own state, not the event's order, decides. */
+static void link_event(struct bg_core *c, const struct bg_nl_link *l) {
         struct bg_fwd *b = &c->bond;
         struct bg_fwd_port *p;
-        struct bg_nl_link l;
+        bool carrier = bg_nl_link_running(l);
 
-        if (nlh->nlmsg_type == RTM_NEWADDR || nlh->nlmsg_type == RTM_DELADDR) {
-                int ifindex, family;
-                uint8_t a[16];
-                bool deleted;
-                if (bg_nl_parse_addr(nlh, &ifindex, &family, a, &deleted) == 0 && ifindex == b->tap_ifindex)
-                        addr_event(c, family, a, deleted);
-                return MNL_CB_OK;
-        }
-        if (bg_nl_parse_link(nlh, &l) < 0)
-                return MNL_CB_OK;
-        if (l.ifindex == b->tap_ifindex) {
-                if (l.deleted) {
+        if (l->ifindex == b->tap_ifindex) {
+                if (l->deleted) {
                         bg_core_log(c, LOG_ERR, "the bond device was deleted; exiting");
                         sd_event_exit(c->ev, 3);
                 } else
-                        b->tap_promisc = l.flags & IFF_PROMISC;
-                return MNL_CB_OK;
+                        b->tap_promisc = l->flags & IFF_PROMISC;
+                return;
         }
-        p = bg_fwd_find_port_ifindex(b, l.ifindex);
+        p = bg_fwd_find_port_ifindex(b, l->ifindex);
         if (p) {
-                if (l.deleted) {
+                if (l->deleted) {
                         char name[16];
                         snprintf(name, sizeof(name), "%s", p->name);
                         release_port(c, p, true);
                         pending_add(b, name);
-                } else if (l.carrier != p->carrier) {
-                        bg_core_log(c, LOG_DEBUG, "%s: carrier %s", p->name, l.carrier ? "on" : "off");
-                        bg_fwd_mon_carrier(b, p, l.carrier);
+                } else if (carrier != p->carrier) {
+                        bg_core_log(c, LOG_DEBUG, "%s: carrier %s", p->name, carrier ? "on" : "off");
+                        bg_fwd_mon_carrier(b, p, carrier);
                         update_status(c);
                 }
-                return MNL_CB_OK;
+                return;
         }
-        if (!l.deleted && l.name[0] && !bg_fwd_find_port(b, l.name)) {
+        if (!l->deleted && l->name[0] && !bg_fwd_find_port(b, l->name)) {
                 for (size_t i = 0; i < b->n_pending; i++)
-                        if (!strcmp(b->pending[i], l.name)) {
-                                int r = bg_core_enslave(c, l.name, true);
+                        if (!strcmp(b->pending[i], l->name)) {
+                                int r = bg_core_enslave(c, l->name, true);
                                 if (r < 0)
-                                        bg_core_log(c, LOG_ERR, "cannot enslave %s: %s", l.name, strerror(-r));
+                                        bg_core_log(c, LOG_ERR, "cannot enslave %s: %s", l->name, strerror(-r));
                                 break;
                         }
         }
-        return MNL_CB_OK;
+}
+
+static void nl_event(const struct nlmsghdr *nlh, void *userdata) {
+        struct bg_core *c = userdata;
+
+        if (nlh->nlmsg_type == RTM_NEWADDR || nlh->nlmsg_type == RTM_DELADDR) {
+                struct bg_nl_addr a;
+                if (bg_nl_parse_addr(nlh, &a) == 0 && a.ifindex == c->bond.tap_ifindex)
+                        addr_event(c, a.family, a.addr, a.deleted);
+        } else if (nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK) {
+                struct bg_nl_link l;
+                if (bg_nl_parse_link(nlh, &l) == 0) {
+                        link_event(c, &l);
+                        bg_nl_link_clear(&l);
+                }
+        }
 }
 
 static int on_netlink(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         struct bg_core *c = userdata;
-        char buf[32768];
 
         c->bond.now = now_usec();
         for (;;) {
-                ssize_t n = mnl_socket_recvfrom(c->nl, buf, sizeof(buf));
-                if (n < 0) {
-                        if (errno == ENOBUFS) {
-                                /* events were lost: read the state again */
-                                bg_core_log(c, LOG_WARNING, "netlink overrun, resynchronising links");
-                                resync_links(c);
-                                continue;
-                        }
-                        break;
+                int r = bg_nl_read_events(c->nl, nl_event, c);
+                if (r == -ENOBUFS) {
+                        /* events were lost: read the state again */
+                        bg_core_log(c, LOG_WARNING, "netlink overrun, resynchronising links");
+                        resync_links(c);
+                        continue;
                 }
-                (void) mnl_cb_run(buf, (size_t) n, 0, 0, link_event, c);
+                if (r <= 0)
+                        break;
         }
         return 0;
 }
@@ -719,10 +728,13 @@ int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params
         (void) bg_mkdir_p(bg_rundir(), 0755);
         bg_port_state_recover(c->state_path, recover_log);
 
-        c->nl = bg_nl_open_events();
-        if (!c->nl)
-                return -errno ? -errno : -EIO;
-        r = sd_event_add_io(c->ev, &c->nl_src, mnl_socket_get_fd(c->nl), EPOLLIN, on_netlink, c);
+        r = bg_nl_open(&c->rtnl);
+        if (r < 0)
+                return r;
+        r = bg_nl_open_events(&c->nl);
+        if (r < 0)
+                return r;
+        r = sd_event_add_io(c->ev, &c->nl_src, bg_nl_fd(c->nl), EPOLLIN, on_netlink, c);
         if (r < 0)
                 return r;
 
@@ -733,14 +745,14 @@ int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params
         (void) bg_tap_set_carrier(b->tap_fd, false);
         if (mac) {
                 memcpy(b->mac, mac, 6);
-                r = bg_nl_set_mac(name, mac);
+                r = bg_fwd_link_set_mac(name, mac);
                 if (r < 0)
                         return r;
         } else {
-                (void) bg_nl_get_mac(name, b->mac);
+                (void) bg_fwd_link_get_mac(name, b->mac);
                 b->mac_from_port = true;
         }
-        r = bg_nl_set_mtu(name, b->mtu);
+        r = bg_fwd_link_set_mtu(name, b->mtu);
         if (r < 0)
                 return r;
         r = sd_event_add_io(c->ev, &c->tap_src, b->tap_fd, EPOLLIN, on_tap, c);
@@ -759,6 +771,68 @@ static int add_timer(struct bg_core *c, sd_event_source **src, uint64_t period, 
         return sd_event_add_time(c->ev, src, CLOCK_MONOTONIC, now + period, 0, cb, c);
 }
 
+/* "10.0.0.1/24", "2001:db8::1/64", or a bare address (a host prefix). */
+static int parse_cidr(const char *cidr, int *family, uint8_t addr[16], unsigned *plen) {
+        char a[64], *slash;
+
+        snprintf(a, sizeof(a), "%s", cidr);
+        slash = strchr(a, '/');
+        if (slash)
+                *slash++ = 0;
+        *family = strchr(a, ':') ? AF_INET6 : AF_INET;
+        if (inet_pton(*family, a, addr) != 1)
+                return -EINVAL;
+        *plen = slash ? (unsigned) atoi(slash) : (*family == AF_INET ? 32 : 128);
+        return 0;
+}
+
+static int add_address(struct bg_core *c, const char *cidr) {
+        struct bg_nl_addr a = { .ifindex = c->bond.tap_ifindex };
+        struct nlmsghdr *req;
+        char buf[BG_NL_BUFSIZE];
+        int r;
+
+        r = parse_cidr(cidr, &a.family, a.addr, &a.prefixlen);
+        if (r < 0)
+                return r;
+        r = bg_nl_msg_addr(buf, 0, true, &a, &req);
+        if (r < 0)
+                return r;
+        return bg_nl_call(c->rtnl, req, NULL);
+}
+
+/* A route to "default" or a prefix, via a gateway or (NULL) on link. */
+static int add_route(struct bg_core *c, const char *to, const char *via, uint32_t metric) {
+        struct bg_nl_route rt = {
+                .family = AF_INET,
+                .oif = c->bond.tap_ifindex,
+                .metric = metric,
+                .table = RT_TABLE_MAIN,
+                .protocol = RTPROT_STATIC,
+                .scope = via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK,
+                .type = RTN_UNICAST,
+        };
+        struct nlmsghdr *req;
+        char buf[BG_NL_BUFSIZE];
+        int r;
+
+        if (to && strcmp(to, "default")) {
+                r = parse_cidr(to, &rt.family, rt.dst, &rt.dst_len);
+                if (r < 0)
+                        return r;
+        } else if (via && strchr(via, ':'))
+                rt.family = AF_INET6;
+        if (via) {
+                if (inet_pton(rt.family, via, rt.gateway) != 1)
+                        return -EINVAL;
+                rt.has_gateway = true;
+        }
+        r = bg_nl_msg_route(buf, 0, true, &rt, &req);
+        if (r < 0)
+                return r;
+        return bg_nl_call(c->rtnl, req, NULL);
+}
+
 /* Addresses and routes of the model on the bond: the TAP lives and dies
  * with bondgend, so bondgend (re)applies them each time it creates it. */
 static void configure_addresses(struct bg_core *c) {
@@ -775,7 +849,7 @@ static void configure_addresses(struct bg_core *c) {
                 if (ip->method != BG_IP_STATIC)
                         continue;
                 for (size_t i = 0; i < ip->n_addresses; i++) {
-                        r = bg_nl_add_address(c->bond.tap_ifindex, ip->addresses[i]);
+                        r = add_address(c, ip->addresses[i]);
                         if (r < 0)
                                 bg_core_log(c, LOG_WARNING, "cannot add address %s: %s", ip->addresses[i],
                                             strerror(-r));
@@ -785,12 +859,11 @@ static void configure_addresses(struct bg_core *c) {
                 const struct bg_ipcfg *ip = cfgs[k];
                 if (ip->method != BG_IP_STATIC)
                         continue;
-                if (ip->gateway && (r = bg_nl_add_route(c->bond.tap_ifindex, "default", ip->gateway, 0)) < 0)
+                if (ip->gateway && (r = add_route(c, "default", ip->gateway, 0)) < 0)
                         bg_core_log(c, LOG_WARNING, "cannot add default route via %s: %s", ip->gateway,
                                     strerror(-r));
                 for (size_t i = 0; i < ip->n_routes; i++) {
-                        r = bg_nl_add_route(c->bond.tap_ifindex, ip->routes[i].to, ip->routes[i].via,
-                                            ip->routes[i].metric);
+                        r = add_route(c, ip->routes[i].to, ip->routes[i].via, ip->routes[i].metric);
                         if (r < 0)
                                 bg_core_log(c, LOG_WARNING, "cannot add route to %s: %s", ip->routes[i].to,
                                             strerror(-r));
@@ -830,21 +903,19 @@ int bg_core_run(struct bg_core *c) {
                 return r;
         (void) sd_event_set_watchdog(c->ev, true);
 
-        r = bg_nl_set_flags(b->name, IFF_UP, 0);
+        r = bg_fwd_link_set_flags(b->name, IFF_UP, 0);
         if (r < 0)
                 return r;
         configure_addresses(c);
         /* addresses present before the event socket saw them */
         (void) on_netlink(NULL, -1, 0, c);
         {
-                size_t n4, n6;
-                uint32_t v4[16];
-                uint8_t v6[16][16];
-                if (bg_nl_get_addrs(b->name, v4, 16, &n4, v6, 16, &n6) == 0) {
-                        for (size_t i = 0; i < n4; i++)
-                                addr_event(c, AF_INET, (uint8_t *) &v4[i], false);
-                        for (size_t i = 0; i < n6; i++)
-                                addr_event(c, AF_INET6, v6[i], false);
+                struct bg_nl_addr *addrs;
+                size_t n;
+                if (bg_nl_get_addrs(c->rtnl, b->tap_ifindex, &addrs, &n) == 0) {
+                        for (size_t i = 0; i < n; i++)
+                                addr_event(c, addrs[i].family, addrs[i].addr, false);
+                        free(addrs);
                 }
         }
         r = bg_ctl_listen(c);
@@ -876,7 +947,7 @@ void bg_core_free(struct bg_core *c) {
                 sd_event_source_disable_unref(pa->io.src);
                 if (p->fd >= 0)
                         close(p->fd);
-                if (bg_nl_ifindex(p->name) > 0)
+                if (bg_fwd_link_ifindex(p->name) > 0)
                         bg_port_restore(p->name, &pa->io);
                 b->active = NULL;
                 bg_fwd_port_free(b, p);
@@ -892,8 +963,8 @@ void bg_core_free(struct bg_core *c) {
         sd_event_source_disable_unref(c->tick_src);
         if (b->tap_fd >= 0)
                 close(b->tap_fd);   /* a non-persistent TAP disappears with its last fd */
-        if (c->nl)
-                mnl_socket_close(c->nl);
+        bg_nl_close(c->nl);
+        bg_nl_close(c->rtnl);
         bg_fwd_mode_teardown(b);
         sd_event_unref(c->ev);
         free(c->txbuf);

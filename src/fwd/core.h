@@ -8,38 +8,20 @@
 
 #include "fwd/fwd.h"
 
-struct mnl_socket;
-struct nlmsghdr;
+struct bg_nl;
 
-/* ---- nl.c ---- */
-struct bg_nl_link {
-        int ifindex;
-        char name[16];
-        unsigned flags;
-        uint8_t mac[6];
-        bool has_mac;
-        uint32_t mtu;
-        bool carrier;
-        bool deleted;
-};
-int bg_nl_get_flags(const char *name, unsigned *flags);
-int bg_nl_set_flags(const char *name, unsigned set, unsigned clear);
-int bg_nl_get_mtu(const char *name, uint32_t *mtu);
-int bg_nl_set_mtu(const char *name, uint32_t mtu);
-int bg_nl_get_mac(const char *name, uint8_t mac[6]);
-int bg_nl_set_mac(const char *name, const uint8_t mac[6]);
-int bg_nl_ifindex(const char *name);
-void bg_nl_get_speed(const char *name, uint32_t *speed, uint8_t *duplex);
-int bg_nl_sysctl_get(const char *fam, const char *ifname, const char *key, int *val);
-int bg_nl_sysctl_set(const char *fam, const char *ifname, const char *key, int val);
-struct mnl_socket *bg_nl_open_events(void);
-int bg_nl_parse_link(const struct nlmsghdr *nlh, struct bg_nl_link *out);
-int bg_nl_get_link(const char *name, struct bg_nl_link *out);
-int bg_nl_parse_addr(const struct nlmsghdr *nlh, int *ifindex, int *family, uint8_t addr[16], bool *deleted);
-int bg_nl_add_address(int ifindex, const char *cidr);
-int bg_nl_add_route(int ifindex, const char *to, const char *via, uint32_t metric);
-int bg_nl_get_addrs(const char *ifname, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16],
-                    size_t max6, size_t *n6);
+/* ---- link.c: per-link settings that are not rtnetlink (ioctl, ethtool,
+ * sysctl); rtnetlink is src/netlink ---- */
+int bg_fwd_link_get_flags(const char *name, unsigned *flags);
+int bg_fwd_link_set_flags(const char *name, unsigned set, unsigned clear);
+int bg_fwd_link_get_mtu(const char *name, uint32_t *mtu);
+int bg_fwd_link_set_mtu(const char *name, uint32_t mtu);
+int bg_fwd_link_get_mac(const char *name, uint8_t mac[6]);
+int bg_fwd_link_set_mac(const char *name, const uint8_t mac[6]);
+int bg_fwd_link_ifindex(const char *name);
+void bg_fwd_link_get_speed(const char *name, uint32_t *speed, uint8_t *duplex);
+int bg_fwd_sysctl_get(const char *fam, const char *ifname, const char *key, int *val);
+int bg_fwd_sysctl_set(const char *fam, const char *ifname, const char *key, int val);
 
 /* ---- tap.c ---- */
 int bg_tap_open(const char *name, int *ifindex);
@@ -80,7 +62,8 @@ struct bg_core {
         struct bg_fwd bond;
         sd_event *ev;
         sd_event_source *tap_src, *nl_src, *mii_src, *arp_src, *tick_src, *ctl_src, *wd_src;
-        struct mnl_socket *nl;
+        struct bg_nl *nl;           /* link and address events */
+        struct bg_nl *rtnl;         /* requests: link queries, addresses, routes */
         int ctl_fd;
         char ctl_path[108];
         char state_path[128];

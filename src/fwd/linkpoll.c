@@ -11,9 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libmnl/libmnl.h>
-#include <linux/if.h>
-#include <linux/rtnetlink.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +18,7 @@
 #include <unistd.h>
 
 #include "fwd/core.h"
+#include "netlink/netlink.h"
 
 struct bg_linkpoll {
         pthread_t thread;
@@ -33,53 +31,25 @@ struct bg_linkpoll {
         volatile int stop;
 };
 
-struct poll_reply {
-        int carrier;
-        bool found;
-};
-
-static int reply_cb(const struct nlmsghdr *nlh, void *data) {
-        struct poll_reply *r = data;
+/* The port's carrier (0/1), or -errno. */
+static int query(struct bg_nl *nl, int ifindex) {
         struct bg_nl_link l;
+        int r;
 
-        if (bg_nl_parse_link(nlh, &l) == 0) {
-                r->carrier = l.carrier;
-                r->found = true;
-        }
-        return MNL_CB_OK;
-}
-
-static int query(struct mnl_socket *nl, int ifindex, uint32_t seq) {
-        char buf[8192];
-        struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-        struct ifinfomsg *ifi;
-        struct poll_reply r = {};
-        ssize_t n;
-
-        nlh->nlmsg_type = RTM_GETLINK;
-        nlh->nlmsg_flags = NLM_F_REQUEST;
-        nlh->nlmsg_seq = seq;
-        ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-        ifi->ifi_family = AF_UNSPEC;
-        ifi->ifi_index = ifindex;
-        /* only what we need: no stats, no VF info */
-        mnl_attr_put_u32(nlh, IFLA_EXT_MASK, 0);
-        if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-                return -errno;
-        n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-        if (n < 0)
-                return -errno;
-        if (mnl_cb_run(buf, (size_t) n, seq, mnl_socket_get_portid(nl), reply_cb, &r) < 0 || !r.found)
-                return -ENODEV;
-        return r.carrier;
+        r = bg_nl_get_link(nl, ifindex, NULL, &l);
+        if (r < 0)
+                return r;
+        r = bg_nl_link_running(&l);
+        bg_nl_link_clear(&l);
+        return r;
 }
 
 static void *run(void *arg) {
         struct bg_linkpoll *lp = arg;
-        struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-        uint32_t seq = 1;
+        struct bg_nl *nl;
 
-        if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+        /* A socket of its own: a struct bg_nl is not shared between threads. */
+        if (bg_nl_open(&nl) < 0)
                 return NULL;
         while (!lp->stop) {
                 struct timespec ts = { lp->period_ms / 1000, (long) (lp->period_ms % 1000) * 1000000L };
@@ -92,7 +62,7 @@ static void *run(void *arg) {
                 memcpy(idx, lp->ifindex, n * sizeof(int));
                 pthread_mutex_unlock(&lp->lock);
                 for (size_t i = 0; i < n && !lp->stop; i++) {
-                        int c = query(nl, idx[i], seq++);
+                        int c = query(nl, idx[i]);
                         if (c < 0)
                                 continue;
                         pthread_mutex_lock(&lp->lock);
@@ -105,7 +75,7 @@ static void *run(void *arg) {
                         pthread_mutex_unlock(&lp->lock);
                 }
         }
-        mnl_socket_close(nl);
+        bg_nl_close(nl);
         return NULL;
 }
 

@@ -65,48 +65,48 @@ int bg_port_setup(const char *name, uint32_t mtu, struct bg_port_io *io) {
         unsigned flags = 0;
         int r;
 
-        r = bg_nl_get_flags(name, &flags);
+        r = bg_fwd_link_get_flags(name, &flags);
         if (r < 0)
                 return r;
         io->orig_up = flags & IFF_UP;
         io->orig_noarp = flags & IFF_NOARP;
-        (void) bg_nl_get_mtu(name, &io->orig_mtu);
-        (void) bg_nl_get_mac(name, io->orig_mac);
+        (void) bg_fwd_link_get_mtu(name, &io->orig_mtu);
+        (void) bg_fwd_link_get_mac(name, io->orig_mac);
         io->orig_disable_ipv6 = -1;
         io->orig_rp_filter = -1;
-        (void) bg_nl_sysctl_get("ipv6", name, "disable_ipv6", &io->orig_disable_ipv6);
-        (void) bg_nl_sysctl_get("ipv4", name, "rp_filter", &io->orig_rp_filter);
+        (void) bg_fwd_sysctl_get("ipv6", name, "disable_ipv6", &io->orig_disable_ipv6);
+        (void) bg_fwd_sysctl_get("ipv4", name, "rp_filter", &io->orig_rp_filter);
 
-        r = bg_nl_set_flags(name, IFF_NOARP, 0);
+        r = bg_fwd_link_set_flags(name, IFF_NOARP, 0);
         if (r < 0)
                 return r;
         if (io->orig_disable_ipv6 >= 0)
-                (void) bg_nl_sysctl_set("ipv6", name, "disable_ipv6", 1);
+                (void) bg_fwd_sysctl_set("ipv6", name, "disable_ipv6", 1);
         if (io->orig_rp_filter >= 0)
-                (void) bg_nl_sysctl_set("ipv4", name, "rp_filter", 1);
+                (void) bg_fwd_sysctl_set("ipv4", name, "rp_filter", 1);
         if (mtu && mtu != io->orig_mtu) {
-                r = bg_nl_set_mtu(name, mtu);
+                r = bg_fwd_link_set_mtu(name, mtu);
                 if (r < 0)
                         return r;
         }
-        return bg_nl_set_flags(name, IFF_UP, 0);
+        return bg_fwd_link_set_flags(name, IFF_UP, 0);
 }
 
 void bg_port_restore(const char *name, const struct bg_port_io *io) {
         uint8_t mac[6];
 
-        if (bg_nl_get_mac(name, mac) == 0 && memcmp(mac, io->orig_mac, 6) &&
+        if (bg_fwd_link_get_mac(name, mac) == 0 && memcmp(mac, io->orig_mac, 6) &&
             !bg_mac_is_zero(io->orig_mac))
-                (void) bg_nl_set_mac(name, io->orig_mac);
+                (void) bg_fwd_link_set_mac(name, io->orig_mac);
         if (io->orig_mtu)
-                (void) bg_nl_set_mtu(name, io->orig_mtu);
+                (void) bg_fwd_link_set_mtu(name, io->orig_mtu);
         if (io->orig_disable_ipv6 >= 0)
-                (void) bg_nl_sysctl_set("ipv6", name, "disable_ipv6", io->orig_disable_ipv6);
+                (void) bg_fwd_sysctl_set("ipv6", name, "disable_ipv6", io->orig_disable_ipv6);
         if (io->orig_rp_filter >= 0)
-                (void) bg_nl_sysctl_set("ipv4", name, "rp_filter", io->orig_rp_filter);
-        (void) bg_nl_set_flags(name, io->orig_noarp ? IFF_NOARP : 0, io->orig_noarp ? 0 : IFF_NOARP);
+                (void) bg_fwd_sysctl_set("ipv4", name, "rp_filter", io->orig_rp_filter);
+        (void) bg_fwd_link_set_flags(name, io->orig_noarp ? IFF_NOARP : 0, io->orig_noarp ? 0 : IFF_NOARP);
         if (!io->orig_up)
-                (void) bg_nl_set_flags(name, 0, IFF_UP);
+                (void) bg_fwd_link_set_flags(name, 0, IFF_UP);
 }
 
 int bg_port_state_save(const char *path, struct bg_fwd *b) {
@@ -156,7 +156,7 @@ void bg_port_state_recover(const char *path, void (*log)(const char *msg)) {
                         io.orig_mac[i] = (uint8_t) m[i];
                 io.orig_up = up;
                 io.orig_noarp = noarp;
-                if (bg_nl_ifindex(name) < 0)
+                if (bg_fwd_link_ifindex(name) < 0)
                         continue;
                 bg_port_restore(name, &io);
                 snprintf(msg, sizeof(msg), "restored port %s left behind by an earlier run", name);

@@ -53,7 +53,7 @@ int bg_tap_open(const char *name, int *ifindex) {
                         close(sfd);
                 }
         }
-        r = bg_nl_ifindex(name);
+        r = bg_fwd_link_ifindex(name);
         if (r < 0) {
                 close(fd);
                 return r;
