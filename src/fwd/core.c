@@ -771,68 +771,6 @@ static int add_timer(struct bg_core *c, sd_event_source **src, uint64_t period, 
         return sd_event_add_time(c->ev, src, CLOCK_MONOTONIC, now + period, 0, cb, c);
 }
 
-/* "10.0.0.1/24", "2001:db8::1/64", or a bare address (a host prefix). */
-static int parse_cidr(const char *cidr, int *family, uint8_t addr[16], unsigned *plen) {
-        char a[64], *slash;
-
-        snprintf(a, sizeof(a), "%s", cidr);
-        slash = strchr(a, '/');
-        if (slash)
-                *slash++ = 0;
-        *family = strchr(a, ':') ? AF_INET6 : AF_INET;
-        if (inet_pton(*family, a, addr) != 1)
-                return -EINVAL;
-        *plen = slash ? (unsigned) atoi(slash) : (*family == AF_INET ? 32 : 128);
-        return 0;
-}
-
-static int add_address(struct bg_core *c, const char *cidr) {
-        struct bg_nl_addr a = { .ifindex = c->bond.tap_ifindex };
-        struct nlmsghdr *req;
-        char buf[BG_NL_BUFSIZE];
-        int r;
-
-        r = parse_cidr(cidr, &a.family, a.addr, &a.prefixlen);
-        if (r < 0)
-                return r;
-        r = bg_nl_msg_addr(buf, 0, true, &a, &req);
-        if (r < 0)
-                return r;
-        return bg_nl_call(c->rtnl, req, NULL);
-}
-
-/* A route to "default" or a prefix, via a gateway or (NULL) on link. */
-static int add_route(struct bg_core *c, const char *to, const char *via, uint32_t metric) {
-        struct bg_nl_route rt = {
-                .family = AF_INET,
-                .oif = c->bond.tap_ifindex,
-                .metric = metric,
-                .table = RT_TABLE_MAIN,
-                .protocol = RTPROT_STATIC,
-                .scope = via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK,
-                .type = RTN_UNICAST,
-        };
-        struct nlmsghdr *req;
-        char buf[BG_NL_BUFSIZE];
-        int r;
-
-        if (to && strcmp(to, "default")) {
-                r = parse_cidr(to, &rt.family, rt.dst, &rt.dst_len);
-                if (r < 0)
-                        return r;
-        } else if (via && strchr(via, ':'))
-                rt.family = AF_INET6;
-        if (via) {
-                if (inet_pton(rt.family, via, rt.gateway) != 1)
-                        return -EINVAL;
-                rt.has_gateway = true;
-        }
-        r = bg_nl_msg_route(buf, 0, true, &rt, &req);
-        if (r < 0)
-                return r;
-        return bg_nl_call(c->rtnl, req, NULL);
-}
-
 /* Addresses and routes of the model on the bond: the TAP lives and dies
  * with bondgend, so bondgend (re)applies them each time it creates it. */
 static void configure_addresses(struct bg_core *c) {
@@ -849,7 +787,7 @@ static void configure_addresses(struct bg_core *c) {
                 if (ip->method != BG_IP_STATIC)
                         continue;
                 for (size_t i = 0; i < ip->n_addresses; i++) {
-                        r = add_address(c, ip->addresses[i]);
+                        r = bg_fwd_add_address(c->rtnl, c->bond.tap_ifindex, ip->addresses[i]);
                         if (r < 0)
                                 bg_core_log(c, LOG_WARNING, "cannot add address %s: %s", ip->addresses[i],
                                             strerror(-r));
@@ -859,11 +797,12 @@ static void configure_addresses(struct bg_core *c) {
                 const struct bg_ipcfg *ip = cfgs[k];
                 if (ip->method != BG_IP_STATIC)
                         continue;
-                if (ip->gateway && (r = add_route(c, "default", ip->gateway, 0)) < 0)
+                if (ip->gateway && (r = bg_fwd_add_route(c->rtnl, c->bond.tap_ifindex, "default", ip->gateway, 0)) < 0)
                         bg_core_log(c, LOG_WARNING, "cannot add default route via %s: %s", ip->gateway,
                                     strerror(-r));
                 for (size_t i = 0; i < ip->n_routes; i++) {
-                        r = add_route(c, ip->routes[i].to, ip->routes[i].via, ip->routes[i].metric);
+                        r = bg_fwd_add_route(c->rtnl, c->bond.tap_ifindex, ip->routes[i].to, ip->routes[i].via,
+                                             ip->routes[i].metric);
                         if (r < 0)
                                 bg_core_log(c, LOG_WARNING, "cannot add route to %s: %s", ip->routes[i].to,
                                             strerror(-r));

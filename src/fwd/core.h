@@ -23,6 +23,11 @@ void bg_fwd_link_get_speed(const char *name, uint32_t *speed, uint8_t *duplex);
 int bg_fwd_sysctl_get(const char *fam, const char *ifname, const char *key, int *val);
 int bg_fwd_sysctl_set(const char *fam, const char *ifname, const char *key, int val);
 
+/* ---- addr.c: the model's addresses ("10.0.0.1/24") and routes (to
+ * "default" or a prefix, via a gateway or NULL for on-link) on ifindex ---- */
+int bg_fwd_add_address(struct bg_nl *nl, int ifindex, const char *cidr);
+int bg_fwd_add_route(struct bg_nl *nl, int ifindex, const char *to, const char *via, uint32_t metric);
+
 /* ---- tap.c ---- */
 int bg_tap_open(const char *name, int *ifindex);
 int bg_tap_set_carrier(int fd, bool on);

@@ -4,7 +4,7 @@
  * Forwarder internals shared between its files. Two layers:
  *  - logic (no I/O, unit-tested with a fake clock and fake I/O): hash.c,
  *    monitor.c, select.c, notify.c, the mode files, status.c, params.c;
- *  - I/O core: tap.c, port.c, link.c, ctl.c, core.c, main.c.
+ *  - I/O core: tap.c, port.c, link.c, addr.c, ctl.c, core.c, main.c.
  */
 #include <errno.h>
 #include <stdbool.h>
