@@ -216,8 +216,17 @@ static int on_tap(sd_event_source *s, int fd, uint32_t revents, void *userdata) 
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        if (errno != EAGAIN)
-                                bg_core_log(c, LOG_ERR, "reading the TAP: %m");
+                        if (errno == EAGAIN)
+                                break;
+                        bg_core_log(c, LOG_ERR, "reading the TAP: %m");
+                        if (errno == EBADFD || errno == EIO || errno == ENXIO) {
+                                /* The device is gone (deleted under us): the
+                                 * fd stays readable forever, so stop polling it
+                                 * rather than log this once per wake-up; the
+                                 * link event then ends the daemon. */
+                                sd_event_source_set_enabled(s, SD_EVENT_OFF);
+                                sd_event_exit(c->ev, 3);
+                        }
                         break;
                 }
                 if ((size_t) n < VH + 14)

@@ -23,7 +23,7 @@ static int ctl_sock(void) {
         static int fd = -1;
 
         if (fd < 0)
-                fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         return fd;
 }
 

@@ -45,7 +45,7 @@ int bg_tap_open(const char *name, int *ifindex) {
          * scheduled (the kernel drops at the TAP when it is full). */
         {
                 struct ifreq q = {};
-                int sfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                int sfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
                 strncpy(q.ifr_name, name, IFNAMSIZ - 1);
                 q.ifr_qlen = 4096;
                 if (sfd >= 0) {
