@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "fwd/core.h"
+#include "netlink/netlink.h"
 #include "yaml/yaml.h"
 
 enum { EXIT_INVALID = 1, EXIT_USAGE = 2, EXIT_SYS = 3 };
@@ -42,6 +43,26 @@ static const char *default_config(void) {
                 if (access(paths[i], R_OK) == 0)
                         return paths[i];
         return paths[0];
+}
+
+/* The interface whose permanent (else current) MAC is mac, read over
+ * rtnetlink with the kernel backend's matching rule. */
+static int port_by_mac(struct bg_core *c, const char *mac, char name[IFNAMSIZ]) {
+        struct bg_nl_state st = {};
+        const struct bg_nl_link *l;
+        uint8_t want[6];
+        int r;
+
+        if (bg_parse_mac(mac, want) < 0)
+                return -EINVAL;
+        r = bg_nl_read_state(c->rtnl, &st);
+        if (r < 0)
+                return r;
+        l = bg_nl_state_link_by_mac(&st, want);
+        if (l)
+                snprintf(name, IFNAMSIZ, "%s", l->name);
+        bg_nl_state_free(&st);
+        return l ? 0 : -ENODEV;
 }
 
 int main(int argc, char **argv) {
@@ -140,14 +161,26 @@ int main(int argc, char **argv) {
         c->configure_addresses = addresses;
         for (size_t i = 0; i < bond->n_ports; i++) {
                 const struct bg_port *pt = &bond->ports[i];
-                if (!pt->name) {
-                        bg_core_log(c, LOG_WARNING, "port matched only by MAC %s: not supported by bondgend, skipped",
+                char found[IFNAMSIZ];
+                const char *ifname = pt->name;
+
+                /* A MAC in the model (HWADDR=) names the NIC whatever the
+                 * kernel calls it now, as the kernel backend matches it. */
+                if (pt->mac && port_by_mac(c, pt->mac, found) == 0) {
+                        if (!pt->name || strcmp(pt->name, found))
+                                bg_core_log(c, LOG_INFO, "port %s: MAC %s is %s", pt->name ? pt->name : pt->mac,
+                                            pt->mac, found);
+                        ifname = found;
+                }
+                if (!ifname) {
+                        bg_core_log(c, LOG_WARNING,
+                                    "no interface has MAC %s yet; the udev hotplug rule enslaves it when it appears",
                                     pt->mac ? pt->mac : "?");
                         continue;
                 }
-                r = bg_core_enslave(c, pt->name, true);
+                r = bg_core_enslave(c, ifname, true);
                 if (r < 0)
-                        bg_core_log(c, LOG_ERR, "cannot enslave %s: %s", pt->name, strerror(-r));
+                        bg_core_log(c, LOG_ERR, "cannot enslave %s: %s", ifname, strerror(-r));
         }
         r = bg_core_run(c);
         if (r < 0) {
