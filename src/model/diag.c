@@ -67,6 +67,22 @@ size_t bg_diags_count(const struct bg_diags *d, enum bg_diag_level level) {
         return n;
 }
 
+/* Control bytes from a broken input file never reach a terminal raw: an
+ * escape sequence in a name could rewrite what the user sees. */
+static void escape_controls(char *buf, size_t len) {
+        char tmp[4096];
+        size_t o = 0;
+
+        for (const unsigned char *p = (const unsigned char *) buf; *p && o + 5 < sizeof(tmp); p++) {
+                if (*p < 0x20 || *p == 0x7f)
+                        o += (size_t) snprintf(tmp + o, sizeof(tmp) - o, "\\x%02x", *p);
+                else
+                        tmp[o++] = (char) *p;
+        }
+        tmp[o] = 0;
+        snprintf(buf, len, "%s", tmp);
+}
+
 int bg_diag_format(const struct bg_diag *dg, char *buf, size_t len) {
         char where[512] = "";
         int r;
@@ -80,7 +96,11 @@ int bg_diag_format(const struct bg_diag *dg, char *buf, size_t len) {
 
         r = snprintf(buf, len, "%s%s: %s%s%s", where, bg_diag_level_name(dg->level),
                      dg->key ? dg->key : "", dg->key ? ": " : "", dg->msg);
-        return r < 0 ? -EINVAL : r;
+        if (r < 0)
+                return -EINVAL;
+        if (len > 0)
+                escape_controls(buf, len);
+        return (int) strlen(buf);
 }
 
 void bg_diags_print(const struct bg_diags *d, FILE *out) {

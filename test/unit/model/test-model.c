@@ -210,3 +210,15 @@ Test(model, prefix_helpers) {
         cr_assert_eq(bg_netmask_to_prefix("255.255.255", &plen), -EINVAL);
         cr_assert_eq(bg_netmask_to_prefix("24", &plen), -EINVAL);
 }
+
+/* A control byte from a broken file is printed escaped, never raw. */
+Test(diag, format_escapes_control_bytes) {
+        struct bg_diags d = {};
+        struct bg_loc loc = { "x.cfg", 3, 7 };
+        char buf[256];
+
+        cr_assert_eq(bg_diag_add(&d, BG_DIAG_ERROR, &loc, "bond", "invalid bond name '%s'", "bo\033[2Jnd\tx"), 0);
+        cr_assert_gt(bg_diag_format(&d.v[0], buf, sizeof(buf)), 0);
+        cr_assert_str_eq(buf, "x.cfg:3:7: error: bond: invalid bond name 'bo\\x1b[2Jnd\\x09x'");
+        bg_diags_free(&d);
+}
