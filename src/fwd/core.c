@@ -216,14 +216,15 @@ static int on_tap(sd_event_source *s, int fd, uint32_t revents, void *userdata) 
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        if (errno == EAGAIN)
+                        int e = errno;   /* logging may change errno */
+                        if (e == EAGAIN)
                                 break;
-                        bg_core_log(c, LOG_ERR, "reading the TAP: %m");
-                        if (errno == EBADFD || errno == EIO || errno == ENXIO) {
+                        bg_core_log(c, LOG_ERR, "reading the TAP: %s", strerror(e));
+                        if (e == EBADFD || e == EIO || e == ENXIO) {
                                 /* The device is gone (deleted under us): the
-                                 * fd stays readable forever, so stop polling it
-                                 * rather than log this once per wake-up; the
-                                 * link event then ends the daemon. */
+                                 * fd stays readable forever, so stop polling
+                                 * it and end the daemon now, as the link
+                                 * event for the deletion would (exit 3). */
                                 sd_event_source_set_enabled(s, SD_EVENT_OFF);
                                 sd_event_exit(c->ev, 3);
                         }
