@@ -16,6 +16,8 @@
 #include <yaml.h>
 
 #include "boot.h"
+#include "legacy/ifcfg.h"
+#include "legacy/legacy.h"
 #include "util/util.h"
 
 #define MAX_CONFIG_FILE (1u << 20)
@@ -118,44 +120,19 @@ char *bg_boot_path(const char *root, const char *rel) {
 /* --- legacy files --- */
 
 static bool ifcfg_name_skipped(const char *n) {
-        static const char *const suffixes[] = { "~", ".bak", ".old", ".orig", ".rpmnew",
-                                                ".rpmorig", ".rpmsave", ".rej", ".augnew",
-                                                ".augtmp", "-range" };
-        size_t l = strlen(n);
-
-        /* legacy-formats.md §1.4: what initscripts and NM leave out. */
-        if (!strcmp(n, "ifcfg-lo") || strchr(n, ':') || strchr(n, ';') || l <= 6)
-                return true;
-        for (size_t i = 0; i < BG_ARRAY_SIZE(suffixes); i++) {
-                size_t sl = strlen(suffixes[i]);
-                if (l >= sl && !strcasecmp(n + l - sl, suffixes[i]))
-                        return true;
-        }
-        return false;
+        /* The converter's own rule for backups (legacy-formats.md §1.4),
+         * plus what cannot declare a bond: lo, alias and -range files. */
+        return !strcmp(n, "ifcfg-lo") || strchr(n, ':') || strchr(n, ';') || strlen(n) <= 6 ||
+               strstr(n, "-range") || bg_legacy_ifcfg_backup_name(n);
 }
 
-/* Value of KEY=VALUE with one level of quotes removed; the shell subtleties
- * (escapes, $'..') do not matter for the keys the generator looks at. */
-static void unquote(char *v) {
-        size_t l;
-
-        for (l = strlen(v); l > 0 && isspace((unsigned char) v[l - 1]); l--)
-                v[l - 1] = 0;
-        if (l >= 2 && (v[0] == '"' || v[0] == '\'') && v[l - 1] == v[0]) {
-                memmove(v, v + 1, l - 2);
-                v[l - 2] = 0;
-        }
-}
-
-static bool truthy(const char *v) {
-        return !strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcasecmp(v, "on") ||
-               !strcmp(v, "1") || !strcasecmp(v, "y");
-}
-
+/* The converter's lexer and bond rule, so that the generator decides
+ * exactly as `bondgen convert` later reads the same file. */
 static int scan_ifcfg(const char *path, const char *suffix, struct bg_boot_set *s,
                       bool *found, struct bg_diags *diags) {
-        _cleanup_free_ char *data = NULL, *device = NULL, *master = NULL, *hwaddr = NULL;
-        bool is_bond = false;
+        _cleanup_free_ char *data = NULL;
+        struct bg_ifcfg f = {};
+        const char *device, *master, *hwaddr;
         size_t len;
         int r;
 
@@ -165,42 +142,25 @@ static int scan_ifcfg(const char *path, const char *suffix, struct bg_boot_set *
                 bg_diag_add(diags, BG_DIAG_WARNING, &loc, NULL, "cannot read: %s", strerror(-r));
                 return r == -ENOMEM ? r : 0;
         }
-        for (char *line = data, *next; line; line = next) {
-                next = strchr(line, '\n');
-                if (next)
-                        *next++ = 0;
-                while (isspace((unsigned char) *line))
-                        line++;
-                if (!strncmp(line, "export ", 7))
-                        line += 7;
-                char *eq = strchr(line, '=');
-                if (!eq || *line == '#')
-                        continue;
-                *eq = 0;
-                char *v = eq + 1;
-                unquote(v);
-                if (!strcmp(line, "TYPE")) {
-                        is_bond = !strcasecmp(v, "bond") || !strcasecmp(v, "bonding");
-                } else if (!strcmp(line, "BONDING_MASTER")) {
-                        is_bond = is_bond || truthy(v);
-                } else if (!strcmp(line, "BONDING_OPTS")) {
-                        is_bond = true;
-                } else if (!strcmp(line, "MASTER")) {
-                        free(master);
-                        master = *v ? strdup(v) : NULL;
-                } else if (!strcmp(line, "DEVICE")) {
-                        free(device);
-                        device = *v ? strdup(v) : NULL;
-                } else if (!strcmp(line, "HWADDR")) {
-                        free(hwaddr);
-                        hwaddr = *v ? strdup(v) : NULL;
-                }
-        }
+        /* Lexing problems are reported by bondgen-apply's conversion. */
+        r = bg_ifcfg_parse(&f, path, data, len);
+        if (r < 0)
+                goto out;
+        device = bg_ifcfg_get(&f, "DEVICE");
+        master = bg_ifcfg_get(&f, "MASTER");
+        hwaddr = bg_ifcfg_get(&f, "HWADDR");
+        device = device && *device ? device : NULL;
+        master = master && *master ? master : NULL;
+        hwaddr = hwaddr && *hwaddr ? hwaddr : NULL;
+
         const char *name = device ? device : suffix;
+        bool is_bond = bg_legacy_ifcfg_declares_bond(&f);
         if (is_bond) {
                 *found = true;
-                if (!bg_boot_set_add(s, name))
-                        return -ENOMEM;
+                if (!bg_boot_set_add(s, name)) {
+                        r = -ENOMEM;
+                        goto out;
+                }
         }
         /* initscripts wants SLAVE=yes too, NetworkManager does not: any
          * MASTER= marks legacy bonding configuration. */
@@ -208,14 +168,16 @@ static int scan_ifcfg(const char *path, const char *suffix, struct bg_boot_set *
                 struct bg_boot_bond *b;
                 *found = true;
                 b = bg_boot_set_add(s, master);
-                if (!b)
-                        return -ENOMEM;
+                if (!b) {
+                        r = -ENOMEM;
+                        goto out;
+                }
                 /* Without DEVICE the name is a guess; HWADDR is the match. */
                 r = bg_boot_bond_add_port(b, device || !hwaddr ? name : NULL, hwaddr);
-                if (r < 0)
-                        return r;
         }
-        return 0;
+out:
+        bg_ifcfg_free(&f);
+        return r < 0 ? r : 0;
 }
 
 static int scan_modprobe_file(const char *path, struct bg_boot_set *s, bool *found,

@@ -6,6 +6,8 @@
  * etc/modprobe.conf and etc/modprobe.d/NAME.conf, etc/rc.d/rc.local and
  * etc/rc.local. Knows nothing of YAML, netlink or sockets.
  */
+#include <stdbool.h>
+
 #include "model/model.h"
 
 /* What happened to one legacy key (for `bondgen convert --explain`). */
@@ -31,3 +33,13 @@ void bg_explain_free(struct bg_explain *e);
  * explain may be NULL. */
 int bg_legacy_read(const char *root, struct bg_model *m, struct bg_diags *diags,
                    struct bg_explain *explain);
+
+/* Shared with the boot generator, so that it decides exactly as the
+ * converter reads. */
+struct bg_ifcfg;
+/* ifcfg-* names initscripts and NetworkManager skip: backups and package
+ * manager leftovers (legacy-formats.md §1.4). */
+bool bg_legacy_ifcfg_backup_name(const char *name);
+/* The file itself declares a bond: BONDING_OPTS, TYPE=Bond|Bonding or
+ * BONDING_MASTER=yes (a modprobe alias can make any device a bond too). */
+bool bg_legacy_ifcfg_declares_bond(const struct bg_ifcfg *f);

@@ -36,6 +36,13 @@ static bool ends_with_ci(const char *s, const char *suf) {
         return l >= k && !strcasecmp(s + l - k, suf);
 }
 
+bool bg_legacy_ifcfg_backup_name(const char *name) {
+        for (size_t i = 0; i < sizeof(backup_suffixes) / sizeof(backup_suffixes[0]); i++)
+                if (ends_with_ci(name, backup_suffixes[i]))
+                        return true;
+        return false;
+}
+
 static int cmp_file(const void *a, const void *b) {
         return strcmp(((const struct lg_file *)a)->name, ((const struct lg_file *)b)->name);
 }
@@ -65,8 +72,7 @@ int lg_rh_scan(struct lg_ctx *c) {
 
                 if (strncmp(de->d_name, "ifcfg-", 6) || !de->d_name[6])
                         continue;
-                for (size_t i = 0; i < sizeof(backup_suffixes) / sizeof(backup_suffixes[0]); i++)
-                        skip = skip || ends_with_ci(de->d_name, backup_suffixes[i]);
+                skip = bg_legacy_ifcfg_backup_name(de->d_name);
                 if (skip || strstr(de->d_name, "-range")) {
                         char rel[512];
                         snprintf(rel, sizeof(rel), "etc/sysconfig/network-scripts/%s", de->d_name);
@@ -142,13 +148,16 @@ static bool truthy(const char *v) {
         return bg_ifcfg_bool(v) == 1;
 }
 
-static bool file_is_bond(const struct lg_ctx *c, const struct lg_file *f) {
-        const char *type = bg_ifcfg_get(&f->cfg, "TYPE");
+bool bg_legacy_ifcfg_declares_bond(const struct bg_ifcfg *f) {
+        const char *type = bg_ifcfg_get(f, "TYPE");
 
-        return bg_ifcfg_find(&f->cfg, "BONDING_OPTS") ||
+        return bg_ifcfg_find(f, "BONDING_OPTS") ||
                (type && (!strcasecmp(type, "bond") || !strcasecmp(type, "bonding"))) ||
-               truthy(bg_ifcfg_get(&f->cfg, "BONDING_MASTER")) ||
-               lg_modprobe_is_bond(c, f->device);
+               truthy(bg_ifcfg_get(f, "BONDING_MASTER"));
+}
+
+static bool file_is_bond(const struct lg_ctx *c, const struct lg_file *f) {
+        return bg_legacy_ifcfg_declares_bond(&f->cfg) || lg_modprobe_is_bond(c, f->device);
 }
 
 static struct lg_bond *find_bond(struct lg_ctx *c, const char *name) {

@@ -225,3 +225,43 @@ Test(legacy_scan, centos_example) {
         free(root);
         bg_diags_free(&d);
 }
+
+/* The generator reads ifcfg files with the converter's lexer: a trailing
+ * comment, escapes and $'...' give the names `bondgen convert` will see,
+ * and backup files are skipped by the converter's rule. */
+Test(legacy_scan, converter_lexing) {
+        char root[] = "/tmp/bgboot-scan-XXXXXX", dir[512], f[600];
+        struct bg_boot_set s = { 0 };
+        struct bg_diags d = { 0 };
+        bool found = false;
+        FILE *fp;
+
+        cr_assert_not_null(mkdtemp(root));
+        snprintf(dir, sizeof(dir), "%s/etc/sysconfig/network-scripts", root);
+        cr_assert(system(NULL));
+        snprintf(f, sizeof(f), "mkdir -p '%s'", dir);
+        cr_assert_eq(system(f), 0);
+        static const char *const files[][2] = {
+                { "ifcfg-bond7", "DEVICE=$'bond7'   # the bond\nBONDING_OPTS=\"mode=1\"\n" },
+                { "ifcfg-eth0", "DEVICE=eth0\nMASTER=\"bond7\"  # comment\nSLAVE=yes\n" },
+                { "ifcfg-eth1", "DEVICE=e\\th1\nMASTER='bond7'\n" },
+                { "ifcfg-eth2.rpmsave", "DEVICE=eth2\nMASTER=bond9\n" },
+        };
+        for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+                snprintf(f, sizeof(f), "%s/%s", dir, files[i][0]);
+                cr_assert_not_null(fp = fopen(f, "w"));
+                fputs(files[i][1], fp);
+                fclose(fp);
+        }
+        cr_assert_eq(bg_boot_scan_legacy(root, &s, &found, &d), 0);
+        cr_assert(found);
+        cr_assert_eq(s.n_bonds, 1, "bond9 came from a backup file");
+        cr_assert_str_eq(s.bonds[0].name, "bond7");
+        cr_assert_eq(s.bonds[0].n_ports, 2);
+        cr_assert_str_eq(s.bonds[0].ports[0].name, "eth0");
+        cr_assert_str_eq(s.bonds[0].ports[1].name, "eth1");
+        bg_boot_set_free(&s);
+        bg_diags_free(&d);
+        snprintf(f, sizeof(f), "rm -rf '%s'", root);
+        cr_assert_eq(system(f), 0);
+}
