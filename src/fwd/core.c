@@ -1,14 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The forwarder core: the data path between the TAP and the ports, link
- * events, timers and the bond's lifecycle, on one sd-event loop.
- *
- * Data path. TAP -> ports: up to BG_BATCH frames are read from the TAP
- * (one read each: a TAP has no batch read), the mode picks the port(s),
- * and each port's frames leave in one sendmmsg(). Ports -> TAP: one
- * recvmmsg() per wake-up takes up to BG_BATCH frames, the mode's rx hook
- * and the rx-disabled rule decide, and accepted frames are written to the
- * TAP. Frames keep their virtio-net header end to end (tap.c, port.c).
+ * The forwarder core: link events, timers, the control socket and the
+ * bond's lifecycle (enslave, release), on one sd-event loop. The frames
+ * themselves move in dp.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,22 +20,15 @@
 
 #include "config.h"
 #include "fwd/core.h"
+#include "fwd/dp.h"
 #include "netlink/netlink.h"
 #include "util/util.h"
-
-#define VH sizeof(struct virtio_net_hdr)
-#define HEADROOM 64
 
 static struct bg_core *core_of(struct bg_fwd *b) {
         return (struct bg_core *) b;   /* bond is the first member */
 }
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}
+#define now_usec bg_dp_now_usec
 
 void bg_core_log(struct bg_core *c, int level, const char *fmt, ...) {
         char msg[600];
@@ -70,27 +57,6 @@ static void update_status(struct bg_core *c) {
 }
 
 /* ---- I/O for the logic layer ---- */
-
-static int io_send(struct bg_fwd *b, struct bg_fwd_port *p, const struct bg_fwd_frame *fr) {
-        uint8_t buf[VH + 2048];
-        ssize_t n;
-
-        if (p->fd < 0)
-                return -ENOTCONN;
-        if (fr->len > sizeof(buf) - VH)
-                return -EMSGSIZE;
-        memcpy(buf, &fr->vh, VH);
-        memcpy(buf + VH, fr->data, fr->len);
-        n = send(p->fd, buf, VH + fr->len, MSG_DONTWAIT);
-        if (n < 0) {
-                p->stats.tx_errors++;
-                return -errno;
-        }
-        p->stats.tx_packets++;
-        p->stats.tx_bytes += fr->len;
-        p->last_tx = b->now;
-        return 0;
-}
 
 static int io_set_port_mac(struct bg_fwd *b, struct bg_fwd_port *p, const uint8_t mac[6]) {
         return bg_fwd_link_set_mac(p->name, mac);
@@ -149,182 +115,13 @@ static void io_log(struct bg_fwd *b, int level, const char *msg) {
 }
 
 static const struct bg_fwd_io core_io = {
-        .send = io_send,
+        .send = bg_dp_send,
         .set_port_mac = io_set_port_mac,
         .set_bond_mac = io_set_bond_mac,
         .bond_addrs = io_bond_addrs,
         .carrier_changed = io_carrier_changed,
         .log = io_log,
 };
-
-/* ---- transmit: TAP -> ports ---- */
-
-static void flush_port(struct bg_core *c, struct bg_fwd_port *p) {
-        struct bg_port_io *io = p->core;
-        unsigned sent = 0;
-
-        while (sent < io->n) {
-                int r = sendmmsg(p->fd, io->msgs + sent, io->n - sent, MSG_DONTWAIT);
-                if (r < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        /* queue full or device gone: drop the rest, as a full
-                         * NIC queue would */
-                        p->stats.tx_errors += io->n - sent;
-                        break;
-                }
-                for (int i = 0; i < r; i++) {
-                        p->stats.tx_packets++;
-                        p->stats.tx_bytes += io->msgs[sent + (unsigned) i].msg_len - VH;
-                }
-                sent += (unsigned) r;
-        }
-        if (sent)
-                p->last_tx = c->bond.now;
-        io->n = 0;
-        io->queued = false;
-}
-
-static void queue_frame(struct bg_core *c, struct bg_fwd_port *p, uint8_t *base, size_t len) {
-        struct bg_port_io *io = p->core;
-
-        if (p->fd < 0)
-                return;
-        if (io->n == BG_BATCH)
-                flush_port(c, p);
-        io->iov[io->n] = (struct iovec){ base, len };
-        io->msgs[io->n].msg_hdr = (struct msghdr){ .msg_iov = &io->iov[io->n], .msg_iovlen = 1 };
-        io->n++;
-        if (!io->queued) {
-                io->queued = true;
-                c->txq[c->n_txq++] = p;
-        }
-}
-
-static int on_tap(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        struct bg_core *c = userdata;
-        struct bg_fwd *b = &c->bond;
-        struct bg_fwd_port *out[BG_FWD_MAX_PORTS];
-
-        b->now = now_usec();
-        for (unsigned i = 0; i < BG_BATCH; i++) {
-                uint8_t *slot = c->txbuf + (size_t) i * BG_SLOT;
-                struct bg_fwd_frame fr;
-                ssize_t n = read(fd, slot + HEADROOM, BG_SLOT - HEADROOM);
-                int k;
-
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        int e = errno;   /* logging may change errno */
-                        if (e == EAGAIN)
-                                break;
-                        bg_core_log(c, LOG_ERR, "reading the TAP: %s", strerror(e));
-                        if (e == EBADFD || e == EIO || e == ENXIO) {
-                                /* The device is gone (deleted under us): the
-                                 * fd stays readable forever, so stop polling
-                                 * it and end the daemon now, as the link
-                                 * event for the deletion would (exit 3). */
-                                sd_event_source_set_enabled(s, SD_EVENT_OFF);
-                                sd_event_exit(c->ev, 3);
-                        }
-                        break;
-                }
-                if ((size_t) n < VH + 14)
-                        continue;
-                memcpy(&fr.vh, slot + HEADROOM, VH);
-                fr.data = slot + HEADROOM + VH;
-                fr.len = (size_t) n - VH;
-                fr.cap = BG_SLOT - HEADROOM - VH;
-                k = b->ops->select_tx(b, &fr, out, BG_FWD_MAX_PORTS);
-                if (k <= 0)
-                        continue;
-                /* the mode may have pushed or pulled header bytes */
-                memcpy(fr.data - VH, &fr.vh, VH);
-                for (int j = 0; j < k; j++)
-                        queue_frame(c, out[j], fr.data - VH, fr.len + VH);
-        }
-        for (size_t i = 0; i < c->n_txq; i++)
-                flush_port(c, c->txq[i]);
-        c->n_txq = 0;
-        return 0;
-}
-
-/* ---- receive: ports -> TAP ---- */
-
-/* The port's I/O state (p->core) with a back pointer to the core, so the
- * per-port event callback finds both. */
-struct port_io_alloc {
-        struct bg_port_io io;
-        struct bg_core *core;
-};
-
-static int on_port(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        struct bg_fwd_port *p = userdata;
-        struct bg_core *c = p->core ? ((struct port_io_alloc *) p->core)->core : NULL;
-        struct bg_fwd *b;
-        int n;
-
-        if (!c)
-                return 0;
-        b = &c->bond;
-        b->now = now_usec();
-        for (unsigned i = 0; i < BG_BATCH; i++) {
-                c->rx_msgs[i].msg_hdr.msg_namelen = sizeof(c->rx_addr[i]);
-                c->rx_msgs[i].msg_hdr.msg_flags = 0;
-        }
-        n = recvmmsg(fd, c->rx_msgs, BG_BATCH, MSG_DONTWAIT, NULL);
-        if (n < 0) {
-                if (errno != EAGAIN && errno != EINTR && errno != ENETDOWN)
-                        bg_core_log(c, LOG_WARNING, "receiving on %s: %m", p->name);
-                return 0;
-        }
-        for (int i = 0; i < n; i++) {
-                uint8_t *buf = c->rxbuf + (size_t) i * BG_SLOT + HEADROOM;
-                size_t len = c->rx_msgs[i].msg_len;
-                struct bg_fwd_frame fr;
-                enum bg_fwd_rx v = BG_FWD_RX_PASS;
-
-                if ((c->rx_msgs[i].msg_hdr.msg_flags & MSG_TRUNC) || len < VH + 14) {
-                        p->stats.rx_dropped++;
-                        continue;
-                }
-                if (c->rx_addr[i].sll_pkttype == PACKET_OUTGOING)
-                        continue;
-                memcpy(&fr.vh, buf, VH);
-                fr.data = buf + VH;
-                fr.len = len - VH;
-                fr.cap = BG_SLOT - HEADROOM - VH;
-                p->stats.rx_packets++;
-                p->stats.rx_bytes += fr.len;
-                if (b->p.arp_interval)
-                        bg_fwd_mon_rx(b, p, fr.data, fr.len);
-                if (b->ops->rx)
-                        v = b->ops->rx(b, p, &fr);
-                if (v == BG_FWD_RX_DROP || v == BG_FWD_RX_CONSUMED)
-                        continue;
-                /* On an rx-disabled port the kernel passes link-local frames
-                 * up on the port itself: here the host stack sees them there
-                 * anyway, beside our socket. */
-                if (v == BG_FWD_RX_PASS && p->rx_disabled) {
-                        p->stats.rx_dropped++;
-                        continue;
-                }
-                /* Our own frames reflected by the partner (a bridge floods
-                 * our broadcasts back on the other ports). */
-                if (!memcmp(fr.data + 6, b->mac, 6)) {
-                        p->stats.rx_dropped++;
-                        continue;
-                }
-                /* What a NIC carrying the bond MAC would filter. */
-                if (!b->tap_promisc && !(fr.data[0] & 1) && memcmp(fr.data, b->mac, 6))
-                        continue;
-                memcpy(fr.data - VH, &fr.vh, VH);
-                if (write(b->tap_fd, fr.data - VH, fr.len + VH) < 0 && errno != EAGAIN)
-                        bg_core_log(c, LOG_DEBUG, "writing to the TAP: %m");
-        }
-        return 0;
-}
 
 /* ---- ports ---- */
 
@@ -361,7 +158,7 @@ static bool pending_del(struct bg_fwd *b, const char *name) {
 
 int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
         struct bg_fwd *b = &c->bond;
-        struct port_io_alloc *pa;
+        struct bg_dp_port *pa;
         struct bg_fwd_port *p;
         struct bg_nl_link link;
         int r, fd;
@@ -417,7 +214,7 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
         p->fd = fd;
         p->ifindex = link.ifindex;
         p->present = true;
-        r = sd_event_add_io(c->ev, &pa->io.src, fd, EPOLLIN, on_port, p);
+        r = sd_event_add_io(c->ev, &pa->io.src, fd, EPOLLIN, bg_dp_on_port, p);
         if (r < 0) {
                 close(fd);
                 bg_port_restore(name, &pa->io);
@@ -458,18 +255,11 @@ fail:
 
 static void release_port(struct bg_core *c, struct bg_fwd_port *p, bool gone) {
         struct bg_fwd *b = &c->bond;
-        struct port_io_alloc *pa = (struct port_io_alloc *) p->core;
+        struct bg_dp_port *pa = (struct bg_dp_port *) p->core;
         char name[16];
 
         snprintf(name, sizeof(name), "%s", p->name);
-        if (pa->io.queued) {
-                /* drop the frames still queued for it */
-                size_t k = 0;
-                for (size_t i = 0; i < c->n_txq; i++)
-                        if (c->txq[i] != p)
-                                c->txq[k++] = c->txq[i];
-                c->n_txq = k;
-        }
+        bg_dp_port_forget(c, p);   /* drop the frames still queued for it */
         p->present = false;
         p->link = BG_LINK_DOWN;
         bg_fwd_mon_port_gone(b, p);
@@ -715,16 +505,9 @@ int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params
         b->now = now_usec();
         c->journal = getenv("JOURNAL_STREAM") != NULL;
 
-        c->txbuf = malloc((size_t) BG_BATCH * BG_SLOT);
-        c->rxbuf = malloc((size_t) BG_BATCH * BG_SLOT);
-        if (!c->txbuf || !c->rxbuf)
-                return -ENOMEM;
-        for (unsigned i = 0; i < BG_BATCH; i++) {
-                c->rx_iov[i] = (struct iovec){ c->rxbuf + (size_t) i * BG_SLOT + HEADROOM, BG_SLOT - HEADROOM };
-                c->rx_msgs[i].msg_hdr = (struct msghdr){ .msg_iov = &c->rx_iov[i], .msg_iovlen = 1,
-                                                         .msg_name = &c->rx_addr[i],
-                                                         .msg_namelen = sizeof(c->rx_addr[i]) };
-        }
+        r = bg_dp_init(c);
+        if (r < 0)
+                return r;
         r = bg_fwd_mode_setup(b);
         if (r < 0)
                 return r;
@@ -765,7 +548,7 @@ int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params
         r = bg_fwd_link_set_mtu(name, b->mtu);
         if (r < 0)
                 return r;
-        r = sd_event_add_io(c->ev, &c->tap_src, b->tap_fd, EPOLLIN, on_tap, c);
+        r = sd_event_add_io(c->ev, &c->tap_src, b->tap_fd, EPOLLIN, bg_dp_on_tap, c);
         if (r < 0)
                 return r;
         return 0;
@@ -892,7 +675,7 @@ void bg_core_free(struct bg_core *c) {
          * between them on the way out. */
         while (b->n_ports) {
                 struct bg_fwd_port *p = b->ports[b->n_ports - 1];
-                struct port_io_alloc *pa = (struct port_io_alloc *) p->core;
+                struct bg_dp_port *pa = (struct bg_dp_port *) p->core;
                 sd_event_source_disable_unref(pa->io.src);
                 if (p->fd >= 0)
                         close(p->fd);
@@ -916,6 +699,5 @@ void bg_core_free(struct bg_core *c) {
         bg_nl_close(c->rtnl);
         bg_fwd_mode_teardown(b);
         sd_event_unref(c->ev);
-        free(c->txbuf);
-        free(c->rxbuf);
+        bg_dp_free(c);
 }

@@ -9,6 +9,7 @@
 #include "fwd/fwd.h"
 
 struct bg_nl;
+struct bg_dp;
 
 /* ---- link.c: per-link settings that are not rtnetlink (ioctl, ethtool,
  * sysctl); rtnetlink is src/netlink ---- */
@@ -76,12 +77,7 @@ struct bg_core {
         bool configure_addresses;
         bool journal;
         int log_level;
-        uint8_t *txbuf, *rxbuf;
-        struct mmsghdr rx_msgs[BG_BATCH];
-        struct iovec rx_iov[BG_BATCH];
-        struct sockaddr_ll rx_addr[BG_BATCH];
-        struct bg_fwd_port *txq[BG_FWD_MAX_PORTS];
-        size_t n_txq;
+        struct bg_dp *dp;           /* data path state (dp.c) */
         bool stopping;
         struct bg_linkpoll *poll;
         sd_event_source *poll_src;
