@@ -30,11 +30,14 @@
 
 static void help(FILE *f) {
         fprintf(f,
-                "Usage: bondgen convert [--root DIR] [--format yaml|networkd|netplan|keyfile]\n"
+                "Usage: bondgen convert [--root DIR] [--from rh|debian|suse]\n"
+                "                       [--format yaml|networkd|netplan|keyfile]\n"
                 "                       [-o PATH] [--explain] [--force] [--partial]\n\n"
-                "Convert CentOS/RHEL bonding configuration (ifcfg-*, modprobe.conf, rc.local,\n"
-                "sysconfig/network) under DIR (default /) into the canonical YAML or another format.\n\n"
+                "Convert legacy bonding configuration under DIR (default /) into the canonical\n"
+                "YAML or another format: Red Hat ifcfg-*, modprobe.conf, rc.local and\n"
+                "sysconfig/network; Debian /etc/network/interfaces; SUSE sysconfig/network/ifcfg-*.\n\n"
                 "  --root DIR      read the legacy files under DIR\n"
+                "  --from SOURCE   read only rh, debian or suse (default: every one present)\n"
                 "  --format FMT    yaml (default), networkd, netplan or keyfile\n"
                 "  -o PATH         write to PATH (a file for yaml, a directory otherwise)\n"
                 "  --explain       list every legacy key read and what became of it\n"
@@ -102,6 +105,7 @@ static int write_files(const char *dir, const struct bg_emit_files *files, bool 
 int bg_cmd_convert(int argc, char **argv) {
         static const struct option opts[] = {
                 { "root", required_argument, NULL, 'r' },
+                { "from", required_argument, NULL, 'S' },
                 { "format", required_argument, NULL, 'f' },
                 { "output", required_argument, NULL, 'o' },
                 { "explain", no_argument, NULL, 'e' },
@@ -112,6 +116,7 @@ int bg_cmd_convert(int argc, char **argv) {
         };
         const char *root = "/", *format = "yaml", *out = NULL;
         bool explain = false, force = false, partial = false, withheld = false;
+        unsigned sources = 0;
         struct bg_diags diags = {};
         struct bg_explain ex = {};
         struct bg_emit_files files = {};
@@ -123,6 +128,12 @@ int bg_cmd_convert(int argc, char **argv) {
         while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) >= 0) {
                 switch (c) {
                 case 'r': root = optarg; break;
+                case 'S':
+                        if (bg_legacy_source_from_name(optarg, &sources) < 0) {
+                                fprintf(stderr, "bondgen convert: unknown source '%s' (rh, debian, suse)\n", optarg);
+                                return BG_EXIT_USAGE;
+                        }
+                        break;
                 case 'f': format = optarg; break;
                 case 'o': out = optarg; break;
                 case 'e': explain = true; break;
@@ -153,7 +164,7 @@ int bg_cmd_convert(int argc, char **argv) {
         }
 
         bg_model_init(&m);
-        r = bg_legacy_read(root, &m, &diags, explain ? &ex : NULL);
+        r = bg_legacy_read_sources(root, sources, &m, &diags, explain ? &ex : NULL);
         if (r == -EINVAL)
                 status = BG_EXIT_INVALID;
         else if (r < 0)

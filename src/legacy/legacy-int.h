@@ -158,3 +158,10 @@ int lg_build_ip(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, struct 
 
 /* rh-route.c: route-<bond> (AF_INET) and route6-<bond> (AF_INET6) */
 int lg_routes(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, int family);
+
+/* Shared by every reader (legacy.c). Explain entries point at files
+ * interned in m. */
+int lg_explain_add(struct bg_explain *e, struct bg_model *m, const char *file, unsigned line,
+                   unsigned col, const char *key, const char *fate);
+int lg_explain_ifcfg(struct bg_explain *e, struct bg_model *m, const struct bg_ifcfg *f);
+int lg_explain_sort(struct bg_explain *e);

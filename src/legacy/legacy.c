@@ -250,8 +250,8 @@ static void network_explain(struct lg_ctx *c) {
         }
 }
 
-static int explain_add(struct bg_explain *e, struct bg_model *m, const char *file, unsigned line,
-                       unsigned col, const char *key, const char *fate) {
+int lg_explain_add(struct bg_explain *e, struct bg_model *m, const char *file, unsigned line,
+                   unsigned col, const char *key, const char *fate) {
         struct bg_explain_entry *x;
 
         if (e->n == e->cap) {
@@ -275,7 +275,7 @@ static int explain_add(struct bg_explain *e, struct bg_model *m, const char *fil
         return 0;
 }
 
-static int explain_ifcfg(struct bg_explain *e, struct bg_model *m, const struct bg_ifcfg *f) {
+int lg_explain_ifcfg(struct bg_explain *e, struct bg_model *m, const struct bg_ifcfg *f) {
         for (size_t i = 0; i < f->n; i++) {
                 const struct bg_ifcfg_var *v = &f->v[i];
                 char fate[64];
@@ -285,7 +285,7 @@ static int explain_ifcfg(struct bg_explain *e, struct bg_model *m, const struct 
                         snprintf(fate, sizeof(fate), "ignored: set again on line %u", v->overridden_by);
                         fs = fate;
                 }
-                if (explain_add(e, m, f->path, v->line, v->col, v->key, fs) < 0)
+                if (lg_explain_add(e, m, f->path, v->line, v->col, v->key, fs) < 0)
                         return -ENOMEM;
         }
         return 0;
@@ -307,6 +307,31 @@ static int cmp_index(const void *a, const void *b, void *base) {
         return i < k ? -1 : i > k;
 }
 
+int lg_explain_sort(struct bg_explain *e) {
+        struct bg_explain_entry *copy;
+        size_t *idx;
+
+        /* Stable order: by file, line and column, then insertion order. */
+        if (!e || e->n < 2)
+                return 0;
+        copy = malloc(e->n * sizeof(*copy));
+        idx = malloc(e->n * sizeof(*idx));
+        if (!copy || !idx) {
+                free(copy);
+                free(idx);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < e->n; i++)
+                idx[i] = i;
+        qsort_r(idx, e->n, sizeof(*idx), cmp_index, e->v);
+        for (size_t i = 0; i < e->n; i++)
+                copy[i] = e->v[idx[i]];
+        memcpy(e->v, copy, e->n * sizeof(*copy));
+        free(copy);
+        free(idx);
+        return 0;
+}
+
 static int fill_explain(struct lg_ctx *c, struct bg_model *m) {
         struct bg_explain *e = c->explain;
 
@@ -316,7 +341,7 @@ static int fill_explain(struct lg_ctx *c, struct bg_model *m) {
         lg_rh_explain(c);
         if (!e)
                 return 0;
-        if (c->have_network && explain_ifcfg(e, m, &c->network) < 0)
+        if (c->have_network && lg_explain_ifcfg(e, m, &c->network) < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < c->mp.n; i++) {
                 struct mp_entry *me = &c->mp.v[i];
@@ -326,49 +351,31 @@ static int fill_explain(struct lg_ctx *c, struct bg_model *m) {
                         snprintf(what, sizeof(what), "%s", me->text);
                 else
                         snprintf(what, sizeof(what), "%s %s", kinds[me->kind], me->target);
-                if (explain_add(e, m, me->file, me->line, 0, what, me->fate) < 0)
+                if (lg_explain_add(e, m, me->file, me->line, 0, what, me->fate) < 0)
                         return -ENOMEM;
                 for (size_t k = 0; k < me->n_tok; k++) {
                         struct mp_token *t = &me->tok[k];
                         char key[256];
                         snprintf(key, sizeof(key), "%s %s %s", me->kind == MP_INSTALL ? "install" : "options",
                                  me->target, t->key);
-                        if (explain_add(e, m, me->file, t->line, t->col, key, t->fate) < 0)
+                        if (lg_explain_add(e, m, me->file, t->line, t->col, key, t->fate) < 0)
                                 return -ENOMEM;
                 }
         }
         for (size_t i = 0; i < c->n_rc; i++) {
                 struct rc_enslave *r = &c->rc[i];
-                if (explain_add(e, m, r->file, r->line, 0, "ifenslave", r->fate) < 0)
+                if (lg_explain_add(e, m, r->file, r->line, 0, "ifenslave", r->fate) < 0)
                         return -ENOMEM;
         }
         for (size_t i = 0; i < c->n_files; i++)
-                if (explain_ifcfg(e, m, &c->files[i].cfg) < 0)
+                if (lg_explain_ifcfg(e, m, &c->files[i].cfg) < 0)
                         return -ENOMEM;
         for (size_t i = 0; i < c->extra.n; i++) {
                 struct bg_explain_entry *x = &c->extra.v[i];
-                if (explain_add(e, m, x->loc.file, x->loc.line, x->loc.col, x->key, x->fate) < 0)
+                if (lg_explain_add(e, m, x->loc.file, x->loc.line, x->loc.col, x->key, x->fate) < 0)
                         return -ENOMEM;
         }
-        /* Stable order: by file, line and column, then insertion order. */
-        if (e->n > 1) {
-                struct bg_explain_entry *copy = malloc(e->n * sizeof(*copy));
-                size_t *idx = malloc(e->n * sizeof(*idx));
-                if (!copy || !idx) {
-                        free(copy);
-                        free(idx);
-                        return -ENOMEM;
-                }
-                for (size_t i = 0; i < e->n; i++)
-                        idx[i] = i;
-                qsort_r(idx, e->n, sizeof(*idx), cmp_index, e->v);
-                for (size_t i = 0; i < e->n; i++)
-                        copy[i] = e->v[idx[i]];
-                memcpy(e->v, copy, e->n * sizeof(*copy));
-                free(copy);
-                free(idx);
-        }
-        return 0;
+        return lg_explain_sort(e);
 }
 
 static void ctx_free(struct lg_ctx *c) {

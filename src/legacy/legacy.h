@@ -43,3 +43,24 @@ bool bg_legacy_ifcfg_backup_name(const char *name);
 /* The file itself declares a bond: BONDING_OPTS, TYPE=Bond|Bonding or
  * BONDING_MASTER=yes (a modprobe alias can make any device a bond too). */
 bool bg_legacy_ifcfg_declares_bond(const struct bg_ifcfg *f);
+
+/* Other legacy sources beside the Red Hat tree read by bg_legacy_read():
+ * Debian/Ubuntu ifupdown (etc/network/interfaces with ifenslave's bond-*
+ * options) and SUSE wicked (etc/sysconfig/network/ifcfg-*). */
+enum {
+        BG_LEGACY_RH = 1u << 0,
+        BG_LEGACY_DEBIAN = 1u << 1,
+        BG_LEGACY_SUSE = 1u << 2,
+};
+/* The sources present under root: RH when etc/sysconfig/network-scripts is
+ * a directory, Debian when etc/network/interfaces exists, SUSE when
+ * etc/sysconfig/network is a directory (on Red Hat it is a file). With none
+ * of them, RH (its modprobe and rc.local files may still define bonds). */
+unsigned bg_legacy_detect(const char *root);
+/* "rh", "debian" or "suse" -> BG_LEGACY_*; -EINVAL otherwise. */
+int bg_legacy_source_from_name(const char *name, unsigned *out);
+/* Read the given sources (0: those bg_legacy_detect() finds) into *m, in
+ * the order RH, Debian, SUSE. Same contract as bg_legacy_read(); a bond
+ * defined by two sources is an error naming both. */
+int bg_legacy_read_sources(const char *root, unsigned sources, struct bg_model *m,
+                           struct bg_diags *diags, struct bg_explain *explain);

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+/* Internal interfaces of the Debian ifupdown reader (debian.c parses the
+ * interfaces files, debian-bond.c turns stanzas into bonds). */
+#include "readers-int.h"
+
+struct deb_opt {
+        char *key;               /* as written: "bond-xmit_hash_policy" */
+        char *norm;              /* ifupdown's variable identity: lower case, '_' -> '-', others dropped */
+        char *value;             /* the rest of the line, trimmed; never empty */
+        const char *file;        /* interned in the context */
+        unsigned line, col, vcol;
+        char *fate;
+};
+
+enum deb_kind { DEB_IFACE, DEB_MAPPING };
+
+struct deb_stanza {
+        enum deb_kind kind;
+        char *name;              /* interface (or mapping pattern) */
+        char *family, *method;   /* NULL for mappings */
+        const char *file;
+        unsigned line;
+        struct deb_opt *opts;
+        size_t n_opts;
+        char *fate;
+};
+
+/* Top-level lines other than stanzas: auto, allow-CLASS, source,
+ * source-directory, no-auto-down, no-scripts, rename. */
+struct deb_line {
+        char *keyword;
+        char **words;
+        size_t n_words;
+        const char *file;
+        unsigned line;
+        char *fate;
+};
+
+struct deb_conf {
+        struct deb_stanza *st;
+        size_t n_st;
+        struct deb_line *ln;
+        size_t n_ln;
+};
+
+/* debian.c */
+int deb_parse_tree(struct lg_ctx *c, struct deb_conf *conf);
+void deb_conf_free(struct deb_conf *conf);
+/* First option named norm in a stanza (NULL if none). */
+struct deb_opt *deb_find(const struct deb_stanza *s, const char *norm);
+void deb_ofate(struct lg_ctx *c, struct deb_opt *o, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* debian-bond.c */
+int deb_build(struct lg_ctx *c, struct deb_conf *conf, struct bg_model *m);
