@@ -30,6 +30,7 @@ struct mp_entry {
         struct mp_token *tok;    /* options and install parameters */
         size_t n_tok;
         bool bonding;            /* concerns the bonding module */
+        char *instance;          /* options NAME -o INST: the module loaded once per bond */
         char *fate;
 };
 
@@ -71,6 +72,7 @@ struct lg_port {
         struct bg_loc loc;
         struct lg_file *file;    /* NULL when from rc.local */
         struct rc_enslave *rc;
+        bool infiniband;         /* TYPE=InfiniBand or a 20-byte HWADDR */
 };
 
 struct lg_bond {
@@ -151,6 +153,9 @@ void lg_rh_free(struct lg_ctx *c);
 void lg_rh_explain(struct lg_ctx *c);
 
 /* rh-bond.c: one bond into the model */
+/* Does the value of key change the model (of a bond file, or of a port's
+ * file when port)? A key that does not can be unreadable at no cost. */
+bool lg_key_used(const char *key, bool port);
 int lg_build_bond(struct lg_ctx *c, struct lg_bond *lb, struct bg_model *m);
 
 /* rh-ip.c: addresses, gateway, DNS, routes, IPv6 of a bond */
@@ -158,6 +163,8 @@ int lg_build_ip(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, struct 
 
 /* rh-route.c: route-<bond> (AF_INET) and route6-<bond> (AF_INET6) */
 int lg_routes(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, int family);
+/* rule-<bond>, rule6-<bond>: reported (warning and --explain), not converted */
+int lg_rules(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, int family);
 
 /* Shared by every reader (legacy.c). Explain entries point at files
  * interned in m. */

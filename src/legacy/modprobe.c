@@ -206,11 +206,25 @@ static int parse_line(struct lg_ctx *c, const char *file, unsigned line, char *t
                 e->bonding = !strcmp(e->module, "bonding");
         } else if (!strcmp(w[0].s, "options") && n >= 2) {
                 e->kind = MP_OPTIONS;
-                for (size_t i = 2; i < n; i++)
+                for (size_t i = 2; i < n; i++) {
+                        /* `options bond0 -o bond0 mode=...` (bonding.rst, "Configuration
+                         * with Initscripts Support" on old modutils): "-o NAME" is a
+                         * modprobe option loading the module once more under NAME, so
+                         * each bond gets its own instance with these parameters. It is
+                         * not a bonding parameter. */
+                        if ((!strcmp(w[i].s, "-o") || !strcmp(w[i].s, "--name")) && i + 1 < n) {
+                                free(e->instance);
+                                if (!(e->instance = strdup(w[++i].s))) {
+                                        free(copy);
+                                        return -ENOMEM;
+                                }
+                                continue;
+                        }
                         if (add_token(e, w[i].s, w[i].col, map) < 0) {
                                 free(copy);
                                 return -ENOMEM;
                         }
+                }
         } else if (!strcmp(w[0].s, "install") && n >= 3) {
                 e->kind = MP_INSTALL;
                 if (parse_install(c, e, w, n, map) < 0) {
@@ -442,6 +456,9 @@ void lg_modprobe_explain(struct lg_ctx *c) {
                         lg_fate(&e->fate, "used: %s is a bond with the options of this line", e->target);
                 else if (!strcmp(e->target, "bonding"))
                         lg_fate(&e->fate, "used: module-wide defaults for every bond");
+                else if (e->instance)
+                        lg_fate(&e->fate, "used: options for %s, loaded as its own module instance (-o %s)",
+                                e->target, e->instance);
                 else
                         lg_fate(&e->fate, "used: options for %s", e->target);
                 for (size_t k = 0; k < e->n_tok; k++)
@@ -460,6 +477,7 @@ void lg_modprobe_free(struct mp_conf *mp) {
                         free(e->tok[k].fate);
                 }
                 free(e->tok);
+                free(e->instance);
                 free(e->target);
                 free(e->module);
                 free(e->text);

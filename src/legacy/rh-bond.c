@@ -30,6 +30,9 @@ struct optsrc {
         char **fate[BG_OPT__MAX];   /* fate slot of the source that set it last */
         const char *file[BG_OPT__MAX];
         unsigned line[BG_OPT__MAX];
+        /* num_grat_arp and num_unsol_na are one kernel field: the last
+         * value each name was given, to tell when they differ. */
+        char *peer_notif[2];
 };
 
 static void diag_or_quiet(struct lg_ctx *c, enum bg_diag_level l, const char *file, unsigned line,
@@ -92,6 +95,12 @@ static int apply(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, struct
         src->fate[o->id] = fate;
         src->file[o->id] = file;
         src->line[o->id] = line;
+        if (o->id == BG_OPT_NUM_GRAT_ARP) {
+                char **slot = &src->peer_notif[strcmp(key, o->name) != 0];
+                free(*slot);
+                if (!(*slot = strdup(value)))
+                        return -ENOMEM;
+        }
         if (!c->quiet) {
                 if (bg_opt_format_value(o, &b->opts[o->id], val, sizeof(val)) < 0)
                         snprintf(val, sizeof(val), "%s", value);
@@ -137,8 +146,59 @@ static int split_cb(const char *key, const char *value, unsigned col, void *user
         return r == -ENOMEM ? r : 0;
 }
 
-static int apply_options(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b) {
-        struct optsrc src = {};
+/* What the kernel ends up holding when the sources name options that
+ * exclude each other; each case is warned. */
+static void settle_options(struct lg_ctx *c, struct bg_bond *b, struct optsrc *src) {
+        enum bg_mode mode = bg_bond_mode(b);
+        bool arp_mode = bg_opt_get(BG_OPT_ARP_INTERVAL)->modes & BG_MODE_BIT(mode);
+        static const enum bg_opt delays[] = { BG_OPT_UPDELAY, BG_OPT_DOWNDELAY, BG_OPT_PEER_NOTIF_DELAY };
+
+        /* initscripts writes every miimon before the other keys; a non-zero
+         * arp_interval written later turns MII monitoring off
+         * (bond_options.c: bond_option_arp_interval_set()), and the delays
+         * written after it are refused (EPERM) without miimon. NetworkManager
+         * also prefers the ARP monitor when arp_interval is set. */
+        if (arp_mode && bg_bond_opt_num(b, BG_OPT_MIIMON) && bg_bond_opt_num(b, BG_OPT_ARP_INTERVAL)) {
+                const struct bg_loc *l = &b->opt_loc[BG_OPT_MIIMON];
+
+                lg_diag(c, BG_DIAG_WARNING, l->file, l->line, l->col, "miimon",
+                        "%s: miimon=%llu and arp_interval=%llu are both set: the ARP monitor wins "
+                        "(arp_interval is written after miimon and turns MII monitoring off), so "
+                        "miimon is left out", b->name,
+                        (unsigned long long) bg_bond_opt_num(b, BG_OPT_MIIMON),
+                        (unsigned long long) bg_bond_opt_num(b, BG_OPT_ARP_INTERVAL));
+                if (src->fate[BG_OPT_MIIMON] && !c->quiet)
+                        lg_fate_append(src->fate[BG_OPT_MIIMON], "%s: miimon dropped: arp_interval wins",
+                                       b->name);
+                bg_optval_clear(&b->opts[BG_OPT_MIIMON]);
+                for (size_t i = 0; i < sizeof(delays) / sizeof(delays[0]); i++) {
+                        const char *name = bg_opt_get(delays[i])->name;
+
+                        if (!b->opts[delays[i]].set)
+                                continue;
+                        l = &b->opt_loc[delays[i]];
+                        lg_diag(c, BG_DIAG_WARNING, l->file, l->line, l->col, name,
+                                "%s: %s needs MII monitoring, which arp_interval turned off; left out",
+                                b->name, name);
+                        if (src->fate[delays[i]] && !c->quiet)
+                                lg_fate_append(src->fate[delays[i]], "%s: %s dropped: no MII monitoring",
+                                               b->name, name);
+                        bg_optval_clear(&b->opts[delays[i]]);
+                }
+        }
+        if (src->peer_notif[0] && src->peer_notif[1] && strcmp(src->peer_notif[0], src->peer_notif[1])) {
+                const struct bg_loc *l = &b->opt_loc[BG_OPT_NUM_GRAT_ARP];
+
+                lg_diag(c, BG_DIAG_WARNING, l->file, l->line, l->col, "num_grat_arp",
+                        "%s: num_grat_arp=%s and num_unsol_na=%s set one kernel field (the number of "
+                        "peer notifications after a failover); the one written last, %llu, wins "
+                        "(NetworkManager refuses a profile where they differ)", b->name,
+                        src->peer_notif[0], src->peer_notif[1],
+                        (unsigned long long) bg_bond_opt_num(b, BG_OPT_NUM_GRAT_ARP));
+        }
+}
+
+static int apply_sources(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, struct optsrc *src) {
         struct bg_ifcfg_var *bo = lb->file ? bg_ifcfg_find(&lb->file->cfg, "BONDING_OPTS") : NULL;
         bool own_options = false;
         int r;
@@ -146,15 +206,20 @@ static int apply_options(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b
         for (size_t i = 0; i < c->mp.n; i++) {
                 struct mp_entry *e = &c->mp.v[i];
                 if (e->kind == MP_OPTIONS && e->bonding && !strcmp(e->target, "bonding") &&
-                    (r = apply_mp(c, lb, b, &src, e)) < 0)
+                    (r = apply_mp(c, lb, b, src, e)) < 0)
                         return r;
         }
         for (size_t i = 0; i < c->mp.n; i++) {
                 struct mp_entry *e = &c->mp.v[i];
                 if (e->kind != MP_OPTIONS || !e->target || !lg_ifname_eq(e->target, b->name))
                         continue;
-                own_options = true;
-                if (!lg_modprobe_is_bond(c, b->name))
+                /* With "-o NAME" each bond loads its own module instance, so
+                 * its line applies to it alone even when BONDING_OPTS is set
+                 * or another bond has its own line. */
+                own_options = own_options || !e->instance;
+                if (e->instance)
+                        ;
+                else if (!lg_modprobe_is_bond(c, b->name))
                         lg_diag(c, BG_DIAG_WARNING, e->file, e->line, 0, "options",
                                 "there is no 'alias %s bonding', so modprobe never used this line; "
                                 "bondgen applies it to %s anyway", b->name, b->name);
@@ -163,7 +228,7 @@ static int apply_options(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b
                                 "initscripts loads the module as 'bonding' when BONDING_OPTS is set, "
                                 "so this line did not apply at boot; bondgen applies it, then "
                                 "BONDING_OPTS");
-                if ((r = apply_mp(c, lb, b, &src, e)) < 0)
+                if ((r = apply_mp(c, lb, b, src, e)) < 0)
                         return r;
         }
         if (own_options) {
@@ -172,7 +237,7 @@ static int apply_options(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b
                 for (size_t i = 0; c->bonds + i < lb; i++) {
                         bool other = false;
                         for (size_t k = 0; k < c->mp.n && !other; k++)
-                                other = c->mp.v[k].kind == MP_OPTIONS &&
+                                other = c->mp.v[k].kind == MP_OPTIONS && !c->mp.v[k].instance &&
                                         lg_ifname_eq(c->mp.v[k].target, c->bonds[i].name);
                         if (other) {
                                 lg_diag(c, BG_DIAG_WARNING, lb->file ? lb->file->cfg.path : NULL, 0, 0,
@@ -188,11 +253,11 @@ static int apply_options(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b
         for (size_t i = 0; i < c->mp.n; i++) {
                 struct mp_entry *e = &c->mp.v[i];
                 if (e->kind == MP_INSTALL && e->bonding && lg_ifname_eq(e->target, b->name) &&
-                    (r = apply_mp(c, lb, b, &src, e)) < 0)
+                    (r = apply_mp(c, lb, b, src, e)) < 0)
                         return r;
         }
         if (bo && bo->value) {
-                struct split_ctx s = { c, lb, b, &src, lb->file, bo, bo->vcol, NULL };
+                struct split_ctx s = { c, lb, b, src, lb->file, bo, bo->vcol, NULL };
                 if (strchr(bo->value, '\t'))
                         lg_diag(c, BG_DIAG_NOTE, lb->file->cfg.path, bo->line, bo->col, "BONDING_OPTS",
                                 "a tab separates options for initscripts (as here) but not for "
@@ -202,13 +267,25 @@ static int apply_options(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b
                         free(s.fate);
                         return r;
                 }
+                /* Settled while s.fate, a fate slot it may append to, lives. */
+                settle_options(c, b, src);
                 if (!*bo->value)
                         lg_vfate(c, &lb->file->cfg, bo, "empty: no options");
                 else
                         lg_vfate(c, &lb->file->cfg, bo, "%s", s.fate ? s.fate : "no options");
                 free(s.fate);
-        }
+        } else
+                settle_options(c, b, src);
         return 0;
+}
+
+static int apply_options(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b) {
+        struct optsrc src = {};
+        int r = apply_sources(c, lb, b, &src);
+
+        free(src.peer_notif[0]);
+        free(src.peer_notif[1]);
+        return r;
 }
 
 static void link_keys(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b) {
@@ -330,6 +407,30 @@ static bool numbered_l3(const char *key) {
         return false;
 }
 
+bool lg_key_used(const char *key, bool port) {
+        static const char *const port_keys[] = {
+                "DEVICE", "MASTER", "MASTER_UUID", "SLAVE", "HWADDR", "TYPE", "BONDING_MASTER",
+                "BONDING_OPTS", "BOND_PORT_QUEUE_ID", "BOND_PORT_PRIO",
+        };
+        static const char *const bond_keys[] = {
+                "DEVICE", "TYPE", "BONDING_OPTS", "BONDING_MASTER", "ONBOOT", "MTU", "MACADDR",
+                "BOOTPROTO", "DEFROUTE", "GATEWAYDEV", "DHCPV6C", "DOMAIN", "UUID", "METRIC",
+                "MASTER", "MASTER_UUID", "SLAVE", "NETWORKING_IPV6",
+        };
+        const char *const *v = port ? port_keys : bond_keys;
+        size_t n = port ? sizeof(port_keys) / sizeof(port_keys[0]) : sizeof(bond_keys) / sizeof(bond_keys[0]);
+
+        for (size_t i = 0; i < n; i++)
+                if (!strcmp(key, v[i]))
+                        return true;
+        if (port)
+                return false;
+        for (size_t k = 0; k < sizeof(consumed) / sizeof(consumed[0]); k++)
+                if (!strcmp(key, consumed[k].key))
+                        return !strncmp(consumed[k].why, "used", 4) || !strncmp(consumed[k].why, "checked", 7);
+        return numbered_l3(key) || !strncmp(key, "IPV6", 4);
+}
+
 static void sweep(struct lg_ctx *c, struct lg_file *f, bool port, const char *bond) {
         for (size_t i = 0; i < f->cfg.n; i++) {
                 struct bg_ifcfg_var *v = &f->cfg.v[i];
@@ -338,7 +439,9 @@ static void sweep(struct lg_ctx *c, struct lg_file *f, bool port, const char *bo
                 if (v->fate || v->overridden_by)
                         continue;
                 if (!v->value) {
-                        lg_vfate(c, &f->cfg, v, "error: value could not be read");
+                        lg_vfate(c, &f->cfg, v, lg_key_used(v->key, port)
+                                                ? "error: value could not be read"
+                                                : "ignored: value could not be read, and bondgen does not use it (warned)");
                         continue;
                 }
                 for (size_t k = 0; k < sizeof(consumed) / sizeof(consumed[0]) && !why; k++)
@@ -351,6 +454,35 @@ static void sweep(struct lg_ctx *c, struct lg_file *f, bool port, const char *bo
                                 "not used: no matching IPADDRn, or it comes after a gap in the "
                                 "numbering (both initscripts and NetworkManager stop there)");
                         why = "ignored: no matching address or after a gap (warned)";
+                }
+                if (!why && port && !strcmp(v->key, "BONDING_MASTER"))
+                        why = "ignored: a port's bond marker (cloud-init writes it); initscripts enslaves the port";
+                if (!why && !port && !strncmp(v->key, "BONDING_SLAVE", 13) && v->key[13] &&
+                    strspn(v->key + 13, "0123456789") == strlen(v->key + 13)) {
+                        if (!bg_model_find_bond(c->model, bond) ||
+                            !bg_bond_find_port(bg_model_find_bond(c->model, bond), v->value))
+                                lg_diag(c, BG_DIAG_WARNING, f->cfg.path, v->line, v->col, v->key,
+                                        "%s names %s, but no ifcfg file makes it a port of %s "
+                                        "(MASTER=%s): initscripts reads ports only from MASTER=, so it is "
+                                        "not a port", v->key, v->value, bond, bond);
+                        why = "ignored: the ports come from their own MASTER= (initscripts does not read this list)";
+                }
+                if (!why && !port && !strcmp(v->key, "METRIC")) {
+                        lg_diag(c, BG_DIAG_WARNING, f->cfg.path, v->line, v->col, v->key,
+                                "METRIC=%s (the metric initscripts gives %s's default and DHCP routes) is not "
+                                "converted: the model has no per-interface route metric", v->value, bond);
+                        why = "ignored: no per-interface route metric in the model (warned)";
+                }
+                if (!why && port && (!strcmp(v->key, "BOND_PORT_QUEUE_ID") || !strcmp(v->key, "BOND_PORT_PRIO"))) {
+                        bool q = !strcmp(v->key, "BOND_PORT_QUEUE_ID");
+
+                        /* NetworkManager's [bond-port] keys; initscripts never reads them. */
+                        lg_diag(c, BG_DIAG_WARNING, f->cfg.path, v->line, v->col, v->key,
+                                "NetworkManager would set the %s of port %s to %s; initscripts ignores "
+                                "%s, and so does the conversion%s%s%s", q ? "queue id" : "priority",
+                                f->device, v->value, v->key, q ? " (to keep it, add queue_id=" : "",
+                                q ? f->device : "", q ? ":N to BONDING_OPTS)" : "");
+                        why = "ignored: NetworkManager-only port key (warned)";
                 }
                 if (!why && !strcmp(v->key, "ETHTOOL_OPTS")) {
                         lg_diag(c, BG_DIAG_WARNING, f->cfg.path, v->line, v->col, v->key,
@@ -417,6 +549,14 @@ int lg_build_bond(struct lg_ctx *c, struct lg_bond *lb, struct bg_model *m) {
                         sweep(c, p->file, true, b->name);
                 }
         }
+        for (size_t i = 0; i < lb->n_ports; i++)
+                if (lb->ports[i].infiniband && bg_bond_mode(b) != BG_MODE_ACTIVE_BACKUP) {
+                        lg_diag(c, BG_DIAG_WARNING, lb->ports[i].loc.file, lb->ports[i].loc.line,
+                                lb->ports[i].loc.col, "MASTER",
+                                "%s is an InfiniBand port: the kernel enslaves it only in mode "
+                                "active-backup, not %s", lb->ports[i].name, bg_mode_name(bg_bond_mode(b)));
+                        break;
+                }
         if (lb->active) {
                 /* ifenslave -c: the active port. networkd (ActiveSlave=) and NM
                  * (active_slave) can express it; the canonical YAML keeps no

@@ -531,7 +531,8 @@ int lg_build_ip(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, struct 
                 return r;
         if ((r = ipv6(&x)) < 0)
                 return r;
-        if ((r = lg_routes(c, lb, b, AF_INET)) < 0 || (r = lg_routes(c, lb, b, AF_INET6)) < 0)
+        if ((r = lg_routes(c, lb, b, AF_INET)) < 0 || (r = lg_routes(c, lb, b, AF_INET6)) < 0 ||
+            (r = lg_rules(c, lb, b, AF_INET)) < 0 || (r = lg_rules(c, lb, b, AF_INET6)) < 0)
                 return r;
         (void)m;
         return 0;

@@ -218,3 +218,53 @@ int lg_routes(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, int famil
         free(data);
         return r < 0 ? r : 0;
 }
+
+/* rule-<bond> and rule6-<bond>: `ip rule add` arguments, one rule per line,
+ * which initscripts' ifup-routes installs after the routes (policy routing,
+ * usually with `table` routes in route-<bond>). The model has no rules, so
+ * every rule is reported, never dropped silently. */
+int lg_rules(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, int family) {
+        char rel[512], *data, *p;
+        const char *shown;
+        size_t len;
+        unsigned line = 1;
+        int r;
+
+        snprintf(rel, sizeof(rel), "etc/sysconfig/network-scripts/%s-%s",
+                 family == AF_INET ? "rule" : "rule6", b->name);
+        r = lg_read(c, rel, &data, &len, &shown);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0) {
+                lb->bad = true;
+                return r == -ENOMEM ? r : 0;
+        }
+        for (p = data; p < data + len && *p; line++) {
+                char *eol = memchr(p, '\n', (size_t) (data + len - p)), *hash;
+                size_t skip;
+
+                if (eol)
+                        *eol = 0;
+                if ((hash = strchr(p, '#')))
+                        *hash = 0;
+                skip = strspn(p, " \t\r");
+                if (p[skip]) {
+                        char *end = p + strlen(p);
+
+                        while (end > p + skip && strchr(" \t\r", end[-1]))
+                                *--end = 0;
+                        lg_diag(c, BG_DIAG_WARNING, shown, line, (unsigned) skip + 1, "rule",
+                                "policy routing rule '%s' of %s is not converted (the model has no "
+                                "routing rules): add it to the new configuration yourself",
+                                p + skip, b->name);
+                        lg_explain_extra(c, shown, line, "rule",
+                                         "ignored: IPv%d policy routing rule, not part of the model (warned)",
+                                         family == AF_INET ? 4 : 6);
+                }
+                if (!eol)
+                        break;
+                p = eol + 1;
+        }
+        free(data);
+        return 0;
+}

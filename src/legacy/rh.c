@@ -16,6 +16,7 @@
  *  - rc.local ifenslave lines add ports after the ifcfg ones.
  *  - A port claimed by two bonds is an error for both.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -160,6 +161,36 @@ static bool file_is_bond(const struct lg_ctx *c, const struct lg_file *f) {
         return bg_legacy_ifcfg_declares_bond(&f->cfg) || lg_modprobe_is_bond(c, f->device);
 }
 
+/* Does another ifcfg file name dev as its MASTER? */
+static bool named_as_master(const struct lg_ctx *c, const struct lg_file *self, const char *dev) {
+        for (size_t i = 0; i < c->n_files; i++) {
+                const struct lg_file *g = &c->files[i];
+                const char *m = bg_ifcfg_get(&g->cfg, "MASTER");
+
+                if (g != self && !g->alias && m && !strcmp(m, dev))
+                        return true;
+        }
+        return false;
+}
+
+/* cloud-init's sysconfig renderer writes BONDING_MASTER=yes and TYPE=Bond
+ * into the files of a bond's ports, beside MASTER= and SLAVE=yes.
+ * initscripts decides by BONDING_OPTS (or a modprobe alias) whether a device
+ * is a bond, and by SLAVE=yes plus MASTER= whether it is enslaved (ifup-eth),
+ * so it enslaves such a device. Only when nothing else makes the file a bond
+ * and no file names it as MASTER is it taken as a port. */
+static bool port_despite_bond_markers(const struct lg_ctx *c, const struct lg_file *f) {
+        const char *master = bg_ifcfg_get(&f->cfg, "MASTER");
+        const char *uuid = bg_ifcfg_get(&f->cfg, "MASTER_UUID");
+
+        if ((!master || !*master) && (!uuid || !*uuid))
+                return false;
+        if (!truthy(bg_ifcfg_get(&f->cfg, "SLAVE")) || bg_ifcfg_find(&f->cfg, "BONDING_OPTS") ||
+            lg_modprobe_is_bond(c, f->device))
+                return false;
+        return !named_as_master(c, f, f->device);
+}
+
 static struct lg_bond *find_bond(struct lg_ctx *c, const char *name) {
         for (size_t i = 0; i < c->n_bonds; i++)
                 if (!strcmp(c->bonds[i].name, name))
@@ -224,13 +255,26 @@ static struct lg_bond *resolve_master(struct lg_ctx *c, const char *val) {
         return NULL;
 }
 
+/* 20 colon-separated hex bytes: an IP-over-InfiniBand hardware address. */
+static bool infiniband_hwaddr(const char *s) {
+        for (unsigned i = 0; i < 20; i++, s += 3) {
+                if (!isxdigit((unsigned char) s[0]) || !isxdigit((unsigned char) s[1]))
+                        return false;
+                if (s[2] != (i == 19 ? '\0' : ':'))
+                        return false;
+        }
+        return true;
+}
+
 static int assign_port(struct lg_ctx *c, struct lg_file *f) {
         struct bg_ifcfg_var *mv = bg_ifcfg_find(&f->cfg, "MASTER_UUID");
         struct bg_ifcfg_var *slave = bg_ifcfg_find(&f->cfg, "SLAVE");
         struct bg_ifcfg_var *hw = bg_ifcfg_find(&f->cfg, "HWADDR");
         struct lg_bond *b;
         char mac[18];
-        const char *macp = NULL;
+        const char *macp = NULL, *type;
+        bool ib = false;
+        int r;
 
         if (!mv || !mv->value || !*mv->value)
                 mv = bg_ifcfg_find(&f->cfg, "MASTER");
@@ -274,7 +318,17 @@ static int assign_port(struct lg_ctx *c, struct lg_file *f) {
                 lg_diag(c, BG_DIAG_WARNING, f->cfg.path, mv->line, mv->col, mv->key,
                         "%s has MASTER=%s but not SLAVE=yes: initscripts would not have enslaved it, "
                         "NetworkManager would; converted as a port", f->device, mv->value);
-        if (hw && hw->value && *hw->value) {
+        if (hw && hw->value && *hw->value && infiniband_hwaddr(hw->value)) {
+                /* IPoIB: 20 bytes (4 of QPN and flags, 16 of GID). The port
+                 * is matched by its name; a .link or keyfile match on this
+                 * address is not written. */
+                lg_diag(c, BG_DIAG_WARNING, f->cfg.path, hw->line, hw->col, hw->key,
+                        "%s has a 20-byte InfiniBand hardware address: the port is matched by its "
+                        "name, not by this address", f->device);
+                lg_vfate(c, &f->cfg, hw, "ignored: InfiniBand address; %s matched by name (warned)",
+                         f->device);
+                ib = true;
+        } else if (hw && hw->value && *hw->value) {
                 if (bg_normalize_mac(hw->value, mac) < 0) {
                         lg_diag(c, BG_DIAG_ERROR, f->cfg.path, hw->line, hw->col, hw->key,
                                 "'%s' is not a MAC address", hw->value);
@@ -289,7 +343,13 @@ static int assign_port(struct lg_ctx *c, struct lg_file *f) {
                 return 0;
         }
         f->bond = (int)(b - c->bonds);
-        return add_port(b, f->device, macp, (struct bg_loc) { f->cfg.path, mv->line, mv->col }, f, NULL);
+        type = bg_ifcfg_get(&f->cfg, "TYPE");
+        if (type && !strcasecmp(type, "InfiniBand"))
+                ib = true;
+        r = add_port(b, f->device, macp, (struct bg_loc) { f->cfg.path, mv->line, mv->col }, f, NULL);
+        if (r >= 0)
+                b->ports[b->n_ports - 1].infiniband = ib;
+        return r;
 }
 
 static int assign_rclocal(struct lg_ctx *c, struct rc_enslave *e) {
@@ -354,12 +414,18 @@ static void flush_file_diags(struct lg_ctx *c, struct lg_file *f) {
                 struct bg_diag *d = &f->cfg.diags.v[i];
                 enum bg_diag_level lvl = d->level;
                 bool unused = !f->used && !f->cfg.binary;
+                /* A value that cannot be read in a key bondgen never uses
+                 * (ETHTOOL_OPTS="-K ${DEVICE} ..." as os-net-config writes it)
+                 * costs that key only: the bond is the same with or without it. */
+                bool key_only = !unused && d->level == BG_DIAG_ERROR && d->key &&
+                                !lg_key_used(d->key, f->is_port && !f->is_bond);
 
-                if (unused && lvl == BG_DIAG_ERROR)
+                if ((unused || key_only) && lvl == BG_DIAG_ERROR)
                         lvl = BG_DIAG_WARNING;
                 lg_diag(c, lvl, d->file, d->line, d->col, d->key, "%s%s", d->msg,
-                        unused && d->level == BG_DIAG_ERROR ? " (the file is not part of any bond)" : "");
-                if (d->level == BG_DIAG_ERROR && f->bond >= 0)
+                        unused && d->level == BG_DIAG_ERROR ? " (the file is not part of any bond)"
+                        : key_only ? "; bondgen does not use this key, so only it is lost" : "");
+                if (lvl == BG_DIAG_ERROR && f->bond >= 0)
                         c->bonds[f->bond].bad = true;
         }
 }
@@ -371,6 +437,13 @@ int lg_rh_assign(struct lg_ctx *c) {
                 struct lg_file *f = &c->files[i];
                 if (f->alias || f->read_failed || f->cfg.binary || !file_is_bond(c, f))
                         continue;
+                if (port_despite_bond_markers(c, f)) {
+                        lg_diag(c, BG_DIAG_WARNING, f->cfg.path, 0, 0, NULL,
+                                "%s has MASTER= and SLAVE=yes beside TYPE=Bond or BONDING_MASTER=yes "
+                                "(as cloud-init writes ports) and no BONDING_OPTS: initscripts enslaves "
+                                "it, so it is converted as a port", f->device);
+                        continue;
+                }
                 if (find_bond(c, f->device)) {
                         struct lg_bond *o = find_bond(c, f->device);
                         lg_diag(c, BG_DIAG_ERROR, f->cfg.path, 0, 0, "DEVICE",

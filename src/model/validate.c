@@ -212,10 +212,12 @@ static void check_monitors(struct vctx *c, enum bg_mode mode) {
                 diag(c, BG_DIAG_WARNING, opt_loc(c, BG_OPT_ARP_VALIDATE), ".options.arp_validate",
                      "arp_validate has no effect without arp_interval");
 
+        /* The kernel accepts it (netlink and sysfs) and initscripts and
+         * netplan bring such a bond up; only NetworkManager refuses it. */
         if (arp && arp_mode && targets == 0)
-                diag(c, BG_DIAG_ERROR, opt_loc(c, BG_OPT_ARP_INTERVAL), ".options.arp_interval",
-                     "arp_interval is set but there is no arp_ip_target (or ns_ip6_target): "
-                     "the ARP monitor would consider every port down");
+                diag(c, BG_DIAG_WARNING, opt_loc(c, BG_OPT_ARP_INTERVAL), ".options.arp_interval",
+                     "arp_interval is set but there is no arp_ip_target (or ns_ip6_target): the ARP "
+                     "monitor has no target, so a port counts as up only while it receives traffic");
         if (!arp && arp_mode && opt_set(b, BG_OPT_ARP_IP_TARGET) && b->opts[BG_OPT_ARP_IP_TARGET].n_list)
                 diag(c, BG_DIAG_WARNING, opt_loc(c, BG_OPT_ARP_IP_TARGET), ".options.arp_ip_target",
                      "arp_ip_target has no effect without arp_interval");

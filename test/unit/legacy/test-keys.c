@@ -431,7 +431,7 @@ Test(keys, bonding_opts_errors) {
                 IFCFG("bond1"), "DEVICE=bond1\nBONDING_OPTS=\"mode=7\"\n",
                 IFCFG("bond2"), "DEVICE=bond2\nBONDING_OPTS=\"mode=1 miimon\"\n",
                 IFCFG("bond3"), "DEVICE=bond3\nBONDING_OPTS=\"mode=1 max_bonds=2\"\n",
-                IFCFG("bond4"), "DEVICE=bond4\nBONDING_OPTS=\"mode=1 miimon=100 arp_interval=100 arp_ip_target=10.0.0.1\"\n",
+                IFCFG("bond4"), "DEVICE=bond4\nBONDING_OPTS=\"mode=1 miimon=0 updelay=200\"\n",
                 NULL };
         struct tree t;
         const struct bg_diag *d;
@@ -446,7 +446,7 @@ Test(keys, bonding_opts_errors) {
         cr_expect_not_null(tree_diag(&t, BG_DIAG_ERROR, "BONDING_OPTS", "has no value"));
         cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, "BONDING_OPTS", "module parameter"));
         /* validation errors leave the bond out too */
-        cr_expect_not_null(tree_diag(&t, BG_DIAG_ERROR, "bonds[bond4].options.arp_interval", ""));
+        cr_expect_not_null(tree_diag(&t, BG_DIAG_ERROR, "bonds[bond4].options.updelay", "needs miimon"));
         cr_expect_null(bg_model_find_bond(&t.m, "bond4"));
         cr_expect_eq(t.m.n_bonds, 1);
         only_bond(&t, "bond3");
