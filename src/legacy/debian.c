@@ -133,8 +133,10 @@ static int cmp_str(const void *a, const void *b) {
 
 /* source PATTERN / source-directory DIR: pattern relative to the file's
  * directory unless absolute; always under the root. */
-static int include(struct deb_reader *rd, struct deb_line *l, const char *from_rel, unsigned depth) {
+static int include(struct deb_reader *rd, size_t li, const char *from_rel, unsigned depth) {
         struct lg_ctx *c = rd->c;
+        /* rd->conf->ln moves while included files are read: index, not pointer */
+        struct deb_line *l = &rd->conf->ln[li];
         bool dir = !strcmp(l->keyword, "source-directory");
         char *pat = NULL, *dn;
         size_t read = 0;
@@ -228,6 +230,7 @@ static int include(struct deb_reader *rd, struct deb_line *l, const char *from_r
         free(pat);
         if (r < 0)
                 return r;
+        l = &rd->conf->ln[li];
         lg_fate(&l->fate, read ? "read %zu file%s" : "nothing to include (no match)", read, read == 1 ? "" : "s");
         return 0;
 }
@@ -343,7 +346,7 @@ static int logical(struct deb_reader *rd, const char *file, const char *rel, uns
                 if ((r = add_line(rd, file, line, w, n)) < 0)
                         goto out;
                 if (!strcmp(w[0], "source") || !strcmp(w[0], "source-directory"))
-                        r = include(rd, &rd->conf->ln[rd->conf->n_ln - 1], rel, depth);
+                        r = include(rd, rd->conf->n_ln - 1, rel, depth);
         } else if (!rd->have_cur) {
                 lg_diag(c, BG_DIAG_ERROR, file, line, 1, w[0],
                         "option outside any iface stanza (ifupdown refuses the file: misplaced option)");

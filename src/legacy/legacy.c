@@ -204,8 +204,18 @@ static int read_network(struct lg_ctx *c) {
         const char *shown;
         char *data;
         size_t len;
-        int r = lg_read(c, "etc/sysconfig/network", &data, &len, &shown);
+        char *path = lg_path(c, "etc/sysconfig/network");
+        struct stat st;
+        int r;
 
+        if (!path)
+                return -ENOMEM;
+        /* A directory there is SUSE's (ifcfg files, routes), read by suse.c. */
+        r = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+        free(path);
+        if (r)
+                return 0;
+        r = lg_read(c, "etc/sysconfig/network", &data, &len, &shown);
         if (r == -ENOENT)
                 return 0;
         if (r < 0)

@@ -602,13 +602,15 @@ static void sweep(struct lg_ctx *c, struct sfile *f, const char *why_all) {
                         continue;
                 if (f->is_port)
                         why = port_reason(v->key);
+                if (!why && v->value && !*v->value)
+                        why = "ignored: empty";
                 for (size_t k = 0; !why && k < sizeof(ignored) / sizeof(ignored[0]); k++)
                         if (!strncmp(v->key, ignored[k].key, strlen(ignored[k].key)))
                                 why = ignored[k].why;
                 if (!why && (!strcmp(v->key, "ETHTOOL_OPTIONS") || !strcmp(v->key, "ZONE"))) {
                         lg_diag(c, BG_DIAG_WARNING, f->cfg.path, v->line, v->col, v->key,
-                                "%s is not part of the bond model; not converted",
-                                v->key[0] == 'Z' ? "the firewall zone" : "ethtool settings");
+                                "%s part of the bond model; not converted",
+                                v->key[0] == 'Z' ? "the firewall zone is not" : "ethtool settings are not");
                         why = "ignored: not converted (warned)";
                 }
                 if (!why) {

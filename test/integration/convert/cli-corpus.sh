@@ -171,8 +171,9 @@ for d in "$examples"/*/root; do
         st=0
         "$bondgen" convert --root "$d" --explain >"$tmp/explain" 2>/dev/null || st=$?
         [ "$st" -eq 0 ] || fail "$d: exit $st"
-        for f in "$d"/etc/sysconfig/network-scripts/ifcfg-*; do
-                n=$(grep -cE '^[[:space:]]*[A-Z_][A-Z0-9_]*=' "$f")
+        for f in "$d"/etc/sysconfig/network-scripts/ifcfg-* "$d"/etc/sysconfig/network/ifcfg-*; do
+                [ -f "$f" ] || continue
+                n=$(grep -cE '^[[:space:]]*[A-Za-z_][A-Za-z0-9_]*=' "$f")
                 m=$(grep -cF "$f:" "$tmp/explain")
                 [ "$n" -eq "$m" ] || fail "$f: $n keys but $m explained"
         done
@@ -187,6 +188,26 @@ grep -qx "ActiveSlave=true" "$tmp/active/nd/10-bondgen-eth1.network" 2>/dev/null
 "$bondgen" convert --root "$tmp/active/root" >/dev/null 2>"$tmp/active.err" || fail "active: yaml failed"
 grep -q "rc.local:1: warning: active_slave: bond0: the active port (eth1) is run-time state" "$tmp/active.err" ||
         fail "active: no warning for the YAML: $(cat "$tmp/active.err")"
+
+# 14. --from and autodetection: a Debian and a SUSE tree beside a Red Hat one
+mkbase "$tmp/multi/root"
+mkdir -p "$tmp/multi/root/etc/network" "$tmp/multi/root/etc/sysconfig/network"
+printf 'auto bond1\niface bond1 inet manual\n    bond-slaves eth4 eth5\n    bond-mode 1\n    bond-miimon 100\n' \
+        >"$tmp/multi/root/etc/network/interfaces"
+printf "BONDING_MASTER=yes\nBONDING_SLAVE0=eth6\nBONDING_MODULE_OPTS='mode=4 miimon=100'\nSTARTMODE=auto\n" \
+        >"$tmp/multi/root/etc/sysconfig/network/ifcfg-bond2"
+"$bondgen" convert --root "$tmp/multi/root" >"$tmp/multi.yaml" 2>/dev/null || fail "multi: autodetect failed"
+[ "$(grep -c '^- name: bond' "$tmp/multi.yaml")" -eq 3 ] || fail "multi: not 3 bonds: $(cat "$tmp/multi.yaml")"
+for src in rh:bond0 debian:bond1 suse:bond2; do
+        "$bondgen" convert --root "$tmp/multi/root" --from "${src%%:*}" >"$tmp/multi.one" 2>/dev/null ||
+                fail "multi: --from ${src%%:*} failed"
+        [ "$(grep '^- name:' "$tmp/multi.one")" = "- name: ${src#*:}" ] || fail "multi: --from ${src%%:*}: $(cat "$tmp/multi.one")"
+done
+st=0
+"$bondgen" convert --from gentoo >/dev/null 2>&1 || st=$?
+[ "$st" -eq 2 ] || fail "multi: --from gentoo: exit $st, want 2"
+printf 'auto bond0\niface bond0 inet manual\n    bond-slaves eth8\n    bond-miimon 100\n' >"$tmp/multi/root/etc/network/interfaces"
+check multi 1 "interfaces:2: error: bond0: bond0 is also defined by .*ifcfg-bond0.*--from"
 
 if [ $fails -ne 0 ]; then
         echo "$fails failure(s)" >&2

@@ -20,6 +20,9 @@
 
 static const char *const examples[] = {
         "centos-bond0", "centos-bond0-mode1", "rhel6-active-backup", "rhel5-two-bonds", "rhel7-lacp-ipv6",
+        /* Debian ifupdown and SUSE wicked trees: found by autodetection */
+        "debian-lacp", "debian-active-backup", "ubuntu-two-bonds",
+        "suse-active-backup-arp", "sles-lacp", "opensuse-two-bonds",
 };
 
 static char *slurp(const char *path) {
@@ -35,7 +38,7 @@ static void convert(const char *name, struct bg_model *m, struct bg_diags *d, st
 
         snprintf(root, sizeof(root), "%s/%s/root", getenv("BG_EXAMPLES"), name);
         bg_model_init(m);
-        r = bg_legacy_read(root, m, d, e);
+        r = bg_legacy_read_sources(root, 0, m, d, e);
         if (r != 0)
                 bg_diags_print(d, stderr);
         cr_assert_eq(r, 0, "%s: %d", name, r);
@@ -106,13 +109,36 @@ static size_t assignments(const char *path) {
                 while (*s == ' ' || *s == '\t')
                         s++;
                 if ((*s >= 'A' && *s <= 'Z') || *s == '_') {
-                        size_t k = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+                        size_t k = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
                         n += s[k] == '=';
                 }
                 p = strchr(p, '\n');
                 if (!p)
                         break;
                 p++;
+        }
+        free(d);
+        return n;
+}
+
+/* Lines of an interfaces(5) file that are not blank or comments, counting
+ * a backslash-continued line once; or of a SUSE routes file. */
+static size_t stanza_lines(const char *path) {
+        char *d = slurp(path), *p = d;
+        size_t n = 0;
+        bool cont = false;
+
+        while (*p) {
+                char *e = strchr(p, '\n'), *s = p;
+                size_t len = e ? (size_t) (e - p) : strlen(p);
+                while (*s == ' ' || *s == '\t')
+                        s++;
+                if (!cont && s < p + len && *s != '#')
+                        n++;
+                cont = len && p[len - 1] == '\\';
+                if (!e)
+                        break;
+                p = e + 1;
         }
         free(d);
         return n;
@@ -133,7 +159,8 @@ static void check_dir(const struct bg_explain *e, const char *dir, const char *p
                 snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
                 if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
                         continue;
-                want = assignments(path);
+                want = !strncmp(prefix, "ifcfg-", 6) || !strcmp(prefix, "network") ? assignments(path)
+                                                                                   : stanza_lines(path);
                 for (size_t i = 0; i < e->n; i++)
                         if (e->v[i].loc.file && !strcmp(e->v[i].loc.file, path) && e->v[i].loc.line)
                                 got++;
@@ -162,6 +189,14 @@ Test(examples, explain_accounts_for_every_key) {
                 check_dir(&e, dir, "ifcfg-");
                 snprintf(dir, sizeof(dir), "%s/%s/root/etc/sysconfig", getenv("BG_EXAMPLES"), examples[i]);
                 check_dir(&e, dir, "network");
+                snprintf(dir, sizeof(dir), "%s/%s/root/etc/sysconfig/network", getenv("BG_EXAMPLES"), examples[i]);
+                check_dir(&e, dir, "ifcfg-");
+                check_dir(&e, dir, "ifroute-");
+                check_dir(&e, dir, "routes");
+                snprintf(dir, sizeof(dir), "%s/%s/root/etc/network", getenv("BG_EXAMPLES"), examples[i]);
+                check_dir(&e, dir, "interfaces");
+                snprintf(dir, sizeof(dir), "%s/%s/root/etc/network/interfaces.d", getenv("BG_EXAMPLES"), examples[i]);
+                check_dir(&e, dir, "");
                 bg_explain_free(&e);
                 bg_model_free(&m);
                 bg_diags_free(&d);
