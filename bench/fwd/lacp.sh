@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# bench/fwd/lacp.sh: 802.3ad, balance-tlb and balance-alb figures (issue 5).
+# bench/fwd/lacp.sh: 802.3ad, balance-tlb and balance-alb figures.
 #   1. LACP convergence: bondgend start -> every port of both sides
 #      collecting+distributing (bondgend status and OVS bond/show), against
 #      Open vSwitch (userspace datapath, balance-tcp, lacp=active) with

@@ -1,12 +1,12 @@
 #!/bin/bash
 # bench/fwd: the user-space bond forwarder against its limits and its peer,
-# side by side in one run on one topology (issue 4, DESIGN §8):
+# side by side in one run on one topology (ratios from the same run):
 #   1. raw veth pair between two namespaces (the physical limit);
 #   2. bondgend in each mode (balance-rr, active-backup, balance-xor,
 #      broadcast): bond0 = TAP in ns "host", ports h0/h1 -> veths -> a Linux
 #      bridge in ns "switch" whose address runs the iperf3 server;
 #   3. Open vSwitch (userspace datapath) active-backup bond over the same
-#      veths, same partner (peers-and-limits.md §3 block 3).
+#      veths, same partner.
 # Metrics: TCP Gbit/s with 1 and 4 streams in both directions; 64-byte UDP:
 # highest offered rate with < 0.1 % loss, forwarder CPU per frame at a fixed
 # rate; forwarder CPU per Gbit/s (pidstat: per-process, exact); failover

@@ -1,5 +1,5 @@
 #!/bin/bash
-# bondgen-generator on large trees (DESIGN §8; issue: target under 5 ms).
+# bondgen-generator on large trees (target: under 5 ms per boot).
 # Builds synthetic roots in a temporary directory, runs the generator N times
 # on each into a fresh output directory, and reports the mean wall time per
 # run, next to /bin/true run the same way (the cost of fork+exec alone).

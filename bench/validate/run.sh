@@ -1,5 +1,5 @@
 #!/bin/bash
-# Benchmark of bg_model_validate() on large models (DESIGN §8: same run,
+# Benchmark of bg_model_validate() on large models (same run,
 # ratios). Builds bench-validate in its own build directory and prints,
 # for a generated model of 6113 bonds (just under the 1 MiB limit of the
 # YAML loader) and for a half and a quarter of it, the median load time,

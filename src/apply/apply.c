@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Executing plans over netlink, the backend choice, and starting the
- * user-space forwarder (DESIGN §5). */
+ * user-space forwarder (bondgen(8) apply --backend). */
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -344,7 +344,7 @@ static int apply_kernel(struct bg_nl *nl, const struct bg_bond *b, const struct 
                         report(o, "%s: %s", b->name, plan.steps[i].desc);
         } else {
                 r = bg_plan_execute(nl, &plan, b, o->report, o->userdata, d);
-                /* The kernel said no: a system error (DESIGN §10), whatever
+                /* The kernel said no: a system error (exit 3, bondgen(8)), whatever
                  * the errno, except a missing driver, which auto handles. */
                 if (r < 0 && r != -EOPNOTSUPP && r != -ENOMEM)
                         r = -EIO;

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 /*
- * `bondgen apply`: reconcile the model with the running system (DESIGN §5).
+ * `bondgen apply`: reconcile the model with the running system.
  *
  * plan.c is pure: (one bond of the model, the state read back over
  * netlink) -> an ordered list of steps that respects the kernel's ordering
- * rules (kernel-bonding.md §1.1): mode and fail_over_mac only without
+ * rules (bond_options.c flags BOND_OPTFLAG_NOSLAVES/IFDOWN,
+ * bond_netlink.c:bond_changelink() order): mode and fail_over_mac only without
  * ports, mode/lacp_rate/ad_select/... only while down, miimon never in the
  * same message as a non-zero arp_interval/arp_validate, primary after the
  * port exists. Only options the model sets are enforced; an unset option
@@ -81,7 +82,7 @@ struct bg_apply_opts {
 };
 
 /* Apply every bond; one failing bond does not stop the others. Returns the
- * CLI exit status (DESIGN §10): 0 all applied, 1 some bond was refused
+ * CLI exit status (bondgen(8) EXIT STATUS): 0 all applied, 1 some bond was refused
  * before anything was sent (it conflicts with this system: name taken,
  * port owned elsewhere), 3 a system error (the kernel refused a request,
  * netlink, permissions, bondgend could not be started). */

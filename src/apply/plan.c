@@ -52,8 +52,8 @@ static bool sendable(const struct bg_opt_info *o) {
                !(o->flags & (BG_OF_MODULE_ONLY | BG_OF_RUNTIME | BG_OF_PER_PORT));
 }
 
-/* Options the kernel reports only in some states (kernel-bonding.md §1.2,
- * bond_fill_info): absent means "not set" rather than "kernel too old". */
+/* Options the kernel reports only in some states (bond_netlink.c:
+ * bond_fill_info()): absent means "not set" rather than "kernel too old". */
 static bool reported_conditionally(enum bg_opt id) {
         switch (id) {
         case BG_OPT_PRIMARY:
@@ -94,7 +94,7 @@ static bool addr_lists_equal(const struct bg_optval *a, const struct bg_optval *
 }
 
 /* What the kernel will report for a model value: delays are kept in whole
- * miimon ticks and reported back in ms (kernel-bonding.md §1.1). */
+ * miimon ticks and reported back in ms (bond_netlink.c:bond_fill_info()). */
 static uint64_t expected_num(const struct bg_bond *b, const struct bg_nl_link *cur, enum bg_opt id,
                              uint64_t v) {
         uint64_t miimon;
@@ -158,7 +158,8 @@ static void append(char *buf, size_t len, const char *fmt, ...) {
 }
 
 /* The options of one changelink; split so that miimon != 0 never travels
- * with arp_interval/arp_validate != 0 (EINVAL, kernel-bonding.md §1.1). */
+ * with arp_interval/arp_validate != 0 (EINVAL from bond_netlink.c:bond_changelink(),
+ * which applies miimon before arp_interval). */
 struct optset {
         bool have[BG_OPT__MAX];
         char from[BG_OPT__MAX][128];  /* current value text, "" when creating */

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 /*
- * Boot integration (DESIGN §6): what the generator, the udev hotplug helper
+ * Boot integration (bondgen-generator(8)): what the generator, the udev hotplug helper
  * and the initramfs scripts need to *decide*, without the full readers.
  *
  * The generator runs synchronously at every boot and daemon-reload and must
- * stay in the millisecond range (systemd.generator(7); declarative-formats.md
- * §5.1), so it does not run the legacy converter or the validating YAML
+ * stay in the millisecond range (systemd.generator(7)), so it does not run
+ * the legacy converter or the validating YAML
  * loader: it scans for bond names, backends and port names only. Validation
  * is bondgen-apply.service's job, where errors reach the journal.
  */

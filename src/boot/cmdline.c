@@ -5,7 +5,7 @@
  * slaves and options comma-separated, arp_ip_target values separated by
  * ';' because ',' already separates options; a bare "bond" is
  * bond0:eth0,eth1:mode=balance-rr). systemd-network-generator reads the
- * same syntax (declarative-formats.md §5.3).
+ * same syntax (systemd-network-generator(8), dracut.cmdline(7)).
  */
 #include <ctype.h>
 #include <errno.h>

@@ -243,7 +243,7 @@ static int write_apply_dropin(const struct bg_gen_opts *o, enum bg_boot_source s
         if (model) {
                 bprintf(&b, "\n[Service]\nEnvironment=BONDGEN_SOURCE=%s\n", bg_boot_source_name(src));
                 /* '-': a source with a bad bond still writes what it can;
-                 * apply then reports what is missing (DESIGN §6). */
+                 * apply then reports what is missing. */
                 _cleanup_free_ char *conv = convert_cmd(o, src);
                 if (!conv)
                         b.oom = true;

@@ -47,7 +47,8 @@ static int enslave_kernel(const struct bg_hotplug_decision *d) {
                 fprintf(stderr, "bondgen-hotplug: netlink: %s\n", strerror(-r));
                 return 3;
         }
-        /* The kernel refuses to enslave a port that is up (kernel-bonding.md):
+        /* The kernel refuses to enslave a port that is up
+         * (bond_main.c:bond_enslave() with IFF_UP, older kernels):
          * down first, then IFLA_MASTER; the bond brings it up again. */
         bg_nl_linkset_init(&ls);
         ls.up = 0;

@@ -120,7 +120,7 @@ char *bg_boot_path(const char *root, const char *rel) {
 /* --- legacy files --- */
 
 static bool ifcfg_name_skipped(const char *n) {
-        /* The converter's own rule for backups (legacy-formats.md §1.4),
+        /* The converter's own rule for backups (initscripts' and NetworkManager's),
          * plus what cannot declare a bond: lo, alias and -range files. */
         return !strcmp(n, "ifcfg-lo") || strchr(n, ':') || strchr(n, ';') || strlen(n) <= 6 ||
                strstr(n, "-range") || bg_legacy_ifcfg_backup_name(n);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
-/* Subcommands of `bondgen` (DESIGN §10). Each returns the process exit
+/* Subcommands of `bondgen` (bondgen(8)). Each returns the process exit
  * status: 0 ok, 1 invalid input / refused, 2 usage, 3 system error. */
 
 enum {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bondgen apply [-c FILE] [--backend auto|kernel|userspace] [--dry-run]
- * (DESIGN §10): load and validate the model, then reconcile each bond. */
+ * (bondgen(8)): load and validate the model, then reconcile each bond. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -108,7 +108,7 @@ int bg_cmd_apply(int argc, char **argv) {
         }
         r = bg_model_validate(&m, &d);
         if (r < 0) {
-                /* A bad bond is skipped and the others applied (DESIGN §6);
+                /* A bad bond is skipped and the others applied (boot must go on);
                  * which bonds are bad, each validated on its own, tells. */
                 for (size_t i = 0; i < m.n_bonds; i++) {
                         struct bg_model one = m;

@@ -9,7 +9,7 @@
  * created if needed) and existing files are never replaced unless --force.
  * Nothing is written when there is an error; on stdout the bonds that
  * converted are still printed, and the exit status says something failed.
- * Exit status (DESIGN §10): 0 ok (warnings allowed), 1 invalid input or
+ * Exit status (bondgen(8)): 0 ok (warnings allowed), 1 invalid input or
  * refused (existing file), 2 usage, 3 system error (unreadable file or
  * root, write failure).
  */
@@ -212,7 +212,7 @@ int bg_cmd_convert(int argc, char **argv) {
                 } else if (out && (status == BG_EXIT_OK ||
                                    (partial && status == BG_EXIT_INVALID && m.n_bonds > 0))) {
                         /* --partial: at boot one bad bond must not keep the
-                         * others down (DESIGN §6); the bad ones were left
+                         * others down (bondgen-generator(8)); the bad ones were left
                          * out of the model and the status stays 1. */
                         int kept = status;
                         if (yaml) {

@@ -3,7 +3,7 @@
  * bondgen validate FILE...   check canonical YAML files, one model each
  * bondgen show [FILE|DIR]    human summary of a model (default: every
  *                            *.yaml in /etc/bondgen, as one model)
- * Diagnostics go to stderr as FILE:LINE:COL: level: key: text (DESIGN §10).
+ * Diagnostics go to stderr as FILE:LINE:COL: level: key: text (bondgen(8)).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -157,7 +157,7 @@ static void show_monitor(FILE *f, const struct bg_bond *b) {
         } else if (mode == BG_MODE_8023AD || mode == BG_MODE_BALANCE_TLB ||
                    mode == BG_MODE_BALANCE_ALB) {
                 /* The kernel sets miimon=100 itself for these modes when no
-                 * monitor is given (kernel-bonding.md §0, finding 2). */
+                 * monitor is given (bond_options.c:bond_option_mode_set()). */
                 fputs("MII every 100 ms (kernel default for this mode)\n", f);
         } else {
                 fputs("none (link failures are not detected)\n", f);

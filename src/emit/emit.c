@@ -51,8 +51,8 @@ const char *bg_emit_key(const struct bg_opt_info *o, enum bg_emit_format f) {
 #define F_KF (1u << BG_EMIT_KEYFILE)
 
 /* Values (or, with value NULL, whole options) a format lacks although the
- * catalogue gives it a key. Facts from declarative-formats.md §1 and
- * §2.4: systemd.netdev(5) and netplan list only none/active/backup/all for
+ * catalogue gives it a key. systemd.netdev(5) [Bond] and netplan's
+ * bond_params_handlers (src/parse.c) list only none/active/backup/all for
  * ARP validation, five hash policies (no vlan+srcmac, Linux 5.12) and
  * stable/bandwidth/count for ad_select; networkd ignores an unknown value
  * with a warning and netplan passes it through to networkd. The keyfile
@@ -87,7 +87,8 @@ const char *bg_emit_value_gap(const struct bg_opt_info *o, const struct bg_optva
         }
 
         /* netplan reads these counters as unsigned integers and treats 0 as
-         * "not set" (§1.1, §6.12): a zero that differs from the kernel
+         * "not set" (netplan src/networkd.c writes them only when
+         * non-zero): a zero that differs from the kernel
          * default cannot be written. A zero equal to the default is the
          * same as leaving the option out. */
         if (f == BG_EMIT_NETPLAN && (o->type == BG_OT_UINT || o->type == BG_OT_BOOL) &&
@@ -381,10 +382,11 @@ int bg_emit_format_value(const struct bg_opt_info *o, const struct bg_optval *v,
 
         switch (o->type) {
         case BG_OT_MSEC:
-                /* networkd reads a bare number as seconds (declarative-formats
-                 * §0.6, §6.3): always give the unit. netplan turns a bare
+                /* networkd reads a bare number as seconds (systemd.time(7);
+                 * systemd issue #5971): always give the unit. netplan turns a bare
                  * number into ms for networkd but copies units verbatim into
-                 * NM keyfiles, so it gets plain ms as a string (§2.8). */
+                 * NM keyfiles, so it gets plain ms as a string (netplan
+                 * src/networkd.c:interval_has_suffix()). */
                 if (f == BG_EMIT_NETWORKD)
                         APPEND("%" PRIu64 "ms", v->num);
                 else if (f == BG_EMIT_NETPLAN)

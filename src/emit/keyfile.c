@@ -2,7 +2,7 @@
 /* NetworkManager keyfiles (nm-settings-keyfile(5)): one profile for the
  * bond and one per port, mode 0600 because NetworkManager ignores
  * profiles readable by others. Layout as netplan's NM renderer writes it
- * (declarative-formats.md §3.5), with master=/slave-type=, which every NM
+ * (netplan src/nm.c), with master=/slave-type=, which every NM
  * version reads. UUIDs are derived from the profile id so the output is
  * reproducible. */
 #include <errno.h>
@@ -53,7 +53,8 @@ static void emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags 
                 }
                 if (id == BG_OPT_MIIMON && !v->set && !b->opts[BG_OPT_ARP_INTERVAL].set) {
                         /* NetworkManager's default miimon is 100, the kernel's
-                         * (and so the legacy setup's) is 0 (§1 table, §6.4). */
+                         * (and so the legacy setup's) is 0 (nm-setting-bond.c;
+                         * bond_main.c bonding_defaults). */
                         fputs("# No link monitoring, as in the source: NetworkManager would default to 100.\n"
                               "miimon=0\n",
                               f);
@@ -76,7 +77,7 @@ static void emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags 
                 }
                 fprintf(f, "%s=%s\n", key, val);
                 /* The kernel keeps one value for both; NetworkManager has two
-                 * options and requires them to be equal (§1.3), and sets each
+                 * options and requires them to be equal (nm-setting-bond.c:verify()), and sets each
                  * one it knows, so give both as netplan does. */
                 if (id == BG_OPT_NUM_GRAT_ARP && strcmp(key, "num_grat_arp") == 0)
                         fprintf(f, "num_unsol_na=%s\n", val);
@@ -104,7 +105,7 @@ static void emit_ip(FILE *f, const struct bg_bond *b, const struct bg_ipcfg *c, 
         else if (family == AF_INET6 && c->method == BG_IP_NONE)
                 /* "ignore": IPv6 left to the kernel's defaults, which is how
                  * NetworkManager read a legacy file without IPv6 settings
-                 * (legacy-formats.md §2.7 "IPv6"). */
+                 * (nms-ifcfg-rh-reader.c: no IPV6INIT means "ignore"). */
                 method = "ignore";
         else {
                 /* NetworkManager rejects method=manual without an address. */
@@ -200,7 +201,8 @@ static int emit_port(struct bg_emit_files *out, const struct bg_bond *b, size_t 
         /* A port matched by MAC is matched by its permanent MAC only: NM
          * does not rename devices, and requiring the legacy name as well
          * would leave the bond without the port wherever udev named it
-         * differently (legacy-formats.md §2.1). */
+         * differently (NetworkManager matches HWADDR alone, and so
+         * did initscripts' rename_device). */
         r = emit_connection(f, id, "ethernet", p->mac ? NULL : p->name, b->name, b->onboot,
                             false);
         if (r < 0) {

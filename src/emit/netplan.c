@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* netplan v2 YAML, one file per bond (10-bondgen-<bond>.yaml) holding the
  * bond and its ports: netplan merges all files, and a bond's members must
- * be declared somewhere (declarative-formats.md §2, §6.6). Key names come
+ * be declared somewhere (netplan: "interface '<x>' is not defined"). Key names come
  * from the catalogue; what netplan cannot hold is reported and written as
  * a comment, so a reviewer sees it next to the bond. The output is
  * checked with `netplan generate --root-dir` in the unit tests. */
@@ -104,7 +104,7 @@ static void emit_parameters(FILE *f, const struct bg_bond *b, struct bg_diags *d
                         why = "netplan has no such setting";
                 else if (id == BG_OPT_PRIMARY && v->str && v->str[0] &&
                          bg_emit_port_index(b, id) < 0)
-                        /* netplan: "interface '<x>' is not defined" (§2.6). */
+                        /* netplan: "interface '<x>' is not defined". */
                         why = "netplan's primary must be one of the bond's interfaces";
                 else
                         why = bg_emit_value_gap(o, v, BG_EMIT_NETPLAN);
@@ -163,7 +163,7 @@ static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct 
                                 continue;
                         }
                         /* HWADDR: match the permanent MAC, and keep the legacy
-                         * name with set-name (§8 rule 5). */
+                         * name with set-name, as netplan documents for renamed NICs. */
                         fputs(":\n      match:\n        macaddress: ", f);
                         put_quoted(f, p->mac);
                         fputc('\n', f);
@@ -200,7 +200,8 @@ static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct 
                 fputc('\n', f);
         } else
                 /* netplan has no way to say "leave the MAC to the kernel":
-                 * its networkd output lets networkd generate one (§6.1). */
+                 * its networkd output lets networkd generate one (systemd.netdev(5)
+                 * MACAddress=). */
                 bg_emit_warn_bond(diags, b, "mac",
                                   "bond %s: netplan cannot keep the first port's MAC address; networkd will generate one from the name and machine-id (set a mac in the model to pin one)",
                                   b->name);
@@ -226,7 +227,7 @@ static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct 
                 }
         }
         if (v4->gateway || v6->gateway || v4->n_routes + v6->n_routes > 0) {
-                /* gateway4/gateway6 are deprecated in netplan (§2.6): a
+                /* gateway4/gateway6 are deprecated in netplan (it warns): a
                  * default route says the same. */
                 fputs("      routes:\n", f);
                 emit_routes(f, v4);

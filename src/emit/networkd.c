@@ -3,8 +3,8 @@
  * options), a .network (addresses, gateway, routes), a .link that keeps
  * the legacy MAC behaviour, and per port a .network with Bond= (plus a
  * .link pinning the port's name when the model matches it by MAC).
- * Layout and key order follow what netplan writes (declarative-formats.md
- * §3.2-3.4), so both tools' outputs can be compared line by line. */
+ * Layout and key order follow what netplan writes (its src/networkd.c),
+ * so both tools' outputs can be compared line by line. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -16,7 +16,7 @@
 #define NAME_MAX_LEN 256
 
 /* [Bond] keys newer than the systemd many long-lived systems run
- * (declarative-formats.md §1 table: "(v256)"); systemd 252 logs "Unknown
+ * (systemd.netdev(5) marks them "Added in version 256"); systemd 252 logs "Unknown
  * key" and ignores them, verified with Debian 12's networkd. */
 static unsigned key_min_systemd(const char *key) {
         static const struct {
@@ -50,7 +50,7 @@ static int emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags *
                 if (!v->set)
                         continue;
                 /* networkd has no [Bond] key for these: the port's .network
-                 * says PrimarySlave=true / ActiveSlave=true (§1 table). */
+                 * says PrimarySlave=true / ActiveSlave=true (systemd.network(5) [Network]). */
                 if (id == BG_OPT_PRIMARY || id == BG_OPT_ACTIVE_SLAVE) {
                         if (!v->str || !v->str[0] || bg_emit_port_index(b, id) >= 0)
                                 continue;
@@ -76,7 +76,8 @@ static int emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags *
                         continue;
                 }
                 /* networkd sends lp_interval only together with a non-zero
-                 * ARP interval (§1.2, netdev_bond_fill_message_create). */
+                 * ARP interval (systemd src/network/netdev/bond.c:
+                 * netdev_bond_fill_message_create()). */
                 if (id == BG_OPT_LP_INTERVAL && bg_bond_opt_num(b, BG_OPT_ARP_INTERVAL) == 0)
                         bg_emit_warn_bond(diags, b, o->name,
                                           "bond %s: networkd applies lp_interval (LearnPacketIntervalSec=) only when arp_interval is non-zero; it is written but will have no effect",
@@ -109,7 +110,8 @@ static int emit_netdev(struct bg_emit_files *out, const struct bg_bond *b, struc
         if (b->mac)
                 fprintf(f, "MACAddress=%s\n", b->mac);
         else
-                /* DESIGN §6 "Bond MAC"; kernel-bonding.md "Enslave (MAC, MTU)". */
+                /* bond_main.c:bond_enslave() gives an address-less bond its first
+                 * port's MAC; initscripts behaved the same. */
                 fprintf(f,
                         "# The kernel and the legacy initscripts give a bond the MAC address of\n"
                         "# its first port, while networkd would generate one from the name and\n"
@@ -128,7 +130,7 @@ static int emit_netdev(struct bg_emit_files *out, const struct bg_bond *b, struc
 
 /* Without this, 99-default.link (MACAddressPolicy=persistent) gives the
  * bond a fixed address before any port is added and the kernel keeps it
- * (declarative-formats.md §1.2 last point, §6.1: systemd#3375, #21783). */
+ * (systemd issues #3375 and #21783). */
 static int emit_bond_link(struct bg_emit_files *out, const struct bg_bond *b) {
         char *buf;
         size_t len;
@@ -192,8 +194,8 @@ static int emit_bond_network(struct bg_emit_files *out, const struct bg_bond *b)
                 fputs("DHCP=ipv6\n", f);
         /* IPv6 without a method is left to the kernel's defaults (a
          * link-local address, router advertisements), as legacy initscripts
-         * and NetworkManager's reading of IPV6INIT did (legacy-formats.md
-         * §2.7 "IPv6"); it is spelled out so the file reads the same as
+         * and NetworkManager's reading of IPV6INIT did (nms-ifcfg-rh-reader.c);
+         * it is spelled out so the file reads the same as
          * netplan's. IPv4 link-local never existed in the legacy setups.
          * Addresses are written whatever the method: the model holds only
          * what its reader meant to configure. */
@@ -220,8 +222,8 @@ static int emit_bond_network(struct bg_emit_files *out, const struct bg_bond *b)
 }
 
 /* HWADDR + DEVICE pinned the name through udev's rename_device in the
- * legacy setup (legacy-formats.md §2.1); a .link file is how udev does it
- * now. netplan writes the same for match + set-name (§3.4). */
+ * legacy setup (initscripts src/rename_device.c); a .link file is how udev
+ * does it now. netplan writes the same for match + set-name. */
 static int emit_port_link(struct bg_emit_files *out, const struct bg_port *p, const char *id) {
         char *buf;
         size_t len;
@@ -252,7 +254,7 @@ static int emit_port_network(struct bg_emit_files *out, const struct bg_bond *b,
         fprintf(f, "# %s\n[Match]\n", BG_EMIT_HEADER);
         if (p->mac) {
                 /* The permanent MAC: a port's current MAC is rewritten to the
-                 * bond's on enslave (netplan PR #278, declarative-formats §6.1). */
+                 * bond's on enslave (netplan PR #278, PermanentMACAddress=). */
                 if (p->name)
                         fprintf(f, "# %s, matched by its MAC address\n", p->name);
                 fprintf(f, "PermanentMACAddress=%s\n", p->mac);

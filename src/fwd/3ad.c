@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * 802.3ad (kernel-bonding.md §2.6, §4): the LACP machines of lacp.c wired
+ * 802.3ad (drivers/net/bonding/bond_3ad.c): the LACP machines of lacp.c wired
  * into the forwarder. LACPDUs and markers are consumed on every port before
  * the rx-disabled rule; a port collects and distributes only when LACP says
  * so; transmit is usable[hash % n] over the distributing ports in enslave
@@ -38,7 +38,7 @@ static int ad_send(void *userdata, unsigned id, const void *frame, size_t len) {
         if (!p || !p->present || len > BG_LACPDU_FRAME_MAX)
                 return -ENETDOWN;
         memcpy(fr.data, frame, len);
-        /* The source is the port's permanent MAC (kernel-bonding.md §2.6);
+        /* The source is the port's permanent MAC (bond_3ad.c:ad_lacpdu_send());
          * it may only be known once the port appeared. */
         if (!bg_mac_is_zero(p->perm_mac))
                 memcpy(fr.data + 6, p->perm_mac, 6);
@@ -122,7 +122,7 @@ static int ad_port_added(struct bg_fwd *b, struct bg_fwd_port *p) {
         int r;
 
         bg_lacp_set_bond_mac(ad->l, b->mac, b->now);
-        bg_fwd_port_set_inactive_flags(b, p);   /* LACP decides (§2.1 "Commit UP") */
+        bg_fwd_port_set_inactive_flags(b, p);   /* LACP decides (bond_3ad.c mux) */
         r = bg_lacp_port_add(ad->l, p->perm_mac, 255, b->now, &ap->id);
         if (r < 0)
                 return r;
@@ -192,7 +192,7 @@ static int ad_select(struct bg_fwd *b, struct bg_fwd_frame *fr, struct bg_fwd_po
         if (!ad->n || !max)
                 return 0;
         if (b->p.broadcast_neighbor && is_neighbour(fr)) {
-                /* clone to every usable port (kernel-bonding.md §2.6) */
+                /* clone to every usable port (broadcast_neighbor) */
                 size_t n = ad->n < max ? ad->n : max;
                 memcpy(out, ad->usable, n * sizeof(out[0]));
                 return (int) n;

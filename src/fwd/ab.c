@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * active-backup (kernel-bonding.md §2.3): transmit on the current active
+ * active-backup (bond_main.c:bond_xmit_activebackup()): transmit on the current active
  * port only; backups are rx-disabled unless all_slaves_active; on a change
  * of active port, fail_over_mac handling and num_peer_notif rounds of
  * gratuitous ARP / unsolicited NA. Selection itself (primary,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * TLB transmit table and ALB client table (kernel-bonding.md §5), in the
+ * TLB transmit table and ALB client table (drivers/net/bonding/bond_alb.c), in the
  * kernel's terms: tlb_choose_channel, tlb_clear_slave, the 10 s rebalance,
  * rlb_choose_channel, rlb_arp_recv, rlb_clear_slave, rlb_rebalance and the
  * delayed, repeated client updates.

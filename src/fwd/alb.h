@@ -2,7 +2,7 @@
 #pragma once
 /*
  * Transmit load balancing (TLB) and receive load balancing (RLB, the "A" in
- * ALB) tables as the kernel keeps them (kernel-bonding.md §2.7, §2.8, §5).
+ * ALB) tables as the kernel keeps them (drivers/net/bonding/bond_alb.c).
  *
  * Pure: slaves are small slot numbers owned by the caller, with the facts
  * the tables need (can it transmit, speed, MAC). The caller calls

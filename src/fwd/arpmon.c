@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * ARP monitor (kernel-bonding.md §2.1 "ARP monitor"): every arp_interval
+ * ARP monitor (bond_main.c:bond_loadbalance_arp_mon(),
+ * bond_activebackup_arp_mon()): every arp_interval
  * ms, ARP requests to each arp_ip_target; a port is up while it both sends
  * and receives within the allowed number of intervals. Load-balancing modes
  * probe on every port; active-backup probes on the active port only, or

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* broadcast (kernel-bonding.md §2.5): a copy on every port whose link is up. */
+/* broadcast (bond_main.c:bond_xmit_broadcast()): a copy on every port whose link is up. */
 #include "fwd/fwd.h"
 
 static int bcast_port_added(struct bg_fwd *b, struct bg_fwd_port *p) {

@@ -32,7 +32,7 @@ int bg_fwd_params_from_bond(const struct bg_bond *bond, struct bg_fwd_params *p,
                             size_t errlen);
 void bg_fwd_params_default(struct bg_fwd_params *p, enum bg_mode mode);
 
-/* ---- monitor.c: link state machine (kernel-bonding.md §2.1) ---- */
+/* ---- monitor.c: link state machine (bond_main.c:bond_miimon_inspect()) ---- */
 /* Initial link state of a port that just joined (or appeared). */
 void bg_fwd_mon_port_init(struct bg_fwd *b, struct bg_fwd_port *p, bool carrier);
 /* Carrier changed (rtnetlink): inspect this port at once. */

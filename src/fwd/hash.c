@@ -2,7 +2,7 @@
 /*
  * The kernel's transmit hash (bond_main.c __bond_xmit_hash), reproduced from
  * the frame bytes as the forwarder reads them from the TAP. Formulas and
- * their caveats: kernel-bonding.md §3.
+ * their caveats: bond_main.c:__bond_xmit_hash() and bond_xmit_hash().
  *
  * Two deliberate choices make the result equal to what a kernel bond would
  * pick for the same frame:

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * LACPDU and marker PDU byte layout (kernel-bonding.md §4.1; IEEE 802.3
+ * LACPDU and marker PDU byte layout (struct lacpdu in include/net/bond_3ad.h; IEEE 802.3
  * Annex 43B for the slow protocols size limit). All multi-byte fields are
  * big-endian on the wire.
  */

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Aggregator selection (kernel-bonding.md §4.4 "Selection"): which
+ * Aggregator selection (bond_3ad.c:ad_port_selection_logic(),
+ * ad_agg_selection_logic()): which
  * aggregator a port joins, which aggregator is active under ad_select, and
  * what follows for forwarding (collecting/distributing, the partnerless
- * fallback) and for the bond carrier (§4.5, min_links, lacp_strict).
+ * fallback) and for the bond carrier
+ * (bond_3ad.c:bond_3ad_set_carrier(): min_links, lacp_strict).
  */
 #include <errno.h>
 #include <string.h>
@@ -156,7 +158,7 @@ bool lacp_port_collecting(const struct bg_lacp *l, const struct port *p) {
         if (p->mux == BG_LACP_MUX_COLLECTING_DISTRIBUTING)
                 return true;
         /* no partner at all: the active aggregator forwards anyway
-         * (kernel-bonding.md §0.6, "individual fallback") */
+         * (bond_3ad.c:ad_agg_selection_logic(), "individual" fallback) */
         return l->aggs[p->agg].active && !lacp_agg_has_partner(&l->aggs[p->agg]) && !l->cfg.strict;
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The 802.3ad machines (kernel-bonding.md §4.3-4.6; IEEE 802.1AX clause 6).
+ * The 802.3ad machines (drivers/net/bonding/bond_3ad.c; IEEE 802.1AX clause 6).
  *
  * Each public entry point updates inputs (a PDU, a link change, the time),
  * then runs the machines until no state changes, then lets the transmit
@@ -194,7 +194,7 @@ static void rx_pdu(struct bg_lacp *l, struct port *p, const struct bg_lacpdu *pd
                 p->ntt = true;
 
         /* recordPDU. Partner SYNC only counts when the partner echoes our
-         * own values (the "matched" rule, kernel-bonding.md §4.4, §0.7), or
+         * own values (the "matched" rule, bond_3ad.c:__choose_matched()), or
          * it is an individual link. */
         matched = (same_id(&pdu->partner, &me) &&
                    (pdu->partner.state & BG_LACP_STATE_AGGREGATION) == (me.state & BG_LACP_STATE_AGGREGATION)) ||
@@ -326,7 +326,7 @@ static void periodic_run(struct port *p, uint64_t now) {
                 p->periodic_at = now + (fast ? BG_LACP_FAST_PERIODIC_USEC : BG_LACP_SLOW_PERIODIC_USEC);
         } else if (now >= p->periodic_at || (fast && !p->periodic_fast)) {
                 /* timer fired, or the partner just asked for short timeouts:
-                 * send now (kernel-bonding.md §4.3) */
+                 * send now (bond_3ad.c:ad_periodic_machine()) */
                 p->ntt = true;
                 p->periodic_fast = fast;
                 p->periodic_at = now + (fast ? BG_LACP_FAST_PERIODIC_USEC : BG_LACP_SLOW_PERIODIC_USEC);

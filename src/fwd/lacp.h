@@ -2,7 +2,7 @@
 #pragma once
 /*
  * IEEE 802.1AX (802.3ad) Link Aggregation Control Protocol, as the Linux
- * bonding driver runs it (kernel-bonding.md §2.6, §4): LACPDU and marker
+ * bonding driver runs it (drivers/net/bonding/bond_3ad.c): LACPDU and marker
  * encoding/decoding, the receive, periodic, selection, mux, transmit and
  * churn machines, aggregator choice by ad_select and carrier by min_links.
  *
@@ -29,7 +29,7 @@
 
 extern const uint8_t bg_lacp_slow_proto_mac[6]; /* 01:80:c2:00:00:02 */
 
-/* Actor/partner state bits (kernel-bonding.md §4.2). */
+/* Actor/partner state bits (LACP_STATE_* in include/uapi/linux/if_bonding.h). */
 enum {
         BG_LACP_STATE_ACTIVITY = 0x01,
         BG_LACP_STATE_TIMEOUT = 0x02, /* short timeout: 1 s PDUs, 3 s expiry */
@@ -41,7 +41,7 @@ enum {
         BG_LACP_STATE_EXPIRED = 0x80,
 };
 
-/* Timers (kernel-bonding.md §4.3), in microseconds. */
+/* Timers (AD_*_TIME in include/net/bond_3ad.h), in microseconds. */
 #define BG_LACP_FAST_PERIODIC_USEC (1ull * 1000000)
 #define BG_LACP_SLOW_PERIODIC_USEC (30ull * 1000000)
 #define BG_LACP_SHORT_TIMEOUT_USEC (3ull * 1000000)
@@ -246,5 +246,5 @@ void bg_lacp_status_port(const struct bg_lacp *l, unsigned id, bg_lacp_kv_fn kv,
 const char *bg_lacp_select_name(enum bg_lacp_select s);
 const char *bg_lacp_rx_state_name(enum bg_lacp_rx_state s);
 const char *bg_lacp_mux_state_name(enum bg_lacp_mux_state s);
-/* The kernel's key speed code (kernel-bonding.md §4.1). */
+/* The kernel's key speed code (bond_3ad.c:__get_link_speed()). */
 unsigned bg_lacp_speed_code(uint32_t speed_mbps);

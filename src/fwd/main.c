@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * bondgend [-c FILE] [-v] [--no-addresses] BOND: the user-space forwarder
- * for one bond of the canonical model (DESIGN §5, §10). Runs in the
+ * for one bond of the canonical model (bondgend(8)). Runs in the
  * foreground; Type=notify under systemd.
  */
 #include <errno.h>

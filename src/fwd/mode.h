@@ -11,7 +11,7 @@
  * block. Time is CLOCK_MONOTONIC in microseconds (struct bg_fwd.now), so the
  * unit tests can drive the monitors and modes with a fake clock.
  *
- * What the core does for every mode (kernel-bonding.md §2.1):
+ * What the core does for every mode (as bond_main.c does):
  *  - keeps ports in enslave order (bond->ports[0..n_ports)), as the kernel's
  *    slave list and hence every `usable[hash % n]` array depend on that order;
  *  - runs the link state machine (UP/FAIL/DOWN/BACK, miimon/updelay/downdelay
@@ -75,7 +75,7 @@ struct bg_fwd_port {
         uint32_t orig_mtu;
         unsigned orig_flags;       /* IFF_UP/IFF_NOARP as found, restored on release */
 
-        /* Link state (kernel-bonding.md §2.1). */
+        /* Link state (bond_main.c:bond_miimon_inspect()). */
         bool carrier;              /* raw carrier from rtnetlink (IFF_LOWER_UP and IFF_UP) */
         enum bg_fwd_link link;
         int delay;                 /* miimon ticks left in FAIL/BACK */
@@ -245,7 +245,7 @@ void bg_fwd_port_set_active_flags(struct bg_fwd *b, struct bg_fwd_port *p);
 void bg_fwd_port_set_inactive_flags(struct bg_fwd *b, struct bg_fwd_port *p);
 
 /* Active port selection and change for modes with uses_active
- * (kernel-bonding.md §2.1 "Active-slave selection"; select.c). */
+ * (bond_main.c:bond_select_active_slave(); select.c). */
 struct bg_fwd_port *bg_fwd_find_best(struct bg_fwd *b);
 void bg_fwd_reselect(struct bg_fwd *b);
 /* Make p the active port now (NULL = none); calls ops->active_changed. */

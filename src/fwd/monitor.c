@@ -2,7 +2,7 @@
 /*
  * Link monitoring: the kernel's four-state link machine (UP, FAIL, DOWN,
  * BACK) with updelay/downdelay counted in miimon periods
- * (kernel-bonding.md §0.1, §2.1 "MII monitor"), driven by rtnetlink carrier
+ * (bond_main.c:bond_miimon_inspect(), bond_miimon_commit()), driven by rtnetlink carrier
  * events instead of a poll: a carrier change is inspected the moment it is
  * reported, and only the delays wait for miimon ticks. So with
  * downdelay 0 a lost carrier fails over at once, not up to miimon ms later.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Peer notification after a failover (kernel-bonding.md §2.1
- * "Active-slave change", mode 1): num_peer_notif rounds of one gratuitous
+ * Peer notification after a failover (bond_main.c:
+ * bond_change_active_slave(), mode 1): num_peer_notif rounds of one gratuitous
  * ARP per IPv4 address and one unsolicited neighbour advertisement per IPv6
  * address of the bond, peer_notif_delay apart, on the new active port.
  * Also the frame builders the ARP monitor uses.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Bond options of the canonical model -> the forwarder's parameters, stored
- * the way the kernel stores them (kernel-bonding.md §1: delays in whole
+ * the way the kernel stores them (bond_options.c: delays in whole
  * miimon periods, rounded down). */
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -5,8 +5,8 @@
  * The ports live in the same network namespace as the bond, so the host's
  * own IP stack sees every frame they receive (AF_PACKET taps sit beside the
  * stack, unlike the kernel bond's rx_handler, which steals the frame).
- * Therefore each port is made deaf to the host stack (peers-and-limits.md
- * §4.1): ARP off (NOARP), IPv6 disabled, and strict reverse-path filtering,
+ * Therefore each port is made deaf to the host stack:
+ * ARP off (NOARP), IPv6 disabled, and strict reverse-path filtering,
  * which drops IPv4 that arrives on a port without addresses or routes. With
  * that, ports can carry the bond MAC exactly where the kernel puts it
  * without frames for the bond being delivered twice.

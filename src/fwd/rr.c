@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * balance-rr (kernel-bonding.md §2.2). The counter is incremented before
+ * balance-rr (bond_main.c:bond_rr_gen_slave_id()). The counter is incremented before
  * use, so the first frame goes to port index 1; from the chosen index the
  * search walks forward, wrapping, to the first port that can transmit.
  * IGMP leaves on the tracked active port so group membership stays on one

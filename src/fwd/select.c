@@ -2,7 +2,7 @@
 /*
  * Active-port selection and change, the kernel's bond_find_best_slave(),
  * bond_choose_primary_or_current() and bond_change_active_slave()
- * (kernel-bonding.md §2.1 "Active-slave selection", §2.3). Used by every
+ * (bond_main.c:bond_find_best_slave()). Used by every
  * mode: those without an active port (rr, xor, broadcast) only track one.
  */
 #include <string.h>

@@ -3,7 +3,7 @@
  * The bond device is a TAP. With IFF_VNET_HDR and TUNSETOFFLOAD the kernel
  * hands us whole 64 KB GSO frames with partial checksums and a virtio-net
  * header describing them, which the ports pass on unchanged with
- * PACKET_VNET_HDR (peers-and-limits.md §4.2): no segmentation and no
+ * PACKET_VNET_HDR (packet(7)): no segmentation and no
  * checksumming in user space, and TCP works although the peers' stacks
  * leave checksums to "hardware".
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * balance-tlb and balance-alb (kernel-bonding.md §2.7, §2.8, §5): the tables
+ * balance-tlb and balance-alb (drivers/net/bonding/bond_alb.c): the tables
  * of alb.c wired into the forwarder.
  *
  * MACs: ports keep their own hardware MACs (we are promiscuous and write
@@ -282,7 +282,8 @@ static enum bg_fwd_rx tlbm_rx(struct bg_fwd *b, struct bg_fwd_port *p, struct bg
                 return BG_FWD_RX_PASS;
         if (!memcmp(fr->data, tp->wire, 6)) {
                 memcpy(fr->data, b->mac, 6);
-                /* ALB receives unicast on every port (kernel-bonding.md §2.1) */
+                /* ALB receives unicast on every port
+                 * (bond_main.c:bond_should_deliver_exact_match()) */
                 return t->rlb ? BG_FWD_RX_ACCEPT : BG_FWD_RX_PASS;
         }
         /* the MAC of a port that failed was taught to the active port
@@ -302,7 +303,8 @@ static void tlbm_tick(struct bg_fwd *b) {
         struct tlbm *t = b->mode_priv;
 
         bg_alb_set_bond_mac(t->a, b->mac);
-        /* a TLB bond without dynamic balancing runs no monitor (§5 Timers) */
+        /* a TLB bond without dynamic balancing runs no monitor
+         * (bond_alb.c:bond_alb_monitor()) */
         if (!t->rlb && !b->p.tlb_dynamic_lb)
                 return;
         bg_alb_tick(t->a);

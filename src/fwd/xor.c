@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * balance-xor (kernel-bonding.md §2.4): usable[hash % n], where usable
+ * balance-xor (bond_main.c:bond_xmit_3ad_xor_slave_get()): usable[hash % n], where usable
  * holds, in enslave order, the ports that could transmit when the array was
  * last rebuilt (on every link change, as the kernel's
  * bond_update_slave_arr). The hash is the kernel's (hash.c).

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Shell-subset lexer for ifcfg-style files. The rules and where they come
- * from (legacy-formats.md §1.2):
+ * from (bash as initscripts' source_config uses it; NetworkManager's
+ * ifcfg-rh shvar.c svUnescape()):
  *  - "KEY=value" with KEY = [A-Za-z_][A-Za-z0-9_]*; leading blanks allowed.
  *  - Unquoted text: "\x" gives x; blanks (space, tab, CR) end the value;
  *    "#" inside a word is literal. A trailing "\" joins the next line (bash;

@@ -4,7 +4,7 @@
  * Lexer for shell-variable files: ifcfg-*, route-* (ADDRESSn= form) and
  * etc/sysconfig/network. initscripts `source`s these files with bash;
  * NetworkManager's ifcfg-rh reader re-implements a strict subset of bash
- * quoting and never expands anything (legacy-formats.md §1.2). This lexer
+ * quoting and never expands anything (shvar.c). This lexer
  * accepts what both agree on, follows bash where only bash is defined and
  * the result is still a plain string, and never executes or expands
  * anything: a construct that would need a shell makes the key unreadable

@@ -38,7 +38,8 @@ int bg_legacy_read(const char *root, struct bg_model *m, struct bg_diags *diags,
  * converter reads. */
 struct bg_ifcfg;
 /* ifcfg-* names initscripts and NetworkManager skip: backups and package
- * manager leftovers (legacy-formats.md §1.4). */
+ * manager leftovers (initscripts' network-functions, NetworkManager's
+ * ifcfg-rh plugin). */
 bool bg_legacy_ifcfg_backup_name(const char *name);
 /* The file itself declares a bond: BONDING_OPTS, TYPE=Bond|Bonding or
  * BONDING_MASTER=yes (a modprobe alias can make any device a bond too). */

@@ -2,7 +2,7 @@
 /*
  * modprobe configuration: etc/modprobe.conf (module-init-tools; read first,
  * as if it sorted before everything else) then etc/modprobe.d/ *.conf in
- * file-name order (kmod, modprobe.d(5); legacy-formats.md §2.5).
+ * file-name order (kmod, modprobe.d(5)).
  * One command per line, '#' starts a comment line, a trailing '\' joins
  * the next line, '-' and '_' are the same in module and alias names.
  * What concerns bonding:

@@ -2,7 +2,7 @@
 /*
  * rc.local (etc/rc.d/rc.local, then etc/rc.local): only ifenslave lines
  * are read (bonding.rst documents them for distributions without script
- * support, legacy-formats.md §2.5):
+ * support, "Configuring Bonding Manually"):
  *   ifenslave [-f|--force] bondN ethX ethY ...   adds ports, in that order
  *   ifenslave -c|--change-active bondN ethX      makes ethX the active port
  *   ifenslave -d|--detach bondN ethX             reported, not converted

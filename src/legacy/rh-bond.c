@@ -3,13 +3,13 @@
  * One bond into the model: options, ports, link keys, and the fate of every
  * key of its files.
  *
- * Option precedence for one bond (legacy-formats.md §2.5, the reading it
- * recommends; every later source overrides the keys it names, except
+ * Option precedence for one bond (the order initscripts and the kernel
+ * apply them; every later source overrides the keys it names, except
  * arp_ip_target which accumulates like initscripts' "+addr" writes):
  *   1. kernel defaults (unset in the model);
  *   2. `options bonding ...` (module-wide: the kernel copies the module
- *      parameters into every bond it creates afterwards, kernel-bonding.md
- *      §1.4), in file and line order;
+ *      parameters into every bond it creates afterwards, bond_main.c
+ *      bonding_defaults), in file and line order;
  *   3. `options bondN ...` for this bond;
  *   4. the parameters of `install bondN ... modprobe ... bonding ...`;
  *   5. BONDING_OPTS of ifcfg-bondN (written to sysfs last by initscripts).

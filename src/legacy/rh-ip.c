@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Layer 3 of a bond from its ifcfg file, alias files, route files and
- * etc/sysconfig/network (legacy-formats.md §2.7, §2.8). Rules chosen where
+ * etc/sysconfig/network (initscripts ifup-eth, network-functions
+ * expand_config; NetworkManager nms-ifcfg-rh-reader.c). Rules chosen where
  * the tools differ (the man page lists them):
  *  - BOOTPROTO: dhcp/bootp mean DHCP, anything else static (initscripts);
  *    "DHCP" in another case is DHCP with a warning (NetworkManager reads it

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Red Hat ifcfg files: which files are read, which are bonds, which are
- * ports of which bond (legacy-formats.md §1.4, §2.1-2.3).
+ * ports of which bond (initscripts ifup-eth, NetworkManager
+ * nms-ifcfg-rh-reader.c).
  *  - Files: etc/sysconfig/network-scripts/ifcfg-*, in C-locale name order
  *    (the shell glob order initscripts enslaves in). Backup suffixes are
  *    skipped like initscripts and NetworkManager do.

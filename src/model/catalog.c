@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The option catalogue (DESIGN §3): one row per kernel bonding option.
+ * The option catalogue: one row per kernel bonding option (src/README.md).
  *
- * Facts (names, numbers, ranges, defaults, modes, IFLA_BOND_* numbers and
- * types, flags) come from /work/shared/reference/kernel-bonding.md §1.2 and
- * §1.4; the networkd/netplan/keyfile names from declarative-formats.md §1.
+ * Facts: names, value tables, ranges, defaults, modes and flags from the
+ * kernel's drivers/net/bonding/bond_options.c (bond_opts[]); IFLA_BOND_*
+ * numbers from include/uapi/linux/if_link.h and their types from
+ * bond_netlink.c (bond_policy); module parameters from bond_main.c. The
+ * networkd names from systemd.netdev(5) [Bond], netplan's from its
+ * src/parse.c bond_params_handlers, the keyfile's from NetworkManager's
+ * nm-setting-bond.c.
  * Value parsing lives in optval.c.
  */
 #include <ctype.h>
@@ -48,7 +52,8 @@ static const struct bg_enum_val xmit_hash_vals[] = {
         { "encap3+4", 4 }, { "vlan+srcmac", 5 }, { NULL, 0 },
 };
 static const struct bg_enum_val lacp_rate_vals[] = { { "slow", 0 }, { "fast", 1 }, { NULL, 0 } };
-/* actor_port_prio (3) is the newest kernels' policy (kernel-bonding.md §0.9). */
+/* actor_port_prio (3) is the newest kernels' policy (net-next 2025, "bonding:
+ * add support for per-port LACP actor priority"). */
 static const struct bg_enum_val ad_select_vals[] = {
         { "stable", 0 }, { "bandwidth", 1 }, { "count", 2 }, { "actor_port_prio", 3 }, { NULL, 0 },
 };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 /*
- * The option catalogue: ONE row per kernel bonding option (DESIGN §3).
+ * The option catalogue: ONE row per kernel bonding option (src/README.md, "Adding an option").
  * Legacy parsing (BONDING_OPTS, modprobe), validation, YAML, every emitter
  * and netlink read this table. Adding an option is adding a row here and in
  * catalog.c; nothing else should need to change.

@@ -3,7 +3,7 @@
 /*
  * Diagnostics shared by every reader (YAML, legacy files) and by validation.
  * Library code never prints: it appends to a struct bg_diags, and the CLI
- * prints the list as "FILE:LINE:COL: level: text" (GNU style, DESIGN §10).
+ * prints the list as "FILE:LINE:COL: level: text" (GNU style; bondgen(8), Errors).
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The canonical model (DESIGN §4): construction, copy, comparison and the
+ * The canonical model (bondgen.yaml(5)): construction, copy, comparison and the
  * small address helpers readers and emitters share.
  */
 #include <arpa/inet.h>

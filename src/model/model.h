@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 /*
- * The canonical model (DESIGN §4). Every reader produces a struct bg_model;
+ * The canonical model (bondgen.yaml(5)). Every reader produces a struct bg_model;
  * everything after it (YAML dump, emitters, apply, forwarder) consumes it.
  * Depends on nothing but libc. All strings are owned (malloc'd) by the
  * model and freed by bg_model_free().
@@ -104,7 +104,7 @@ int bg_normalize_mac(const char *s, char buf[18]);
 int bg_parse_prefix(const char *s, int *family, uint8_t addr[16], unsigned *prefixlen);
 int bg_netmask_to_prefix(const char *netmask, unsigned *prefixlen);
 
-/* Validation (DESIGN §3 and the foundation issue): appends errors and
+/* Validation: appends errors and
  * warnings to diags, with the locations the model carries. Returns 0 when
  * there is no error (warnings allowed), -EINVAL otherwise. */
 int bg_model_validate(const struct bg_model *m, struct bg_diags *diags);

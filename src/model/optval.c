@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Option values in kernel syntax: parsing, canonical text, copy/compare.
- * The rules follow bond_options.c as summarised in
- * /work/shared/reference/kernel-bonding.md §1.1, §1.2 and §1.4.
+ * The rules follow the kernel's drivers/net/bonding/bond_options.c
+ * (bond_opt_parse(): a value is a name or a number within the table's
+ * range) and the module parameters of bond_main.c.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -283,8 +284,8 @@ static int parse_queue_id(const struct bg_opt_info *o, const char *s, struct bg_
                             s, o->max);
         snprintf(item, sizeof(item), "%s:%" PRIu64, name, q);
         /* Check every other port first: a port moving to a queue another
-         * port uses is refused too (kernel-bonding.md: duplicate non-zero
-         * queue ids are rejected). */
+         * port uses is refused too (bond_options.c:bond_option_queue_id_set()
+         * rejects a duplicate non-zero queue id). */
         for (size_t i = 0; i < v->n_list; i++) {
                 const char *c = strrchr(v->list[i], ':');
 

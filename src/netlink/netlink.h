@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 /*
- * rtnetlink for the kernel backend (DESIGN §5), on libmnl.
+ * rtnetlink for the kernel backend, on libmnl.
  *
  * Three layers, so that the byte-exact parts can be unit-tested without
  * privileges:
@@ -41,7 +41,8 @@ struct bg_nl_ad_info {
         uint8_t partner_mac[6];
 };
 
-/* IFLA_INFO_SLAVE_DATA of a bond port (kernel-bonding.md §1.3). */
+/* IFLA_INFO_SLAVE_DATA of a bond port (IFLA_BOND_SLAVE_*, bond_netlink.c:
+ * bond_fill_slave_info()). */
 struct bg_nl_slave {
         bool have;
         uint8_t state;              /* 0 active, 1 backup */

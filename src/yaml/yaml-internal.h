@@ -5,7 +5,7 @@
  *
  * Every scalar of the canonical file is loaded by libcyaml as a string and
  * parsed by bondgen: libcyaml's CYAML_BOOL takes any unknown word as true and
- * its number errors carry no usable position (declarative-formats.md §7).
+ * its number errors carry no usable position (libcyaml 1.3 src/load.c).
  * The same schema tables drive libcyaml and the libyaml pre-pass
  * (yaml-prepass.c) that records line/column of every node and reports
  * structural errors with positions before libcyaml ever runs.

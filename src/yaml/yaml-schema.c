@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The libcyaml schema of the canonical file (DESIGN §4). Everything is a
+ * The libcyaml schema of the canonical file (bondgen.yaml(5)). Everything is a
  * string on this level; yaml.c parses values through the catalogue and the
  * model helpers, so that errors name the value and its position.
  */

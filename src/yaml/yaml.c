@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Canonical YAML loader (DESIGN §4, bondgen.yaml(5)).
+ * Canonical YAML loader (bondgen.yaml(5)).
  *
  * Three steps over one buffer:
  *  1. y_prepass(): libyaml events against the schema; structural errors with
@@ -108,7 +108,7 @@ static int parse_uint(const char *s, uint64_t max, uint64_t *out) {
 }
 
 /* Only true and false: libcyaml's own boolean would take "n" or a typo
- * for true (declarative-formats.md §7). */
+ * for true (libcyaml treats only false/no/off/disable/0 as false). */
 static int conv_bool(struct conv *c, const char *path, const char *text, bool *out) {
         const struct y_node *n = y_index_find(c->idx, path);
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
-/* Canonical YAML (DESIGN §4, bondgen.yaml(5)) load and dump with libcyaml. */
+/* Canonical YAML (bondgen.yaml(5)) load and dump with libcyaml. */
 #include <stddef.h>
 #include <stdio.h>
 

@@ -95,7 +95,7 @@ for c in (b'root=/dev/sda1 ro bond=bond0:eth0,eth1:mode=active-backup,miimon=100
           b'quiet "bond=bond0:eth0" ip=[2001:db8::2]::[2001:db8::1]:64::bond0:none bondgen=1'):
     put('boot', c)
 
-# LACPDU and marker frames (802.1AX layout, kernel-bonding.md section 4)
+# LACPDU and marker frames (802.1AX layout, struct lacpdu in include/net/bond_3ad.h)
 def info(tlv, prio, system, key, pprio, port, state):
     return struct.pack('!BBH6sHHHB3x', tlv, 20, prio, system, key, pprio, port, state)
 

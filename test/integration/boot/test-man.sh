@@ -1,7 +1,7 @@
 #!/bin/bash
 # Every man page in man/ must be clean for mandoc -Tlint at warning level
-# (style notes allowed) and for groff -ww; the pages named in the DESIGN
-# must all exist. Usage: test-man.sh SRCDIR
+# (style notes allowed) and for groff -ww; the four pages of
+# man/meson.build must all exist. Usage: test-man.sh SRCDIR
 set -euo pipefail
 src=$1
 command -v mandoc >/dev/null || { echo "SKIP: mandoc missing (test/deps/boot.txt)" >&2; exit 77; }

@@ -1,6 +1,6 @@
 #!/bin/bash
 # bondgen convert on bad input: for each case, the diagnostic (file:line,
-# key, text), the exit status of DESIGN §10, and that nothing is written
+# key, text), the exit status of bondgen(8), and that nothing is written
 # with -o. Also: one bad bond does not stop the others, -o never replaces
 # a file without --force, usage errors. Needs no privileges.
 # Usage: cli-corpus.sh BONDGEN EXAMPLES_DIR

@@ -62,7 +62,7 @@ topo_bridge() {
         ip netns exec $S sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 }
 
-# ovs_start NS DIR: private ovsdb-server + ovs-vswitchd (peers-and-limits.md §3 block 2)
+# ovs_start NS DIR: private ovsdb-server + ovs-vswitchd (userspace datapath, no kernel module)
 ovs_start() {
         local ns=$1 d=$2
         mkdir -p "$d"; OVS_DIRS+=("$d")

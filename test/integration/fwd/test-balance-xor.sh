@@ -1,7 +1,7 @@
 #!/bin/bash
 # bondgend balance-xor (layer3+4) against a static Open vSwitch bond: each
-# UDP flow stays on the port the kernel's formula picks (kernel-bonding.md
-# §3, computed here independently in Python), flows spread, failover.
+# UDP flow stays on the port the kernel's formula picks (bond_main.c:
+# __bond_xmit_hash(), computed here independently in Python), flows spread, failover.
 . "$(dirname "$0")/lib.sh"
 require ip ping iperf3 python3 ovs-vsctl ovs-vswitchd ovsdb-server ovsdb-tool ethtool
 PEER=10.203.3.1 ADDR=10.203.3.2 B=bgfxor$$

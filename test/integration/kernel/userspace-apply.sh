@@ -67,7 +67,7 @@ in_ns() {
                 "$(dirname "$bondgend")" "$@"
 }
 
-# the command line contract (DESIGN §10)
+# the command line contract (bondgen(8): usage errors exit 2)
 rc=0; "$bondgen" apply --backend sideways -c "$work/model.yaml" --dry-run >/dev/null 2>&1 || rc=$?
 [ $rc -eq 2 ] || fail "bad --backend: exit $rc, want 2"
 rc=0; "$bondgen" apply -c "$work/missing.yaml" --dry-run >/dev/null 2>&1 || rc=$?

@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Shared by the 802.3ad / TLB / ALB namespace tests (issue 5). Source it from
+# Shared by the 802.3ad / TLB / ALB namespace tests. Source it from
 # bash with BONDGEND set to the forwarder binary. Everything it creates is
 # named bgl-$$-* (namespaces) or lives under $RUN, and is removed by
 # bgl_cleanup (installed as the EXIT trap by bgl_init).
 #
-# The Open vSwitch partner is the recipe of peers-and-limits.md Block 2a:
+# The Open vSwitch partner:
 # a private ovsdb-server + ovs-vswitchd inside the switch namespace, the
 # userspace (netdev) datapath, no kernel module.
 
@@ -74,7 +74,8 @@ bgl_veth() {
         ip -n "$3" link set "$4" up
 }
 
-# The namespace's own stack must not answer on ports (peers-and-limits §4.1).
+# The namespace's own stack must not answer on ports: a frame AF_PACKET
+# reads still reaches the host stack too.
 bgl_quiet() {
         ip -n "$1" link set "$2" arp off
         ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # bondgend 802.3ad against Open vSwitch (userspace datapath) as the switch-side
-# LACP partner (issue 5; peers-and-limits.md Block 2a):
+# LACP partner (ovs-vswitchd.conf.db(5) lacp, other_config:lacp-time):
 #  - OVS lacp=active and lacp=passive, each with lacp-time fast and slow:
 #    both sides reach collecting+distributing (OVS lacp/show and bond/show,
 #    bondgend status), and the timeout bits each side asked for show up;

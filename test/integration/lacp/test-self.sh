@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# bondgend 802.3ad against bondgend (issue 5): two namespaces joined by two
+# bondgend 802.3ad against bondgend: two namespaces joined by two
 # veth pairs, a bondgend in each.
 #  - active/active: both reach collecting+distributing and echo each other
 #    exactly (the partner SYNC of a standard partner needs that);

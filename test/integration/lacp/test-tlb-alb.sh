@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# balance-alb and balance-tlb (issue 5): bondgend with two ports into a Linux
+# balance-alb and balance-tlb: bondgend with two ports into a Linux
 # bridge "switch" with four client namespaces behind it.
 #  - alb: the clients learn different port MACs from our ARP replies, so
 #    what they send arrives on both ports; after a port fails every client

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * bondgen validate / show: exit statuses (DESIGN §10) and golden output.
+ * bondgen validate / show: exit statuses (bondgen(8)) and golden output.
  * Runs the built binary ($BONDGEN) in the source tree so that the file
  * names in its output are the relative ones in the golden files.
  */

@@ -43,7 +43,7 @@ size_t tm_warnings(const struct bg_diags *d, const char *key) {
         return n;
 }
 
-/* The CentOS documentation example (issue 3): modprobe.conf
+/* The CentOS documentation example: modprobe.conf
  * "options bond0 miimon=100 mode=0", ports eth0 eth1, 10.10.10.1/24 with
  * the (off-link) gateway 192.168.0.1. */
 static void build_centos(struct bg_model *m) {

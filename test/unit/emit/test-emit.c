@@ -176,7 +176,8 @@ Test(emit, time_units) {
         bg_model_free(&m);
 }
 
-/* networkd sends lp_interval only inside its ARP branch (§1.2). */
+/* networkd sends lp_interval only inside its ARP branch
+ * (netdev_bond_fill_message_create()). */
 Test(emit, networkd_new_keys_carry_their_systemd_version) {
         struct bg_model m;
         struct bg_bond *b;

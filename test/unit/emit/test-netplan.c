@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The netplan output must be accepted by the real `netplan generate`
- * (issue 3 "Done when"), and what netplan makes of it for networkd must
+ * (exit 0, no warning), and what netplan makes of it for networkd must
  * match bondgen's own networkd output option by option. Skipped when
  * netplan is not installed (Debian package netplan.io, test/deps/emit.txt). */
 #include <criterion/criterion.h>
@@ -122,7 +122,7 @@ static void everything(struct bg_model *m) {
         tm_opt(b, BG_OPT_MIN_LINKS, "1");
         tm_opt(b, BG_OPT_LP_INTERVAL, "2");
         tm_opt(b, BG_OPT_XMIT_HASH_POLICY, "layer2+3");
-        /* netplan checks no mode rules (§2.7); the networkd emitter neither */
+        /* netplan checks no mode rules; the networkd emitter neither */
         tm_opt(b, BG_OPT_AD_SELECT, "bandwidth");
         tm_opt(b, BG_OPT_LACP_RATE, "fast");
         tm_opt(b, BG_OPT_PACKETS_PER_SLAVE, "3");

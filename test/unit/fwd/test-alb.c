@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* TLB load table and ALB client table (kernel-bonding.md §5). */
+/* TLB load table and ALB client table (bond_alb.c). */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The kernel's xmit hash formulas (kernel-bonding.md §3) against worked
+/* The kernel's xmit hash formulas (bond_main.c:__bond_xmit_hash()) against worked
  * examples computed from the formulas, and the rules around them (VLAN
  * tags, ICMP ids, ICMP errors, fragments, IPv6 folding, tunnels). */
 #include <criterion/criterion.h>

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* LACPDU and marker byte layout against hand-written frames
- * (kernel-bonding.md §4.1), and the decoder's refusals. */
+ * (struct lacpdu, include/net/bond_3ad.h), and the decoder's refusals. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <string.h>
 
 #include "fwd/lacp.h"
 
-/* A complete LACPDU written out byte by byte from the table in §4.1. */
+/* A complete LACPDU written out byte by byte from struct lacpdu. */
 static const uint8_t worked[124] = {
         /* dst 01:80:c2:00:00:02, src 02:00:00:00:00:01, EtherType 0x8809 */
         0x01, 0x80, 0xc2, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x88, 0x09,

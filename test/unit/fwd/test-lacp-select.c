@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Aggregator choice by ad_select (kernel-bonding.md §4.4 "Selection"): one
+/* Aggregator choice by ad_select (bond_3ad.c:ad_agg_selection_logic()): one
  * bond A whose ports lead to two different partners B and C. */
 #include <criterion/criterion.h>
 #include <errno.h>

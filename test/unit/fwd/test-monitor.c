@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Link state machine, active-port selection and per-mode transmit choice,
- * with a fake clock (kernel-bonding.md §2.1-2.5). */
+ * with a fake clock (bond_main.c). */
 #include <criterion/criterion.h>
 
 #include "test-fwd-fake.h"

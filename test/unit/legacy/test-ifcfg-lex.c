@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Table-driven tests of the ifcfg lexer: quoting, escapes, comments and the
- * constructs that need a shell (legacy-formats.md §1.2 gives the expected
- * readings of bash and NetworkManager for each row). */
+ * constructs that need a shell (each row: what bash and NetworkManager's
+ * shvar.c read). */
 #include <criterion/criterion.h>
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* One test per key family of the Red Hat readers (legacy-formats.md §2). */
+/* One test per key family of the Red Hat readers (bondgen(8) CONVERT). */
 #include "tree.h"
 
 static struct bg_bond *only_bond(struct tree *t, const char *name) {

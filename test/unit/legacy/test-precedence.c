@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The precedence rules bondgen chose where sources overlap (bondgen(8),
- * PRECEDENCE; legacy-formats.md §2.5, §2.7, §2.8). */
+ * CONVERT, Precedence). */
 #include "tree.h"
 
 static const char *miimon_of(struct tree *t, const char *bond, char *buf, size_t len) {

@@ -132,7 +132,7 @@ Test(catalog, every_row_parses_and_rejects) {
         }
 }
 
-/* The numbers and names the kernel uses (kernel-bonding.md §1.2). */
+/* The numbers and names the kernel uses (bond_options.c value tables). */
 Test(catalog, kernel_value_tables) {
         static const struct {
                 enum bg_opt id;
@@ -189,7 +189,7 @@ Test(catalog, kernel_value_tables) {
         cr_assert(rejects(BG_OPT_RESEND_IGMP, "256"));
 }
 
-/* IFLA_BOND_* numbers and flags (include/uapi/linux/if_link.h via kernel-bonding.md §1.2). */
+/* IFLA_BOND_* numbers and flags (include/uapi/linux/if_link.h, bond_netlink.c bond_policy). */
 Test(catalog, netlink_attributes_and_flags) {
         static const struct {
                 enum bg_opt id;

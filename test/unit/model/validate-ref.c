@@ -5,10 +5,10 @@
  * implementation with. Not built into the library.
  */
 /*
- * Model validation (DESIGN §3, foundation issue "Model and validation").
+ * Model validation.
  *
  * Levels follow what the kernel would do with the same configuration
- * (/work/shared/reference/kernel-bonding.md §0, §1.1, §1.2):
+ * (bond_options.c):
  *  - error: the kernel refuses it (EINVAL/EPERM on the netlink request that
  *    creates the bond), or the configuration contradicts itself so that no
  *    consumer can do the right thing (a port in two bonds, static without
@@ -36,7 +36,7 @@
 #include "model/model.h"
 
 #define IFNAMSIZ_ 16
-#define DEFAULT_FORCED_MIIMON 100 /* BOND_DEFAULT_MIIMON, kernel-bonding.md §0.2 */
+#define DEFAULT_FORCED_MIIMON 100 /* BOND_DEFAULT_MIIMON */
 
 struct vctx {
         struct bg_diags *diags;
@@ -178,7 +178,7 @@ static void check_options(struct vctx *c, enum bg_mode mode) {
 }
 
 /* miimon as the kernel ends up with it: modes 4-6 force 100 when it is 0
- * as the mode is set (kernel-bonding.md §0.2, §1.1), unless the request
+ * as the mode is set (bond_option_mode_set()), unless the request
  * sets it explicitly afterwards. */
 static uint64_t effective_miimon(const struct bg_bond *b, enum bg_mode mode) {
         if (opt_set(b, BG_OPT_MIIMON))

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Request building: every catalogue option's IFLA_BOND_* encoding against
- * bytes written out by hand from kernel-bonding.md §1.2 (number and type
+ * bytes written out by hand from include/uapi/linux/if_link.h and bond_policy (number and type
  * per attribute), and whole messages for create/enslave/address/route.
  * Netlink is host byte order; the expected bytes are little-endian. */
 #include <criterion/criterion.h>

@@ -108,7 +108,7 @@ Test(nl_parse, recorded_8023ad_bond) {
         cr_assert(l.bond.have[BG_OPT_AD_ACTOR_SYSTEM]);
         cr_expect_str_eq(l.bond.val[BG_OPT_AD_ACTOR_SYSTEM].str, "02:00:00:00:00:aa");
         /* the mode change stopped the ARP monitor and reset arp_validate,
-         * but the target list stays (kernel-bonding.md §1.1) */
+         * but the target list stays (bond_options.c:bond_option_arp_interval_set()) */
         cr_expect_eq(num(&l, BG_OPT_ARP_INTERVAL), 0u);
         cr_expect_eq(num(&l, BG_OPT_ARP_VALIDATE), 0u);
         cr_expect_eq(l.bond.val[BG_OPT_ARP_IP_TARGET].n_list, 2u);
