@@ -2,6 +2,7 @@
 # Every namespace, process and file a test creates is named with $P and
 # removed by the EXIT trap, also when the test fails.
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/../wait.sh"
 P=bgf$$
 TMP=$(mktemp -d /tmp/bgf-test.XXXXXX)
 export BONDGEN_RUNDIR=$TMP/run

@@ -9,6 +9,7 @@
 # userspace (netdev) datapath, no kernel module.
 
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/../wait.sh"
 
 skip() { echo "SKIP: $*" >&2; exit 77; }
 fail() { echo "FAIL: $*" >&2; bgl_dump; exit 1; }
