@@ -167,8 +167,13 @@ static enum bg_fwd_rx ad_rx(struct bg_fwd *b, struct bg_fwd_port *p, struct bg_f
 
         if (!bg_lacp_frame_is_slow(fr->data, fr->len))
                 return BG_FWD_RX_PASS;
-        /* LACPDUs, markers and bad slow-protocol frames never reach the
-         * bond; the bad ones are counted by lacp.c */
+        /* Other slow protocols (OAM 0x03, ESMC/OSSP 0x0a ...) go on like any
+         * frame, as bond_3ad_rx_indication() leaves every subtype but LACP
+         * and marker to the rest of the receive path. */
+        if (fr->len < 15 || (fr->data[14] != BG_LACP_SUBTYPE_LACP && fr->data[14] != BG_LACP_SUBTYPE_MARKER))
+                return BG_FWD_RX_PASS;
+        /* LACPDUs, markers and bad ones of those never reach the bond; the
+         * bad ones are counted by lacp.c */
         if (ap->added)
                 (void) bg_lacp_rx(ad->l, ap->id, fr->data, fr->len, b->now);
         return BG_FWD_RX_CONSUMED;

@@ -63,6 +63,8 @@ static void set_link(struct bg_fwd *b, struct bg_fwd_port *p, enum bg_fwd_link t
                 struct bg_fwd_port *prim = b->p.primary[0] ? bg_fwd_find_port(b, b->p.primary) : NULL;
                 p->link = BG_LINK_UP;
                 p->last_link_up = b->now;
+                if (b->io && b->io->port_speed)
+                        b->io->port_speed(b, p);
                 bg_fwd_logf(b, LOG_INFO, "link status definitely up for interface %s", p->name);
                 if (b->ops->link_changed)
                         b->ops->link_changed(b, p);

@@ -10,8 +10,10 @@
 #include <net/if.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
@@ -43,6 +45,27 @@ void bg_core_log(struct bg_core *c, int level, const char *fmt, ...) {
                 sd_journal_print(level, "%s: %s", c->bond.name, msg);
         else
                 fprintf(stderr, "bondgend: %s: %s\n", c->bond.name, msg);
+}
+
+/* At most 5 refusal messages per 10 s: a client looping on a refused
+ * request must not flood the journal. The number left out is told with
+ * the next message that is let through. */
+bool bg_core_ratelimit(struct bg_core *c) {
+        uint64_t now = now_usec();
+
+        if (now - c->rl_start > 10000000u) {
+                if (c->rl_suppressed)
+                        bg_core_log(c, LOG_NOTICE, "%u similar messages suppressed", c->rl_suppressed);
+                c->rl_start = now;
+                c->rl_count = 0;
+                c->rl_suppressed = 0;
+        }
+        if (c->rl_count < 5) {
+                c->rl_count++;
+                return true;
+        }
+        c->rl_suppressed++;
+        return false;
 }
 
 static void update_status(struct bg_core *c) {
@@ -114,6 +137,18 @@ static void io_log(struct bg_fwd *b, int level, const char *msg) {
         bg_core_log(core_of(b), level, "%s", msg);
 }
 
+static void io_port_speed(struct bg_fwd *b, struct bg_fwd_port *p) {
+        uint32_t speed;
+        uint8_t duplex;
+
+        bg_fwd_link_get_speed(p->name, &speed, &duplex);
+        if (speed != p->speed_mbps || duplex != p->duplex)
+                bg_core_log(core_of(b), LOG_INFO, "%s: speed %u Mb/s, %s duplex", p->name, speed,
+                            duplex == 1 ? "full" : duplex == 0 ? "half" : "unknown");
+        p->speed_mbps = speed;
+        p->duplex = duplex;
+}
+
 static const struct bg_fwd_io core_io = {
         .send = bg_dp_send,
         .set_port_mac = io_set_port_mac,
@@ -121,6 +156,7 @@ static const struct bg_fwd_io core_io = {
         .bond_addrs = io_bond_addrs,
         .carrier_changed = io_carrier_changed,
         .log = io_log,
+        .port_speed = io_port_speed,
 };
 
 /* ---- ports ---- */
@@ -163,10 +199,16 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
         struct bg_nl_link link;
         int r, fd;
 
+        c->refusal[0] = 0;
         if (bg_fwd_find_port(b, name))
                 return -EEXIST;
-        if (!strcmp(name, b->name) || strlen(name) >= IFNAMSIZ)
+        if (strlen(name) >= IFNAMSIZ)
                 return -EINVAL;
+        if (!strcmp(name, b->name)) {
+                snprintf(c->refusal, sizeof(c->refusal), "%s is the bond itself", name);
+                bg_core_log(c, LOG_ERR, "refusing port: %s", c->refusal);
+                return -EPERM;
+        }
         r = bg_nl_get_link(c->rtnl, 0, name, &link);
         if (r < 0) {
                 if (!pending_ok)
@@ -175,7 +217,13 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
                 bg_core_log(c, LOG_NOTICE, "port %s does not exist yet; enslaving it when it appears", name);
                 return 0;
         }
+        r = bg_port_admit(c->rtnl, b, &link, c->refusal, sizeof(c->refusal));
         bg_nl_link_clear(&link);
+        if (r < 0) {
+                if (bg_core_ratelimit(c))
+                        bg_core_log(c, LOG_ERR, "refusing port: %s", c->refusal);
+                return r;
+        }
         pa = calloc(1, sizeof(*pa));
         if (!pa)
                 return -ENOMEM;
@@ -342,6 +390,71 @@ static void resync_links(struct bg_core *c) {
                         i++;
 }
 
+/* Another tool (networkd MTUBytes=, NetworkManager, ip link, a udev MAC
+ * policy) changed the bond's MTU: push it down to every port as the
+ * kernel's bond_change_mtu() does, and if a port cannot take it, put the
+ * ports and the bond back and say so, as the kernel refuses such a change. */
+static void bond_mtu_changed(struct bg_core *c, uint32_t mtu) {
+        struct bg_fwd *b = &c->bond;
+        size_t i;
+        int r = 0;
+
+        for (i = 0; i < b->n_ports; i++)
+                if ((r = bg_fwd_link_set_mtu(b->ports[i]->name, mtu)) < 0)
+                        break;
+        if (r < 0) {
+                bg_core_log(c, LOG_ERR, "MTU %u set on the bond refused: port %s: %s; back to %u", mtu,
+                            b->ports[i]->name, strerror(-r), b->mtu);
+                while (i--)
+                        (void) bg_fwd_link_set_mtu(b->ports[i]->name, b->mtu);
+                (void) bg_fwd_link_set_mtu(b->name, b->mtu);
+                return;
+        }
+        bg_core_log(c, LOG_INFO, "bond MTU changed from %u to %u; ports follow", b->mtu, mtu);
+        b->mtu = mtu;
+}
+
+/* ... and its MAC (bond_set_mac_address()): the ports that carry the bond
+ * MAC take the new one and the receive filter follows. Active-backup with
+ * fail_over_mac keeps its MAC (the kernel accepts the request and ignores
+ * it); TLB/ALB, whose tables hold the bond MAC, keep it too, with a
+ * message (bondgend(8)). */
+static void bond_mac_changed(struct bg_core *c, const uint8_t mac[6]) {
+        struct bg_fwd *b = &c->bond;
+        char s[18];
+
+        snprintf(s, sizeof(s), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+        if (!b->ops->ports_use_bond_mac || (b->p.mode == BG_MODE_ACTIVE_BACKUP && b->p.fail_over_mac)) {
+                bg_core_log(c, LOG_WARNING, "MAC %s set on the bond ignored in mode %s%s", s, b->ops->name,
+                            b->ops->ports_use_bond_mac ? " with fail_over_mac" : "");
+                (void) bg_fwd_link_set_mac(b->name, b->mac);
+                return;
+        }
+        memcpy(b->mac, mac, 6);
+        b->mac_from_port = false;   /* the user's MAC stays when ports come and go */
+        for (size_t i = 0; i < b->n_ports; i++) {
+                int r = bg_fwd_port_set_mac(b, b->ports[i], mac);
+                if (r < 0)
+                        bg_core_log(c, LOG_ERR, "cannot give port %s the bond MAC %s: %s", b->ports[i]->name, s,
+                                    strerror(-r));
+        }
+        bg_core_log(c, LOG_INFO, "bond MAC changed to %s; ports follow", s);
+}
+
+/* The event may describe an older state than ours (our own changes are
+ * reported too): act on the device's present MTU and MAC only. */
+static void bond_dev_changed(struct bg_core *c, const struct bg_nl_link *l) {
+        struct bg_fwd *b = &c->bond;
+        uint32_t mtu;
+        uint8_t mac[6];
+
+        if (l->mtu && l->mtu != b->mtu && bg_fwd_link_get_mtu(b->name, &mtu) == 0 && mtu != b->mtu)
+                bond_mtu_changed(c, mtu);
+        if (l->has_mac && memcmp(l->mac, b->mac, 6) && bg_fwd_link_get_mac(b->name, mac) == 0 &&
+            memcmp(mac, b->mac, 6))
+                bond_mac_changed(c, mac);
+}
+
 /* One event; the link's own state, not the event's order, decides. */
 static void link_event(struct bg_core *c, const struct bg_nl_link *l) {
         struct bg_fwd *b = &c->bond;
@@ -352,8 +465,10 @@ static void link_event(struct bg_core *c, const struct bg_nl_link *l) {
                 if (l->deleted) {
                         bg_core_log(c, LOG_ERR, "the bond device was deleted; exiting");
                         sd_event_exit(c->ev, 3);
-                } else
+                } else {
                         b->tap_promisc = l->flags & IFF_PROMISC;
+                        bond_dev_changed(c, l);
+                }
                 return;
         }
         p = bg_fwd_find_port_ifindex(b, l->ifindex);
@@ -433,13 +548,28 @@ static int on_poll(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 
 /* ---- timers ---- */
 
+/* Monitor timers fire within BG_TIMER_ACCURACY of their time (sd-event's
+ * default accuracy, 250 ms, would make a 100 ms miimon tick late and then
+ * catch up in bursts). A tick that ran late schedules the next one a whole
+ * period after now, as the kernel's delayed work re-queues itself, instead
+ * of firing the missed ones back to back. */
+#define BG_TIMER_ACCURACY 1000   /* usec */
+
+static void rearm(sd_event_source *s, uint64_t usec, uint64_t period) {
+        uint64_t now = 0, next = usec + period;
+
+        if (sd_event_now(sd_event_source_get_event(s), CLOCK_MONOTONIC, &now) >= 0 && next <= now)
+                next = now + period;
+        (void) sd_event_source_set_time(s, next);
+        (void) sd_event_source_set_enabled(s, SD_EVENT_ON);
+}
+
 static int on_mii(sd_event_source *s, uint64_t usec, void *userdata) {
         struct bg_core *c = userdata;
 
         c->bond.now = now_usec();
         bg_fwd_mon_mii_tick(&c->bond);
-        (void) sd_event_source_set_time(s, usec + (uint64_t) c->bond.p.miimon * 1000);
-        (void) sd_event_source_set_enabled(s, SD_EVENT_ON);
+        rearm(s, usec, (uint64_t) c->bond.p.miimon * 1000);
         return 0;
 }
 
@@ -448,8 +578,7 @@ static int on_arp(sd_event_source *s, uint64_t usec, void *userdata) {
 
         c->bond.now = now_usec();
         bg_fwd_mon_arp_tick(&c->bond);
-        (void) sd_event_source_set_time(s, usec + (uint64_t) c->bond.p.arp_interval * 1000);
-        (void) sd_event_source_set_enabled(s, SD_EVENT_ON);
+        rearm(s, usec, (uint64_t) c->bond.p.arp_interval * 1000);
         return 0;
 }
 
@@ -459,8 +588,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
         c->bond.now = now_usec();
         if (c->bond.ops->tick)
                 c->bond.ops->tick(&c->bond);
-        (void) sd_event_source_set_time(s, usec + c->bond.ops->tick_usec);
-        (void) sd_event_source_set_enabled(s, SD_EVENT_ON);
+        rearm(s, usec, c->bond.ops->tick_usec);
         return 0;
 }
 
@@ -473,6 +601,42 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 }
 
 /* ---- lifecycle ---- */
+
+/* Blocked from the start, before any port is touched, and handled by the
+ * loop: a signal that arrives while ports are being set up ends the run
+ * through the same clean stop. */
+static void block_signals(void) {
+        sigset_t ss;
+
+        signal(SIGPIPE, SIG_IGN);
+        sigemptyset(&ss);
+        sigaddset(&ss, SIGTERM);
+        sigaddset(&ss, SIGINT);
+        sigaddset(&ss, SIGHUP);
+        sigprocmask(SIG_BLOCK, &ss, NULL);
+}
+
+/* One bondgend per bond: an exclusive lock on RUNDIR/BOND.lock, taken
+ * before the state file of an earlier run is read, so a second instance
+ * never "restores" the ports a live first one is driving. The kernel drops
+ * the lock with the process, however it ends. */
+static int take_instance_lock(struct bg_core *c, const char *name) {
+        char path[160];
+        int fd;
+
+        if ((size_t) snprintf(path, sizeof(path), "%s/%s.lock", bg_rundir(), name) >= sizeof(path))
+                return -ENAMETOOLONG;
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return -errno;
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                int r = errno == EWOULDBLOCK ? -EADDRINUSE : -errno;
+                close(fd);
+                return r;
+        }
+        c->lock_fd = fd;
+        return 0;
+}
 
 const char *bg_rundir(void) {
         const char *e = getenv("BONDGEN_RUNDIR");
@@ -491,6 +655,8 @@ int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params
 
         memset(c, 0, sizeof(*c));
         c->ctl_fd = -1;
+        c->lock_fd = -1;
+        block_signals();
         c->log_level = LOG_INFO;
         b->tap_fd = -1;
         if (strlen(name) >= sizeof(b->name))
@@ -514,11 +680,14 @@ int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params
         r = sd_event_default(&c->ev);
         if (r < 0)
                 return r;
+        (void) bg_mkdir_p(bg_rundir(), 0755);
+        r = take_instance_lock(c, name);
+        if (r < 0)
+                return r;
         r = bg_ctl_probe_live(name);
         if (r < 0)
                 return r;
         snprintf(c->state_path, sizeof(c->state_path), "%s/%s.state", bg_rundir(), name);
-        (void) bg_mkdir_p(bg_rundir(), 0755);
         bg_port_state_recover(c->state_path, recover_log);
 
         r = bg_nl_open(&c->rtnl);
@@ -561,7 +730,7 @@ static int add_timer(struct bg_core *c, sd_event_source **src, uint64_t period, 
         r = sd_event_now(c->ev, CLOCK_MONOTONIC, &now);
         if (r < 0)
                 return r;
-        return sd_event_add_time(c->ev, src, CLOCK_MONOTONIC, now + period, 0, cb, c);
+        return sd_event_add_time(c->ev, src, CLOCK_MONOTONIC, now + period, BG_TIMER_ACCURACY, cb, c);
 }
 
 /* Addresses and routes of the model on the bond: the TAP lives and dies
@@ -605,16 +774,17 @@ static void configure_addresses(struct bg_core *c) {
 
 int bg_core_run(struct bg_core *c) {
         struct bg_fwd *b = &c->bond;
-        sigset_t ss;
         int r;
 
-        sigemptyset(&ss);
-        sigaddset(&ss, SIGTERM);
-        sigaddset(&ss, SIGINT);
-        sigprocmask(SIG_BLOCK, &ss, NULL);
+        /* SIGHUP (a closed terminal, or a reload request) stops as cleanly
+         * as SIGTERM: its default action would end the daemon without
+         * giving the ports back. A peer closing the control socket must
+         * not kill it either. */
         r = sd_event_add_signal(c->ev, NULL, SIGTERM, on_signal, c);
         if (r >= 0)
                 r = sd_event_add_signal(c->ev, NULL, SIGINT, on_signal, c);
+        if (r >= 0)
+                r = sd_event_add_signal(c->ev, NULL, SIGHUP, on_signal, c);
         if (r < 0)
                 return r;
         if (b->p.miimon && (r = add_timer(c, &c->mii_src, (uint64_t) b->p.miimon * 1000, on_mii)) < 0)
@@ -700,4 +870,6 @@ void bg_core_free(struct bg_core *c) {
         bg_fwd_mode_teardown(b);
         sd_event_unref(c->ev);
         bg_dp_free(c);
+        if (c->lock_fd >= 0)
+                close(c->lock_fd);   /* last: the ports are given back */
 }

@@ -29,6 +29,15 @@ int bg_fwd_sysctl_set(const char *fam, const char *ifname, const char *key, int 
 int bg_fwd_add_address(struct bg_nl *nl, int ifindex, const char *cidr);
 int bg_fwd_add_route(struct bg_nl *nl, int ifindex, const char *to, const char *via, uint32_t metric);
 
+/* ---- admit.c ---- */
+struct bg_nl_link;
+/* May the link l become a port of b? 0, or -errno with the reason in why
+ * (what the kernel's bond_enslave() refuses: the bond itself, loopback,
+ * non-Ethernet, a device with a master or driven by another bondgend, a
+ * device stacked on the bond). */
+int bg_port_admit(struct bg_nl *rtnl, const struct bg_fwd *b, const struct bg_nl_link *l, char *why,
+                  size_t whylen);
+
 /* ---- tap.c ---- */
 int bg_tap_open(const char *name, int *ifindex);
 int bg_tap_set_carrier(int fd, bool on);
@@ -88,6 +97,12 @@ struct bg_core {
         uint32_t addr4[16];
         uint8_t addr6[16][16];
         size_t n_addr4, n_addr6;
+        int lock_fd;                /* RUNDIR/BOND.lock, held for the whole run */
+        /* Why the last enslave was refused, for the control socket's
+         * answer ("" when it was not a refusal). */
+        char refusal[160];
+        uint64_t rl_start;          /* bg_core_ratelimit() window */
+        unsigned rl_count, rl_suppressed;
 };
 
 int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params *p,
@@ -99,6 +114,8 @@ int bg_core_release(struct bg_core *c, const char *name);
 int bg_core_set_active(struct bg_core *c, const char *name);
 int bg_core_run(struct bg_core *c);
 void bg_core_free(struct bg_core *c);
+/* Rate limit for messages a client can trigger at will (refusals). */
+bool bg_core_ratelimit(struct bg_core *c);
 void bg_core_log(struct bg_core *c, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Run directory: $BONDGEN_RUNDIR if set (tests, the demo), else /run/bondgen. */

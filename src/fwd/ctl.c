@@ -3,9 +3,9 @@
  * The control socket /run/bondgen/BOND.sock: one request line per
  * connection ("status", "status json", "enslave IF", "release IF",
  * "active IF"), answered with "ok" or "error: TEXT" on the first line and
- * the body after it. Only root may use it: the peer's credentials
- * (SO_PEERCRED) are checked on every connection; the socket itself is
- * world-connectable so that others get a clear refusal, not a bare EACCES.
+ * the body after it. Only root may use it: the socket is mode 0600 (the
+ * client turns EACCES into a clear message), and the peer's credentials
+ * (SO_PEERCRED) are checked on every connection as well.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +22,9 @@
 #include "fwd/core.h"
 #include "util/util.h"
 
+/* Answers are small (a status is a few KB) and go out with one
+ * non-blocking send: a client that does not read them loses them, the
+ * loop never waits for it. */
 static void reply(int fd, const char *head, const char *body) {
         size_t hl = strlen(head), bl = body ? strlen(body) : 0;
         char *buf = malloc(hl + bl + 2);
@@ -35,12 +38,11 @@ static void reply(int fd, const char *head, const char *body) {
                 memcpy(buf + hl + 1, body, bl);
         hl += 1 + bl;
         while (off < hl) {
-                ssize_t n = send(fd, buf + off, hl - off, MSG_NOSIGNAL);
-                if (n <= 0) {
-                        if (n < 0 && errno == EINTR)
-                                continue;
+                ssize_t n = send(fd, buf + off, hl - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
                         break;
-                }
                 off += (size_t) n;
         }
         free(buf);
@@ -53,35 +55,10 @@ static void reply_errno(int fd, int r, const char *what) {
         reply(fd, head, NULL);
 }
 
-static void handle(struct bg_core *c, int fd) {
-        struct ucred cred = {};
-        socklen_t cl = sizeof(cred);
-        char line[256], *arg;
-        size_t len = 0;
+static void handle(struct bg_core *c, int fd, char *line) {
+        char *arg;
         int r;
 
-        /* Refuse others before reading anything: a client that never
-         * sends must not be able to hold the loop (the socket is
-         * world-connectable). The client reads the answer even if its
-         * request could not be sent. */
-        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != 0) {
-                bg_core_log(c, LOG_NOTICE, "control socket: refused a request from uid %d",
-                            cl == sizeof(cred) ? (int) cred.uid : -1);
-                (void) !recv(fd, line, sizeof(line), MSG_DONTWAIT);   /* no reset of the answer */
-                reply(fd, "error: permission denied: only root may use the control socket", NULL);
-                return;
-        }
-        while (len < sizeof(line) - 1) {
-                ssize_t n = recv(fd, line + len, sizeof(line) - 1 - len, 0);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        break;
-                len += (size_t) n;
-                if (memchr(line, '\n', len))
-                        break;
-        }
-        line[len] = 0;
         line[strcspn(line, "\r\n")] = 0;
         arg = strchr(line, ' ');
         if (arg)
@@ -106,7 +83,11 @@ static void handle(struct bg_core *c, int fd) {
                 r = bg_core_enslave(c, arg, false);
                 if (r == -EEXIST)
                         reply(fd, "ok: already enslaved", NULL);
-                else if (r < 0)
+                else if (r < 0 && c->refusal[0]) {
+                        char head[200];
+                        snprintf(head, sizeof(head), "error: refused: %s", c->refusal);
+                        reply(fd, head, NULL);
+                } else if (r < 0)
                         reply_errno(fd, r, arg);
                 else
                         reply(fd, "ok", NULL);
@@ -130,19 +111,112 @@ static void handle(struct bg_core *c, int fd) {
                 reply(fd, "error: unknown command", NULL);
 }
 
+/* One connection being read. Requests are read as the bytes arrive, on
+ * the loop, never with a blocking read: a client that connects and sends
+ * nothing costs a file descriptor until its timeout, not forwarding time. */
+#define CTL_MAX_CLIENTS 256
+#define CTL_TIMEOUT_USEC 2000000u
+
+struct ctl_client {
+        struct bg_core *c;
+        int fd;
+        sd_event_source *io, *timer;
+        size_t len;
+        char line[256];
+};
+
+static unsigned n_clients;
+
+static void client_free(struct ctl_client *cl) {
+        struct bg_core *c = cl->c;
+
+        sd_event_source_disable_unref(cl->io);
+        sd_event_source_disable_unref(cl->timer);
+        close(cl->fd);
+        free(cl);
+        /* room again: take the next connections waiting in the backlog */
+        if (n_clients-- == CTL_MAX_CLIENTS && c->ctl_src)
+                (void) sd_event_source_set_enabled(c->ctl_src, SD_EVENT_ON);
+}
+
+static int on_client(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct ctl_client *cl = userdata;
+
+        for (;;) {
+                ssize_t n = recv(fd, cl->line + cl->len, sizeof(cl->line) - 1 - cl->len, MSG_DONTWAIT);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno == EAGAIN)
+                        return 0;   /* the rest of the line later */
+                if (n > 0)
+                        cl->len += (size_t) n;
+                cl->line[cl->len] = 0;
+                /* a whole line, a full buffer or the end of the request */
+                if (n <= 0 || memchr(cl->line, '\n', cl->len) || cl->len == sizeof(cl->line) - 1)
+                        break;
+        }
+        if (cl->len)
+                handle(cl->c, fd, cl->line);
+        client_free(cl);
+        return 0;
+}
+
+static int on_client_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct ctl_client *cl = userdata;
+
+        reply(cl->fd, "error: timed out waiting for the request", NULL);
+        client_free(cl);
+        return 0;
+}
+
+static void refuse(struct bg_core *c, int fd, const char *msg, const char *why) {
+        char line[256];
+
+        if (bg_core_ratelimit(c))
+                bg_core_log(c, LOG_NOTICE, "control socket: %s", why);
+        (void) !recv(fd, line, sizeof(line), MSG_DONTWAIT);   /* no reset of the answer */
+        reply(fd, msg, NULL);
+        close(fd);
+}
+
 static int on_ctl(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         struct bg_core *c = userdata;
-        struct timeval tv = { .tv_sec = 1 };
-        int cfd;
 
-        cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-        if (cfd < 0)
-                return 0;
-        /* a client that never sends must not stall the data path for long */
-        (void) setsockopt(cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-        (void) setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-        handle(c, cfd);
-        close(cfd);
+        /* everything queued now, so a burst of clients is one wake-up; at
+         * CTL_MAX_CLIENTS in flight the rest wait in the listen backlog */
+        while (n_clients < CTL_MAX_CLIENTS) {
+                struct ucred cred = {};
+                socklen_t cl = sizeof(cred);
+                struct ctl_client *client;
+                uint64_t now;
+                char why[64];
+                int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+                if (cfd < 0)
+                        return 0;
+                if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != 0) {
+                        snprintf(why, sizeof(why), "refused a request from uid %d",
+                                 cl == sizeof(cred) ? (int) cred.uid : -1);
+                        refuse(c, cfd, "error: permission denied: only root may use the control socket", why);
+                        continue;
+                }
+                client = calloc(1, sizeof(*client));
+                if (!client) {
+                        close(cfd);
+                        continue;
+                }
+                client->c = c;
+                client->fd = cfd;
+                n_clients++;
+                if (sd_event_add_io(c->ev, &client->io, cfd, EPOLLIN, on_client, client) < 0 ||
+                    sd_event_now(c->ev, CLOCK_MONOTONIC, &now) < 0 ||
+                    sd_event_add_time(c->ev, &client->timer, CLOCK_MONOTONIC, now + CTL_TIMEOUT_USEC, 100000,
+                                      on_client_timeout, client) < 0) {
+                        client_free(client);
+                        continue;
+                }
+        }
+        (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
         return 0;
 }
 
@@ -181,8 +255,8 @@ int bg_ctl_listen(struct bg_core *c) {
         if (fd < 0)
                 return -errno;
         (void) unlink(sa.sun_path);
-        if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || chmod(sa.sun_path, 0666) < 0 ||
-            listen(fd, 16) < 0) {
+        if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || chmod(sa.sun_path, 0600) < 0 ||
+            listen(fd, SOMAXCONN) < 0) {
                 r = -errno;
                 close(fd);
                 return r;

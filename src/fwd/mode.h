@@ -169,6 +169,10 @@ struct bg_fwd_io {
         /* Carrier of the bond changed (b->carrier). */
         void (*carrier_changed)(struct bg_fwd *b);
         void (*log)(struct bg_fwd *b, int level, const char *msg);
+        /* Read p's speed and duplex again into p->speed_mbps/p->duplex: a
+         * NIC still negotiating reports 0 when it is enslaved, so the
+         * kernel's bond_update_speed_duplex() runs on every link-up. */
+        void (*port_speed)(struct bg_fwd *b, struct bg_fwd_port *p);
 };
 
 /* Bond options the core reads once from the model (numbers as the kernel

@@ -62,6 +62,8 @@ static void commit(struct bg_fwd *b, struct bg_fwd_port *p, enum bg_fwd_link to)
                 p->link = BG_LINK_UP;
                 p->delay = 0;
                 p->last_link_up = b->now;
+                if (b->io && b->io->port_speed)
+                        b->io->port_speed(b, p);
                 bg_fwd_logf(b, LOG_INFO, "link status definitely up for interface %s", p->name);
                 if (b->ops->link_changed)
                         b->ops->link_changed(b, p);
@@ -99,9 +101,13 @@ void bg_fwd_mon_port_init(struct bg_fwd *b, struct bg_fwd_port *p, bool carrier)
 }
 
 /* bond_miimon_inspect() for one port, with the carrier now known. Returns
- * the state to commit, or -1 for none. consume: a tick elapsed (delays count
- * down); an event inspects without consuming a period. */
-static int inspect(struct bg_fwd *b, struct bg_fwd_port *p, bool ignore_updelay) {
+ * the state to commit, or -1 for none. tick: a miimon period elapsed, so a
+ * running delay counts down; an event only starts the delay. The kernel
+ * sees a carrier change at its next tick and counts that tick too, so
+ * downdelay N ticks ends N+1 ticks after it, between N and N+1 periods
+ * after the change: counting the event as a tick would end it up to a
+ * period early. */
+static int inspect(struct bg_fwd *b, struct bg_fwd_port *p, bool ignore_updelay, bool tick) {
         bool up = p->present && p->carrier;
 
         switch (p->link) {
@@ -125,7 +131,8 @@ static int inspect(struct bg_fwd *b, struct bg_fwd_port *p, bool ignore_updelay)
                 }
                 if (p->delay <= 0)
                         return BG_LINK_DOWN;
-                p->delay--;
+                if (tick)
+                        p->delay--;
                 return -1;
         case BG_LINK_DOWN:
                 if (!up)
@@ -146,7 +153,8 @@ static int inspect(struct bg_fwd *b, struct bg_fwd_port *p, bool ignore_updelay)
                         p->delay = 0;
                 if (p->delay <= 0)
                         return BG_LINK_UP;
-                p->delay--;
+                if (tick)
+                        p->delay--;
                 return -1;
         }
         return -1;
@@ -163,7 +171,7 @@ void bg_fwd_mon_carrier(struct bg_fwd *b, struct bg_fwd_port *p, bool carrier) {
                         commit(b, p, BG_LINK_DOWN);
                 return;
         }
-        to = inspect(b, p, !b->active && b->ops->uses_active);
+        to = inspect(b, p, !b->active && b->ops->uses_active, false);
         if (to >= 0)
                 commit(b, p, (enum bg_fwd_link) to);
 }
@@ -180,7 +188,7 @@ void bg_fwd_mon_mii_tick(struct bg_fwd *b) {
 
                 if (p->link == BG_LINK_UP && p->present && p->carrier)
                         continue;
-                to = inspect(b, p, ignore_updelay);
+                to = inspect(b, p, ignore_updelay, true);
                 if (to == BG_LINK_UP)
                         ignore_updelay = false;
                 if (to >= 0) {

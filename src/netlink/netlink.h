@@ -67,6 +67,9 @@ struct bg_nl_link {
         bool has_perm_mac;          /* IFLA_PERM_ADDRESS (5.6+) */
         uint8_t perm_mac[6];
         int master;                 /* ifindex, 0 = none */
+        int link;                   /* IFLA_LINK: the lower device (VLAN, macvlan), 0 = none */
+        bool link_other_ns;         /* IFLA_LINK_NETNSID: link is an ifindex of another namespace */
+        unsigned short type;        /* ARPHRD_* */
         uint8_t operstate;
         bool has_carrier;           /* IFLA_CARRIER was present */
         bool carrier;

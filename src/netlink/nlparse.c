@@ -208,11 +208,14 @@ int bg_nl_parse_link(const struct nlmsghdr *nlh, struct bg_nl_link *l) {
         l->deleted = nlh->nlmsg_type == RTM_DELLINK;
         l->ifindex = ifi->ifi_index;
         l->flags = ifi->ifi_flags;
+        l->type = ifi->ifi_type;
         mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
                 switch (mnl_attr_get_type(a)) {
                 case IFLA_IFNAME: copy_str(l->name, sizeof(l->name), a); break;
                 case IFLA_MTU: l->mtu = mnl_attr_get_u32(a); break;
                 case IFLA_MASTER: l->master = (int) mnl_attr_get_u32(a); break;
+                case IFLA_LINK: l->link = (int) mnl_attr_get_u32(a); break;
+                case IFLA_LINK_NETNSID: l->link_other_ns = true; break;
                 case IFLA_OPERSTATE: l->operstate = mnl_attr_get_u8(a); break;
                 case IFLA_CARRIER:
                         l->carrier = mnl_attr_get_u8(a) != 0;

@@ -61,6 +61,10 @@ Test(monitor, downdelay_and_updelay_count_miimon_ticks) {
         bg_fwd_mon_carrier(&f->b, a, false);
         cr_assert_eq(a->link, BG_LINK_FAIL);
         cr_assert_eq(f->b.active, a, "still active during downdelay");
+        /* the event starts the delay; two ticks count it down, the third
+         * commits (the kernel's count from the tick that saw the loss) */
+        fake_tick(f);
+        cr_assert_eq(a->link, BG_LINK_FAIL);
         fake_tick(f);
         cr_assert_eq(a->link, BG_LINK_FAIL);
         fake_tick(f);
@@ -291,5 +295,58 @@ Test(monitor, arp_monitor_lb_marks_silent_port_down) {
         cr_assert_eq(a->link, BG_LINK_UP);
         cr_assert_eq(b->link, BG_LINK_DOWN);
         cr_assert(f->sent[0] > 0 && f->sent[1] > 0, "probes go out on every port");
+        fake_free(f);
+}
+
+/* A NIC still negotiating reports no speed when it is enslaved; the kernel
+ * reads speed and duplex again on every link-up (bond_update_speed_duplex
+ * in bond_miimon_commit), and so must the monitor. */
+static uint32_t next_speed;
+
+static void speed_now(struct bg_fwd *b, struct bg_fwd_port *p) {
+        p->speed_mbps = next_speed;
+        p->duplex = 1;
+}
+
+Test(monitor, speed_and_duplex_read_again_on_link_up) {
+        struct bg_fwd_params pp = ab_params();
+        struct fake *f = fake_new(BG_MODE_ACTIVE_BACKUP, &pp);
+        struct bg_fwd_io io = fake_io;
+        struct bg_fwd_port *a;
+
+        io.port_speed = speed_now;
+        f->b.io = &io;
+        a = fake_enslave(f, "eth0", false);
+        cr_assert_eq(a->speed_mbps, 0);
+        next_speed = 1000;
+        bg_fwd_mon_carrier(&f->b, a, true);
+        cr_assert_eq(a->link, BG_LINK_UP);
+        cr_assert_eq(a->speed_mbps, 1000);
+        cr_assert_eq(a->duplex, 1);
+        bg_fwd_mon_carrier(&f->b, a, false);
+        next_speed = 10000;
+        bg_fwd_mon_carrier(&f->b, a, true);
+        cr_assert_eq(a->speed_mbps, 10000, "a renegotiated speed is seen at the next link-up");
+        fake_free(f);
+}
+
+/* An event starts downdelay/updelay; only miimon ticks count it down, so
+ * it ends after as many whole ticks as the kernel's (which sees the change
+ * at its next tick and counts that one). */
+Test(monitor, carrier_event_does_not_count_as_a_tick) {
+        struct bg_fwd_params pp = ab_params();
+        pp.downdelay_ticks = 3;
+        struct fake *f = fake_new(BG_MODE_ACTIVE_BACKUP, &pp);
+        struct bg_fwd_port *a = fake_enslave(f, "eth0", true);
+
+        fake_enslave(f, "eth1", true);
+        bg_fwd_mon_carrier(&f->b, a, false);
+        cr_assert_eq(a->link, BG_LINK_FAIL);
+        for (int i = 0; i < 3; i++) {
+                fake_tick(f);
+                cr_assert_eq(a->link, BG_LINK_FAIL, "tick %d", i + 1);
+        }
+        fake_tick(f);
+        cr_assert_eq(a->link, BG_LINK_DOWN, "down at the 4th tick after the event, as the kernel");
         fake_free(f);
 }

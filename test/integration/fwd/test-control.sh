@@ -1,0 +1,155 @@
+#!/bin/bash
+# bondgend's control plane against what the kernel bonding driver does:
+# downdelay/updelay end within one miimon tick of where the kernel ends
+# them; an idle ARP-monitored bond stays stable; MTU and MAC set on the
+# bond by another tool reach the ports; the control socket refuses the
+# ports bond_enslave() refuses (with the reason), is mode 0600, and a
+# client that sends nothing does not stall forwarding; a second instance
+# is refused before it touches the ports; SIGHUP stops cleanly.
+. "$(dirname "$0")/lib.sh"
+require ip ping python3
+PEER=10.203.7.1 ADDR=10.203.7.2 B=bgfct$$
+B=${B:0:15}
+topo_bridge 2
+
+# poll_until EXPR: seconds from "now" (after running CMD) until the bond's
+# status text matches the regular expression; the status is read straight
+# from the control socket so the poll costs no process start.
+measure() {
+        python3 - "$BONDGEN_RUNDIR/$B.sock" "$1" "$2" <<'PY'
+import re, socket, subprocess, sys, time
+path, cmd, pattern = sys.argv[1], sys.argv[2], re.compile(sys.argv[3], re.S)
+def status():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path); s.sendall(b"status\n")
+    out = b""
+    while True:
+        d = s.recv(65536)
+        if not d: break
+        out += d
+    s.close()
+    return out.decode()
+# the change happens somewhere inside the command: the delay is taken
+# from the command's end, and the command's own duration is printed too
+t0 = time.monotonic()
+subprocess.run(cmd, shell=True, check=True)
+t1 = time.monotonic()
+while time.monotonic() - t1 < 5:
+    if pattern.search(status()):
+        print(int((time.monotonic() - t1) * 1000), int((t1 - t0) * 1000)); sys.exit(0)
+    time.sleep(0.002)
+print(-1, 0)
+PY
+}
+
+# ---- downdelay / updelay within a tick of the kernel's window ----
+# The kernel notices a carrier change at its next miimon tick and counts
+# that tick: downdelay 300 with miimon 100 takes 300-400 ms, updelay 500
+# takes 500-600 ms. 60 ms of slack for a loaded machine.
+write_config $TMP/d.yaml $B active-backup "h0 h1" "miimon: 100" "downdelay: 300" "updelay: 500"
+start_bondgend $TMP/d.yaml $B
+for ((i = 0; i < 50; i++)); do [ "$(active_of $B)" = h0 ] && break; sleep 0.1; done
+[ "$(active_of $B)" = h0 ] || fail "h0 not active"
+sleep 0.7   # h1 through its updelay
+downs="" ups=""
+for round in 1 2; do
+        # the window is checked from the end of the ip command (d, u) with
+        # the command's own duration (dc, uc) allowed on the lower bound
+        read d dc < <(measure "ip -n $S link set t0 down" 'Slave Interface: h0\nMII Status: down')
+        [ $((d + dc)) -ge 295 ] && [ "$d" -le 460 ] || fail "downdelay 300 took $d (+$dc) ms (kernel: 300-400)"
+        read u uc < <(measure "ip -n $S link set t0 up" 'Slave Interface: h0\nMII Status: up')
+        [ $((u + uc)) -ge 495 ] && [ "$u" -le 660 ] || fail "updelay 500 took $u (+$uc) ms (kernel: 500-600)"
+        downs="$downs $d" ups="$ups $u"
+done
+ok "downdelay 300 took$downs ms, updelay 500 took$ups ms (miimon 100)"
+stop_bondgend
+
+# ---- an idle ARP-monitored active-backup bond stays put ----
+write_config $TMP/a.yaml $B active-backup "h0 h1" "arp_interval: 100" "arp_ip_target: [$PEER]" "arp_validate: all"
+start_bondgend $TMP/a.yaml $B
+for ((i = 0; i < 50; i++)); do st $B | grep -q "Currently Active Slave: h" && break; sleep 0.1; done
+sleep 1
+act=$(active_of $B)
+f0=$(port_stat $B h0 "Link Failure Count") f1=$(port_stat $B h1 "Link Failure Count")
+sleep 4
+[ "$(active_of $B)" = "$act" ] || fail "ARP monitor: active port changed on an idle bond"
+[ "$(port_stat $B h0 "Link Failure Count")" = "$f0" ] && [ "$(port_stat $B h1 "Link Failure Count")" = "$f1" ] ||
+        fail "ARP monitor: link failures on an idle bond ($(st $B | grep -E 'Interface|Failure'))"
+ok "ARP monitor (arp_interval 100, arp_validate all): 4 s idle, no failover, no link failure"
+stop_bondgend
+
+# ---- MTU and MAC set on the bond by another tool ----
+write_config $TMP/m.yaml $B active-backup "h0 h1" "miimon: 100"
+start_bondgend $TMP/m.yaml $B
+ip -n $S link set br0 mtu 9000; for t in t0 t1; do ip -n $S link set $t mtu 9000; done
+ip -n $H link set $B mtu 9000
+for ((i = 0; i < 30; i++)); do
+        [ "$(ip -n $H -j link show h0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])')" = 9000 ] &&
+                [ "$(ip -n $H -j link show h1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])')" = 9000 ] && break
+        sleep 0.1
+done
+[ $i -lt 30 ] || fail "ports did not follow the bond MTU 9000"
+ip netns exec $H ping -n -c 2 -W 2 -M do -s 8972 $PEER > /dev/null || fail "a 9000-byte ping through the bond"
+ok "MTU 9000 set on the bond reached the ports; a 9000-byte ping passes"
+ip -n $H link set $B address 02:00:5e:10:20:30
+for ((i = 0; i < 30; i++)); do
+        ip -n $H link show h0 | grep -q 02:00:5e:10:20:30 && ip -n $H link show h1 | grep -q 02:00:5e:10:20:30 && break
+        sleep 0.1
+done
+[ $i -lt 30 ] || fail "ports did not take the bond's new MAC"
+ip -n $S neigh flush all
+ip netns exec $H ping -n -c 2 -W 2 $PEER > /dev/null || fail "ping after the bond MAC changed (receive filter)"
+ok "MAC set on the bond reached the ports and the receive filter"
+
+# ---- the control socket refuses what bond_enslave() refuses ----
+[ "$(stat -c %a "$BONDGEN_RUNDIR/$B.sock")" = 600 ] || fail "control socket mode $(stat -c %a "$BONDGEN_RUNDIR/$B.sock")"
+ip -n $H link add mv0 link $B type macvlan mode bridge
+# VLANs only where the kernel has 8021q
+vlan=1; ip -n $H link add vl5 link $B type vlan id 5 2>/dev/null || vlan=0
+ip -n $H link add brx type bridge; ip -n $H link add dm0 type veth peer name dm1; ip -n $H link set dm0 master brx
+ip -n $H tuntap add dev tn0 mode tun
+refused() {   # IFACE TEXT
+        local out
+        out=$(ip netns exec $H "$BONDGEN" enslave $B $1 2>&1) && fail "enslaved $1"
+        echo "$out" | grep -q "$2" || fail "refusal of $1 does not say '$2': $out"
+}
+lo6=$(ip -n $H -6 addr show dev lo | grep -c inet6)
+refused lo "loopback"
+[ "$(ip -n $H -6 addr show dev lo | grep -c inet6)" = "$lo6" ] || fail "lo lost its IPv6 address"
+refused $B "the bond itself"
+refused mv0 "stacked on $B"
+[ $vlan = 0 ] || refused vl5 "stacked on $B"
+refused dm0 "already has a master (brx)"
+refused tn0 "not an Ethernet device"
+ip -n $H link del mv0; ip -n $H link del vl5 2>/dev/null; ip -n $H link del brx; ip -n $H link del dm0; ip -n $H link del tn0
+ok "refused with the reason: lo (IPv6 kept), the bond, macvlan$([ $vlan = 0 ] || echo " and VLAN") on it, a bridge port, a tun device"
+
+# a client that connects and sends nothing does not stall forwarding
+python3 -c "
+import socket, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.connect('$BONDGEN_RUNDIR/$B.sock'); time.sleep(1.5)
+" & PIDS+=($!)
+sleep 0.1
+ip netns exec $H ping -n -q -c 100 -i 0.01 -W 1 $PEER > $TMP/silent.log || fail "ping while a client held the socket"
+max=$(sed -n 's|.*= [0-9.]*/[0-9.]*/\([0-9.]*\)/.*|\1|p' $TMP/silent.log)
+python3 -c "import sys; sys.exit(0 if float('$max') < 200 else 1)" || fail "a silent client stalled forwarding (rtt max $max ms)"
+ok "a silent control client: 100 pings, rtt max $max ms"
+
+# ---- one instance per bond: the second is refused before touching ports ----
+ip netns exec $H "$BONDGEND" -c $TMP/m.yaml $B > $TMP/second.log 2>&1
+rc=$?
+[ $rc = 3 ] || fail "second instance exit $rc: $(cat $TMP/second.log)"
+grep -q "another bondgend" $TMP/second.log || fail "second instance message: $(cat $TMP/second.log)"
+grep -q "restored port" $TMP/second.log && fail "the second instance restored the live ports"
+ip -n $H link show h0 | grep -q NOARP || fail "h0 was given back while the first instance runs"
+ip netns exec $H ping -n -c 2 -W 2 $PEER > /dev/null || fail "the first instance stopped forwarding"
+ok "a second instance is refused (exit 3) and leaves the live ports alone"
+
+# ---- SIGHUP: clean stop, ports given back ----
+kill -HUP $BPID
+wait $BPID; rc=$?
+[ $rc = 0 ] || fail "SIGHUP: exit status $rc"
+ip -n $H link show h0 | grep -q NOARP && fail "SIGHUP left h0 NOARP"
+[ "$(ip netns exec $H sysctl -n net.ipv6.conf.h0.disable_ipv6)" = 0 ] || fail "SIGHUP left IPv6 off on h0"
+ok "SIGHUP: exit 0, ports restored"
+exit 0
