@@ -27,6 +27,17 @@ const char *bg_emit_key(const struct bg_opt_info *o, enum bg_emit_format f);
 const char *bg_emit_value_gap(const struct bg_opt_info *o, const struct bg_optval *v,
                               enum bg_emit_format f);
 
+/* Why option id of bond b is left out of format f although the model sets
+ * it, NULL when it is written: the option has no effect in the bond's mode
+ * (the kernel refuses some of them outright, EACCES, which makes networkd's
+ * request fail, and NetworkManager's verify refuses others), needs a
+ * monitor that is off, or the format's consumer refuses the combination.
+ * The mode itself, per-port and run-time options are never left out here. */
+const char *bg_emit_opt_inert(const struct bg_bond *b, enum bg_opt id, enum bg_emit_format f);
+/* Note "BOND: OPTION=VALUE is left out of the FORMAT output: WHY". */
+int bg_emit_note_inert(struct bg_diags *d, const struct bg_bond *b, enum bg_opt id,
+                       enum bg_emit_format f, const char *why);
+
 /* Warning "BOND: FORMAT cannot express OPTION=VALUE ...: WHY; it is left out",
  * located where the option came from, key "BOND.OPTION". */
 int bg_emit_warn_option(struct bg_diags *d, const struct bg_bond *b, enum bg_opt id,

@@ -98,6 +98,67 @@ const char *bg_emit_value_gap(const struct bg_opt_info *o, const struct bg_optva
         return NULL;
 }
 
+/* The ARP monitor as the format's consumer will run it. NetworkManager's
+ * verify refuses arp_interval without a target (nm_setting_bond verify()),
+ * so the keyfile leaves the interval out then, and NetworkManager falls
+ * back to MII monitoring. */
+static bool arp_monitor_on(const struct bg_bond *b, enum bg_emit_format f) {
+        size_t targets = b->opts[BG_OPT_ARP_IP_TARGET].n_list + b->opts[BG_OPT_NS_IP6_TARGET].n_list;
+
+        if (!(bg_opt_get(BG_OPT_ARP_INTERVAL)->modes & BG_MODE_BIT(bg_bond_mode(b))))
+                return false;
+        return bg_bond_opt_num(b, BG_OPT_ARP_INTERVAL) && (f != BG_EMIT_KEYFILE || targets);
+}
+
+/* miimon as the kernel runs it: modes 802.3ad, balance-tlb and balance-alb
+ * get 100 when none is given (bond_main.c: bond_check_params()). */
+static uint64_t effective_miimon(const struct bg_bond *b) {
+        enum bg_mode mode = bg_bond_mode(b);
+
+        if (b->opts[BG_OPT_MIIMON].set || !(mode == BG_MODE_8023AD || mode == BG_MODE_BALANCE_TLB ||
+                                            mode == BG_MODE_BALANCE_ALB))
+                return bg_bond_opt_num(b, BG_OPT_MIIMON);
+        return 100;
+}
+
+const char *bg_emit_opt_inert(const struct bg_bond *b, enum bg_opt id, enum bg_emit_format f) {
+        const struct bg_opt_info *o = bg_opt_get(id);
+        unsigned bit = BG_MODE_BIT(bg_bond_mode(b));
+
+        if (!o || id == BG_OPT_MODE || (o->flags & (BG_OF_PER_PORT | BG_OF_MODULE_ONLY)))
+                return NULL;
+        /* bond_options.c unsuppmodes: the kernel refuses the option (EACCES);
+         * NetworkManager refuses lacp_rate outside 802.3ad, primary outside
+         * active-backup/tlb/alb and arp_interval in tlb/alb, and strips the
+         * rest. Options that only have no effect are left out as well: the
+         * output says what the bond does. */
+        if (!(o->modes & bit))
+                return "the kernel refuses it in this mode";
+        if (!(o->effect_modes & bit))
+                return "it has no effect in this mode";
+        switch (id) {
+        case BG_OPT_ARP_INTERVAL:
+                if (f == BG_EMIT_KEYFILE && bg_bond_opt_num(b, id) && !arp_monitor_on(b, f))
+                        return "NetworkManager refuses arp_interval without arp_ip_target";
+                return NULL;
+        case BG_OPT_ARP_IP_TARGET:
+        case BG_OPT_NS_IP6_TARGET:
+        case BG_OPT_ARP_VALIDATE:
+        case BG_OPT_ARP_ALL_TARGETS:
+        case BG_OPT_ARP_MISSED_MAX:
+                /* NetworkManager refuses targets without an interval. */
+                return arp_monitor_on(b, f) ? NULL : "it has no effect without the ARP monitor (arp_interval)";
+        default:
+                break;
+        }
+        /* The kernel refuses the delays (EPERM) without MII monitoring, and
+         * NetworkManager refuses a non-zero one with miimon=0. */
+        if ((o->flags & BG_OF_NEEDS_MIIMON) && bg_bond_opt_num(b, id) &&
+            (effective_miimon(b) == 0 || arp_monitor_on(b, f)))
+                return "it needs MII monitoring (miimon), which is off";
+        return NULL;
+}
+
 static int warn_v(struct bg_diags *d, const struct bg_loc *loc, const char *key, const char *fmt,
                   va_list ap) __attribute__((format(printf, 4, 0)));
 static int warn_v(struct bg_diags *d, const struct bg_loc *loc, const char *key, const char *fmt,
@@ -136,6 +197,22 @@ int bg_emit_warn_option(struct bg_diags *d, const struct bg_bond *b, enum bg_opt
         return warn(d, loc, key, "bond %s: %s cannot express %s=%s (%s); it is left out",
                     b->name, bg_emit_format_name(f), o->name, val,
                     why ? why : "the format has no such setting");
+}
+
+int bg_emit_note_inert(struct bg_diags *d, const struct bg_bond *b, enum bg_opt id,
+                       enum bg_emit_format f, const char *why) {
+        const struct bg_opt_info *o = bg_opt_get(id);
+        char val[256] = "", key[128];
+        const struct bg_loc *loc;
+
+        if (!d)
+                return 0;
+        if (bg_opt_format_value(o, &b->opts[id], val, sizeof(val)) < 0)
+                snprintf(val, sizeof(val), "?");
+        snprintf(key, sizeof(key), "%s.%s", b->name, o->name);
+        loc = b->opt_loc[id].file || b->opt_loc[id].line ? &b->opt_loc[id] : &b->loc;
+        return bg_diag_add(d, BG_DIAG_NOTE, loc, key, "bond %s (%s): %s=%s is left out of the %s output: %s",
+                           b->name, bg_mode_name(bg_bond_mode(b)), o->name, val, bg_emit_format_name(f), why);
 }
 
 int bg_emit_warn_bond(struct bg_diags *d, const struct bg_bond *b, const char *key,

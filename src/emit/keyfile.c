@@ -51,10 +51,16 @@ static void emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags 
                         bg_emit_mode_value(b, &mode);
                         v = &mode;
                 }
-                if (id == BG_OPT_MIIMON && !v->set && !b->opts[BG_OPT_ARP_INTERVAL].set) {
+                if (id == BG_OPT_MIIMON && !v->set &&
+                    (!bg_bond_opt_num(b, BG_OPT_ARP_INTERVAL) ||
+                     bg_emit_opt_inert(b, BG_OPT_ARP_INTERVAL, BG_EMIT_KEYFILE)) &&
+                    bg_bond_mode(b) != BG_MODE_8023AD && bg_bond_mode(b) != BG_MODE_BALANCE_TLB &&
+                    bg_bond_mode(b) != BG_MODE_BALANCE_ALB) {
                         /* NetworkManager's default miimon is 100, the kernel's
-                         * (and so the legacy setup's) is 0 (nm-setting-bond.c;
-                         * bond_main.c bonding_defaults). */
+                         * (and so the legacy setup's) is 0 outside 802.3ad,
+                         * balance-tlb and balance-alb, where the kernel forces
+                         * 100 (nm-setting-bond.c; bond_main.c bonding_defaults
+                         * and bond_check_params()). */
                         fputs("# No link monitoring, as in the source: NetworkManager would default to 100.\n"
                               "miimon=0\n",
                               f);
@@ -62,6 +68,13 @@ static void emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags 
                 }
                 if (!v->set)
                         continue;
+                if ((why = bg_emit_opt_inert(b, id, BG_EMIT_KEYFILE))) {
+                        bg_emit_note_inert(diags, b, id, BG_EMIT_KEYFILE, why);
+                        if (bg_opt_format_value(o, v, canon, sizeof(canon)) < 0)
+                                snprintf(canon, sizeof(canon), "?");
+                        fprintf(f, "# %s=%s is left out: %s.\n", o->name, canon, why);
+                        continue;
+                }
                 if ((o->type == BG_OT_IFNAME) && (!v->str || !v->str[0]))
                         continue; /* empty primary/active_slave: none, the default */
                 key = bg_emit_key(o, BG_EMIT_KEYFILE);

@@ -99,6 +99,13 @@ static void emit_parameters(FILE *f, const struct bg_bond *b, struct bg_diags *d
                 }
                 if (!v->set)
                         continue;
+                if ((why = bg_emit_opt_inert(b, id, BG_EMIT_NETPLAN))) {
+                        bg_emit_note_inert(diags, b, id, BG_EMIT_NETPLAN, why);
+                        if (bg_opt_format_value(o, v, canon, sizeof(canon)) < 0)
+                                snprintf(canon, sizeof(canon), "?");
+                        fprintf(f, "        # %s=%s is left out: %s\n", o->name, canon, why);
+                        continue;
+                }
                 key = bg_emit_key(o, BG_EMIT_NETPLAN);
                 if (!key)
                         why = "netplan has no such setting";

@@ -49,6 +49,13 @@ static int emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags *
                 }
                 if (!v->set)
                         continue;
+                if ((why = bg_emit_opt_inert(b, id, BG_EMIT_NETWORKD))) {
+                        bg_emit_note_inert(diags, b, id, BG_EMIT_NETWORKD, why);
+                        if (bg_opt_format_value(o, v, canon, sizeof(canon)) < 0)
+                                snprintf(canon, sizeof(canon), "?");
+                        fprintf(f, "# %s=%s is left out: %s.\n", o->name, canon, why);
+                        continue;
+                }
                 /* networkd has no [Bond] key for these: the port's .network
                  * says PrimarySlave=true / ActiveSlave=true (systemd.network(5) [Network]). */
                 if (id == BG_OPT_PRIMARY || id == BG_OPT_ACTIVE_SLAVE) {
@@ -261,9 +268,11 @@ static int emit_port_network(struct bg_emit_files *out, const struct bg_bond *b,
         } else
                 fprintf(f, "Name=%s\n", p->name);
         fprintf(f, "\n[Network]\nLinkLocalAddressing=no\nBond=%s\n", b->name);
-        if (bg_emit_port_index(b, BG_OPT_PRIMARY) == (long) i)
+        if (bg_emit_port_index(b, BG_OPT_PRIMARY) == (long) i &&
+            !bg_emit_opt_inert(b, BG_OPT_PRIMARY, BG_EMIT_NETWORKD))
                 fputs("PrimarySlave=true\n", f);
-        if (bg_emit_port_index(b, BG_OPT_ACTIVE_SLAVE) == (long) i)
+        if (bg_emit_port_index(b, BG_OPT_ACTIVE_SLAVE) == (long) i &&
+            !bg_emit_opt_inert(b, BG_OPT_ACTIVE_SLAVE, BG_EMIT_NETWORKD))
                 fputs("ActiveSlave=true\n", f);
 
         return bg_emit_close_add(out, f, &buf, 0644, BG_EMIT_PREFIX "%s.network", id);

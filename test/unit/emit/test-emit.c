@@ -96,6 +96,15 @@ Test(emit, cannot_express_is_warned_by_bond_and_option) {
                 b = tm_bond(&m, "bond0");
                 tm_opt(b, BG_OPT_MODE, c->mode);
                 tm_opt(b, c->opt, c->value);
+                /* the monitor these options belong to, so only the format's
+                 * own gap can leave them out */
+                if (bg_opt_get(c->opt)->flags & BG_OF_NEEDS_MIIMON)
+                        tm_opt(b, BG_OPT_MIIMON, "100");
+                if (c->opt == BG_OPT_ARP_VALIDATE || c->opt == BG_OPT_ARP_MISSED_MAX ||
+                    c->opt == BG_OPT_NS_IP6_TARGET) {
+                        tm_opt(b, BG_OPT_ARP_INTERVAL, "100");
+                        tm_opt(b, BG_OPT_ARP_IP_TARGET, "192.0.2.1");
+                }
                 cr_assert_not_null(bg_bond_add_port(b, "eth0", NULL));
                 cr_assert_not_null(bg_bond_add_port(b, "eth1", NULL));
                 b->mac = strdup("02:00:00:00:00:aa"); /* no netplan MAC warning */
@@ -132,6 +141,94 @@ Test(emit, cannot_express_is_warned_by_bond_and_option) {
         }
 }
 
+/* An option without effect in the bond's mode, or without the monitor it
+ * belongs to, is left out of every format (networkd's request would make
+ * the kernel refuse the bond, NetworkManager would refuse the profile),
+ * with a note naming bond, option and reason. */
+struct inert_case {
+        const char *mode;
+        enum bg_opt opt;
+        const char *value;
+        const char *extra_opt; /* "name=value" or NULL */
+        unsigned formats;      /* bit per format where it is left out */
+};
+
+static const struct inert_case inert_cases[] = {
+        { "balance-rr", BG_OPT_AD_ACTOR_SYS_PRIO, "100", NULL, 7 },
+        { "balance-alb", BG_OPT_ARP_INTERVAL, "200", "arp_ip_target=192.0.2.1", 7 },
+        { "balance-alb", BG_OPT_ARP_IP_TARGET, "192.0.2.1", "arp_interval=200", 7 },
+        { "balance-rr", BG_OPT_LACP_RATE, "fast", NULL, 7 },
+        { "802.3ad", BG_OPT_PRIMARY, "eth0", NULL, 7 },
+        { "balance-xor", BG_OPT_PRIMARY_RESELECT, "better", NULL, 7 },
+        { "active-backup", BG_OPT_ARP_IP_TARGET, "192.0.2.1", NULL, 7 },
+        { "active-backup", BG_OPT_ARP_VALIDATE, "all", "miimon=100", 7 },
+        { "active-backup", BG_OPT_XMIT_HASH_POLICY, "layer3+4", NULL, 7 },
+        { "active-backup", BG_OPT_PACKETS_PER_SLAVE, "3", NULL, 7 },
+        { "balance-rr", BG_OPT_TLB_DYNAMIC_LB, "0", NULL, 7 },
+        { "balance-rr", BG_OPT_MIN_LINKS, "2", NULL, 7 },
+        { "active-backup", BG_OPT_UPDELAY, "200", "miimon=0", 7 },
+        { "active-backup", BG_OPT_DOWNDELAY, "200", "arp_interval=100", 7 },
+        /* only NetworkManager refuses an ARP interval without a target */
+        { "active-backup", BG_OPT_ARP_INTERVAL, "200", NULL, 4 },
+};
+
+Test(emit, options_without_effect_are_left_out) {
+        for (size_t i = 0; i < sizeof(inert_cases) / sizeof(inert_cases[0]); i++) {
+                const struct inert_case *c = &inert_cases[i];
+                const char *name = bg_opt_get(c->opt)->name;
+                struct bg_model m;
+                struct bg_bond *b;
+                char key[128], written[64];
+
+                bg_model_init(&m);
+                b = tm_bond(&m, "bond0");
+                tm_opt(b, BG_OPT_MODE, c->mode);
+                tm_opt(b, c->opt, c->value);
+                if (c->extra_opt) {
+                        char buf[64], *eq;
+
+                        snprintf(buf, sizeof(buf), "%s", c->extra_opt);
+                        eq = strchr(buf, '=');
+                        *eq = 0;
+                        tm_opt(b, bg_opt_lookup(buf)->id, eq + 1);
+                }
+                cr_assert_not_null(bg_bond_add_port(b, "eth0", NULL));
+                cr_assert_not_null(bg_bond_add_port(b, "eth1", NULL));
+                b->mac = strdup("02:00:00:00:00:aa");
+                snprintf(key, sizeof(key), "bond0.%s", name);
+                for (int f = 0; f < 3; f++) {
+                        const char *text = emit(&m, f, NULL);
+                        const char *k = bg_emit_key(bg_opt_get(c->opt), (enum bg_emit_format) f);
+                        bool noted = false;
+
+                        for (size_t d = 0; d < g_diags.n; d++)
+                                if (g_diags.v[d].key && !strcmp(g_diags.v[d].key, key) &&
+                                    strstr(g_diags.v[d].msg, "left out of the"))
+                                        noted = true;
+                        /* networkd and netplan mark the primary on the port */
+                        if (c->opt == BG_OPT_PRIMARY && f != 2)
+                                k = f == 0 ? "PrimarySlave" : "primary";
+                        snprintf(written, sizeof(written), f == 0 ? "%s=" : f == 1 ? "%s:" : "%s=",
+                                 k ? k : name);
+                        if (c->formats & (1u << f)) {
+                                cr_expect(noted, "%s in %s, format %d: no note", name, c->mode, f);
+                                for (size_t n = 0; n < g_files.n; n++) {
+                                        const char *hit = strstr(g_files.v[n].content, written);
+                                        /* only as part of the "is left out" comment */
+                                        cr_expect(!hit || (hit > g_files.v[n].content && hit[-1] == ' '),
+                                                  "%s in %s, format %d: written in %s:\n%s", name, c->mode,
+                                                  f, g_files.v[n].name, g_files.v[n].content);
+                                }
+                        } else {
+                                cr_expect_not(noted, "%s in %s, format %d: unexpected note", name, c->mode, f);
+                                cr_expect(strstr(text, written), "%s, format %d: not written", name, f);
+                        }
+                }
+                reset();
+                bg_model_free(&m);
+        }
+}
+
 Test(emit, time_units) {
         struct bg_model m;
         struct bg_bond *b;
@@ -151,8 +248,8 @@ Test(emit, time_units) {
         cr_expect(has_line(t, "MIIMonitorSec=100ms"), "%s", t);
         cr_expect(has_line(t, "UpDelaySec=200ms"));
         cr_expect(has_line(t, "DownDelaySec=300ms"));
-        cr_expect(has_line(t, "ARPIntervalSec=250ms"));
-        cr_expect(has_line(t, "ARPIPTargets=10.0.0.1 10.0.0.2"));
+        cr_expect(!has_line(t, "ARPIntervalSec=250ms")); /* no ARP monitor in balance-alb */
+        cr_expect(!has_line(t, "ARPIPTargets=10.0.0.1 10.0.0.2")); /* no ARP monitor in balance-alb */
         /* lp_interval is in seconds in the kernel too */
         cr_expect(has_line(t, "LearnPacketIntervalSec=2s"));
         cr_expect(!strstr(t, "Sec=100\n") && !strstr(t, "Sec=200\n"), "bare number = seconds");
@@ -162,15 +259,15 @@ Test(emit, time_units) {
         cr_expect(has_line(t, "        mii-monitor-interval: \"100\""), "%s", t);
         cr_expect(has_line(t, "        up-delay: \"200\""));
         cr_expect(has_line(t, "        down-delay: \"300\""));
-        cr_expect(has_line(t, "        arp-interval: \"250\""));
-        cr_expect(has_line(t, "        arp-ip-targets: [\"10.0.0.1\", \"10.0.0.2\"]"));
+        cr_expect(!has_line(t, "        arp-interval: \"250\"")); /* no ARP monitor in balance-alb */
+        cr_expect(!has_line(t, "        arp-ip-targets: [\"10.0.0.1\", \"10.0.0.2\"]")); /* no ARP monitor in balance-alb */
         cr_expect(has_line(t, "        learn-packet-interval: 2"));
 
         t = emit(&m, BG_EMIT_KEYFILE, NULL);
         cr_expect(has_line(t, "miimon=100"), "%s", t);
         cr_expect(has_line(t, "updelay=200"));
-        cr_expect(has_line(t, "arp_interval=250"));
-        cr_expect(has_line(t, "arp_ip_target=10.0.0.1,10.0.0.2"));
+        cr_expect(!has_line(t, "arp_interval=250")); /* no ARP monitor in balance-alb */
+        cr_expect(!has_line(t, "arp_ip_target=10.0.0.1,10.0.0.2")); /* no ARP monitor in balance-alb */
         cr_expect(has_line(t, "lp_interval=2"));
         reset();
         bg_model_free(&m);
@@ -188,13 +285,26 @@ Test(emit, networkd_new_keys_carry_their_systemd_version) {
         tm_opt(b, BG_OPT_MODE, "active-backup");
         tm_opt(b, BG_OPT_MIIMON, "100");
         tm_opt(b, BG_OPT_PEER_NOTIF_DELAY, "200");
-        tm_opt(b, BG_OPT_ARP_MISSED_MAX, "3");
         t = emit(&m, BG_EMIT_NETWORKD, NULL);
         cr_expect(has_line(t, "# PeerNotifyDelaySec needs systemd 256 or later; older networkd ignores it."), "%s", t);
         cr_expect(has_line(t, "PeerNotifyDelaySec=200ms"));
-        cr_expect(has_line(t, "ARPMissedMax=3"));
         cr_expect(!strstr(t, "MIIMonitorSec needs"));
-        cr_expect_eq(bg_diags_count(&g_diags, BG_DIAG_NOTE), 2);
+        cr_expect_eq(bg_diags_count(&g_diags, BG_DIAG_NOTE), 1);
+        cr_expect_eq(bg_diags_count(&g_diags, BG_DIAG_WARNING), 0);
+        reset();
+        bg_model_free(&m);
+
+        /* ARPMissedMax belongs to the ARP monitor */
+        bg_model_init(&m);
+        b = tm_bond(&m, "bond0");
+        tm_opt(b, BG_OPT_MODE, "active-backup");
+        tm_opt(b, BG_OPT_ARP_INTERVAL, "100");
+        tm_opt(b, BG_OPT_ARP_IP_TARGET, "192.0.2.1");
+        tm_opt(b, BG_OPT_ARP_MISSED_MAX, "3");
+        t = emit(&m, BG_EMIT_NETWORKD, NULL);
+        cr_expect(has_line(t, "ARPMissedMax=3"), "%s", t);
+        cr_expect(has_line(t, "# ARPMissedMax needs systemd 256 or later; older networkd ignores it."), "%s", t);
+        cr_expect_eq(bg_diags_count(&g_diags, BG_DIAG_NOTE), 1);
         cr_expect_eq(bg_diags_count(&g_diags, BG_DIAG_WARNING), 0);
         reset();
         bg_model_free(&m);
@@ -511,6 +621,12 @@ static void try_value(enum bg_opt id, const char *text, unsigned *n_checked) {
                 reset();
                 cr_assert_eq(fmt_fn[f](&m, &g_files, &g_diags), 0);
                 warned = tm_warnings(&g_diags, key) > 0;
+                /* left out because it has no effect in the bond as it is:
+                 * said by a note (the model's validation warns) */
+                for (size_t k = 0; k < g_diags.n; k++)
+                        if (g_diags.v[k].key && !strcmp(g_diags.v[k].key, key) &&
+                            strstr(g_diags.v[k].msg, "is left out of the"))
+                                warned = true;
                 shown = shows_up(f, o, &g_files);
                 cr_expect(warned || shown, "%s=%s vanished from format %d without a warning",
                           o->name, text, f);
