@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <systemd/sd-event.h>
 
+#include "fwd/batch.h"
 #include "fwd/fwd.h"
 
 struct bg_nl;
@@ -43,7 +44,6 @@ int bg_tap_open(const char *name, int *ifindex);
 int bg_tap_set_carrier(int fd, bool on);
 
 /* ---- port.c ---- */
-#define BG_BATCH 32
 #define BG_SLOT (65536 + 512)   /* a whole 64 KB GSO frame plus the virtio-net header */
 
 struct bg_port_io {
@@ -54,9 +54,7 @@ struct bg_port_io {
         bool orig_up, orig_noarp;
         int orig_disable_ipv6, orig_rp_filter;
         /* pending transmit batch (sendmmsg) */
-        struct mmsghdr msgs[BG_BATCH];
-        struct iovec iov[BG_BATCH];
-        unsigned n;
+        struct bg_txb txb;
         bool queued;
 };
 

@@ -25,6 +25,10 @@ struct bg_dp {
         struct mmsghdr rx_msgs[BG_BATCH];
         struct iovec rx_iov[BG_BATCH];
         struct sockaddr_ll rx_addr[BG_BATCH];
+        union {
+                struct cmsghdr align;
+                char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+        } rx_ctl[BG_BATCH];
         struct bg_fwd_port *txq[BG_FWD_MAX_PORTS];
         size_t n_txq;
 };
@@ -96,30 +100,22 @@ int bg_dp_send(struct bg_fwd *b, struct bg_fwd_port *p, const struct bg_fwd_fram
 
 /* ---- transmit: TAP -> ports ---- */
 
+static int port_sendmmsg(void *ctx, struct mmsghdr *msgs, unsigned n) {
+        int r = sendmmsg(*(int *) ctx, msgs, n, MSG_DONTWAIT);
+
+        return r < 0 ? -errno : r;
+}
+
 static void flush_port(struct bg_core *c, struct bg_fwd_port *p) {
         struct bg_port_io *io = p->core;
-        unsigned sent = 0;
+        struct bg_txb_result res = {};
 
-        while (sent < io->n) {
-                int r = sendmmsg(p->fd, io->msgs + sent, io->n - sent, MSG_DONTWAIT);
-                if (r < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        /* queue full or device gone: drop the rest, as a full
-                         * NIC queue would */
-                        p->stats.tx_errors += io->n - sent;
-                        break;
-                }
-                for (int i = 0; i < r; i++) {
-                        p->stats.tx_packets++;
-                        p->stats.tx_bytes += io->msgs[sent + (unsigned) i].msg_len - VH;
-                }
-                sent += (unsigned) r;
-        }
-        if (sent)
+        bg_txb_flush(&io->txb, port_sendmmsg, &p->fd, &res);
+        p->stats.tx_packets += res.sent;
+        p->stats.tx_bytes += res.bytes - (uint64_t) res.sent * VH;
+        p->stats.tx_errors += res.dropped;
+        if (res.sent)
                 p->last_tx = c->bond.now;
-        io->n = 0;
-        io->queued = false;
 }
 
 static void queue_frame(struct bg_core *c, struct bg_fwd_port *p, uint8_t *base, size_t len) {
@@ -127,11 +123,9 @@ static void queue_frame(struct bg_core *c, struct bg_fwd_port *p, uint8_t *base,
 
         if (p->fd < 0)
                 return;
-        if (io->n == BG_BATCH)
+        if (bg_txb_full(&io->txb))
                 flush_port(c, p);
-        io->iov[io->n] = (struct iovec){ base, len };
-        io->msgs[io->n].msg_hdr = (struct msghdr){ .msg_iov = &io->iov[io->n], .msg_iovlen = 1 };
-        io->n++;
+        bg_txb_add(&io->txb, base, len);
         if (!io->queued) {
                 io->queued = true;
                 c->dp->txq[c->dp->n_txq++] = p;
@@ -181,13 +175,34 @@ int bg_dp_on_tap(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
                 for (int j = 0; j < k; j++)
                         queue_frame(c, out[j], fr.data - VH, fr.len + VH);
         }
-        for (size_t i = 0; i < c->dp->n_txq; i++)
+        for (size_t i = 0; i < c->dp->n_txq; i++) {
                 flush_port(c, c->dp->txq[i]);
+                ((struct bg_port_io *) c->dp->txq[i]->core)->queued = false;
+        }
         c->dp->n_txq = 0;
         return 0;
 }
 
 /* ---- receive: ports -> TAP ---- */
+
+/* The kernel takes a received frame's 802.1Q tag out of the data (the
+ * device or the stack's skb_vlan_untag() does) and AF_PACKET reports it
+ * beside the frame; the bond device must see the frame as it was on the
+ * wire, else tagged traffic lands on the untagged network. */
+static void rx_vlan(struct msghdr *m, struct bg_fwd_frame *fr) {
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(m); cm; cm = CMSG_NXTHDR(m, cm)) {
+                struct tpacket_auxdata aux;
+                if (cm->cmsg_level != SOL_PACKET || cm->cmsg_type != PACKET_AUXDATA ||
+                    cm->cmsg_len < CMSG_LEN(sizeof(aux)))
+                        continue;
+                memcpy(&aux, CMSG_DATA(cm), sizeof(aux));
+                if (aux.tp_status & TP_STATUS_VLAN_VALID)
+                        (void) bg_vlan_insert(&fr->data, &fr->len, &fr->vh,
+                                              aux.tp_status & TP_STATUS_VLAN_TPID_VALID ? aux.tp_vlan_tpid : 0,
+                                              aux.tp_vlan_tci);
+                return;
+        }
+}
 
 int bg_dp_on_port(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         struct bg_fwd_port *p = userdata;
@@ -202,6 +217,8 @@ int bg_dp_on_port(sd_event_source *s, int fd, uint32_t revents, void *userdata) 
         for (unsigned i = 0; i < BG_BATCH; i++) {
                 c->dp->rx_msgs[i].msg_hdr.msg_namelen = sizeof(c->dp->rx_addr[i]);
                 c->dp->rx_msgs[i].msg_hdr.msg_flags = 0;
+                c->dp->rx_msgs[i].msg_hdr.msg_control = c->dp->rx_ctl[i].buf;
+                c->dp->rx_msgs[i].msg_hdr.msg_controllen = sizeof(c->dp->rx_ctl[i].buf);
         }
         n = recvmmsg(fd, c->dp->rx_msgs, BG_BATCH, MSG_DONTWAIT, NULL);
         if (n < 0) {
@@ -225,6 +242,7 @@ int bg_dp_on_port(sd_event_source *s, int fd, uint32_t revents, void *userdata) 
                 fr.data = buf + VH;
                 fr.len = len - VH;
                 fr.cap = BG_SLOT - HEADROOM - VH;
+                rx_vlan(&c->dp->rx_msgs[i].msg_hdr, &fr);
                 p->stats.rx_packets++;
                 p->stats.rx_bytes += fr.len;
                 if (b->p.arp_interval)

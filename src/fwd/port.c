@@ -43,6 +43,10 @@ int bg_port_socket(int ifindex) {
          * frames and partial checksums cross whole. */
         if (setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) < 0)
                 goto fail;
+        /* A received frame's VLAN tag, which the kernel keeps beside the
+         * data (dp.c puts it back). */
+        if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)) < 0)
+                goto fail;
         /* Never read back what we sent on this port. */
         if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0)
                 goto fail;

@@ -1,0 +1,64 @@
+#!/bin/bash
+# 802.1Q tags through bondgend. AF_PACKET hands the forwarder received
+# frames whose tag the kernel moved out of the data into the packet
+# auxdata; bondgend must put it back before the frame reaches the bond
+# device, and frames the bond sends tagged must leave tagged. The partner
+# is an Open vSwitch bond trunking VLANs 100 and 200 and the untagged
+# network (VLAN 1, native untagged), each with a host at the same address
+# 10.207.0.1 and its own MAC: an ARP request sent on the bond in VLAN v
+# must be answered by VLAN v's host only, and the reply must arrive in
+# VLAN v. (This kernel may lack 802.1Q devices, so the bond side speaks
+# tagged frames from a raw socket, vlan-probe.py.) Runs active-backup
+# (also after a failover) and balance-xor. OVS's static bond (balance-slb)
+# takes broadcasts only on its active member, while balance-xor sends each
+# on the port its hash picks, so in balance-xor the requests are unicast to
+# the host's MAC.
+. "$(dirname "$0")/lib.sh"
+require ip python3 ovs-vsctl ovs-vswitchd ovsdb-server ovsdb-tool ethtool
+PEER=10.207.9.1 ADDR=10.207.9.2 B=bgfvl$$
+B=${B:0:15}
+PROBE="$(dirname "$0")/vlan-probe.py"
+topo_ovs 2
+# the bond is a trunk: VLAN 1 untagged, 100 and 200 tagged
+vsc set port bond0 vlan_mode=native-untagged tag=1 trunks=1,100,200
+declare -A NMAC
+for v in 1 100 200; do
+        netns $P-n$v
+        ip link add p$v netns $S type veth peer name e0 netns $P-n$v
+        ip -n $S link set p$v up
+        ip -n $P-n$v link set e0 up
+        ip -n $P-n$v addr add 10.207.0.1/24 dev e0
+        vsc add-port br-sw p$v tag=$v
+        NMAC[$v]=$(ip netns exec $P-n$v cat /sys/class/net/e0/address)
+done
+
+check() {   # LABEL: every network answers in its own VLAN, and only it
+        local v want out UNI
+        for v in 1 100 200; do
+                UNI=""; [ $mode = balance-xor ] && UNI=${NMAC[$v]}
+                want="${NMAC[$v]} $v"; [ $v = 1 ] && want="${NMAC[1]} 0"
+                out=$(ip netns exec $H python3 "$PROBE" $B $([ $v = 1 ] && echo 0 || echo $v) "$BMAC" 10.207.0.2 10.207.0.1 $UNI) ||
+                        fail "$1: no ARP reply in VLAN $v"
+                [ "$out" = "$want" ] || fail "$1: VLAN $v: replies '$(echo $out)', want only '$want'"
+        done
+        ok "$1: VLANs 100, 200 and the untagged network kept apart"
+}
+
+for mode in active-backup balance-xor; do
+        write_config $TMP/v.yaml $B $mode "h0 h1" "miimon: 100"
+        start_bondgend $TMP/v.yaml $B
+        BMAC=$(ip netns exec $H cat /sys/class/net/$B/address)
+        for i in $(seq 30); do [ "$(app bond/show bond0 | grep -c 'may_enable: true')" = 2 ] && break; sleep 0.2; done
+        check "$mode"
+        if [ $mode = active-backup ]; then
+                act=$(active_of $B)
+                ip -n $S link set t${act#h} down
+                for i in $(seq 30); do [ "$(active_of $B)" != "$act" ] && break; sleep 0.1; done
+                [ "$(active_of $B)" != "$act" ] || fail "no failover from $act"
+                sleep 0.5
+                check "$mode after failover to $(active_of $B)"
+                ip -n $S link set t${act#h} up
+        fi
+        stop_bondgend
+        sleep 0.5
+done
