@@ -15,6 +15,7 @@
 
 #include "apply.h"
 #include "config.h"
+#include "util/util.h"
 
 static void report(const struct bg_apply_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void report(const struct bg_apply_opts *o, const char *fmt, ...) {
@@ -184,31 +185,12 @@ int bg_plan_execute(struct bg_nl *nl, const struct bg_plan *p, const struct bg_b
         return 0;
 }
 
-/* Is there a bonding driver for the running kernel (loaded, built in, or
- * a module that can be loaded)? Used by --backend auto before it tries. */
+/* Is there a bonding driver for the running kernel? The generator asks the
+ * same question with the same function. */
 static bool kernel_has_bonding(void) {
         struct utsname u;
-        char path[512];
-        const char *files[] = { "modules.dep", "modules.builtin" };
-        bool found = false;
 
-        if (access("/sys/class/net/bonding_masters", F_OK) == 0 || access("/sys/module/bonding", F_OK) == 0)
-                return true;
-        if (uname(&u) < 0)
-                return false;
-        for (size_t i = 0; i < 2 && !found; i++) {
-                FILE *f;
-                char line[1024];
-
-                snprintf(path, sizeof(path), "/lib/modules/%s/%s", u.release, files[i]);
-                f = fopen(path, "re");
-                if (!f)
-                        continue;
-                while (!found && fgets(line, sizeof(line), f))
-                        found = strstr(line, "/bonding.ko") != NULL;
-                fclose(f);
-        }
-        return found;
+        return bg_have_bonding_driver(NULL, uname(&u) == 0 ? u.release : NULL);
 }
 
 /* Run argv and wait; exit status or -errno. */

@@ -93,10 +93,6 @@ int bg_boot_scan_yaml_data(const char *data, size_t len, const char *fname,
 int bg_boot_scan_yaml_dir(const char *dir, struct bg_boot_set *s, unsigned *n_files,
                           struct bg_diags *diags);
 
-/* True when the kernel can run a bond itself: /sys/module/bonding exists
- * (loaded or built in) or lib/modules/RELEASE has a bonding.ko[.xz|.zst|.gz]
- * under kernel/drivers/net/bonding or updates/. root prefixes both. */
-bool bg_boot_have_bonding(const char *root, const char *release);
 
 /* "root" + "/" + "rel" without doubling slashes; malloc'd or NULL. */
 char *bg_boot_path(const char *root, const char *rel);

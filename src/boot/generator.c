@@ -371,7 +371,7 @@ int bg_boot_generate(const struct bg_gen_opts *o, struct bg_gen_result *res,
         }
 
         res->n_bonds = set->n_bonds;
-        res->have_bonding = bg_boot_have_bonding(o->root, o->release);
+        res->have_bonding = bg_have_bonding_driver(o->root, o->release);
 
         if (asprintf(&target, "%s/%s", o->unit_dir, APPLY_UNIT) < 0)
                 goto out_oom;

@@ -21,7 +21,7 @@ static void ab_link_changed(struct bg_fwd *b, struct bg_fwd_port *p) {
 }
 
 /* The port that carries the bond MAC when fail_over_mac=follow has no old
- * active port to swap with (bond_get_old_active). */
+ * active port to swap with (the kernel's bond_main.c:bond_get_old_active()). */
 static struct bg_fwd_port *holder_of_bond_mac(struct bg_fwd *b, struct bg_fwd_port *except) {
         for (size_t i = 0; i < b->n_ports; i++)
                 if (b->ports[i] != except && !memcmp(b->ports[i]->mac, b->mac, 6))
@@ -78,7 +78,7 @@ const struct bg_fwd_mode_ops bg_fwd_mode_ab = {
         .name = "active-backup",
         .mode = BG_MODE_ACTIVE_BACKUP,
         .uses_active = true,
-        .ports_use_bond_mac = true,   /* unless fail_over_mac != none: see bg_fwd_port_wants_bond_mac */
+        .ports_use_bond_mac = true,   /* unless fail_over_mac != none: core.c wants_bond_mac() */
         .port_added = ab_port_added,
         .link_changed = ab_link_changed,
         .active_changed = ab_active_changed,

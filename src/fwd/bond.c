@@ -103,18 +103,6 @@ void bg_fwd_logf(struct bg_fwd *b, int level, const char *fmt, ...) {
         b->io->log(b, level, buf);
 }
 
-void bg_fwd_log(struct bg_fwd *b, int level, const char *fmt, ...) {
-        char buf[512];
-        va_list ap;
-
-        if (!b->io || !b->io->log)
-                return;
-        va_start(ap, fmt);
-        vsnprintf(buf, sizeof(buf), fmt, ap);
-        va_end(ap);
-        b->io->log(b, level, buf);
-}
-
 int bg_fwd_port_send(struct bg_fwd *b, struct bg_fwd_port *p, const struct bg_fwd_frame *fr) {
         if (!b->io || !b->io->send)
                 return -ENOSYS;

@@ -79,7 +79,6 @@ void bg_fwd_port_free(struct bg_fwd *b, struct bg_fwd_port *p);
 /* Allocate mode state; ops must be set. */
 int bg_fwd_mode_setup(struct bg_fwd *b);
 void bg_fwd_mode_teardown(struct bg_fwd *b);
-void bg_fwd_logf(struct bg_fwd *b, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static inline bool bg_mac_is_zero(const uint8_t m[6]) {
         return !(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]);

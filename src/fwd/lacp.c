@@ -211,12 +211,7 @@ static void rx_pdu(struct bg_lacp *l, struct port *p, const struct bg_lacpdu *pd
                 l->transitions++;
 }
 
-/* ---- selection ------------------------------------------------------- */
-
-
-
-
-
+/* Selection (ad_select, aggregators) is in lacp-select.c. */
 
 /* ---- mux machine (coupled control) ----------------------------------- */
 

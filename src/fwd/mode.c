@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "fwd/fwd.h"
 
-/* Further modes (802.3ad, balance-tlb, balance-alb) add their row here. */
+/* One row per mode: the seven of enum bg_mode. */
 const struct bg_fwd_mode_ops *bg_fwd_mode_find(enum bg_mode m) {
         switch (m) {
         case BG_MODE_BALANCE_RR: return &bg_fwd_mode_rr;

@@ -3,7 +3,7 @@
 /*
  * The interface between the forwarder core (TAP, ports, link monitors,
  * control socket) and one bonding mode. Each mode is one file (rr.c, ab.c,
- * xor.c, bcast.c, and later 3ad.c, tlb.c, alb.c) exporting one
+ * xor.c, bcast.c, 3ad.c; tlb.c holds both balance-tlb and balance-alb) exporting one
  * `const struct bg_fwd_mode_ops bg_fwd_mode_<name>`; bg_fwd_mode_find()
  * (mode.c) maps enum bg_mode to it.
  *
@@ -266,7 +266,7 @@ void bg_fwd_stw_kv(struct bg_fwd_stw *w, const char *key, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
 /* Logging (journal under systemd, stderr otherwise). level = LOG_* */
-void bg_fwd_log(struct bg_fwd *b, int level, const char *fmt, ...)
+void bg_fwd_logf(struct bg_fwd *b, int level, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
 /* ---- the modes ---- */

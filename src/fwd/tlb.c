@@ -328,42 +328,27 @@ static void tlbm_status_port(struct bg_fwd *b, struct bg_fwd_port *p, struct bg_
                 bg_fwd_stw_kv(w, "RLB clients", "%u", bg_rlb_count_on(t->a, tp->slot));
 }
 
-const struct bg_fwd_mode_ops bg_fwd_mode_tlb = {
-        .name = "balance-tlb",
-        .mode = BG_MODE_BALANCE_TLB,
-        .priv_size = sizeof(struct tlbm),
-        .port_priv_size = sizeof(struct tlbm_port),
-        .tick_usec = BG_ALB_TICK_USEC,
-        .uses_active = true,
-        .ports_use_bond_mac = false,
-        .init = tlbm_init,
-        .done = tlbm_done,
-        .port_added = tlbm_port_added,
-        .port_removed = tlbm_port_removed,
-        .link_changed = tlbm_link_changed,
-        .active_changed = tlbm_active_changed,
-        .select_tx = tlbm_select,
-        .rx = tlbm_rx,
-        .tick = tlbm_tick,
-        .status_port = tlbm_status_port,
-};
+/* balance-tlb and balance-alb share every hook; the mode number alone
+ * (t->rlb, set in tlbm_init) switches receive load balancing on. */
+#define TLB_FAMILY_OPS(name_, mode_) {                          \
+        .name = name_,                                          \
+        .mode = mode_,                                          \
+        .priv_size = sizeof(struct tlbm),                       \
+        .port_priv_size = sizeof(struct tlbm_port),             \
+        .tick_usec = BG_ALB_TICK_USEC,                          \
+        .uses_active = true,                                    \
+        .ports_use_bond_mac = false,                            \
+        .init = tlbm_init,                                      \
+        .done = tlbm_done,                                      \
+        .port_added = tlbm_port_added,                          \
+        .port_removed = tlbm_port_removed,                      \
+        .link_changed = tlbm_link_changed,                      \
+        .active_changed = tlbm_active_changed,                  \
+        .select_tx = tlbm_select,                               \
+        .rx = tlbm_rx,                                          \
+        .tick = tlbm_tick,                                      \
+        .status_port = tlbm_status_port,                        \
+}
 
-const struct bg_fwd_mode_ops bg_fwd_mode_alb = {
-        .name = "balance-alb",
-        .mode = BG_MODE_BALANCE_ALB,
-        .priv_size = sizeof(struct tlbm),
-        .port_priv_size = sizeof(struct tlbm_port),
-        .tick_usec = BG_ALB_TICK_USEC,
-        .uses_active = true,
-        .ports_use_bond_mac = false,
-        .init = tlbm_init,
-        .done = tlbm_done,
-        .port_added = tlbm_port_added,
-        .port_removed = tlbm_port_removed,
-        .link_changed = tlbm_link_changed,
-        .active_changed = tlbm_active_changed,
-        .select_tx = tlbm_select,
-        .rx = tlbm_rx,
-        .tick = tlbm_tick,
-        .status_port = tlbm_status_port,
-};
+const struct bg_fwd_mode_ops bg_fwd_mode_tlb = TLB_FAMILY_OPS("balance-tlb", BG_MODE_BALANCE_TLB);
+const struct bg_fwd_mode_ops bg_fwd_mode_alb = TLB_FAMILY_OPS("balance-alb", BG_MODE_BALANCE_ALB);

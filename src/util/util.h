@@ -25,3 +25,8 @@ int bg_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
 
 /* mkdir -p with the given mode for created directories. */
 int bg_mkdir_p(const char *path, mode_t mode);
+
+/* Is there a bonding driver for kernel `release` on the system under root
+ * (NULL or "/": this one)? Loaded, built in (modules.builtin), or a module
+ * modprobe can load (bonding.ko* in the module tree or in modules.dep). */
+bool bg_have_bonding_driver(const char *root, const char *release);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "boot/boot.h"
+#include "util/util.h"
 
 Test(cmdline, words_and_quotes) {
         const char *p = "  root=/dev/sda1 quiet  \"bond=bond0:eth0 x\" a=\"b c\"=d ";
@@ -189,11 +190,47 @@ Test(paths, join) {
 Test(driver, module_file) {
         char *root;
         cr_assert(asprintf(&root, "%s/fixtures/yaml", getenv("BG_BOOT_FIXTURES")) > 0);
-        cr_assert(bg_boot_have_bonding(root, "6.1.0-test"));
-        cr_assert_not(bg_boot_have_bonding(root, "6.1.0-other"));
-        cr_assert_not(bg_boot_have_bonding(root, "../../etc"));
-        cr_assert_not(bg_boot_have_bonding(root, NULL));
+        cr_assert(bg_have_bonding_driver(root, "6.1.0-test"));
+        cr_assert_not(bg_have_bonding_driver(root, "6.1.0-other"));
+        cr_assert_not(bg_have_bonding_driver(root, "../../etc"));
+        cr_assert_not(bg_have_bonding_driver(root, NULL));
         free(root);
+}
+
+static void put(const char *dir, const char *rel, const char *text) {
+        char *p;
+        FILE *f;
+
+        cr_assert(asprintf(&p, "%s/%s", dir, rel) > 0);
+        f = fopen(p, "w");
+        cr_assert_not_null(f, "%s", p);
+        fputs(text, f);
+        fclose(f);
+        free(p);
+}
+
+/* The generator and apply --backend auto share this answer: a driver built
+ * into the kernel, or a module only depmod's list knows where to find. */
+Test(driver, builtin_and_modules_dep) {
+        char tmpl[] = "/tmp/bg-drv-XXXXXX";
+        char *root = mkdtemp(tmpl), *cmd;
+
+        cr_assert_not_null(root);
+        cr_assert(asprintf(&cmd, "mkdir -p %s/lib/modules/6.1.0-b %s/usr/lib/modules/6.1.0-d %s/lib/modules/6.1.0-n",
+                           root, root, root) > 0);
+        cr_assert_eq(system(cmd), 0);
+        free(cmd);
+        put(root, "lib/modules/6.1.0-b/modules.builtin", "kernel/drivers/net/bonding/bonding.ko\n");
+        put(root, "usr/lib/modules/6.1.0-d/modules.dep",
+            "kernel/drivers/net/dummy.ko.xz:\nvendor/net/bonding.ko.xz: kernel/net/tls/tls.ko.xz\n");
+        put(root, "lib/modules/6.1.0-n/modules.dep", "kernel/drivers/net/dummy.ko.xz:\n");
+        put(root, "lib/modules/6.1.0-n/modules.builtin", "kernel/net/ipv6/ipv6.ko\n");
+        cr_assert(bg_have_bonding_driver(root, "6.1.0-b"));
+        cr_assert(bg_have_bonding_driver(root, "6.1.0-d"));
+        cr_assert_not(bg_have_bonding_driver(root, "6.1.0-n"));
+        cr_assert(asprintf(&cmd, "rm -rf %s", root) > 0);
+        cr_assert_eq(system(cmd), 0);
+        free(cmd);
 }
 
 Test(legacy_scan, centos_example) {
