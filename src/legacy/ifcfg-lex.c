@@ -377,188 +377,247 @@ static void add_var(struct lex *lx, const char *key, size_t keylen, unsigned kli
 
 /* Lex the value of key (p just after '='). Leaves lx->p at the end of the
  * logical line (the '\n' or EOF). */
-static void lex_value(struct lex *lx, const char *key, size_t keylen, unsigned kcol) {
-        struct buf b = {};
-        const char *p = lx->p;
-        const char *err_at = NULL;
-        char kbuf[128];
-        bool bad = false, nul = false;
-        unsigned kline = lx->line;
-        unsigned vcol = col_of(lx, p);
+/* One value being read: where we are, what it has become so far, and
+ * whether it already failed (the first error is the one reported). */
+struct val {
+        struct lex *lx;
+        const char *p;
+        struct buf b;
+        char key[128];
+        bool bad, nul;
+};
 
-        if (p < lx->end && (*p == '"' || *p == '\''))
-                vcol++;
-        else if (lx->end - p > 1 && *p == '$' && (p[1] == '\'' || p[1] == '"'))
-                vcol += 2;
+static void val_fail(struct val *v, const char *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void val_fail(struct val *v, const char *at, const char *fmt, ...) {
+        struct bg_loc loc = { v->lx->f->path, v->lx->line, at ? col_of(v->lx, at) : 0 };
+        va_list ap;
 
-        snprintf(kbuf, sizeof(kbuf), "%.*s", (int)keylen, key);
-        b.s = strdup("");
-        b.cap = b.s ? 1 : 0;
-        b.oom = !b.s;
+        if (v->bad)
+                return;
+        v->bad = true;
+        va_start(ap, fmt);
+        if (bg_diag_addv(&v->lx->f->diags, BG_DIAG_ERROR, &loc, v->key, fmt, ap) < 0)
+                v->lx->r = -ENOMEM;
+        va_end(ap);
+}
 
-#define FAIL(at, ...) do { if (!bad) diag(lx, BG_DIAG_ERROR, (at), kbuf, __VA_ARGS__); bad = true; } while (0)
+/* v->p is at a backslash-newline: bash joins the lines, so do we. */
+static void join_next_line(struct val *v) {
+        struct lex *lx = v->lx;
 
-        while (!bad && p < lx->end && *p != '\n' && !is_blank(*p)) {
-                char c = *p;
+        if (!lx->warned_cont)
+                diag(lx, BG_DIAG_WARNING, v->p, v->key,
+                     "backslash-newline joins the next line (as bash does); NetworkManager "
+                     "would read this key as empty");
+        lx->warned_cont = true;
+        v->p += 2;
+        lx->line++;
+        lx->line_start = v->p;
+}
 
-                if (c == '\\') {
-                        if (p + 1 >= lx->end) {
-                                buf_putc(&b, '\\');  /* bash keeps a backslash at EOF */
-                                p++;
-                        } else if (p[1] == '\n') {
-                                if (!lx->warned_cont)
-                                        diag(lx, BG_DIAG_WARNING, p, kbuf,
-                                             "backslash-newline joins the next line (as bash "
-                                             "does); NetworkManager would read this key as empty");
-                                lx->warned_cont = true;
-                                p += 2;
-                                lx->line++;
-                                lx->line_start = p;
-                        } else {
-                                buf_putc(&b, p[1]);
-                                p += 2;
-                        }
-                } else if (c == '\'') {
-                        const char *q = memchr(p + 1, '\'', (size_t)(lx->end - p - 1));
-                        const char *nl = memchr(p + 1, '\n', (size_t)(lx->end - p - 1));
-                        if (!q || (nl && nl < q)) {
-                                FAIL(p, "unterminated single quote (bash would read on into the "
-                                        "next lines, NetworkManager reads the key as empty)");
-                                break;
-                        }
-                        for (const char *s = p + 1; s < q; s++)
-                                buf_putc(&b, *s);
-                        p = q + 1;
-                } else if (c == '"' || (c == '$' && p + 1 < lx->end && p[1] == '"')) {
-                        const char *open = p;
-                        if (c == '$')
-                                p++;  /* $"..." is bash's locale quoting: the same string here */
-                        p++;
-                        while (p < lx->end && *p != '"' && *p != '\n') {
-                                if (*p == '\\' && p + 1 < lx->end) {
-                                        char e = p[1];
-                                        if (e == '$' || e == '`' || e == '"' || e == '\\') {
-                                                buf_putc(&b, e);
-                                                p += 2;
-                                        } else if (e == '\n') {
-                                                if (!lx->warned_cont)
-                                                        diag(lx, BG_DIAG_WARNING, p, kbuf,
-                                                             "backslash-newline joins the next line (as bash "
-                                                             "does); NetworkManager would read this key as empty");
-                                                lx->warned_cont = true;
-                                                p += 2;
-                                                lx->line++;
-                                                lx->line_start = p;
-                                        } else {
-                                                buf_putc(&b, '\\');
-                                                p++;
-                                        }
-                                        continue;
-                                }
-                                if (*p == '$' && p + 1 < lx->end && starts_expansion(p[1])) {
-                                        FAIL(p, "'$%c' inside double quotes is a shell expansion; "
-                                                "bondgen never expands (quote with '...' for a literal $)", p[1]);
-                                } else if (*p == '`') {
-                                        FAIL(p, "backtick command substitution is never executed");
-                                }
-                                buf_putc(&b, *p++);
-                        }
-                        if (p >= lx->end || *p == '\n') {
-                                FAIL(open, "unterminated double quote (bash would read on into the "
-                                           "next lines, NetworkManager reads the key as empty)");
-                                break;
-                        }
-                        p++;
-                } else if (c == '$' && p + 1 < lx->end && p[1] == '\'') {
-                        const char *q = lex_ansi_c(lx, p + 2, &b, &nul);
-                        if (!q) {
-                                FAIL(p, "unterminated $'...' quote");
-                                break;
-                        }
-                        p = q;
-                } else if (c == '$' && p + 1 < lx->end && starts_expansion(p[1])) {
-                        FAIL(p, "'$%c' is a shell expansion (bash expands it, NetworkManager takes "
-                                "it literally); bondgen never expands: write the value itself", p[1]);
-                } else if (c == '`') {
-                        FAIL(p, "backtick command substitution is never executed");
-                } else if (c == ';') {
-                        break;
-                } else if (c == '<' && p + 2 < lx->end && p[1] == '<' && p[2] == '<') {
-                        FAIL(p, "here-string needs a shell; not executed");
-                } else if (c == '<' && p + 1 < lx->end && p[1] == '<') {
-                        lx->p = p;
-                        skip_heredoc(lx, p, kbuf);
-                        bad = true;
-                        p = lx->p;
-                } else if (c == '|' || c == '&' || c == '(' || c == ')' || c == '<' || c == '>') {
-                        FAIL(p, "unquoted '%c' is shell syntax; quote the value", c);
-                } else if ((unsigned char)c < 0x20 || c == 0x7f) {
-                        FAIL(p, "control character 0x%02x in the value (binary data?)",
-                             (unsigned char)c);
-                } else {
-                        buf_putc(&b, c);
-                        p++;
-                }
+/* \x outside quotes: x itself; a backslash at the end of the file stays. */
+static void lex_backslash(struct val *v) {
+        if (v->p + 1 >= v->lx->end) {
+                buf_putc(&v->b, '\\');
+                v->p++;
+        } else if (v->p[1] == '\n') {
+                join_next_line(v);
+        } else {
+                buf_putc(&v->b, v->p[1]);
+                v->p += 2;
         }
+}
 
-        if (!bad) {
-                /* What may follow the value: blanks, then end of line, a comment,
-                 * or one ';' followed by those (NetworkManager's rule). */
-                const char *semi = NULL;
+/* '...': everything literal up to the next quote on the same line. */
+static void lex_single_quoted(struct val *v) {
+        const char *p = v->p, *end = v->lx->end;
+        const char *q = memchr(p + 1, '\'', (size_t)(end - p - 1));
+        const char *nl = memchr(p + 1, '\n', (size_t)(end - p - 1));
 
-                while (p < lx->end && *p != '\n') {
-                        if (is_blank(*p)) {
-                                if (*p == '\r' && !lx->warned_cr) {
-                                        diag(lx, BG_DIAG_WARNING, p, NULL,
-                                             "DOS line ending (CR); the CR is ignored (bash would "
-                                             "keep it in the value)");
-                                        lx->warned_cr = true;
-                                }
-                                p++;
-                        } else if (*p == ';' && !semi) {
-                                semi = p++;
-                        } else if (*p == '#' && (is_blank(p[-1]) || p[-1] == ';')) {
-                                break;
-                        } else {
-                                err_at = p;
-                                break;
-                        }
-                }
-                if (err_at) {
-                        const char *e = err_at;
-                        while (e < lx->end && *e != '\n' && e - err_at < 40)
-                                e++;
-                        while (e > err_at && is_blank(e[-1]))
-                                e--;
-                        if (semi)
-                                FAIL(err_at, "'%.*s' after ';' is a second command; not executed",
-                                     (int)(e - err_at), err_at);
-                        else
-                                FAIL(err_at, "unquoted blank ends the value; the rest ('%.*s') would "
-                                             "be run or assigned by bash, and NetworkManager reads "
-                                             "the key as empty: quote the whole value",
-                                     (int)(e - err_at), err_at);
-                }
-        }
-        if (!bad && (nul || (!b.oom && !valid_utf8(b.s)))) {
-                struct bg_loc loc = { lx->f->path, kline, kcol };
-                if (bg_diag_add(&lx->f->diags, BG_DIAG_ERROR, &loc, kbuf, "%s",
-                                nul ? "the value contains a NUL byte" : "the value is not valid UTF-8") < 0)
-                        lx->r = -ENOMEM;
-                bad = true;
-        }
-#undef FAIL
-        if (b.oom) {
-                lx->r = -ENOMEM;
-                free(b.s);
+        if (!q || (nl && nl < q)) {
+                val_fail(v, p, "unterminated single quote (bash would read on into the "
+                               "next lines, NetworkManager reads the key as empty)");
                 return;
         }
-        if (bad) {
-                free(b.s);
-                b.s = NULL;
+        for (const char *s = p + 1; s < q; s++)
+                buf_putc(&v->b, *s);
+        v->p = q + 1;
+}
+
+/* "..." (and $"...", bash's locale quoting, the same string here): a
+ * backslash escapes only $ ` " \ and newline; expansions are refused. */
+static void lex_double_quoted(struct val *v) {
+        const char *open = v->p, *end = v->lx->end;
+
+        if (*v->p == '$')
+                v->p++;
+        v->p++;
+        while (v->p < end && *v->p != '"' && *v->p != '\n') {
+                const char *p = v->p;
+
+                if (*p == '\\' && p + 1 < end) {
+                        char e = p[1];
+                        if (e == '$' || e == '`' || e == '"' || e == '\\') {
+                                buf_putc(&v->b, e);
+                                v->p += 2;
+                        } else if (e == '\n') {
+                                join_next_line(v);
+                        } else {
+                                buf_putc(&v->b, '\\');
+                                v->p++;
+                        }
+                        continue;
+                }
+                if (*p == '$' && p + 1 < end && starts_expansion(p[1]))
+                        val_fail(v, p, "'$%c' inside double quotes is a shell expansion; "
+                                       "bondgen never expands (quote with '...' for a literal $)", p[1]);
+                else if (*p == '`')
+                        val_fail(v, p, "backtick command substitution is never executed");
+                buf_putc(&v->b, *v->p++);
         }
-        add_var(lx, key, keylen, kline, kcol, vcol, b.s);
-        lx->p = p;
+        if (v->p >= end || *v->p == '\n') {
+                val_fail(v, open, "unterminated double quote (bash would read on into the "
+                                  "next lines, NetworkManager reads the key as empty)");
+                return;
+        }
+        v->p++;
+}
+
+/* One piece of the value at v->p (a quoted string, an escape, a plain
+ * character) or the shell syntax that ends it. Returns false at ';', which
+ * ends the value without an error. */
+static bool lex_piece(struct val *v) {
+        struct lex *lx = v->lx;
+        const char *p = v->p, *end = lx->end;
+        char c = *p;
+
+        if (c == '\\') {
+                lex_backslash(v);
+        } else if (c == '\'') {
+                lex_single_quoted(v);
+        } else if (c == '"' || (c == '$' && p + 1 < end && p[1] == '"')) {
+                lex_double_quoted(v);
+        } else if (c == '$' && p + 1 < end && p[1] == '\'') {
+                const char *q = lex_ansi_c(lx, p + 2, &v->b, &v->nul);
+                if (q)
+                        v->p = q;
+                else
+                        val_fail(v, p, "unterminated $'...' quote");
+        } else if (c == '$' && p + 1 < end && starts_expansion(p[1])) {
+                val_fail(v, p, "'$%c' is a shell expansion (bash expands it, NetworkManager takes "
+                               "it literally); bondgen never expands: write the value itself", p[1]);
+        } else if (c == '`') {
+                val_fail(v, p, "backtick command substitution is never executed");
+        } else if (c == ';') {
+                return false;
+        } else if (c == '<' && p + 2 < end && p[1] == '<' && p[2] == '<') {
+                val_fail(v, p, "here-string needs a shell; not executed");
+        } else if (c == '<' && p + 1 < end && p[1] == '<') {
+                lx->p = p;
+                skip_heredoc(lx, p, v->key);
+                v->bad = true;
+                v->p = lx->p;
+        } else if (c == '|' || c == '&' || c == '(' || c == ')' || c == '<' || c == '>') {
+                val_fail(v, p, "unquoted '%c' is shell syntax; quote the value", c);
+        } else if ((unsigned char)c < 0x20 || c == 0x7f) {
+                val_fail(v, p, "control character 0x%02x in the value (binary data?)", (unsigned char)c);
+        } else {
+                buf_putc(&v->b, c);
+                v->p++;
+        }
+        return true;
+}
+
+/* What may follow the value: blanks, then end of line, a comment, or one
+ * ';' followed by those (NetworkManager's rule). */
+static void check_trailer(struct val *v) {
+        struct lex *lx = v->lx;
+        const char *p = v->p, *semi = NULL, *err_at = NULL, *e;
+
+        while (p < lx->end && *p != '\n') {
+                if (is_blank(*p)) {
+                        if (*p == '\r' && !lx->warned_cr) {
+                                diag(lx, BG_DIAG_WARNING, p, NULL,
+                                     "DOS line ending (CR); the CR is ignored (bash would "
+                                     "keep it in the value)");
+                                lx->warned_cr = true;
+                        }
+                        p++;
+                } else if (*p == ';' && !semi) {
+                        semi = p++;
+                } else if (*p == '#' && (is_blank(p[-1]) || p[-1] == ';')) {
+                        break;
+                } else {
+                        err_at = p;
+                        break;
+                }
+        }
+        v->p = p;
+        if (!err_at)
+                return;
+        e = err_at;
+        while (e < lx->end && *e != '\n' && e - err_at < 40)
+                e++;
+        while (e > err_at && is_blank(e[-1]))
+                e--;
+        if (semi)
+                val_fail(v, err_at, "'%.*s' after ';' is a second command; not executed",
+                         (int)(e - err_at), err_at);
+        else
+                val_fail(v, err_at, "unquoted blank ends the value; the rest ('%.*s') would "
+                                    "be run or assigned by bash, and NetworkManager reads "
+                                    "the key as empty: quote the whole value",
+                         (int)(e - err_at), err_at);
+}
+
+/* NUL bytes ($'\0') and invalid UTF-8 are refused, at the key's position. */
+static void check_encoding(struct val *v, unsigned kline, unsigned kcol) {
+        struct bg_loc loc = { v->lx->f->path, kline, kcol };
+
+        if (!v->nul && (v->b.oom || valid_utf8(v->b.s)))
+                return;
+        if (bg_diag_add(&v->lx->f->diags, BG_DIAG_ERROR, &loc, v->key, "%s",
+                        v->nul ? "the value contains a NUL byte" : "the value is not valid UTF-8") < 0)
+                v->lx->r = -ENOMEM;
+        v->bad = true;
+}
+
+/* The value of KEY= at lx->p, up to the end of its line: its pieces, what
+ * follows it, its encoding; then the variable is recorded (NULL when bad,
+ * so the key reads as set but invalid) and the rest of the line skipped. */
+static void lex_value(struct lex *lx, const char *key, size_t keylen, unsigned kcol) {
+        struct val v = { .lx = lx, .p = lx->p };
+        unsigned kline = lx->line;
+        unsigned vcol = col_of(lx, v.p);
+
+        if (v.p < lx->end && (*v.p == '"' || *v.p == '\''))
+                vcol++;
+        else if (lx->end - v.p > 1 && *v.p == '$' && (v.p[1] == '\'' || v.p[1] == '"'))
+                vcol += 2;
+        snprintf(v.key, sizeof(v.key), "%.*s", (int)keylen, key);
+        v.b.s = strdup("");
+        v.b.cap = v.b.s ? 1 : 0;
+        v.b.oom = !v.b.s;
+
+        while (!v.bad && v.p < lx->end && *v.p != '\n' && !is_blank(*v.p))
+                if (!lex_piece(&v))
+                        break;
+        if (!v.bad)
+                check_trailer(&v);
+        if (!v.bad)
+                check_encoding(&v, kline, kcol);
+
+        if (v.b.oom) {
+                lx->r = -ENOMEM;
+                free(v.b.s);
+                return;
+        }
+        if (v.bad) {
+                free(v.b.s);
+                v.b.s = NULL;
+        }
+        add_var(lx, key, keylen, kline, kcol, vcol, v.b.s);
+        lx->p = v.p;
         skip_to_eol(lx);
 }
 
