@@ -7,15 +7,13 @@
  * stays flat as the model grows means validation is linear too; the run
  * at half and a quarter of the size shows the growth directly.
  *
- *   bench-validate [-n BONDS] [-r ROUNDS] [-R] [-o FILE] [FILE]
+ *   bench-validate [-n BONDS] [-r ROUNDS] [-o FILE] [FILE]
  *
  * Without FILE a model of BONDS bonds (default 6113, just under the 1 MiB
  * limit of the loader) is generated: two named ports each, one port
  * matched by MAC on every fourth bond, a static address and a gateway in
  * its subnet, so a correct validation reports nothing. -o writes the
- * generated model to FILE (for bondgen validate). -R also times the
- * pairwise implementation validation had before (test/unit/model/
- * validate-ref.c), on the same models in the same run.
+ * generated model to FILE (for bondgen validate).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,13 +24,6 @@
 
 #include "model/model.h"
 #include "yaml/yaml.h"
-
-int bg_model_validate_ref(const struct bg_model *m, struct bg_diags *diags);
-#define bg_model_validate bg_model_validate_ref
-#include "validate-ref.c"
-#undef bg_model_validate
-
-static bool use_ref;
 
 static double now(void) {
         struct timespec ts;
@@ -100,10 +91,7 @@ static int measure(const char *data, size_t len, unsigned rounds, double *load_s
                 r = bg_yaml_load_data(data, len, "bench.yaml", &m, &d);
                 t1 = now();
                 if (r == 0) {
-                        if (use_ref)
-                                (void) bg_model_validate_ref(&m, &d);
-                        else
-                                (void) bg_model_validate(&m, &d);
+                        (void) bg_model_validate(&m, &d);
                         *n_diags = d.n;
                 }
                 t2 = now();
@@ -130,9 +118,7 @@ int main(int argc, char **argv) {
         char *data = NULL;
         int c;
 
-        bool ref = false;
-
-        while ((c = getopt(argc, argv, "n:r:o:R")) >= 0)
+        while ((c = getopt(argc, argv, "n:r:o:")) >= 0)
                 switch (c) {
                 case 'n':
                         n = strtoul(optarg, NULL, 10);
@@ -143,11 +129,8 @@ int main(int argc, char **argv) {
                 case 'o':
                         out = optarg;
                         break;
-                case 'R':
-                        ref = true;
-                        break;
                 default:
-                        fprintf(stderr, "usage: %s [-n BONDS] [-r ROUNDS] [-R] [-o FILE] [FILE]\n", argv[0]);
+                        fprintf(stderr, "usage: %s [-n BONDS] [-r ROUNDS] [-o FILE] [FILE]\n", argv[0]);
                         return 2;
                 }
         if (rounds == 0)
@@ -165,18 +148,16 @@ int main(int argc, char **argv) {
                 data = malloc(BG_YAML_MAX_SIZE + 1);
                 len = data ? fread(data, 1, BG_YAML_MAX_SIZE + 1, f) : 0;
                 fclose(f);
-                use_ref = ref;
                 if (measure(data, len, rounds, &lt, &vt, &nd) < 0)
                         return 1;
-                printf("%s: %zu bytes, load %.1f ms, %s %.1f ms (%.2fx load), %zu diagnostics\n",
-                       argv[optind], len, lt * 1e3, ref ? "pairwise validate" : "validate", vt * 1e3,
-                       vt / lt, nd);
+                printf("%s: %zu bytes, load %.1f ms, validate %.1f ms (%.2fx load), %zu diagnostics\n",
+                       argv[optind], len, lt * 1e3, vt * 1e3, vt / lt, nd);
                 free(data);
                 return 0;
         }
 
-        printf("%-7s %-8s %10s %12s %14s %6s%s\n", "bonds", "bytes", "load ms", "validate ms",
-               "validate/load", "diags", ref ? "  pairwise ms  pairwise/load" : "");
+        printf("%-7s %-8s %10s %12s %14s %6s\n", "bonds", "bytes", "load ms", "validate ms",
+               "validate/load", "diags");
         for (size_t div = 4; div >= 1; div /= 2) {
                 size_t nb = n / div;
                 double lt, vt;
@@ -197,19 +178,7 @@ int main(int argc, char **argv) {
                         free(data);
                         return 1;
                 }
-                printf("%-7zu %-8zu %10.1f %12.1f %14.2f %6zu", nb, len, lt * 1e3, vt * 1e3, vt / lt, nd);
-                if (ref) {
-                        double lt2, rt;
-
-                        use_ref = true;
-                        if (measure(data, len, rounds, &lt2, &rt, &nd) < 0) {
-                                free(data);
-                                return 1;
-                        }
-                        use_ref = false;
-                        printf("  %11.1f  %13.2f", rt * 1e3, rt / lt2);
-                }
-                printf("\n");
+                printf("%-7zu %-8zu %10.1f %12.1f %14.2f %6zu\n", nb, len, lt * 1e3, vt * 1e3, vt / lt, nd);
                 free(data);
         }
         return 0;
