@@ -10,6 +10,11 @@ enum {
         BG_EXIT_SYSTEM = 3,
 };
 
+/* A usage error: "bondgen CMD: TEXT" and a hint where the help is, never
+ * the whole help (it would bury the one line that matters). cmd NULL: the
+ * top level. Returns BG_EXIT_USAGE. */
+int bg_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 int bg_cmd_convert(int argc, char **argv);   /* cmd_convert.c */
 int bg_cmd_validate(int argc, char **argv);  /* cmd_model.c */
 int bg_cmd_show(int argc, char **argv);      /* cmd_model.c */

@@ -141,22 +141,18 @@ int bg_cmd_convert(int argc, char **argv) {
                 case 'P': partial = true; break;
                 case 'h': help(stdout); return BG_EXIT_OK;
                 default:
-                        fprintf(stderr, "bondgen convert: %s '%s'\n",
-                                optopt ? "option needs an argument or is unknown:" : "unknown option",
-                                argv[optind - 1]);
-                        help(stderr);
-                        return BG_EXIT_USAGE;
+                        return bg_cli_usage_error("convert", "%s '%s'",
+                                                  optopt ? "option needs an argument or is unknown:" :
+                                                           "unknown option",
+                                                  argv[optind - 1]);
                 }
         }
         if (optind < argc) {
-                fprintf(stderr, "bondgen convert: unexpected argument '%s'\n", argv[optind]);
-                help(stderr);
-                return BG_EXIT_USAGE;
+                return bg_cli_usage_error("convert", "unexpected argument '%s'", argv[optind]);
         }
         if (strcmp(format, "yaml") && !bg_emit_default_dir(format)) {
-                fprintf(stderr, "bondgen convert: unknown format '%s' (yaml, networkd, netplan, keyfile)\n",
-                        format);
-                return BG_EXIT_USAGE;
+                return bg_cli_usage_error("convert", "unknown format '%s' (yaml, networkd, netplan, keyfile)",
+                                          format);
         }
         if (out && !*out) {
                 fprintf(stderr, "bondgen convert: -o needs a path\n");

@@ -52,8 +52,7 @@ static int parse_help(int argc, char **argv, const char *usage, bool *quiet) {
                         }
                         /* fall through */
                 default:
-                        fprintf(stderr, "bondgen %s: unknown option '%s'\nUsage: %s\n", argv[0],
-                                argv[optind - 1], usage);
+                        bg_cli_usage_error(argv[0], "unknown option '%s'", argv[optind - 1]);
                         return -2;
                 }
         }
@@ -101,8 +100,7 @@ int bg_cmd_validate(int argc, char **argv) {
         if (r < 0)
                 return r == -1 ? BG_EXIT_OK : BG_EXIT_USAGE;
         if (optind >= argc) {
-                fprintf(stderr, "bondgen validate: no FILE given\nUsage: %s\n", validate_usage);
-                return BG_EXIT_USAGE;
+                return bg_cli_usage_error("validate", "no FILE given");
         }
         for (int i = optind; i < argc; i++) {
                 struct bg_diags diags = { 0 };
@@ -257,8 +255,7 @@ int bg_cmd_show(int argc, char **argv) {
         if (r < 0)
                 return r == -1 ? BG_EXIT_OK : BG_EXIT_USAGE;
         if (argc - optind > 1) {
-                fprintf(stderr, "bondgen show: too many arguments\nUsage: %s\n", show_usage);
-                return BG_EXIT_USAGE;
+                return bg_cli_usage_error("show", "too many arguments");
         }
         if (optind < argc) {
                 path = argv[optind];

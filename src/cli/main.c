@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,6 +21,17 @@ static const struct {
         { "active", bg_cmd_active, "active BOND IFACE" },
 };
 
+int bg_cli_usage_error(const char *cmd, const char *fmt, ...) {
+        va_list ap;
+
+        fprintf(stderr, "bondgen%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fprintf(stderr, "\nTry 'bondgen%s%s --help'.\n", cmd ? " " : "", cmd ? cmd : "");
+        return BG_EXIT_USAGE;
+}
+
 static void usage(FILE *f) {
         fprintf(f, "Usage: bondgen COMMAND [ARGS...]\n\nCommands:\n");
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
@@ -29,10 +41,8 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
-        if (argc < 2) {
-                usage(stderr);
-                return BG_EXIT_USAGE;
-        }
+        if (argc < 2)
+                return bg_cli_usage_error(NULL, "no command given");
         if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
                 usage(stdout);
                 return BG_EXIT_OK;
@@ -44,7 +54,5 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 if (!strcmp(argv[1], commands[i].name))
                         return commands[i].run(argc - 1, argv + 1);
-        fprintf(stderr, "bondgen: unknown command '%s'\n", argv[1]);
-        usage(stderr);
-        return BG_EXIT_USAGE;
+        return bg_cli_usage_error(NULL, "unknown command '%s'", argv[1]);
 }

@@ -92,11 +92,15 @@ int main(int argc, char **argv) {
                 case 'n': addresses = false; break;
                 case 'h': usage(stdout); return 0;
                 case 'V': printf("bondgend %s\n", BONDGEN_VERSION); return 0;
-                default: usage(stderr); return EXIT_USAGE;
+                default:
+                        /* getopt_long named the option already */
+                        fputs("Try 'bondgend --help'.\n", stderr);
+                        return EXIT_USAGE;
                 }
         }
         if (optind != argc - 1) {
-                usage(stderr);
+                fprintf(stderr, "bondgend: %s\nTry 'bondgend --help'.\n",
+                        optind == argc ? "no BOND given" : "one BOND only");
                 return EXIT_USAGE;
         }
         name = argv[optind];

@@ -286,3 +286,42 @@ Test(cli, validate_stdin) {
         cr_assert_eq(r.status, 0, "%s", r.err);
         run_free(&r);
 }
+
+static size_t lines(const char *s) {
+        size_t n = 0;
+
+        for (; *s; s++)
+                n += *s == '\n';
+        return n;
+}
+
+/* A usage error names what is wrong and where the help is, in two lines,
+ * with exit status 2; the help itself goes to stdout only when asked for. */
+Test(cli, usage_error_is_one_line_and_a_hint) {
+        static const struct {
+                const char *args[3];
+                const char *what, *hint;
+        } cases[] = {
+                { { "frobnicate" }, "bondgen: unknown command 'frobnicate'", "Try 'bondgen --help'." },
+                { { "convert", "--bogus" }, "bondgen convert: unknown option", "Try 'bondgen convert --help'." },
+                { { "convert", "--format", "xml" }, "bondgen convert: unknown format 'xml'",
+                  "Try 'bondgen convert --help'." },
+                { { "convert", "extra" }, "bondgen convert: unexpected argument 'extra'",
+                  "Try 'bondgen convert --help'." },
+                { { "validate" }, "bondgen validate: no FILE given", "Try 'bondgen validate --help'." },
+                { { "validate", "--frobnicate" }, "bondgen validate: unknown option '--frobnicate'",
+                  "Try 'bondgen validate --help'." },
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                const char *const *a = cases[i].args;
+                struct run r = a[2] ? RUN(a[0], a[1], a[2]) : a[1] ? RUN(a[0], a[1]) : RUN(a[0]);
+
+                cr_assert_eq(r.status, 2, "%s: status %d", cases[i].what, r.status);
+                cr_assert_eq(lines(r.err), 2, "%s: stderr is\n%s", cases[i].what, r.err);
+                cr_assert(strncmp(r.err, cases[i].what, strlen(cases[i].what)) == 0, "%s", r.err);
+                cr_assert(strstr(r.err, cases[i].hint), "%s", r.err);
+                cr_assert_str_eq(r.out, "");
+                run_free(&r);
+        }
+}
