@@ -149,6 +149,14 @@ static int collect(struct dctx *x) {
                         const char *bn = word(x, master->value, 0, NULL);
                         if (!bn || !want_bond(x, bn))
                                 return -ENOMEM;
+                        for (size_t k = 0; k < s->n_opts; k++) {
+                                struct deb_opt *op = &s->opts[k];
+                                if (!is_slaves_key(op->norm))
+                                        continue;
+                                lg_diag(c, BG_DIAG_WARNING, op->file, op->line, op->col, op->key,
+                                        "%s also has bond-master: ifenslave ignores %s here", s->name, op->key);
+                                deb_ofate(c, op, "ignored: bond-master in the same stanza wins (warned)");
+                        }
                         continue;
                 }
                 for (size_t k = 0; k < s->n_opts; k++)
@@ -174,15 +182,8 @@ static int collect(struct dctx *x) {
                                 struct deb_opt *op = &s->opts[o];
                                 const char *w;
                                 unsigned col;
-                                if (!is_slaves_key(op->norm))
+                                if (!is_slaves_key(op->norm) || bm)
                                         continue;
-                                if (bm) {
-                                        lg_diag(c, BG_DIAG_WARNING, op->file, op->line, op->col, op->key,
-                                                "%s also has bond-master: ifenslave ignores %s here", s->name,
-                                                op->key);
-                                        deb_ofate(c, op, "ignored: bond-master in the same stanza wins (warned)");
-                                        continue;
-                                }
                                 for (size_t n = 0; (w = word(x, op->value, n, &col)); n++) {
                                         if (!strcmp(w, "none") && n == 0)
                                                 break;

@@ -245,10 +245,15 @@ static int assign(struct sctx *x) {
                                 b->bad = true;
                                 continue;
                         }
-                        if (pf && pf->bond >= 0 && pf->bond != (int) i) {
+                        int other = pf && pf->bond >= 0 && pf->bond != (int) i ? pf->bond : -1;
+                        for (size_t j = 0; j < i && other < 0; j++)
+                                for (size_t q = 0; q < x->bonds[j].n_ports && other < 0; q++)
+                                        if (!strcmp(x->bonds[j].ports[q]->value, v->value))
+                                                other = (int) j;
+                        if (other >= 0) {
                                 lg_diag(c, BG_DIAG_ERROR, cfg->path, v->line, v->vcol, v->key,
                                         "%s is already a port of %s (wicked keeps it there and fails this bond)",
-                                        v->value, x->bonds[pf->bond].f->ifname);
+                                        v->value, x->bonds[other].f->ifname);
                                 lg_vfate(c, cfg, v, "error: port of another bond");
                                 b->bad = true;
                                 continue;

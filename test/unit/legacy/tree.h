@@ -88,3 +88,23 @@ static inline const char *opt_text(const struct bg_bond *b, enum bg_opt id, char
 
 #define IFCFG(name) "etc/sysconfig/network-scripts/ifcfg-" name
 #define PORT(dev, master) IFCFG(dev), "DEVICE=" dev "\nMASTER=" master "\nSLAVE=yes\n"
+
+/* As tree_read, for one legacy source (BG_LEGACY_*; 0: autodetect). */
+static inline void tree_read_from(struct tree *t, const char *const *files, unsigned sources) {
+        strcpy(t->root, "/tmp/bg-legacy-test-XXXXXX");
+        cr_assert_not_null(mkdtemp(t->root));
+        for (size_t i = 0; files[i]; i += 2) {
+                char path[512], *slash;
+                snprintf(path, sizeof(path), "%s/%s", t->root, files[i]);
+                slash = strrchr(path, '/');
+                *slash = 0;
+                cr_assert_geq(bg_mkdir_p(path, 0755), 0);
+                *slash = '/';
+                cr_assert_eq(bg_write_file_atomic(path, files[i + 1], strlen(files[i + 1]), 0644, true), 0,
+                             "%s", path);
+        }
+        bg_model_init(&t->m);
+        t->d = (struct bg_diags) {};
+        t->e = (struct bg_explain) {};
+        t->r = bg_legacy_read_sources(t->root, sources, &t->m, &t->d, &t->e);
+}
