@@ -195,7 +195,7 @@ static int include(struct deb_reader *rd, size_t li, const char *from_rel, unsig
                         n++;
                 }
                 closedir(dd);
-                if (r == 0)
+                if (r == 0 && n)
                         qsort(names, n, sizeof(*names), cmp_str);
                 for (size_t i = 0; i < n; i++) {
                         char *full;

@@ -151,7 +151,7 @@ static int scan(struct sctx *x) {
         }
         if (d)
                 closedir(d);
-        if (r == 0)
+        if (r == 0 && n)
                 qsort(names, n, sizeof(*names), cmp_name);
         for (size_t i = 0; i < n && r == 0; i++) {
                 char rel[512];

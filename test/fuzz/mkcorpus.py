@@ -40,6 +40,8 @@ roots = sorted(glob.glob(os.path.join(top, 'examples/*/root')) +
 opts = set()
 for root in roots:
     parts = []
+    deb = []
+    suse = []
     for dirpath, _, names in sorted(os.walk(root)):
         for n in sorted(names):
             path = os.path.join(dirpath, n)
@@ -64,9 +66,19 @@ for root in roots:
                 put('ifcfg', data)
             elif rel in ('etc/rc.d/rc.local', 'etc/rc.local'):
                 name = 'rc.local'
+            elif rel.startswith('etc/network/'):
+                deb.append(rel[len('etc/network/'):].encode() + b'\n' + data)
+                continue
+            elif rel.startswith('etc/sysconfig/network/'):
+                suse.append(n.encode() + b'\n' + data)
+                continue
             else:
                 continue
             parts.append(name.encode() + b'\n' + data)
+    if deb:
+        put('debian', SEP.join(deb))
+    if suse:
+        put('suse', SEP.join(suse))
     if parts:
         put('legacy', SEP.join(parts))
         # and each file alone, as the first (ifcfg-bond0) of a tree

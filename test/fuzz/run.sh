@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build the libFuzzer targets with clang (ASan+UBSan) and run one of them.
 #   test/fuzz/run.sh TARGET [SECONDS] [libFuzzer options...]
-# TARGET: yaml ifcfg legacy options lacpdu lacp boot. Default 60 s, one job.
+# TARGET: yaml ifcfg legacy debian suse options lacpdu lacp boot. Default 60 s, one job.
 # Build dir: $BG_FUZZ_BUILD (default build-fuzz); corpus and crashes under
 # it: corpus/TARGET (seeded by mkcorpus.py), artifacts/TARGET-crash-*.
 set -euo pipefail
@@ -21,7 +21,8 @@ mkdir -p "$build/artifacts"
 dict=()
 case $target in
 yaml) dict=(-dict="$top/test/fuzz/yaml.dict") ;;
-ifcfg|legacy) dict=(-dict="$top/test/fuzz/ifcfg.dict") ;;
+ifcfg|legacy|suse) dict=(-dict="$top/test/fuzz/ifcfg.dict") ;;
+debian) dict=(-dict="$top/test/fuzz/interfaces.dict") ;;
 options) dict=(-dict="$top/test/fuzz/options.dict") ;;
 esac
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}

@@ -25,6 +25,8 @@ expect "--backend " bondgen apply --back
 expect "kernel " bondgen apply --backend k
 expect "netplan networkd " bondgen convert --format ne
 expect "--explain " bondgen convert --exp
+expect "debian " bondgen convert --from d
+expect "--from " bondgen convert --fr
 expect "--json " bondgen status --j
 # Every option offered exists in the command's own --help.
 for cmd in convert apply; do
