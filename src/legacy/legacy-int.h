@@ -6,6 +6,7 @@
 
 #include "ifcfg.h"
 #include "legacy.h"
+#include "util/util.h"
 
 #define LG_MAX_FILE (1u << 20)  /* larger legacy files are refused (-EFBIG) */
 
@@ -94,8 +95,7 @@ struct lg_ctx {
         int syserr;              /* first system error (negative errno) */
         bool quiet;
         struct bg_model *model;  /* the model being built: locations are interned there */              /* second build pass: no diagnostics, no fates */
-        char **strings;          /* interned paths */
-        size_t n_strings;
+        struct bg_model paths;   /* only its interned strings: the paths read */
 
         struct bg_ifcfg network;
         bool have_network;
@@ -110,6 +110,7 @@ struct lg_ctx {
         struct bg_explain extra;
         struct lg_bond *bonds;
         size_t n_bonds;
+        struct bg_nameidx bond_idx;   /* bond name -> index in bonds */
 };
 
 /* legacy.c */

@@ -22,18 +22,7 @@
 #include "util/util.h"
 
 const char *lg_intern(struct lg_ctx *c, const char *s) {
-        char **v;
-
-        for (size_t i = 0; i < c->n_strings; i++)
-                if (!strcmp(c->strings[i], s))
-                        return c->strings[i];
-        v = realloc(c->strings, (c->n_strings + 1) * sizeof(*v));
-        if (!v)
-                return NULL;
-        c->strings = v;
-        if (!(v[c->n_strings] = strdup(s)))
-                return NULL;
-        return v[c->n_strings++];
+        return bg_model_intern(&c->paths, s);
 }
 
 char *lg_path(const struct lg_ctx *c, const char *rel) {
@@ -394,9 +383,7 @@ static void ctx_free(struct lg_ctx *c) {
         lg_modprobe_free(&c->mp);
         bg_ifcfg_free(&c->network);
         bg_explain_free(&c->extra);
-        for (size_t i = 0; i < c->n_strings; i++)
-                free(c->strings[i]);
-        free(c->strings);
+        bg_model_free(&c->paths);
         free(c->root);
 }
 

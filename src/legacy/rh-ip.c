@@ -195,6 +195,16 @@ static void network_broadcast(struct ipctx *x) {
         }
 }
 
+/* Does f set any PREFIX<digit>...? Saves 256 lookups per file that has none. */
+static bool has_numbered(const struct bg_ifcfg *f, const char *prefix) {
+        size_t pl = strlen(prefix);
+
+        for (size_t i = 0; i < f->n; i++)
+                if (!strncmp(f->v[i].key, prefix, pl) && f->v[i].key[pl] >= '0' && f->v[i].key[pl] <= '9')
+                        return true;
+        return false;
+}
+
 static int gateway(struct ipctx *x, bool is_static) {
         struct lg_ctx *c = x->c;
         struct bg_ifcfg *cfg = x->cfg;
@@ -203,9 +213,11 @@ static int gateway(struct ipctx *x, bool is_static) {
         const char *gwdev = c->have_network ? bg_ifcfg_get(&c->network, "GATEWAYDEV") : NULL;
         uint32_t g;
 
+        bool numbered = has_numbered(cfg, "GATEWAY");
+
         if (!gv || !gv->value || !*gv->value) {
                 gv = NULL;
-                for (int i = 0; i < 256 && !gv; i++) {
+                for (int i = 0; i < 256 && !gv && numbered; i++) {
                         char k[16], ki[16];
                         struct bg_ifcfg_var *v;
                         snprintf(k, sizeof(k), "GATEWAY%d", i);
@@ -218,7 +230,7 @@ static int gateway(struct ipctx *x, bool is_static) {
                         }
                 }
         }
-        for (int i = 0; i < 256; i++) {
+        for (int i = 0; i < 256 && numbered; i++) {
                 char k[16];
                 struct bg_ifcfg_var *v;
                 snprintf(k, sizeof(k), "GATEWAY%d", i);

@@ -193,10 +193,9 @@ static bool port_despite_bond_markers(const struct lg_ctx *c, const struct lg_fi
 }
 
 static struct lg_bond *find_bond(struct lg_ctx *c, const char *name) {
-        for (size_t i = 0; i < c->n_bonds; i++)
-                if (!strcmp(c->bonds[i].name, name))
-                        return &c->bonds[i];
-        return NULL;
+        size_t i;
+
+        return bg_nameidx_get(&c->bond_idx, name, &i) ? &c->bonds[i] : NULL;
 }
 
 static struct lg_bond *add_bond(struct lg_ctx *c, const char *name, struct lg_file *f) {
@@ -207,8 +206,10 @@ static struct lg_bond *add_bond(struct lg_ctx *c, const char *name, struct lg_fi
         c->bonds = v;
         v = &c->bonds[c->n_bonds];
         *v = (struct lg_bond) { .file = f };
-        if (!(v->name = strdup(name)))
+        if (!(v->name = strdup(name)) || bg_nameidx_put(&c->bond_idx, v->name, c->n_bonds) < 0) {
+                free(v->name);
                 return NULL;
+        }
         c->n_bonds++;
         if (f) {
                 f->is_bond = true;
@@ -393,21 +394,102 @@ static int assign_rclocal(struct lg_ctx *c, struct rc_enslave *e) {
         return 0;
 }
 
-/* A port in two bonds: an error for both (which one was meant is unknown). */
-static void check_claims(struct lg_ctx *c) {
+/* Every port of every bond, sorted by name then bond, so that claims by
+ * several bonds are neighbours (linear after the sort, whatever the size). */
+struct port_ref { const char *name; size_t bond, port; };
+
+static int cmp_port_ref(const void *a, const void *b) {
+        const struct port_ref *x = a, *y = b;
+        int d = strcmp(x->name, y->name);
+
+        if (d)
+                return d;
+        if (x->bond != y->bond)
+                return x->bond < y->bond ? -1 : 1;
+        return x->port < y->port ? -1 : x->port > y->port;
+}
+
+static int port_refs(struct lg_ctx *c, struct port_ref **out, size_t *n) {
+        struct port_ref *v;
+        size_t k = 0;
+
         for (size_t i = 0; i < c->n_bonds; i++)
-                for (size_t k = 0; k < c->bonds[i].n_ports; k++) {
-                        struct lg_port *p = &c->bonds[i].ports[k];
-                        for (size_t j = i + 1; j < c->n_bonds; j++) {
-                                struct lg_port *q = bond_port(&c->bonds[j], p->name);
-                                if (!q)
-                                        continue;
-                                lg_diag(c, BG_DIAG_ERROR, q->loc.file, q->loc.line, q->loc.col, p->name,
-                                        "%s is claimed by two bonds: %s (%s:%u) and %s", p->name,
-                                        c->bonds[i].name, p->loc.file, p->loc.line, c->bonds[j].name);
-                                c->bonds[i].bad = c->bonds[j].bad = true;
+                k += c->bonds[i].n_ports;
+        *out = NULL;
+        *n = 0;
+        if (!k)
+                return 0;
+        if (!(v = malloc(k * sizeof(*v))))
+                return -ENOMEM;
+        k = 0;
+        for (size_t i = 0; i < c->n_bonds; i++)
+                for (size_t j = 0; j < c->bonds[i].n_ports; j++)
+                        v[k++] = (struct port_ref) { c->bonds[i].ports[j].name, i, j };
+        qsort(v, k, sizeof(*v), cmp_port_ref);
+        *out = v;
+        *n = k;
+        return 0;
+}
+
+/* First entry named name in the sorted refs, or NULL. */
+static const struct port_ref *find_port_ref(const struct port_ref *v, size_t n, const char *name) {
+        size_t lo = 0, hi = n;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (strcmp(v[mid].name, name) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo < n && !strcmp(v[lo].name, name) ? &v[lo] : NULL;
+}
+
+struct claim { size_t i, k, j, q; };
+
+static int cmp_claim(const void *a, const void *b) {
+        const struct claim *x = a, *y = b;
+
+        if (x->i != y->i)
+                return x->i < y->i ? -1 : 1;
+        if (x->k != y->k)
+                return x->k < y->k ? -1 : 1;
+        return x->j < y->j ? -1 : x->j > y->j;
+}
+
+/* A port in two bonds: an error for both (which one was meant is unknown).
+ * Reported in bond, port, other-bond order. */
+static int check_claims(struct lg_ctx *c, const struct port_ref *v, size_t n) {
+        struct claim *cl = NULL;
+        size_t ncl = 0, cap = 0;
+
+        for (size_t a = 0; a < n; a++)
+                for (size_t b = a + 1; b < n && !strcmp(v[a].name, v[b].name); b++) {
+                        /* Each bond pair once, with the first port of the later bond. */
+                        if (v[b].bond == v[a].bond || (b > a + 1 && v[b - 1].bond == v[b].bond))
+                                continue;
+                        if (ncl == cap) {
+                                struct claim *nc = realloc(cl, (cap = cap ? cap * 2 : 16) * sizeof(*nc));
+                                if (!nc) {
+                                        free(cl);
+                                        return -ENOMEM;
+                                }
+                                cl = nc;
                         }
+                        cl[ncl++] = (struct claim) { v[a].bond, v[a].port, v[b].bond, v[b].port };
                 }
+        if (ncl > 1)
+                qsort(cl, ncl, sizeof(*cl), cmp_claim);
+        for (size_t x = 0; x < ncl; x++) {
+                struct lg_port *p = &c->bonds[cl[x].i].ports[cl[x].k];
+                struct lg_port *q = &c->bonds[cl[x].j].ports[cl[x].q];
+                lg_diag(c, BG_DIAG_ERROR, q->loc.file, q->loc.line, q->loc.col, p->name,
+                        "%s is claimed by two bonds: %s (%s:%u) and %s", p->name,
+                        c->bonds[cl[x].i].name, p->loc.file, p->loc.line, c->bonds[cl[x].j].name);
+                c->bonds[cl[x].i].bad = c->bonds[cl[x].j].bad = true;
+        }
+        free(cl);
+        return 0;
 }
 
 static void flush_file_diags(struct lg_ctx *c, struct lg_file *f) {
@@ -487,16 +569,29 @@ int lg_rh_assign(struct lg_ctx *c) {
                 f->bond = (int)(b - c->bonds);
         }
         /* Unreadable or binary files named after a bond or a port spoil it. */
+        struct port_ref *refs;
+        size_t n_refs;
+        if ((r = port_refs(c, &refs, &n_refs)) < 0)
+                return r;
         for (size_t i = 0; i < c->n_files; i++) {
                 struct lg_file *f = &c->files[i];
+                const struct port_ref *pr;
+                struct lg_bond *b;
                 if (!f->read_failed && !f->cfg.binary)
                         continue;
-                for (size_t k = 0; k < c->n_bonds; k++)
-                        if (!strcmp(c->bonds[k].name, f->suffix) || bond_port(&c->bonds[k], f->suffix)) {
-                                c->bonds[k].bad = true;
-                                f->bond = (int)k;
-                                f->used = true;
-                        }
+                /* The highest bond index wins f->bond, as before. */
+                if ((b = find_bond(c, f->suffix))) {
+                        b->bad = true;
+                        f->bond = (int)(b - c->bonds);
+                        f->used = true;
+                }
+                for (pr = find_port_ref(refs, n_refs, f->suffix); pr && pr < refs + n_refs &&
+                     !strcmp(pr->name, f->suffix); pr++) {
+                        c->bonds[pr->bond].bad = true;
+                        if ((int)pr->bond > f->bond)
+                                f->bond = (int)pr->bond;
+                        f->used = true;
+                }
         }
         /* VLANs and bridges on top of a bond are outside the model: say so. */
         for (size_t i = 0; i < c->n_files; i++) {
@@ -515,7 +610,10 @@ int lg_rh_assign(struct lg_ctx *c) {
                                 "model): configure it on top of the converted bond", f->device,
                                 phys && find_bond(c, phys) ? phys : parent);
         }
-        check_claims(c);
+        r = check_claims(c, refs, n_refs);
+        free(refs);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < c->n_files; i++)
                 flush_file_diags(c, &c->files[i]);
         return 0;
@@ -557,4 +655,5 @@ void lg_rh_free(struct lg_ctx *c) {
                 free(b->name);
         }
         free(c->bonds);
+        bg_nameidx_free(&c->bond_idx);
 }

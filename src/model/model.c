@@ -74,17 +74,59 @@ void bg_model_free(struct bg_model *m) {
                 bond_free(&m->bonds[i]);
         free(m->bonds);
         strv_free(m->strings, m->n_strings);
+        free(m->strings_slot);
         *m = (struct bg_model){ 0 };
 }
 
+/* FNV-1a: short file names, no adversary who can choose collisions cheaply
+ * enough to matter next to reading the files themselves. */
+static size_t str_hash(const char *s) {
+        size_t h = 14695981039346656037ULL & SIZE_MAX;
+        for (; *s; s++)
+                h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+        return h;
+}
+
+static int index_grow(struct bg_model *m) {
+        size_t cap = m->strings_cap ? m->strings_cap * 2 : 64;
+        size_t *slot = calloc(cap, sizeof(*slot));
+
+        if (!slot)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_strings; i++) {
+                size_t h = str_hash(m->strings[i]) & (cap - 1);
+                while (slot[h])
+                        h = (h + 1) & (cap - 1);
+                slot[h] = i + 1;
+        }
+        /* The string vector grows with the index: at most cap / 2 entries. */
+        char **v = realloc(m->strings, cap / 2 * sizeof(*v));
+        if (!v) {
+                free(slot);
+                return -ENOMEM;
+        }
+        m->strings = v;
+        free(m->strings_slot);
+        m->strings_slot = slot;
+        m->strings_cap = cap;
+        return 0;
+}
+
 const char *bg_model_intern(struct bg_model *m, const char *s) {
+        size_t h;
+
         if (!s)
                 return NULL;
-        for (size_t i = 0; i < m->n_strings; i++)
-                if (strcmp(m->strings[i], s) == 0)
-                        return m->strings[i];
-        if (strv_append(&m->strings, &m->n_strings, s) < 0)
+        /* Keep the load factor under 1/2. */
+        if ((m->n_strings + 1) * 2 > m->strings_cap && index_grow(m) < 0)
                 return NULL;
+        for (h = str_hash(s) & (m->strings_cap - 1); m->strings_slot[h];
+             h = (h + 1) & (m->strings_cap - 1))
+                if (strcmp(m->strings[m->strings_slot[h] - 1], s) == 0)
+                        return m->strings[m->strings_slot[h] - 1];
+        if (!(m->strings[m->n_strings] = strdup(s)))
+                return NULL;
+        m->strings_slot[h] = ++m->n_strings;
         return m->strings[m->n_strings - 1];
 }
 
@@ -100,10 +142,16 @@ static void bond_init(struct bg_bond *b) {
 struct bg_bond *bg_model_add_bond(struct bg_model *m, const char *name) {
         struct bg_bond *v, *b;
 
-        v = realloc(m->bonds, (m->n_bonds + 1) * sizeof(*v));
-        if (!v)
-                return NULL;
-        m->bonds = v;
+        /* Geometric growth: a bond is large and trees have thousands. */
+        if (m->n_bonds + 1 > m->bonds_cap) {
+                size_t cap = m->n_bonds < 4 ? 8 : m->n_bonds * 2;
+                v = realloc(m->bonds, cap * sizeof(*v));
+                if (!v)
+                        return NULL;
+                m->bonds = v;
+                m->bonds_cap = cap;
+        }
+        v = m->bonds;
         b = &v[m->n_bonds];
         bond_init(b);
         if (name && !(b->name = strdup(name)))

@@ -60,9 +60,14 @@ struct bg_bond {
 struct bg_model {
         struct bg_bond *bonds;
         size_t n_bonds;
+        size_t bonds_cap;    /* allocated; 0 = exactly n_bonds (set by whoever filled bonds) */
         /* Interned strings (file names) that struct bg_loc points at. */
         char **strings;
         size_t n_strings;
+        /* Open-addressing index into strings (slot = index + 1, 0 = empty),
+         * so interning stays O(1) with tens of thousands of files. */
+        size_t *strings_slot;
+        size_t strings_cap;
 };
 
 void bg_model_init(struct bg_model *m);

@@ -132,3 +132,69 @@ int bg_mkdir_p(const char *path, mode_t mode) {
                 return -errno;
         return 0;
 }
+
+/* FNV-1a over the name. */
+static size_t name_hash(const char *s) {
+        size_t h = (size_t)14695981039346656037ULL;
+        for (; *s; s++)
+                h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+        return h;
+}
+
+static size_t nameidx_slot(const char **key, size_t cap, const char *k) {
+        size_t h = name_hash(k) & (cap - 1);
+        while (key[h] && strcmp(key[h], k))
+                h = (h + 1) & (cap - 1);
+        return h;
+}
+
+int bg_nameidx_put(struct bg_nameidx *x, const char *key, size_t val) {
+        size_t h;
+
+        if ((x->n + 1) * 2 > x->cap) {
+                size_t cap = x->cap ? x->cap * 2 : 64;
+                const char **nk = calloc(cap, sizeof(*nk));
+                size_t *nv = calloc(cap, sizeof(*nv));
+                if (!nk || !nv) {
+                        free(nk);
+                        free(nv);
+                        return -ENOMEM;
+                }
+                for (size_t i = 0; i < x->cap; i++)
+                        if (x->key[i]) {
+                                h = nameidx_slot(nk, cap, x->key[i]);
+                                nk[h] = x->key[i];
+                                nv[h] = x->val[i];
+                        }
+                free(x->key);
+                free(x->val);
+                x->key = nk;
+                x->val = nv;
+                x->cap = cap;
+        }
+        h = nameidx_slot(x->key, x->cap, key);
+        if (!x->key[h])
+                x->n++;
+        x->key[h] = key;
+        x->val[h] = val;
+        return 0;
+}
+
+bool bg_nameidx_get(const struct bg_nameidx *x, const char *key, size_t *val) {
+        size_t h;
+
+        if (!x->cap || !key)
+                return false;
+        h = nameidx_slot(x->key, x->cap, key);
+        if (!x->key[h])
+                return false;
+        if (val)
+                *val = x->val[h];
+        return true;
+}
+
+void bg_nameidx_free(struct bg_nameidx *x) {
+        free(x->key);
+        free(x->val);
+        *x = (struct bg_nameidx){ 0 };
+}

@@ -30,3 +30,16 @@ int bg_mkdir_p(const char *path, mode_t mode);
  * (NULL or "/": this one)? Loaded, built in (modules.builtin), or a module
  * modprobe can load (bonding.ko* in the module tree or in modules.dep). */
 bool bg_have_bonding_driver(const char *root, const char *release);
+
+/* Name -> index map (open addressing) for lookups that must stay O(1) in
+ * trees with tens of thousands of files. Keys are borrowed: they must stay
+ * valid and unchanged while in the map. Zero-initialise; free with
+ * bg_nameidx_free(). */
+struct bg_nameidx {
+        const char **key;
+        size_t *val;
+        size_t n, cap;
+};
+int bg_nameidx_put(struct bg_nameidx *x, const char *key, size_t val);   /* replaces */
+bool bg_nameidx_get(const struct bg_nameidx *x, const char *key, size_t *val);
+void bg_nameidx_free(struct bg_nameidx *x);
