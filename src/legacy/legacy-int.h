@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 /* Internal interfaces between the files of src/legacy/. */
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -90,6 +91,7 @@ struct lg_bond {
 
 struct lg_ctx {
         char *root;              /* without trailing '/', "" for "/" */
+        int rootfd;              /* every file is opened inside it (bg_open_in_root) */
         struct bg_diags *diags;
         struct bg_explain *explain;
         int syserr;              /* first system error (negative errno) */
@@ -118,6 +120,13 @@ const char *lg_intern(struct lg_ctx *c, const char *s);
 char *lg_path(const struct lg_ctx *c, const char *rel);   /* malloc'd root + "/" + rel */
 /* Read root-relative file; -ENOENT quietly, other errors reported. */
 int lg_read(struct lg_ctx *c, const char *rel, char **data, size_t *len, const char **shown);
+/* opendir(3) of a root-relative directory (NULL with errno set). */
+DIR *lg_opendir(struct lg_ctx *c, const char *rel);
+/* Record a failed read or listing: input errors (a loop, a FIFO, a
+ * directory where a file belongs) are invalid input, others system errors. */
+void lg_note_errno(struct lg_ctx *c, int r);
+/* Do two root-relative paths name the same file? */
+bool lg_same_file(struct lg_ctx *c, const char *a, const char *b);
 void lg_diag(struct lg_ctx *c, enum bg_diag_level level, const char *file, unsigned line,
              unsigned col, const char *key, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 void lg_fate(char **fate, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -11,12 +11,15 @@
  *      into a scratch model (diagnostics and --explain fates), then the good
  *      ones again, quietly, into the caller's model.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "legacy-int.h"
 #include "util/util.h"
@@ -154,6 +157,16 @@ bool lg_ifname_eq(const char *a, const char *b) {
         return *a == *b;
 }
 
+static bool input_errno(int r) {
+        return r == -ELOOP || r == -EINVAL || r == -EISDIR || r == -EFBIG || r == -ENOTDIR ||
+               r == -ENAMETOOLONG;
+}
+
+void lg_note_errno(struct lg_ctx *c, int r) {
+        if (r < 0 && r != -ENOMEM && !input_errno(r) && !c->syserr)
+                c->syserr = r;
+}
+
 int lg_read(struct lg_ctx *c, const char *rel, char **data, size_t *len, const char **shown) {
         char *path = lg_path(c, rel);
         int r;
@@ -164,18 +177,46 @@ int lg_read(struct lg_ctx *c, const char *rel, char **data, size_t *len, const c
         free(path);
         if (!*shown)
                 return -ENOMEM;
-        r = bg_read_file(*shown, LG_MAX_FILE, data, len);
+        r = bg_read_file_at(c->rootfd, rel, LG_MAX_FILE, data, len);
         if (r == -ENOENT || r == -ENOTDIR)
                 return -ENOENT;
         if (r < 0) {
                 lg_diag(c, BG_DIAG_ERROR, *shown, 0, 0, NULL, "cannot read: %s%s; what it configures is missing from the "
-                        "result", strerror(-r), r == -EFBIG ? " (larger than 1 MiB)" : "");
-                if (r != -ENOMEM && r != -EFBIG && r != -EISDIR && !c->syserr)
-                        c->syserr = r;
-                if (r == -EFBIG || r == -EISDIR)
+                        "result", bg_read_strerror(r), r == -EFBIG ? " (larger than 1 MiB)" : "");
+                lg_note_errno(c, r);
+                if (input_errno(r))
                         return -EINVAL;
         }
         return r;
+}
+
+DIR *lg_opendir(struct lg_ctx *c, const char *rel) {
+        int fd = bg_open_in_root(c->rootfd, rel, O_RDONLY | O_DIRECTORY | O_NONBLOCK);
+        DIR *d;
+
+        if (fd < 0) {
+                errno = -fd;
+                return NULL;
+        }
+        if (!(d = fdopendir(fd))) {
+                int e = errno;
+                close(fd);
+                errno = e;
+        }
+        return d;
+}
+
+bool lg_same_file(struct lg_ctx *c, const char *a, const char *b) {
+        int fa = bg_open_in_root(c->rootfd, a, O_PATH), fb = bg_open_in_root(c->rootfd, b, O_PATH);
+        struct stat sa, sb;
+        bool same = fa >= 0 && fb >= 0 && fstat(fa, &sa) == 0 && fstat(fb, &sb) == 0 &&
+                    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+
+        if (fa >= 0)
+                close(fa);
+        if (fb >= 0)
+                close(fb);
+        return same;
 }
 
 void bg_explain_free(struct bg_explain *e) {
@@ -385,11 +426,13 @@ static void ctx_free(struct lg_ctx *c) {
         bg_explain_free(&c->extra);
         bg_model_free(&c->paths);
         free(c->root);
+        if (c->rootfd >= 0)
+                close(c->rootfd);
 }
 
 int bg_legacy_read(const char *root, struct bg_model *m, struct bg_diags *diags,
                    struct bg_explain *explain) {
-        struct lg_ctx c = { .diags = diags, .explain = explain };
+        struct lg_ctx c = { .diags = diags, .explain = explain, .rootfd = -1 };
         struct bg_model scratch;
         struct stat st;
         bool left_out = false;
@@ -406,11 +449,14 @@ int bg_legacy_read(const char *root, struct bg_model *m, struct bg_diags *diags,
         if (!(c.root = strndup(root, len)))
                 return -ENOMEM;
 
-        if (stat(root, &st) < 0 || !S_ISDIR(st.st_mode)) {
-                r = stat(root, &st) < 0 ? -errno : -ENOTDIR;
+        c.rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+        if (c.rootfd < 0 || fstat(c.rootfd, &st) < 0) {
+                r = -errno;
                 bg_diag_add(diags, BG_DIAG_ERROR, &(struct bg_loc) { root, 0, 0 }, NULL,
                             "root directory: %s", strerror(-r));
                 free(c.root);
+                if (c.rootfd >= 0)
+                        close(c.rootfd);
                 return r;
         }
 

@@ -387,12 +387,12 @@ int lg_modprobe_read(struct lg_ctx *c) {
                 return -ENOMEM;
         if ((r = read_one(c, "etc/modprobe.conf")) < 0)
                 goto out;
-        d = opendir(dir);
+        d = lg_opendir(c, "etc/modprobe.d");
         if (!d && errno != ENOENT && errno != ENOTDIR) {
+                int e = -errno;
                 lg_diag(c, BG_DIAG_ERROR, lg_intern(c, dir), 0, 0, NULL, "cannot read: %s",
-                        strerror(errno));
-                if (!c->syserr)
-                        c->syserr = -errno;
+                        bg_read_strerror(e));
+                lg_note_errno(c, e);
         }
         if (d) {
                 struct dirent *de;

@@ -139,19 +139,9 @@ static int read_one(struct lg_ctx *c, const char *rel) {
 int lg_rclocal_read(struct lg_ctx *c) {
         int r = read_one(c, "etc/rc.d/rc.local");
 
-        if (r >= 0) {
-                /* On RHEL etc/rc.local is a symlink to rc.d/rc.local: read it once. */
-                char *a = lg_path(c, "etc/rc.d/rc.local"), *b = lg_path(c, "etc/rc.local");
-                char *ra = a ? realpath(a, NULL) : NULL, *rb = b ? realpath(b, NULL) : NULL;
-                if (!a || !b)
-                        r = -ENOMEM;
-                else if (!(ra && rb && !strcmp(ra, rb)))
-                        r = read_one(c, "etc/rc.local");
-                free(a);
-                free(b);
-                free(ra);
-                free(rb);
-        }
+        /* On RHEL etc/rc.local is a symlink to rc.d/rc.local: read it once. */
+        if (r >= 0 && !lg_same_file(c, "etc/rc.d/rc.local", "etc/rc.local"))
+                r = read_one(c, "etc/rc.local");
         return r;
 }
 

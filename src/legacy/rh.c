@@ -57,13 +57,13 @@ int lg_rh_scan(struct lg_ctx *c) {
 
         if (!dir)
                 return -ENOMEM;
-        d = opendir(dir);
+        d = lg_opendir(c, "etc/sysconfig/network-scripts");
         if (!d) {
-                if (errno != ENOENT && errno != ENOTDIR) {
+                int e = -errno;
+                if (e != -ENOENT && e != -ENOTDIR) {
                         lg_diag(c, BG_DIAG_ERROR, lg_intern(c, dir), 0, 0, NULL, "cannot read: %s",
-                                strerror(errno));
-                        if (!c->syserr)
-                                c->syserr = -errno;
+                                bg_read_strerror(e));
+                        lg_note_errno(c, e);
                 }
                 free(dir);
                 return 0;

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <linux/openat2.h>
+#include <stdint.h>
+#include <sys/syscall.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -10,13 +13,25 @@
 
 #include "util.h"
 
-int bg_read_file(const char *path, size_t max, char **out, size_t *len) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+/* Reads fd (closed here) after checking it is a regular file. */
+static int read_fd(int fd, size_t max, char **out, size_t *len) {
         char *buf = NULL;
         size_t n = 0, cap = 0;
+        struct stat st;
 
-        if (fd < 0)
-                return -errno;
+        if (fstat(fd, &st) < 0) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        if (!S_ISREG(st.st_mode)) {
+                close(fd);
+                return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+        }
+        if ((uintmax_t)st.st_size > max) {
+                close(fd);
+                return -EFBIG;
+        }
         for (;;) {
                 ssize_t k;
 
@@ -55,6 +70,181 @@ int bg_read_file(const char *path, size_t max, char **out, size_t *len) {
         if (len)
                 *len = n;
         return 0;
+}
+
+#define READ_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+
+int bg_read_file(const char *path, size_t max, char **out, size_t *len) {
+        int fd = open(path, READ_FLAGS);
+
+        if (fd < 0)
+                return -errno;
+        return read_fd(fd, max, out, len);
+}
+
+int bg_read_file_at(int rootfd, const char *rel, size_t max, char **out, size_t *len) {
+        int fd = bg_open_in_root(rootfd, rel, READ_FLAGS);
+
+        if (fd < 0)
+                return fd;
+        return read_fd(fd, max, out, len);
+}
+
+const char *bg_read_strerror(int r) {
+        switch (r) {
+        case -EINVAL: return "not a regular file (a FIFO, socket or device is never read)";
+        case -EISDIR: return "a directory where a file is expected";
+        case -ELOOP: return "too many levels of symbolic links (a loop?)";
+        case -EFBIG: return "file too large";
+        default: return strerror(-r);
+        }
+}
+
+static bool force_walk;
+
+void bg_open_in_root_force_walk(bool on) {
+        force_walk = on;
+}
+
+/* Symlinks followed per lookup before -ELOOP, as the kernel's MAXSYMLINKS. */
+#define WALK_MAX_LINKS 40
+
+/*
+ * User-space RESOLVE_IN_ROOT for kernels without openat2(2): walk the path
+ * one component at a time with O_PATH|O_NOFOLLOW, expand symlinks by hand
+ * (absolute targets restart at rootfd) and keep ".." from climbing above
+ * the root by tracking the depth. The remaining path lives at the end of a
+ * buffer and is consumed from the front; a link's target is prepended.
+ */
+static int walk_in_root(int rootfd, const char *rel, int flags) {
+        char buf[2 * PATH_MAX];
+        size_t pos, links = 0;
+        int *stack = NULL, depth = 0, cap = 0, r;
+
+        if (strlen(rel) >= PATH_MAX)
+                return -ENAMETOOLONG;
+        pos = sizeof(buf) - strlen(rel) - 1;
+        strcpy(buf + pos, rel);
+        for (;;) {
+                char name[NAME_MAX + 1];
+                const char *p = buf + pos, *end;
+                int cur = depth ? stack[depth - 1] : rootfd, fd;
+                size_t l;
+                struct stat st;
+
+                while (*p == '/')
+                        p++;
+                if (!*p) {
+                        /* The path ends in a directory (or is empty). */
+                        fd = openat(cur, ".", flags | O_CLOEXEC);
+                        r = fd < 0 ? -errno : fd;
+                        goto out;
+                }
+                end = strchrnul(p, '/');
+                l = (size_t)(end - p);
+                if (l > NAME_MAX) {
+                        r = -ENAMETOOLONG;
+                        goto out;
+                }
+                memcpy(name, p, l);
+                name[l] = 0;
+                pos = (size_t)(end - buf);
+                if (!strcmp(name, "."))
+                        continue;
+                if (!strcmp(name, "..")) {
+                        if (depth)
+                                close(stack[--depth]);
+                        continue;
+                }
+                bool last = !buf[pos + strspn(buf + pos, "/")];
+                fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0) {
+                        r = -errno;
+                        goto out;
+                }
+                if (fstat(fd, &st) < 0) {
+                        r = -errno;
+                        close(fd);
+                        goto out;
+                }
+                if (S_ISLNK(st.st_mode)) {
+                        char target[PATH_MAX];
+                        ssize_t tl = readlinkat(fd, "", target, sizeof(target) - 1);
+                        close(fd);
+                        if (tl < 0) {
+                                r = -errno;
+                                goto out;
+                        }
+                        if (++links > WALK_MAX_LINKS) {
+                                r = -ELOOP;
+                                goto out;
+                        }
+                        if (tl == 0) {
+                                r = -ENOENT;
+                                goto out;
+                        }
+                        if ((size_t)tl > pos) {
+                                r = -ENAMETOOLONG;
+                                goto out;
+                        }
+                        /* The rest starts with '/' or is empty: target + rest. */
+                        pos -= (size_t)tl;
+                        memcpy(buf + pos, target, (size_t)tl);
+                        if (target[0] == '/')
+                                while (depth)
+                                        close(stack[--depth]);
+                        continue;
+                }
+                if (last) {
+                        close(fd);
+                        fd = openat(cur, name, flags | O_NOFOLLOW | O_CLOEXEC);
+                        /* Swapped for a symlink since the check: walk again. */
+                        if (fd < 0 && errno == ELOOP && ++links <= WALK_MAX_LINKS) {
+                                pos -= l;
+                                continue;
+                        }
+                        r = fd < 0 ? -errno : fd;
+                        goto out;
+                }
+                if (!S_ISDIR(st.st_mode)) {
+                        close(fd);
+                        r = -ENOTDIR;
+                        goto out;
+                }
+                if (depth == cap) {
+                        int *ns = realloc(stack, (size_t)(cap = cap ? cap * 2 : 16) * sizeof(*ns));
+                        if (!ns) {
+                                close(fd);
+                                r = -ENOMEM;
+                                goto out;
+                        }
+                        stack = ns;
+                }
+                stack[depth++] = fd;
+        }
+out:
+        while (depth)
+                close(stack[--depth]);
+        free(stack);
+        return r;
+}
+
+int bg_open_in_root(int rootfd, const char *rel, int flags) {
+        struct open_how how = {
+                .flags = (uint64_t)(flags | O_CLOEXEC),
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        int fd;
+
+        if (!force_walk) {
+                fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+                if (fd >= 0)
+                        return fd;
+                /* EAGAIN: a rename raced the lookup; the walk does not care. */
+                if (errno != ENOSYS && errno != EPERM && errno != EAGAIN)
+                        return -errno;
+        }
+        return walk_in_root(rootfd, rel, flags);
 }
 
 int bg_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,

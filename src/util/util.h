@@ -14,8 +14,22 @@ static inline void bg_freep(void *p) {
 #define _cleanup_free_ __attribute__((cleanup(bg_freep)))
 
 /* Read a whole file (at most max bytes; -EFBIG beyond) into a NUL-terminated
- * malloc'd buffer. Returns 0 or a negative errno. */
+ * malloc'd buffer. Returns 0 or a negative errno. Only regular files are
+ * read: the file is opened with O_NONBLOCK (a FIFO never blocks the open)
+ * and checked with fstat(2) after opening: -EISDIR for a directory, -EINVAL
+ * for a FIFO, socket or device. */
 int bg_read_file(const char *path, size_t max, char **out, size_t *len);
+/* The same for rel resolved inside the directory rootfd as if it were "/":
+ * absolute symlinks and ".." never leave it (openat2(2) RESOLVE_IN_ROOT, or
+ * an equivalent walk in user space on kernels before 5.6). A symlink loop
+ * is -ELOOP. */
+int bg_read_file_at(int rootfd, const char *rel, size_t max, char **out, size_t *len);
+/* open(2) flags for rel inside rootfd as above; O_CLOEXEC is added. */
+int bg_open_in_root(int rootfd, const char *rel, int flags);
+/* Test hook: force the user-space walk instead of openat2(2). */
+void bg_open_in_root_force_walk(bool on);
+/* What a bg_read_file*() error means, for a diagnostic. */
+const char *bg_read_strerror(int r);
 
 /* Write data to path atomically: a temporary file in the same directory,
  * fsync, then rename (or link(2) when !overwrite, so an existing file is
