@@ -6,10 +6,12 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "readers-int.h"
 
@@ -91,7 +93,7 @@ int lg_ctx_open(struct lg_ctx *c, const char *root, struct bg_diags *diags, stru
         struct stat st;
         size_t len;
 
-        *c = (struct lg_ctx) { .diags = diags, .explain = explain };
+        *c = (struct lg_ctx) { .diags = diags, .explain = explain, .rootfd = -1 };
         if (!root || !*root)
                 root = "/";
         len = strlen(root);
@@ -105,17 +107,28 @@ int lg_ctx_open(struct lg_ctx *c, const char *root, struct bg_diags *diags, stru
                             "root directory: %s", strerror(-r));
                 return r;
         }
-        if (!(c->root = strndup(root, len)))
+        /* Every read is resolved inside this directory (lg_read). */
+        c->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+        if (c->rootfd < 0) {
+                int r = -errno;
+                bg_diag_add(diags, BG_DIAG_ERROR, &(struct bg_loc) { root, 0, 0 }, NULL,
+                            "root directory: %s", strerror(-r));
+                return r;
+        }
+        if (!(c->root = strndup(root, len))) {
+                close(c->rootfd);
+                c->rootfd = -1;
                 return -ENOMEM;
+        }
         return 0;
 }
 
 void lg_ctx_close(struct lg_ctx *c) {
         bg_explain_free(&c->extra);
-        for (size_t i = 0; i < c->n_strings; i++)
-                free(c->strings[i]);
-        free(c->strings);
+        bg_model_free(&c->paths);
         free(c->root);
+        if (c->rootfd >= 0)
+                close(c->rootfd);
         *c = (struct lg_ctx) {};
 }
 
