@@ -93,7 +93,6 @@ int bg_read_file_at(int rootfd, const char *rel, size_t max, char **out, size_t 
 const char *bg_read_strerror(int r) {
         switch (r) {
         case -EINVAL: return "not a regular file (a FIFO, socket or device is never read)";
-        case -EISDIR: return "a directory where a file is expected";
         case -ELOOP: return "too many levels of symbolic links (a loop?)";
         case -EFBIG: return "file too large";
         default: return strerror(-r);
