@@ -1,10 +1,14 @@
 #!/bin/bash
 # Install the Debian packages the build and the test suite need: the union
-# of test/deps/*.txt (one package a line, '#' comments). Packages already
-# installed are skipped; apt-get runs only when something is missing.
+# of test/deps/*.txt, or of the list files given as arguments (one package
+# a line, '#' comments; examples/demo passes its own). Packages already
+# installed are skipped; apt-get runs only when something is missing, and
+# never installs recommended packages (qemu alone would pull a desktop).
+# Usage: test/install-deps.sh [LIST...]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-mapfile -t want < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$here"/deps/*.txt | grep -v '^$' | sort -u)
+if [ $# -gt 0 ]; then lists=("$@"); else lists=("$here"/deps/*.txt); fi
+mapfile -t want < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "${lists[@]}" | grep -v '^$' | sort -u)
 missing=()
 for p in "${want[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -20,4 +24,4 @@ fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
-apt-get install -y -q "${missing[@]}"
+apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -24,7 +24,8 @@ cleanup() {
                         [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null
                 done
         done
-        sleep 0.3
+        gone() { for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && return 1; done; return 0; }
+        wait_until 1 gone
         for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
         for n in "${NSES[@]}"; do ip netns del "$n" 2>/dev/null; done
         if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then
@@ -48,6 +49,9 @@ netns() { ip netns add "$1" && NSES+=("$1") && ip -n "$1" link set lo up; }
 
 # topo_bridge N: host ns $H with ports h0..h(N-1) whose peers t0.. sit in the
 # switch ns $S on Linux bridge br0 with address $PEER/24.
+#   $H: h0 ── veth ── t0 ─┐
+#       h1 ── veth ── t1 ─┼─ br0 ($PEER/24)      ($S)
+#       ...               ┘
 topo_bridge() {
         local n=$1 i
         H=$P-h S=$P-s
@@ -81,6 +85,8 @@ app() { ovs-appctl -t "$OVS/ovs-vswitchd.ctl" "$@"; }
 # topo_ovs N: like topo_bridge, the switch being an Open vSwitch userspace
 # (netdev) bridge br-sw with a static bond (balance-slb, no LACP) of the
 # t ports; the peer address is on the internal port.
+#   $H: h0 ── veth ── t0 ─┐ bond0 (balance-slb)
+#       h1 ── veth ── t1 ─┴─ br-sw ($PEER/24)      ($S, ovs-vswitchd)
 topo_ovs() {
         local n=$1 i ports=""
         H=$P-h S=$P-s OVS=$TMP/ovs
@@ -130,12 +136,10 @@ start_bondgend() {
         ip netns exec $H "$BONDGEND" -c "$cfg" "$bond" >> "$TMP/bondgend-$bond.log" 2>&1 &
         BPID=$!
         PIDS+=($BPID)
-        for ((i = 0; i < 50; i++)); do
-                "$BONDGEN" status "$bond" > /dev/null 2>&1 && return 0
-                kill -0 $BPID 2>/dev/null || fail "bondgend exited: $(tail -5 "$TMP/bondgend-$bond.log")"
-                sleep 0.1
-        done
-        fail "bondgend did not create its control socket"
+        answers() { "$BONDGEN" status "$1" > /dev/null 2>&1 || ! kill -0 $BPID 2>/dev/null; }
+        wait_until 5 answers "$bond"
+        kill -0 $BPID 2>/dev/null || fail "bondgend exited: $(tail -5 "$TMP/bondgend-$bond.log")"
+        "$BONDGEN" status "$bond" > /dev/null 2>&1 || fail "bondgend did not create its control socket"
 }
 
 stop_bondgend() {
@@ -145,6 +149,21 @@ stop_bondgend() {
 
 st() { "$BONDGEN" status "$@"; }
 active_of() { st "$1" | sed -n 's/^Currently Active Slave: //p'; }
+# Conditions for wait_until: active_is BOND PORT; mii_is BOND PORT up|down;
+# bond_mii_is BOND up|down; started_daemon PIDFILE (iperf3 -D writes it
+# after the parent returned); capturing LOG (tcpdump said "listening").
+active_is() { [ "$(active_of "$1")" = "$2" ]; }
+mii_is() { st "$1" | grep -A1 "^Slave Interface: $2\$" | grep -q "MII Status: $3"; }
+bond_mii_is() { [ "$(st "$1" | sed -n 's/^MII Status: //p' | head -1)" = "$2" ]; }
+started_daemon() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+capturing() { grep -q "listening on" "$1" 2>/dev/null; }
+reaches() { ip netns exec "$1" ping -n -q -c 1 -W 1 "$2" > /dev/null 2>&1; }
+# iperf3_server NS: a daemon on port 5201, registered for cleanup
+iperf3_server() {
+        ip netns exec "$1" iperf3 -s -D -p 5201 --pidfile $TMP/iperf.pid || fail "iperf3 server"
+        wait_until 5 started_daemon $TMP/iperf.pid || fail "iperf3 server did not start"
+        PIDS+=($(cat $TMP/iperf.pid))
+}
 # port_tx BOND PORT: "TX Packets" of a port from bondgen status
 port_stat() { st "$1" | awk -v p="$2" -v k="$3" '/^Slave Interface: /{cur=$3} cur==p && index($0, k": ")==1 {print $NF}'; }
 link_stat() { ip -n "$1" -s -j link show "$2" | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['stats64']['$3']['packets'])"; }

@@ -1,9 +1,19 @@
 #!/bin/bash
-# bondgend active-backup against a Linux bridge: traffic, only the active
-# port transmits, failover under a 1000/s ping stream with gap/loss bounds
-# and the gratuitous ARP on the new active port, fail-back, primary and
-# primary_reselect, the control socket (active/release/enslave, non-root
-# refused), a port removed and re-added, ports restored on SIGTERM.
+# bondgend active-backup against a Linux bridge (topo_bridge 2):
+#   ns H:  bondgend BOND = {h0, h1}       ns S: Linux bridge br0, PEER/24
+#          h0 ───────────── veth ───────────── t0 ─┐
+#          h1 ───────────── veth ───────────── t1 ─┴─ br0
+# Cases:
+#  traffic         ping and TCP both ways; only the active port transmits
+#  failover        under a 1000/s ping stream: gap and loss bounds, two
+#                  gratuitous ARPs and unsolicited NAs on the new active port
+#  fail-back       the old port comes back as a backup (no primary)
+#  control socket  active / release / enslave; a port without link refused;
+#                  non-root refused
+#  hotplug         a port removed and re-added is enslaved again
+#  SIGTERM         ports restored, TAP and socket gone
+#  crash           a SIGKILLed run is cleaned up by the next start
+#  primary         primary_reselect always, failure, better
 . "$(dirname "$0")/lib.sh"
 require ip ping iperf3 tcpdump python3 setpriv
 PEER=10.203.1.1 ADDR=10.203.1.2 B=bgfab$$
@@ -17,8 +27,7 @@ ip netns exec $H ping -n -c 3 -i 0.2 -W 2 $PEER > $TMP/ping.log || fail "ping th
 grep -q DUP $TMP/ping.log && fail "duplicate replies: the host stack answered on a port"
 ok "ping through $B"
 
-ip netns exec $S iperf3 -s -D -p 5201 --pidfile $TMP/iperf.pid || fail "iperf3 server"
-PIDS+=($(sleep 0.3; cat $TMP/iperf.pid))
+iperf3_server $S
 for dir in "" -R; do
         bps=$(ip netns exec $H iperf3 -c $PEER -t 2 -J $dir | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))') ||
                 fail "iperf3 TCP $dir"
@@ -37,10 +46,10 @@ ip netns exec $H ping -n -q -c 100 -i 0.005 $PEER > /dev/null || fail "ping burs
 ok "only the active port transmits"
 
 # failover: partner end of the active port goes down under a 1000/s stream
-ip netns exec $S tcpdump -i t1 -nn -l 'arp or icmp6' > $TMP/garp.log 2>/dev/null & PIDS+=($!)
-sleep 0.5
+ip netns exec $S tcpdump -i t1 -nn -l 'arp or icmp6' > $TMP/garp.log 2>$TMP/garp.err & PIDS+=($!)
+wait_until 5 capturing $TMP/garp.err || fail "tcpdump did not start"
 ping_bg $H $PEER 3000 0.001 $TMP/fo.log
-sleep 1
+sleep 1         # the stream runs for a second before the failure (timed)
 ip -n $S link set t0 down
 wait $PING_PID
 read gap lost < <(gap_of $TMP/fo.log 3000)
@@ -48,7 +57,8 @@ log "failover h0 -> h1: longest gap $gap ms, $lost of 3000 lost"
 [ "$(active_of $B)" = h1 ] || fail "no failover to h1"
 [ "$gap" -le 250 ] || fail "failover gap $gap ms > 250 ms"
 [ "$lost" -le 300 ] || fail "lost $lost frames"
-sleep 0.3
+garps_seen() { [ "$(grep -c "Request who-has $ADDR tell $ADDR" $TMP/garp.log)" -ge 2 ]; }
+wait_until 3 garps_seen
 n_garp=$(grep -c "Request who-has $ADDR tell $ADDR" $TMP/garp.log)
 [ "$n_garp" -ge 2 ] || fail "expected 2 gratuitous ARPs on h1's partner, saw $n_garp"
 n_na=$(grep -c "neighbor advertisement, tgt is fe80::" $TMP/garp.log)
@@ -57,7 +67,7 @@ n_na=$(grep -c "neighbor advertisement, tgt is fe80::" $TMP/garp.log)
 ok "failover: gap $gap ms, lost $lost, $n_garp gratuitous ARPs and $n_na unsolicited NAs on the new active port"
 
 ip -n $S link set t0 up
-sleep 0.5
+wait_until 5 mii_is $B h0 up || fail "h0 not up again"
 [ "$(active_of $B)" = h1 ] || fail "no primary: h0 must not take over again"
 st $B | grep -A1 "^Slave Interface: h0" | grep -q "MII Status: up" || fail "h0 not up again"
 ok "fail-back: h0 up again as backup"
@@ -65,9 +75,9 @@ ok "fail-back: h0 up again as backup"
 # control socket
 "$BONDGEN" active $B h0 || fail "bondgen active"
 [ "$(active_of $B)" = h0 ] || fail "active h0 not applied"
-ip -n $S link set t1 down; sleep 0.2
+ip -n $S link set t1 down; wait_until 3 mii_is $B h1 down || fail "h1 still up"
 "$BONDGEN" active $B h1 2>/dev/null && fail "a port without link was made active"
-ip -n $S link set t1 up; sleep 0.2
+ip -n $S link set t1 up; wait_until 3 mii_is $B h1 up || fail "h1 not up"
 "$BONDGEN" release $B h1 || fail "bondgen release"
 st $B | grep -q "Slave Interface: h1" && fail "h1 still enslaved"
 ip -n $H link show h1 | grep -q NOARP && fail "h1 not restored after release"
@@ -85,12 +95,12 @@ ok "control socket: active, release, enslave, json; non-root refused"
 
 # a port that disappears and comes back is enslaved again without restart
 ip -n $H link del h1
-sleep 0.2
-st $B | grep -q "Pending Slave: h1" || fail "h1 not pending after it disappeared"
+pending() { st $B | grep -q "Pending Slave: h1"; }
+wait_until 3 pending || fail "h1 not pending after it disappeared"
 ip link add h1 netns $H type veth peer name t1 netns $S
 ip -n $S link set t1 master br0; ip -n $S link set t1 up
-for i in $(seq 20); do st $B | grep -q "Slave Interface: h1" && break; sleep 0.1; done
-st $B | grep -q "Slave Interface: h1" || fail "h1 not enslaved again when it appeared"
+enslaved() { st $B | grep -q "Slave Interface: h1"; }
+wait_until 3 enslaved || fail "h1 not enslaved again when it appeared"
 ok "port removed and re-added"
 
 # SIGTERM restores the ports and removes the TAP
@@ -117,15 +127,17 @@ for rs in always failure better; do
         write_config $TMP/p.yaml $B active-backup "h0 h1" "miimon: 100" "primary: h1" "primary_reselect: $rs"
         start_bondgend $TMP/p.yaml $B
         [ "$(active_of $B)" = h1 ] || fail "$rs: primary h1 not active at start"
-        ip -n $S link set t1 down; sleep 0.3
-        [ "$(active_of $B)" = h0 ] || fail "$rs: no failover from the primary"
-        ip -n $S link set t1 up; sleep 0.5
+        ip -n $S link set t1 down
+        wait_until 3 active_is $B h0 || fail "$rs: no failover from the primary"
+        ip -n $S link set t1 up
+        [ $rs = always ] && wait_until 3 active_is $B h1
+        wait_until 3 mii_is $B h1 up || fail "$rs: h1 not up again"
         a=$(active_of $B)
         case $rs in
         always) [ "$a" = h1 ] || fail "always: the primary did not return" ;;
         failure) [ "$a" = h0 ] || fail "failure: the primary took over without a failure"
-                 ip -n $S link set t0 down; sleep 0.3
-                 [ "$(active_of $B)" = h1 ] || fail "failure: primary not chosen on failure"
+                 ip -n $S link set t0 down
+                 wait_until 3 active_is $B h1 || fail "failure: primary not chosen on failure"
                  ip -n $S link set t0 up ;;
         better) [ "$a" = h0 ] || fail "better: equal speed must keep the current port" ;;
         esac

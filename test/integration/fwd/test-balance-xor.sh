@@ -1,7 +1,14 @@
 #!/bin/bash
-# bondgend balance-xor (layer3+4) against a static Open vSwitch bond: each
-# UDP flow stays on the port the kernel's formula picks (bond_main.c:
-# __bond_xmit_hash(), computed here independently in Python), flows spread, failover.
+# bondgend balance-xor (layer3+4) against a static Open vSwitch bond (topo_ovs 2):
+#   ns H:  bondgend BOND = {h0, h1}       ns S: Open vSwitch br-sw (netdev),
+#          h0 ───────────── veth ───────────── t0 ─┐  static bond0 (balance-slb),
+#          h1 ───────────── veth ───────────── t1 ─┴─ PEER/24 on br-sw
+# Cases:
+#  traffic   ping and TCP through the bond
+#  formula   each UDP flow stays on the port the kernel's formula picks
+#            (bond_main.c:__bond_xmit_hash(), computed here in Python)
+#  spread    different flows use both ports
+#  failover  a port fails under a 1000/s ping stream: gap and loss bounds
 . "$(dirname "$0")/lib.sh"
 require ip ping iperf3 python3 ovs-vsctl ovs-vswitchd ovsdb-server ovsdb-tool ethtool
 PEER=10.203.3.1 ADDR=10.203.3.2 B=bgfxor$$
@@ -17,13 +24,12 @@ bmac=$(ip -n $H -br link show $B | awk '{print $3}')
 smac=$(ip -n $S -br link show br-sw | awk '{print $3}')
 ip -n $S neigh replace $ADDR lladdr $bmac dev br-sw nud permanent
 ip -n $H neigh replace $PEER lladdr $smac dev $B nud permanent
-sleep 0.5
+wait_until 5 reaches $H $PEER
 ip netns exec $H ping -n -c 3 -i 0.2 -W 2 $PEER > /dev/null 2>&1 || ip netns exec $H ping -n -c 3 -i 0.2 -W 2 $PEER > $TMP/ping.log || fail "ping through the bond"
 ok "ping through $B"
 st $B | grep -q "^Transmit Hash Policy: layer3+4 (1)" || fail "status shows no hash policy"
 
-ip netns exec $S iperf3 -s -D -p 5201 --pidfile $TMP/iperf.pid || fail "iperf3 server"
-sleep 0.3; PIDS+=($(cat $TMP/iperf.pid))
+iperf3_server $S
 bps=$(ip netns exec $H iperf3 -c $PEER -t 2 -J | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))') ||
         fail "iperf3 TCP"
 [ "$bps" -gt 50000000 ] || fail "TCP only $bps bit/s"
@@ -61,7 +67,7 @@ echo "$seen" | grep -q h0 && echo "$seen" | grep -q h1 || fail "all flows on one
 ok "every flow on the port of the kernel's formula, flows spread:$seen"
 
 ping_bg $H $PEER 3000 0.001 $TMP/fo.log
-sleep 1
+sleep 1         # the stream runs for a second before the failure (timed)
 ip -n $S link set t0 down
 wait $PING_PID
 read gap lost < <(gap_of $TMP/fo.log 3000)

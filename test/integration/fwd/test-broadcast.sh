@@ -1,7 +1,13 @@
 #!/bin/bash
-# bondgend broadcast against a Linux bridge: every frame on every port
-# (the bridge delivers duplicates, as it would for a kernel bond), no gap
-# when a port fails.
+# bondgend broadcast against a Linux bridge (topo_bridge 2):
+#   ns H:  bondgend BOND = {h0, h1}       ns S: Linux bridge br0, PEER/24
+#          h0 ───────────── veth ───────────── t0 ─┐
+#          h1 ───────────── veth ───────────── t1 ─┴─ br0
+# Cases:
+#  every port  every frame leaves on both ports (the bridge delivers
+#              duplicates, as it would for a kernel bond)
+#  traffic     TCP through the bond
+#  failover    a port fails under a ping stream: no gap
 . "$(dirname "$0")/lib.sh"
 require ip ping iperf3 python3
 PEER=10.203.4.1 ADDR=10.203.4.2 B=bgfbc$$
@@ -20,15 +26,14 @@ log "100 echo requests: h0 sent $d0, h1 sent $d1"
 [ $d0 -eq $d1 ] || fail "ports sent different counts: $d0 / $d1"
 ok "every frame on every port"
 
-ip netns exec $S iperf3 -s -D -p 5201 --pidfile $TMP/iperf.pid || fail "iperf3 server"
-sleep 0.3; PIDS+=($(cat $TMP/iperf.pid))
+iperf3_server $S
 bps=$(ip netns exec $H iperf3 -c $PEER -t 2 -J | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))') ||
         fail "iperf3 TCP"
 [ "$bps" -gt 10000000 ] || fail "TCP only $bps bit/s"
 ok "TCP $((bps / 1000000)) Mbit/s"
 
 ping_bg $H $PEER 2000 0.001 $TMP/fo.log
-sleep 0.8
+sleep 0.8       # the stream runs before the failure (timed)
 ip -n $S link set t0 down
 wait $PING_PID
 read gap lost < <(gap_of $TMP/fo.log 2000)

@@ -42,7 +42,8 @@ bgl_cleanup() {
                         [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
                 done
         done
-        sleep 0.3
+        gone() { for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && return 1; done; return 0; }
+        wait_until 1 gone
         for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
         for n in "${NSS[@]}"; do ip netns del "$n" 2>/dev/null; done
         [ -n "${RUN:-}" ] && rm -rf "$RUN"
@@ -128,12 +129,7 @@ bgl_bond() {
         PIDS+=($!)
         eval "PID_$bond=$!"
         BONDS+=("$bond")
-        local i
-        for i in $(seq 50); do
-                [ -S "$RUN/rundir-$bond/$bond.sock" ] && return 0
-                sleep 0.1
-        done
-        fail "bondgend for $bond did not come up"
+        wait_until 5 test -S "$RUN/rundir-$bond/$bond.sock" || fail "bondgend for $bond did not come up"
 }
 
 # bgl_status BOND [json]: the forwarder's status text.
@@ -160,15 +156,9 @@ bgl_states() {
                 /port state:/ {printf "%s%s ", s, $3}'
 }
 
-# bgl_wait SECONDS CMD...: poll every 0.1 s until CMD succeeds.
+# bgl_wait SECONDS CMD...: wait_until with CMD's output discarded.
 bgl_wait() {
-        local t=$1 i
-        shift
-        for i in $(seq $((t * 10))); do
-                "$@" >/dev/null 2>&1 && return 0
-                sleep 0.1
-        done
-        "$@" >/dev/null 2>&1
+        wait_until "$@" >/dev/null 2>&1
 }
 
 # every actor and partner port state of BOND has collecting+distributing.

@@ -2,6 +2,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # bondgend 802.3ad against Open vSwitch (userspace datapath) as the switch-side
 # LACP partner (ovs-vswitchd.conf.db(5) lacp, other_config:lacp-time):
+#   ns H: bondgend bgl0 = {h0, h1}         ns SW: ovs-vswitchd, bridge sw,
+#         h0 ─────────── veth ─────────── s0 ─┐  bond0 = {s0, s1} with LACP,
+#         h1 ─────────── veth ─────────── s1 ─┴─ IP_SW on an internal port
+# Cases:
 #  - OVS lacp=active and lacp=passive, each with lacp-time fast and slow:
 #    both sides reach collecting+distributing (OVS lacp/show and bond/show,
 #    bondgend status), and the timeout bits each side asked for show up;
@@ -126,7 +130,8 @@ while True:
     d, a = s.recvfrom(2048)
     s.sendto(d, a)' &
                 PIDS+=($!)
-                sleep 0.3
+                echo_up() { ip netns exec $SW ss -Huln 'sport = :9000' | grep -q .; }
+                bgl_wait 3 echo_up || fail "UDP echo server did not start"
                 tx0=$(txp $H h0) tx1=$(txp $H h1) rx0=$(rxp $H h0) rx1=$(rxp $H h1)
                 got=$(ip netns exec $H /usr/bin/python3 -c '
 import select, socket, time
@@ -197,7 +202,12 @@ frames = [
 ]
 sendp(frames, iface=dev, verbose=False)
 PY
-                sleep 0.5
+                all_counted() {
+                        [ $(( $(counter bgl0 0 "LACPDU RX bad") - before_bad )) = 3 ] &&
+                        [ $(( $(counter bgl0 0 "LACPDU RX bad size") - before_size )) = 2 ] &&
+                        [ $(( $(counter bgl0 0 "LACPDU RX misaddressed") - before_mis )) = 2 ]
+                }
+                bgl_wait 3 all_counted
                 [ $(( $(counter bgl0 0 "LACPDU RX bad") - before_bad )) = 3 ] || fail "bad PDUs not counted"
                 [ $(( $(counter bgl0 0 "LACPDU RX bad size") - before_size )) = 2 ] || fail "bad sizes not counted"
                 [ $(( $(counter bgl0 0 "LACPDU RX misaddressed") - before_mis )) = 2 ] ||

@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # bondgend 802.3ad against bondgend: two namespaces joined by two
 # veth pairs, a bondgend in each.
+#   ns A: bgla = {a0, a1}  a0 ──── veth ──── b0  ns B: bglb = {b0, b1}
+#         10.203.2.1/24    a1 ──── veth ──── b1        10.203.2.2/24
+# Cases:
 #  - active/active: both reach collecting+distributing and echo each other
 #    exactly (the partner SYNC of a standard partner needs that);
 #  - active/passive: the passive side answers and negotiates;
@@ -65,7 +68,7 @@ teardown
 setup
 bgl_bond $A bgla 802.3ad "a0 a1" 10.203.2.1/24 "lacp_active=off"
 bgl_bond $B bglb 802.3ad "b0 b1" 10.203.2.2/24 "lacp_active=off"
-sleep 4
+sleep 4         # what must NOT happen: no LACPDU in 4 s (timed, not a wait)
 [ "$(sum_field bgla 'LACPDU TX')" = 0 ] || fail "passive A sent LACPDUs"
 [ "$(sum_field bglb 'LACPDU TX')" = 0 ] || fail "passive B sent LACPDUs"
 bgl_all_cd bgla 1 && fail "passive A claims collecting+distributing without a partner"

@@ -2,6 +2,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # balance-alb and balance-tlb: bondgend with two ports into a Linux
 # bridge "switch" with four client namespaces behind it.
+#   ns H: bondgend {h0, h1}   h0 ── veth ── s0 ─┐
+#         BOND_IP/24          h1 ── veth ── s1 ─┼─ bridge (ns S) ─┬─ client 1 (own ns)
+#                                               ┘                 ├─ ...
+#                                                                 └─ client 4
+# Cases:
 #  - alb: the clients learn different port MACs from our ARP replies, so
 #    what they send arrives on both ports; after a port fails every client
 #    is told the new MAC and stays reachable;
@@ -76,7 +81,6 @@ bgl_status bgla | grep -q '^RLB clients: [1-9]' || fail "alb: status shows no cl
 
 # a port fails: its clients are moved and told, everyone stays reachable
 ip -n $S link set s1 down
-sleep 0.5
 bgl_wait 5 all_clients_ping || fail "alb: a client is unreachable after the failover"
 for c in $(seq $NCLI); do
         ip netns exec $P-c$c ping -c 3 -i 0.2 -W 1 -q $BOND_IP >/dev/null || fail "alb: client $c lost"
@@ -102,9 +106,9 @@ for c in $(seq $NCLI); do
         ip netns exec $H ping -c 1000 -i 0.02 -W 1 -q 10.203.3.$((10 + c)) >/dev/null &
         pp+=($!)
 done
-sleep 11.5
+sleep 11.5      # past the 10 s rebalance (timed)
 tx0=$(txp $H h0) tx1=$(txp $H h1)
-sleep 1.5
+sleep 1.5       # a counting window (timed)
 dtx0=$(( $(txp $H h0) - tx0 )) dtx1=$(( $(txp $H h1) - tx1 ))
 kill "${pp[@]}" 2>/dev/null
 wait "${pp[@]}" 2>/dev/null
@@ -114,7 +118,6 @@ load=$(bgl_status bglt | sed -n 's/^TLB load: //p' | sort -n | tail -n 1)
 [ "${load:-0}" -gt 0 ] || fail "tlb: status shows no load"
 
 ip -n $S link set s1 down
-sleep 0.3
 bgl_wait 5 host_pings || fail "tlb: a client is unreachable after the failover"
 for c in $(seq $NCLI); do
         ip netns exec $H ping -c 3 -i 0.2 -W 1 -q 10.203.3.$((10 + c)) >/dev/null || fail "tlb: client $c lost"
