@@ -132,3 +132,7 @@ int bg_boot_generate(const struct bg_gen_opts *o, struct bg_gen_result *res,
  * -> "sys-subsystem-net-devices-eth\x2d1"), as systemd-escape --path does.
  * Writes suffix after the escaped name. malloc'd or NULL. */
 char *bg_boot_unit_path_escape(const char *path, const char *suffix);
+/* One argument of an ExecStart= command line (systemd.service(5) "Command
+ * lines", systemd.syntax(7)): double-quoted, '\\', '"' and control bytes as
+ * C escapes, '%' doubled so no specifier is expanded. malloc'd or NULL. */
+char *bg_boot_exec_quote(const char *arg);

@@ -64,6 +64,31 @@ env -u SYSTEMD_SCOPE BONDGEN_ROOT="$tmp/empty" BONDGEN_CMDLINE="bond=bond0:eth0,
 grep -q "bondgen-cmdline" "$tmp/gen/bondgen-apply.service.d/50-bondgen-generator.conf"
 verify "$tmp/gen" bondgen-apply.service bondgend@bond0.service
 
+# Model file names an admin can choose: a space, a specifier, a newline
+# that would start a new setting. Each stays one argument, unexpanded.
+hostile=$tmp/hostile/etc/bondgen
+mkdir -p "$hostile"
+names=("my bond.yaml" "50%n.yaml" $'a\nExecStartPre=touch x\n.yaml')
+for i in 0 1 2; do
+        printf 'version: 1\nbonds:\n  - name: bond%d\n    backend: userspace\n    ports:\n      - name: eth%d\n' \
+                "$i" "$i" >"$hostile/${names[$i]}"
+done
+rm -rf "$tmp/gen"; mkdir -p "$tmp/gen"
+env -u SYSTEMD_SCOPE BONDGEN_ROOT="$tmp/hostile" BONDGEN_CMDLINE="" \
+    BONDGEN_KERNEL_RELEASE=none BONDGEN_UNITDIR="$tmp/units" BONDGEN_SBINDIR="$tmp/bin" \
+    BONDGEN_LIBEXECDIR="$tmp/bin" "$gen" "$tmp/gen" "$tmp/gen" "$tmp/gen" 2>/dev/null
+expect=('-c "/etc/bondgen/my bond.yaml" %I' '-c "/etc/bondgen/50%%n.yaml" %I'
+        '-c "/etc/bondgen/a\x0aExecStartPre=touch x\x0a.yaml" %I')
+for i in 0 1 2; do
+        f=$tmp/gen/bondgend@bond$i.service.d/50-bondgen-generator.conf
+        grep -qxF "ExecStart=$tmp/bin/bondgend ${expect[$i]}" "$f" ||
+                { echo "FAIL: bond$i: ExecStart= does not carry the file name as one quoted argument:" >&2; cat "$f" >&2; exit 1; }
+        if grep -q '^ExecStartPre' "$f"; then
+                echo "FAIL: bond$i: a file name injected a setting" >&2; exit 1
+        fi
+done
+verify "$tmp/gen" bondgen-apply.service bondgend@bond0.service bondgend@bond1.service bondgend@bond2.service
+
 # The check can fail: a broken unit, and a broken drop-in next to a good
 # unit (which proves drop-ins from the generator directory are read).
 sed 's/^Type=oneshot/Type=oneshott/' "$tmp/units/bondgen-apply.service" >"$tmp/empty/bad-apply.service"

@@ -163,7 +163,7 @@ Test(generator, yaml_only_with_driver) {
         cr_assert_null(strstr(t, "ExecStart"), "the unit's own ExecStart reads /etc/bondgen: %s", t);
         free(t);
         t = read_out("bondgend@uplink\\x2d1.service.d/50-bondgen-generator.conf");
-        cr_assert(strstr(t, "ExecStart=\nExecStart=/usr/sbin/bondgend -c /etc/bondgen/10-bonds.yaml %I\n"), "%s", t);
+        cr_assert(strstr(t, "ExecStart=\nExecStart=/usr/sbin/bondgend -c \"/etc/bondgen/10-bonds.yaml\" %I\n"), "%s", t);
         free(t);
         bg_diags_free(&d);
 }
