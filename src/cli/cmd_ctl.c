@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -24,6 +27,44 @@ static const char *rundir(void) {
         return e && *e == '/' ? e : BG_RUNDIR;
 }
 
+/* A client never waits longer than this for bondgend (connect, send and
+ * answer together); BONDGEN_TIMEOUT (seconds) overrides it. */
+#define CTL_TIMEOUT_MS 5000
+
+static int ctl_timeout_ms(void) {
+        const char *e = getenv("BONDGEN_TIMEOUT");
+        char *end;
+        double v;
+
+        if (!e || !*e)
+                return CTL_TIMEOUT_MS;
+        v = strtod(e, &end);
+        return *end || v <= 0 || v > 3600 ? CTL_TIMEOUT_MS : (int) (v * 1000);
+}
+
+static long long now_ms(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The run directory holds the sockets: anyone who can write it could put
+ * a socket of their own there and answer for bondgend. */
+static int check_rundir(const char *dir) {
+        struct stat st;
+
+        if (stat(dir, &st) < 0)
+                return 0;   /* missing: connect() says no bondgend runs */
+        if (st.st_uid != 0 || (st.st_mode & 022)) {
+                fprintf(stderr, "bondgen: %s: refused: the run directory must be owned by root and "
+                        "writable by no one else (owner %u, mode %04o)\n", dir, (unsigned) st.st_uid,
+                        (unsigned) (st.st_mode & 07777));
+                return -EPERM;
+        }
+        return 0;
+}
+
 static bool valid_ifname(const char *s) {
         return *s && strlen(s) < 16 && !strpbrk(s, "/ \t\n:") && strcmp(s, ".") && strcmp(s, "..");
 }
@@ -33,16 +74,33 @@ static int request(const char *bond, const char *req, bool quiet_ok) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         char *buf = NULL, *nl;
         size_t len = 0, cap = 0;
-        int fd;
+        long long deadline;
+        int fd, timeout;
 
         if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s.sock", rundir(), bond) >=
             sizeof(sa.sun_path)) {
                 fprintf(stderr, "bondgen: %s: name too long\n", bond);
                 return BG_EXIT_USAGE;
         }
+        if (check_rundir(rundir()) < 0)
+                return BG_EXIT_INVALID;
+        timeout = ctl_timeout_ms();
+        deadline = now_ms() + timeout;
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        /* connect(2) on a unix socket whose backlog is full (bondgend hung)
+         * blocks for the send timeout. */
+        if (fd >= 0) {
+                struct timeval tv = { timeout / 1000, (timeout % 1000) * 1000 };
+                (void) setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+        }
         if (fd < 0 || connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
                 int e = errno;
+                if (e == EAGAIN || e == EINPROGRESS || e == ETIMEDOUT) {
+                        close(fd);
+                        fprintf(stderr, "bondgen: %s: bondgend does not accept connections within %d.%03d s "
+                                "(hung?): %s\n", bond, timeout / 1000, timeout % 1000, sa.sun_path);
+                        return BG_EXIT_SYSTEM;
+                }
                 if (fd >= 0)
                         close(fd);
                 if (e == ENOENT || e == ECONNREFUSED)
@@ -54,6 +112,16 @@ static int request(const char *bond, const char *req, bool quiet_ok) {
                 else
                         fprintf(stderr, "bondgen: %s: %s: %s\n", bond, sa.sun_path, strerror(e));
                 return e == EACCES || e == EPERM ? BG_EXIT_INVALID : BG_EXIT_SYSTEM;
+        }
+        /* Only root's bondgend may answer (the socket could be someone
+         * else's if the directory was ever writable). */
+        struct ucred cred;
+        socklen_t cl = sizeof(cred);
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0 && cred.uid != 0) {
+                close(fd);
+                fprintf(stderr, "bondgen: %s: refused: %s is served by uid %u, not root\n", bond,
+                        sa.sun_path, (unsigned) cred.uid);
+                return BG_EXIT_INVALID;
         }
         /* a refused request may be answered before it is fully sent: read
          * the answer whatever send() says */
@@ -71,8 +139,20 @@ static int request(const char *bond, const char *req, bool quiet_ok) {
                         buf = nb;
                         cap += 65536;
                 }
-                n = recv(fd, buf + len, cap - len - 1, 0);
-                if (n < 0 && errno == EINTR)
+                struct pollfd p = { fd, POLLIN, 0 };
+                long long left = deadline - now_ms();
+                int k = left > 0 ? poll(&p, 1, (int) left) : 0;
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k == 0) {
+                        close(fd);
+                        free(buf);
+                        fprintf(stderr, "bondgen: %s: no answer from bondgend within %d.%03d s (hung?)\n",
+                                bond, timeout / 1000, timeout % 1000);
+                        return BG_EXIT_SYSTEM;
+                }
+                n = recv(fd, buf + len, cap - len - 1, MSG_DONTWAIT);
+                if (n < 0 && (errno == EINTR || errno == EAGAIN))
                         continue;
                 if (n <= 0)
                         break;
@@ -127,6 +207,8 @@ int bg_cmd_status(int argc, char **argv) {
         }
 
         /* every bond with a socket */
+        if (check_rundir(rundir()) < 0)
+                return BG_EXIT_INVALID;
         DIR *d = opendir(rundir());
         struct dirent *de;
         int status = BG_EXIT_OK, n = 0;

@@ -1,0 +1,90 @@
+#!/bin/bash
+# Hostile input an admin can create by mistake or a local user can plant:
+# nothing hangs (FIFOs, a hung bondgend), --root stays inside the root, a
+# writable run directory is refused. Each case fails when the promise breaks.
+# Usage: hostile.sh BONDGEN GENERATOR
+set -euo pipefail
+bondgen=$1 gen=$2
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (the run directory must be owned by root)" >&2; exit 77; }
+tmp=$(mktemp -d /tmp/bg-hostile-XXXXXX)
+pids=()
+cleanup() {
+        for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+        rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# 1. A FIFO where a config file belongs: convert and the generator finish
+#    (timeout 10 s guards the test itself) and name the file.
+root=$tmp/fifo
+mkdir -p "$root/etc/sysconfig/network-scripts" "$root/etc/bondgen"
+printf 'DEVICE=bond0\nBONDING_OPTS="mode=1"\n' >"$root/etc/sysconfig/network-scripts/ifcfg-bond0"
+mkfifo "$root/etc/sysconfig/network-scripts/ifcfg-eth0" "$root/etc/modprobe.conf"
+rc=0; out=$(timeout 10 "$bondgen" convert --root "$root" 2>&1) || rc=$?
+[ "$rc" = 1 ] || fail "convert on a FIFO: exit $rc, want 1: $out"
+grep -q "ifcfg-eth0: error: cannot read: not a regular file" <<<"$out" || fail "FIFO not named: $out"
+mkfifo "$root/etc/bondgen/a.yaml"
+mkdir -p "$tmp/gen"
+rc=0; timeout 10 env BONDGEN_ROOT="$root" BONDGEN_CMDLINE="" BONDGEN_KERNEL_RELEASE=none \
+        "$gen" "$tmp/gen" "$tmp/gen" "$tmp/gen" 2>"$tmp/gen.err" || rc=$?
+[ "$rc" = 0 ] || fail "generator on FIFOs: exit $rc (124 = hung): $(cat "$tmp/gen.err")"
+echo "ok: FIFOs never block convert or the generator"
+
+# 2. --root means the root: an absolute symlink resolves inside it, a loop
+#    and a directory in a file's place are both invalid input (exit 1).
+root=$tmp/links
+mkdir -p "$root/etc/sysconfig/network-scripts" "$root/etc/modprobe.d" "$root/inside"
+printf 'alias bond9 bonding\n' >"$tmp/host-modprobe.conf"
+printf 'alias bond1 bonding\n' >"$root/inside/modprobe.conf"
+ln -s "$tmp/host-modprobe.conf" "$root/etc/modprobe.d/host.conf"   # not under the root
+ln -s /inside/modprobe.conf "$root/etc/modprobe.conf"               # the root's /inside
+printf 'DEVICE=bond1\nONBOOT=yes\n' >"$root/etc/sysconfig/network-scripts/ifcfg-bond1"
+printf 'DEVICE=eth1\nMASTER=bond1\n' >"$root/etc/sysconfig/network-scripts/ifcfg-eth1"
+out=$("$bondgen" convert --root "$root" 2>&1) || fail "convert with in-root links: $out"
+grep -q "name: bond1" <<<"$out" || fail "the root's /inside/modprobe.conf was not read: $out"
+grep -q bond9 <<<"$out" && fail "a link left the root: $out"
+ln -s /etc/modprobe.d/b.conf "$root/etc/modprobe.d/a.conf"
+ln -s a.conf "$root/etc/modprobe.d/b.conf"
+rc=0; out=$("$bondgen" convert --root "$root" 2>&1) || rc=$?
+[ "$rc" = 1 ] || fail "symlink loop: exit $rc, want 1: $out"
+grep -q "symbolic links" <<<"$out" || fail "loop not explained: $out"
+rm "$root/etc/modprobe.d/"[ab].conf
+mkdir "$root/etc/modprobe.d/dir.conf"
+echo x >"$root/etc/modprobe.d/dir.conf/x"
+rc=0; out=$("$bondgen" convert --root "$root" 2>&1) || rc=$?
+[ "$rc" = 1 ] || fail "directory in a file's place: exit $rc, want 1: $out"
+echo "ok: --root resolves inside the root; loops and directories are invalid input"
+
+# 3. bondgen status/enslave against a stopped or hung bondgend: a clear
+#    message within the timeout, never a hang.
+run=$tmp/run
+mkdir -m 0755 "$run"
+python3 - "$run/bond0.sock" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()     # accept, read nothing, answer nothing: a hung daemon
+time.sleep(60)
+PY
+pids+=($!)
+for _ in $(seq 50); do [ -S "$run/bond0.sock" ] && break; sleep 0.1; done
+start=$(date +%s%N)
+rc=0; out=$(BONDGEN_RUNDIR=$run BONDGEN_TIMEOUT=1 timeout 10 "$bondgen" status bond0 2>&1) || rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$rc" = 3 ] || fail "hung bondgend: exit $rc, want 3: $out"
+grep -q "no answer from bondgend within 1.000 s" <<<"$out" || fail "hung bondgend: $out"
+[ "$ms" -lt 5000 ] || fail "the 1 s timeout took $ms ms"
+python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$run/bond1.sock"
+rc=0; out=$(BONDGEN_RUNDIR=$run timeout 10 "$bondgen" enslave bond1 eth0 2>&1) || rc=$?
+[ "$rc" = 3 ] && grep -q "no bondgend is running" <<<"$out" || fail "stopped bondgend: exit $rc: $out"
+echo "ok: a hung or stopped bondgend gives a message in time"
+
+# 4. A run directory others can write is refused: its socket could be theirs.
+chmod 0777 "$run"
+rc=0; out=$(BONDGEN_RUNDIR=$run timeout 10 "$bondgen" status bond0 2>&1) || rc=$?
+[ "$rc" = 1 ] && grep -q "writable by no one else" <<<"$out" || fail "writable run dir: exit $rc: $out"
+rc=0; out=$(BONDGEN_RUNDIR=$run timeout 10 "$bondgen" status 2>&1) || rc=$?
+[ "$rc" = 1 ] || fail "writable run dir (all bonds): exit $rc: $out"
+echo "ok: a writable run directory is refused"
+echo "all hostile-input cases pass"
