@@ -425,10 +425,27 @@ static void pop(struct walk *w) {
         value_done(w);
 }
 
+/* The explicit tag of a node event, or NULL. */
+static const char *event_tag(const yaml_event_t *ev) {
+        switch (ev->type) {
+        case YAML_SCALAR_EVENT: return (const char *) ev->data.scalar.tag;
+        case YAML_SEQUENCE_START_EVENT: return (const char *) ev->data.sequence_start.tag;
+        case YAML_MAPPING_START_EVENT: return (const char *) ev->data.mapping_start.tag;
+        default: return NULL;
+        }
+}
+
 /* Handle one event in a document. */
 static void on_event(struct walk *w, const yaml_event_t *ev, unsigned kl, unsigned kc) {
         const yaml_mark_t *m = &ev->start_mark;
         struct frame *f;
+        const char *tag = event_tag(ev);
+
+        /* The format has no tags; one such as !!python/object asks another
+         * loader to build objects, so it is an error, not silently a string. */
+        if (tag)
+                err(w, ln(m), cl(m), w->path, "YAML tag '%.64s' is not allowed (this format uses no tags)",
+                    tag);
 
         if (w->skip) {
                 if (ev->type == YAML_MAPPING_START_EVENT || ev->type == YAML_SEQUENCE_START_EVENT) {
