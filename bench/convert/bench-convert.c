@@ -62,7 +62,7 @@ int main(int argc, char **argv) {
                 int r;
 
                 bg_model_init(&m);
-                r = bg_legacy_read(names[i], &m, &dg, NULL);
+                r = bg_legacy_read_sources(names[i], 0, &m, &dg, NULL);  /* detection included */
                 if (r < 0 || m.n_bonds != 2 || m.bonds[0].n_ports != 4 || m.bonds[1].n_ports != 4 ||
                     bg_yaml_dump(&m, &y, &len) < 0) {
                         if (!bad++)

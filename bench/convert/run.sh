@@ -1,6 +1,7 @@
 #!/bin/bash
 # Convert benchmark: generate 10,000 synthetic host roots (2 bonds x 4
 # ports each) and time converting them all on one core.
+# Each flavour of tree (Red Hat, Debian, SUSE) is timed in the same run.
 # Usage: bench/convert/run.sh BUILD_DIR [N=10000] [WORKDIR]
 set -euo pipefail
 build=$(cd "${1:?usage: run.sh BUILD_DIR [N] [WORKDIR]}" && pwd)
@@ -11,10 +12,16 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/roots"
 echo "generating $n roots in $work ..."
 python3 "$here/gen-roots.py" "$work/roots" "$n"
+for flavor in debian suse; do
+        mkdir -p "$work/$flavor"
+        python3 "$here/gen-roots.py" "$work/$flavor" "$n" "$flavor"
+done
 # Warm the page cache so the run measures conversion, not the disk.
-find "$work/roots" -type f -exec cat {} + >/dev/null
-echo "library (bg_legacy_read + YAML dump), one core:"
-taskset -c 0 "$build/bench/convert/bench-convert" "$work/roots"
+find "$work" -type f -exec cat {} + >/dev/null
+for flavor in roots debian suse; do
+        echo "library (source detection, reader, YAML dump), one core, ${flavor/roots/rh} trees:"
+        taskset -c 0 "$build/bench/convert/bench-convert" "$work/$flavor"
+done
 # The command line, process start-up included, on a sample of 200 hosts.
 sample=("$work"/roots/host-00[01]??)
 start=$(date +%s%N)
