@@ -18,9 +18,7 @@
  *     port stanza's bond-* options; bondgen uses the bond's own stanza and
  *     takes from port stanzas only what it does not set (warning when they
  *     disagree).
- * Addresses follow ifupdown's inet.defn: an explicit netmask beats /len
- * in address; with neither, the kernel gets a host prefix; gateway
- * installs the default route (onlink).
+ * The bond's own inet/inet6 stanzas are read by debian-ip.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,36 +29,11 @@
 #include "debian-cmd.h"
 #include "debian-int.h"
 
-struct dport {
-        const char *name;        /* owned by the stanza/option it comes from, or by names */
-        struct deb_stanza *st;   /* the port's own stanza, NULL if none */
-        const char *file;
-        unsigned line, col;
-};
-
-struct dbond {
-        const char *name;
-        struct deb_stanza **st;  /* the bond's own stanzas (inet, inet6, ...) */
-        size_t n_st;
-        struct dport *ports;
-        size_t n_ports;
-        bool bad;
-};
-
-struct dctx {
-        struct lg_ctx *c;
-        struct deb_conf *conf;
-        struct dbond *bonds;
-        size_t n_bonds;
-        char **names;            /* strings owned here (ports from commands) */
-        size_t n_names;
-};
-
-static bool is_slaves_key(const char *norm) {
+bool deb_is_slaves_key(const char *norm) {
         return !strcmp(norm, "bond-slaves") || !strcmp(norm, "slaves") || !strcmp(norm, "bond-members");
 }
 
-static bool is_cmd_key(const char *norm) {
+bool deb_is_cmd_key(const char *norm) {
         return !strcmp(norm, "up") || !strcmp(norm, "post-up") || !strcmp(norm, "pre-up") ||
                !strcmp(norm, "down") || !strcmp(norm, "pre-down") || !strcmp(norm, "post-down");
 }
@@ -117,7 +90,7 @@ static int add_port(struct dctx *x, struct dbond *b, const char *name, const cha
 }
 
 /* Word i (0-based) of s, kept in x; NULL when there is none. */
-static const char *word(struct dctx *x, const char *s, size_t i, unsigned *col) {
+const char *deb_word(struct dctx *x, const char *s, size_t i, unsigned *col) {
         const char *p = s;
 
         for (;;) {
@@ -146,12 +119,12 @@ static int collect(struct dctx *x) {
                 if (s->kind != DEB_IFACE)
                         continue;
                 if ((master = deb_find(s, "bond-master"))) {
-                        const char *bn = word(x, master->value, 0, NULL);
+                        const char *bn = deb_word(x, master->value, 0, NULL);
                         if (!bn || !want_bond(x, bn))
                                 return -ENOMEM;
                         for (size_t k = 0; k < s->n_opts; k++) {
                                 struct deb_opt *op = &s->opts[k];
-                                if (!is_slaves_key(op->norm))
+                                if (!deb_is_slaves_key(op->norm))
                                         continue;
                                 lg_diag(c, BG_DIAG_WARNING, op->file, op->line, op->col, op->key,
                                         "%s also has bond-master: ifenslave ignores %s here", s->name, op->key);
@@ -160,7 +133,7 @@ static int collect(struct dctx *x) {
                         continue;
                 }
                 for (size_t k = 0; k < s->n_opts; k++)
-                        if (is_slaves_key(s->opts[k].norm) && !want_bond(x, s->name))
+                        if (deb_is_slaves_key(s->opts[k].norm) && !want_bond(x, s->name))
                                 return -ENOMEM;
         }
         for (size_t i = 0; i < x->n_bonds; i++) {
@@ -182,9 +155,9 @@ static int collect(struct dctx *x) {
                                 struct deb_opt *op = &s->opts[o];
                                 const char *w;
                                 unsigned col;
-                                if (!is_slaves_key(op->norm) || bm)
+                                if (!deb_is_slaves_key(op->norm) || bm)
                                         continue;
-                                for (size_t n = 0; (w = word(x, op->value, n, &col)); n++) {
+                                for (size_t n = 0; (w = deb_word(x, op->value, n, &col)); n++) {
                                         if (!strcmp(w, "none") && n == 0)
                                                 break;
                                         if (!strcmp(w, "all") && n == 0) {
@@ -204,7 +177,7 @@ static int collect(struct dctx *x) {
                 for (size_t k = 0; k < x->conf->n_st; k++) {
                         struct deb_stanza *s = &x->conf->st[k];
                         struct deb_opt *bm = s->kind == DEB_IFACE ? deb_find(s, "bond-master") : NULL;
-                        const char *w = bm ? word(x, bm->value, 0, NULL) : NULL;
+                        const char *w = bm ? deb_word(x, bm->value, 0, NULL) : NULL;
                         if (w && !strcmp(w, b->name) && (r = add_port(x, b, s->name, bm->file, bm->line, bm->col)) < 0)
                                 return r;
                 }
@@ -333,7 +306,7 @@ static int bond_opt(struct dctx *x, struct dbond *db, struct bg_bond *b, struct 
         if (oi && oi->id == BG_OPT_PRIMARY) {
                 /* The hook makes the first listed interface that is enslaved the primary. */
                 const char *w = NULL;
-                for (size_t n = 0; (w = word(x, op->value, n, NULL)); n++)
+                for (size_t n = 0; (w = deb_word(x, op->value, n, NULL)); n++)
                         if (is_port(db, w))
                                 break;
                 if (!w) {
@@ -353,7 +326,7 @@ static int bond_opt(struct dctx *x, struct dbond *db, struct bg_bond *b, struct 
                         memmove(p, p + 1, strlen(p));
         } else if (oi && oi->id == BG_OPT_QUEUE_ID) {
                 const char *w;
-                for (size_t n = 0; (w = word(x, op->value, n, NULL)) && r >= 0; n++)
+                for (size_t n = 0; (w = deb_word(x, op->value, n, NULL)) && r >= 0; n++)
                         r = lg_set_opt(c, b, kname, w, op->file, op->line, op->vcol, op->key, &op->fate, &db->bad);
                 src->by[oi->id] = op;
                 src->st[oi->id] = s;
@@ -387,7 +360,7 @@ static int options(struct dctx *x, struct dbond *db, struct bg_bond *b) {
                                 continue;
                         for (size_t k = 0; k < s->n_opts; k++) {
                                 struct deb_opt *op = &s->opts[k];
-                                if (strncmp(op->norm, "bond-", 5) || is_slaves_key(op->norm) ||
+                                if (strncmp(op->norm, "bond-", 5) || deb_is_slaves_key(op->norm) ||
                                     !strcmp(op->norm, "bond-master"))
                                         continue;
                                 if ((r = bond_opt(x, db, b, &src, s, op, pass)) < 0)
@@ -404,272 +377,6 @@ static int options(struct dctx *x, struct dbond *db, struct bg_bond *b) {
                         (unsigned long long) b->opts[BG_OPT_MIIMON].num);
                 deb_ofate(c, a, "ignored: miimon wins (warned)");
                 bg_optval_clear(&b->opts[BG_OPT_ARP_INTERVAL]);
-        }
-        return 0;
-}
-
-/* Prefix length from netmask (dotted, or a bit count) or /len. */
-static int address(struct dctx *x, struct dbond *db, struct bg_bond *b, struct deb_stanza *s,
-                   struct deb_opt *a, bool v6) {
-        struct lg_ctx *c = x->c;
-        struct deb_opt *nm = deb_find(s, "netmask");
-        struct bg_ipcfg *ip = v6 ? &b->ipv6 : &b->ipv4;
-        char host[64], buf[96];
-        const char *slash = strchr(a->value, '/');
-        unsigned plen = v6 ? 128 : 32;
-        size_t hl = slash ? (size_t) (slash - a->value) : strlen(a->value);
-
-        if (hl == 0 || hl >= sizeof(host) || strpbrk(a->value, " \t"))
-                goto bad;
-        memcpy(host, a->value, hl);
-        host[hl] = 0;
-        if (lg_addr_family(host) != (v6 ? AF_INET6 : AF_INET))
-                goto bad;
-        if (nm) {
-                char *end;
-                unsigned long bits = strtoul(nm->value, &end, 10);
-                if (!*end && *nm->value && bits <= plen)
-                        plen = (unsigned) bits;
-                else if (v6 || bg_netmask_to_prefix(nm->value, &plen) < 0) {
-                        lg_diag(c, BG_DIAG_ERROR, nm->file, nm->line, nm->vcol, nm->key, "'%s' is not a netmask",
-                                nm->value);
-                        deb_ofate(c, nm, "error: not a netmask");
-                        db->bad = true;
-                        return 0;
-                }
-                if (slash)
-                        lg_diag(c, BG_DIAG_NOTE, nm->file, nm->line, nm->vcol, nm->key,
-                                "netmask overrides the /%s in address (as ifupdown does)", slash + 1);
-                deb_ofate(c, nm, "prefix /%u of %s", plen, host);
-        } else if (slash) {
-                char *end;
-                unsigned long l = strtoul(slash + 1, &end, 10);
-                if (*end || !slash[1] || l > plen)
-                        goto bad;
-                plen = (unsigned) l;
-        } else
-                lg_diag(c, BG_DIAG_WARNING, a->file, a->line, a->vcol, a->key,
-                        "no netmask and no /len: ifupdown gives the kernel a host address (/%u)", plen);
-        snprintf(buf, sizeof(buf), "%s/%u", host, plen);
-        if (bg_ipcfg_add_address(ip, buf) < 0)
-                return -ENOMEM;
-        deb_ofate(c, a, "bonds[%s].%s.addresses += %s", b->name, v6 ? "ipv6" : "ipv4", buf);
-        return 0;
-bad:
-        lg_diag(c, BG_DIAG_ERROR, a->file, a->line, a->vcol, a->key, "'%s' is not an IPv%c address%s", a->value,
-                v6 ? '6' : '4', v6 ? "" : " (with an optional /len)");
-        deb_ofate(c, a, "error: not an address");
-        db->bad = true;
-        return 0;
-}
-
-static int command(struct dctx *x, struct dbond *db, struct bg_bond *b, struct deb_opt *op, bool port) {
-        struct lg_ctx *c = x->c;
-        bool runs_up = !strcmp(op->norm, "up") || !strcmp(op->norm, "post-up");
-        struct deb_cmd k;
-        int r;
-
-        if (!strcmp(op->norm, "down") || !strcmp(op->norm, "pre-down") || !strcmp(op->norm, "post-down")) {
-                deb_ofate(c, op, "ignored: runs when the interface is taken down");
-                return 0;
-        }
-        if ((r = deb_cmd_parse(op->value, &k)) < 0)
-                return r;
-        if (runs_up && k.kind == DEB_CMD_IFENSLAVE && !k.detach && !k.change_active) {
-                if (strcmp(k.bond, b->name) && !port)
-                        deb_ofate(c, op, "ports of %s", k.bond);
-                else
-                        deb_ofate(c, op, "bonds[%s].ports (ifenslave)", k.bond);
-        } else if (runs_up && k.kind == DEB_CMD_IFENSLAVE && k.change_active && k.n_ports == 1 &&
-                   !strcmp(k.bond, b->name)) {
-                r = lg_set_opt(c, b, "active_slave", k.ports[0], op->file, op->line, op->vcol, op->key, &op->fate,
-                               &db->bad);
-        } else if (runs_up && k.kind == DEB_CMD_ROUTE && !port && !k.table &&
-                   (!*k.dev || !strcmp(k.dev, b->name))) {
-                int fam = !strcmp(k.to, "default") ? (*k.via ? lg_addr_family(k.via) : 0)
-                                                   : (strchr(k.to, ':') ? AF_INET6 : AF_INET);
-                struct bg_ipcfg *ip = fam == AF_INET6 ? &b->ipv6 : &b->ipv4;
-                if (!fam || (*k.via && lg_addr_family(k.via) != fam)) {
-                        lg_diag(c, BG_DIAG_ERROR, op->file, op->line, op->vcol, op->key,
-                                "the route's destination and gateway are not of one address family");
-                        deb_ofate(c, op, "error: bad route");
-                        db->bad = true;
-                } else if (!strcmp(k.to, "default") && !ip->gateway && !k.metric) {
-                        if (lg_set_gateway(ip, k.via) < 0)
-                                r = -ENOMEM;
-                        deb_ofate(c, op, "bonds[%s].%s.gateway = %s", b->name, fam == AF_INET6 ? "ipv6" : "ipv4",
-                                  k.via);
-                } else {
-                        if (bg_ipcfg_add_route(ip, k.to, *k.via ? k.via : NULL, k.metric) < 0)
-                                r = -ENOMEM;
-                        deb_ofate(c, op, "bonds[%s].%s.routes += %s%s%s", b->name, fam == AF_INET6 ? "ipv6" : "ipv4",
-                                  k.to, *k.via ? " via " : "", k.via);
-                }
-        } else {
-                lg_diag(c, BG_DIAG_WARNING, op->file, op->line, op->vcol, op->key, "%s",
-                        k.table ? "a route in another table (policy routing) is not converted" :
-                        port && k.kind == DEB_CMD_ROUTE ? "a route on a bond port is not converted" :
-                        k.kind == DEB_CMD_ROUTE ? "a route through another device is not converted" :
-                        "this command is not converted; run it from a systemd unit if it is still needed");
-                deb_ofate(c, op, "ignored: command not converted (warned)");
-        }
-        deb_cmd_free(&k);
-        return r == -ENOMEM ? r : 0;
-}
-
-/* Options of no consequence for the model, with the reason. */
-static const struct { const char *key, *why; } ignored[] = {
-        { "network", "ignored: ifupdown computes it from address and netmask" },
-        { "dns-search", "ignored: search domains are resolver configuration, not part of the bond model" },
-        { "dns-domain", "ignored: search domains are resolver configuration, not part of the bond model" },
-        { "hostname", "ignored: DHCP client detail" },
-        { "leasehours", "ignored: DHCP client detail" },
-        { "leasetime", "ignored: DHCP client detail" },
-        { "vendor", "ignored: DHCP client detail" },
-        { "client", "ignored: DHCP client detail" },
-        { "request-options", "ignored: DHCP client detail" },
-        { "accept-ra", "ignored: router advertisements follow the kernel default" },
-        { "autoconf", "ignored: address autoconfiguration follows the kernel default" },
-        { "privext", "ignored: the kernel's default is kept" },
-        { "dad-attempts", "ignored: duplicate address detection follows the kernel default" },
-        { "dad-interval", "ignored: duplicate address detection follows the kernel default" },
-        { "scope", "ignored: addresses get the kernel's default scope" },
-        { "preferred-lifetime", "ignored: addresses are permanent" },
-};
-
-static int stanza_ip(struct dctx *x, struct dbond *db, struct bg_bond *b, struct deb_stanza *s) {
-        struct lg_ctx *c = x->c;
-        bool v6 = !strcmp(s->family, "inet6"), v4 = !strcmp(s->family, "inet");
-        struct bg_ipcfg *ip = v6 ? &b->ipv6 : &b->ipv4;
-        enum bg_ip_method want = BG_IP_NONE;
-        bool have_addr = false;
-        int r;
-
-        if (!v4 && !v6) {
-                lg_diag(c, BG_DIAG_WARNING, s->file, s->line, 0, "iface", "family %s is not converted", s->family);
-                if (!c->quiet)
-                        lg_fate(&s->fate, "ignored: family %s (warned)", s->family);
-        } else if (!strcmp(s->method, "static"))
-                want = BG_IP_STATIC;
-        else if (!strcmp(s->method, "dhcp"))
-                want = BG_IP_DHCP;
-        else if (v6 && !strcmp(s->method, "auto"))
-                lg_diag(c, BG_DIAG_NOTE, s->file, s->line, 0, "iface",
-                        "inet6 auto: router advertisements configure %s as the kernel does by default; "
-                        "ipv6.method stays none", b->name);
-        else if (strcmp(s->method, "manual")) {
-                lg_diag(c, BG_DIAG_ERROR, s->file, s->line, 0, "iface", "method %s is not supported for a bond",
-                        s->method);
-                if (!c->quiet)
-                        lg_fate(&s->fate, "error: method %s", s->method);
-                db->bad = true;
-        }
-        if (want != BG_IP_NONE) {
-                if (ip->method != BG_IP_NONE && ip->method != want) {
-                        lg_diag(c, BG_DIAG_WARNING, s->file, s->line, 0, "iface",
-                                "%s already has %s %s; this %s stanza is not used for the method",
-                                b->name, s->family, bg_ip_method_name(ip->method), s->method);
-                } else
-                        ip->method = want;
-        }
-        if (!c->quiet && !s->fate)
-                lg_fate(&s->fate, "bonds[%s].%s.method = %s", b->name, v6 ? "ipv6" : "ipv4",
-                        bg_ip_method_name(want != BG_IP_NONE ? want : ip->method));
-        for (size_t k = 0; k < s->n_opts; k++) {
-                struct deb_opt *op = &s->opts[k];
-                const char *n = op->norm;
-                if (!strncmp(n, "bond-", 5) || is_slaves_key(n))
-                        continue;
-                if (is_cmd_key(n)) {
-                        if ((r = command(x, db, b, op, false)) < 0)
-                                return r;
-                } else if (!strcmp(n, "address") && (v4 || v6)) {
-                        have_addr = true;
-                        if (want != BG_IP_STATIC) {
-                                lg_diag(c, BG_DIAG_WARNING, op->file, op->line, op->col, op->key,
-                                        "ifupdown uses address only with method static; ignored");
-                                deb_ofate(c, op, "ignored: method %s (warned)", s->method);
-                        } else if ((r = address(x, db, b, s, op, v6)) < 0)
-                                return r;
-                } else if (!strcmp(n, "netmask")) {
-                        if (!deb_find(s, "address"))
-                                deb_ofate(c, op, "ignored: no address");
-                } else if (!strcmp(n, "gateway") && (v4 || v6)) {
-                        if (lg_addr_family(op->value) != (v6 ? AF_INET6 : AF_INET)) {
-                                lg_diag(c, BG_DIAG_ERROR, op->file, op->line, op->vcol, op->key,
-                                        "'%s' is not an IPv%c address", op->value, v6 ? '6' : '4');
-                                deb_ofate(c, op, "error: not an address");
-                                db->bad = true;
-                        } else {
-                                if (lg_set_gateway(ip, op->value) < 0)
-                                        return -ENOMEM;
-                                deb_ofate(c, op, "bonds[%s].%s.gateway = %s", b->name, v6 ? "ipv6" : "ipv4",
-                                          op->value);
-                        }
-                } else if (!strcmp(n, "metric")) {
-                        lg_diag(c, BG_DIAG_WARNING, op->file, op->line, op->col, op->key,
-                                "the metric of the default route is not converted");
-                        deb_ofate(c, op, "ignored: not expressible (warned)");
-                } else if (!strcmp(n, "mtu")) {
-                        char *end;
-                        unsigned long mtu = strtoul(op->value, &end, 10);
-                        if (*end || mtu < 68 || mtu > 65535) {
-                                lg_diag(c, BG_DIAG_ERROR, op->file, op->line, op->vcol, op->key,
-                                        "'%s' is not an MTU (68-65535)", op->value);
-                                deb_ofate(c, op, "error: invalid MTU");
-                                db->bad = true;
-                        } else {
-                                b->mtu = (uint32_t) mtu;
-                                deb_ofate(c, op, "bonds[%s].mtu = %lu", b->name, mtu);
-                        }
-                } else if (!strcmp(n, "hwaddress")) {
-                        const char *v = op->value;
-                        char mac[18];
-                        if (!strncmp(v, "ether", 5) && (v[5] == ' ' || v[5] == '\t'))
-                                v += 5 + strspn(v + 5, " \t");
-                        if (bg_normalize_mac(v, mac) < 0) {
-                                lg_diag(c, BG_DIAG_ERROR, op->file, op->line, op->vcol, op->key,
-                                        "'%s' is not a MAC address", op->value);
-                                deb_ofate(c, op, "error: invalid MAC address");
-                                db->bad = true;
-                        } else {
-                                free(b->mac);
-                                if (!(b->mac = strdup(mac)))
-                                        return -ENOMEM;
-                                deb_ofate(c, op, "bonds[%s].mac = %s", b->name, mac);
-                        }
-                } else if (!strcmp(n, "dns-nameservers")) {
-                        const char *w;
-                        for (size_t i = 0; (w = word(x, op->value, i, NULL)); i++) {
-                                int f = lg_addr_family(w);
-                                if (!f) {
-                                        lg_diag(c, BG_DIAG_WARNING, op->file, op->line, op->vcol, op->key,
-                                                "'%s' is not an address; skipped", w);
-                                        continue;
-                                }
-                                if (bg_ipcfg_add_dns(f == AF_INET6 ? &b->ipv6 : &b->ipv4, w) < 0)
-                                        return -ENOMEM;
-                        }
-                        deb_ofate(c, op, "bonds[%s] dns += %s", b->name, op->value);
-                } else if (!strcmp(n, "broadcast")) {
-                        deb_ofate(c, op, "ignored: the model uses the standard broadcast address");
-                } else {
-                        const char *why = NULL;
-                        for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]) && !why; i++)
-                                if (!strcmp(n, ignored[i].key))
-                                        why = ignored[i].why;
-                        if (!why) {
-                                lg_diag(c, BG_DIAG_WARNING, op->file, op->line, op->col, op->key,
-                                        "not a setting bondgen converts; ignored");
-                                why = "ignored: not converted (warned)";
-                        }
-                        deb_ofate(c, op, "%s", why);
-                }
-        }
-        if (want == BG_IP_STATIC && !have_addr && (v4 || v6)) {
-                lg_diag(c, BG_DIAG_ERROR, s->file, s->line, 0, "iface",
-                        "method static without an address (ifup fails: missing required variable)");
-                db->bad = true;
         }
         return 0;
 }
@@ -691,12 +398,12 @@ static void port_stanza(struct dctx *x, struct dbond *db, struct bg_bond *b, str
                                 continue;
                         if (!strcmp(op->norm, "bond-master"))
                                 deb_ofate(c, op, "bonds[%s].ports += %s", b->name, t->name);
-                        else if (is_slaves_key(op->norm))
+                        else if (deb_is_slaves_key(op->norm))
                                 continue;
                         else if (!strncmp(op->norm, "bond-", 5))
                                 continue;
-                        else if (is_cmd_key(op->norm))
-                                (void) command(x, db, b, op, true);
+                        else if (deb_is_cmd_key(op->norm))
+                                (void) deb_command(x, db, b, op, true);
                         else if (!strcmp(op->norm, "hwaddress") || !strcmp(op->norm, "mtu")) {
                                 lg_diag(c, BG_DIAG_WARNING, op->file, op->line, op->col, op->key,
                                         "the bond sets its ports' %s; ignored", op->norm[0] == 'm' ? "MTU" : "MAC");
@@ -734,13 +441,13 @@ static int build(struct dctx *x, struct dbond *db, struct bg_model *m) {
         for (size_t i = 0; i < db->n_st; i++) {
                 struct deb_stanza *s = db->st[i];
                 for (size_t k = 0; k < s->n_opts; k++)
-                        if (is_slaves_key(s->opts[k].norm) && !s->opts[k].fate && !c->quiet) {
+                        if (deb_is_slaves_key(s->opts[k].norm) && !s->opts[k].fate && !c->quiet) {
                                 if (!strncmp(s->opts[k].value, "none", 4))
                                         deb_ofate(c, &s->opts[k], "no ports listed here (bond-master names them)");
                                 else
                                         deb_ofate(c, &s->opts[k], "bonds[%s].ports = %s", b->name, s->opts[k].value);
                         }
-                if ((r = stanza_ip(x, db, b, s)) < 0)
+                if ((r = deb_stanza_ip(x, db, b, s)) < 0)
                         return r;
         }
         for (size_t i = 0; i < db->n_ports; i++)

@@ -51,5 +51,38 @@ void deb_conf_free(struct deb_conf *conf);
 struct deb_opt *deb_find(const struct deb_stanza *s, const char *norm);
 void deb_ofate(struct lg_ctx *c, struct deb_opt *o, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* debian-bond.c */
+/* debian-bond.c: bonds, ports and options */
+struct dport {
+        const char *name;        /* owned by the stanza/option it comes from, or by names */
+        struct deb_stanza *st;   /* the port's own stanza, NULL if none */
+        const char *file;
+        unsigned line, col;
+};
+
+struct dbond {
+        const char *name;
+        struct deb_stanza **st;  /* the bond's own stanzas (inet, inet6, ...) */
+        size_t n_st;
+        struct dport *ports;
+        size_t n_ports;
+        bool bad;
+};
+
+struct dctx {
+        struct lg_ctx *c;
+        struct deb_conf *conf;
+        struct dbond *bonds;
+        size_t n_bonds;
+        char **names;            /* strings owned here (ports from commands) */
+        size_t n_names;
+};
+
 int deb_build(struct lg_ctx *c, struct deb_conf *conf, struct bg_model *m);
+bool deb_is_slaves_key(const char *norm);
+bool deb_is_cmd_key(const char *norm);
+/* Word i (0-based) of s, kept until the build ends; NULL when there is none. */
+const char *deb_word(struct dctx *x, const char *s, size_t i, unsigned *col);
+
+/* debian-ip.c: one stanza of the bond (inet, inet6) and its commands */
+int deb_stanza_ip(struct dctx *x, struct dbond *db, struct bg_bond *b, struct deb_stanza *s);
+int deb_command(struct dctx *x, struct dbond *db, struct bg_bond *b, struct deb_opt *op, bool port);
