@@ -3,9 +3,8 @@
 # on one topology, against the raw veth path and Open vSwitch's userspace
 # bond. bg-blast (blast.c) offers frames at stepped rates; at each step the
 # frames that reach the far device are counted (loss) and the forwarder's
-# CPU time is read from the scheduler (/proc/PID/task/*/schedstat: exact
-# nanoseconds, including the kernel work its system calls cause), giving
-# CPU per frame. Paths:
+# CPU time (user + system, all threads, including the kernel work its
+# system calls cause) is read from /proc/PID/stat, giving CPU per frame. Paths:
 #   veth        raw veth pair between two namespaces (the limit);
 #   MODE        bondgend: bond0 = TAP in ns "host", ports h0/h1 -> veths ->
 #               a Linux bridge br0 in ns "switch";
@@ -19,13 +18,15 @@
 # Needs root. Usage:
 #   sudo bench/fwd/small.sh [BUILD_DIR] [SECONDS_PER_STEP] [OUT_DIR]
 # RATES="50000 100000 ..." and MODES="active-backup ..." override the steps
-# and the modes; traffic stays inside namespaces created here (10.206.x.y).
+# and the modes, PEERS=0 leaves out the raw veth and OVS (A/B runs of two
+# bondgend builds); traffic stays inside namespaces created here (10.206.x.y).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build}
 T=${2:-2}
 OUT=${3:-$top/bench/fwd/results}
 RATES=${RATES:-"50000 100000 200000 300000 450000 600000 800000 1000000"}
+PEERS=${PEERS:-1}
 MODES=${MODES:-"active-backup balance-rr balance-xor broadcast 802.3ad balance-tlb balance-alb"}
 BONDGEND=$build/src/fwd/bondgend BONDGEN=$build/src/cli/bondgen BLAST=$build/bench/fwd/bg-blast
 [ "$(id -u)" = 0 ] || { echo "bench/fwd: needs root" >&2; exit 1; }
@@ -50,8 +51,10 @@ echo "path,direction,offered_pps,sent_pps,received_pps,loss_pct,fwd_cores,fwd_us
 
 rxc() { ip netns exec $1 cat /sys/class/net/$2/statistics/rx_packets; }
 mac() { ip netns exec $1 cat /sys/class/net/$2/address; }
-# CPU nanoseconds of every thread of a process
-cpu_ns() { if [ -n "${1:-}" ]; then cat /proc/$1/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%d\n", s}'; else echo 0; fi; }
+# CPU nanoseconds of a process, all its threads (also those that ended):
+# utime + stime from /proc/PID/stat, in clock ticks
+TCK=$(getconf CLK_TCK)
+cpu_ns() { if [ -n "${1:-}" ]; then awk -v t=$TCK '{sub(/^.*\) /, ""); printf "%d\n", ($12 + $13) * 1000000000 / t}' /proc/$1/stat; else echo 0; fi; }
 
 # sweep PATH DIR GEN_NS GEN_DEV DST_MAC SRC_MAC SIP DIP RX_NS RX_DEV PID COPIES
 # COPIES: how many times each frame reaches RX_DEV (2 in broadcast mode).
@@ -84,12 +87,14 @@ PY
 echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r)" | tee $OUT/small.txt
 
 # 1. raw veth pair
+[ $PEERS = 1 ] && {
 ip netns add $A; ip netns add $Bn
 ip link add va netns $A type veth peer name vb netns $Bn
 ip -n $A link set va up; ip -n $Bn link set vb up
 ip -n $A addr add 10.206.0.1/24 dev va; ip -n $Bn addr add 10.206.0.2/24 dev vb
 sweep veth a-\>b $A va $(mac $Bn vb) $(mac $A va) 10.206.0.1 10.206.0.2 $Bn vb "" 1 2>&1 | tee -a $OUT/small.txt
 ip netns del $A; ip netns del $Bn
+}
 
 # 2. bondgend per mode against a Linux bridge
 ip netns add $H; ip netns add $S
@@ -128,7 +133,7 @@ Y
 done
 
 # 3. Open vSwitch userspace active-backup bond over the same veths
-if command -v ovs-vswitchd >/dev/null; then
+if [ $PEERS = 1 ] && command -v ovs-vswitchd >/dev/null; then
         OVS=$RUN/ovs; mkdir -p $OVS
         ovsdb-tool create $OVS/conf.db
         ip netns exec $H ovsdb-server $OVS/conf.db --remote=punix:$OVS/db.sock --pidfile=$OVS/ovsdb-server.pid \
@@ -151,4 +156,4 @@ if command -v ovs-vswitchd >/dev/null; then
         } 2>&1 | tee -a $OUT/small.txt
 fi
 mv $CSV.new $CSV
-python3 "$top/bench/fwd/small-report.py" $CSV $OUT/small.png | tee -a $OUT/small.txt
+"$top/bench/fwd/small-report.py" $CSV $OUT/small.png | tee -a $OUT/small.txt
