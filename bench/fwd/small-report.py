@@ -3,7 +3,7 @@
 # per frame (median over the steps), ratios to Open vSwitch in the same run) and the
 # chart: loss against offered rate, one line per path, one panel per
 # direction.
-import csv, collections, math, sys
+import csv, collections, math, os, sys
 
 rows = list(csv.DictReader(open(sys.argv[1])))
 by = collections.OrderedDict()
@@ -59,4 +59,4 @@ for ax, d in zip(axes[0], dirs):
     ax.legend(fontsize=8)
 fig.tight_layout()
 fig.savefig(sys.argv[2], dpi=90)
-print("chart: %s" % sys.argv[2])
+print("chart: %s" % os.path.basename(sys.argv[2]))
