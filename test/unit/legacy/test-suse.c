@@ -78,6 +78,8 @@ static const struct rcase cases[] = {
             NET "ifcfg-eth0", "BOOTPROTO=none\nSTARTMODE=hotplug\nIPADDR=10.9.9.9/24\n", NULL },
           0, { "name: bond0" }, "10.9.9.9", .xfile = NET "ifcfg-eth0", .xkey = "IPADDR",
           .xfate = "no IP configuration" },
+        { "sysconfig/network without ifcfg files (qsort(NULL, 0) found by fuzz-suse)",
+          { NET "config", "NETCONFIG_DNS_POLICY=auto\n", NULL }, 0, {}, "name:" },
         { "unterminated quote in a bond file fails that bond",
           { B0, HDR "BONDING_MODULE_OPTS='miimon=100\n", NULL },
           -EINVAL, {}, "name: bond0", BG_DIAG_ERROR, "BONDING_MODULE_OPTS", "unterminated" },
