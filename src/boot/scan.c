@@ -19,8 +19,9 @@
 #include "legacy/ifcfg.h"
 #include "legacy/legacy.h"
 #include "util/util.h"
+#include "yaml/yaml.h"
 
-#define MAX_CONFIG_FILE (1u << 20)
+#define MAX_CONFIG_FILE BG_YAML_MAX_SIZE
 
 const char *bg_boot_source_name(enum bg_boot_source s) {
         switch (s) {
@@ -346,13 +347,29 @@ struct yscan {
         yaml_parser_t parser;
         const char *fname;
         struct bg_diags *diags;
+        unsigned depth;
         bool failed;
 };
 
-/* Next event; on a parser error records it and returns false. */
+/* Next event; on a parser error or nesting deeper than the loader allows
+ * (libyaml's cost grows with depth; validate refuses it too) records it
+ * and returns false. */
 static bool ynext(struct yscan *y, yaml_event_t *ev) {
-        if (yaml_parser_parse(&y->parser, ev))
+        if (yaml_parser_parse(&y->parser, ev)) {
+                if (ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT) {
+                        if (++y->depth > BG_YAML_MAX_DEPTH) {
+                                struct bg_loc loc = { y->fname, (unsigned) ev->start_mark.line + 1,
+                                                      (unsigned) ev->start_mark.column + 1 };
+                                bg_diag_add(y->diags, BG_DIAG_ERROR, &loc, NULL,
+                                            "nesting too deep (more than %u levels)", BG_YAML_MAX_DEPTH);
+                                yaml_event_delete(ev);
+                                y->failed = true;
+                                return false;
+                        }
+                } else if (ev->type == YAML_SEQUENCE_END_EVENT || ev->type == YAML_MAPPING_END_EVENT)
+                        y->depth--;
                 return true;
+        }
         struct bg_loc loc = { y->fname, (unsigned) y->parser.problem_mark.line + 1,
                               (unsigned) y->parser.problem_mark.column + 1 };
         bg_diag_add(y->diags, BG_DIAG_ERROR, &loc, NULL, "YAML syntax: %s",

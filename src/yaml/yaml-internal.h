@@ -15,11 +15,12 @@
 #include <stdint.h>
 
 #include "model/model.h"
+#include "yaml/yaml.h"
 
 /* Limits that keep hostile input cheap; a real model is a few KiB. */
 #define Y_MAX_STRING 1024u      /* longest scalar */
 #define Y_MAX_ERRORS 20u        /* stop reporting after this many */
-#define Y_MAX_DEPTH 64u         /* nesting depth, also inside skipped subtrees */
+#define Y_MAX_DEPTH BG_YAML_MAX_DEPTH         /* nesting depth, also inside skipped subtrees */
 
 /* One option key of the options: mapping. Scalars land in scalar, lists
  * (arp_ip_target, ns_ip6_target, queue_id) in list/n_list. */

@@ -8,6 +8,9 @@
 
 /* Larger files are refused: a real model is a few KiB. */
 #define BG_YAML_MAX_SIZE (1024u * 1024u)
+/* Deeper nesting is refused (the schema needs 6 levels); every reader of
+ * canonical YAML, the boot scanners included, stops there. */
+#define BG_YAML_MAX_DEPTH 64u
 
 /* Load a canonical file into *m (which is initialised here, and must be
  * freed with bg_model_free() whatever the result). Every problem goes to

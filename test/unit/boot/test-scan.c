@@ -302,3 +302,24 @@ Test(legacy_scan, converter_lexing) {
         snprintf(f, sizeof(f), "rm -rf '%s'", root);
         cr_assert_eq(system(f), 0);
 }
+
+/* The loader's depth limit holds in the boot scanner: 300,000 '[' once took
+ * the generator minutes; now it stops at the first level too deep. */
+Test(scan, deep_yaml_stops_at_the_loader_limit, .timeout = 20) {
+        size_t n = 300000, pre = strlen("version: 1\nbonds: ");
+        char *y = malloc(pre + n + 1);
+        struct bg_boot_set s = { 0 };
+        struct bg_diags d = { 0 };
+
+        cr_assert(y);
+        memcpy(y, "version: 1\nbonds: ", pre);
+        memset(y + pre, '[', n);
+        y[pre + n] = 0;
+        cr_assert_eq(bg_boot_scan_yaml_data(y, pre + n, "deep.yaml", &s, &d), -EINVAL);
+        cr_assert_eq(d.n, 1);
+        cr_expect_str_eq(d.v[0].msg, "nesting too deep (more than 64 levels)");
+        cr_expect_eq(d.v[0].line, 2);
+        bg_diags_free(&d);
+        bg_boot_set_free(&s);
+        free(y);
+}
