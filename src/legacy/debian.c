@@ -46,16 +46,12 @@ struct deb_reader {
 
 void deb_ofate(struct lg_ctx *c, struct deb_opt *o, const char *fmt, ...) {
         va_list ap;
-        char *s;
 
         if (c->quiet || !o)
                 return;
         va_start(ap, fmt);
-        if (vasprintf(&s, fmt, ap) < 0)
-                s = NULL;
+        lg_fate_v(&o->fate, fmt, ap);
         va_end(ap);
-        free(o->fate);
-        o->fate = s;
 }
 
 struct deb_opt *deb_find(const struct deb_stanza *s, const char *norm) {

@@ -28,6 +28,7 @@
 #include <strings.h>
 
 #include "ifcfg.h"
+#include "legacy-int.h"
 
 struct buf {
         char *s;
@@ -706,14 +707,10 @@ const char *bg_ifcfg_get(const struct bg_ifcfg *f, const char *key) {
 
 void bg_ifcfg_set_fate(struct bg_ifcfg *f, struct bg_ifcfg_var *v, const char *fmt, ...) {
         va_list ap;
-        char *s;
 
         va_start(ap, fmt);
-        if (vasprintf(&s, fmt, ap) < 0)
-                s = NULL;
+        lg_fate_v(&v->fate, fmt, ap);
         va_end(ap);
-        free(v->fate);
-        v->fate = s;
         /* Earlier assignments of the same key were overridden. */
         for (size_t i = 0; i < f->n; i++) {
                 struct bg_ifcfg_var *o = &f->v[i];

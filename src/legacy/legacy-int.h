@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 /* Internal interfaces between the files of src/legacy/. */
+#include <stdarg.h>
 #include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -130,6 +131,7 @@ bool lg_same_file(struct lg_ctx *c, const char *a, const char *b);
 void lg_diag(struct lg_ctx *c, enum bg_diag_level level, const char *file, unsigned line,
              unsigned col, const char *key, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 void lg_fate(char **fate, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void lg_fate_v(char **fate, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void lg_fate_append(char **fate, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool lg_ifname_eq(const char *a, const char *b);
 

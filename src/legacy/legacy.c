@@ -49,16 +49,22 @@ void lg_diag(struct lg_ctx *c, enum bg_diag_level level, const char *file, unsig
         va_end(ap);
 }
 
-void lg_fate(char **fate, const char *fmt, ...) {
-        va_list ap;
+/* Replace *fate with the formatted text (NULL when out of memory). */
+void lg_fate_v(char **fate, const char *fmt, va_list ap) {
         char *s;
 
-        va_start(ap, fmt);
         if (vasprintf(&s, fmt, ap) < 0)
                 s = NULL;
-        va_end(ap);
         free(*fate);
         *fate = s;
+}
+
+void lg_fate(char **fate, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        lg_fate_v(fate, fmt, ap);
+        va_end(ap);
 }
 
 void lg_fate_append(char **fate, const char *fmt, ...) {
