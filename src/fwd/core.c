@@ -192,6 +192,13 @@ static bool pending_del(struct bg_fwd *b, const char *name) {
         return false;
 }
 
+/* Give a port back: the ingress drop first, so the port is never left
+ * deaf, then the state it was found in. */
+static void port_restore(struct bg_core *c, const char *name, const struct bg_port_io *io) {
+        (void) bg_ingress_drop(c->ingress, name, false);
+        bg_port_restore(name, io);
+}
+
 int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
         struct bg_fwd *b = &c->bond;
         struct bg_dp_port *pa;
@@ -237,9 +244,12 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
         pending_del(b, name);
         r = bg_port_setup(name, b->mtu, &pa->io);
         if (r < 0) {
-                bg_port_restore(name, &pa->io);
+                port_restore(c, name, &pa->io);
                 goto fail;
         }
+        if (c->ingress && (r = bg_ingress_drop(c->ingress, name, true)) < 0)
+                bg_core_log(c, LOG_WARNING, "%s: no ingress drop (%s); only sysctls keep the host stack off it",
+                            name, strerror(-r));
         memcpy(p->perm_mac, pa->io.orig_mac, 6);
         memcpy(p->mac, pa->io.orig_mac, 6);
         /* The first port lends the bond its MAC unless one is configured. */
@@ -256,7 +266,7 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
         fd = bg_port_socket(link.ifindex);
         if (fd < 0) {
                 r = fd;
-                bg_port_restore(name, &pa->io);
+                port_restore(c, name, &pa->io);
                 goto fail;
         }
         p->fd = fd;
@@ -265,7 +275,7 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
         r = sd_event_add_io(c->ev, &pa->io.src, fd, EPOLLIN, bg_dp_on_port, p);
         if (r < 0) {
                 close(fd);
-                bg_port_restore(name, &pa->io);
+                port_restore(c, name, &pa->io);
                 goto fail;
         }
         pending_del(b, name);
@@ -278,7 +288,7 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
         if (b->ops->port_added && (r = b->ops->port_added(b, p)) < 0) {
                 sd_event_source_unref(pa->io.src);
                 close(fd);
-                bg_port_restore(name, &pa->io);
+                port_restore(c, name, &pa->io);
                 goto fail;
         }
         if (b->ops->uses_active) {
@@ -316,7 +326,9 @@ static void release_port(struct bg_core *c, struct bg_fwd_port *p, bool gone) {
                 close(p->fd);
         p->fd = -1;
         if (!gone)
-                bg_port_restore(name, &pa->io);
+                port_restore(c, name, &pa->io);
+        else
+                (void) bg_ingress_drop(c->ingress, name, false);
         if (b->active == p)
                 b->active = NULL;
         bg_fwd_port_free(b, p);
@@ -648,6 +660,80 @@ static void recover_log(const char *msg) {
         fprintf(stderr, "bondgend: %s\n", msg);
 }
 
+/* The TAP fd kept for us by the service manager (FDSTORE=1, passed back
+ * as LISTEN_FDS with the name "tap"), or -1. */
+static int stored_tap_fd(void) {
+        char **names = NULL;
+        int n = sd_listen_fds_with_names(true, &names), fd = -1;
+
+        for (int i = 0; i < n; i++) {
+                if (fd < 0 && names && names[i] && !strcmp(names[i], "tap"))
+                        fd = SD_LISTEN_FDS_START + i;
+                else
+                        close(SD_LISTEN_FDS_START + i);
+        }
+        if (names)
+                for (int i = 0; names[i]; i++)
+                        free(names[i]);
+        free(names);
+        return fd;
+}
+
+/* Who keeps the bond device between runs. Under systemd with a file
+ * descriptor store (the unit sets FileDescriptorStoreMax=), the service
+ * manager holds a TAP fd for as long as the unit is not stopped: restarts,
+ * crashes and watchdog kills keep the device and whatever is stacked on
+ * it, and `systemctl stop` deletes it. Run by hand, the TAP is persistent
+ * (TUNSETPERSIST), so a crash leaves it for the next run, and a stop by
+ * signal deletes it. */
+static bool have_fdstore(void) {
+        const char *e = getenv("FDSTORE");
+
+        return getenv("NOTIFY_SOCKET") && !(e && atoi(e) == 0);
+}
+
+static int open_tap(struct bg_core *c, const char *name) {
+        struct bg_fwd *b = &c->bond;
+        bool existed = bg_fwd_link_ifindex(name) > 0;
+        int fd = stored_tap_fd(), r;
+
+        c->fdstore = have_fdstore();
+        if (fd >= 0) {
+                r = bg_tap_adopt(fd, name, &b->tap_ifindex);
+                if (r < 0) {
+                        close(fd);
+                        return r;
+                }
+                c->reattached = true;
+        } else {
+                fd = bg_tap_open(name, &b->tap_ifindex);
+                if (fd < 0)
+                        return fd;
+                c->reattached = existed;
+                if (c->fdstore) {
+                        r = sd_pid_notify_with_fds(0, false, "FDSTORE=1\nFDNAME=tap", &fd, 1);
+                        if (r <= 0)
+                                c->fdstore = false;
+                }
+        }
+        b->tap_fd = fd;
+        r = bg_tap_set_persist(fd, !c->fdstore);
+        if (r < 0)
+                return r;
+        if (c->reattached)
+                bg_core_log(c, LOG_INFO, "reattached to the existing bond device %s%s; port counters start from zero",
+                            name, c->fdstore ? " (kept by the service manager)" : "");
+        return 0;
+}
+
+/* Each step says what failed (c->step), for the one message main prints. */
+#define STEP(what, expr)                 \
+        do {                             \
+                c->step = (what);        \
+                if ((r = (expr)) < 0)    \
+                        return r;        \
+        } while (0)
+
 int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params *p,
                  const uint8_t *mac, uint32_t mtu) {
         struct bg_fwd *b = &c->bond;
@@ -659,10 +745,12 @@ int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params
         block_signals();
         c->log_level = LOG_INFO;
         b->tap_fd = -1;
+        c->step = "check the bond name";
         if (strlen(name) >= sizeof(b->name))
                 return -EINVAL;
         strcpy(b->name, name);
         b->p = *p;
+        c->step = "find the bonding mode";
         b->ops = bg_fwd_mode_find(p->mode);
         if (!b->ops)
                 return -EOPNOTSUPP;
@@ -671,55 +759,34 @@ int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params
         b->now = now_usec();
         c->journal = getenv("JOURNAL_STREAM") != NULL;
 
-        r = bg_dp_init(c);
-        if (r < 0)
-                return r;
-        r = bg_fwd_mode_setup(b);
-        if (r < 0)
-                return r;
-        r = sd_event_default(&c->ev);
-        if (r < 0)
-                return r;
-        (void) bg_mkdir_p(bg_rundir(), 0755);
-        r = take_instance_lock(c, name);
-        if (r < 0)
-                return r;
-        r = bg_ctl_probe_live(name);
-        if (r < 0)
-                return r;
+        STEP("allocate the frame buffers", bg_dp_init(c));
+        STEP("set up the bonding mode", bg_fwd_mode_setup(b));
+        STEP("create the event loop", sd_event_default(&c->ev));
+        STEP("create the run directory", bg_mkdir_p(bg_rundir(), 0755));
+        STEP("take the instance lock in the run directory", take_instance_lock(c, name));
+        STEP("check for a running bondgend", bg_ctl_probe_live(name));
         snprintf(c->state_path, sizeof(c->state_path), "%s/%s.state", bg_rundir(), name);
         bg_port_state_recover(c->state_path, recover_log);
 
-        r = bg_nl_open(&c->rtnl);
+        STEP("open an rtnetlink socket", bg_nl_open(&c->rtnl));
+        STEP("subscribe to rtnetlink link and address events", bg_nl_open_events(&c->nl));
+        STEP("watch rtnetlink events", sd_event_add_io(c->ev, &c->nl_src, bg_nl_fd(c->nl), EPOLLIN, on_netlink, c));
+        r = bg_ingress_open(name, &c->ingress);
         if (r < 0)
-                return r;
-        r = bg_nl_open_events(&c->nl);
-        if (r < 0)
-                return r;
-        r = sd_event_add_io(c->ev, &c->nl_src, bg_nl_fd(c->nl), EPOLLIN, on_netlink, c);
-        if (r < 0)
-                return r;
-
-        r = bg_tap_open(name, &b->tap_ifindex);
-        if (r < 0)
-                return r;
-        b->tap_fd = r;
+                bg_core_log(c, LOG_WARNING, "no nftables netdev ingress hook (%s): only sysctls keep the host stack "
+                            "off the ports", strerror(-r));
+        STEP("create or attach the TAP device (is another device using the name?)", open_tap(c, name));
         (void) bg_tap_set_carrier(b->tap_fd, false);
         if (mac) {
                 memcpy(b->mac, mac, 6);
-                r = bg_fwd_link_set_mac(name, mac);
-                if (r < 0)
-                        return r;
+                STEP("set the bond's MAC address", bg_fwd_link_set_mac(name, mac));
         } else {
                 (void) bg_fwd_link_get_mac(name, b->mac);
                 b->mac_from_port = true;
         }
-        r = bg_fwd_link_set_mtu(name, b->mtu);
-        if (r < 0)
-                return r;
-        r = sd_event_add_io(c->ev, &c->tap_src, b->tap_fd, EPOLLIN, bg_dp_on_tap, c);
-        if (r < 0)
-                return r;
+        STEP("set the bond's MTU", bg_fwd_link_set_mtu(name, b->mtu));
+        STEP("watch the TAP device", sd_event_add_io(c->ev, &c->tap_src, b->tap_fd, EPOLLIN, bg_dp_on_tap, c));
+        c->step = NULL;
         return 0;
 }
 
@@ -850,11 +917,12 @@ void bg_core_free(struct bg_core *c) {
                 if (p->fd >= 0)
                         close(p->fd);
                 if (bg_fwd_link_ifindex(p->name) > 0)
-                        bg_port_restore(p->name, &pa->io);
+                        port_restore(c, p->name, &pa->io);
                 b->active = NULL;
                 bg_fwd_port_free(b, p);
                 free(pa);
         }
+        bg_ingress_close(c->ingress);
         bg_ctl_close(c);
         if (c->state_path[0])
                 (void) unlink(c->state_path);
@@ -863,8 +931,12 @@ void bg_core_free(struct bg_core *c) {
         sd_event_source_disable_unref(c->mii_src);
         sd_event_source_disable_unref(c->arp_src);
         sd_event_source_disable_unref(c->tick_src);
+        /* Run by hand, a stop deletes the device; under a service manager
+         * its fd store keeps it until the unit is stopped (open_tap()). */
+        if (b->tap_fd >= 0 && !c->fdstore)
+                (void) bg_tap_set_persist(b->tap_fd, false);
         if (b->tap_fd >= 0)
-                close(b->tap_fd);   /* a non-persistent TAP disappears with its last fd */
+                close(b->tap_fd);
         bg_nl_close(c->nl);
         bg_nl_close(c->rtnl);
         bg_fwd_mode_teardown(b);

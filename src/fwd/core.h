@@ -39,9 +39,23 @@ struct bg_nl_link;
 int bg_port_admit(struct bg_nl *rtnl, const struct bg_fwd *b, const struct bg_nl_link *l, char *why,
                   size_t whylen);
 
+/* ---- ingress.c: an nftables netdev ingress drop on each port, after the
+ * packet taps (the frames still reach our socket, not the host stack) ---- */
+struct bg_ingress;
+/* The mark (SO_MARK) of bondgend's port sockets: on egress, frames without
+ * it (the host stack's) are dropped. */
+#define BG_PORT_MARK 0x62670d01u
+int bg_ingress_open(const char *bond, struct bg_ingress **out);
+int bg_ingress_drop(struct bg_ingress *in, const char *port, bool on);
+void bg_ingress_close(struct bg_ingress *in);
+
 /* ---- tap.c ---- */
 int bg_tap_open(const char *name, int *ifindex);
 int bg_tap_set_carrier(int fd, bool on);
+/* Use a TAP fd kept by the service manager: it must be the TAP `name`. */
+int bg_tap_adopt(int fd, const char *name, int *ifindex);
+/* TUNSETPERSIST: the device outlives its last fd. */
+int bg_tap_set_persist(int fd, bool on);
 
 /* ---- port.c ---- */
 #define BG_SLOT (65536 + 512)   /* a whole 64 KB GSO frame plus the virtio-net header */
@@ -99,6 +113,10 @@ struct bg_core {
         /* Why the last enslave was refused, for the control socket's
          * answer ("" when it was not a refusal). */
         char refusal[160];
+        bool fdstore;               /* the service manager keeps the TAP (open_tap()) */
+        struct bg_ingress *ingress; /* NULL: the kernel has no nftables netdev hook */
+        bool reattached;            /* the TAP existed: addresses, uppers kept */
+        const char *step;           /* the set-up step that failed, for the message */
         uint64_t rl_start;          /* bg_core_ratelimit() window */
         unsigned rl_count, rl_suppressed;
 };

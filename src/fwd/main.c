@@ -156,7 +156,8 @@ int main(int argc, char **argv) {
                 if (r == -EADDRINUSE)
                         fprintf(stderr, "bondgend: %s: another bondgend already serves this bond\n", name);
                 else
-                        fprintf(stderr, "bondgend: %s: cannot set up the bond device: %s\n", name, strerror(-r));
+                        fprintf(stderr, "bondgend: %s: cannot %s: %s\n", name, c->step ? c->step : "set up the bond",
+                                strerror(-r));
                 status = EXIT_SYS;
                 goto out;
         }

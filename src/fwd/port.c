@@ -50,6 +50,11 @@ int bg_port_socket(int ifindex) {
         /* Never read back what we sent on this port. */
         if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0)
                 goto fail;
+        /* our frames pass the port's egress drop (ingress.c) */
+        {
+                unsigned mark = BG_PORT_MARK;
+                (void) setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark));
+        }
         (void) setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf));
         (void) setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf));
         if (bind(fd, (struct sockaddr *) &sll, sizeof(sll)) < 0)

@@ -66,6 +66,29 @@ fail:
         return r;
 }
 
+int bg_tap_adopt(int fd, const char *name, int *ifindex) {
+        struct ifreq ifr = {};
+        int r;
+
+        if (ioctl(fd, TUNGETIFF, &ifr) < 0)
+                return -errno;
+        if (strncmp(ifr.ifr_name, name, IFNAMSIZ) || !(ifr.ifr_flags & IFF_TAP) || !(ifr.ifr_flags & IFF_VNET_HDR))
+                return -EINVAL;
+        (void) fcntl(fd, F_SETFL, O_NONBLOCK);
+        (void) fcntl(fd, F_SETFD, FD_CLOEXEC);
+        r = bg_fwd_link_ifindex(name);
+        if (r < 0)
+                return r;
+        *ifindex = r;
+        return 0;
+}
+
+int bg_tap_set_persist(int fd, bool on) {
+        if (ioctl(fd, TUNSETPERSIST, (unsigned long) on) < 0)
+                return -errno;
+        return 0;
+}
+
 int bg_tap_set_carrier(int fd, bool on) {
         int v = on;
 
