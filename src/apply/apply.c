@@ -3,6 +3,7 @@
  * user-space forwarder (bondgen(8) apply --backend). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -259,6 +260,32 @@ static int spawn_bondgend(const char *file, const char *bond) {
         return 0;
 }
 
+/* bondgend@BOND.service is started without arguments: hand it the file
+ * that defines the bond as RUNDIR/BOND.yaml, which bondgend reads first
+ * when no -c is given. Without it the unit would look only at the default
+ * model paths, and `apply -c FILE` or a model elsewhere ended in a restart
+ * loop. A copy, not a path: the unit's sandbox may not see the original. */
+static int hand_model_to_unit(const struct bg_bond *b, const char *file) {
+        const char *e = getenv("BONDGEN_RUNDIR");
+        const char *dir = e && *e == '/' ? e : BG_RUNDIR;
+        char path[PATH_MAX], *data = NULL;
+        size_t len = 0;
+        int r;
+
+        if (!file)
+                return 0;
+        if ((size_t) snprintf(path, sizeof(path), "%s/%s.yaml", dir, b->name) >= sizeof(path))
+                return -ENAMETOOLONG;
+        r = bg_read_file(file, 16 << 20, &data, &len);
+        if (r < 0)
+                return r;
+        r = bg_mkdir_p(dir, 0755);
+        if (r >= 0)
+                r = bg_write_file_atomic(path, data, len, 0644, true);
+        free(data);
+        return r;
+}
+
 static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur,
                            const struct bg_apply_opts *o, struct bg_diags *d) {
         const char *file = o->config_path ? o->config_path : b->loc.file;
@@ -275,6 +302,12 @@ static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur
                 report(o, "%s: start %s", b->name, unit);
                 if (o->dry_run)
                         return 0;
+                r = hand_model_to_unit(b, b->loc.file ? b->loc.file : file);
+                if (r < 0) {
+                        bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: cannot hand the model to %s: %s", b->name,
+                                    unit, strerror(-r));
+                        return r;
+                }
                 char *argv[] = { (char *) "systemctl", (char *) "start", unit, NULL };
                 r = run_wait(argv);
                 /* 5: the unit is not installed (bondgen run from a build

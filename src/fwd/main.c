@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,20 +26,26 @@ static void usage(FILE *f) {
                 "User-space bonding forwarder: BOND becomes a TAP device and the bond's\n"
                 "ports are driven through AF_PACKET sockets, as the kernel bonding driver\n"
                 "would drive them.\n\n"
-                "  -c, --config FILE   canonical YAML (default %s/bondgen.yaml,\n"
-                "                      else %s/bondgen.yaml)\n"
+                "  -c, --config FILE   canonical YAML (default %s/BOND.yaml as bondgen apply\n"
+                "                      leaves it, else %s/bondgen.yaml, else %s/bondgen.yaml)\n"
                 "  -v, --verbose       log debug messages\n"
                 "  -n, --no-addresses  do not put the model's addresses and routes on BOND\n"
                 "  -h, --help          this text\n"
                 "      --version       print the version\n\n"
                 "Control: bondgen status|enslave|release|active BOND ... (socket %s/BOND.sock).\n"
                 "See bondgend(8).\n",
-                BG_CONFDIR, BG_RUNDIR, BG_RUNDIR);
+                BG_RUNDIR, BG_CONFDIR, BG_RUNDIR, BG_RUNDIR);
 }
 
-static const char *default_config(void) {
+/* Without -c: the model `bondgen apply` handed to this bond
+ * (RUNDIR/BOND.yaml), else the user's, else the generated one. */
+static const char *default_config(const char *bond) {
+        static char own[PATH_MAX];
         static const char *const paths[] = { BG_CONFDIR "/bondgen.yaml", BG_RUNDIR "/bondgen.yaml" };
 
+        if ((size_t) snprintf(own, sizeof(own), "%s/%s.yaml", bg_rundir(), bond) < sizeof(own) &&
+            access(own, R_OK) == 0)
+                return own;
         for (size_t i = 0; i < 2; i++)
                 if (access(paths[i], R_OK) == 0)
                         return paths[i];
@@ -109,7 +116,7 @@ int main(int argc, char **argv) {
                 return EXIT_USAGE;
         }
         if (!config)
-                config = default_config();
+                config = default_config(name);
 
         bg_model_init(&model);
         r = bg_yaml_load_file(config, &model, &diags);

@@ -152,4 +152,12 @@ wait $BPID; rc=$?
 ip -n $H link show h0 | grep -q NOARP && fail "SIGHUP left h0 NOARP"
 [ "$(ip netns exec $H sysctl -n net.ipv6.conf.h0.disable_ipv6)" = 0 ] || fail "SIGHUP left IPv6 off on h0"
 ok "SIGHUP: exit 0, ports restored"
+
+# ---- without -c, the model bondgen apply handed over (RUNDIR/BOND.yaml) ----
+cp $TMP/m.yaml "$BONDGEN_RUNDIR/$B.yaml"
+ip netns exec $H "$BONDGEND" $B >> $TMP/bondgend-$B.log 2>&1 & BPID=$!; PIDS+=($BPID)
+for ((i = 0; i < 50; i++)); do st $B > /dev/null 2>&1 && break; sleep 0.1; done
+st $B | grep -q "Slave Interface: h0" || fail "bondgend without -c did not find $BONDGEN_RUNDIR/$B.yaml"
+stop_bondgend
+ok "without -c, bondgend reads the model apply left in the run directory"
 exit 0
