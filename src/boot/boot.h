@@ -79,6 +79,10 @@ int bg_boot_cmdline_bonds(const char *cmdline, struct bg_boot_set *s, struct bg_
  * are added to s (backend auto, ports by name); *found tells whether any
  * legacy bonding key was seen at all. Unreadable files are noted in diags
  * and skipped. Returns 0 or -ENOMEM. */
+/* Overall time budget of the scans in this process (the generator runs in
+ * the boot transaction): once spent, the remaining files are skipped, each
+ * named in a warning. 0 = none (the default). */
+void bg_boot_scan_set_budget_ms(unsigned ms);
 int bg_boot_scan_legacy(const char *root, struct bg_boot_set *s, bool *found,
                         struct bg_diags *diags);
 

@@ -117,6 +117,16 @@ int main(int argc, char **argv) {
                         o.device_timeout_sec = (unsigned) t;
         }
 
+        /* The boot waits for generators: whatever the trees hold, stop
+         * reading after this long and say what was skipped. */
+        unsigned budget = 2000;
+        if ((e = getenv("BONDGEN_GENERATOR_BUDGET_MS")) && *e) {
+                char *end;
+                unsigned long t = strtoul(e, &end, 10);
+                if (!*end && t <= 600000)
+                        budget = (unsigned) t;
+        }
+        bg_boot_scan_set_budget_ms(budget);
         r = bg_boot_generate(&o, &res, &diags);
         log_diags(&diags);
         if (r < 0 && !bg_diags_has_errors(&diags)) {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <yaml.h>
 
@@ -22,6 +23,35 @@
 #include "yaml/yaml.h"
 
 #define MAX_CONFIG_FILE BG_YAML_MAX_SIZE
+
+static long long budget_end_ms;   /* CLOCK_MONOTONIC; 0 = no budget */
+static unsigned budget_skipped;    /* files skipped since it was spent */
+
+static long long mono_ms(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void bg_boot_scan_set_budget_ms(unsigned ms) {
+        budget_end_ms = ms ? mono_ms() + ms : 0;
+        budget_skipped = 0;
+}
+
+/* True when the budget is spent; the first file skipped is named in a
+ * warning (the rest follow it in name order and in the scan order). */
+static bool over_budget(const char *path, struct bg_diags *diags) {
+        if (!budget_end_ms || mono_ms() < budget_end_ms)
+                return false;
+        if (!budget_skipped++) {
+                struct bg_loc loc = { path, 0, 0 };
+                bg_diag_add(diags, BG_DIAG_WARNING, &loc, NULL,
+                            "skipped, with every file read after it (the ifcfg files after it, "
+                            "modprobe.d, /etc/bondgen, /run/bondgen): the time budget is spent");
+        }
+        return true;
+}
 
 const char *bg_boot_source_name(enum bg_boot_source s) {
         switch (s) {
@@ -317,6 +347,8 @@ int bg_boot_scan_legacy(const char *root, struct bg_boot_set *s, bool *found,
                         r = -ENOMEM;
                         break;
                 }
+                if (over_budget(p, diags))
+                        continue;
                 r = scan_ifcfg(p, names[i] + 6, s, found, diags);
         }
         free_list(names, n);
@@ -335,6 +367,8 @@ int bg_boot_scan_legacy(const char *root, struct bg_boot_set *s, bool *found,
                         r = -ENOMEM;
                         break;
                 }
+                if (over_budget(p, diags))
+                        continue;
                 r = scan_modprobe_file(p, s, found, diags);
         }
         free_list(names, n);
@@ -644,6 +678,8 @@ int bg_boot_scan_yaml_dir(const char *dir, struct bg_boot_set *s, unsigned *n_fi
                         break;
                 }
                 (*n_files)++;
+                if (over_budget(p, diags))
+                        continue;
                 r = bg_read_file(p, MAX_CONFIG_FILE, &data, &len);
                 if (r < 0) {
                         struct bg_loc loc = { p, 0, 0 };

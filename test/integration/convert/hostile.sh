@@ -87,4 +87,18 @@ rc=0; out=$(BONDGEN_RUNDIR=$run timeout 10 "$bondgen" status bond0 2>&1) || rc=$
 rc=0; out=$(BONDGEN_RUNDIR=$run timeout 10 "$bondgen" status 2>&1) || rc=$?
 [ "$rc" = 1 ] || fail "writable run dir (all bonds): exit $rc: $out"
 echo "ok: a writable run directory is refused"
+# 5. The generator's time budget: spent, it skips the rest, says so, and
+#    still exits 0 (it must never fail the boot).
+root=$tmp/budget
+mkdir -p "$root/etc/sysconfig/network-scripts"
+for i in $(seq 0 299); do
+        printf 'DEVICE=bond%d\nBONDING_OPTS="mode=1"\n' "$i" >"$root/etc/sysconfig/network-scripts/ifcfg-bond$i"
+done
+rm -rf "$tmp/gen"; mkdir -p "$tmp/gen"
+rc=0; BONDGEN_GENERATOR_BUDGET_MS=1 BONDGEN_ROOT="$root" BONDGEN_CMDLINE="" BONDGEN_KERNEL_RELEASE=none \
+        timeout 10 "$gen" "$tmp/gen" "$tmp/gen" "$tmp/gen" 2>"$tmp/gen.err" || rc=$?
+[ "$rc" = 0 ] || fail "generator over budget: exit $rc"
+grep -q "ifcfg-bond.*skipped, with every file read after it.*time budget is spent" "$tmp/gen.err" ||
+        fail "the skipped files are not named: $(cat "$tmp/gen.err")"
+echo "ok: the generator keeps its time budget and names what it skipped"
 echo "all hostile-input cases pass"
