@@ -233,17 +233,17 @@ static int resolve_ports(const struct bg_bond *b, const struct bg_nl_state *st, 
         for (size_t i = 0; i < b->n_ports; i++) {
                 const struct bg_port *pt = &b->ports[i];
                 const struct bg_nl_link *l = NULL;
-                uint8_t mac[6];
 
-                /* HWADDR wins over the name, like initscripts. */
-                if (pt->mac && bg_parse_mac(pt->mac, mac) == 0)
-                        l = bg_nl_state_link_by_mac(st, mac);
+                /* HWADDR wins over the name, like initscripts. Only
+                 * Ethernet MACs: the link table keeps 6 bytes. */
+                if (pt->mac.len == 6)
+                        l = bg_nl_state_link_by_mac(st, pt->mac.bytes);
                 if (!l && pt->name)
                         l = bg_nl_state_link(st, pt->name);
                 if (!l) {
                         bg_diag_add(d, BG_DIAG_WARNING, &pt->loc, "ports",
                                     "%s: port %s not present; it is enslaved when it appears",
-                                    b->name, pt->name ? pt->name : pt->mac);
+                                    b->name, pt->name ? pt->name : BG_HWADDR_STR(&pt->mac));
                         continue;
                 }
                 if (l->is_bond || (l->ifindex == bond_ifindex)) {
@@ -299,15 +299,16 @@ static int plan_addresses(struct bg_plan *p, const struct bg_bond *b, const stru
                 return 0;
         }
         for (size_t i = 0; i < c->n_addresses; i++) {
-                struct bg_nl_addr a = { .family = family };
-                int fam;
+                const struct bg_addr *ma = &c->addresses[i];
+                struct bg_nl_addr a = { .family = family, .prefixlen = ma->prefixlen };
                 bool present = false;
 
-                if (bg_parse_prefix(c->addresses[i], &fam, a.addr, &a.prefixlen) < 0 || fam != family) {
-                        bg_diag_add(d, BG_DIAG_ERROR, &c->loc, "addresses", "%s: invalid address '%s'",
-                                    b->name, c->addresses[i]);
+                if (ma->family != family) {
+                        bg_diag_add(d, BG_DIAG_ERROR, ma->loc.file ? &ma->loc : &c->loc, "addresses",
+                                    "%s: invalid address '%s'", b->name, BG_ADDR_STR(ma));
                         return -EINVAL;
                 }
+                memcpy(a.addr, ma->bytes, alen);
                 for (size_t j = 0; cur && j < st->n_addrs; j++) {
                         const struct bg_nl_addr *x = &st->addrs[j];
                         if (x->ifindex == cur->ifindex && x->family == family &&
@@ -316,7 +317,7 @@ static int plan_addresses(struct bg_plan *p, const struct bg_bond *b, const stru
                 }
                 if (!present) {
                         struct bg_step *s = add_step(p, BG_STEP_ADDR_ADD, b->name, b->name,
-                                                     "add address %s", c->addresses[i]);
+                                                     "add address %s", BG_ADDR_STR(ma));
                         if (!s)
                                 return -ENOMEM;
                         s->addr = a;
@@ -332,11 +333,9 @@ static int plan_addresses(struct bg_plan *p, const struct bg_bond *b, const stru
                 if (x->ifindex != cur->ifindex || x->family != family || x->scope == RT_SCOPE_LINK)
                         continue;
                 for (size_t i = 0; i < c->n_addresses && !listed; i++) {
-                        uint8_t a[16] = { 0 };
-                        unsigned pl;
-                        int fam;
-                        listed = bg_parse_prefix(c->addresses[i], &fam, a, &pl) == 0 &&
-                                 pl == x->prefixlen && memcmp(a, x->addr, alen) == 0;
+                        const struct bg_addr *ma = &c->addresses[i];
+                        listed = ma->family == family && ma->prefixlen == x->prefixlen &&
+                                 memcmp(ma->bytes, x->addr, alen) == 0;
                 }
                 if (listed)
                         continue;
@@ -350,27 +349,25 @@ static int plan_addresses(struct bg_plan *p, const struct bg_bond *b, const stru
         return 0;
 }
 
-static int parse_route_model(const char *to, const char *via, uint32_t metric, int family,
-                             struct bg_nl_route *r) {
-        int fam = family;
-
+/* The kernel route for a model route; -EAFNOSUPPORT for a value of the
+ * other family (validation reports it with its position). */
+static int route_from_model(const struct bg_route *mr, const struct bg_addr *via, uint32_t metric, int family,
+                            struct bg_nl_route *r) {
         memset(r, 0, sizeof(*r));
         r->family = family;
         r->table = RT_TABLE_MAIN;
         r->protocol = RTPROT_STATIC;
         r->metric = metric;
-        if (to && strcmp(to, "default") != 0) {
-                if (bg_parse_prefix(to, &fam, r->dst, &r->dst_len) < 0) {
-                        /* a bare address is a host route */
-                        if (inet_pton(family, to, r->dst) != 1)
-                                return -EINVAL;
-                        r->dst_len = family == AF_INET ? 32 : 128;
-                } else if (fam != family)
+        if (mr && !mr->is_default) {
+                if (mr->to.family != family)
                         return -EAFNOSUPPORT;
+                memcpy(r->dst, mr->to.bytes, sizeof(r->dst));
+                r->dst_len = mr->to.prefixlen;
         }
-        if (via) {
-                if (inet_pton(family, via, r->gateway) != 1)
-                        return -EINVAL;
+        if (via && bg_addr_set(via)) {
+                if (via->family != family)
+                        return -EAFNOSUPPORT;
+                memcpy(r->gateway, via->bytes, sizeof(r->gateway));
                 r->has_gateway = true;
         }
         r->scope = r->has_gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
@@ -389,27 +386,30 @@ static int plan_routes(struct bg_plan *p, const struct bg_bond *b, const struct 
                        const struct bg_nl_link *cur, int family, const struct bg_ipcfg *c,
                        struct bg_diags *d) {
         struct bg_nl_route want[65];
-        const char *text[65];
+        char text[65][BG_ADDR_STRLEN];
         size_t n = 0;
 
         if (c->method == BG_IP_DHCP)
                 return 0;
-        if (c->gateway) {
-                if (parse_route_model(NULL, c->gateway, 0, family, &want[n]) < 0) {
-                        bg_diag_add(d, BG_DIAG_ERROR, &c->loc, "gateway", "%s: invalid gateway '%s'",
-                                    b->name, c->gateway);
+        if (bg_addr_set(&c->gateway)) {
+                if (route_from_model(NULL, &c->gateway, 0, family, &want[n]) < 0) {
+                        bg_diag_add(d, BG_DIAG_ERROR, c->gateway.loc.file ? &c->gateway.loc : &c->loc,
+                                    "gateway", "%s: invalid gateway '%s'", b->name, BG_ADDR_STR(&c->gateway));
                         return -EINVAL;
                 }
-                text[n++] = "default";
+                snprintf(text[n++], sizeof(text[0]), "default");
         }
         for (size_t i = 0; i < c->n_routes && n < BG_ARRAY_SIZE(want); i++) {
                 const struct bg_route *r = &c->routes[i];
-                if (parse_route_model(r->to, r->via, r->metric, family, &want[n]) < 0) {
+                if (route_from_model(r, &r->via, r->metric, family, &want[n]) < 0) {
                         bg_diag_add(d, BG_DIAG_ERROR, &r->loc, "routes", "%s: invalid route to '%s'",
-                                    b->name, r->to ? r->to : "");
+                                    b->name, r->is_default ? "default" : BG_ADDR_STR(&r->to));
                         return -EINVAL;
                 }
-                text[n++] = r->to ? r->to : "default";
+                if (r->is_default)
+                        snprintf(text[n++], sizeof(text[0]), "default");
+                else
+                        bg_addr_format(&r->to, text[n++]);
         }
         for (size_t i = 0; i < n; i++) {
                 bool present = false;
@@ -581,15 +581,17 @@ int bg_plan_bond(const struct bg_bond *model, const struct bg_nl_state *st, stru
                         goto oom;
                 s->mtu = b->mtu;
         }
-        if (b->mac) {
-                uint8_t mac[6];
-                if (bg_parse_mac(b->mac, mac) < 0) {
-                        bg_diag_add(d, BG_DIAG_ERROR, &b->loc, "mac", "%s: invalid MAC '%s'", b->name, b->mac);
+        if (b->mac.len) {
+                const uint8_t *mac = b->mac.bytes;
+                if (b->mac.len != 6) {
+                        bg_diag_add(d, BG_DIAG_ERROR, &b->loc, "mac", "%s: MAC '%s' is not an Ethernet MAC",
+                                    b->name, BG_HWADDR_STR(&b->mac));
                         r = -EINVAL;
                         goto out;
                 }
                 if (!cur || !cur->has_mac || memcmp(cur->mac, mac, 6) != 0) {
-                        struct bg_step *s = add_step(p, BG_STEP_MAC, b->name, b->name, "mac %s", b->mac);
+                        struct bg_step *s = add_step(p, BG_STEP_MAC, b->name, b->name, "mac %s",
+                                                     BG_HWADDR_STR(&b->mac));
                         if (!s)
                                 goto oom;
                         memcpy(s->mac, mac, 6);

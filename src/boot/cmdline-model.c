@@ -135,31 +135,25 @@ static int apply_ip(struct bg_model *m, const char *value, struct bg_diags *d) {
                 }
         }
         _cleanup_free_ char *cidr = NULL;
-        int fam;
-        uint8_t bytes[16];
-        unsigned pl;
+        struct bg_addr a = { .loc = cmdline_loc }, g = { .loc = cmdline_loc };
         if (asprintf(&cidr, "%s/%u", addr, prefix) < 0)
                 return -ENOMEM;
-        if (bg_parse_prefix(cidr, &fam, bytes, &pl) < 0) {
+        if (bg_addr_parse_prefix(cidr, &a) < 0) {
                 bg_diag_add(d, BG_DIAG_ERROR, &cmdline_loc, "ip", "%s: bad address '%s'", b->name, addr);
                 return -EINVAL;
         }
         /* An unchecked gateway reached the model, and the YAML written from
          * it was refused by the loader at bondgen-apply time. */
-        if (*gw && inet_pton(fam, gw, bytes) != 1) {
+        if (*gw && (bg_addr_parse_ip(gw, &g) < 0 || g.family != a.family)) {
                 bg_diag_add(d, BG_DIAG_ERROR, &cmdline_loc, "ip", "%s: bad gateway '%s'", b->name, gw);
                 return -EINVAL;
         }
         struct bg_ipcfg *c = v6 ? &b->ipv6 : &b->ipv4;
         c->method = BG_IP_STATIC;
-        if (bg_ipcfg_add_address(c, cidr) < 0)
+        if (bg_ipcfg_add_addr(c, &a) < 0)
                 return -ENOMEM;
-        if (*gw) {
-                free(c->gateway);
-                c->gateway = strdup(gw);
-                if (!c->gateway)
-                        return -ENOMEM;
-        }
+        if (*gw)
+                c->gateway = g;
         return 0;
 }
 

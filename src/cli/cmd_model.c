@@ -135,6 +135,11 @@ static void print_list(FILE *f, char *const *v, size_t n, const char *sep) {
                 fprintf(f, "%s%s", i ? sep : "", v[i]);
 }
 
+static void print_addrs(FILE *f, const struct bg_addr *v, size_t n, const char *sep) {
+        for (size_t i = 0; i < n; i++)
+                fprintf(f, "%s%s", i ? sep : "", BG_ADDR_STR(&v[i]));
+}
+
 static void show_monitor(FILE *f, const struct bg_bond *b) {
         uint64_t miimon = bg_bond_opt_num(b, BG_OPT_MIIMON);
         uint64_t arp = bg_bond_opt_num(b, BG_OPT_ARP_INTERVAL);
@@ -166,24 +171,24 @@ static void show_ip(FILE *f, const char *name, const struct bg_ipcfg *ip) {
         fprintf(f, "  %-9s %s", name, bg_ip_method_name(ip->method));
         if (ip->n_addresses) {
                 fputc(' ', f);
-                print_list(f, ip->addresses, ip->n_addresses, ", ");
+                print_addrs(f, ip->addresses, ip->n_addresses, ", ");
         }
-        if (ip->gateway)
-                fprintf(f, ", gateway %s", ip->gateway);
+        if (bg_addr_set(&ip->gateway))
+                fprintf(f, ", gateway %s", BG_ADDR_STR(&ip->gateway));
         fputc('\n', f);
         for (size_t i = 0; i < ip->n_routes; i++) {
                 const struct bg_route *r = &ip->routes[i];
 
-                fprintf(f, "  %-9s route %s", "", r->to);
-                if (r->via)
-                        fprintf(f, " via %s", r->via);
+                fprintf(f, "  %-9s route %s", "", r->is_default ? "default" : BG_ADDR_STR(&r->to));
+                if (bg_addr_set(&r->via))
+                        fprintf(f, " via %s", BG_ADDR_STR(&r->via));
                 if (r->metric)
                         fprintf(f, " metric %" PRIu32, r->metric);
                 fputc('\n', f);
         }
         if (ip->n_dns) {
                 fprintf(f, "  %-9s dns ", "");
-                print_list(f, ip->dns, ip->n_dns, ", ");
+                print_addrs(f, ip->dns, ip->n_dns, ", ");
                 fputc('\n', f);
         }
 }
@@ -220,18 +225,18 @@ static void show_bond(FILE *f, const struct bg_bond *b) {
                 const struct bg_port *p = &b->ports[i];
 
                 fputs(i ? ", " : " ", f);
-                if (p->name && p->mac)
-                        fprintf(f, "%s (mac %s)", p->name, p->mac);
+                if (p->name && p->mac.len)
+                        fprintf(f, "%s (mac %s)", p->name, BG_HWADDR_STR(&p->mac));
                 else if (p->name)
                         fputs(p->name, f);
                 else
-                        fprintf(f, "mac %s", p->mac);
+                        fprintf(f, "mac %s", BG_HWADDR_STR(&p->mac));
         }
         fputs(b->n_ports ? "\n" : " none\n", f);
         fprintf(f, "  %-9s %s\n", "onboot", b->onboot ? "yes" : "no");
         if (b->mtu)
                 fprintf(f, "  %-9s %" PRIu32 "\n", "mtu", b->mtu);
-        fprintf(f, "  %-9s %s\n", "mac", b->mac ? b->mac : "from the first port");
+        fprintf(f, "  %-9s %s\n", "mac", b->mac.len ? BG_HWADDR_STR(&b->mac) : "from the first port");
         show_ip(f, "ipv4", &b->ipv4);
         show_ip(f, "ipv6", &b->ipv6);
 }

@@ -74,8 +74,6 @@ FILE *bg_emit_open(char **buf, size_t *len);
 int bg_emit_close_add(struct bg_emit_files *out, FILE *f, char **buf, unsigned mode,
                       const char *name_fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/* Address family of "a.b.c.d[/n]" (AF_INET) or an IPv6 text (AF_INET6). */
-int bg_emit_family(const char *addr);
 
 /* Deterministic name-based UUID (RFC 4122 version 5, SHA-1) in a bondgen
  * namespace, lower case with dashes. */

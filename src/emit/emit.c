@@ -256,23 +256,6 @@ static const char *bad_strv(char **v, size_t n) {
         return NULL;
 }
 
-static const char *bad_ipcfg(const struct bg_ipcfg *c) {
-        const char *bad = bad_strv(c->addresses, c->n_addresses);
-
-        if (!bad)
-                bad = bad_text(c->gateway);
-        if (!bad)
-                bad = bad_strv(c->dns, c->n_dns);
-        for (size_t i = 0; !bad && i < c->n_routes; i++) {
-                if (!c->routes[i].to)
-                        return "(a route without destination)";
-                bad = bad_text(c->routes[i].to);
-                if (!bad)
-                        bad = bad_text(c->routes[i].via);
-        }
-        return bad;
-}
-
 bool bg_emit_bond_safe(struct bg_diags *d, const struct bg_bond *b, enum bg_emit_format f) {
         const char *bad = NULL;
 
@@ -299,23 +282,16 @@ bool bg_emit_bond_safe(struct bg_diags *d, const struct bg_bond *b, enum bg_emit
                                             b->name, b->ports[i].name, bg_emit_format_name(f));
                         return false;
                 }
+        /* Addresses and MACs are typed: only names and option text can
+         * carry control characters. */
         bad = bad_text(b->name);
-        if (!bad)
-                bad = bad_text(b->mac);
-        for (size_t i = 0; !bad && i < b->n_ports; i++) {
+        for (size_t i = 0; !bad && i < b->n_ports; i++)
                 bad = bad_text(b->ports[i].name);
-                if (!bad)
-                        bad = bad_text(b->ports[i].mac);
-        }
         for (unsigned id = 0; !bad && id < BG_OPT__MAX; id++) {
                 bad = bad_text(b->opts[id].str);
                 if (!bad)
                         bad = bad_strv(b->opts[id].list, b->opts[id].n_list);
         }
-        if (!bad)
-                bad = bad_ipcfg(&b->ipv4);
-        if (!bad)
-                bad = bad_ipcfg(&b->ipv6);
         if (!bad)
                 return true;
         /* A line break in a value would start a new key or section in the
@@ -339,7 +315,7 @@ bool bg_emit_port_usable(struct bg_diags *d, const struct bg_bond *b, size_t i,
                          enum bg_emit_format f) {
         const struct bg_port *p = &b->ports[i];
 
-        if (p->name || p->mac)
+        if (p->name || p->mac.len)
                 return true;
         warn(d, p->loc.file || p->loc.line ? &p->loc : &b->loc, b->name,
              "bond %s: port %zu has neither a name nor a MAC address; %s output leaves it out",
@@ -416,23 +392,6 @@ oom:
         free(*buf);
         *buf = NULL;
         return -ENOMEM;
-}
-
-int bg_emit_family(const char *addr) {
-        char tmp[64];
-        const char *slash = strchr(addr, '/');
-        size_t n = slash ? (size_t) (slash - addr) : strlen(addr);
-        unsigned char bin[16];
-
-        if (n >= sizeof(tmp))
-                return -EINVAL;
-        memcpy(tmp, addr, n);
-        tmp[n] = 0;
-        if (inet_pton(AF_INET, tmp, bin) == 1)
-                return AF_INET;
-        if (inet_pton(AF_INET6, tmp, bin) == 1)
-                return AF_INET6;
-        return -EINVAL;
 }
 
 static bool ends_with(const char *s, const char *suffix) {

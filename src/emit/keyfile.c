@@ -97,12 +97,6 @@ static void emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags 
         }
 }
 
-static const char *route_dest(const char *to, int family) {
-        if (strcmp(to, "default") == 0)
-                return family == AF_INET6 ? "::/0" : "0.0.0.0/0";
-        return to;
-}
-
 static void emit_ip(FILE *f, const struct bg_bond *b, const struct bg_ipcfg *c, int family,
                     struct bg_diags *diags) {
         const char *sec = family == AF_INET6 ? "ipv6" : "ipv4";
@@ -130,9 +124,9 @@ static void emit_ip(FILE *f, const struct bg_bond *b, const struct bg_ipcfg *c, 
         }
         fprintf(f, "\n[%s]\nmethod=%s\n", sec, method);
         for (size_t i = 0; i < c->n_addresses; i++)
-                fprintf(f, "address%zu=%s\n", i + 1, c->addresses[i]);
-        if (c->gateway)
-                fprintf(f, "gateway=%s\n", c->gateway);
+                fprintf(f, "address%zu=%s\n", i + 1, BG_ADDR_STR(&c->addresses[i]));
+        if (bg_addr_set(&c->gateway))
+                fprintf(f, "gateway=%s\n", BG_ADDR_STR(&c->gateway));
 
         /* Servers go to the section of their own family, whatever list
          * the model kept them in. */
@@ -140,13 +134,11 @@ static void emit_ip(FILE *f, const struct bg_bond *b, const struct bg_ipcfg *c, 
                 const struct bg_ipcfg *src = pass == 0 ? &b->ipv4 : &b->ipv6;
 
                 for (size_t i = 0; i < src->n_dns; i++) {
-                        int fam = bg_emit_family(src->dns[i]);
-
-                        if (fam != family && !(fam < 0 && src == c))
+                        if (src->dns[i].family != family)
                                 continue;
                         if (n++ == 0)
                                 fputs("dns=", f);
-                        fprintf(f, "%s;", src->dns[i]);
+                        fprintf(f, "%s;", BG_ADDR_STR(&src->dns[i]));
                 }
         }
         if (n > 0)
@@ -155,12 +147,13 @@ static void emit_ip(FILE *f, const struct bg_bond *b, const struct bg_ipcfg *c, 
         for (size_t i = 0; i < c->n_routes; i++) {
                 const struct bg_route *r = &c->routes[i];
                 const char *any = family == AF_INET6 ? "::" : "0.0.0.0";
+                struct bg_addr to = bg_route_dest(r, family);
 
-                fprintf(f, "route%zu=%s", i + 1, route_dest(r->to, family));
+                fprintf(f, "route%zu=%s", i + 1, BG_ADDR_STR(&to));
                 /* keyfile routes are "dest/plen,gateway,metric"; a route
                  * without gateway keeps the field with the any-address. */
-                if (r->via || r->metric)
-                        fprintf(f, ",%s", r->via ? r->via : any);
+                if (bg_addr_set(&r->via) || r->metric)
+                        fprintf(f, ",%s", bg_addr_set(&r->via) ? BG_ADDR_STR(&r->via) : any);
                 if (r->metric)
                         fprintf(f, ",%" PRIu32, r->metric);
                 fputc('\n', f);
@@ -182,10 +175,10 @@ static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct 
                 free(buf);
                 return r;
         }
-        if (b->mac || b->mtu) {
+        if (b->mac.len || b->mtu) {
                 fputs("\n[ethernet]\n", f);
-                if (b->mac)
-                        fprintf(f, "cloned-mac-address=%s\n", b->mac);
+                if (b->mac.len)
+                        fprintf(f, "cloned-mac-address=%s\n", BG_HWADDR_STR(&b->mac));
                 if (b->mtu)
                         fprintf(f, "mtu=%" PRIu32 "\n", b->mtu);
         }
@@ -216,19 +209,19 @@ static int emit_port(struct bg_emit_files *out, const struct bg_bond *b, size_t 
          * would leave the bond without the port wherever udev named it
          * differently (NetworkManager matches HWADDR alone, and so
          * did initscripts' rename_device). */
-        r = emit_connection(f, id, "ethernet", p->mac ? NULL : p->name, b->name, b->onboot,
+        r = emit_connection(f, id, "ethernet", p->mac.len ? NULL : p->name, b->name, b->onboot,
                             false);
         if (r < 0) {
                 fclose(f);
                 free(buf);
                 return r;
         }
-        if (p->mac) {
+        if (p->mac.len) {
                 fputs("\n[ethernet]\n", f);
                 if (p->name)
                         fprintf(f, "# legacy name %s; keyfiles cannot pin a name (a .link file can)\n",
                                 p->name);
-                fprintf(f, "mac-address=%s\n", p->mac);
+                fprintf(f, "mac-address=%s\n", BG_HWADDR_STR(&p->mac));
                 if (p->name && (bg_emit_port_index(b, BG_OPT_PRIMARY) == (long) i ||
                                 bg_emit_port_index(b, BG_OPT_ACTIVE_SLAVE) == (long) i))
                         bg_emit_warn_bond(diags, b, "primary",

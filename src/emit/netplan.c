@@ -58,23 +58,23 @@ static void put_quoted(FILE *f, const char *s) {
 }
 
 static void emit_routes(FILE *f, const struct bg_ipcfg *c) {
-        if (c->gateway) {
+        if (bg_addr_set(&c->gateway)) {
                 fputs("        - to: default\n          via: ", f);
-                put_quoted(f, c->gateway);
+                put_quoted(f, BG_ADDR_STR(&c->gateway));
                 fputc('\n', f);
         }
         for (size_t i = 0; i < c->n_routes; i++) {
                 const struct bg_route *r = &c->routes[i];
 
                 fputs("        - to: ", f);
-                if (strcmp(r->to, "default") == 0)
+                if (r->is_default)
                         fputs("default", f);
                 else
-                        put_quoted(f, r->to);
+                        put_quoted(f, BG_ADDR_STR(&r->to));
                 fputc('\n', f);
-                if (r->via) {
+                if (bg_addr_set(&r->via)) {
                         fputs("          via: ", f);
-                        put_quoted(f, r->via);
+                        put_quoted(f, BG_ADDR_STR(&r->via));
                         fputc('\n', f);
                 } else
                         /* netplan wants a gateway unless the route is on-link. */
@@ -158,21 +158,21 @@ static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct 
                 for (size_t i = 0; i < b->n_ports; i++) {
                         const struct bg_port *p = &b->ports[i];
 
-                        if (!p->name && !p->mac)
+                        if (!p->name && !p->mac.len)
                                 continue;
                         r = bg_emit_port_id(b, i, id, sizeof(id));
                         if (r < 0)
                                 goto fail;
                         fputs("    ", f);
                         put_scalar(f, id);
-                        if (!p->mac) {
+                        if (!p->mac.len) {
                                 fputs(": {}\n", f);
                                 continue;
                         }
                         /* HWADDR: match the permanent MAC, and keep the legacy
                          * name with set-name, as netplan documents for renamed NICs. */
                         fputs(":\n      match:\n        macaddress: ", f);
-                        put_quoted(f, p->mac);
+                        put_quoted(f, BG_HWADDR_STR(&p->mac));
                         fputc('\n', f);
                         if (p->name) {
                                 fputs("      set-name: ", f);
@@ -190,7 +190,7 @@ static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct 
 
                 fputs("      interfaces: [", f);
                 for (size_t i = 0; i < b->n_ports; i++) {
-                        if (!b->ports[i].name && !b->ports[i].mac)
+                        if (!b->ports[i].name && !b->ports[i].mac.len)
                                 continue;
                         r = bg_emit_port_id(b, i, id, sizeof(id));
                         if (r < 0)
@@ -201,9 +201,9 @@ static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct 
                 }
                 fputs("]\n", f);
         }
-        if (b->mac) {
+        if (b->mac.len) {
                 fputs("      macaddress: ", f);
-                put_quoted(f, b->mac);
+                put_quoted(f, BG_HWADDR_STR(&b->mac));
                 fputc('\n', f);
         } else
                 /* netplan has no way to say "leave the MAC to the kernel":
@@ -224,16 +224,16 @@ static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct 
                 fputs("      addresses:\n", f);
                 for (size_t i = 0; i < v4->n_addresses; i++) {
                         fputs("        - ", f);
-                        put_quoted(f, v4->addresses[i]);
+                        put_quoted(f, BG_ADDR_STR(&v4->addresses[i]));
                         fputc('\n', f);
                 }
                 for (size_t i = 0; i < v6->n_addresses; i++) {
                         fputs("        - ", f);
-                        put_quoted(f, v6->addresses[i]);
+                        put_quoted(f, BG_ADDR_STR(&v6->addresses[i]));
                         fputc('\n', f);
                 }
         }
-        if (v4->gateway || v6->gateway || v4->n_routes + v6->n_routes > 0) {
+        if (bg_addr_set(&v4->gateway) || bg_addr_set(&v6->gateway) || v4->n_routes + v6->n_routes > 0) {
                 /* gateway4/gateway6 are deprecated in netplan (it warns): a
                  * default route says the same. */
                 fputs("      routes:\n", f);
@@ -245,12 +245,12 @@ static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct 
                 fputs("        addresses:\n", f);
                 for (size_t i = 0; i < v4->n_dns; i++) {
                         fputs("          - ", f);
-                        put_quoted(f, v4->dns[i]);
+                        put_quoted(f, BG_ADDR_STR(&v4->dns[i]));
                         fputc('\n', f);
                 }
                 for (size_t i = 0; i < v6->n_dns; i++) {
                         fputs("          - ", f);
-                        put_quoted(f, v6->dns[i]);
+                        put_quoted(f, BG_ADDR_STR(&v6->dns[i]));
                         fputc('\n', f);
                 }
         }

@@ -114,8 +114,8 @@ static int emit_netdev(struct bg_emit_files *out, const struct bg_bond *b, struc
         if (!f)
                 return -ENOMEM;
         fprintf(f, "# %s\n[NetDev]\nName=%s\n", BG_EMIT_HEADER, b->name);
-        if (b->mac)
-                fprintf(f, "MACAddress=%s\n", b->mac);
+        if (b->mac.len)
+                fprintf(f, "MACAddress=%s\n", BG_HWADDR_STR(&b->mac));
         else
                 /* bond_main.c:bond_enslave() gives an address-less bond its first
                  * port's MAC; initscripts behaved the same. */
@@ -154,19 +154,14 @@ static int emit_bond_link(struct bg_emit_files *out, const struct bg_bond *b) {
         return bg_emit_close_add(out, f, &buf, 0644, BG_EMIT_PREFIX "%s.link", b->name);
 }
 
-static const char *route_dest(const char *to, int family) {
-        if (to && strcmp(to, "default") == 0)
-                return family == AF_INET6 ? "::/0" : "0.0.0.0/0";
-        return to;
-}
-
 static void emit_routes(FILE *f, const struct bg_ipcfg *c, int family) {
         for (size_t i = 0; i < c->n_routes; i++) {
                 const struct bg_route *r = &c->routes[i];
+                struct bg_addr to = bg_route_dest(r, family);
 
-                fprintf(f, "\n[Route]\nDestination=%s\n", route_dest(r->to, family));
-                if (r->via)
-                        fprintf(f, "Gateway=%s\n", r->via);
+                fprintf(f, "\n[Route]\nDestination=%s\n", BG_ADDR_STR(&to));
+                if (bg_addr_set(&r->via))
+                        fprintf(f, "Gateway=%s\n", BG_ADDR_STR(&r->via));
                 if (r->metric)
                         fprintf(f, "Metric=%" PRIu32 "\n", r->metric);
         }
@@ -208,17 +203,17 @@ static int emit_bond_network(struct bg_emit_files *out, const struct bg_bond *b)
          * what its reader meant to configure. */
         fputs("LinkLocalAddressing=ipv6\n", f);
         for (size_t i = 0; i < v4->n_addresses; i++)
-                fprintf(f, "Address=%s\n", v4->addresses[i]);
+                fprintf(f, "Address=%s\n", BG_ADDR_STR(&v4->addresses[i]));
         for (size_t i = 0; i < v6->n_addresses; i++)
-                fprintf(f, "Address=%s\n", v6->addresses[i]);
-        if (v4->gateway)
-                fprintf(f, "Gateway=%s\n", v4->gateway);
-        if (v6->gateway)
-                fprintf(f, "Gateway=%s\n", v6->gateway);
+                fprintf(f, "Address=%s\n", BG_ADDR_STR(&v6->addresses[i]));
+        if (bg_addr_set(&v4->gateway))
+                fprintf(f, "Gateway=%s\n", BG_ADDR_STR(&v4->gateway));
+        if (bg_addr_set(&v6->gateway))
+                fprintf(f, "Gateway=%s\n", BG_ADDR_STR(&v6->gateway));
         for (size_t i = 0; i < v4->n_dns; i++)
-                fprintf(f, "DNS=%s\n", v4->dns[i]);
+                fprintf(f, "DNS=%s\n", BG_ADDR_STR(&v4->dns[i]));
         for (size_t i = 0; i < v6->n_dns; i++)
-                fprintf(f, "DNS=%s\n", v6->dns[i]);
+                fprintf(f, "DNS=%s\n", BG_ADDR_STR(&v6->dns[i]));
         /* Legacy ifup configured the bond's addresses whether or not a port
          * had carrier; netplan does the same for virtual devices. */
         fputs("ConfigureWithoutCarrier=yes\n", f);
@@ -245,7 +240,7 @@ static int emit_port_link(struct bg_emit_files *out, const struct bg_port *p, co
                 "# name is taken; the port's .network matches by MAC, so the bond still\n"
                 "# gets its port.\n"
                 "[Match]\nPermanentMACAddress=%s\n\n[Link]\nName=%s\n",
-                BG_EMIT_HEADER, p->name, p->mac, p->name);
+                BG_EMIT_HEADER, p->name, BG_HWADDR_STR(&p->mac), p->name);
         return bg_emit_close_add(out, f, &buf, 0644, BG_EMIT_PREFIX "%s.link", id);
 }
 
@@ -259,12 +254,12 @@ static int emit_port_network(struct bg_emit_files *out, const struct bg_bond *b,
         if (!f)
                 return -ENOMEM;
         fprintf(f, "# %s\n[Match]\n", BG_EMIT_HEADER);
-        if (p->mac) {
+        if (p->mac.len) {
                 /* The permanent MAC: a port's current MAC is rewritten to the
                  * bond's on enslave (netplan PR #278, PermanentMACAddress=). */
                 if (p->name)
                         fprintf(f, "# %s, matched by its MAC address\n", p->name);
-                fprintf(f, "PermanentMACAddress=%s\n", p->mac);
+                fprintf(f, "PermanentMACAddress=%s\n", BG_HWADDR_STR(&p->mac));
         } else
                 fprintf(f, "Name=%s\n", p->name);
         fprintf(f, "\n[Network]\nLinkLocalAddressing=no\nBond=%s\n", b->name);
@@ -291,7 +286,7 @@ int bg_emit_networkd(const struct bg_model *m, struct bg_emit_files *out, struct
                 r = emit_netdev(out, b, diags);
                 if (r < 0)
                         return r;
-                if (!b->mac) {
+                if (!b->mac.len) {
                         r = emit_bond_link(out, b);
                         if (r < 0)
                                 return r;
@@ -307,7 +302,7 @@ int bg_emit_networkd(const struct bg_model *m, struct bg_emit_files *out, struct
                         r = bg_emit_port_id(b, j, id, sizeof(id));
                         if (r < 0)
                                 return r;
-                        if (b->ports[j].mac && b->ports[j].name) {
+                        if (b->ports[j].mac.len && b->ports[j].name) {
                                 r = emit_port_link(out, &b->ports[j], id);
                                 if (r < 0)
                                         return r;

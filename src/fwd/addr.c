@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The model's addresses and routes (text, as in the YAML) as rtnetlink
+ * The model's addresses and routes (typed, parsed by the model's reader) as rtnetlink
  * requests on the bond's TAP; the requests themselves are src/netlink's.
  */
 #include <arpa/inet.h>
@@ -13,60 +13,47 @@
 #include "fwd/core.h"
 #include "netlink/netlink.h"
 
-/* "10.0.0.1/24", "2001:db8::1/64", or a bare address (a host prefix). */
-static int parse_cidr(const char *cidr, int *family, uint8_t addr[16], unsigned *plen) {
-        char a[64], *slash;
-
-        snprintf(a, sizeof(a), "%s", cidr);
-        slash = strchr(a, '/');
-        if (slash)
-                *slash++ = 0;
-        *family = strchr(a, ':') ? AF_INET6 : AF_INET;
-        if (inet_pton(*family, a, addr) != 1)
-                return -EINVAL;
-        *plen = slash ? (unsigned) atoi(slash) : (*family == AF_INET ? 32 : 128);
-        return 0;
-}
-
-int bg_fwd_add_address(struct bg_nl *nl, int ifindex, const char *cidr) {
-        struct bg_nl_addr a = { .ifindex = ifindex };
+int bg_fwd_add_address(struct bg_nl *nl, int ifindex, const struct bg_addr *addr) {
+        struct bg_nl_addr a = { .ifindex = ifindex, .family = addr->family, .prefixlen = addr->prefixlen };
         struct nlmsghdr *req;
         char buf[BG_NL_BUFSIZE];
         int r;
 
-        r = parse_cidr(cidr, &a.family, a.addr, &a.prefixlen);
-        if (r < 0)
-                return r;
+        if (!bg_addr_set(addr))
+                return -EINVAL;
+        memcpy(a.addr, addr->bytes, sizeof(a.addr));
         r = bg_nl_msg_addr(buf, 0, true, &a, &req);
         if (r < 0)
                 return r;
         return bg_nl_call(nl, req, NULL);
 }
 
-/* A route to "default" or a prefix, via a gateway or (NULL) on link. */
-int bg_fwd_add_route(struct bg_nl *nl, int ifindex, const char *to, const char *via, uint32_t metric) {
+/* A route of family to a prefix (NULL: default), via a gateway or (unset
+ * or NULL) on link. */
+int bg_fwd_add_route(struct bg_nl *nl, int ifindex, int family, const struct bg_addr *to,
+                     const struct bg_addr *via, uint32_t metric) {
+        bool gw = via && bg_addr_set(via);
         struct bg_nl_route rt = {
-                .family = AF_INET,
+                .family = family,
                 .oif = ifindex,
                 .metric = metric,
                 .table = RT_TABLE_MAIN,
                 .protocol = RTPROT_STATIC,
-                .scope = via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK,
+                .scope = gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK,
                 .type = RTN_UNICAST,
         };
         struct nlmsghdr *req;
         char buf[BG_NL_BUFSIZE];
         int r;
 
-        if (to && strcmp(to, "default")) {
-                r = parse_cidr(to, &rt.family, rt.dst, &rt.dst_len);
-                if (r < 0)
-                        return r;
-        } else if (via && strchr(via, ':'))
-                rt.family = AF_INET6;
-        if (via) {
-                if (inet_pton(rt.family, via, rt.gateway) != 1)
-                        return -EINVAL;
+        if ((to && to->family != family) || (gw && via->family != family))
+                return -EAFNOSUPPORT;
+        if (to) {
+                memcpy(rt.dst, to->bytes, sizeof(rt.dst));
+                rt.dst_len = to->prefixlen;
+        }
+        if (gw) {
+                memcpy(rt.gateway, via->bytes, sizeof(rt.gateway));
                 rt.has_gateway = true;
         }
         r = bg_nl_msg_route(buf, 0, true, &rt, &req);

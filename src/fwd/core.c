@@ -816,25 +816,28 @@ static void configure_addresses(struct bg_core *c) {
                 if (ip->method != BG_IP_STATIC)
                         continue;
                 for (size_t i = 0; i < ip->n_addresses; i++) {
-                        r = bg_fwd_add_address(c->rtnl, c->bond.tap_ifindex, ip->addresses[i]);
+                        r = bg_fwd_add_address(c->rtnl, c->bond.tap_ifindex, &ip->addresses[i]);
                         if (r < 0)
-                                bg_core_log(c, LOG_WARNING, "cannot add address %s: %s", ip->addresses[i],
-                                            strerror(-r));
+                                bg_core_log(c, LOG_WARNING, "cannot add address %s: %s",
+                                            BG_ADDR_STR(&ip->addresses[i]), strerror(-r));
                 }
         }
         for (int k = 0; k < 2; k++) {
                 const struct bg_ipcfg *ip = cfgs[k];
                 if (ip->method != BG_IP_STATIC)
                         continue;
-                if (ip->gateway && (r = bg_fwd_add_route(c->rtnl, c->bond.tap_ifindex, "default", ip->gateway, 0)) < 0)
-                        bg_core_log(c, LOG_WARNING, "cannot add default route via %s: %s", ip->gateway,
-                                    strerror(-r));
+                int fam = k ? AF_INET6 : AF_INET;
+                if (bg_addr_set(&ip->gateway) &&
+                    (r = bg_fwd_add_route(c->rtnl, c->bond.tap_ifindex, fam, NULL, &ip->gateway, 0)) < 0)
+                        bg_core_log(c, LOG_WARNING, "cannot add default route via %s: %s",
+                                    BG_ADDR_STR(&ip->gateway), strerror(-r));
                 for (size_t i = 0; i < ip->n_routes; i++) {
-                        r = bg_fwd_add_route(c->rtnl, c->bond.tap_ifindex, ip->routes[i].to, ip->routes[i].via,
-                                             ip->routes[i].metric);
+                        const struct bg_route *rt = &ip->routes[i];
+                        r = bg_fwd_add_route(c->rtnl, c->bond.tap_ifindex, fam, rt->is_default ? NULL : &rt->to,
+                                             &rt->via, rt->metric);
                         if (r < 0)
-                                bg_core_log(c, LOG_WARNING, "cannot add route to %s: %s", ip->routes[i].to,
-                                            strerror(-r));
+                                bg_core_log(c, LOG_WARNING, "cannot add route to %s: %s",
+                                            rt->is_default ? "default" : BG_ADDR_STR(&rt->to), strerror(-r));
                 }
         }
 }

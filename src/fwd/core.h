@@ -27,8 +27,9 @@ int bg_fwd_sysctl_set(const char *fam, const char *ifname, const char *key, int 
 
 /* ---- addr.c: the model's addresses ("10.0.0.1/24") and routes (to
  * "default" or a prefix, via a gateway or NULL for on-link) on ifindex ---- */
-int bg_fwd_add_address(struct bg_nl *nl, int ifindex, const char *cidr);
-int bg_fwd_add_route(struct bg_nl *nl, int ifindex, const char *to, const char *via, uint32_t metric);
+int bg_fwd_add_address(struct bg_nl *nl, int ifindex, const struct bg_addr *addr);
+int bg_fwd_add_route(struct bg_nl *nl, int ifindex, int family, const struct bg_addr *to,
+                     const struct bg_addr *via, uint32_t metric);
 
 /* ---- admit.c ---- */
 struct bg_nl_link;

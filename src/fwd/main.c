@@ -54,18 +54,18 @@ static const char *default_config(const char *bond) {
 
 /* The interface whose permanent (else current) MAC is mac, read over
  * rtnetlink with the kernel backend's matching rule. */
-static int port_by_mac(struct bg_core *c, const char *mac, char name[IFNAMSIZ]) {
+static int port_by_mac(struct bg_core *c, const struct bg_hwaddr *mac, char name[IFNAMSIZ]) {
         struct bg_nl_state st = {};
         const struct bg_nl_link *l;
-        uint8_t want[6];
         int r;
 
-        if (bg_parse_mac(mac, want) < 0)
+        /* AF_PACKET ports are Ethernet: a 6-byte MAC. */
+        if (mac->len != 6)
                 return -EINVAL;
         r = bg_nl_read_state(c->rtnl, &st);
         if (r < 0)
                 return r;
-        l = bg_nl_state_link_by_mac(&st, want);
+        l = bg_nl_state_link_by_mac(&st, mac->bytes);
         if (l)
                 snprintf(name, IFNAMSIZ, "%s", l->name);
         bg_nl_state_free(&st);
@@ -147,18 +147,20 @@ int main(int argc, char **argv) {
                 bg_model_free(&model);
                 return EXIT_INVALID;
         }
-        if (bond->mac && bg_parse_mac(bond->mac, mac) < 0) {
-                fprintf(stderr, "bondgend: %s: bad MAC address '%s'\n", name, bond->mac);
+        if (bond->mac.len && bond->mac.len != 6) {
+                fprintf(stderr, "bondgend: %s: MAC address '%s' is not an Ethernet MAC\n", name,
+                        BG_HWADDR_STR(&bond->mac));
                 bg_model_free(&model);
                 return EXIT_INVALID;
         }
+        memcpy(mac, bond->mac.bytes, sizeof(mac));
 
         c = calloc(1, sizeof(*c));
         if (!c) {
                 bg_model_free(&model);
                 return EXIT_SYS;
         }
-        r = bg_core_init(c, name, &params, bond->mac ? mac : NULL, bond->mtu);
+        r = bg_core_init(c, name, &params, bond->mac.len ? mac : NULL, bond->mtu);
         if (r < 0) {
                 if (r == -EADDRINUSE)
                         fprintf(stderr, "bondgend: %s: another bondgend already serves this bond\n", name);
@@ -178,16 +180,17 @@ int main(int argc, char **argv) {
 
                 /* A MAC in the model (HWADDR=) names the NIC whatever the
                  * kernel calls it now, as the kernel backend matches it. */
-                if (pt->mac && port_by_mac(c, pt->mac, found) == 0) {
+                if (pt->mac.len && port_by_mac(c, &pt->mac, found) == 0) {
                         if (!pt->name || strcmp(pt->name, found))
-                                bg_core_log(c, LOG_INFO, "port %s: MAC %s is %s", pt->name ? pt->name : pt->mac,
-                                            pt->mac, found);
+                                bg_core_log(c, LOG_INFO, "port %s: MAC %s is %s",
+                                            pt->name ? pt->name : BG_HWADDR_STR(&pt->mac),
+                                            BG_HWADDR_STR(&pt->mac), found);
                         ifname = found;
                 }
                 if (!ifname) {
                         bg_core_log(c, LOG_WARNING,
                                     "no interface has MAC %s yet; the udev hotplug rule enslaves it when it appears",
-                                    pt->mac ? pt->mac : "?");
+                                    pt->mac.len ? BG_HWADDR_STR(&pt->mac) : "?");
                         continue;
                 }
                 r = bg_core_enslave(c, ifname, true);

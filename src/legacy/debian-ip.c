@@ -101,16 +101,23 @@ int deb_command(struct dctx *x, struct dbond *db, struct bg_bond *b, struct deb_
                                 "the route's destination and gateway are not of one address family");
                         deb_ofate(c, op, "error: bad route");
                         db->bad = true;
-                } else if (!strcmp(k.to, "default") && !ip->gateway && !k.metric) {
+                } else if (!strcmp(k.to, "default") && !bg_addr_set(&ip->gateway) && !k.metric) {
                         if (lg_set_gateway(ip, k.via) < 0)
                                 r = -ENOMEM;
                         deb_ofate(c, op, "bonds[%s].%s.gateway = %s", b->name, fam == AF_INET6 ? "ipv6" : "ipv4",
                                   k.via);
                 } else {
-                        if (bg_ipcfg_add_route(ip, k.to, *k.via ? k.via : NULL, k.metric) < 0)
+                        int a = bg_ipcfg_add_route(ip, k.to, *k.via ? k.via : NULL, k.metric);
+                        if (a == -EINVAL) {
+                                lg_diag(c, BG_DIAG_ERROR, op->file, op->line, op->vcol, op->key,
+                                        "'%s' is not 'default' or an address with a prefix length", k.to);
+                                deb_ofate(c, op, "error: bad route");
+                                db->bad = true;
+                        } else if (a < 0)
                                 r = -ENOMEM;
-                        deb_ofate(c, op, "bonds[%s].%s.routes += %s%s%s", b->name, fam == AF_INET6 ? "ipv6" : "ipv4",
-                                  k.to, *k.via ? " via " : "", k.via);
+                        else
+                                deb_ofate(c, op, "bonds[%s].%s.routes += %s%s%s", b->name,
+                                          fam == AF_INET6 ? "ipv6" : "ipv4", k.to, *k.via ? " via " : "", k.via);
                 }
         } else {
                 lg_diag(c, BG_DIAG_WARNING, op->file, op->line, op->vcol, op->key, "%s",
@@ -234,15 +241,12 @@ int deb_stanza_ip(struct dctx *x, struct dbond *db, struct bg_bond *b, struct de
                         char mac[18];
                         if (!strncmp(v, "ether", 5) && (v[5] == ' ' || v[5] == '\t'))
                                 v += 5 + strspn(v + 5, " \t");
-                        if (bg_normalize_mac(v, mac) < 0) {
+                        if (bg_normalize_mac(v, mac) < 0 || bg_hwaddr_parse(mac, &b->mac) < 0) {
                                 lg_diag(c, BG_DIAG_ERROR, op->file, op->line, op->vcol, op->key,
                                         "'%s' is not a MAC address", op->value);
                                 deb_ofate(c, op, "error: invalid MAC address");
                                 db->bad = true;
                         } else {
-                                free(b->mac);
-                                if (!(b->mac = strdup(mac)))
-                                        return -ENOMEM;
                                 deb_ofate(c, op, "bonds[%s].mac = %s", b->name, mac);
                         }
                 } else if (!strcmp(n, "dns-nameservers")) {

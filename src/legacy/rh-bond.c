@@ -323,16 +323,16 @@ static void link_keys(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b) {
                 }
         }
         if ((v = bg_ifcfg_find(cfg, "MACADDR")) && v->value && *v->value) {
-                char mac[18];
-                if (bg_normalize_mac(v->value, mac) < 0) {
+                char mac[BG_HWADDR_STRLEN];
+                struct bg_hwaddr h;
+                if (bg_parse_mac(v->value, NULL) < 0 || bg_hwaddr_parse(v->value, &h) < 0) {
                         lg_diag(c, BG_DIAG_ERROR, path, v->line, v->col, "MACADDR",
                                 "'%s' is not a MAC address", v->value);
                         lb->bad = true;
                         lg_vfate(c, cfg, v, "error: invalid MAC address");
                 } else {
-                        free(b->mac);
-                        b->mac = strdup(mac);
-                        lg_vfate(c, cfg, v, "bonds[%s].mac = %s", b->name, mac);
+                        b->mac = h;
+                        lg_vfate(c, cfg, v, "bonds[%s].mac = %s", b->name, bg_hwaddr_format(&h, mac));
                 }
         }
         lg_kfate(c, cfg, "HWADDR",

@@ -43,6 +43,15 @@ struct ipctx {
         bool have_first;
 };
 
+/* Where a value was read, for the typed value in the model. */
+static struct bg_loc vloc(struct ipctx *x, struct bg_ifcfg *cfg, struct bg_ifcfg_var *v) {
+        return (struct bg_loc){ bg_model_intern(x->c->model, cfg->path), v->line, v->col };
+}
+
+static void last_addr_at(struct ipctx *x, struct bg_ipcfg *ip, struct bg_ifcfg *cfg, struct bg_ifcfg_var *v) {
+        ip->addresses[ip->n_addresses - 1].loc = vloc(x, cfg, v);
+}
+
 static bool parse_v4(const char *s, uint32_t *out) {
         struct in_addr a;
         if (!s || inet_pton(AF_INET, s, &a) != 1)
@@ -155,6 +164,7 @@ static int one_address(struct ipctx *x, struct bg_ifcfg *cfg, const char *idx, i
         snprintf(buf, sizeof(buf), "%s/%u", a4, prefix);
         if (bg_ipcfg_add_address(&x->b->ipv4, buf) < 0)
                 return -ENOMEM;
+        last_addr_at(x, &x->b->ipv4, cfg, ip);
         lg_vfate(x->c, cfg, ip, "bonds[%s].ipv4.addresses += %s", x->b->name, buf);
         if (!x->have_first) {
                 x->have_first = true;
@@ -303,8 +313,9 @@ static int gateway(struct ipctx *x, bool is_static) {
                         lg_vfate(c, gcfg, gv, "ignored: not on-link for any bond");
                 return 0;
         }
-        if (!(x->b->ipv4.gateway = strdup(gv->value)))
-                return -ENOMEM;
+        if (bg_ipcfg_set_gateway(&x->b->ipv4, gv->value) < 0)
+                return -EINVAL; /* parse_v4() took it: cannot happen */
+        x->b->ipv4.gateway.loc = vloc(x, gcfg, gv);
         lg_vfate(c, gcfg, gv, "bonds[%s].ipv4.gateway = %s", x->b->name, gv->value);
         return 0;
 }
@@ -330,6 +341,10 @@ static int dns(struct ipctx *x) {
                 }
                 if (bg_ipcfg_add_dns(v6 ? &x->b->ipv6 : &x->b->ipv4, v->value) < 0)
                         return -ENOMEM;
+                {
+                        struct bg_ipcfg *ipc = v6 ? &x->b->ipv6 : &x->b->ipv4;
+                        ipc->dns[ipc->n_dns - 1].loc = vloc(x, x->cfg, v);
+                }
                 lg_vfate(x->c, x->cfg, v, "bonds[%s].%s.dns += %s", x->b->name, v6 ? "ipv6" : "ipv4",
                          v->value);
         }
@@ -409,6 +424,7 @@ static int ipv6(struct ipctx *x) {
                                 free(copy);
                                 return -ENOMEM;
                         }
+                        last_addr_at(x, &x->b->ipv6, cfg, v);
                         if (x->b->ipv6.method == BG_IP_NONE)
                                 x->b->ipv6.method = BG_IP_STATIC;
                 }
@@ -452,9 +468,9 @@ static int ipv6(struct ipctx *x) {
                         lg_vfate(c, gcfg, gw, "ignored: IPV6_DEFROUTE=no (warned)");
                         lg_kfate(c, cfg, "IPV6_DEFROUTE", "IPv6 default route disabled");
                 } else {
-                        free(x->b->ipv6.gateway);
-                        if (!(x->b->ipv6.gateway = strdup(addr6)))
-                                return -ENOMEM;
+                        if (bg_ipcfg_set_gateway(&x->b->ipv6, addr6) < 0)
+                                return -EINVAL; /* inet_pton() took it above */
+                        x->b->ipv6.gateway.loc = vloc(x, gcfg, gw);
                         lg_vfate(c, gcfg, gw, "bonds[%s].ipv6.gateway = %s", x->b->name, addr6);
                 }
         }

@@ -25,9 +25,10 @@ static bool valid_addr(int family, const char *s) {
 static int add_route(struct lg_ctx *c, struct bg_bond *b, int family, const char *to, const char *via,
                      uint32_t metric, const char *file, unsigned line) {
         struct bg_ipcfg *ip = family == AF_INET ? &b->ipv4 : &b->ipv6;
+        int r = bg_ipcfg_add_route(ip, to, via, metric);
 
-        if (bg_ipcfg_add_route(ip, to, via, metric) < 0)
-                return -ENOMEM;
+        if (r < 0)
+                return r; /* -EINVAL: text the model does not take (a bad prefix length) */
         ip->routes[ip->n_routes - 1].loc = (struct bg_loc) { bg_model_intern(c->model, file), line, 0 };
         return 0;
 }
@@ -168,8 +169,18 @@ static int ip_line(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, int 
                         to = buf;
                 }
         }
-        if (add_route(c, b, family, to, via, (uint32_t)metric, path, line) < 0)
+        switch (add_route(c, b, family, to, via, (uint32_t)metric, path, line)) {
+        case 0:
+                break;
+        case -EINVAL:
+                lg_diag(c, BG_DIAG_ERROR, path, line, 0, "route", "'%s%s%s' is not a valid %s route",
+                        to, via ? " via " : "", via ? via : "", family == AF_INET ? "IPv4" : "IPv6");
+                lg_explain_extra(c, path, line, "route", "error: invalid route");
+                lb->bad = true;
+                return 0;
+        default:
                 return -ENOMEM;
+        }
         lg_explain_extra(c, path, line, "route", "bonds[%s].%s.routes += %s%s%s", b->name,
                          family == AF_INET ? "ipv4" : "ipv6", to, via ? " via " : "", via ? via : "");
         return 0;

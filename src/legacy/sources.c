@@ -202,14 +202,9 @@ int lg_set_opt(struct lg_ctx *c, struct bg_bond *b, const char *key, const char 
         return 0;
 }
 
+/* -EINVAL for text that is no address (callers checked the family). */
 int lg_set_gateway(struct bg_ipcfg *ip, const char *text) {
-        char *g = strdup(text);
-
-        if (!g)
-                return -ENOMEM;
-        free(ip->gateway);
-        ip->gateway = g;
-        return 0;
+        return bg_ipcfg_set_gateway(ip, text);
 }
 
 int lg_addr_family(const char *s) {

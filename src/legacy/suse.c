@@ -525,7 +525,7 @@ static int route(struct sctx *x, struct sbond *sb, struct bg_bond *b, struct sro
         if (strcmp(to, "default")) {
                 uint8_t a[16];
                 unsigned plen;
-                if (bg_parse_prefix(to, &fam, a, &plen) < 0)
+                if (bg_parse_prefix(to, &fam, a, &plen) < 0) /* what bg_ipcfg_add_route() takes */
                         goto bad;
         } else
                 fam = gw_set ? lg_addr_family(gw) : 0;
@@ -541,7 +541,7 @@ static int route(struct sctx *x, struct sbond *sb, struct bg_bond *b, struct sro
                 lg_diag(c, BG_DIAG_WARNING, rt->file, rt->line, 0, "route", "route type '%s' is converted as unicast",
                         rt->w[4]);
         ip = fam == AF_INET6 ? &b->ipv6 : &b->ipv4;
-        if (!strcmp(to, "default") && gw_set && !ip->gateway && !metric) {
+        if (!strcmp(to, "default") && gw_set && !bg_addr_set(&ip->gateway) && !metric) {
                 if (lg_set_gateway(ip, gw) < 0)
                         return -ENOMEM;
                 if (!c->quiet)
@@ -692,15 +692,12 @@ static int build(struct sctx *x, struct sbond *sb, struct bg_model *m) {
         }
         if ((v = bg_ifcfg_find(cfg, "LLADDR")) && v->value && *v->value) {
                 char mac[18];
-                if (bg_normalize_mac(v->value, mac) < 0) {
+                if (bg_normalize_mac(v->value, mac) < 0 || bg_hwaddr_parse(mac, &b->mac) < 0) {
                         lg_diag(c, BG_DIAG_ERROR, cfg->path, v->line, v->vcol, "LLADDR", "'%s' is not a MAC address",
                                 v->value);
                         lg_vfate(c, cfg, v, "%s", "error: invalid MAC address");
                         sb->bad = true;
                 } else {
-                        free(b->mac);
-                        if (!(b->mac = strdup(mac)))
-                                return -ENOMEM;
                         lg_vfate(c, cfg, v, "bonds[%s].mac = %s", b->name, mac);
                 }
         }

@@ -12,25 +12,6 @@
 
 #include "model.h"
 
-static int strv_append(char ***v, size_t *n, const char *s) {
-        char **nv;
-        char *d;
-
-        if (!s)
-                return -EINVAL;
-        d = strdup(s);
-        if (!d)
-                return -ENOMEM;
-        nv = realloc(*v, (*n + 1) * sizeof(*nv));
-        if (!nv) {
-                free(d);
-                return -ENOMEM;
-        }
-        nv[(*n)++] = d;
-        *v = nv;
-        return 0;
-}
-
 static void strv_free(char **v, size_t n) {
         for (size_t i = 0; i < n; i++)
                 free(v[i]);
@@ -42,14 +23,9 @@ void bg_model_init(struct bg_model *m) {
 }
 
 static void ipcfg_free(struct bg_ipcfg *c) {
-        strv_free(c->addresses, c->n_addresses);
-        free(c->gateway);
-        for (size_t i = 0; i < c->n_routes; i++) {
-                free(c->routes[i].to);
-                free(c->routes[i].via);
-        }
+        free(c->addresses);
         free(c->routes);
-        strv_free(c->dns, c->n_dns);
+        free(c->dns);
         *c = (struct bg_ipcfg){ 0 };
 }
 
@@ -57,12 +33,9 @@ static void bond_free(struct bg_bond *b) {
         free(b->name);
         for (size_t i = 0; i < BG_OPT__MAX; i++)
                 bg_optval_clear(&b->opts[i]);
-        for (size_t i = 0; i < b->n_ports; i++) {
+        for (size_t i = 0; i < b->n_ports; i++)
                 free(b->ports[i].name);
-                free(b->ports[i].mac);
-        }
         free(b->ports);
-        free(b->mac);
         ipcfg_free(&b->ipv4);
         ipcfg_free(&b->ipv6);
 }
@@ -169,29 +142,36 @@ struct bg_bond *bg_model_find_bond(const struct bg_model *m, const char *name) {
         return NULL;
 }
 
-struct bg_port *bg_bond_add_port(struct bg_bond *b, const char *name, const char *mac) {
+struct bg_port *bg_bond_add_port_hw(struct bg_bond *b, const char *name, const struct bg_hwaddr *mac) {
         struct bg_port p = { 0 }, *v;
-        char norm[18];
 
-        if (name && !(p.name = strdup(name)))
-                return NULL;
         if (mac) {
-                /* Kept as given when it does not parse: validation reports it. */
-                p.mac = strdup(bg_normalize_mac(mac, norm) == 0 ? norm : mac);
-                if (!p.mac) {
-                        free(p.name);
+                if (mac->len != 6 && mac->len != BG_HWADDR_MAX) {
+                        errno = EINVAL;
                         return NULL;
                 }
+                p.mac = *mac;
         }
+        if (name && !(p.name = strdup(name)))
+                return NULL;
         v = realloc(b->ports, (b->n_ports + 1) * sizeof(*v));
         if (!v) {
                 free(p.name);
-                free(p.mac);
                 return NULL;
         }
         b->ports = v;
         v[b->n_ports] = p;
         return &v[b->n_ports++];
+}
+
+struct bg_port *bg_bond_add_port(struct bg_bond *b, const char *name, const char *mac) {
+        struct bg_hwaddr h;
+
+        if (mac && bg_hwaddr_parse(mac, &h) < 0) {
+                errno = EINVAL;
+                return NULL;
+        }
+        return bg_bond_add_port_hw(b, name, mac ? &h : NULL);
 }
 
 struct bg_port *bg_bond_find_port(const struct bg_bond *b, const char *name) {
@@ -203,34 +183,87 @@ struct bg_port *bg_bond_find_port(const struct bg_bond *b, const char *name) {
         return NULL;
 }
 
+static int addr_append(struct bg_addr **v, size_t *n, const struct bg_addr *a) {
+        struct bg_addr *nv;
+
+        if (!a || (a->family != AF_INET && a->family != AF_INET6))
+                return -EINVAL;
+        nv = realloc(*v, (*n + 1) * sizeof(*nv));
+        if (!nv)
+                return -ENOMEM;
+        nv[(*n)++] = *a;
+        *v = nv;
+        return 0;
+}
+
+int bg_ipcfg_add_addr(struct bg_ipcfg *c, const struct bg_addr *a) {
+        if (!a || !a->is_prefix)
+                return -EINVAL;
+        return addr_append(&c->addresses, &c->n_addresses, a);
+}
+
+int bg_ipcfg_add_dns_addr(struct bg_ipcfg *c, const struct bg_addr *a) {
+        if (!a || a->is_prefix)
+                return -EINVAL;
+        return addr_append(&c->dns, &c->n_dns, a);
+}
+
 int bg_ipcfg_add_address(struct bg_ipcfg *c, const char *addr) {
-        return strv_append(&c->addresses, &c->n_addresses, addr);
+        struct bg_addr a = { 0 };
+
+        if (bg_addr_parse_prefix(addr, &a) < 0)
+                return -EINVAL;
+        return bg_ipcfg_add_addr(c, &a);
 }
 
 int bg_ipcfg_add_dns(struct bg_ipcfg *c, const char *addr) {
-        return strv_append(&c->dns, &c->n_dns, addr);
+        struct bg_addr a = { 0 };
+
+        if (bg_addr_parse_ip(addr, &a) < 0)
+                return -EINVAL;
+        return bg_ipcfg_add_dns_addr(c, &a);
+}
+
+int bg_ipcfg_set_gateway(struct bg_ipcfg *c, const char *addr) {
+        struct bg_addr a = { .loc = c->gateway.loc };
+
+        if (bg_addr_parse_ip(addr, &a) < 0)
+                return -EINVAL;
+        c->gateway = a;
+        return 0;
+}
+
+int bg_ipcfg_append_route(struct bg_ipcfg *c, const struct bg_route *r) {
+        struct bg_route *v;
+
+        if (!r || (!r->is_default && (!bg_addr_set(&r->to) || !r->to.is_prefix)) ||
+            (bg_addr_set(&r->via) && r->via.is_prefix))
+                return -EINVAL;
+        v = realloc(c->routes, (c->n_routes + 1) * sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        c->routes = v;
+        v[c->n_routes++] = *r;
+        return 0;
 }
 
 int bg_ipcfg_add_route(struct bg_ipcfg *c, const char *to, const char *via, uint32_t metric) {
-        struct bg_route r = { .metric = metric }, *v;
+        struct bg_route r = { .metric = metric };
 
         if (!to)
                 return -EINVAL;
-        r.to = strdup(to);
-        if (via)
-                r.via = strdup(via);
-        if (!r.to || (via && !r.via))
-                goto oom;
-        v = realloc(c->routes, (c->n_routes + 1) * sizeof(*v));
-        if (!v)
-                goto oom;
-        c->routes = v;
-        v[c->n_routes++] = r;
-        return 0;
-oom:
-        free(r.to);
-        free(r.via);
-        return -ENOMEM;
+        if (via && bg_addr_parse_ip(via, &r.via) < 0)
+                return -EINVAL;
+        if (strcmp(to, "default") == 0) {
+                static const uint8_t zero[16];
+
+                r.is_default = true;
+                /* The family is the section's; via tells it when there is one. */
+                if (via)
+                        bg_addr_make(r.via.family, zero, 0, &r.to);
+        } else if (bg_addr_parse_prefix(to, &r.to) < 0)
+                return -EINVAL;
+        return bg_ipcfg_append_route(c, &r);
 }
 
 enum bg_mode bg_bond_mode(const struct bg_bond *b) {
@@ -285,21 +318,36 @@ static int copy_loc(struct bg_model *dst, struct bg_loc *d, const struct bg_loc 
         return 0;
 }
 
+static int copy_addrs(struct bg_model *dm, struct bg_addr **d, size_t *nd, const struct bg_addr *s, size_t ns) {
+        if (!ns)
+                return 0;
+        *d = malloc(ns * sizeof(**d));
+        if (!*d)
+                return -ENOMEM;
+        memcpy(*d, s, ns * sizeof(**d));
+        *nd = ns;
+        for (size_t i = 0; i < ns; i++)
+                if (copy_loc(dm, &(*d)[i].loc, &s[i].loc) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
 static int copy_ipcfg(struct bg_model *dm, struct bg_ipcfg *d, const struct bg_ipcfg *s) {
         d->method = s->method;
-        if (copy_loc(dm, &d->loc, &s->loc) < 0 || dup_str(&d->gateway, s->gateway) < 0)
+        d->gateway = s->gateway;
+        if (copy_loc(dm, &d->loc, &s->loc) < 0 || copy_loc(dm, &d->gateway.loc, &s->gateway.loc) < 0 ||
+            copy_addrs(dm, &d->addresses, &d->n_addresses, s->addresses, s->n_addresses) < 0 ||
+            copy_addrs(dm, &d->dns, &d->n_dns, s->dns, s->n_dns) < 0)
                 return -ENOMEM;
-        for (size_t i = 0; i < s->n_addresses; i++)
-                if (bg_ipcfg_add_address(d, s->addresses[i]) < 0)
-                        return -ENOMEM;
-        for (size_t i = 0; i < s->n_dns; i++)
-                if (bg_ipcfg_add_dns(d, s->dns[i]) < 0)
-                        return -ENOMEM;
         for (size_t i = 0; i < s->n_routes; i++) {
                 const struct bg_route *r = &s->routes[i];
+                struct bg_route *n;
 
-                if (bg_ipcfg_add_route(d, r->to, r->via, r->metric) < 0 ||
-                    copy_loc(dm, &d->routes[i].loc, &r->loc) < 0)
+                if (bg_ipcfg_append_route(d, r) < 0)
+                        return -ENOMEM;
+                n = &d->routes[i];
+                if (copy_loc(dm, &n->loc, &r->loc) < 0 || copy_loc(dm, &n->to.loc, &r->to.loc) < 0 ||
+                    copy_loc(dm, &n->via.loc, &r->via.loc) < 0)
                         return -ENOMEM;
         }
         return 0;
@@ -309,7 +357,8 @@ static int copy_bond(struct bg_model *dm, struct bg_bond *d, const struct bg_bon
         d->backend = s->backend;
         d->onboot = s->onboot;
         d->mtu = s->mtu;
-        if (dup_str(&d->name, s->name) < 0 || dup_str(&d->mac, s->mac) < 0 ||
+        d->mac = s->mac;
+        if (dup_str(&d->name, s->name) < 0 ||
             copy_loc(dm, &d->loc, &s->loc) < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < BG_OPT__MAX; i++)
@@ -322,8 +371,8 @@ static int copy_bond(struct bg_model *dm, struct bg_bond *d, const struct bg_bon
                         return -ENOMEM;
                 for (size_t i = 0; i < s->n_ports; i++) {
                         d->n_ports = i + 1;
+                        d->ports[i].mac = s->ports[i].mac;
                         if (dup_str(&d->ports[i].name, s->ports[i].name) < 0 ||
-                            dup_str(&d->ports[i].mac, s->ports[i].mac) < 0 ||
                             copy_loc(dm, &d->ports[i].loc, &s->ports[i].loc) < 0)
                                 return -ENOMEM;
                 }
@@ -366,25 +415,27 @@ static bool str_eq(const char *a, const char *b) {
         return strcmp(a, b) == 0;
 }
 
-static bool strv_eq(char *const *a, size_t na, char *const *b, size_t nb) {
+static bool addrs_eq(const struct bg_addr *a, size_t na, const struct bg_addr *b, size_t nb) {
         if (na != nb)
                 return false;
         for (size_t i = 0; i < na; i++)
-                if (!str_eq(a[i], b[i]))
+                if (!bg_addr_equal(&a[i], &b[i]))
                         return false;
         return true;
 }
 
 static bool ipcfg_eq(const struct bg_ipcfg *a, const struct bg_ipcfg *b) {
-        if (a->method != b->method || !str_eq(a->gateway, b->gateway) ||
-            !strv_eq(a->addresses, a->n_addresses, b->addresses, b->n_addresses) ||
-            !strv_eq(a->dns, a->n_dns, b->dns, b->n_dns) || a->n_routes != b->n_routes)
+        if (a->method != b->method || !bg_addr_equal(&a->gateway, &b->gateway) ||
+            !addrs_eq(a->addresses, a->n_addresses, b->addresses, b->n_addresses) ||
+            !addrs_eq(a->dns, a->n_dns, b->dns, b->n_dns) || a->n_routes != b->n_routes)
                 return false;
-        for (size_t i = 0; i < a->n_routes; i++)
-                if (!str_eq(a->routes[i].to, b->routes[i].to) ||
-                    !str_eq(a->routes[i].via, b->routes[i].via) ||
-                    a->routes[i].metric != b->routes[i].metric)
+        for (size_t i = 0; i < a->n_routes; i++) {
+                const struct bg_route *x = &a->routes[i], *y = &b->routes[i];
+
+                if (x->is_default != y->is_default || (!x->is_default && !bg_addr_equal(&x->to, &y->to)) ||
+                    !bg_addr_equal(&x->via, &y->via) || x->metric != y->metric)
                         return false;
+        }
         return true;
 }
 
@@ -397,7 +448,7 @@ bool bg_model_equal(const struct bg_model *a, const struct bg_model *b) {
                 const struct bg_bond *x = &a->bonds[i], *y = &b->bonds[i];
 
                 if (!str_eq(x->name, y->name) || x->backend != y->backend ||
-                    x->onboot != y->onboot || x->mtu != y->mtu || !str_eq(x->mac, y->mac) ||
+                    x->onboot != y->onboot || x->mtu != y->mtu || !bg_hwaddr_equal(&x->mac, &y->mac) ||
                     x->n_ports != y->n_ports || !ipcfg_eq(&x->ipv4, &y->ipv4) ||
                     !ipcfg_eq(&x->ipv6, &y->ipv6))
                         return false;
@@ -406,7 +457,7 @@ bool bg_model_equal(const struct bg_model *a, const struct bg_model *b) {
                                 return false;
                 for (size_t k = 0; k < x->n_ports; k++)
                         if (!str_eq(x->ports[k].name, y->ports[k].name) ||
-                            !str_eq(x->ports[k].mac, y->ports[k].mac))
+                            !bg_hwaddr_equal(&x->ports[k].mac, &y->ports[k].mac))
                                 return false;
         }
         return true;
@@ -447,119 +498,4 @@ int bg_ip_method_from_string(const char *s, enum bg_ip_method *out) {
                         return 0;
                 }
         return -EINVAL;
-}
-
-/* ---- addresses ---- */
-
-static int hexval(int c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        c = tolower(c);
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        return -1;
-}
-
-/* Six groups of exactly two hex digits, all separated by ':' or all by
- * '-' (ifcfg HWADDR is usually upper case with ':'). */
-int bg_parse_mac(const char *s, uint8_t out[6]) {
-        uint8_t m[6];
-        char sep;
-
-        if (!s || strlen(s) != 17)
-                return -EINVAL;
-        sep = s[2];
-        if (sep != ':' && sep != '-')
-                return -EINVAL;
-        for (int i = 0; i < 6; i++) {
-                int hi = hexval((unsigned char) s[i * 3]), lo = hexval((unsigned char) s[i * 3 + 1]);
-
-                if (hi < 0 || lo < 0 || (i < 5 && s[i * 3 + 2] != sep))
-                        return -EINVAL;
-                m[i] = (uint8_t) (hi << 4 | lo);
-        }
-        if (out)
-                memcpy(out, m, 6);
-        return 0;
-}
-
-int bg_format_mac(const uint8_t mac[6], char buf[18]) {
-        static const char hex[] = "0123456789abcdef";
-
-        for (int i = 0; i < 6; i++) {
-                buf[i * 3] = hex[mac[i] >> 4];
-                buf[i * 3 + 1] = hex[mac[i] & 15];
-                buf[i * 3 + 2] = i < 5 ? ':' : '\0';
-        }
-        return 0;
-}
-
-int bg_normalize_mac(const char *s, char buf[18]) {
-        uint8_t m[6];
-        int r = bg_parse_mac(s, m);
-
-        if (r < 0)
-                return r;
-        return bg_format_mac(m, buf);
-}
-
-int bg_parse_prefix(const char *s, int *family, uint8_t addr[16], unsigned *prefixlen) {
-        char host[INET6_ADDRSTRLEN + 1];
-        const char *slash;
-        uint8_t a[16] = { 0 };
-        unsigned long len = 0;
-        size_t hl;
-        int fam;
-
-        if (!s)
-                return -EINVAL;
-        slash = strchr(s, '/');
-        if (!slash)
-                return -EINVAL;
-        hl = (size_t) (slash - s);
-        if (hl == 0 || hl >= sizeof(host))
-                return -EINVAL;
-        memcpy(host, s, hl);
-        host[hl] = '\0';
-        if (inet_pton(AF_INET, host, a) == 1)
-                fam = AF_INET;
-        else if (inet_pton(AF_INET6, host, a) == 1)
-                fam = AF_INET6;
-        else
-                return -EINVAL;
-        /* Prefix: 1-3 plain digits, no sign, no spaces. */
-        if (!slash[1] || strlen(slash + 1) > 3)
-                return -EINVAL;
-        for (const char *p = slash + 1; *p; p++) {
-                if (!isdigit((unsigned char) *p))
-                        return -EINVAL;
-                len = len * 10 + (unsigned long) (*p - '0');
-        }
-        if (len > (fam == AF_INET ? 32u : 128u))
-                return -EINVAL;
-        if (family)
-                *family = fam;
-        if (addr)
-                memcpy(addr, a, 16);
-        if (prefixlen)
-                *prefixlen = (unsigned) len;
-        return 0;
-}
-
-int bg_netmask_to_prefix(const char *netmask, unsigned *prefixlen) {
-        struct in_addr a;
-        uint32_t m;
-        unsigned n = 0;
-
-        if (!netmask || inet_pton(AF_INET, netmask, &a) != 1)
-                return -EINVAL;
-        m = ntohl(a.s_addr);
-        while (n < 32 && (m & (0x80000000u >> n)))
-                n++;
-        /* The remaining bits must all be zero: 255.0.255.0 is no netmask. */
-        if (n < 32 && (m << n) != 0)
-                return -EINVAL;
-        if (prefixlen)
-                *prefixlen = n;
-        return 0;
 }

@@ -8,6 +8,7 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "catalog.h"
 #include "diag.h"
@@ -15,27 +16,51 @@
 enum bg_backend { BG_BACKEND_AUTO, BG_BACKEND_KERNEL, BG_BACKEND_USERSPACE };
 enum bg_ip_method { BG_IP_NONE, BG_IP_STATIC, BG_IP_DHCP };
 
+/* A hardware address: a 6-byte Ethernet MAC (ETH_ALEN) or a 20-byte
+ * InfiniBand address (INFINIBAND_ALEN, IPoIB ports). len 0 = unset. */
+#define BG_HWADDR_MAX 20
+#define BG_HWADDR_STRLEN (BG_HWADDR_MAX * 3) /* "aa:" per byte, last ':' is the NUL */
+struct bg_hwaddr {
+        uint8_t len;
+        uint8_t bytes[BG_HWADDR_MAX];
+};
+
+/* An IP address, parsed once by the reader. is_prefix: written and
+ * formatted as ADDR/LEN (interface addresses, route destinations); else a
+ * plain address (gateways, DNS servers) whose prefixlen is 32 or 128.
+ * family 0 = unset. loc is where the text was read; it is not part of
+ * what the address says (bg_addr_equal() ignores it). */
+#define BG_ADDR_STRLEN 50 /* INET6_ADDRSTRLEN + "/128" */
+struct bg_addr {
+        uint8_t family;      /* 0, AF_INET or AF_INET6 */
+        uint8_t prefixlen;
+        bool is_prefix;
+        uint8_t bytes[16];   /* network byte order; IPv4 in the first 4 */
+        struct bg_loc loc;
+};
+
 struct bg_port {
         char *name;          /* interface name; may be NULL when matched by MAC only */
-        char *mac;           /* "aa:bb:cc:dd:ee:ff" lower case, or NULL: match by MAC */
+        struct bg_hwaddr mac; /* len 0: match by name */
         struct bg_loc loc;
 };
 
 struct bg_route {
-        char *to;            /* "10.20.0.0/16", "default" */
-        char *via;           /* gateway address or NULL (on-link) */
+        struct bg_addr to;   /* destination prefix; see is_default */
+        bool is_default;     /* written "default": to is 0/0 of the section's family */
+        struct bg_addr via;  /* family 0 = on-link */
         uint32_t metric;     /* 0 = unset */
         struct bg_loc loc;
 };
 
 struct bg_ipcfg {
         enum bg_ip_method method;
-        char **addresses;    /* "10.10.10.1/24", "2001:db8::1/64" */
+        struct bg_addr *addresses; /* prefixes: 10.10.10.1/24, 2001:db8::1/64 */
         size_t n_addresses;
-        char *gateway;       /* NULL = none */
+        struct bg_addr gateway;    /* family 0 = none */
         struct bg_route *routes;
         size_t n_routes;
-        char **dns;
+        struct bg_addr *dns;       /* plain addresses */
         size_t n_dns;
         struct bg_loc loc;
 };
@@ -51,7 +76,7 @@ struct bg_bond {
         size_t n_ports;
         bool onboot;         /* default true */
         uint32_t mtu;        /* 0 = unset */
-        char *mac;           /* NULL = first port's MAC, as the kernel does */
+        struct bg_hwaddr mac; /* len 0 = first port's MAC, as the kernel does */
         struct bg_ipcfg ipv4;
         struct bg_ipcfg ipv6;
         struct bg_loc loc;
@@ -79,11 +104,22 @@ const char *bg_model_intern(struct bg_model *m, const char *s);
  * returns it or NULL (ENOMEM). The pointer is valid until the next add. */
 struct bg_bond *bg_model_add_bond(struct bg_model *m, const char *name);
 struct bg_bond *bg_model_find_bond(const struct bg_model *m, const char *name);
+/* Text constructors (readers, tests): the text is parsed here, once.
+ * bg_bond_add_port() returns NULL with errno EINVAL for a MAC that does not
+ * parse (bg_hwaddr_parse()) and ENOMEM otherwise; the int ones return
+ * -EINVAL for bad text: an address needs a prefix length, a route's
+ * destination is "default" or a prefix, via/gateway/DNS are plain. */
 struct bg_port *bg_bond_add_port(struct bg_bond *b, const char *name, const char *mac);
 struct bg_port *bg_bond_find_port(const struct bg_bond *b, const char *name);
 int bg_ipcfg_add_address(struct bg_ipcfg *c, const char *addr);
 int bg_ipcfg_add_route(struct bg_ipcfg *c, const char *to, const char *via, uint32_t metric);
 int bg_ipcfg_add_dns(struct bg_ipcfg *c, const char *addr);
+int bg_ipcfg_set_gateway(struct bg_ipcfg *c, const char *addr);
+/* Typed constructors: values a reader already parsed (its own syntax). */
+struct bg_port *bg_bond_add_port_hw(struct bg_bond *b, const char *name, const struct bg_hwaddr *mac);
+int bg_ipcfg_add_addr(struct bg_ipcfg *c, const struct bg_addr *a);
+int bg_ipcfg_add_dns_addr(struct bg_ipcfg *c, const struct bg_addr *a);
+int bg_ipcfg_append_route(struct bg_ipcfg *c, const struct bg_route *r);
 
 enum bg_mode bg_bond_mode(const struct bg_bond *b);
 /* Number value of an option, or the catalogue default when unset. */
@@ -101,7 +137,32 @@ int bg_backend_from_string(const char *s, enum bg_backend *out);
 const char *bg_ip_method_name(enum bg_ip_method m);
 int bg_ip_method_from_string(const char *s, enum bg_ip_method *out);
 
-/* Helpers for address text shared by readers and emitters. */
+/* Address text <-> typed values (addr.c). Parsers return 0 or -EINVAL and
+ * leave out->loc alone; formatters return buf. */
+int bg_hwaddr_parse(const char *s, struct bg_hwaddr *out);   /* 6 or 20 bytes, ':' or '-' */
+const char *bg_hwaddr_format(const struct bg_hwaddr *h, char buf[BG_HWADDR_STRLEN]);
+bool bg_hwaddr_equal(const struct bg_hwaddr *a, const struct bg_hwaddr *b);
+int bg_hwaddr_from_bytes(const uint8_t *bytes, size_t len, struct bg_hwaddr *out);
+/* "10.0.0.1/24", "2001:db8::1/64": the prefix length is required. */
+int bg_addr_parse_prefix(const char *s, struct bg_addr *out);
+/* "10.0.0.1", "2001:db8::1": no prefix length. */
+int bg_addr_parse_ip(const char *s, struct bg_addr *out);
+/* family AF_INET/AF_INET6; bytes 4 or 16 long; prefixlen < 0: plain address. */
+int bg_addr_make(int family, const void *bytes, int prefixlen, struct bg_addr *out);
+/* "" for an unset address; ADDR/LEN when is_prefix. */
+const char *bg_addr_format(const struct bg_addr *a, char buf[BG_ADDR_STRLEN]);
+bool bg_addr_equal(const struct bg_addr *a, const struct bg_addr *b);
+static inline bool bg_addr_set(const struct bg_addr *a) { return a->family != 0; }
+static inline unsigned bg_addr_len(const struct bg_addr *a) { return a->family == AF_INET6 ? 16 : 4; }
+/* The text of a value as an expression, for printf arguments: the buffer
+ * is a compound literal that lives until the end of the enclosing block. */
+#define BG_ADDR_STR(a) bg_addr_format((a), (char[BG_ADDR_STRLEN]){ 0 })
+#define BG_HWADDR_STR(h) bg_hwaddr_format((h), (char[BG_HWADDR_STRLEN]){ 0 })
+/* A route's destination as a prefix of family (0.0.0.0/0 or ::/0 for
+ * "default"). */
+struct bg_addr bg_route_dest(const struct bg_route *r, int family);
+
+/* Older text helpers, kept for the option catalogue and readers. */
 int bg_parse_mac(const char *s, uint8_t out[6]);             /* accepts aa:bb.. / AA-BB.. */
 int bg_format_mac(const uint8_t mac[6], char buf[18]);
 int bg_normalize_mac(const char *s, char buf[18]);

@@ -43,7 +43,18 @@ struct vctx {
         /* Ports of c->b by name and by MAC (bond is 0), validate-int.h. */
         struct bg_sindex pnames, pmacs;
         bool unnamed;      /* some port of c->b has no name */
+        size_t bi;         /* index of c->b */
+        /* Port MACs as text, the form the name indexes compare: mtext[mbase[bond] + port]. */
+        char (*mtext)[BG_HWADDR_STRLEN];
+        size_t *mbase;
 };
+
+/* NULL when the port has no MAC (or the table could not be built). */
+static const char *port_mac(const struct vctx *c, size_t bond, size_t port) {
+        if (!c->mtext || c->mtext[c->mbase[bond] + port][0] == '\0')
+                return NULL;
+        return c->mtext[c->mbase[bond] + port];
+}
 
 static void emit(struct vctx *c, enum bg_diag_level lvl, const struct bg_loc *loc, const char *fmt,
                  ...) __attribute__((format(printf, 4, 5)));
@@ -309,19 +320,21 @@ static void port_key(const struct bg_port *p, size_t idx, char *buf, size_t len)
                 snprintf(buf, len, ".ports[%zu]", idx);
 }
 
-static bool mac_usable(const char *s, const char **why) {
-        uint8_t m[6];
-        static const uint8_t zero[6];
+/* Readers parse MACs; what is left is whether a NIC can have it. For a
+ * 20-byte InfiniBand address the queue pair number comes first, so only
+ * the Ethernet rules (I/G bit, all zero) apply to 6-byte ones. */
+static bool mac_usable(const struct bg_hwaddr *m, const char **why) {
+        static const uint8_t zero[BG_HWADDR_MAX];
 
-        if (bg_parse_mac(s, m) < 0) {
+        if (m->len != 6 && m->len != BG_HWADDR_MAX) {
                 *why = "is not a MAC address (expected aa:bb:cc:dd:ee:ff)";
                 return false;
         }
-        if (m[0] & 1) {
+        if (m->len == 6 && (m->bytes[0] & 1)) {
                 *why = "is a multicast address";
                 return false;
         }
-        if (memcmp(m, zero, 6) == 0) {
+        if (memcmp(m->bytes, zero, m->len) == 0) {
                 *why = "is all zero";
                 return false;
         }
@@ -341,7 +354,7 @@ static void check_ports(struct vctx *c) {
         const struct bg_bond *b = c->b;
         struct bg_dups d = { 0 }, over = { 0 };
         char key[64];
-        const char *why;
+        const char *why, *mac;
 
         if (b->n_ports == 0)
                 diag(c, BG_DIAG_WARNING, &b->loc, ".ports",
@@ -350,19 +363,20 @@ static void check_ports(struct vctx *c) {
                 const struct bg_port *p = &b->ports[i];
 
                 port_key(p, i, key, sizeof(key));
-                if (!p->name && !p->mac)
+                mac = port_mac(c, c->bi, i);
+                if (!p->name && !p->mac.len)
                         diag(c, BG_DIAG_ERROR, &p->loc, key, "port has neither a name nor a MAC address");
                 if (p->name && !ifname_valid(p->name))
                         diag(c, BG_DIAG_ERROR, &p->loc, key, "port name '%s' %s", p->name,
                              ifname_problem(p->name));
                 if (p->name && b->name && strcmp(p->name, b->name) == 0)
                         diag(c, BG_DIAG_ERROR, &p->loc, key, "bond %s cannot be its own port", b->name);
-                if (p->mac && !mac_usable(p->mac, &why))
-                        diag(c, BG_DIAG_ERROR, &p->loc, key, "port MAC '%s' %s", p->mac, why);
+                if (p->mac.len && !mac_usable(&p->mac, &why))
+                        diag(c, BG_DIAG_ERROR, &p->loc, key, "port MAC '%s' %s", mac ? mac : "", why);
                 /* Earlier ports with the same name, else the same MAC. */
                 d.n = 0;
                 if ((p->name && bg_dups_collect(&d, &c->pnames, p->name, 0, i, 1, p, b) < 0) ||
-                    (p->mac && bg_dups_collect(&d, &c->pmacs, p->mac, 0, i, 1, p, b) < 0) ||
+                    (mac && bg_dups_collect(&d, &c->pmacs, mac, 0, i, 1, p, b) < 0) ||
                     bg_dups_cap(&d, &over) < 0) {
                         oom(c);
                         break;
@@ -372,9 +386,9 @@ static void check_ports(struct vctx *c) {
                                 diag(c, BG_DIAG_ERROR, &p->loc, key, "port %s is listed twice", p->name);
                         else
                                 diag(c, BG_DIAG_ERROR, &p->loc, key,
-                                     "MAC %s matches two ports of the bond", p->mac);
+                                     "MAC %s matches two ports of the bond", mac);
                 if (over.n)
-                        more_dups(c, &p->loc, key, p->name ?: p->mac);
+                        more_dups(c, &p->loc, key, p->name ?: mac);
         }
         bg_dups_free(&d);
         bg_dups_free(&over);
@@ -419,13 +433,11 @@ static int nets_build(struct nets *ns, const struct bg_ipcfg *cfg, int fam) {
         if (!ns->v)
                 return -ENOMEM;
         for (size_t i = 0; i < cfg->n_addresses; i++) {
-                uint8_t a[16] = { 0 };
-                unsigned plen;
-                int f;
+                const struct bg_addr *a = &cfg->addresses[i];
 
-                if (bg_parse_prefix(cfg->addresses[i], &f, a, &plen) == 0 && f == fam) {
-                        ns->v[ns->n].plen = plen > 128 ? 128 : plen;
-                        mask(ns->v[ns->n].a, a, ns->v[ns->n].plen);
+                if (a->family == fam) {
+                        ns->v[ns->n].plen = a->prefixlen > 128 ? 128 : a->prefixlen;
+                        mask(ns->v[ns->n].a, a->bytes, ns->v[ns->n].plen);
                         ns->n++;
                 }
         }
@@ -449,11 +461,13 @@ static bool reachable(const struct nets *ns, const uint8_t *gw) {
 }
 
 static void addr_list(const struct bg_ipcfg *cfg, char *buf, size_t len) {
+        char t[BG_ADDR_STRLEN];
         size_t pos = 0;
 
         buf[0] = '\0';
         for (size_t i = 0; i < cfg->n_addresses; i++) {
-                int w = snprintf(buf + pos, len - pos, "%s%s", i ? ", " : "", cfg->addresses[i]);
+                int w = snprintf(buf + pos, len - pos, "%s%s", i ? ", " : "",
+                                 bg_addr_format(&cfg->addresses[i], t));
                 if (w < 0 || (size_t) w >= len - pos)
                         return;
                 pos += (size_t) w;
@@ -463,12 +477,13 @@ static void addr_list(const struct bg_ipcfg *cfg, char *buf, size_t len) {
 /* A next hop: must be an address of the family; outside every subnet of
  * the bond it is unreachable unless DHCP brings the subnet. */
 static void check_hop(struct vctx *c, const struct bg_ipcfg *cfg, struct nets *ns, int fam,
-                      const char *what, const char *hop, const struct bg_loc *loc, const char *key) {
+                      const char *what, const struct bg_addr *h, const struct bg_loc *loc, const char *key) {
         const char *fname = fam == AF_INET ? "IPv4" : "IPv6";
-        uint8_t a[16] = { 0 };
-        char list[512];
+        const uint8_t *a = h->bytes;
+        char list[512], hop[BG_ADDR_STRLEN];
 
-        if (inet_pton(fam, hop, a) != 1) {
+        bg_addr_format(h, hop);
+        if (h->family != fam || h->is_prefix) {
                 diag(c, BG_DIAG_ERROR, loc, key, "%s '%s' is not an %s address", what, hop, fname);
                 return;
         }
@@ -489,30 +504,45 @@ static void check_hop(struct vctx *c, const struct bg_ipcfg *cfg, struct nets *n
         }
 }
 
-/* For each address, how many earlier addresses are the same text
- * (NULL when there are none to compare, or on ENOMEM). */
-static size_t *address_repeats(struct vctx *c, const struct bg_ipcfg *cfg) {
-        struct bg_sindex ix = { 0 };
-        size_t *earlier;
+static int addr_cmp(const struct bg_addr *x, const struct bg_addr *y) {
+        if (x->family != y->family)
+                return x->family < y->family ? -1 : 1;
+        if (x->prefixlen != y->prefixlen)
+                return x->prefixlen < y->prefixlen ? -1 : 1;
+        return memcmp(x->bytes, y->bytes, sizeof(x->bytes));
+}
 
-        if (cfg->n_addresses < 2)
+static int idx_cmp(const void *x, const void *y, void *base) {
+        const struct bg_addr *v = base;
+        size_t i = *(const size_t *) x, j = *(const size_t *) y;
+        int r = addr_cmp(&v[i], &v[j]);
+
+        return r ? r : (i < j ? -1 : i > j);
+}
+
+/* For each address, how many earlier addresses are the same address and
+ * length (NULL when there are none to compare, or on ENOMEM). */
+static size_t *address_repeats(struct vctx *c, const struct bg_ipcfg *cfg) {
+        size_t *earlier, *order;
+        size_t n = cfg->n_addresses;
+
+        if (n < 2)
                 return NULL;
-        earlier = calloc(cfg->n_addresses, sizeof(*earlier));
-        for (size_t i = 0; earlier && i < cfg->n_addresses; i++)
-                if (bg_sindex_add(&ix, cfg->addresses[i], 0, i) < 0) {
-                        free(earlier);
-                        earlier = NULL;
-                }
-        if (!earlier) {
+        earlier = calloc(n, sizeof(*earlier));
+        order = calloc(n, sizeof(*order));
+        if (!earlier || !order) {
+                free(earlier);
+                free(order);
                 oom(c);
-                bg_sindex_free(&ix);
                 return NULL;
         }
-        bg_sindex_sort(&ix);
-        for (size_t k = 1; k < ix.n; k++)
-                if (strcmp(ix.v[k].s, ix.v[k - 1].s) == 0)
-                        earlier[ix.v[k].pos] = earlier[ix.v[k - 1].pos] + 1;
-        bg_sindex_free(&ix);
+        for (size_t i = 0; i < n; i++)
+                order[i] = i;
+        qsort_r(order, n, sizeof(*order), idx_cmp, cfg->addresses);
+        for (size_t k = 1; k < n; k++)
+                if (addr_cmp(&cfg->addresses[order[k]], &cfg->addresses[order[k - 1]]) == 0)
+                        earlier[order[k]] = earlier[order[k - 1]] + 1;
+        free(order);
         return earlier;
 }
 
@@ -537,62 +567,62 @@ static void check_ipcfg(struct vctx *c, const struct bg_ipcfg *cfg, int fam) {
 
         earlier = address_repeats(c, cfg);
         for (size_t i = 0; i < cfg->n_addresses; i++) {
-                uint8_t a[16];
-                unsigned plen;
-                int f;
+                const struct bg_addr *a = &cfg->addresses[i];
+                const struct bg_loc *aloc = a->loc.file ? &a->loc : loc;
+                char t[BG_ADDR_STRLEN];
 
+                bg_addr_format(a, t);
                 snprintf(key, sizeof(key), ".%s.addresses[%zu]", sec, i);
-                if (bg_parse_prefix(cfg->addresses[i], &f, a, &plen) < 0 || f != fam) {
-                        diag(c, BG_DIAG_ERROR, loc, key,
+                if (a->family != fam || !a->is_prefix) {
+                        diag(c, BG_DIAG_ERROR, aloc, key,
                              "'%s' is not an %s address with a prefix length (as in %s)",
-                             cfg->addresses[i], fname, fam == AF_INET ? "10.0.0.1/24" : "2001:db8::1/64");
+                             t, fname, fam == AF_INET ? "10.0.0.1/24" : "2001:db8::1/64");
                         continue;
                 }
                 /* One warning per earlier copy, as a pairwise loop gives. */
                 for (size_t k = 0; earlier && k < earlier[i] && k < BG_VALIDATE_MAX_REPEATS; k++)
-                        diag(c, BG_DIAG_WARNING, loc, key, "address %s is listed twice",
-                             cfg->addresses[i]);
+                        diag(c, BG_DIAG_WARNING, aloc, key, "address %s is listed twice", t);
                 if (earlier && earlier[i] > BG_VALIDATE_MAX_REPEATS)
-                        more_dups(c, loc, key, cfg->addresses[i]);
+                        more_dups(c, aloc, key, t);
         }
         free(earlier);
 
-        if (cfg->gateway) {
+        if (bg_addr_set(&cfg->gateway)) {
                 snprintf(key, sizeof(key), ".%s.gateway", sec);
                 if (cfg->method == BG_IP_NONE)
                         diag(c, BG_DIAG_WARNING, loc, key, "gateway is ignored with method none");
                 else
-                        check_hop(c, cfg, &ns, fam, "gateway", cfg->gateway, loc, key);
+                        check_hop(c, cfg, &ns, fam, "gateway", &cfg->gateway,
+                                  cfg->gateway.loc.file ? &cfg->gateway.loc : loc, key);
         }
         for (size_t i = 0; i < cfg->n_routes; i++) {
                 const struct bg_route *rt = &cfg->routes[i];
                 const struct bg_loc *rloc = rt->loc.file ? &rt->loc : loc;
-                uint8_t a[16];
-                unsigned plen;
-                int f;
+                char t[BG_ADDR_STRLEN];
 
                 snprintf(key, sizeof(key), ".%s.routes[%zu]", sec, i);
-                if (!rt->to || (strcmp(rt->to, "default") != 0 &&
-                                (bg_parse_prefix(rt->to, &f, a, &plen) < 0 || f != fam)))
+                if (!rt->is_default && (rt->to.family != fam || !rt->to.is_prefix))
                         diag(c, BG_DIAG_ERROR, rloc, key,
                              "route destination '%s' is not 'default' or an %s prefix",
-                             rt->to ? rt->to : "", fname);
-                if (rt->via)
-                        check_hop(c, cfg, &ns, fam, "route via", rt->via, rloc, key);
+                             bg_addr_format(&rt->to, t), fname);
+                if (bg_addr_set(&rt->via))
+                        check_hop(c, cfg, &ns, fam, "route via", &rt->via, rloc, key);
         }
         for (size_t i = 0; i < cfg->n_dns; i++) {
-                uint8_t a[16];
+                const struct bg_addr *a = &cfg->dns[i];
+                char t[BG_ADDR_STRLEN];
 
                 snprintf(key, sizeof(key), ".%s.dns[%zu]", sec, i);
-                if (inet_pton(fam, cfg->dns[i], a) != 1)
-                        diag(c, BG_DIAG_ERROR, loc, key, "DNS server '%s' is not an %s address",
-                             cfg->dns[i], fname);
+                if (a->family != fam || a->is_prefix)
+                        diag(c, BG_DIAG_ERROR, a->loc.file ? &a->loc : loc, key,
+                             "DNS server '%s' is not an %s address", bg_addr_format(a, t), fname);
         }
         free(ns.v);
 }
 
 static void check_link(struct vctx *c, enum bg_mode mode) {
         const struct bg_bond *b = c->b;
+        char mac[BG_HWADDR_STRLEN];
         const char *why;
 
         /* 68 is IPv4's minimum (RFC 791), 65535 the largest IP packet. */
@@ -602,9 +632,12 @@ static void check_link(struct vctx *c, enum bg_mode mode) {
         else if (b->mtu && b->mtu < 1280 && b->ipv6.method != BG_IP_NONE)
                 diag(c, BG_DIAG_WARNING, &b->loc, ".mtu",
                      "MTU %" PRIu32 " is below 1280, the minimum for IPv6", b->mtu);
-        if (b->mac && !mac_usable(b->mac, &why))
-                diag(c, BG_DIAG_ERROR, &b->loc, ".mac", "MAC '%s' %s", b->mac, why);
-        else if (b->mac && mode == BG_MODE_ACTIVE_BACKUP &&
+        if (b->mac.len && !mac_usable(&b->mac, &why))
+                diag(c, BG_DIAG_ERROR, &b->loc, ".mac", "MAC '%s' %s", bg_hwaddr_format(&b->mac, mac), why);
+        else if (b->mac.len && b->mac.len != 6)
+                diag(c, BG_DIAG_ERROR, &b->loc, ".mac", "MAC '%s' is not a 6-byte Ethernet address",
+                     bg_hwaddr_format(&b->mac, mac));
+        else if (b->mac.len && mode == BG_MODE_ACTIVE_BACKUP &&
                  bg_bond_opt_num(b, BG_OPT_FAIL_OVER_MAC) == BG_FOM_ACTIVE)
                 diag(c, BG_DIAG_WARNING, &b->loc, ".mac",
                      "the bond MAC is not kept with fail_over_mac=active: the bond takes the "
@@ -622,7 +655,7 @@ static void index_ports(struct vctx *c) {
         for (size_t i = 0; i < b->n_ports; i++) {
                 c->unnamed |= !b->ports[i].name;
                 if (bg_sindex_add(&c->pnames, b->ports[i].name, 0, i) < 0 ||
-                    bg_sindex_add(&c->pmacs, b->ports[i].mac, 0, i) < 0)
+                    bg_sindex_add(&c->pmacs, port_mac(c, c->bi, i), 0, i) < 0)
                         oom(c);
         }
         bg_sindex_sort(&c->pnames);
@@ -650,6 +683,7 @@ static void check_bond(struct vctx *c) {
 
 static void set_ctx(struct vctx *c, const struct bg_model *m, size_t i) {
         c->b = &m->bonds[i];
+        c->bi = i;
         if (c->b->name && *c->b->name)
                 snprintf(c->bkey, sizeof(c->bkey), "bonds[%s]", c->b->name);
         else
@@ -664,7 +698,7 @@ struct cross {
         struct bg_dups d, over;
 };
 
-static int cross_index(struct cross *x, const struct bg_model *m) {
+static int cross_index(struct cross *x, const struct bg_model *m, const struct vctx *c) {
         x->macs.icase = true;
         for (size_t i = 0; i < m->n_bonds; i++) {
                 const struct bg_bond *b = &m->bonds[i];
@@ -673,7 +707,7 @@ static int cross_index(struct cross *x, const struct bg_model *m) {
                         return -ENOMEM;
                 for (size_t p = 0; p < b->n_ports; p++)
                         if (bg_sindex_add(&x->ports, b->ports[p].name, i, p) < 0 ||
-                            bg_sindex_add(&x->macs, b->ports[p].mac, i, p) < 0)
+                            bg_sindex_add(&x->macs, port_mac(c, i, p), i, p) < 0)
                                 return -ENOMEM;
         }
         bg_sindex_sort(&x->names);
@@ -693,7 +727,7 @@ static int cross_index(struct cross *x, const struct bg_model *m) {
 
 /* Bond i against the bonds before it, in the order of the pairwise loops:
  * by earlier bond, then the name before the ports, then port by port. */
-static int cross_dups(struct cross *x, const struct bg_model *m, size_t i) {
+static int cross_dups(struct cross *x, const struct bg_model *m, size_t i, const struct vctx *c) {
         const struct bg_bond *b = &m->bonds[i];
 
         x->d.n = 0;
@@ -703,7 +737,8 @@ static int cross_dups(struct cross *x, const struct bg_model *m, size_t i) {
                 const struct bg_port *bp = &b->ports[p];
 
                 if ((bp->name && bg_dups_collect(&x->d, &x->ports, bp->name, i, 0, p + 1, bp, m->bonds) < 0) ||
-                    (bp->mac && bg_dups_collect(&x->d, &x->macs, bp->mac, i, 0, p + 1, bp, m->bonds) < 0))
+                    (port_mac(c, i, p) &&
+                     bg_dups_collect(&x->d, &x->macs, port_mac(c, i, p), i, 0, p + 1, bp, m->bonds) < 0))
                         return -ENOMEM;
         }
         return bg_dups_cap(&x->d, &x->over);
@@ -731,7 +766,7 @@ static void cross_report(struct vctx *c, struct cross *x, const struct bg_model 
                 else
                         diag(c, BG_DIAG_ERROR, &bp->loc, key,
                              "MAC %s also matches a port of %s; an interface can belong to one bond only",
-                             bp->mac, o->name ? o->name : "another bond");
+                             port_mac(c, i, dp->subject - 1), o->name ? o->name : "another bond");
         }
         for (size_t k = 0; k < x->over.n; k++) {
                 size_t s = x->over.v[k].subject;
@@ -741,7 +776,7 @@ static void cross_report(struct vctx *c, struct cross *x, const struct bg_model 
                         continue;
                 }
                 port_key(&b->ports[s - 1], s - 1, key, sizeof(key));
-                more_dups(c, &b->ports[s - 1].loc, key, b->ports[s - 1].name ?: b->ports[s - 1].mac);
+                more_dups(c, &b->ports[s - 1].loc, key, b->ports[s - 1].name ?: port_mac(c, i, s - 1));
         }
 }
 
@@ -749,14 +784,14 @@ static void cross_report(struct vctx *c, struct cross *x, const struct bg_model 
 static void check_cross(struct vctx *c, const struct bg_model *m) {
         struct cross x = { 0 };
 
-        if (cross_index(&x, m) < 0)
+        if (cross_index(&x, m, c) < 0)
                 goto oom;
         for (size_t i = 0; i < m->n_bonds; i++) {
                 const struct bg_bond *b = &m->bonds[i];
                 size_t first, end, n = 0;
 
                 set_ctx(c, m, i);
-                if (cross_dups(&x, m, i) < 0)
+                if (cross_dups(&x, m, i, c) < 0)
                         goto oom;
                 cross_report(c, &x, m, i);
                 /* A bond used as a port of another bond in this model. */
@@ -788,6 +823,27 @@ out:
         bg_sindex_free(&x.nest);
 }
 
+static int mac_table(struct vctx *c, const struct bg_model *m) {
+        size_t n = 0;
+
+        c->mbase = calloc(m->n_bonds + 1, sizeof(*c->mbase));
+        if (!c->mbase)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_bonds; i++) {
+                c->mbase[i] = n;
+                n += m->bonds[i].n_ports;
+        }
+        c->mtext = calloc(n ?: 1, sizeof(*c->mtext));
+        if (!c->mtext) {
+                free(c->mbase);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < m->n_bonds; i++)
+                for (size_t p = 0; p < m->bonds[i].n_ports; p++)
+                        bg_hwaddr_format(&m->bonds[i].ports[p].mac, c->mtext[c->mbase[i] + p]);
+        return 0;
+}
+
 int bg_model_validate(const struct bg_model *m, struct bg_diags *diags) {
         struct vctx c = { .diags = diags };
         size_t errors;
@@ -795,6 +851,8 @@ int bg_model_validate(const struct bg_model *m, struct bg_diags *diags) {
         if (!m || !diags)
                 return -EINVAL;
         errors = bg_diags_count(diags, BG_DIAG_ERROR);
+        if (mac_table(&c, m) < 0)
+                return -ENOMEM;
         if (m->n_bonds == 0)
                 emit(&c, BG_DIAG_WARNING, NULL, "the model has no bonds");
         for (size_t i = 0; i < m->n_bonds; i++) {
@@ -802,6 +860,8 @@ int bg_model_validate(const struct bg_model *m, struct bg_diags *diags) {
                 check_bond(&c);
         }
         check_cross(&c, m);
+        free(c.mtext);
+        free(c.mbase);
         if (c.r < 0)
                 return c.r;
         return bg_diags_count(diags, BG_DIAG_ERROR) > errors ? -EINVAL : 0;

@@ -73,9 +73,33 @@ static char **dup_list(char *const *v, size_t n, uint32_t *count, int *oom) {
         return out;
 }
 
+static char **dup_addrs(const struct bg_addr *v, size_t n, uint32_t *count, int *oom) {
+        char **out = zalloc(n * sizeof(char *), oom);
+        char t[BG_ADDR_STRLEN];
+
+        if (!out)
+                return NULL;
+        for (size_t i = 0; i < n; i++)
+                out[i] = dup_str(bg_addr_format(&v[i], t), oom);
+        *count = (uint32_t)n;
+        return out;
+}
+
+static char *dup_addr(const struct bg_addr *a, int *oom) {
+        char t[BG_ADDR_STRLEN];
+
+        return bg_addr_set(a) ? dup_str(bg_addr_format(a, t), oom) : NULL;
+}
+
+static char *dup_hwaddr(const struct bg_hwaddr *h, int *oom) {
+        char t[BG_HWADDR_STRLEN];
+
+        return h->len ? dup_str(bg_hwaddr_format(h, t), oom) : NULL;
+}
+
 static bool ip_is_default(const struct bg_ipcfg *ip) {
-        return ip->method == BG_IP_NONE && !ip->n_addresses && !ip->gateway && !ip->n_routes &&
-               !ip->n_dns;
+        return ip->method == BG_IP_NONE && !ip->n_addresses && !bg_addr_set(&ip->gateway) &&
+               !ip->n_routes && !ip->n_dns;
 }
 
 static struct y_ip *fill_ip(const struct bg_ipcfg *ip, int *oom) {
@@ -89,24 +113,26 @@ static struct y_ip *fill_ip(const struct bg_ipcfg *ip, int *oom) {
         if (ip->method != BG_IP_NONE)
                 y->method = dup_str(bg_ip_method_name(ip->method), oom);
         if (ip->n_addresses)
-                y->addresses = dup_list(ip->addresses, ip->n_addresses, &y->n_addresses, oom);
-        y->gateway = dup_str(ip->gateway, oom);
+                y->addresses = dup_addrs(ip->addresses, ip->n_addresses, &y->n_addresses, oom);
+        y->gateway = dup_addr(&ip->gateway, oom);
         if (ip->n_routes) {
                 y->routes = zalloc(ip->n_routes * sizeof(*y->routes), oom);
                 if (y->routes) {
                         y->n_routes = (uint32_t)ip->n_routes;
                         for (size_t i = 0; i < ip->n_routes; i++) {
                                 const struct bg_route *r = &ip->routes[i];
+                                char t[BG_ADDR_STRLEN];
 
-                                y->routes[i].to = dup_str(r->to ? r->to : "", oom);
-                                y->routes[i].via = dup_str(r->via, oom);
+                                y->routes[i].to = r->is_default ? dup_str("default", oom)
+                                                                : dup_str(bg_addr_format(&r->to, t), oom);
+                                y->routes[i].via = dup_addr(&r->via, oom);
                                 if (r->metric)
                                         y->routes[i].metric = fmt_str(oom, "%u", r->metric);
                         }
                 }
         }
         if (ip->n_dns)
-                y->dns = dup_list(ip->dns, ip->n_dns, &y->n_dns, oom);
+                y->dns = dup_addrs(ip->dns, ip->n_dns, &y->n_dns, oom);
         return y;
 }
 
@@ -171,7 +197,7 @@ static void fill_bond(const struct y_schema *s, const struct bg_bond *b, struct 
                         y->n_ports = (uint32_t)b->n_ports;
                         for (size_t i = 0; i < b->n_ports; i++) {
                                 y->ports[i].name = dup_str(b->ports[i].name, oom);
-                                y->ports[i].mac = dup_str(b->ports[i].mac, oom);
+                                y->ports[i].mac = dup_hwaddr(&b->ports[i].mac, oom);
                         }
                 }
         }
@@ -179,7 +205,7 @@ static void fill_bond(const struct y_schema *s, const struct bg_bond *b, struct 
                 y->onboot = dup_str("false", oom);
         if (b->mtu)
                 y->mtu = fmt_str(oom, "%u", b->mtu);
-        y->mac = dup_str(b->mac, oom);
+        y->mac = dup_hwaddr(&b->mac, oom);
         y->ipv4 = fill_ip(&b->ipv4, oom);
         y->ipv6 = fill_ip(&b->ipv6, oom);
 }

@@ -124,35 +124,36 @@ static int conv_bool(struct conv *c, const char *path, const char *text, bool *o
         return -EINVAL;
 }
 
-static const char *conv_mac(struct conv *c, const char *path, const char *text, char buf[18]) {
-        if (bg_normalize_mac(text, buf) < 0) {
+/* 6-byte Ethernet or 20-byte InfiniBand (IPoIB ports). */
+static int conv_mac(struct conv *c, const char *path, const char *text, struct bg_hwaddr *out) {
+        if (bg_hwaddr_parse(text, out) < 0) {
                 cerr(c, path, "invalid MAC address '%s' (expected aa:bb:cc:dd:ee:ff)", text);
-                return NULL;
+                return -EINVAL;
         }
-        return buf;
+        return 0;
 }
 
-static bool addr_ok(int family, const char *s) {
-        unsigned char buf[16];
-
-        return inet_pton(family, s, buf) == 1;
+/* A plain address of the family, with its position. */
+static int conv_addr(struct conv *c, const char *path, const char *text, int family, struct bg_addr *out) {
+        *out = (struct bg_addr){ .loc = loc_of(c, path, false) };
+        if (bg_addr_parse_ip(text, out) < 0 || out->family != family)
+                return -EINVAL;
+        return 0;
 }
 
 static const char *family_name(int family) {
         return family == AF_INET ? "IPv4" : "IPv6";
 }
 
-static int conv_prefix(struct conv *c, const char *path, const char *text, int family) {
-        uint8_t addr[16];
-        unsigned plen;
-        int fam;
-
-        if (!strchr(text, '/') || bg_parse_prefix(text, &fam, addr, &plen) < 0) {
+static int conv_prefix(struct conv *c, const char *path, const char *text, int family,
+                       struct bg_addr *out) {
+        *out = (struct bg_addr){ .loc = loc_of(c, path, false) };
+        if (bg_addr_parse_prefix(text, out) < 0) {
                 cerr(c, path, "invalid address '%s' (expected %s/PREFIX)", text,
                      family == AF_INET ? "10.0.0.1" : "2001:db8::1");
                 return -EINVAL;
         }
-        if (fam != family) {
+        if (out->family != family) {
                 cerr(c, path, "'%s' is not an %s address", text, family_name(family));
                 return -EINVAL;
         }
@@ -170,29 +171,38 @@ static void conv_ip(struct conv *c, struct bg_ipcfg *ip, const struct y_ip *y, i
                         cerr(c, path, "invalid method '%s' (use static, dhcp or none)", y->method);
         }
         for (uint32_t i = 0; i < y->n_addresses; i++) {
+                struct bg_addr a;
+
                 snprintf(path, sizeof(path), "%s.addresses[%u]", base, i);
-                if (conv_prefix(c, path, y->addresses[i], family) < 0)
+                if (conv_prefix(c, path, y->addresses[i], family, &a) < 0)
                         continue;
-                if (bg_ipcfg_add_address(ip, y->addresses[i]) < 0)
+                if (bg_ipcfg_add_addr(ip, &a) < 0)
                         c->oom = -ENOMEM;
         }
         if (y->gateway) {
                 snprintf(path, sizeof(path), "%s.gateway", base);
-                if (!addr_ok(family, y->gateway))
+                if (conv_addr(c, path, y->gateway, family, &ip->gateway) < 0) {
                         cerr(c, path, "invalid %s gateway '%s'", family_name(family), y->gateway);
-                else if (!(ip->gateway = strdup(y->gateway)))
-                        c->oom = -ENOMEM;
+                        ip->gateway = (struct bg_addr){ 0 };
+                }
         }
         for (uint32_t i = 0; i < y->n_routes; i++) {
                 const struct y_route *r = &y->routes[i];
+                struct bg_route rt = { 0 };
                 uint64_t metric = 0;
                 bool ok = true;
 
                 snprintf(path, sizeof(path), "%s.routes[%u].to", base, i);
-                if (strcmp(r->to, "default") && conv_prefix(c, path, r->to, family) < 0)
+                if (!strcmp(r->to, "default")) {
+                        static const uint8_t zero[16];
+
+                        rt.is_default = true;
+                        rt.to.loc = loc_of(c, path, false);
+                        bg_addr_make(family, zero, 0, &rt.to);
+                } else if (conv_prefix(c, path, r->to, family, &rt.to) < 0)
                         ok = false;
                 snprintf(path, sizeof(path), "%s.routes[%u].via", base, i);
-                if (r->via && !addr_ok(family, r->via)) {
+                if (r->via && conv_addr(c, path, r->via, family, &rt.via) < 0) {
                         cerr(c, path, "invalid %s gateway '%s'", family_name(family), r->via);
                         ok = false;
                 }
@@ -204,18 +214,21 @@ static void conv_ip(struct conv *c, struct bg_ipcfg *ip, const struct y_ip *y, i
                 }
                 if (!ok)
                         continue;
-                if (bg_ipcfg_add_route(ip, r->to, r->via, (uint32_t)metric) < 0) {
-                        c->oom = -ENOMEM;
-                        continue;
-                }
+                rt.metric = (uint32_t)metric;
                 snprintf(path, sizeof(path), "%s.routes[%u]", base, i);
-                ip->routes[ip->n_routes - 1].loc = loc_of(c, path, false);
+                rt.loc = loc_of(c, path, false);
+                if (bg_ipcfg_append_route(ip, &rt) < 0)
+                        c->oom = -ENOMEM;
         }
         for (uint32_t i = 0; i < y->n_dns; i++) {
+                struct bg_addr a;
+
                 snprintf(path, sizeof(path), "%s.dns[%u]", base, i);
-                if (!addr_ok(AF_INET, y->dns[i]) && !addr_ok(AF_INET6, y->dns[i]))
+                /* Either family: validation says which section it belongs in. */
+                a = (struct bg_addr){ .loc = loc_of(c, path, false) };
+                if (bg_addr_parse_ip(y->dns[i], &a) < 0)
                         cerr(c, path, "invalid DNS server address '%s'", y->dns[i]);
-                else if (bg_ipcfg_add_dns(ip, y->dns[i]) < 0)
+                else if (bg_ipcfg_add_dns_addr(ip, &a) < 0)
                         c->oom = -ENOMEM;
         }
 }
@@ -267,7 +280,7 @@ static void conv_option(struct conv *c, struct bg_bond *b, size_t slot, const st
 }
 
 static void conv_bond(struct conv *c, const struct y_bond *y, uint32_t i) {
-        char base[32], path[256], mac[18];
+        char base[32], path[256];
         const char *first_name[BG_OPT__MAX] = { 0 };
         struct bg_bond *b;
 
@@ -300,7 +313,7 @@ static void conv_bond(struct conv *c, const struct y_bond *y, uint32_t i) {
                         conv_option(c, b, k, &y->options[k], base, first_name);
         for (uint32_t k = 0; k < y->n_ports; k++) {
                 const struct y_port *p = &y->ports[k];
-                const char *pmac = NULL;
+                struct bg_hwaddr pmac = { 0 };
                 struct bg_port *port;
                 bool ok = true;
 
@@ -317,12 +330,12 @@ static void conv_bond(struct conv *c, const struct y_bond *y, uint32_t i) {
                 }
                 if (p->mac) {
                         snprintf(path, sizeof(path), "%s.ports[%u].mac", base, k);
-                        if (!(pmac = conv_mac(c, path, p->mac, mac)))
+                        if (conv_mac(c, path, p->mac, &pmac) < 0)
                                 ok = false;
                 }
                 if (!ok)
                         continue;
-                port = bg_bond_add_port(b, p->name, pmac);
+                port = bg_bond_add_port_hw(b, p->name, p->mac ? &pmac : NULL);
                 if (!port) {
                         c->oom = -ENOMEM;
                         continue;
@@ -347,8 +360,7 @@ static void conv_bond(struct conv *c, const struct y_bond *y, uint32_t i) {
         }
         if (y->mac) {
                 snprintf(path, sizeof(path), "%s.mac", base);
-                if (conv_mac(c, path, y->mac, mac) && !(b->mac = strdup(mac)))
-                        c->oom = -ENOMEM;
+                (void) conv_mac(c, path, y->mac, &b->mac);
         }
         if (y->ipv4) {
                 snprintf(path, sizeof(path), "%s.ipv4", base);

@@ -335,7 +335,7 @@ Test(plan, ports_addresses_routes_reconciled) {
         fake_route(&f, "10.97.0.0", 16, "10.77.0.9"); /* static, ours, stale */
         struct bg_bond *b = model_bond(&m, "balance-rr", "100");
         b->mtu = 9000;
-        b->mac = strdup("02:00:00:00:00:01");
+        cr_assert_eq(bg_hwaddr_parse("02:00:00:00:00:01", &b->mac), 0);
         cr_assert_eq(bg_plan_bond(b, &f.st, &p, &d), 0);
         expect_plan(&p, "release:eth2 mtu mac addr- route-");
         cr_expect_str_eq(find_step(&p, BG_STEP_ADDR_DEL)->desc, "remove address 10.99.0.1/16");

@@ -43,8 +43,8 @@ Test(boot_robust, cmdline_ip_with_bad_gateway) {
                                            "ip=[2001:db8::2]::[2001:db8::zz]:64::bond0:none",
                                            &m, &d), -EINVAL);
         cr_assert_eq(m.n_bonds, 1);
-        cr_assert_null(m.bonds[0].ipv4.gateway);
-        cr_assert_null(m.bonds[0].ipv6.gateway);
+        cr_assert(!bg_addr_set(&m.bonds[0].ipv4.gateway));
+        cr_assert(!bg_addr_set(&m.bonds[0].ipv6.gateway));
         cr_assert_eq(d.n, 2, "one error per ip=");
         cr_assert(strstr(d.v[0].msg, "bad gateway '10.010.0.0.1'"), "%s", d.v[0].msg);
         cr_assert_eq(bg_yaml_dump(&m, &yaml, &len), 0);

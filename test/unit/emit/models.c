@@ -55,7 +55,7 @@ static void build_centos(struct bg_model *m) {
         cr_assert_not_null(bg_bond_add_port(b, "eth1", NULL));
         b->ipv4.method = BG_IP_STATIC;
         cr_assert_eq(bg_ipcfg_add_address(&b->ipv4, "10.10.10.1/24"), 0);
-        tm_str(&b->ipv4.gateway, "192.168.0.1");
+        cr_assert_eq(bg_ipcfg_set_gateway(&b->ipv4, "192.168.0.1"), 0);
 }
 
 /* RHEL6/7 style: BONDING_OPTS="mode=active-backup miimon=100 primary=eth1"
@@ -70,7 +70,7 @@ static void build_active_backup(struct bg_model *m) {
         cr_assert_not_null(bg_bond_add_port(b, "eth1", "52:54:00:aa:00:02"));
         b->ipv4.method = BG_IP_STATIC;
         cr_assert_eq(bg_ipcfg_add_address(&b->ipv4, "192.168.1.10/24"), 0);
-        tm_str(&b->ipv4.gateway, "192.168.1.1");
+        cr_assert_eq(bg_ipcfg_set_gateway(&b->ipv4, "192.168.1.1"), 0);
         cr_assert_eq(bg_ipcfg_add_dns(&b->ipv4, "192.168.1.2"), 0);
         cr_assert_eq(bg_ipcfg_add_dns(&b->ipv4, "192.168.1.3"), 0);
 }
@@ -92,13 +92,13 @@ static void build_lacp(struct bg_model *m) {
         b->ipv4.method = BG_IP_STATIC;
         cr_assert_eq(bg_ipcfg_add_address(&b->ipv4, "10.0.0.10/24"), 0);
         cr_assert_eq(bg_ipcfg_add_address(&b->ipv4, "10.0.1.10/24"), 0);
-        tm_str(&b->ipv4.gateway, "10.0.0.1");
+        cr_assert_eq(bg_ipcfg_set_gateway(&b->ipv4, "10.0.0.1"), 0);
         cr_assert_eq(bg_ipcfg_add_route(&b->ipv4, "10.20.0.0/16", "10.0.0.254", 50), 0);
         cr_assert_eq(bg_ipcfg_add_route(&b->ipv4, "172.16.0.0/12", "10.0.0.253", 0), 0);
         cr_assert_eq(bg_ipcfg_add_route(&b->ipv4, "192.168.50.0/24", NULL, 0), 0);
         b->ipv6.method = BG_IP_STATIC;
         cr_assert_eq(bg_ipcfg_add_address(&b->ipv6, "2001:db8::10/64"), 0);
-        tm_str(&b->ipv6.gateway, "2001:db8::1");
+        cr_assert_eq(bg_ipcfg_set_gateway(&b->ipv6, "2001:db8::1"), 0);
         cr_assert_eq(bg_ipcfg_add_route(&b->ipv6, "2001:db8:100::/48", "2001:db8::fe", 0), 0);
         cr_assert_eq(bg_ipcfg_add_dns(&b->ipv6, "2001:db8::53"), 0);
 }
@@ -113,7 +113,7 @@ static void build_dhcp(struct bg_model *m) {
         tm_opt(b, BG_OPT_XMIT_HASH_POLICY, "layer2+3");
         cr_assert_not_null(bg_bond_add_port(b, "eth2", NULL));
         cr_assert_not_null(bg_bond_add_port(b, NULL, "52:54:00:bb:00:03"));
-        tm_str(&b->mac, "02:00:00:00:01:01");
+        cr_assert_eq(bg_hwaddr_parse("02:00:00:00:01:01", &b->mac), 0);
         b->onboot = false;
         b->ipv4.method = BG_IP_DHCP;
         b->ipv6.method = BG_IP_DHCP;
@@ -129,7 +129,7 @@ static void build_two_bonds(struct bg_model *m) {
         cr_assert_not_null(bg_bond_add_port(b, "eth1", NULL));
         b->ipv4.method = BG_IP_STATIC;
         cr_assert_eq(bg_ipcfg_add_address(&b->ipv4, "192.168.10.5/24"), 0);
-        tm_str(&b->ipv4.gateway, "192.168.10.1");
+        cr_assert_eq(bg_ipcfg_set_gateway(&b->ipv4, "192.168.10.1"), 0);
 
         b = tm_bond(m, "bond1");
         tm_opt(b, BG_OPT_MODE, "6");
@@ -157,7 +157,7 @@ static void build_gaps(struct bg_model *m) {
         tm_opt(b, BG_OPT_LACP_ACTIVE, "on");
         cr_assert_not_null(bg_bond_add_port(b, "eth0", NULL));
         cr_assert_not_null(bg_bond_add_port(b, "eth1", NULL));
-        tm_str(&b->mac, "02:00:00:00:00:10");
+        cr_assert_eq(bg_hwaddr_parse("02:00:00:00:00:10", &b->mac), 0);
 }
 
 const struct test_model test_models[] = {

@@ -214,7 +214,7 @@ Test(examples, centos_gateway_warning) {
         cr_assert_eq(m.n_bonds, 1);
         cr_expect_eq(bg_bond_mode(&m.bonds[0]), BG_MODE_BALANCE_RR);
         cr_expect_eq(bg_bond_opt_num(&m.bonds[0], BG_OPT_MIIMON), 100);
-        cr_expect_str_eq(m.bonds[0].ipv4.addresses[0], "10.10.10.1/24");
+        cr_expect_str_eq(BG_ADDR_STR(&m.bonds[0].ipv4.addresses[0]), "10.10.10.1/24");
         for (size_t i = 0; i < d.n; i++)
                 found = found || (d.v[i].level == BG_DIAG_WARNING && d.v[i].key &&
                                   !strcmp(d.v[i].key, "GATEWAY") && d.v[i].line == 9 &&

@@ -86,9 +86,9 @@ Test(keys, hwaddr_and_macaddr) {
         f[5] = "DEVICE=eth1\nMASTER=bond0\nSLAVE=yes\n";
         tree_read(&t, f);
         cr_expect_eq(t.r, 0);
-        cr_expect_str_eq(only_bond(&t, "bond0")->ports[0].mac, "00:1b:21:3a:4c:10");
-        cr_expect_null(only_bond(&t, "bond0")->ports[1].mac);
-        cr_expect_str_eq(only_bond(&t, "bond0")->mac, "02:aa:bb:cc:dd:ee");
+        cr_expect_str_eq(BG_HWADDR_STR(&only_bond(&t, "bond0")->ports[0].mac), "00:1b:21:3a:4c:10");
+        cr_expect_eq(only_bond(&t, "bond0")->ports[1].mac.len, 0);
+        cr_expect_str_eq(BG_HWADDR_STR(&only_bond(&t, "bond0")->mac), "02:aa:bb:cc:dd:ee");
         tree_free(&t);
 }
 
@@ -141,10 +141,10 @@ Test(keys, addresses_numbering_and_classful) {
         cr_expect_eq(t.r, 0);
         b = only_bond(&t, "bond0");
         cr_assert_eq(b->ipv4.n_addresses, 4);
-        cr_expect_str_eq(b->ipv4.addresses[0], "10.1.0.1/8");
-        cr_expect_str_eq(b->ipv4.addresses[1], "172.16.0.1/16");
-        cr_expect_str_eq(b->ipv4.addresses[2], "192.168.1.1/25");
-        cr_expect_str_eq(b->ipv4.addresses[3], "192.168.2.1/24");
+        cr_expect_str_eq(BG_ADDR_STR(&b->ipv4.addresses[0]), "10.1.0.1/8");
+        cr_expect_str_eq(BG_ADDR_STR(&b->ipv4.addresses[1]), "172.16.0.1/16");
+        cr_expect_str_eq(BG_ADDR_STR(&b->ipv4.addresses[2]), "192.168.1.1/25");
+        cr_expect_str_eq(BG_ADDR_STR(&b->ipv4.addresses[3]), "192.168.2.1/24");
         cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, "IPADDR", "classful prefix /8"));
         cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, "IPADDR4", "after a gap"));
         cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, "PREFIX7", "no matching IPADDRn"));
@@ -196,12 +196,12 @@ Test(keys, gateway_family) {
         struct tree t;
         tree_read(&t, f);
         cr_expect_eq(t.r, 0);
-        cr_expect_str_eq(only_bond(&t, "bond0")->ipv4.gateway, "10.0.0.1");
-        cr_expect_str_eq(only_bond(&t, "bond1")->ipv4.gateway, "10.1.0.1");
+        cr_expect_str_eq(BG_ADDR_STR(&only_bond(&t, "bond0")->ipv4.gateway), "10.0.0.1");
+        cr_expect_str_eq(BG_ADDR_STR(&only_bond(&t, "bond1")->ipv4.gateway), "10.1.0.1");
         cr_expect_not_null(tree_diag(&t, BG_DIAG_NOTE, "GATEWAY0", "initscripts reads only GATEWAY"));
-        cr_expect_null(only_bond(&t, "bond2")->ipv4.gateway);
+        cr_expect(!bg_addr_set(&only_bond(&t, "bond2")->ipv4.gateway));
         cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, "GATEWAY", "DEFROUTE=no"));
-        cr_expect_null(only_bond(&t, "bond3")->ipv4.gateway);
+        cr_expect(!bg_addr_set(&only_bond(&t, "bond3")->ipv4.gateway));
         cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, "GATEWAY", "not on-link"));
         tree_free(&t);
 }
@@ -221,9 +221,9 @@ Test(keys, ipv6_family) {
         b = only_bond(&t, "bond0");
         cr_expect_eq(b->ipv6.method, BG_IP_STATIC);
         cr_assert_eq(b->ipv6.n_addresses, 3);
-        cr_expect_str_eq(b->ipv6.addresses[0], "2001:db8::5/64");
-        cr_expect_str_eq(b->ipv6.addresses[1], "2001:db8::6/56");
-        cr_expect_str_eq(b->ipv6.gateway, "fe80::1");
+        cr_expect_str_eq(BG_ADDR_STR(&b->ipv6.addresses[0]), "2001:db8::5/64");
+        cr_expect_str_eq(BG_ADDR_STR(&b->ipv6.addresses[1]), "2001:db8::6/56");
+        cr_expect_str_eq(BG_ADDR_STR(&b->ipv6.gateway), "fe80::1");
         cr_expect_eq(only_bond(&t, "bond1")->ipv6.n_addresses, 0);
         cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, "IPV6ADDR", "IPv6 is off"));
         cr_expect_eq(only_bond(&t, "bond2")->ipv6.method, BG_IP_DHCP);
@@ -241,7 +241,7 @@ Test(keys, dns_and_domain) {
         cr_expect_eq(t.r, 0);
         b = only_bond(&t, "bond0");
         cr_assert_eq(b->ipv4.n_dns, 1);
-        cr_expect_str_eq(b->ipv4.dns[0], "10.0.0.53");
+        cr_expect_str_eq(BG_ADDR_STR(&b->ipv4.dns[0]), "10.0.0.53");
         cr_assert_eq(b->ipv6.n_dns, 1);
         cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, "DNS4", "after a gap"));
         cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, "DOMAIN", "not converted"));
@@ -265,17 +265,17 @@ Test(keys, route_files_both_forms) {
         cr_expect_eq(t.r, 0);
         b = only_bond(&t, "bond0");
         cr_assert_eq(b->ipv4.n_routes, 2);
-        cr_expect_str_eq(b->ipv4.routes[0].to, "10.20.0.0/16");
-        cr_expect_str_eq(b->ipv4.routes[0].via, "10.0.0.254");
-        cr_expect_str_eq(b->ipv4.routes[1].to, "10.30.0.1/32");
+        cr_expect_str_eq(BG_ADDR_STR(&b->ipv4.routes[0].to), "10.20.0.0/16");
+        cr_expect_str_eq(BG_ADDR_STR(&b->ipv4.routes[0].via), "10.0.0.254");
+        cr_expect_str_eq(BG_ADDR_STR(&b->ipv4.routes[1].to), "10.30.0.1/32");
         b = only_bond(&t, "bond1");
         cr_assert_eq(b->ipv4.n_routes, 2);
-        cr_expect_str_eq(b->ipv4.routes[1].to, "default");
+        cr_expect(b->ipv4.routes[1].is_default);
         cr_expect_eq(b->ipv4.routes[1].metric, 10);
         cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, "route", "'table' cannot be expressed"));
         cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, "route", "device eth7"));
         cr_assert_eq(b->ipv6.n_routes, 1);
-        cr_expect_str_eq(b->ipv6.routes[0].to, "2001:db8:9::/48");
+        cr_expect_str_eq(BG_ADDR_STR(&b->ipv6.routes[0].to), "2001:db8:9::/48");
         tree_free(&t);
 }
 
@@ -292,8 +292,8 @@ Test(keys, alias_files) {
         cr_expect_eq(t.r, 0);
         b = only_bond(&t, "bond0");
         cr_assert_eq(b->ipv4.n_addresses, 3);
-        cr_expect_str_eq(b->ipv4.addresses[1], "10.0.0.6/24");
-        cr_expect_str_eq(b->ipv4.addresses[2], "10.9.0.6/16");
+        cr_expect_str_eq(BG_ADDR_STR(&b->ipv4.addresses[1]), "10.0.0.6/24");
+        cr_expect_str_eq(BG_ADDR_STR(&b->ipv4.addresses[2]), "10.9.0.6/16");
         cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, "DEVICE", "alias file without DEVICE=bond0:3"));
         tree_free(&t);
 }
@@ -325,8 +325,8 @@ Test(keys, sysconfig_network) {
         struct tree t;
         tree_read(&t, f);
         cr_expect_eq(t.r, 0);
-        cr_expect_null(only_bond(&t, "bond0")->ipv4.gateway);  /* GATEWAYDEV names bond1 */
-        cr_expect_str_eq(only_bond(&t, "bond1")->ipv4.gateway, "10.1.0.1");
+        cr_expect(!bg_addr_set(&only_bond(&t, "bond0")->ipv4.gateway));  /* GATEWAYDEV names bond1 */
+        cr_expect_str_eq(BG_ADDR_STR(&only_bond(&t, "bond1")->ipv4.gateway), "10.1.0.1");
         cr_expect_eq(only_bond(&t, "bond0")->ipv6.n_addresses, 0);  /* NETWORKING_IPV6=no */
         cr_expect_str_eq(tree_fate(&t, "etc/sysconfig/network", "GATEWAY"), "bonds[bond1].ipv4.gateway = 10.1.0.1");
         tree_free(&t);

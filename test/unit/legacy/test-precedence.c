@@ -105,7 +105,7 @@ Test(precedence, prefix_over_netmask) {
         struct tree t;
         tree_read(&t, f);
         cr_expect_eq(t.r, 0);
-        cr_expect_str_eq(bg_model_find_bond(&t.m, "bond0")->ipv4.addresses[0], "10.0.0.5/16");
+        cr_expect_str_eq(BG_ADDR_STR(&bg_model_find_bond(&t.m, "bond0")->ipv4.addresses[0]), "10.0.0.5/16");
         cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, "NETMASK", "PREFIX wins"));
         tree_free(&t);
 }
@@ -116,7 +116,7 @@ Test(precedence, prefix_n_pairs_with_ipaddr_n_only) {
         tree_read(&t, f);
         cr_expect_eq(t.r, 0);
         /* PREFIX belongs to IPADDR: IPADDR0 is classful, PREFIX is unused */
-        cr_expect_str_eq(bg_model_find_bond(&t.m, "bond0")->ipv4.addresses[0], "192.168.5.5/24");
+        cr_expect_str_eq(BG_ADDR_STR(&bg_model_find_bond(&t.m, "bond0")->ipv4.addresses[0]), "192.168.5.5/24");
         cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, "PREFIX", "no matching IPADDRn"));
         tree_free(&t);
 }
@@ -130,9 +130,9 @@ Test(precedence, ipaddr_before_ipaddr0) {
         cr_expect_eq(t.r, 0);
         b = bg_model_find_bond(&t.m, "bond0");
         cr_assert_eq(b->ipv4.n_addresses, 2);
-        cr_expect_str_eq(b->ipv4.addresses[0], "10.0.0.1/24");
-        cr_expect_str_eq(b->ipv4.addresses[1], "10.0.0.2/24");
-        cr_expect_str_eq(b->ipv4.gateway, "10.0.0.254");
+        cr_expect_str_eq(BG_ADDR_STR(&b->ipv4.addresses[0]), "10.0.0.1/24");
+        cr_expect_str_eq(BG_ADDR_STR(&b->ipv4.addresses[1]), "10.0.0.2/24");
+        cr_expect_str_eq(BG_ADDR_STR(&b->ipv4.gateway), "10.0.0.254");
         tree_free(&t);
 }
 
@@ -147,10 +147,10 @@ Test(precedence, gateway_ifcfg_over_sysconfig_network) {
         struct tree t;
         tree_read(&t, f);
         cr_expect_eq(t.r, 0);
-        cr_expect_str_eq(bg_model_find_bond(&t.m, "bond0")->ipv4.gateway, "10.0.0.254");
-        cr_expect_null(bg_model_find_bond(&t.m, "bond1")->ipv4.gateway);  /* DHCP */
-        cr_expect_str_eq(bg_model_find_bond(&t.m, "bond2")->ipv4.gateway, "10.0.0.1");
-        cr_expect_null(bg_model_find_bond(&t.m, "bond3")->ipv4.gateway);  /* not on-link */
+        cr_expect_str_eq(BG_ADDR_STR(&bg_model_find_bond(&t.m, "bond0")->ipv4.gateway), "10.0.0.254");
+        cr_expect(!bg_addr_set(&bg_model_find_bond(&t.m, "bond1")->ipv4.gateway));  /* DHCP */
+        cr_expect_str_eq(BG_ADDR_STR(&bg_model_find_bond(&t.m, "bond2")->ipv4.gateway), "10.0.0.1");
+        cr_expect(!bg_addr_set(&bg_model_find_bond(&t.m, "bond3")->ipv4.gateway));  /* not on-link */
         tree_free(&t);
 }
 
@@ -194,8 +194,8 @@ Test(precedence, gatewaydev_without_gateway_is_a_device_route) {
         cr_expect_eq(t.r, 0);
         b = bg_model_find_bond(&t.m, "bond0");
         cr_assert_eq(b->ipv4.n_routes, 1);
-        cr_expect_str_eq(b->ipv4.routes[0].to, "default");
-        cr_expect_null(b->ipv4.routes[0].via);
+        cr_expect(b->ipv4.routes[0].is_default);
+        cr_expect(!bg_addr_set(&b->ipv4.routes[0].via));
         cr_expect_eq(bg_model_find_bond(&t.m, "bond1")->ipv4.n_routes, 0);
         tree_free(&t);
 }

@@ -7,6 +7,13 @@
 
 #include "model/model.h"
 
+static struct bg_hwaddr hw(const char *text) {
+        struct bg_hwaddr h;
+
+        cr_assert_eq(bg_hwaddr_parse(text, &h), 0, "%s", text);
+        return h;
+}
+
 static struct bg_model m;
 static struct bg_diags d;
 static const char *file;
@@ -40,7 +47,7 @@ static struct bg_bond *good_bond(const char *name, const char *port1, const char
         b->ipv4.method = BG_IP_STATIC;
         b->ipv4.loc = (struct bg_loc){ file, line + 8, 5 };
         cr_assert_eq(bg_ipcfg_add_address(&b->ipv4, "10.10.10.1/24"), 0);
-        b->ipv4.gateway = strdup("10.10.10.254");
+        cr_assert_eq(bg_ipcfg_set_gateway(&b->ipv4, "10.10.10.254"), 0);
         return b;
 }
 
@@ -280,7 +287,7 @@ Test(validate, primary_with_mac_only_ports_warns) {
 
         free(b->ports[1].name);
         b->ports[1].name = NULL;
-        b->ports[1].mac = strdup("52:54:00:00:00:01");
+        b->ports[1].mac = hw("52:54:00:00:00:01");
         set(b, BG_OPT_PRIMARY, "eth1", 6);
         cr_assert_eq(run(), 0);
         expect(BG_DIAG_WARNING, "bonds[bond0].options.primary", "not a named port");
@@ -324,11 +331,10 @@ Test(validate, gateway_outside_subnet) {
         struct bg_bond *b = good_bond("bond0", "eth0", "eth1", 1);
 
         /* The bundled CentOS example: IPADDR 10.10.10.1/24, GATEWAY 192.168.0.1. */
-        free(b->ipv4.gateway);
-        b->ipv4.gateway = strdup("192.168.0.1");
+        cr_assert_eq(bg_ipcfg_set_gateway(&b->ipv4, "192.168.0.1"), 0);
         b->ipv6.method = BG_IP_STATIC;
         bg_ipcfg_add_address(&b->ipv6, "2001:db8:1::1/64");
-        b->ipv6.gateway = strdup("2001:db8:2::1");
+        cr_assert_eq(bg_ipcfg_set_gateway(&b->ipv6, "2001:db8:2::1"), 0);
         cr_assert_eq(run(), 0);
         expect(BG_DIAG_WARNING, "bonds[bond0].ipv4.gateway",
                "gateway 192.168.0.1 is not inside any subnet of bond0 (10.10.10.1/24)");
@@ -340,11 +346,10 @@ Test(validate, gateway_inside_subnet) {
         struct bg_bond *b = good_bond("bond0", "eth0", "eth1", 1);
 
         bg_ipcfg_add_address(&b->ipv4, "192.168.0.10/23");
-        free(b->ipv4.gateway);
-        b->ipv4.gateway = strdup("192.168.1.1");
+        cr_assert_eq(bg_ipcfg_set_gateway(&b->ipv4, "192.168.1.1"), 0);
         b->ipv6.method = BG_IP_STATIC;
         bg_ipcfg_add_address(&b->ipv6, "2001:db8:1::1/48");
-        b->ipv6.gateway = strdup("2001:db8:1:ff::1");
+        cr_assert_eq(bg_ipcfg_set_gateway(&b->ipv6, "2001:db8:1:ff::1"), 0);
         bg_ipcfg_add_route(&b->ipv6, "default", "fe80::1", 0);
         bg_ipcfg_add_route(&b->ipv4, "10.20.0.0/16", "10.10.10.253", 0);
         cr_assert_eq(run(), 0);
@@ -354,17 +359,25 @@ Test(validate, gateway_inside_subnet) {
 Test(validate, bad_addresses_routes_dns) {
         struct bg_bond *b = good_bond("bond0", "eth0", "eth1", 1);
 
-        bg_ipcfg_add_address(&b->ipv4, "2001:db8::1/64");
-        bg_ipcfg_add_address(&b->ipv4, "10.0.0.1");
-        bg_ipcfg_add_route(&b->ipv4, "10.20.0.0/16", "10.99.0.1", 0);
-        bg_ipcfg_add_route(&b->ipv4, "nowhere", NULL, 0);
-        bg_ipcfg_add_dns(&b->ipv4, "dns.example");
+        /* Text that is no address never reaches the model ... */
+        cr_assert_eq(bg_ipcfg_add_address(&b->ipv4, "10.0.0.1"), -EINVAL);
+        cr_assert_eq(bg_ipcfg_add_route(&b->ipv4, "nowhere", NULL, 0), -EINVAL);
+        cr_assert_eq(bg_ipcfg_add_dns(&b->ipv4, "dns.example"), -EINVAL);
+        /* ... but an address of the other family in a section does. */
+        cr_assert_eq(bg_ipcfg_add_address(&b->ipv4, "2001:db8::1/64"), 0);
+        b->ipv4.addresses[1].loc = (struct bg_loc){ file, 42, 9 };
+        cr_assert_eq(bg_ipcfg_add_route(&b->ipv4, "10.20.0.0/16", "10.99.0.1", 0), 0);
+        cr_assert_eq(bg_ipcfg_add_route(&b->ipv4, "2001:db8:5::/48", NULL, 0), 0);
+        cr_assert_eq(bg_ipcfg_add_route(&b->ipv4, "10.30.0.0/16", "fe80::1", 0), 0);
+        cr_assert_eq(bg_ipcfg_add_dns(&b->ipv4, "2001:db8::53"), 0);
         cr_assert_eq(run(), -EINVAL);
-        expect(BG_DIAG_ERROR, "bonds[bond0].ipv4.addresses[1]", "not an IPv4 address");
-        expect(BG_DIAG_ERROR, "bonds[bond0].ipv4.addresses[2]", "prefix length");
+        expect(BG_DIAG_ERROR, "bonds[bond0].ipv4.addresses[1]", "'2001:db8::1/64' is not an IPv4 address");
+        cr_assert_eq(find(BG_DIAG_ERROR, "bonds[bond0].ipv4.addresses[1]", "")->line, 42,
+                     "the address's own position");
         expect(BG_DIAG_WARNING, "bonds[bond0].ipv4.routes[0]", "route via 10.99.0.1");
-        expect(BG_DIAG_ERROR, "bonds[bond0].ipv4.routes[1]", "nowhere");
-        expect(BG_DIAG_ERROR, "bonds[bond0].ipv4.dns[0]", "dns.example");
+        expect(BG_DIAG_ERROR, "bonds[bond0].ipv4.routes[1]", "2001:db8:5::/48");
+        expect(BG_DIAG_ERROR, "bonds[bond0].ipv4.routes[2]", "route via 'fe80::1' is not an IPv4 address");
+        expect(BG_DIAG_ERROR, "bonds[bond0].ipv4.dns[0]", "2001:db8::53");
 }
 
 Test(validate, duplicate_bond_names) {
@@ -406,17 +419,17 @@ Test(validate, mac_and_mtu) {
         a = &m.bonds[0];
         b = &m.bonds[1];
         c = &m.bonds[2];
-        a->mac = strdup("01:00:5e:00:00:01");
+        a->mac = hw("01:00:5e:00:00:01");
         a->mtu = 67;
-        b->mac = strdup("zz:00:00:00:00:00");
+        b->mac = hw("80:00:00:48:fe:80:00:00:00:00:00:00:00:02:c9:03:00:0c:8d:41");
         b->mtu = 65536;
-        b->ports[0].mac = strdup("00:00:00:00:00:00");
-        c->mac = strdup("02:00:00:00:00:01");
+        b->ports[0].mac = hw("00:00:00:00:00:00");
+        c->mac = hw("02:00:00:00:00:01");
         c->mtu = 9000;
         cr_assert_eq(run(), -EINVAL);
         expect(BG_DIAG_ERROR, "bonds[bond0].mac", "multicast");
         expect(BG_DIAG_ERROR, "bonds[bond0].mtu", "out of range (68-65535)");
-        expect(BG_DIAG_ERROR, "bonds[bond1].mac", "not a MAC address");
+        expect(BG_DIAG_ERROR, "bonds[bond1].mac", "not a 6-byte Ethernet address");
         expect(BG_DIAG_ERROR, "bonds[bond1].mtu", "65536");
         expect(BG_DIAG_ERROR, "bonds[bond1].ports[eth2]", "all zero");
         cr_assert_null(find(BG_DIAG_ERROR, "bonds[bond2].mac", ""));

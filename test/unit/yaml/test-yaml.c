@@ -180,7 +180,7 @@ Test(yaml, every_structure_round_trips) {
         b->backend = BG_BACKEND_USERSPACE;
         b->onboot = false;
         b->mtu = 9000;
-        b->mac = strdup("02:00:00:00:00:aa");
+        cr_assert_eq(bg_hwaddr_parse("02:00:00:00:00:aa", &b->mac), 0);
         cr_assert(bg_bond_add_port(b, "eth9", NULL));
         cr_assert(bg_bond_add_port(b, NULL, "52:54:00:00:00:02"));
         cr_assert(bg_bond_add_port(b, "eth1", "52:54:00:00:00:03"));
@@ -188,7 +188,7 @@ Test(yaml, every_structure_round_trips) {
         /* user order is kept, not sorted */
         cr_assert_eq(bg_ipcfg_add_address(&b->ipv4, "10.1.0.1/16"), 0);
         cr_assert_eq(bg_ipcfg_add_address(&b->ipv4, "10.0.0.1/24"), 0);
-        b->ipv4.gateway = strdup("10.1.0.254");
+        cr_assert_eq(bg_ipcfg_set_gateway(&b->ipv4, "10.1.0.254"), 0);
         cr_assert_eq(bg_ipcfg_add_route(&b->ipv4, "192.168.0.0/16", "10.1.0.253", 50), 0);
         cr_assert_eq(bg_ipcfg_add_route(&b->ipv4, "default", NULL, 0), 0);
         cr_assert_eq(bg_ipcfg_add_dns(&b->ipv4, "10.1.0.53"), 0);
