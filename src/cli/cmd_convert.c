@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * bondgen convert [--root DIR] [--format yaml|networkd|netplan|keyfile]
- *                 [-o PATH] [--explain] [--force]
+ * bondgen convert [--root DIR | --model FILE|DIR] [--from rh|debian|suse]
+ *                 [--format yaml|networkd|netplan|keyfile] [-o PATH]
+ *                 [--explain] [--force] [--partial]
+ * (also spelled `bondgen --convert ...`)
  *
- * Reads the legacy tree (src/legacy), validates the model, and prints the
- * canonical YAML or the chosen format. With -o the output is written
+ * Reads the legacy tree (src/legacy) or a canonical model (src/yaml),
+ * validates the model, and prints the canonical YAML or the chosen format.
+ * The steps, in order: parse_args, read_input, check_model, produce,
+ * deliver, report. With -o the output is written
  * atomically (yaml: PATH is the file; other formats: PATH is a directory,
  * created if needed) and existing files are never replaced unless --force.
  * Nothing is written when there is an error; on stdout the bonds that
@@ -32,12 +36,16 @@ static void help(FILE *f) {
         fprintf(f,
                 "Usage: bondgen convert [--root DIR] [--from rh|debian|suse]\n"
                 "                       [--format yaml|networkd|netplan|keyfile]\n"
-                "                       [-o PATH] [--explain] [--force] [--partial]\n\n"
+                "                       [-o PATH] [--explain] [--force] [--partial]\n"
+                "       bondgen convert --model FILE|DIR [--format FMT] [-o PATH] [--force]\n"
+                "       (bondgen --convert ... is the same command)\n\n"
                 "Convert legacy bonding configuration under DIR (default /) into the canonical\n"
                 "YAML or another format: Red Hat ifcfg-*, modprobe.conf, rc.local and\n"
                 "sysconfig/network; Debian /etc/network/interfaces; SUSE sysconfig/network/ifcfg-*.\n\n"
                 "  --root DIR      read the legacy files under DIR\n"
                 "  --from SOURCE   read only rh, debian or suse (default: every one present)\n"
+                "  --model PATH    read a canonical model (bondgen.yaml(5)) file, or every\n"
+                "                  *.yaml of a directory, instead of legacy files\n"
                 "  --format FMT    yaml (default), networkd, netplan or keyfile\n"
                 "  -o PATH         write to PATH (a file for yaml, a directory otherwise)\n"
                 "  --explain       list every legacy key read and what became of it\n"
@@ -102,10 +110,25 @@ static int write_files(const char *dir, const struct bg_emit_files *files, bool 
         return BG_EXIT_OK;
 }
 
-int bg_cmd_convert(int argc, char **argv) {
+struct conv_opts {
+        const char *root, *model, *format, *out;
+        unsigned sources;
+        bool explain, force, partial, root_given;
+};
+
+/* What convert produces: the YAML text, or the files of an emitter. */
+struct conv_output {
+        char *yaml;
+        size_t len;
+        struct bg_emit_files files;
+};
+
+/* Returns -1 to go on, else the exit status (help, usage error). */
+static int parse_args(int argc, char **argv, struct conv_opts *o) {
         static const struct option opts[] = {
                 { "root", required_argument, NULL, 'r' },
                 { "from", required_argument, NULL, 'S' },
+                { "model", required_argument, NULL, 'm' },
                 { "format", required_argument, NULL, 'f' },
                 { "output", required_argument, NULL, 'o' },
                 { "explain", no_argument, NULL, 'e' },
@@ -114,31 +137,27 @@ int bg_cmd_convert(int argc, char **argv) {
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
-        const char *root = "/", *format = "yaml", *out = NULL;
-        bool explain = false, force = false, partial = false, withheld = false;
-        unsigned sources = 0;
-        struct bg_diags diags = {};
-        struct bg_explain ex = {};
-        struct bg_emit_files files = {};
-        struct bg_model m;
-        int c, r, status = BG_EXIT_OK;
+        const char *conflict = NULL;
+        int c;
 
+        *o = (struct conv_opts) { .root = "/", .format = "yaml" };
         optind = 1;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) >= 0) {
                 switch (c) {
-                case 'r': root = optarg; break;
+                case 'r': o->root = optarg; o->root_given = true; break;
                 case 'S':
-                        if (bg_legacy_source_from_name(optarg, &sources) < 0) {
+                        if (bg_legacy_source_from_name(optarg, &o->sources) < 0) {
                                 fprintf(stderr, "bondgen convert: unknown source '%s' (rh, debian, suse)\n", optarg);
                                 return BG_EXIT_USAGE;
                         }
                         break;
-                case 'f': format = optarg; break;
-                case 'o': out = optarg; break;
-                case 'e': explain = true; break;
-                case 'F': force = true; break;
-                case 'P': partial = true; break;
+                case 'm': o->model = optarg; break;
+                case 'f': o->format = optarg; break;
+                case 'o': o->out = optarg; break;
+                case 'e': o->explain = true; break;
+                case 'F': o->force = true; break;
+                case 'P': o->partial = true; break;
                 case 'h': help(stdout); return BG_EXIT_OK;
                 default:
                         return bg_cli_usage_error("convert", "%s '%s'",
@@ -147,108 +166,185 @@ int bg_cmd_convert(int argc, char **argv) {
                                                   argv[optind - 1]);
                 }
         }
-        if (optind < argc) {
+        if (optind < argc)
                 return bg_cli_usage_error("convert", "unexpected argument '%s'", argv[optind]);
-        }
-        if (strcmp(format, "yaml") && !bg_emit_default_dir(format)) {
+        if (strcmp(o->format, "yaml") && !bg_emit_default_dir(o->format))
                 return bg_cli_usage_error("convert", "unknown format '%s' (yaml, networkd, netplan, keyfile)",
-                                          format);
-        }
-        if (out && !*out) {
+                                          o->format);
+        if (o->out && !*o->out) {
                 fprintf(stderr, "bondgen convert: -o needs a path\n");
                 return BG_EXIT_USAGE;
         }
-
-        bg_model_init(&m);
-        r = bg_legacy_read_sources(root, sources, &m, &diags, explain ? &ex : NULL);
-        if (r == -EINVAL)
-                status = BG_EXIT_INVALID;
-        else if (r < 0)
-                status = BG_EXIT_SYSTEM;
-        if (r != -ENOENT && r != -ENOTDIR && r != -ENOMEM) {
-                /* Each bond was validated while it was read; this pass only
-                 * catches problems between bonds, and adds its errors. */
-                struct bg_diags v = {};
-                if (bg_model_validate(&m, &v) < 0) {
-                        for (size_t i = 0; i < v.n; i++)
-                                if (v.v[i].level == BG_DIAG_ERROR)
-                                        bg_diag_add(&diags, BG_DIAG_ERROR,
-                                                    &(struct bg_loc) { v.v[i].file, v.v[i].line, v.v[i].col },
-                                                    v.v[i].key, "%s", v.v[i].msg);
-                        if (status == BG_EXIT_OK)
-                                status = BG_EXIT_INVALID;
-                }
-                bg_diags_free(&v);
-                if (m.n_bonds == 0 && status == BG_EXIT_OK)
-                        bg_diag_add(&diags, BG_DIAG_WARNING, NULL, NULL,
-                                    "no bonds found under %s", root);
+        if (o->model && !*o->model) {
+                fprintf(stderr, "bondgen convert: --model needs a path\n");
+                return BG_EXIT_USAGE;
         }
-        if (!strcmp(format, "yaml"))
-                for (size_t i = 0; i < m.n_bonds; i++)
-                        if (m.bonds[i].opts[BG_OPT_ACTIVE_SLAVE].set && m.bonds[i].opts[BG_OPT_ACTIVE_SLAVE].str)
-                                bg_diag_add(&diags, BG_DIAG_WARNING, &m.bonds[i].opt_loc[BG_OPT_ACTIVE_SLAVE],
+        /* A model has no legacy keys to explain and no bond to leave out. */
+        if (o->model)
+                conflict = o->root_given ? "--root" : o->sources ? "--from" : o->explain ? "--explain"
+                                                                       : o->partial ? "--partial" : NULL;
+        if (conflict)
+                return bg_cli_usage_error("convert", "%s reads legacy files; it cannot be used with --model",
+                                          conflict);
+        return -1;
+}
+
+static int status_of(int r) {
+        if (r == 0)
+                return BG_EXIT_OK;
+        return r == -EINVAL ? BG_EXIT_INVALID : BG_EXIT_SYSTEM;
+}
+
+/* The legacy tree or the canonical model into m. *usable: false when there
+ * is nothing to go on with (no root, no model, out of memory). */
+static int read_input(const struct conv_opts *o, struct bg_model *m, struct bg_diags *d,
+                      struct bg_explain *ex, bool *usable) {
+        struct stat st;
+        int r;
+
+        if (o->model) {
+                if (stat(o->model, &st) == 0 && S_ISDIR(st.st_mode)) {
+                        size_t n = 0;
+
+                        r = bg_yaml_load_dir(o->model, m, d, &n);
+                        if (r == 0 && n == 0)
+                                bg_diag_add(d, BG_DIAG_WARNING, NULL, NULL, "no *.yaml model in %s", o->model);
+                } else
+                        r = bg_yaml_load_file(o->model, m, d);
+                *usable = r == 0 || r == -EINVAL;
+                return status_of(r < 0 && r != -EINVAL ? -EIO : r);
+        }
+        r = bg_legacy_read_sources(o->root, o->sources, m, d, ex);
+        *usable = r != -ENOENT && r != -ENOTDIR && r != -ENOMEM;
+        return status_of(r < 0 && r != -EINVAL ? -EIO : r);
+}
+
+/* Whole-model validation. A legacy reader validated each bond as it read
+ * it (and left bad ones out), so only errors between bonds are added; a
+ * canonical model gets every diagnostic, as `bondgen validate` gives. */
+static int check_model(const struct conv_opts *o, const struct bg_model *m, struct bg_diags *d,
+                       int status) {
+        struct bg_diags v = {};
+
+        if (bg_model_validate(m, &v) < 0 && status == BG_EXIT_OK)
+                status = BG_EXIT_INVALID;
+        for (size_t i = 0; i < v.n; i++)
+                if (o->model || v.v[i].level == BG_DIAG_ERROR)
+                        bg_diag_add(d, v.v[i].level, &(struct bg_loc) { v.v[i].file, v.v[i].line, v.v[i].col },
+                                    v.v[i].key, "%s", v.v[i].msg);
+        bg_diags_free(&v);
+        if (m->n_bonds == 0 && status == BG_EXIT_OK)
+                bg_diag_add(d, BG_DIAG_WARNING, NULL, NULL, "no bonds found %s %s", o->model ? "in" : "under",
+                            o->model ? o->model : o->root);
+        if (!strcmp(o->format, "yaml"))
+                for (size_t i = 0; i < m->n_bonds; i++)
+                        if (m->bonds[i].opts[BG_OPT_ACTIVE_SLAVE].set && m->bonds[i].opts[BG_OPT_ACTIVE_SLAVE].str)
+                                bg_diag_add(d, BG_DIAG_WARNING, &m->bonds[i].opt_loc[BG_OPT_ACTIVE_SLAVE],
                                             "active_slave",
                                             "%s: the active port (%s) is run-time state the canonical YAML "
                                             "does not keep; --format networkd or keyfile write it, or make "
-                                            "it the primary", m.bonds[i].name, m.bonds[i].opts[BG_OPT_ACTIVE_SLAVE].str);
-        if (bg_diags_has_errors(&diags) && status == BG_EXIT_OK)
+                                            "it the primary", m->bonds[i].name, m->bonds[i].opts[BG_OPT_ACTIVE_SLAVE].str);
+        if (bg_diags_has_errors(d) && status == BG_EXIT_OK)
                 status = BG_EXIT_INVALID;
+        return status;
+}
 
-        if (r != -ENOENT && r != -ENOTDIR && r != -ENOMEM) {
-                char *yaml = NULL;
-                size_t len = 0;
+static int produce(const struct conv_opts *o, const struct bg_model *m, struct bg_diags *d,
+                   struct conv_output *out) {
+        int r;
 
-                if (!strcmp(format, "yaml"))
-                        r = bg_yaml_dump(&m, &yaml, &len);
-                else
-                        r = bg_emit_by_name(format, &m, &files, &diags);
-                if (r < 0) {
-                        fprintf(stderr, "bondgen convert: cannot produce %s: %s\n", format, strerror(-r));
-                        status = BG_EXIT_SYSTEM;
-                } else if (out && (status == BG_EXIT_OK ||
-                                   (partial && status == BG_EXIT_INVALID && m.n_bonds > 0))) {
-                        /* --partial: at boot one bad bond must not keep the
-                         * others down (bondgen-generator(8)); the bad ones were left
-                         * out of the model and the status stays 1. */
-                        int kept = status;
-                        if (yaml) {
-                                r = force || !exists(out) ? bg_write_file_atomic(out, yaml, len, 0644, force)
-                                                          : -EEXIST;
-                                if (r < 0) {
-                                        fprintf(stderr, "bondgen convert: %s: %s%s\n", out, strerror(-r),
-                                                r == -EEXIST ? " (not overwritten; use --force)" : "");
-                                        status = r == -EEXIST ? BG_EXIT_INVALID : BG_EXIT_SYSTEM;
-                                }
-                        } else {
-                                if ((r = bg_mkdir_p(out, 0755)) < 0) {
-                                        fprintf(stderr, "bondgen convert: %s: %s\n", out, strerror(-r));
-                                        status = BG_EXIT_SYSTEM;
-                                } else
-                                        status = write_files(out, &files, force);
-                        }
-                        if (status == BG_EXIT_OK)
-                                status = kept;
-                } else if (out) {
-                        withheld = true;
-                } else if (!explain) {
-                        if (yaml)
-                                fwrite(yaml, 1, len, stdout);
-                        for (size_t i = 0; i < files.n; i++) {
-                                if (files.n > 1)
-                                        printf("%s# ==> %s <==\n", i ? "\n" : "", files.v[i].name);
-                                fputs(files.v[i].content, stdout);
-                        }
-                }
-                free(yaml);
+        if (!strcmp(o->format, "yaml"))
+                r = bg_yaml_dump(m, &out->yaml, &out->len);
+        else
+                r = bg_emit_by_name(o->format, m, &out->files, d);
+        if (r < 0) {
+                fprintf(stderr, "bondgen convert: cannot produce %s: %s\n", o->format, strerror(-r));
+                return BG_EXIT_SYSTEM;
         }
-        if (explain)
-                print_explain(&ex);
-        fflush(stdout);
-        bg_diags_print(&diags, stderr);
-        if (withheld)
-                fprintf(stderr, "bondgen convert: nothing written to %s because of the errors above\n", out);
+        return BG_EXIT_OK;
+}
 
-        bg_emit_files_free(&files);
+/* -o: write everything or nothing (the existing files are checked first);
+ * else stdout. *withheld: -o was given but errors kept it from writing. */
+static int deliver(const struct conv_opts *o, const struct bg_model *m, const struct conv_output *out,
+                   int status, bool *withheld) {
+        int r, kept = status;
+
+        /* --partial: at boot one bad bond must not keep the others down
+         * (bondgen-generator(8)); the bad ones were left out of the model
+         * and the status stays 1. */
+        if (o->out && !(status == BG_EXIT_OK ||
+                        (o->partial && status == BG_EXIT_INVALID && m->n_bonds > 0))) {
+                *withheld = true;
+                return status;
+        }
+        if (!o->out) {
+                if (o->explain)
+                        return status;
+                if (out->yaml)
+                        fwrite(out->yaml, 1, out->len, stdout);
+                for (size_t i = 0; i < out->files.n; i++) {
+                        if (out->files.n > 1)
+                                printf("%s# ==> %s <==\n", i ? "\n" : "", out->files.v[i].name);
+                        fputs(out->files.v[i].content, stdout);
+                }
+                return status;
+        }
+        if (out->yaml) {
+                r = o->force || !exists(o->out) ? bg_write_file_atomic(o->out, out->yaml, out->len, 0644, o->force)
+                                                : -EEXIST;
+                if (r < 0) {
+                        fprintf(stderr, "bondgen convert: %s: %s%s\n", o->out, strerror(-r),
+                                r == -EEXIST ? " (not overwritten; use --force)" : "");
+                        return r == -EEXIST ? BG_EXIT_INVALID : BG_EXIT_SYSTEM;
+                }
+        } else if ((r = bg_mkdir_p(o->out, 0755)) < 0) {
+                fprintf(stderr, "bondgen convert: %s: %s\n", o->out, strerror(-r));
+                return BG_EXIT_SYSTEM;
+        } else if ((r = write_files(o->out, &out->files, o->force)) != BG_EXIT_OK)
+                return r;
+        return kept;
+}
+
+static void report(const struct conv_opts *o, const struct bg_explain *ex, const struct bg_diags *d,
+                   bool withheld) {
+        if (o->explain)
+                print_explain(ex);
+        fflush(stdout);
+        bg_diags_print(d, stderr);
+        if (withheld)
+                fprintf(stderr, "bondgen convert: nothing written to %s because of the errors above\n", o->out);
+}
+
+int bg_cmd_convert(int argc, char **argv) {
+        struct conv_opts o;
+        struct conv_output out = {};
+        struct bg_diags diags = {};
+        struct bg_explain ex = {};
+        struct bg_model m;
+        bool usable, withheld = false;
+        int status;
+
+        if ((status = parse_args(argc, argv, &o)) >= 0)
+                return status;
+        bg_model_init(&m);
+        status = read_input(&o, &m, &diags, o.explain ? &ex : NULL, &usable);
+        if (usable)
+                status = check_model(&o, &m, &diags, status);
+        /* A legacy reader left its bad bonds out, so the rest can still be
+         * shown (or, with --partial, written); a canonical model is taken
+         * whole or not at all. */
+        if (usable && !(o.model && status != BG_EXIT_OK)) {
+                if (produce(&o, &m, &diags, &out) != BG_EXIT_OK)
+                        status = BG_EXIT_SYSTEM;
+                else
+                        status = deliver(&o, &m, &out, status, &withheld);
+        } else if (usable && o.out)
+                withheld = true;
+        report(&o, &ex, &diags, withheld);
+
+        free(out.yaml);
+        bg_emit_files_free(&out.files);
         bg_explain_free(&ex);
         bg_diags_free(&diags);
         bg_model_free(&m);

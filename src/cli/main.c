@@ -11,7 +11,9 @@ static const struct {
         const char *synopsis;
 } commands[] = {
         { "convert", bg_cmd_convert,
-          "convert [--root DIR] [--format yaml|networkd|netplan|keyfile] [-o PATH] [--explain] [--force]" },
+          "convert [--root DIR | --model FILE|DIR] [--from rh|debian|suse]\n"
+          "                  [--format yaml|networkd|netplan|keyfile] [-o PATH] [--explain] [--force]\n"
+          "                  (also: bondgen --convert ...)" },
         { "validate", bg_cmd_validate, "validate FILE..." },
         { "show", bg_cmd_show, "show [FILE]" },
         { "apply", bg_cmd_apply, "apply [-c FILE] [--backend auto|kernel|userspace] [--dry-run]" },
@@ -51,6 +53,9 @@ int main(int argc, char **argv) {
                 printf("bondgen %s\n", BONDGEN_VERSION);
                 return BG_EXIT_OK;
         }
+        /* `bondgen --convert ...`: the spelling the seed's users were given. */
+        if (!strcmp(argv[1], "--convert"))
+                return bg_cmd_convert(argc - 1, argv + 1);
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 if (!strcmp(argv[1], commands[i].name))
                         return commands[i].run(argc - 1, argv + 1);

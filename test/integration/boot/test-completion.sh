@@ -27,6 +27,9 @@ expect "netplan networkd " bondgen convert --format ne
 expect "--explain " bondgen convert --exp
 expect "debian " bondgen convert --from d
 expect "--from " bondgen convert --fr
+expect "--convert " bondgen --conv
+expect "--model " bondgen --convert --mo
+expect "debian " bondgen convert --from de
 expect "--json " bondgen status --j
 # Every option offered exists in the command's own --help.
 for cmd in convert apply; do
