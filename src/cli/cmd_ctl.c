@@ -50,18 +50,22 @@ static long long now_ms(void) {
 }
 
 /* The run directory holds the sockets: anyone who can write it could put
- * a socket of their own there and answer for bondgend. */
-static int check_rundir(const char *dir) {
+ * a socket of their own there and answer for bondgend. Its owner is root,
+ * or bondgend's own user (DynamicUser= chowns RuntimeDirectory=); *owner
+ * is that uid. */
+static int check_rundir(const char *dir, uid_t *owner) {
         struct stat st;
 
+        *owner = 0;
         if (stat(dir, &st) < 0)
                 return 0;   /* missing: connect() says no bondgend runs */
-        if (st.st_uid != 0 || (st.st_mode & 022)) {
-                fprintf(stderr, "bondgen: %s: refused: the run directory must be owned by root and "
-                        "writable by no one else (owner %u, mode %04o)\n", dir, (unsigned) st.st_uid,
+        if (st.st_mode & 022) {
+                fprintf(stderr, "bondgen: %s: refused: the run directory must be writable by no one but "
+                        "its owner (owner %u, mode %04o)\n", dir, (unsigned) st.st_uid,
                         (unsigned) (st.st_mode & 07777));
                 return -EPERM;
         }
+        *owner = st.st_uid;
         return 0;
 }
 
@@ -75,6 +79,7 @@ static int request(const char *bond, const char *req, bool quiet_ok) {
         char *buf = NULL, *nl;
         size_t len = 0, cap = 0;
         long long deadline;
+        uid_t owner;
         int fd, timeout;
 
         if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s.sock", rundir(), bond) >=
@@ -82,7 +87,7 @@ static int request(const char *bond, const char *req, bool quiet_ok) {
                 fprintf(stderr, "bondgen: %s: name too long\n", bond);
                 return BG_EXIT_USAGE;
         }
-        if (check_rundir(rundir()) < 0)
+        if (check_rundir(rundir(), &owner) < 0)
                 return BG_EXIT_INVALID;
         timeout = ctl_timeout_ms();
         deadline = now_ms() + timeout;
@@ -113,14 +118,15 @@ static int request(const char *bond, const char *req, bool quiet_ok) {
                         fprintf(stderr, "bondgen: %s: %s: %s\n", bond, sa.sun_path, strerror(e));
                 return e == EACCES || e == EPERM ? BG_EXIT_INVALID : BG_EXIT_SYSTEM;
         }
-        /* Only root's bondgend may answer (the socket could be someone
-         * else's if the directory was ever writable). */
+        /* Only root or the run directory's owner (bondgend's user) may
+         * answer: the socket could be someone else's otherwise. */
         struct ucred cred;
         socklen_t cl = sizeof(cred);
-        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0 && cred.uid != 0) {
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0 && cred.uid != 0 &&
+            cred.uid != owner) {
                 close(fd);
-                fprintf(stderr, "bondgen: %s: refused: %s is served by uid %u, not root\n", bond,
-                        sa.sun_path, (unsigned) cred.uid);
+                fprintf(stderr, "bondgen: %s: refused: %s is served by uid %u, neither root nor the "
+                        "run directory's owner\n", bond, sa.sun_path, (unsigned) cred.uid);
                 return BG_EXIT_INVALID;
         }
         /* a refused request may be answered before it is fully sent: read
@@ -207,7 +213,8 @@ int bg_cmd_status(int argc, char **argv) {
         }
 
         /* every bond with a socket */
-        if (check_rundir(rundir()) < 0)
+        uid_t owner;
+        if (check_rundir(rundir(), &owner) < 0)
                 return BG_EXIT_INVALID;
         DIR *d = opendir(rundir());
         struct dirent *de;

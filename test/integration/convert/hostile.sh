@@ -83,7 +83,7 @@ echo "ok: a hung or stopped bondgend gives a message in time"
 # 4. A run directory others can write is refused: its socket could be theirs.
 chmod 0777 "$run"
 rc=0; out=$(BONDGEN_RUNDIR=$run timeout 10 "$bondgen" status bond0 2>&1) || rc=$?
-[ "$rc" = 1 ] && grep -q "writable by no one else" <<<"$out" || fail "writable run dir: exit $rc: $out"
+[ "$rc" = 1 ] && grep -q "writable by no one but its owner" <<<"$out" || fail "writable run dir: exit $rc: $out"
 rc=0; out=$(BONDGEN_RUNDIR=$run timeout 10 "$bondgen" status 2>&1) || rc=$?
 [ "$rc" = 1 ] || fail "writable run dir (all bonds): exit $rc: $out"
 echo "ok: a writable run directory is refused"
