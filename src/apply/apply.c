@@ -141,6 +141,9 @@ static int run_step(struct bg_nl *nl, const struct bg_step *s, void *buf, struct
                 r = bg_nl_msg_addr(buf, 0, s->kind == BG_STEP_ADDR_ADD, &a, req);
                 break;
         }
+        case BG_STEP_DELETE:
+                r = bg_nl_msg_dellink(buf, 0, link, req);
+                break;
         case BG_STEP_ROUTE_ADD:
         case BG_STEP_ROUTE_DEL: {
                 struct bg_nl_route rt = s->route;
@@ -293,6 +296,14 @@ static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur
         char unit[IFNAMSIZ + 32];
         int r;
 
+        if (o->on_plan) {
+                struct bg_step st = { .kind = BG_STEP_START };
+                struct bg_plan p = { .steps = &st, .n_steps = 1 };
+                snprintf(st.desc, sizeof(st.desc), "start bondgend");
+                if (cur && strcmp(cur->kind, "tun") == 0)
+                        p.n_steps = 0;
+                o->on_plan(o->plan_userdata, b, BG_BACKEND_USERSPACE, &p);
+        }
         if (cur && strcmp(cur->kind, "tun") == 0) {
                 report(o, "%s: user-space bond already running (bondgend)", b->name);
                 return 0;
@@ -342,6 +353,42 @@ spawn:
         return 0;
 }
 
+/* Run a plan as a transaction: on failure, undo what was done and say
+ * what was restored. */
+static int run_plan(struct bg_nl *nl, const struct bg_bond *b, const struct bg_nl_state *st,
+                    const struct bg_plan *plan, const struct bg_apply_opts *o, struct bg_diags *d) {
+        struct bg_snapshot snap;
+        int r;
+
+        bg_snapshot_init(&snap);
+        r = bg_snapshot_add_bond(&snap, st, b);
+        if (r >= 0 && o->snapshot)
+                r = bg_snapshot_add_bond(o->snapshot, st, b);
+        if (r < 0) {
+                bg_snapshot_free(&snap);
+                bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: cannot record the state before apply: %s",
+                            b->name, strerror(-r));
+                return r;
+        }
+        r = bg_plan_execute(nl, plan, b, o->report, o->userdata, d);
+        if (r < 0) {
+                int u;
+
+                report(o, "%s: failed; undoing what was done", b->name);
+                u = bg_snapshot_restore(nl, &snap, o->report, o->userdata, d);
+                if (u < 0)
+                        report(o, "%s: NOT fully restored (see the errors)", b->name);
+                else if (snap.model.n_bonds)
+                        report(o, "%s: restored as before: options, ports, MTU, MAC, addresses, routes, link state",
+                               b->name);
+                else
+                        report(o, "%s: restored as before: the bond is gone, its ports are as they were",
+                               b->name);
+        }
+        bg_snapshot_free(&snap);
+        return r;
+}
+
 static int apply_kernel(struct bg_nl *nl, const struct bg_bond *b, const struct bg_nl_state *st,
                         const struct bg_apply_opts *o, struct bg_diags *d) {
         struct bg_plan plan = { 0 };
@@ -352,20 +399,60 @@ static int apply_kernel(struct bg_nl *nl, const struct bg_bond *b, const struct 
                 bg_plan_free(&plan);
                 return r;
         }
+        if (o->on_plan)
+                o->on_plan(o->plan_userdata, b, BG_BACKEND_KERNEL, &plan);
         if (plan.n_steps == 0)
                 report(o, "%s: nothing to do", b->name);
         if (o->dry_run || !nl) {
                 for (size_t i = 0; i < plan.n_steps; i++)
                         report(o, "%s: %s", b->name, plan.steps[i].desc);
-        } else {
-                r = bg_plan_execute(nl, &plan, b, o->report, o->userdata, d);
-                /* The kernel said no: a system error (exit 3, bondgen(8)), whatever
+        } else if (plan.n_steps) {
+                r = run_plan(nl, b, st, &plan, o, d);
+                /* The kernel said no: a system error (exit status 3), whatever
                  * the errno, except a missing driver, which auto handles. */
                 if (r < 0 && r != -EOPNOTSUPP && r != -ENOMEM)
                         r = -EIO;
         }
         bg_plan_free(&plan);
         return r;
+}
+
+/* --prune: kernel bonds the model does not name are deleted (their ports
+ * are released by the kernel and come back as free links). */
+static int prune(struct bg_nl *nl, const struct bg_model *m, const struct bg_nl_state *st,
+                 const struct bg_apply_opts *o, struct bg_diags *d) {
+        int ret = 0;
+
+        for (size_t i = 0; i < st->n_links; i++) {
+                const struct bg_nl_link *l = &st->links[i];
+                struct bg_plan plan = { 0 };
+                struct bg_bond gone = { .name = (char *) l->name };
+                struct bg_step *s;
+                int r;
+
+                if (!l->is_bond || bg_model_find_bond(m, l->name))
+                        continue;
+                s = calloc(1, sizeof(*s));
+                if (!s)
+                        return -ENOMEM;
+                s->kind = BG_STEP_DELETE;
+                snprintf(s->bond, sizeof(s->bond), "%s", l->name);
+                snprintf(s->ifname, sizeof(s->ifname), "%s", l->name);
+                snprintf(s->desc, sizeof(s->desc), "delete (not in the model, --prune)");
+                plan.steps = s;
+                plan.n_steps = 1;
+                if (o->on_plan)
+                        o->on_plan(o->plan_userdata, &gone, BG_BACKEND_KERNEL, &plan);
+                if (o->dry_run || !nl) {
+                        report(o, "%s: %s", l->name, s->desc);
+                        r = 0;
+                } else
+                        r = run_plan(nl, &gone, st, &plan, o, d);
+                bg_plan_free(&plan);
+                if (r < 0)
+                        ret = r;
+        }
+        return ret;
 }
 
 int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o, struct bg_diags *d) {
@@ -434,6 +521,11 @@ int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o, stru
                         if (bg_nl_read_state(nl, &st) < 0)
                                 failed = true;
                 }
+        }
+        if (o->prune) {
+                bg_nl_state_free(&st);
+                if (bg_nl_read_state(nl, &st) < 0 || prune(nl, m, &st, o, d) < 0)
+                        failed = true;
         }
         bg_nl_state_free(&st);
         bg_nl_close(nl);

@@ -20,6 +20,8 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "model/model.h"
 #include "netlink/netlink.h"
@@ -38,7 +40,13 @@ enum bg_step_kind {
         BG_STEP_ADDR_DEL,
         BG_STEP_ROUTE_ADD,
         BG_STEP_ROUTE_DEL,
+        BG_STEP_DELETE,         /* delete a bond (--prune) */
+        BG_STEP_START,          /* start bondgend (never run by bg_plan_execute) */
+        BG_STEP__MAX,
 };
+
+/* "enslave", "address-add", ...: the kind as `diff --json` names it. */
+const char *bg_step_kind_name(enum bg_step_kind k);
 
 struct bg_step {
         enum bg_step_kind kind;
@@ -70,6 +78,7 @@ int bg_plan_bond(const struct bg_bond *b, const struct bg_nl_state *cur, struct 
                  struct bg_diags *diags);
 
 typedef void (*bg_report_fn)(void *userdata, const char *line);
+struct bg_snapshot;
 
 struct bg_apply_opts {
         enum bg_backend backend;   /* --backend, for every bond ... */
@@ -77,8 +86,17 @@ struct bg_apply_opts {
         bool dry_run;
         const char *config_path;   /* passed to bondgend -c; NULL = the bond's source file */
         const bool *skip;          /* per bond of the model, may be NULL: leave it alone */
+        bool prune;                /* delete kernel bonds that are not in the model */
         bg_report_fn report;
         void *userdata;
+        /* Called with each bond's plan (dry run or not) before it runs;
+         * `diff` builds its output from it. May be NULL. */
+        void (*on_plan)(void *userdata, const struct bg_bond *b, enum bg_backend be,
+                        const struct bg_plan *p);
+        void *plan_userdata;
+        /* When not NULL, the state before every change is added here (for
+         * --try); a failed bond is restored either way. */
+        struct bg_snapshot *snapshot;
 };
 
 /* Apply every bond; one failing bond does not stop the others. Returns the
@@ -94,3 +112,70 @@ int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o,
  * extended ack, a hint) goes to diags. */
 int bg_plan_execute(struct bg_nl *nl, const struct bg_plan *p, const struct bg_bond *b,
                     bg_report_fn report, void *userdata, struct bg_diags *diags);
+
+/* ---- transactions (txn.c) ----
+ * A snapshot is what the bonds an apply touches looked like before: bonds
+ * that existed as model bonds written from the kernel's report (every
+ * option, ports in the kernel's order, MTU, MAC, addresses, static
+ * routes), bonds that did not exist, the up/down state of each bond and
+ * port concerned, and active ports. */
+struct bg_snap_link {
+        char name[IFNAMSIZ];
+        bool up;
+};
+
+struct bg_snap_active {
+        char bond[IFNAMSIZ];
+        char port[IFNAMSIZ];
+};
+
+struct bg_snapshot {
+        struct bg_model model;
+        char (*created)[IFNAMSIZ];
+        size_t n_created;
+        struct bg_snap_link *links;
+        size_t n_links;
+        struct bg_snap_active *active;
+        size_t n_active;
+};
+
+void bg_snapshot_init(struct bg_snapshot *s);
+void bg_snapshot_free(struct bg_snapshot *s);
+bool bg_snapshot_empty(const struct bg_snapshot *s);
+/* Record model bond b (and the ports it names) as it is in st, once. */
+int bg_snapshot_add_bond(struct bg_snapshot *s, const struct bg_nl_state *st, const struct bg_bond *b);
+int bg_snapshot_add_created(struct bg_snapshot *s, const char *bond);
+int bg_snapshot_add_active(struct bg_snapshot *s, const char *bond, const char *port);
+int bg_snapshot_add_link_state(struct bg_snapshot *s, const char *name, bool up);
+/* Bring the system back to the snapshot, reporting each step as
+ * "BOND: restore: ..."; returns 0 or the first failure (the rest is still
+ * tried). */
+int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report_fn report,
+                        void *userdata, struct bg_diags *diags);
+/* A snapshot as two files: PATH (canonical YAML of the bonds) and
+ * PATH.state (created/link/active lines), both written atomically. */
+int bg_snapshot_save(const struct bg_snapshot *s, const char *path);
+int bg_snapshot_load(const char *path, struct bg_snapshot *s, struct bg_diags *diags);
+/* Snapshot every bond of m that is not skipped (and, with prune, every
+ * kernel bond m does not name) as the system has it now. */
+int bg_snapshot_take(const struct bg_model *m, const bool *skip, bool prune, struct bg_snapshot *s);
+
+/* ---- apply --try (try.c) ----
+ * Files in RUNDIR/try/: previous.yaml(.state), pending, lock. */
+struct bg_try_info {
+        time_t started, deadline;
+        pid_t pid;                 /* the sleeping timer process, or 0 */
+        char unit[128];            /* the transient systemd unit, or "" */
+};
+
+/* Create RUNDIR/try and hold its lock: returns the fd (close to release). */
+int bg_try_lock(const char *rundir);
+/* 1 and info when a try is pending, 0 when not, -errno. */
+int bg_try_pending(const char *rundir, struct bg_try_info *info);
+/* Start the rollback timer running `exe rollback --timer` after `seconds`
+ * and write RUNDIR/try/pending. */
+int bg_try_arm(const char *rundir, const char *exe, unsigned seconds, struct bg_try_info *info);
+/* Stop the timer of a pending try (confirm). */
+void bg_try_disarm(const struct bg_try_info *info);
+/* Remove pending and the snapshot files. */
+void bg_try_clear(const char *rundir);

@@ -13,6 +13,20 @@
 #include "apply.h"
 #include "util/util.h"
 
+const char *bg_step_kind_name(enum bg_step_kind k) {
+        static const char *const names[BG_STEP__MAX] = {
+                [BG_STEP_CREATE] = "create",       [BG_STEP_DOWN] = "down",
+                [BG_STEP_UP] = "up",               [BG_STEP_RELEASE] = "release",
+                [BG_STEP_ENSLAVE] = "enslave",     [BG_STEP_OPTIONS] = "options",
+                [BG_STEP_QUEUE_ID] = "queue-id",   [BG_STEP_MTU] = "mtu",
+                [BG_STEP_MAC] = "mac",             [BG_STEP_ADDR_ADD] = "address-add",
+                [BG_STEP_ADDR_DEL] = "address-del", [BG_STEP_ROUTE_ADD] = "route-add",
+                [BG_STEP_ROUTE_DEL] = "route-del", [BG_STEP_DELETE] = "delete",
+                [BG_STEP_START] = "start",
+        };
+        return (unsigned) k < BG_STEP__MAX && names[k] ? names[k] : "unknown";
+}
+
 void bg_plan_free(struct bg_plan *p) {
         for (size_t i = 0; i < p->n_steps; i++)
                 for (unsigned j = 0; j < BG_OPT__MAX; j++)
@@ -246,6 +260,17 @@ static int resolve_ports(const struct bg_bond *b, const struct bg_nl_state *st, 
                                     b->name, pt->name ? pt->name : BG_HWADDR_STR(&pt->mac));
                         continue;
                 }
+                /* Checked here because the kernel would refuse it only
+                 * after earlier steps ran: a loopback device has the
+                 * all-zero MAC, which bond_enslave() cannot give the bond
+                 * or take from it (EADDRNOTAVAIL from set_mac_address). */
+                if (l->flags & IFF_LOOPBACK) {
+                        bg_diag_add(d, BG_DIAG_ERROR, &pt->loc, "ports",
+                                    "%s: port %s is a loopback device; the bonding driver refuses it (no MAC address)",
+                                    b->name, l->name);
+                        bad = -EINVAL;
+                        continue;
+                }
                 if (l->is_bond || (l->ifindex == bond_ifindex)) {
                         bg_diag_add(d, BG_DIAG_ERROR, &pt->loc, "ports", "%s: port %s is a bond itself",
                                     b->name, l->name);
@@ -450,174 +475,313 @@ static int plan_routes(struct bg_plan *p, const struct bg_bond *b, const struct 
         return 0;
 }
 
-int bg_plan_bond(const struct bg_bond *model, const struct bg_nl_state *st, struct bg_plan *p,
-                 struct bg_diags *d) {
-        const struct bg_nl_link *cur = bg_nl_state_link(st, model->name);
-        const enum bg_mode mode = bg_bond_mode(model);
-        /* An unset mode means balance-rr (model.h), so the mode is always
-         * enforced: a bond0 left in another mode by earlier module options
-         * is brought to what the model says. A shallow copy: nothing in it
-         * is freed here. */
-        struct bg_bond eff = *model;
-        const struct bg_bond *b = &eff;
-
-        eff.opts[BG_OPT_MODE] = (struct bg_optval){ .set = true, .num = mode };
+/* ---- bg_plan_bond as a list of named stages ----
+ * Each stage reads and extends the context; the order of the table is the
+ * order the kernel needs (release and down before options that need them,
+ * options before ports, ports before MTU and MAC, up before addresses). */
+struct plan_ctx {
+        const struct bg_bond *b;        /* the model bond, mode always set */
+        const struct bg_nl_state *st;
+        const struct bg_nl_link *cur;   /* the bond as running, NULL if none */
+        struct bg_plan *p;
+        struct bg_diags *d;
+        enum bg_mode mode;
         struct optset set;
-        struct rport *rp = NULL;
-        size_t n_rp = 0;
-        bool need_release = false, need_down = false, was_up, has_ports = false;
-        int r, bond_ifindex;
+        struct rport *rp;
+        size_t n_rp;
+        bool need_release, need_down, was_up, has_ports;
+};
 
-        memset(&set, 0, sizeof(set));
-        if (cur && !cur->is_bond) {
-                bg_diag_add(d, BG_DIAG_ERROR, &b->loc, "name",
+static int stage_check_name(struct plan_ctx *c) {
+        if (c->cur && !c->cur->is_bond) {
+                bg_diag_add(c->d, BG_DIAG_ERROR, &c->b->loc, "name",
                             "%s: an interface with this name exists and is not a bond (kind '%s')",
-                            b->name, cur->kind[0] ? cur->kind : "none");
+                            c->b->name, c->cur->kind[0] ? c->cur->kind : "none");
                 return -EINVAL;
         }
-        bond_ifindex = cur ? cur->ifindex : -1;
-        was_up = cur && (cur->flags & IFF_UP);
+        c->was_up = c->cur && (c->cur->flags & IFF_UP);
+        for (size_t i = 0; c->cur && i < c->st->n_links; i++)
+                if (c->st->links[i].master == c->cur->ifindex)
+                        c->has_ports = true;
+        return 0;
+}
 
-        rp = calloc(b->n_ports + 1, sizeof(*rp));
-        if (!rp)
+static int stage_resolve_ports(struct plan_ctx *c) {
+        c->rp = calloc(c->b->n_ports + 1, sizeof(*c->rp));
+        if (!c->rp)
                 return -ENOMEM;
-        r = resolve_ports(b, st, bond_ifindex, rp, &n_rp, d);
-        if (r < 0)
-                goto out;
+        return resolve_ports(c->b, c->st, c->cur ? c->cur->ifindex : -1, c->rp, &c->n_rp, c->d);
+}
+
+/* Which options differ, and whether changing them needs the bond without
+ * ports or down. */
+static int stage_compare_options(struct plan_ctx *c) {
+        const struct bg_bond *b = c->b;
 
         for (unsigned i = 0; i < BG_OPT__MAX; i++) {
                 const struct bg_opt_info *o = bg_opt_get(i);
 
                 if (!b->opts[i].set || !sendable(o))
                         continue;
-                if (!(o->modes & BG_MODE_BIT(mode))) {
-                        bg_diag_add(d, BG_DIAG_WARNING, &b->opt_loc[i], o->name,
+                if (!(o->modes & BG_MODE_BIT(c->mode))) {
+                        bg_diag_add(c->d, BG_DIAG_WARNING, &b->opt_loc[i], o->name,
                                     "%s: %s is not supported in mode %s; not applied", b->name,
-                                    o->name, bg_mode_name(mode));
+                                    o->name, bg_mode_name(c->mode));
                         continue;
                 }
-                if (!cur) {
-                        set.have[i] = true;
+                if (!c->cur) {
+                        c->set.have[i] = true;
                         continue;
                 }
-                if (opt_equal(b, st, cur, o))
+                if (opt_equal(b, c->st, c->cur, o))
                         continue;
-                if (!cur->bond.have[i] && cur->bond.have[BG_OPT_MODE] && !reported_conditionally(i)) {
-                        bg_diag_add(d, BG_DIAG_WARNING, &b->opt_loc[i], o->name,
+                if (!c->cur->bond.have[i] && c->cur->bond.have[BG_OPT_MODE] && !reported_conditionally(i)) {
+                        bg_diag_add(c->d, BG_DIAG_WARNING, &b->opt_loc[i], o->name,
                                     "%s: the running kernel does not know %s; not applied",
                                     b->name, o->name);
                         continue;
                 }
-                set.have[i] = true;
-                if (cur->bond.have[i])
-                        fmt_val(o, &cur->bond.val[i], st, set.from[i], sizeof(set.from[i]));
+                c->set.have[i] = true;
+                if (c->cur->bond.have[i])
+                        fmt_val(o, &c->cur->bond.val[i], c->st, c->set.from[i], sizeof(c->set.from[i]));
                 else
-                        snprintf(set.from[i], sizeof(set.from[i]), "none");
+                        snprintf(c->set.from[i], sizeof(c->set.from[i]), "none");
                 if (o->flags & BG_OF_NOSLAVES)
-                        need_release = true;
+                        c->need_release = true;
                 if (o->flags & BG_OF_IFDOWN)
-                        need_down = true;
+                        c->need_down = true;
         }
         /* The mode row carries both flags in the catalogue; be explicit in
          * case a catalogue revision drops one. */
-        if (set.have[BG_OPT_MODE] && cur) {
-                need_release = true;
-                need_down = true;
+        if (c->set.have[BG_OPT_MODE] && c->cur) {
+                c->need_release = true;
+                c->need_down = true;
         }
+        return 0;
+}
 
-        for (size_t i = 0; cur && i < st->n_links; i++)
-                if (st->links[i].master == cur->ifindex)
-                        has_ports = true;
-
-        if (cur && need_release && has_ports) {
-                for (size_t i = 0; i < st->n_links; i++) {
-                        const struct bg_nl_link *l = &st->links[i];
-                        if (l->master == cur->ifindex &&
-                            !add_step(p, BG_STEP_RELEASE, b->name, l->name,
-                                      "release %s (option needs a bond without ports)", l->name))
-                                goto oom;
-                }
+static int stage_release_for_options(struct plan_ctx *c) {
+        if (!c->cur || !c->need_release || !c->has_ports)
+                return 0;
+        for (size_t i = 0; i < c->st->n_links; i++) {
+                const struct bg_nl_link *l = &c->st->links[i];
+                if (l->master == c->cur->ifindex &&
+                    !add_step(c->p, BG_STEP_RELEASE, c->b->name, l->name,
+                              "release %s (option needs a bond without ports)", l->name))
+                        return -ENOMEM;
         }
-        if (cur && need_down && was_up &&
-            !add_step(p, BG_STEP_DOWN, b->name, b->name, "down (option needs the bond down)"))
-                goto oom;
+        return 0;
+}
 
-        r = emit_options(p, b, st, &set, !cur);
-        if (r < 0)
-                goto out;
+static int stage_down_for_options(struct plan_ctx *c) {
+        if (c->cur && c->need_down && c->was_up &&
+            !add_step(c->p, BG_STEP_DOWN, c->b->name, c->b->name, "down (option needs the bond down)"))
+                return -ENOMEM;
+        return 0;
+}
 
-        /* Ports: release the ones the model no longer lists, enslave the
-         * missing ones (and those released above). */
-        for (size_t i = 0; cur && !need_release && i < st->n_links; i++) {
-                const struct bg_nl_link *l = &st->links[i];
-                if (l->master == cur->ifindex && !port_wanted(rp, n_rp, l) &&
-                    !add_step(p, BG_STEP_RELEASE, b->name, l->name, "release %s (not in the model)",
+static int stage_options(struct plan_ctx *c) {
+        return emit_options(c->p, c->b, c->st, &c->set, !c->cur);
+}
+
+/* Release the ports the model no longer lists, enslave the missing ones
+ * (and those released above). */
+static int stage_ports(struct plan_ctx *c) {
+        const struct bg_bond *b = c->b;
+        const struct bg_nl_link *cur = c->cur;
+
+        for (size_t i = 0; cur && !c->need_release && i < c->st->n_links; i++) {
+                const struct bg_nl_link *l = &c->st->links[i];
+                if (l->master == cur->ifindex && !port_wanted(c->rp, c->n_rp, l) &&
+                    !add_step(c->p, BG_STEP_RELEASE, b->name, l->name, "release %s (not in the model)",
                               l->name))
-                        goto oom;
+                        return -ENOMEM;
         }
-        for (size_t i = 0; i < n_rp; i++) {
-                const struct bg_nl_link *l = rp[i].link;
+        for (size_t i = 0; i < c->n_rp; i++) {
+                const struct bg_nl_link *l = c->rp[i].link;
+                bool joins = !cur || l->master != cur->ifindex || c->need_release;
                 uint16_t q = 0;
 
-                if (!cur || l->master != cur->ifindex || need_release) {
-                        if (!add_step(p, BG_STEP_ENSLAVE, b->name, l->name, "enslave %s", l->name))
-                                goto oom;
-                }
-                if (queue_id_of(b, l->name, &q) &&
-                    (!cur || l->master != cur->ifindex || need_release || l->slave.queue_id != q)) {
-                        struct bg_step *s = add_step(p, BG_STEP_QUEUE_ID, b->name, l->name,
+                if (joins && !add_step(c->p, BG_STEP_ENSLAVE, b->name, l->name, "enslave %s", l->name))
+                        return -ENOMEM;
+                if (queue_id_of(b, l->name, &q) && (joins || l->slave.queue_id != q)) {
+                        struct bg_step *s = add_step(c->p, BG_STEP_QUEUE_ID, b->name, l->name,
                                                      "set queue_id of %s to %u", l->name, q);
                         if (!s)
-                                goto oom;
+                                return -ENOMEM;
                         s->queue_id = q;
                 }
         }
+        return 0;
+}
 
-        if (b->mtu && (!cur || cur->mtu != b->mtu)) {
-                struct bg_step *s = cur ?
-                        add_step(p, BG_STEP_MTU, b->name, b->name, "mtu %u -> %u", cur->mtu, b->mtu) :
-                        add_step(p, BG_STEP_MTU, b->name, b->name, "mtu %u", b->mtu);
+static int stage_mtu(struct plan_ctx *c) {
+        const struct bg_bond *b = c->b;
+        struct bg_step *s;
+
+        if (!b->mtu || (c->cur && c->cur->mtu == b->mtu))
+                return 0;
+        s = c->cur ? add_step(c->p, BG_STEP_MTU, b->name, b->name, "mtu %u -> %u", c->cur->mtu, b->mtu) :
+                     add_step(c->p, BG_STEP_MTU, b->name, b->name, "mtu %u", b->mtu);
+        if (!s)
+                return -ENOMEM;
+        s->mtu = b->mtu;
+        return 0;
+}
+
+/* The MAC a bond without `mac:` should have: its first port's permanent
+ * one, as the kernel and initscripts give it when that port joins first.
+ * It only has to be set when the bond has ports already and got another
+ * MAC (ports joined in another order: the first was missing at boot, or
+ * someone re-enslaved by hand); a bond without ports takes the first
+ * enslaved port's MAC by itself. With fail_over_mac=active the bond's MAC
+ * follows the active port by design. */
+static bool first_port_mac(const struct plan_ctx *c, uint8_t mac[6], const char **name) {
+        const struct bg_nl_link *l;
+        bool any = false;
+
+        if (!c->cur || c->need_release || !c->n_rp || bg_bond_opt_num(c->b, BG_OPT_FAIL_OVER_MAC) == 1)
+                return false;
+        if (c->b->n_ports && c->rp[0].port != &c->b->ports[0])
+                return false;   /* the first port is missing: no MAC to go by */
+        for (size_t i = 0; i < c->st->n_links; i++)
+                any |= c->st->links[i].master == c->cur->ifindex;
+        l = c->rp[0].link;
+        if (!any || l->master != c->cur->ifindex)
+                return false;
+        memcpy(mac, l->has_perm_mac ? l->perm_mac : l->mac, 6);
+        *name = l->name;
+        return true;
+}
+
+static int stage_mac(struct plan_ctx *c) {
+        const struct bg_bond *b = c->b;
+        const char *port = NULL;
+        uint8_t mac[6];
+        char from[18], to[18];
+
+        if (!b->mac.len) {
+                if (!first_port_mac(c, mac, &port) || !c->cur->has_mac || memcmp(c->cur->mac, mac, 6) == 0)
+                        return 0;
+                bg_format_mac(c->cur->mac, from);
+                bg_format_mac(mac, to);
+                struct bg_step *s = add_step(c->p, BG_STEP_MAC, b->name, b->name, "mac %s -> %s (%s's)", from,
+                                             to, port);
                 if (!s)
-                        goto oom;
-                s->mtu = b->mtu;
+                        return -ENOMEM;
+                memcpy(s->mac, mac, 6);
+                return 0;
         }
-        if (b->mac.len) {
-                const uint8_t *mac = b->mac.bytes;
-                if (b->mac.len != 6) {
-                        bg_diag_add(d, BG_DIAG_ERROR, &b->loc, "mac", "%s: MAC '%s' is not an Ethernet MAC",
-                                    b->name, BG_HWADDR_STR(&b->mac));
-                        r = -EINVAL;
-                        goto out;
-                }
-                if (!cur || !cur->has_mac || memcmp(cur->mac, mac, 6) != 0) {
-                        struct bg_step *s = add_step(p, BG_STEP_MAC, b->name, b->name, "mac %s",
-                                                     BG_HWADDR_STR(&b->mac));
-                        if (!s)
-                                goto oom;
-                        memcpy(s->mac, mac, 6);
-                }
+        if (b->mac.len != 6) {
+                bg_diag_add(c->d, BG_DIAG_ERROR, &b->loc, "mac", "%s: MAC '%s' is not an Ethernet MAC", b->name,
+                            BG_HWADDR_STR(&b->mac));
+                return -EINVAL;
         }
-        /* Up when the model wants it up at boot, or when we took it down. */
-        if ((b->onboot && !was_up) || (need_down && was_up)) {
-                if (!add_step(p, BG_STEP_UP, b->name, b->name, "up"))
-                        goto oom;
-        }
+        memcpy(mac, b->mac.bytes, 6);
+        if (c->cur && c->cur->has_mac && memcmp(c->cur->mac, mac, 6) == 0)
+                return 0;
+        bg_format_mac(mac, to);
+        struct bg_step *s = c->cur && c->cur->has_mac && bg_format_mac(c->cur->mac, from) == 0 ?
+                add_step(c->p, BG_STEP_MAC, b->name, b->name, "mac %s -> %s", from, to) :
+                add_step(c->p, BG_STEP_MAC, b->name, b->name, "mac %s", to);
+        if (!s)
+                return -ENOMEM;
+        memcpy(s->mac, mac, 6);
+        return 0;
+}
 
-        /* Taking the bond down makes the kernel drop its routes and its
-         * IPv6 addresses (keep_addr_on_down is off by default); IPv4
-         * addresses stay. Plan those as if the bond had none. */
-        const struct bg_nl_link *after = need_down && was_up ? NULL : cur;
-        r = plan_addresses(p, b, st, cur, AF_INET, &b->ipv4, d);
-        if (r >= 0)
-                r = plan_addresses(p, b, st, after, AF_INET6, &b->ipv6, d);
-        if (r >= 0)
-                r = plan_routes(p, b, st, after, AF_INET, &b->ipv4, d);
-        if (r >= 0)
-                r = plan_routes(p, b, st, after, AF_INET6, &b->ipv6, d);
-out:
-        free(rp);
+/* Up when the model wants it up at boot, or when we took it down. */
+static int stage_up(struct plan_ctx *c) {
+        if (((c->b->onboot && !c->was_up) || (c->need_down && c->was_up)) &&
+            !add_step(c->p, BG_STEP_UP, c->b->name, c->b->name, "up"))
+                return -ENOMEM;
+        return 0;
+}
+
+/* The active port of a bond that has one (active-backup, TLB, ALB): with
+ * a primary and primary_reselect "always", the kernel makes the primary
+ * active whenever it is up, so an up primary that is not active is drift
+ * (someone ran `ifenslave -c` or wrote active_slave). Only for a bond
+ * whose ports stay; a bond being (re)built chooses by itself. */
+static int stage_active(struct plan_ctx *c) {
+        const struct bg_bond *b = c->b;
+        const struct bg_optval *prim = &b->opts[BG_OPT_PRIMARY];
+        const struct bg_nl_link *pl, *al;
+
+        if (!c->cur || c->need_release || c->set.have[BG_OPT_PRIMARY] || !prim->set || !prim->str ||
+            !prim->str[0] || bg_bond_opt_num(b, BG_OPT_PRIMARY_RESELECT) != 0)
+                return 0;
+        if (c->mode != BG_MODE_ACTIVE_BACKUP && c->mode != BG_MODE_BALANCE_TLB &&
+            c->mode != BG_MODE_BALANCE_ALB)
+                return 0;
+        pl = bg_nl_state_link(c->st, prim->str);
+        if (!pl || pl->master != c->cur->ifindex || !bg_nl_link_running(pl) || pl->slave.mii_status != 0)
+                return 0;
+        if (!c->cur->bond.have[BG_OPT_ACTIVE_SLAVE])
+                al = NULL;
+        else
+                al = bg_nl_state_link_by_index(c->st, (int) c->cur->bond.val[BG_OPT_ACTIVE_SLAVE].num);
+        if (al && al->ifindex == pl->ifindex)
+                return 0;
+        struct bg_step *s = add_step(c->p, BG_STEP_OPTIONS, b->name, b->name, "active %s -> %s",
+                                     al ? al->name : "none", pl->name);
+        if (!s)
+                return -ENOMEM;
+        s->opts.have[BG_OPT_ACTIVE_SLAVE] = true;
+        s->opts.val[BG_OPT_ACTIVE_SLAVE] = (struct bg_optval){ .set = true, .str = strdup(pl->name) };
+        return s->opts.val[BG_OPT_ACTIVE_SLAVE].str ? 0 : -ENOMEM;
+}
+
+/* Taking the bond down makes the kernel drop its routes and its IPv6
+ * addresses (keep_addr_on_down is off by default); IPv4 addresses stay.
+ * Plan those as if the bond had none. */
+static const struct bg_nl_link *after_down(const struct plan_ctx *c) {
+        return c->need_down && c->was_up ? NULL : c->cur;
+}
+
+static int stage_addresses(struct plan_ctx *c) {
+        int r = plan_addresses(c->p, c->b, c->st, c->cur, AF_INET, &c->b->ipv4, c->d);
+        return r < 0 ? r : plan_addresses(c->p, c->b, c->st, after_down(c), AF_INET6, &c->b->ipv6, c->d);
+}
+
+static int stage_routes(struct plan_ctx *c) {
+        int r = plan_routes(c->p, c->b, c->st, after_down(c), AF_INET, &c->b->ipv4, c->d);
+        return r < 0 ? r : plan_routes(c->p, c->b, c->st, after_down(c), AF_INET6, &c->b->ipv6, c->d);
+}
+
+static const struct {
+        const char *name;
+        int (*run)(struct plan_ctx *c);
+} stages[] = {
+        { "check-name", stage_check_name },
+        { "resolve-ports", stage_resolve_ports },
+        { "compare-options", stage_compare_options },
+        { "release-for-options", stage_release_for_options },
+        { "down-for-options", stage_down_for_options },
+        { "options", stage_options },
+        { "ports", stage_ports },
+        { "mtu", stage_mtu },
+        { "mac", stage_mac },
+        { "up", stage_up },
+        { "active-port", stage_active },
+        { "addresses", stage_addresses },
+        { "routes", stage_routes },
+};
+
+int bg_plan_bond(const struct bg_bond *model, const struct bg_nl_state *st, struct bg_plan *p,
+                 struct bg_diags *d) {
+        /* An unset mode means balance-rr (model.h), so the mode is always
+         * enforced: a bond0 left in another mode by earlier module options
+         * is brought to what the model says. A shallow copy: nothing in it
+         * is freed here. */
+        struct bg_bond eff = *model;
+        struct plan_ctx c = { .b = &eff, .st = st, .cur = bg_nl_state_link(st, model->name), .p = p, .d = d };
+        int r = 0;
+
+        c.mode = bg_bond_mode(model);
+        eff.opts[BG_OPT_MODE] = (struct bg_optval){ .set = true, .num = c.mode };
+        for (size_t i = 0; i < BG_ARRAY_SIZE(stages) && r >= 0; i++)
+                r = stages[i].run(&c);
+        free(c.rp);
         return r < 0 ? r : 0;
-oom:
-        free(rp);
-        return -ENOMEM;
 }

@@ -23,3 +23,20 @@ int bg_cmd_status(int argc, char **argv);    /* cmd_ctl.c */
 int bg_cmd_enslave(int argc, char **argv);   /* cmd_ctl.c */
 int bg_cmd_release(int argc, char **argv);   /* cmd_ctl.c */
 int bg_cmd_active(int argc, char **argv);    /* cmd_ctl.c */
+
+/* Shared by apply and diff (cmd_apply.c): load the model from -c PATH or
+ * the default directories and validate it; *skip marks bonds that are
+ * invalid on their own. Returns 0 or an exit status. */
+#include <stdbool.h>
+#include <stddef.h>
+struct bg_model;
+int bg_cli_prepare(const char *path, struct bg_model *m, bool **skip, size_t *n_skip,
+                   const char **used, const char *cmd);
+/* $BONDGEN_RUNDIR (absolute) or /run/bondgen (cmd_safe.c). */
+const char *bg_cli_rundir(void);
+#define TRY_UNIT_NAME "bondgen-try-rollback"
+
+int bg_cmd_diff(int argc, char **argv);      /* cmd_safe.c */
+int bg_cmd_confirm(int argc, char **argv);   /* cmd_safe.c */
+int bg_cmd_rollback(int argc, char **argv);  /* cmd_safe.c */
+int bg_cmd_metrics(int argc, char **argv);   /* cmd_metrics.c */

@@ -265,6 +265,20 @@ static void ad_status_bond(struct bg_fwd *b, struct bg_fwd_stw *w) {
 
         bg_lacp_status_bond(ad->l, st_kv, &s);
         st_flush(&s);
+        /* one line of likely cause when LACP is not up */
+        unsigned ids[BG_LACP_MAX_PORTS];
+        const char *names[BG_LACP_MAX_PORTS];
+        size_t n = 0;
+        char why[512];
+        for (size_t i = 0; i < b->n_ports && n < BG_LACP_MAX_PORTS; i++) {
+                const struct ad_port *ap = b->ports[i]->mode_priv;
+                if (!ap->added)
+                        continue;
+                ids[n] = ap->id;
+                names[n++] = b->ports[i]->name;
+        }
+        bg_lacp_health_of(ad->l, ids, names, n, why, sizeof(why));
+        bg_fwd_stw_kv(w, "LACP health", "%s", why);
 }
 
 static void ad_status_port(struct bg_fwd *b, struct bg_fwd_port *p, struct bg_fwd_stw *w) {

@@ -6,8 +6,10 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "fwd/lacp.h"
+#include "util/lacp-health.h"
 
 const char *bg_lacp_select_name(enum bg_lacp_select s) {
         switch (s) {
@@ -105,7 +107,7 @@ static void info_block(bg_lacp_kv_fn kv, void *ctx, const char *section, const s
 
 void bg_lacp_status_port(const struct bg_lacp *l, unsigned id, bg_lacp_kv_fn kv, void *ctx) {
         struct bg_lacp_port_info pi;
-        char mac[18];
+        char mac[18], words[160];
 
         if (bg_lacp_port_get_info(l, id, &pi) < 0)
                 return;
@@ -125,6 +127,12 @@ void bg_lacp_status_port(const struct bg_lacp *l, unsigned id, bg_lacp_kv_fn kv,
         kv(ctx, NULL, "LACP distributing", pi.distributing ? "yes" : "no");
         kvu(kv, ctx, NULL, "LACP actor state", pi.actor.state);
         kvu(kv, ctx, NULL, "LACP partner state", pi.partner.state);
+        bg_lacp_state_words(pi.actor.state, words, sizeof(words));
+        kv(ctx, NULL, "LACP actor flags", words);
+        bg_lacp_state_words(pi.partner.state, words, sizeof(words));
+        kv(ctx, NULL, "LACP partner flags", words);
+        kvu(kv, ctx, NULL, "LACP actor key", pi.actor.key);
+        kvu(kv, ctx, NULL, "LACP partner key", pi.partner.key);
         fmt_mac(mac, sizeof(mac), pi.partner.system);
         kv(ctx, NULL, "LACP partner system", mac);
         kvu(kv, ctx, NULL, "LACP partner port", pi.partner.port);
@@ -139,4 +147,34 @@ void bg_lacp_status_port(const struct bg_lacp *l, unsigned id, bg_lacp_kv_fn kv,
         kvu(kv, ctx, NULL, "Marker RX", pi.counters.marker_rx);
         kvu(kv, ctx, NULL, "Marker response TX", pi.counters.marker_resp_tx);
         kvu(kv, ctx, NULL, "Marker response RX", pi.counters.marker_resp_rx);
+}
+
+int bg_lacp_health_of(const struct bg_lacp *l, const unsigned *ids, const char *const *names, size_t n,
+                      char *buf, size_t len) {
+        struct bg_lacp_health_port hp[BG_LACP_MAX_PORTS];
+        struct bg_lacp_agg_info a;
+        size_t k = 0;
+
+        for (size_t i = 0; i < n && k < BG_LACP_MAX_PORTS; i++) {
+                struct bg_lacp_port_info pi;
+
+                if (bg_lacp_port_get_info(l, ids[i], &pi) < 0)
+                        continue;
+                hp[k] = (struct bg_lacp_health_port){
+                        .name = names[i],
+                        .link_up = pi.link_up,
+                        .actor_state = pi.actor.state,
+                        .partner_state = pi.partner.state,
+                        .actor_key = pi.actor.key,
+                        .partner_key = pi.partner.key,
+                        .aggregator = pi.aggregator_id,
+                        .actor_churned = pi.actor_churn == BG_LACP_CHURN_CHURNED,
+                        .partner_churned = pi.partner_churn == BG_LACP_CHURN_CHURNED,
+                        .have_rx = true,
+                        .lacpdu_rx = pi.counters.lacpdu_rx,
+                };
+                memcpy(hp[k].partner_system, pi.partner.system, 6);
+                k++;
+        }
+        return (int) bg_lacp_health(hp, k, bg_lacp_active_agg(l, &a) == 0 ? a.id : 0, buf, len);
 }

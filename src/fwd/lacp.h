@@ -243,6 +243,11 @@ typedef void (*bg_lacp_kv_fn)(void *ctx, const char *section, const char *key, c
 void bg_lacp_status_bond(const struct bg_lacp *l, bg_lacp_kv_fn kv, void *ctx);
 void bg_lacp_status_port(const struct bg_lacp *l, unsigned id, bg_lacp_kv_fn kv, void *ctx);
 
+/* The likely cause when 802.3ad is not up (src/util/lacp-health.h) for
+ * the ports ids[] named names[]; returns enum bg_lacp_cause. */
+int bg_lacp_health_of(const struct bg_lacp *l, const unsigned *ids, const char *const *names, size_t n,
+                      char *buf, size_t len);
+
 const char *bg_lacp_select_name(enum bg_lacp_select s);
 const char *bg_lacp_rx_state_name(enum bg_lacp_rx_state s);
 const char *bg_lacp_mux_state_name(enum bg_lacp_mux_state s);

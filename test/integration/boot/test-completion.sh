@@ -20,7 +20,10 @@ expect() {   # expect "WANT" WORDS...
         [ "$got" = "$want" ] || { echo "FAIL: '$*': got '$got', want '$want'" >&2; exit 1; }
         echo "ok: '$*' -> $got"
 }
-expect "convert " bondgen con
+expect "convert " bondgen conv
+expect "confirm convert " bondgen con
+expect "diff " bondgen di
+expect "openmetrics " bondgen metrics --format op
 expect "--backend " bondgen apply --back
 expect "kernel " bondgen apply --backend k
 expect "netplan networkd " bondgen convert --format ne
@@ -32,7 +35,7 @@ expect "--model " bondgen --convert --mo
 expect "debian " bondgen convert --from de
 expect "--json " bondgen status --j
 # Every option offered exists in the command's own --help.
-for cmd in convert apply; do
+for cmd in convert apply diff metrics; do
         for opt in $(complete_line bondgen $cmd -); do
                 case "$opt" in --help | -o | -c) continue ;; esac
                 help=$("$bondgen" $cmd --help 2>&1 || true)

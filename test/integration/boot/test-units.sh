@@ -15,9 +15,10 @@ for b in bondgen bondgend bondgen-hotplug bondgen-cmdline; do
         printf '#!/bin/sh\nexit 0\n' >"$tmp/bin/$b"
         chmod 755 "$tmp/bin/$b"
 done
-for u in bondgen-apply.service bondgend@.service; do
+for u in bondgen-apply.service bondgend@.service bondgen-metrics.service; do
         sed -e "s|@SBINDIR@|$tmp/bin|g" -e "s|@LIBEXECDIR@|$tmp/bin|g" "$src/units/$u.in" >"$tmp/units/$u"
 done
+cp "$src/units/bondgen-metrics.timer" "$tmp/units/"
 if grep -n '@[A-Z]*@' "$tmp/units/"*; then
         echo "FAIL: unsubstituted placeholder" >&2
         exit 1
@@ -42,6 +43,7 @@ verify() {
 
 mkdir -p "$tmp/empty"
 verify "$tmp/empty" "$tmp/units/bondgen-apply.service" "bondgend@bond0.service"
+verify "$tmp/empty" "$tmp/units/bondgen-metrics.timer" "$tmp/units/bondgen-metrics.service"
 
 for fx in legacy yaml both broken; do
         rm -rf "$tmp/gen"

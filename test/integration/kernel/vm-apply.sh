@@ -6,13 +6,16 @@
 # peer addresses. Inside, guest/test.sh runs `bondgen apply` for
 # balance-rr, re-applies (nothing to do), reconciles to active-backup, and
 # checks failover when the host pulls eth0's link from the qemu monitor.
-# Usage: vm-apply.sh BONDGEN   (meson passes the built binary)
+# Usage: vm-apply.sh BONDGEN [GUEST-SCRIPT]   (meson passes the built binary)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=vm-lib.sh
 . "$here/vm-lib.sh"
 
-bondgen=${1:?usage: vm-apply.sh BONDGEN}
+bondgen=${1:?usage: vm-apply.sh BONDGEN [GUEST-SCRIPT]}
+# guest/test.sh by default; guest/safe.sh checks diff, the transaction,
+# --prune, --try/confirm and the bond's MAC
+script=${2:-test.sh}
 bgvm_check || exit 77
 command -v ip >/dev/null || { echo "SKIP: ip (iproute2) missing" >&2; exit 77; }
 
@@ -41,7 +44,8 @@ ip -n "$ns" link set bgk-br up
 d=$(bgvm_initramfs_new "$work")
 bgvm_add_binary "$d" "$bondgen"
 bgvm_add_modules "$d" bonding virtio_net virtio_pci
-for f in lib.sh test.sh rr.yaml ab.yaml bad.yaml; do bgvm_add_file "$d" "$here/guest/$f" "/bgvm/$f"; done
+for f in lib.sh "$script" rr.yaml ab.yaml bad.yaml try-bad.yaml; do bgvm_add_file "$d" "$here/guest/$f" "/bgvm/$f"; done
+[ "$script" = test.sh ] || mv "$d/bgvm/$script" "$d/bgvm/test.sh"
 chmod 755 "$d/bgvm/test.sh"
 bgvm_pack "$d" "$work/initrd.gz"
 
@@ -74,6 +78,29 @@ bgvm_stop vm
 uptime_boot=$(tr -d '\r' <"$work/vm.serial" | sed -n 's/^BGVM-BOOTED uptime=\(.*\)$/\1/p')
 status=0
 bgvm_results vm || status=1
+# diff --json must be JSON a real parser takes, with the drift it names
+json=$(tr -d '\r' <"$work/vm.serial" | sed -n 's/^BGVM-DIFFJSON //p')
+# metrics: both formats through the prometheus_client parsers
+if grep -qa '^BGVM-OM ' "$work/vm.serial"; then
+        tr -d '\r' <"$work/vm.serial" | sed -n 's/^BGVM-OM //p' >"$work/m.om"
+        tr -d '\r' <"$work/vm.serial" | sed -n 's/^BGVM-PROM //p' >"$work/m.prom"
+        if /usr/bin/python3 "$here/../metrics-check.py" "$work/m.om" "$work/m.prom" bond0:active-backup:kernel:eth0,eth1; then
+                echo "metrics: parsed by prometheus_client (OpenMetrics and text format)"
+        else
+                echo "FAIL: metrics did not parse or lack the bond" >&2; status=1
+        fi
+fi
+if [ -n "$json" ]; then
+        if python3 -c 'import json, sys
+d = json.loads(sys.argv[1])
+b = d["bonds"][0]
+assert d["drift"] is True and b["name"] == "bond0" and b["backend"] == "kernel", d
+assert {"kind": "enslave", "port": "eth1", "text": "enslave eth1"} in b["changes"], b' "$json"; then
+                echo "diff --json: parsed by python3 json, drift and changes as expected"
+        else
+                echo "FAIL: diff --json did not parse or lacks the drift: $json" >&2; status=1
+        fi
+fi
 echo "kernel $BGVM_KVER, accel $(bgvm_accel): qemu start to /init ${boot_s}s (guest uptime ${uptime_boot}s), whole test $((SECONDS - t_start))s"
 if [ $status -ne 0 ]; then echo "FAIL" >&2; exit 1; fi
 echo "PASS"

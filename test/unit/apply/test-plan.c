@@ -68,9 +68,17 @@ static struct bg_nl_link *fake_bond(struct fake *f) {
         return b;
 }
 
+/* Like the kernel: the first port to join gives the bond its MAC. */
 static void enslave(struct fake *f, const char *port) {
+        bool first = true;
+
+        for (size_t i = 0; i < f->st.n_links; i++)
+                first &= f->links[i].master != 2;
         for (size_t i = 0; i < f->st.n_links; i++)
                 if (strcmp(f->links[i].name, port) == 0) {
+                        for (size_t j = 0; first && j < f->st.n_links; j++)
+                                if (f->links[j].ifindex == 2)
+                                        memcpy(f->links[j].mac, f->links[i].mac, 6);
                         f->links[i].master = 2;
                         strcpy(f->links[i].slave_kind, "bond");
                 }
@@ -130,7 +138,7 @@ static void expect_plan(const struct bg_plan *p, const char *want) {
                 [BG_STEP_RELEASE] = "release", [BG_STEP_ENSLAVE] = "enslave", [BG_STEP_OPTIONS] = "options",
                 [BG_STEP_QUEUE_ID] = "queue_id", [BG_STEP_MTU] = "mtu", [BG_STEP_MAC] = "mac",
                 [BG_STEP_ADDR_ADD] = "addr+", [BG_STEP_ADDR_DEL] = "addr-", [BG_STEP_ROUTE_ADD] = "route+",
-                [BG_STEP_ROUTE_DEL] = "route-",
+                [BG_STEP_ROUTE_DEL] = "route-", [BG_STEP_DELETE] = "delete", [BG_STEP_START] = "start",
         };
         char got[1024] = "";
 
@@ -468,4 +476,125 @@ Test(plan, unset_mode_means_balance_rr) {
         bg_plan_free(&p);
         bg_diags_free(&d);
         bg_model_free(&m);
+}
+
+/* Ports that joined in another order gave the bond the wrong port's MAC:
+ * the plan brings back the first port's, and says so. */
+Test(plan, mac_of_first_port_whatever_the_join_order) {
+        struct fake f;
+        struct bg_model m;
+        struct bg_plan p = { 0 };
+        struct bg_diags d = { 0 };
+
+        fake_init(&f);
+        struct bg_nl_link *bl = fake_bond(&f);
+        set_num(bl, BG_OPT_MIIMON, 100);
+        bl->flags = IFF_UP;
+        enslave(&f, "eth1");
+        enslave(&f, "eth0");
+        fake_addr(&f, "10.77.0.1", 24);
+        fake_route(&f, "10.78.0.0", 24, "10.77.0.2");
+        struct bg_bond *b = model_bond(&m, NULL, "100");
+        cr_assert_eq(bg_plan_bond(b, &f.st, &p, &d), 0);
+        expect_plan(&p, "mac");
+        cr_expect_str_eq(p.steps[0].desc, "mac 52:54:00:00:00:11 -> 52:54:00:00:00:10 (eth0's)");
+        cr_expect_arr_eq(p.steps[0].mac, ((uint8_t[]){ 0x52, 0x54, 0, 0, 0, 0x10 }), 6);
+        bg_plan_free(&p);
+        /* fail_over_mac=active: the bond's MAC follows the active port */
+        set_opt(b, BG_OPT_MODE, "active-backup");
+        set_opt(b, BG_OPT_FAIL_OVER_MAC, "active");
+        set_num(bl, BG_OPT_MODE, 1);
+        set_num(bl, BG_OPT_FAIL_OVER_MAC, 1);
+        cr_assert_eq(bg_plan_bond(b, &f.st, &p, &d), 0);
+        expect_plan(&p, "");
+        bg_plan_free(&p);
+        bg_diags_free(&d);
+        bg_model_free(&m);
+}
+
+/* An up primary that is not the active port (primary_reselect always) is
+ * drift, and the fix is one change of the active port. */
+Test(plan, active_port_back_to_primary) {
+        struct fake f;
+        struct bg_model m;
+        struct bg_plan p = { 0 };
+        struct bg_diags d = { 0 };
+
+        fake_init(&f);
+        make_running(&f, 1, 100);
+        struct bg_nl_link *bl = &f.links[f.st.n_links - 1];
+        cr_assert_str_eq(bl->name, "bond0");
+        set_num(bl, BG_OPT_PRIMARY, 3);
+        set_num(bl, BG_OPT_ACTIVE_SLAVE, 4);
+        for (size_t i = 0; i < f.st.n_links; i++) {
+                f.links[i].flags |= IFF_UP;
+                f.links[i].has_carrier = f.links[i].carrier = true;
+        }
+        struct bg_bond *b = model_bond(&m, "active-backup", "100");
+        set_opt(b, BG_OPT_PRIMARY, "eth0");
+        cr_assert_eq(bg_plan_bond(b, &f.st, &p, &d), 0);
+        expect_plan(&p, "options");
+        cr_expect_str_eq(p.steps[0].desc, "active eth1 -> eth0");
+        cr_expect(p.steps[0].opts.have[BG_OPT_ACTIVE_SLAVE]);
+        cr_expect_str_eq(p.steps[0].opts.val[BG_OPT_ACTIVE_SLAVE].str, "eth0");
+        bg_plan_free(&p);
+        /* primary down: the kernel is right to use eth1 */
+        f.links[1].carrier = false;
+        cr_assert_eq(bg_plan_bond(b, &f.st, &p, &d), 0);
+        expect_plan(&p, "");
+        bg_plan_free(&p);
+        bg_diags_free(&d);
+        bg_model_free(&m);
+}
+
+/* The snapshot of a running bond is a model bond the planner finds equal
+ * to that state (a fixed point: restoring an unchanged bond does nothing),
+ * and planning from a changed state to it undoes the change in the
+ * kernel's order. */
+Test(plan, snapshot_is_a_fixed_point_and_undoes) {
+        struct fake f, g;
+        struct bg_snapshot snap;
+        struct bg_plan p = { 0 };
+        struct bg_diags d = { 0 };
+
+        fake_init(&f);
+        make_running(&f, 0, 100);
+        bg_snapshot_init(&snap);
+        struct bg_bond want = { .name = (char *) "bond0" };
+        cr_assert_eq(bg_snapshot_add_bond(&snap, &f.st, &want), 0);
+        cr_assert_eq(snap.model.n_bonds, 1);
+        const struct bg_bond *sb = &snap.model.bonds[0];
+        cr_expect_eq(sb->n_ports, 2);
+        cr_expect_eq(sb->mac.len, 6);
+        cr_expect_arr_eq(sb->mac.bytes, ((uint8_t[]){ 0x52, 0x54, 0, 0, 0, 0x10 }), 6);
+        cr_assert_eq(bg_plan_bond(sb, &f.st, &p, &d), 0);
+        expect_plan(&p, "");
+        bg_plan_free(&p);
+
+        /* what an interrupted mode change left: active-backup, no ports,
+         * down, the address kept, the route gone */
+        fake_init(&g);
+        struct bg_nl_link *bl = fake_bond(&g);
+        set_num(bl, BG_OPT_MODE, 1);
+        set_num(bl, BG_OPT_MIIMON, 100);
+        memcpy(bl->mac, ((uint8_t[]){ 0x52, 0x54, 0, 0, 0, 0x10 }), 6);
+        fake_addr(&g, "10.77.0.1", 24);
+        cr_assert_eq(bg_plan_bond(sb, &g.st, &p, &d), 0);
+        expect_plan(&p, "options enslave:eth0 enslave:eth1 up route+");
+        cr_expect_str_eq(p.steps[0].desc, "set mode active-backup -> balance-rr");
+        bg_plan_free(&p);
+        /* the links it records: the bond up, both ports */
+        cr_expect_eq(snap.n_links, 3);
+        cr_expect_eq(snap.n_created, 0);
+        bg_snapshot_free(&snap);
+
+        /* a bond that did not exist is recorded as created */
+        bg_snapshot_init(&snap);
+        struct bg_bond nb = { .name = (char *) "bond7" };
+        cr_assert_eq(bg_snapshot_add_bond(&snap, &f.st, &nb), 0);
+        cr_expect_eq(snap.n_created, 1);
+        cr_expect_str_eq(snap.created[0], "bond7");
+        cr_expect_eq(snap.model.n_bonds, 0);
+        bg_snapshot_free(&snap);
+        bg_diags_free(&d);
 }

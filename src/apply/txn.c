@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Apply as a transaction: what a bond looked like before apply touched it
+ * (a snapshot), and bringing it back.
+ *
+ * The snapshot of a bond that existed is itself a model bond, written
+ * from what the kernel reported: every option it reports, its ports in
+ * the kernel's order, MTU, MAC, addresses and static routes. Restoring is
+ * then planning from the running state to that bond with the same planner
+ * apply uses, so the ordering rules (release before mode, down before
+ * lacp_rate, ...) hold for the undo too. What a model bond cannot say is
+ * kept beside it: bonds that did not exist (deleted on restore), the
+ * up/down state of the bond and of every port concerned, the active port.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/rtnetlink.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "util/util.h"
+
+void bg_snapshot_init(struct bg_snapshot *s) {
+        memset(s, 0, sizeof(*s));
+        bg_model_init(&s->model);
+}
+
+void bg_snapshot_free(struct bg_snapshot *s) {
+        bg_model_free(&s->model);
+        free(s->created);
+        free(s->links);
+        free(s->active);
+        memset(s, 0, sizeof(*s));
+}
+
+static bool have_link(const struct bg_snapshot *s, const char *name) {
+        for (size_t i = 0; i < s->n_links; i++)
+                if (strcmp(s->links[i].name, name) == 0)
+                        return true;
+        return false;
+}
+
+static int add_link(struct bg_snapshot *s, const struct bg_nl_link *l) {
+        struct bg_snap_link *v;
+
+        if (have_link(s, l->name))
+                return 0;
+        v = realloc(s->links, (s->n_links + 1) * sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        s->links = v;
+        memset(&v[s->n_links], 0, sizeof(*v));
+        snprintf(v[s->n_links].name, IFNAMSIZ, "%s", l->name);
+        v[s->n_links].up = l->flags & IFF_UP;
+        s->n_links++;
+        return 0;
+}
+
+int bg_snapshot_add_created(struct bg_snapshot *s, const char *bond) {
+        char (*v)[IFNAMSIZ];
+
+        for (size_t i = 0; i < s->n_created; i++)
+                if (strcmp(s->created[i], bond) == 0)
+                        return 0;
+        v = realloc(s->created, (s->n_created + 1) * sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        s->created = v;
+        snprintf(v[s->n_created++], IFNAMSIZ, "%s", bond);
+        return 0;
+}
+
+int bg_snapshot_add_active(struct bg_snapshot *s, const char *bond, const char *port) {
+        struct bg_snap_active *v = realloc(s->active, (s->n_active + 1) * sizeof(*v));
+
+        if (!v)
+                return -ENOMEM;
+        s->active = v;
+        snprintf(v[s->n_active].bond, IFNAMSIZ, "%s", bond);
+        snprintf(v[s->n_active].port, IFNAMSIZ, "%s", port);
+        s->n_active++;
+        return 0;
+}
+
+int bg_snapshot_add_link_state(struct bg_snapshot *s, const char *name, bool up) {
+        struct bg_nl_link l = { .flags = up ? IFF_UP : 0 };
+
+        snprintf(l.name, sizeof(l.name), "%s", name);
+        return add_link(s, &l);
+}
+
+/* The kernel's port order (join order, which decides the bond's MAC and
+ * which port active-backup picks first) is in sysfs; the dump is in
+ * ifindex order, the fallback when sysfs is not there. */
+static size_t kernel_port_order(const char *bond, char names[][IFNAMSIZ], size_t max) {
+        char path[96], line[1024], *save = NULL;
+        size_t n = 0;
+        FILE *f;
+
+        snprintf(path, sizeof(path), "/sys/class/net/%s/bonding/slaves", bond);
+        f = fopen(path, "re");
+        if (!f)
+                return 0;
+        if (fgets(line, sizeof(line), f))
+                for (char *t = strtok_r(line, " \n", &save); t && n < max; t = strtok_r(NULL, " \n", &save))
+                        snprintf(names[n++], IFNAMSIZ, "%s", t);
+        fclose(f);
+        return n;
+}
+
+static int snap_options(struct bg_bond *sb, const struct bg_nl_state *st, const struct bg_nl_link *cur) {
+        for (unsigned i = 0; i < BG_OPT__MAX; i++) {
+                const struct bg_opt_info *o = bg_opt_get(i);
+                const struct bg_optval *v = &cur->bond.val[i];
+                int r;
+
+                if (!cur->bond.have[i] || !o->ifla || o->nla == BG_NLA_NONE ||
+                    (o->flags & (BG_OF_MODULE_ONLY | BG_OF_RUNTIME | BG_OF_PER_PORT)))
+                        continue;
+                if (o->nla == BG_NLA_IFINDEX) {
+                        const struct bg_nl_link *l = bg_nl_state_link_by_index(st, (int) v->num);
+                        if (!l)
+                                continue;
+                        sb->opts[i] = (struct bg_optval){ .set = true, .str = strdup(l->name) };
+                        if (!sb->opts[i].str)
+                                return -ENOMEM;
+                        continue;
+                }
+                r = bg_optval_copy(&sb->opts[i], v);
+                if (r < 0)
+                        return r;
+                sb->opts[i].set = true;
+        }
+        return 0;
+}
+
+static int snap_ip(struct bg_bond *sb, const struct bg_nl_state *st, const struct bg_nl_link *cur,
+                   int family, struct bg_ipcfg *c) {
+        char a[INET6_ADDRSTRLEN], text[INET6_ADDRSTRLEN + 8], gw[INET6_ADDRSTRLEN];
+        int r;
+
+        c->method = BG_IP_NONE;
+        for (size_t i = 0; i < st->n_addrs; i++) {
+                const struct bg_nl_addr *x = &st->addrs[i];
+                if (x->ifindex != cur->ifindex || x->family != family || x->scope == RT_SCOPE_LINK)
+                        continue;
+                inet_ntop(family, x->addr, a, sizeof(a));
+                snprintf(text, sizeof(text), "%s/%u", a, x->prefixlen);
+                r = bg_ipcfg_add_address(c, text);
+                if (r < 0)
+                        return r;
+                c->method = BG_IP_STATIC;
+        }
+        /* The routes apply manages: static ones through the bond. */
+        for (size_t i = 0; i < st->n_routes; i++) {
+                const struct bg_nl_route *x = &st->routes[i];
+                if (x->oif != cur->ifindex || x->family != family || x->protocol != RTPROT_STATIC)
+                        continue;
+                inet_ntop(family, x->dst, a, sizeof(a));
+                snprintf(text, sizeof(text), "%s/%u", a, x->dst_len);
+                if (x->has_gateway)
+                        inet_ntop(family, x->gateway, gw, sizeof(gw));
+                r = bg_ipcfg_add_route(c, x->dst_len ? text : "default", x->has_gateway ? gw : NULL,
+                                       x->metric);
+                if (r < 0)
+                        return r;
+                c->method = BG_IP_STATIC;
+        }
+        (void) sb;
+        return 0;
+}
+
+int bg_snapshot_add_bond(struct bg_snapshot *s, const struct bg_nl_state *st, const struct bg_bond *b) {
+        const struct bg_nl_link *cur = bg_nl_state_link(st, b->name);
+        char order[64][IFNAMSIZ];
+        struct bg_bond *sb;
+        size_t n_order;
+        int r;
+
+        if (bg_model_find_bond(&s->model, b->name))
+                return 0;
+        /* Every port the model names, so a port that joins is put back up
+         * or down as it was. */
+        for (size_t i = 0; i < b->n_ports; i++) {
+                const struct bg_nl_link *l = b->ports[i].name ? bg_nl_state_link(st, b->ports[i].name) : NULL;
+                if (!l && b->ports[i].mac.len == 6)
+                        l = bg_nl_state_link_by_mac(st, b->ports[i].mac.bytes);
+                if (l && (r = add_link(s, l)) < 0)
+                        return r;
+        }
+        if (!cur)
+                return bg_snapshot_add_created(s, b->name);
+        if (!cur->is_bond)
+                return 0;
+        r = add_link(s, cur);
+        if (r < 0)
+                return r;
+        sb = bg_model_add_bond(&s->model, b->name);
+        if (!sb)
+                return -ENOMEM;
+        sb->backend = BG_BACKEND_KERNEL;
+        sb->onboot = cur->flags & IFF_UP;
+        sb->mtu = cur->mtu;
+        if (cur->has_mac) {
+                sb->mac.len = 6;
+                memcpy(sb->mac.bytes, cur->mac, 6);
+        }
+        r = snap_options(sb, st, cur);
+        if (r < 0)
+                return r;
+        n_order = kernel_port_order(b->name, order, BG_ARRAY_SIZE(order));
+        for (size_t i = 0; i < n_order; i++) {
+                const struct bg_nl_link *l = bg_nl_state_link(st, order[i]);
+                if (!l || l->master != cur->ifindex)
+                        continue;
+                if (!bg_bond_add_port(sb, l->name, NULL))
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < st->n_links; i++) {
+                const struct bg_nl_link *l = &st->links[i];
+                if (l->master != cur->ifindex || bg_bond_find_port(sb, l->name))
+                        continue;
+                if (!bg_bond_add_port(sb, l->name, NULL))
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < sb->n_ports; i++) {
+                r = add_link(s, bg_nl_state_link(st, sb->ports[i].name));
+                if (r < 0)
+                        return r;
+        }
+        if (cur->bond.have[BG_OPT_ACTIVE_SLAVE] && cur->bond.val[BG_OPT_ACTIVE_SLAVE].num) {
+                const struct bg_nl_link *a =
+                        bg_nl_state_link_by_index(st, (int) cur->bond.val[BG_OPT_ACTIVE_SLAVE].num);
+                if (a && (r = bg_snapshot_add_active(s, b->name, a->name)) < 0)
+                        return r;
+        }
+        r = snap_ip(sb, st, cur, AF_INET, &sb->ipv4);
+        if (r >= 0)
+                r = snap_ip(sb, st, cur, AF_INET6, &sb->ipv6);
+        return r;
+}
+
+int bg_snapshot_take(const struct bg_model *m, const bool *skip, bool prune, struct bg_snapshot *s) {
+        struct bg_nl *nl = NULL;
+        struct bg_nl_state st = { 0 };
+        int r;
+
+        r = bg_nl_open(&nl);
+        if (r >= 0)
+                r = bg_nl_read_state(nl, &st);
+        for (size_t i = 0; r >= 0 && i < m->n_bonds; i++)
+                if (!skip || !skip[i])
+                        r = bg_snapshot_add_bond(s, &st, &m->bonds[i]);
+        for (size_t i = 0; r >= 0 && prune && i < st.n_links; i++) {
+                struct bg_bond gone = { .name = st.links[i].name };
+                if (st.links[i].is_bond && !bg_model_find_bond(m, gone.name))
+                        r = bg_snapshot_add_bond(s, &st, &gone);
+        }
+        bg_nl_state_free(&st);
+        bg_nl_close(nl);
+        return r;
+}
+
+bool bg_snapshot_empty(const struct bg_snapshot *s) {
+        return s->model.n_bonds == 0 && s->n_created == 0 && s->n_links == 0;
+}
+
+/* ---- restore ---- */
+
+static void say(bg_report_fn rep, void *ud, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(bg_report_fn rep, void *ud, const char *fmt, ...) {
+        char line[700];
+        va_list ap;
+
+        if (!rep)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(line, sizeof(line), fmt, ap);
+        va_end(ap);
+        rep(ud, line);
+}
+
+struct prefixed {
+        bg_report_fn rep;
+        void *ud;
+};
+
+/* Steps of a restore read "bond0: restore: enslave eth0". */
+static void restore_line(void *userdata, const char *line) {
+        const struct prefixed *p = userdata;
+        const char *colon = strstr(line, ": ");
+
+        if (!p->rep)
+                return;
+        if (colon)
+                say(p->rep, p->ud, "%.*s: restore: %s", (int) (colon - line), line, colon + 2);
+        else
+                p->rep(p->ud, line);
+}
+
+static int set_link(struct bg_nl *nl, int ifindex, const struct bg_nl_linkset *ls) {
+        char buf[1024];
+        struct nlmsghdr *req;
+        int r = bg_nl_msg_setlink(buf, 0, ifindex, ls, &req);
+
+        return r < 0 ? r : bg_nl_call(nl, req, NULL);
+}
+
+int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report_fn rep, void *ud,
+                        struct bg_diags *d) {
+        struct prefixed pf = { rep, ud };
+        struct bg_nl_state st = { 0 };
+        int r, ret = 0;
+
+        r = bg_nl_read_state(nl, &st);
+        if (r < 0)
+                return r;
+        /* Bonds that did not exist go first, so their ports are free for
+         * the bonds that get them back. */
+        for (size_t i = 0; i < s->n_created; i++) {
+                const struct bg_nl_link *l = bg_nl_state_link(&st, s->created[i]);
+                char buf[256];
+                struct nlmsghdr *req;
+
+                if (!l || !l->is_bond)
+                        continue;
+                say(rep, ud, "%s: restore: delete the bond (it did not exist)", l->name);
+                r = bg_nl_msg_dellink(buf, 0, l->ifindex, &req);
+                if (r >= 0)
+                        r = bg_nl_call(nl, req, NULL);
+                if (r < 0) {
+                        bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: restore: delete: %s", l->name,
+                                    strerror(-r));
+                        ret = r;
+                }
+        }
+        for (size_t i = 0; i < s->model.n_bonds; i++) {
+                const struct bg_bond *b = &s->model.bonds[i];
+                struct bg_plan plan = { 0 };
+                struct bg_diags scratch = { 0 };
+
+                if (s->n_created) {
+                        bg_nl_state_free(&st);
+                        r = bg_nl_read_state(nl, &st);
+                        if (r < 0)
+                                return r;
+                }
+                /* Warnings about options the old mode ignores are noise
+                 * here; errors are kept. */
+                r = bg_plan_bond(b, &st, &plan, &scratch);
+                for (size_t j = 0; j < scratch.n; j++)
+                        if (scratch.v[j].level == BG_DIAG_ERROR)
+                                bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: restore: %s", b->name,
+                                            scratch.v[j].msg);
+                bg_diags_free(&scratch);
+                if (r >= 0)
+                        r = bg_plan_execute(nl, &plan, b, restore_line, &pf, d);
+                bg_plan_free(&plan);
+                if (r < 0)
+                        ret = r;
+                bg_nl_state_free(&st);
+                r = bg_nl_read_state(nl, &st);
+                if (r < 0)
+                        return r;
+        }
+        if (s->model.n_bonds == 0 && s->n_created) {
+                bg_nl_state_free(&st);
+                r = bg_nl_read_state(nl, &st);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < s->n_active; i++) {
+                const struct bg_nl_link *b = bg_nl_state_link(&st, s->active[i].bond);
+                const struct bg_nl_link *p = bg_nl_state_link(&st, s->active[i].port);
+                struct bg_nl_bond_opts o;
+                struct nlmsghdr *req;
+                static char buf[BG_NL_BUFSIZE];
+
+                if (!b || !p || p->master != b->ifindex ||
+                    (b->bond.have[BG_OPT_ACTIVE_SLAVE] &&
+                     b->bond.val[BG_OPT_ACTIVE_SLAVE].num == (uint64_t) p->ifindex))
+                        continue;
+                say(rep, ud, "%s: restore: active %s", b->name, p->name);
+                memset(&o, 0, sizeof(o));
+                o.have[BG_OPT_ACTIVE_SLAVE] = true;
+                o.val[BG_OPT_ACTIVE_SLAVE] = (struct bg_optval){ .set = true, .num = (uint64_t) p->ifindex };
+                r = bg_nl_msg_bond(buf, 0, false, NULL, b->ifindex, &o, &req, NULL, 0);
+                if (r >= 0)
+                        r = bg_nl_call(nl, req, NULL);
+                if (r < 0) {
+                        bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: restore: active %s: %s", b->name,
+                                    p->name, strerror(-r));
+                        ret = r;
+                }
+        }
+        for (size_t i = 0; i < s->n_links; i++) {
+                const struct bg_nl_link *l = bg_nl_state_link(&st, s->links[i].name);
+                struct bg_nl_linkset ls;
+
+                if (!l || !!(l->flags & IFF_UP) == s->links[i].up)
+                        continue;
+                say(rep, ud, "%s: restore: %s", l->name, s->links[i].up ? "up" : "down");
+                bg_nl_linkset_init(&ls);
+                ls.up = s->links[i].up;
+                r = set_link(nl, l->ifindex, &ls);
+                if (r < 0) {
+                        bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: restore: %s: %s", l->name,
+                                    s->links[i].up ? "up" : "down", strerror(-r));
+                        ret = r;
+                }
+        }
+        bg_nl_state_free(&st);
+        return ret;
+}

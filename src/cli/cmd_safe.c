@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * bondgen diff [-c FILE|DIR] [BOND] [--json]: what differs between the
+ * model and the running system. It is `apply --dry-run` with its output
+ * collected: the same planner, the same words, no second comparison.
+ *
+ * bondgen confirm / bondgen rollback: end a pending `apply --try`
+ * (src/apply/try.c) by keeping it or by restoring the state before.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "apply/apply.h"
+#include "cli.h"
+#include "config.h"
+#include "model/model.h"
+
+const char *bg_cli_rundir(void) {
+        const char *e = getenv("BONDGEN_RUNDIR");
+
+        return e && *e == '/' ? e : BG_RUNDIR;
+}
+
+static void json_str(FILE *f, const char *s) {
+        fputc('"', f);
+        for (; *s; s++) {
+                unsigned char c = (unsigned char) *s;
+                if (c == '"' || c == '\\')
+                        fprintf(f, "\\%c", c);
+                else if (c < 0x20)
+                        fprintf(f, "\\u%04x", c);
+                else
+                        fputc(c, f);
+        }
+        fputc('"', f);
+}
+
+struct diff_ctx {
+        const char *only;        /* BOND argument or NULL */
+        bool json, found;
+        size_t n_bonds, n_drift;
+        FILE *out;
+};
+
+static void on_plan(void *userdata, const struct bg_bond *b, enum bg_backend be, const struct bg_plan *p) {
+        struct diff_ctx *c = userdata;
+
+        if (c->only && strcmp(c->only, b->name) != 0)
+                return;
+        c->found = true;
+        if (p->n_steps)
+                c->n_drift++;
+        if (!c->json) {
+                for (size_t i = 0; i < p->n_steps; i++)
+                        fprintf(c->out, "%s: %s\n", b->name, p->steps[i].desc);
+                return;
+        }
+        fputs(c->n_bonds++ ? ",\n  " : "\n  ", c->out);
+        fputs("{\"name\":", c->out);
+        json_str(c->out, b->name);
+        fprintf(c->out, ",\"backend\":\"%s\",\"drift\":%s,\"changes\":[", bg_backend_name(be),
+                p->n_steps ? "true" : "false");
+        for (size_t i = 0; i < p->n_steps; i++) {
+                fprintf(c->out, "%s{\"kind\":\"%s\",\"port\":", i ? "," : "", bg_step_kind_name(p->steps[i].kind));
+                if (strcmp(p->steps[i].ifname, b->name) != 0)
+                        json_str(c->out, p->steps[i].ifname);
+                else
+                        fputs("null", c->out);
+                fputs(",\"text\":", c->out);
+                json_str(c->out, p->steps[i].desc);
+                fputc('}', c->out);
+        }
+        fputs("]}", c->out);
+}
+
+/* The dry run's own lines ("backend auto: ...", "nothing to do") are not
+ * differences. */
+static void quiet(void *userdata, const char *line) {
+        (void) userdata;
+        (void) line;
+}
+
+int bg_cmd_diff(int argc, char **argv) {
+        static const struct option longopts[] = {
+                { "config", required_argument, NULL, 'c' },
+                { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        struct diff_ctx ctx = { .out = stdout };
+        struct bg_apply_opts o = { .dry_run = true, .report = quiet, .on_plan = on_plan, .plan_userdata = &ctx };
+        struct bg_diags d = { 0 };
+        struct bg_model m;
+        const char *path = NULL, *used = NULL;
+        bool *skip = NULL;
+        size_t n_skip = 0;
+        int c, status;
+
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) >= 0) {
+                switch (c) {
+                case 'c':
+                        path = optarg;
+                        break;
+                case 'j':
+                        ctx.json = true;
+                        break;
+                case 'h':
+                        printf("Usage: bondgen diff [-c FILE|DIR] [BOND] [--json]\n"
+                               "Print what differs between the model and the running system, in the words of\n"
+                               "'apply --dry-run'. Exit status 0: no difference, 1: drift.\n");
+                        return BG_EXIT_OK;
+                default:
+                        return BG_EXIT_USAGE;
+                }
+        }
+        if (optind < argc)
+                ctx.only = argv[optind++];
+        if (optind < argc) {
+                fprintf(stderr, "bondgen diff: unexpected argument '%s'\n", argv[optind]);
+                return BG_EXIT_USAGE;
+        }
+        status = bg_cli_prepare(path, &m, &skip, &n_skip, &used, "diff");
+        if (status) {
+                bg_model_free(&m);
+                return status;
+        }
+        if (ctx.only && !bg_model_find_bond(&m, ctx.only)) {
+                fprintf(stderr, "bondgen diff: no bond %s in %s\n", ctx.only, used);
+                bg_model_free(&m);
+                free(skip);
+                return BG_EXIT_INVALID;
+        }
+        o.skip = skip;
+        if (ctx.json)
+                fputs("{\"bonds\":[", stdout);
+        status = bg_apply_model(&m, &o, &d);
+        if (ctx.json)
+                printf("%s],\"drift\":%s}\n", ctx.n_bonds ? "\n" : "", ctx.n_drift ? "true" : "false");
+        bg_diags_print(&d, stderr);
+        bg_diags_free(&d);
+        bg_model_free(&m);
+        free(skip);
+        /* A refused bond (name taken by a non-bond, port owned elsewhere)
+         * differs from the model too; a system error stays one. */
+        if (status == BG_EXIT_SYSTEM)
+                return status;
+        return ctx.n_drift || status || n_skip ? 1 : 0;
+}
+
+static int usage_simple(int argc, char **argv, const char *text, bool *timer) {
+        for (int i = 1; i < argc; i++) {
+                if (timer && !strcmp(argv[i], "--timer"))
+                        *timer = true;
+                else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+                        printf("%s", text);
+                        return BG_EXIT_OK;
+                } else {
+                        fprintf(stderr, "%s", text);
+                        return BG_EXIT_USAGE;
+                }
+        }
+        return -1;
+}
+
+int bg_cmd_confirm(int argc, char **argv) {
+        const char *rundir = bg_cli_rundir();
+        struct bg_try_info info;
+        int lock, r;
+
+        r = usage_simple(argc, argv, "Usage: bondgen confirm\nKeep what a pending 'apply --try' changed.\n", NULL);
+        if (r >= 0)
+                return r;
+        lock = bg_try_lock(rundir);
+        if (lock < 0) {
+                fprintf(stderr, "bondgen confirm: %s/try: %s\n", rundir, strerror(-lock));
+                return BG_EXIT_SYSTEM;
+        }
+        r = bg_try_pending(rundir, &info);
+        if (r <= 0) {
+                fprintf(stderr, "bondgen confirm: no try is pending%s\n",
+                        r == 0 ? " (it was confirmed, or rolled back: see " : "");
+                if (r == 0)
+                        fprintf(stderr, "  %s/try/rollback.log)\n", rundir);
+                close(lock);
+                return r < 0 ? BG_EXIT_SYSTEM : BG_EXIT_INVALID;
+        }
+        bg_try_disarm(&info);
+        bg_try_clear(rundir);
+        close(lock);
+        printf("confirmed: the changes stay (%llds before the rollback)\n",
+               (long long) (info.deadline - time(NULL)));
+        return BG_EXIT_OK;
+}
+
+static void log_line(void *userdata, const char *line) {
+        FILE *const *f = userdata;
+
+        for (int i = 0; i < 2; i++)
+                if (f[i]) {
+                        fprintf(f[i], "%s\n", line);
+                        fflush(f[i]);
+                }
+}
+
+int bg_cmd_rollback(int argc, char **argv) {
+        const char *rundir = bg_cli_rundir();
+        struct bg_try_info info;
+        struct bg_snapshot snap;
+        struct bg_diags d = { 0 };
+        struct bg_nl *nl = NULL;
+        char path[4096], logp[4096];
+        FILE *outs[2] = { stdout, NULL };
+        bool timer = false;
+        struct timespec t0, t1;
+        char done[128];
+        int lock, r;
+
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        r = usage_simple(argc, argv,
+                         "Usage: bondgen rollback\nRestore now what a pending 'apply --try' changed.\n", &timer);
+        if (r >= 0)
+                return r;
+        lock = bg_try_lock(rundir);
+        if (lock < 0) {
+                fprintf(stderr, "bondgen rollback: %s/try: %s\n", rundir, strerror(-lock));
+                return BG_EXIT_SYSTEM;
+        }
+        r = bg_try_pending(rundir, &info);
+        if (r <= 0) {
+                close(lock);
+                /* the timer of a try that was confirmed meanwhile */
+                if (timer && r == 0)
+                        return BG_EXIT_OK;
+                fprintf(stderr, "bondgen rollback: no try is pending\n");
+                return r < 0 ? BG_EXIT_SYSTEM : BG_EXIT_INVALID;
+        }
+        if (!timer)
+                bg_try_disarm(&info);
+        snprintf(path, sizeof(path), "%s/try/previous.yaml", rundir);
+        snprintf(logp, sizeof(logp), "%s/try/rollback.log", rundir);
+        outs[1] = fopen(logp, "we");
+        {
+                /* on the clock of /proc/uptime, so a log reader can tell how
+                 * late the timer fired */
+                struct timespec bt;
+                char first[128];
+                clock_gettime(CLOCK_BOOTTIME, &bt);
+                snprintf(first, sizeof(first), "rollback: %s (uptime %lld.%02ld s)",
+                         timer ? "the try was not confirmed in time" : "asked for", (long long) bt.tv_sec,
+                         bt.tv_nsec / 10000000);
+                log_line(outs, first);
+        }
+        bg_snapshot_init(&snap);
+        r = bg_snapshot_load(path, &snap, &d);
+        if (r >= 0)
+                r = bg_nl_open(&nl);
+        if (r >= 0)
+                r = bg_snapshot_restore(nl, &snap, log_line, outs, &d);
+        bg_nl_close(nl);
+        bg_snapshot_free(&snap);
+        bg_diags_print(&d, stderr);
+        if (outs[1])
+                bg_diags_print(&d, outs[1]);
+        bg_diags_free(&d);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        snprintf(done, sizeof(done), "rollback: %s in %lld ms", r < 0 ? "NOT complete (see the errors)" : "done",
+                 (long long) (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+        log_line(outs, done);
+        if (outs[1])
+                fclose(outs[1]);
+        /* The snapshot stays when the restore failed, so it can be retried. */
+        if (r >= 0)
+                bg_try_clear(rundir);
+        close(lock);
+        return r < 0 ? BG_EXIT_SYSTEM : BG_EXIT_OK;
+}
