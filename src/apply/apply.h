@@ -164,6 +164,8 @@ int bg_snapshot_take(const struct bg_model *m, const bool *skip, bool prune, str
  * Files in RUNDIR/try/: previous.yaml(.state), pending, lock. */
 struct bg_try_info {
         time_t started, deadline;
+        long long armed_ms;        /* CLOCK_BOOTTIME (/proc/uptime) at arming, ms */
+        unsigned seconds;
         pid_t pid;                 /* the sleeping timer process, or 0 */
         char unit[128];            /* the transient systemd unit, or "" */
 };

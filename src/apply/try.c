@@ -184,6 +184,10 @@ int bg_try_pending(const char *rundir, struct bg_try_info *info) {
                         info->deadline = (time_t) v;
                 else if (sscanf(line, "started %lld", &v) == 1)
                         info->started = (time_t) v;
+                else if (sscanf(line, "armed_ms %lld", &v) == 1)
+                        info->armed_ms = v;
+                else if (sscanf(line, "seconds %lld", &v) == 1)
+                        info->seconds = (unsigned) v;
                 else if (sscanf(line, "pid %lld", &v) == 1)
                         info->pid = (pid_t) v;
                 else if (sscanf(line, "unit %127s", u) == 1)
@@ -198,9 +202,9 @@ static int write_pending(const char *rundir, const struct bg_try_info *info) {
         int n;
 
         try_path(rundir, "pending", path, sizeof(path));
-        n = snprintf(text, sizeof(text), "started %lld\ndeadline %lld\n%s%s%s", (long long) info->started,
-                     (long long) info->deadline, info->unit[0] ? "unit " : "", info->unit,
-                     info->unit[0] ? "\n" : "");
+        n = snprintf(text, sizeof(text), "started %lld\ndeadline %lld\narmed_ms %lld\nseconds %u\n%s%s%s",
+                     (long long) info->started, (long long) info->deadline, info->armed_ms, info->seconds,
+                     info->unit[0] ? "unit " : "", info->unit, info->unit[0] ? "\n" : "");
         if (info->pid > 0)
                 n += snprintf(text + n, sizeof(text) - (size_t) n, "pid %lld\n", (long long) info->pid);
         return write_atomic(path, text, (size_t) n);
@@ -295,9 +299,14 @@ int bg_try_arm(const char *rundir, const char *exe, unsigned seconds, struct bg_
         char on[64], env[4200];
         int r;
 
+        struct timespec bt;
+
         memset(info, 0, sizeof(*info));
         info->started = time(NULL);
         info->deadline = info->started + (time_t) seconds;
+        info->seconds = seconds;
+        clock_gettime(CLOCK_BOOTTIME, &bt);
+        info->armed_ms = (long long) bt.tv_sec * 1000 + bt.tv_nsec / 1000000;
         if (access("/run/systemd/system", F_OK) == 0) {
                 snprintf(on, sizeof(on), "--on-active=%us", seconds);
                 snprintf(env, sizeof(env), "--setenv=BONDGEN_RUNDIR=%s", rundir);

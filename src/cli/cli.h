@@ -40,3 +40,6 @@ int bg_cmd_diff(int argc, char **argv);      /* cmd_safe.c */
 int bg_cmd_confirm(int argc, char **argv);   /* cmd_safe.c */
 int bg_cmd_rollback(int argc, char **argv);  /* cmd_safe.c */
 int bg_cmd_metrics(int argc, char **argv);   /* cmd_metrics.c */
+/* Print a kernel bond's status (cmd_kstatus.c); -ENOENT when BOND is no
+ * kernel bond. */
+int bg_cli_kernel_status(const char *bond, bool json);

@@ -209,23 +209,42 @@ int bg_cmd_status(int argc, char **argv) {
                         fprintf(stderr, "bondgen: '%s' is not a valid interface name\n", bond);
                         return BG_EXIT_USAGE;
                 }
+                /* a kernel bond: its /proc/net/bonding file (cmd_kstatus.c) */
+                if (bg_cli_kernel_status(bond, json) == 0)
+                        return BG_EXIT_OK;
                 return request(bond, json ? "status json\n" : "status\n", true);
         }
 
-        /* every bond with a socket */
+        /* every kernel bond, then every bond with a socket */
         uid_t owner;
-        if (check_rundir(rundir(), &owner) < 0)
-                return BG_EXIT_INVALID;
-        DIR *d = opendir(rundir());
+        DIR *d = opendir("/proc/net/bonding");
         struct dirent *de;
         int status = BG_EXIT_OK, n = 0;
-        if (!d) {
-                fprintf(stderr, "bondgen: no bondgend is running (%s: %s)\n", rundir(), strerror(errno));
-                return BG_EXIT_SYSTEM;
-        }
         if (json)
                 printf("[");
-        while ((de = readdir(d))) {
+        while (d && (de = readdir(d))) {
+                if (de->d_name[0] == '.' || !valid_ifname(de->d_name))
+                        continue;
+                printf("%s", n ? (json ? "," : "\n") : "");
+                fflush(stdout);
+                if (bg_cli_kernel_status(de->d_name, json) == 0)
+                        n++;
+        }
+        if (d)
+                closedir(d);
+        if (check_rundir(rundir(), &owner) < 0) {
+                if (json)
+                        printf("]\n");
+                return BG_EXIT_INVALID;
+        }
+        d = opendir(rundir());
+        if (!d && !n) {
+                if (json)
+                        printf("]\n");
+                fprintf(stderr, "bondgen: no bond is running (%s: %s)\n", rundir(), strerror(errno));
+                return BG_EXIT_SYSTEM;
+        }
+        while (d && (de = readdir(d))) {
                 size_t l = strlen(de->d_name);
                 char name[64];
                 int r;
@@ -246,7 +265,8 @@ int bg_cmd_status(int argc, char **argv) {
                         status = r;
                 n++;
         }
-        closedir(d);
+        if (d)
+                closedir(d);
         if (json)
                 printf("]\n");
         if (!n && !json)

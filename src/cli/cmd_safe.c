@@ -249,11 +249,12 @@ int bg_cmd_rollback(int argc, char **argv) {
                 /* on the clock of /proc/uptime, so a log reader can tell how
                  * late the timer fired */
                 struct timespec bt;
-                char first[128];
+                char first[160];
                 clock_gettime(CLOCK_BOOTTIME, &bt);
-                snprintf(first, sizeof(first), "rollback: %s (uptime %lld.%02ld s)",
-                         timer ? "the try was not confirmed in time" : "asked for", (long long) bt.tv_sec,
-                         bt.tv_nsec / 10000000);
+                long long now_ms = (long long) bt.tv_sec * 1000 + bt.tv_nsec / 1000000;
+                snprintf(first, sizeof(first), "rollback: %s (%lld ms after the deadline)",
+                         timer ? "the try was not confirmed in time" : "asked for",
+                         now_ms - info.armed_ms - (long long) info.seconds * 1000);
                 log_line(outs, first);
         }
         bg_snapshot_init(&snap);

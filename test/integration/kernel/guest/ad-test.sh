@@ -23,7 +23,7 @@ both_cd() {  # collecting (0x10) and distributing (0x20) on both sides of both p
         [ $n = 4 ]
 }
 
-echo "BGVM-PLAN 11"
+echo "BGVM-PLAN 16"
 bondgen apply -c /bgvm/ad.yaml >/tmp/ad.out 2>&1; rc=$?
 sed 's/^/  | /' /tmp/ad.out
 result ad-apply $rc "see output above"
@@ -41,6 +41,19 @@ result ad-aggregator-has-both-ports $? "$(cat /proc/net/bonding/bond0)"
 grep -A6 '^Active Aggregator Info:' /proc/net/bonding/bond0 | grep 'Partner Mac Address:' | grep -qv '00:00:00:00:00:00'
 result ad-partner-known $? "$(grep -A6 '^Active Aggregator Info:' /proc/net/bonding/bond0)"
 ping_ok $PEER; result ad-ping-bondgend $? "no answer from bondgend's bond at $PEER"
+# bondgen status of the kernel bond: /proc/net/bonding plus the state bits
+# in words and the likely-cause line; the same in JSON; metrics
+bondgen status bond0 >/tmp/st.out; result status-kernel-bond $? "$(cat /tmp/st.out)"
+sed 's/^/  | /' /tmp/st.out
+grep -q '^LACP health: ok: 2 ports collecting and distributing in aggregator' /tmp/st.out
+result status-lacp-health-ok $? "$(grep 'LACP health' /tmp/st.out)"
+check_eq status-partner-flags "$(grep -c '^LACP partner flags: active, short timeout, aggregatable, in sync, collecting, distributing$' /tmp/st.out)" 2
+bondgen status bond0 --json >/tmp/st.json
+grep -q '"lacp_health":"ok: 2 ports' /tmp/st.json && grep -q '"actor_port_state":' /tmp/st.json
+result status-json $? "$(cat /tmp/st.json)"
+echo "BGVM-STATUSJSON $(cat /tmp/st.json)"
+bondgen metrics >/tmp/m.om
+check_eq metrics-lacp-distributing "$(grep -c '^bondgen_port_lacp_distributing{bond="bond0",port="eth[01]"} 1$' /tmp/m.om)" 2
 echo "BGVM-REQUEST host-check"
 # The host checks bondgend's side, then pulls eth1's cable: traffic must
 # keep flowing over eth0 alone.

@@ -33,7 +33,8 @@ dump() {
                 m=$(readlink /sys/class/net/$l/master 2>/dev/null)
                 echo "$l flags=$(cat /sys/class/net/$l/flags) mtu=$(cat /sys/class/net/$l/mtu) mac=$(cat /sys/class/net/$l/address) master=${m##*/}"
         done
-        ip addr show dev bond0 | grep inet | sed 's/ *valid_lft.*//; s/^ *//' | sort
+        # (tentative: IPv6 duplicate address detection still running)
+        ip addr show dev bond0 | grep inet | sed 's/ *valid_lft.*//; s/^ *//; s/ tentative//' | sort
         ip route show dev bond0 | sort
         ip -6 route show dev bond0 | grep -v '^multicast' | sort
 }
@@ -131,12 +132,13 @@ result try-rollback-log $? "$(cat /run/bondgen/try/rollback.log 2>/dev/null)"
 # (its duration in the log) is done and ARP answered (+2 s). Under TCG
 # emulation on a loaded host the restore alone takes seconds, so the
 # bound on the path counts it rather than assuming it is instant.
-fired=$(sed -n 's/.*(uptime \([0-9.]*\) s)$/\1/p' /run/bondgen/try/rollback.log)
+late=$(sed -n 's/.*(\(-*[0-9]*\) ms after the deadline)$/\1/p' /run/bondgen/try/rollback.log)
 took=$(sed -n 's/^rollback: done in \([0-9]*\) ms$/\1/p' /run/bondgen/try/rollback.log)
-late=$(awk -v a="$fired" -v b="$t0" 'BEGIN { printf "%.1f", a - b }')
-echo "BGVM-TIME try-path-back ${back}s, rollback started ${late}s after apply began and took ${took}ms (timeout 8s)"
-[ "$(awk -v x="$late" 'BEGIN { print (x <= 9.0) }')" = 1 ]; result try-timer-in-time $? "fired ${late}s"
-[ "$(awk -v x="$back" -v l="$late" -v t="$took" 'BEGIN { print (x <= l + t / 1000 + 2) }')" = 1 ]
+echo "BGVM-TIME try-path-back ${back}s after apply began; the timer fired ${late}ms after its deadline, the restore took ${took}ms (timeout 8s)"
+[ -n "$late" ] && [ "$late" -ge 0 ] && [ "$late" -le 1000 ]; result try-timer-in-time $? "fired ${late}ms after the deadline"
+# from the start of apply: its own start-up, the timeout, the timer's delay,
+# the restore, then ARP (2 s)
+[ "$(awk -v x="$back" -v l="$late" -v t="$took" 'BEGIN { print (x <= 8 + 3 + (l + t) / 1000 + 2) }')" = 1 ]
 result try-path-back-after-restore $? "path back ${back}s, rollback from ${late}s for ${took}ms"
 sed 's/^/  | /' /run/bondgen/try/rollback.log
 wait_for 10 bond_up
