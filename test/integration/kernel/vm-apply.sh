@@ -61,7 +61,7 @@ for tap in bgk-tap0 bgk-tap1; do
         ip -n "$ns" link set "$tap" up
 done
 
-if ! bgvm_wait vm 'BGVM-BOOTED' 120; then
+if ! bgvm_wait vm 'BGVM-BOOTED' 300; then
         echo "FAIL: the VM did not boot" >&2
         cat "$work/vm.serial" "$work/vm.qemu.log" >&2
         exit 1
