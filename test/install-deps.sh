@@ -23,5 +23,15 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Installing must not start services on the host (network-manager would
+# start managing its interfaces, openvswitch-switch its own daemons): the
+# tests start what they need themselves, in namespaces they create. A
+# policy-rc.d that refuses every start is put in place for the install
+# (invoke-rc.d and deb-systemd-invoke honour it), unless one exists.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+        chmod 755 /usr/sbin/policy-rc.d
+        trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
