@@ -176,7 +176,11 @@ ovs_negotiated() {
         local o
         o=$(app "$1" bond/show bond0) || return 1
         echo "$o" | grep -q "lacp_status: negotiated" || return 1
-        [ "$(echo "$o" | grep -c 'may_enable: true')" = "${2:-2}" ]
+        [ "$(echo "$o" | grep -c 'may_enable: true')" = "${2:-2}" ] || return 1
+        # OVS enables a member a moment after may_enable; a hash bucket first
+        # used before that sticks to the members enabled then until the next
+        # rebalance (bond.c choose_output_member), so wait for "enabled" too.
+        [ "$(echo "$o" | grep -c '^member .*: enabled')" = "${2:-2}" ]
 }
 
 now_ms() { date +%s%3N; }
