@@ -7,10 +7,12 @@
 # with a tmpfs over its config directories, so the host is not touched; it
 # is stopped after it has loaded its configuration. A deliberately broken
 # file checks that the warnings are still detected.
-# Usage: networkd-parse.sh GOLDEN_DIR
+# Each argument is a directory whose CASE/networkd/ subdirectories are read:
+# the emitter's golden cases and the example trees' expected output.
+# Usage: networkd-parse.sh DIR...
 set -euo pipefail
 
-golden=${1:?usage: $0 GOLDEN_DIR}
+[ $# -gt 0 ] || { echo "usage: $0 DIR..." >&2; exit 2; }
 networkd=/lib/systemd/systemd-networkd
 [ -x "$networkd" ] || networkd=/usr/lib/systemd/systemd-networkd
 
@@ -68,9 +70,15 @@ fi
 
 status=0
 n=0
-for dir in "$golden"/*/networkd; do
-        check_dir "$dir" || status=1
-        n=$((n + 1))
+for top in "$@"; do
+        m=0
+        for dir in "$top"/*/networkd; do
+                [ -d "$dir" ] || continue
+                check_dir "$dir" || status=1
+                m=$((m + 1))
+        done
+        [ "$m" -gt 0 ] || { echo "FAIL: no networkd directories under $top" >&2; exit 1; }
+        n=$((n + m))
 done
-[ "$n" -gt 0 ] || { echo "FAIL: no golden networkd directories under $golden" >&2; exit 1; }
+echo "networkd read $n directories of .netdev/.network files"
 exit $status
