@@ -49,41 +49,6 @@ static int push(struct block *b, const char *key, const char *text, const char *
         return 0;
 }
 
-static void json_str(FILE *f, const char *s) {
-        fputc('"', f);
-        for (; *s; s++) {
-                unsigned char c = (unsigned char) *s;
-                if (c == '"' || c == '\\')
-                        fprintf(f, "\\%c", c);
-                else if (c < 0x20)
-                        fprintf(f, "\\u%04x", c);
-                else
-                        fputc(c, f);
-        }
-        fputc('"', f);
-}
-
-static void json_key(FILE *f, const char *key) {
-        char k[128];
-        size_t n = 0;
-        bool us = false;
-
-        for (; *key && n < sizeof(k) - 1; key++) {
-                if (isalnum((unsigned char) *key)) {
-                        k[n++] = (char) tolower((unsigned char) *key);
-                        us = false;
-                } else if (n && !us) {
-                        k[n++] = '_';
-                        us = true;
-                }
-        }
-        while (n && k[n - 1] == '_')
-                n--;
-        k[n] = 0;
-        json_str(f, k);
-        fputc(':', f);
-}
-
 static bool is_number(const char *s) {
         if (!*s || (s[0] == '0' && s[1]))
                 return false;
@@ -121,19 +86,19 @@ static void print_block(FILE *f, const struct block *b, bool json, const char *e
                         continue;
                 if (json) {
                         fputc(',', f);
-                        json_key(f, b->v[i].key);
+                        bg_json_key(f, b->v[i].key);
                         if (is_number(b->v[i].value))
                                 fputs(b->v[i].value, f);
                         else
-                                json_str(f, b->v[i].value);
+                                bg_json_str(f, b->v[i].value);
                 } else
                         fprintf(f, "%s\n", b->v[i].text);
         }
         for (size_t i = 0; i < n_extra; i++) {
                 if (json) {
                         fputc(',', f);
-                        json_key(f, extra[i][0]);
-                        json_str(f, extra[i][1]);
+                        bg_json_key(f, extra[i][0]);
+                        bg_json_str(f, extra[i][1]);
                 } else
                         fprintf(f, "%s: %s\n", extra[i][0], extra[i][1]);
         }
@@ -225,7 +190,7 @@ int bg_cli_kernel_status(const char *bond, bool json) {
         const char *bextra[2][2] = { { "LACP health", why }, { "Backend", "kernel" } };
         if (json) {
                 fputs("{\"bond\":", f);
-                json_str(f, bond);
+                bg_json_str(f, bond);
                 print_block(f, &blocks[0], true, lacp ? bextra : bextra + 1, lacp ? 2 : 1);
                 fputs(",\"slaves\":[", f);
         } else {
@@ -236,7 +201,7 @@ int bg_cli_kernel_status(const char *bond, bool json) {
                                              { "LACP partner flags", words[i - 1][1] } };
                 if (json) {
                         fputs(i > 1 ? ",{\"name\":" : "{\"name\":", f);
-                        json_str(f, blocks[i].name);
+                        bg_json_str(f, blocks[i].name);
                         print_block(f, &blocks[i], true, pextra, blocks[i].lacp ? 2 : 0);
                         fputc('}', f);
                 } else {

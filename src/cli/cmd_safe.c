@@ -19,25 +19,12 @@
 #include "cli.h"
 #include "config.h"
 #include "model/model.h"
+#include "util/util.h"
 
 const char *bg_cli_rundir(void) {
         const char *e = getenv("BONDGEN_RUNDIR");
 
         return e && *e == '/' ? e : BG_RUNDIR;
-}
-
-static void json_str(FILE *f, const char *s) {
-        fputc('"', f);
-        for (; *s; s++) {
-                unsigned char c = (unsigned char) *s;
-                if (c == '"' || c == '\\')
-                        fprintf(f, "\\%c", c);
-                else if (c < 0x20)
-                        fprintf(f, "\\u%04x", c);
-                else
-                        fputc(c, f);
-        }
-        fputc('"', f);
 }
 
 struct diff_ctx {
@@ -62,17 +49,17 @@ static void on_plan(void *userdata, const struct bg_bond *b, enum bg_backend be,
         }
         fputs(c->n_bonds++ ? ",\n  " : "\n  ", c->out);
         fputs("{\"name\":", c->out);
-        json_str(c->out, b->name);
+        bg_json_str(c->out, b->name);
         fprintf(c->out, ",\"backend\":\"%s\",\"drift\":%s,\"changes\":[", bg_backend_name(be),
                 p->n_steps ? "true" : "false");
         for (size_t i = 0; i < p->n_steps; i++) {
                 fprintf(c->out, "%s{\"kind\":\"%s\",\"port\":", i ? "," : "", bg_step_kind_name(p->steps[i].kind));
                 if (strcmp(p->steps[i].ifname, b->name) != 0)
-                        json_str(c->out, p->steps[i].ifname);
+                        bg_json_str(c->out, p->steps[i].ifname);
                 else
                         fputs("null", c->out);
                 fputs(",\"text\":", c->out);
-                json_str(c->out, p->steps[i].desc);
+                bg_json_str(c->out, p->steps[i].desc);
                 fputc('}', c->out);
         }
         fputs("]}", c->out);

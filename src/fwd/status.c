@@ -11,47 +11,13 @@
 #include <string.h>
 
 #include "fwd/fwd.h"
+#include "util/util.h"
 
 struct bg_fwd_stw {
         FILE *f;
         enum bg_fwd_stw_format fmt;
         bool first;          /* no member written yet in the current JSON object */
 };
-
-static void json_str(FILE *f, const char *s) {
-        fputc('"', f);
-        for (; *s; s++) {
-                unsigned char c = (unsigned char) *s;
-                if (c == '"' || c == '\\')
-                        fprintf(f, "\\%c", c);
-                else if (c < 0x20)
-                        fprintf(f, "\\u%04x", c);
-                else
-                        fputc(c, f);
-        }
-        fputc('"', f);
-}
-
-static void json_key(FILE *f, const char *key) {
-        char k[128];
-        size_t n = 0;
-        bool us = false;
-
-        for (; *key && n < sizeof(k) - 1; key++) {
-                if (isalnum((unsigned char) *key)) {
-                        k[n++] = (char) tolower((unsigned char) *key);
-                        us = false;
-                } else if (n && !us) {
-                        k[n++] = '_';
-                        us = true;
-                }
-        }
-        while (n && k[n - 1] == '_')
-                n--;
-        k[n] = 0;
-        json_str(f, k);
-        fputc(':', f);
-}
 
 static bool is_number(const char *s) {
         if (*s == '-')
@@ -78,11 +44,11 @@ void bg_fwd_stw_kv(struct bg_fwd_stw *w, const char *key, const char *fmt, ...) 
         if (!w->first)
                 fputc(',', w->f);
         w->first = false;
-        json_key(w->f, key);
+        bg_json_key(w->f, key);
         if (is_number(v))
                 fputs(v, w->f);
         else
-                json_str(w->f, v);
+                bg_json_str(w->f, v);
 }
 
 static const char *proc_mode_name(enum bg_mode m) {
@@ -216,7 +182,7 @@ int bg_fwd_status_render(struct bg_fwd *b, enum bg_fwd_stw_format fmt, char **ou
                 for (size_t i = 0; i < b->n_pending; i++) {
                         if (i)
                                 fputc(',', w.f);
-                        json_str(w.f, b->pending[i]);
+                        bg_json_str(w.f, b->pending[i]);
                 }
                 fputs("],\"slaves\":[", w.f);
                 for (size_t i = 0; i < b->n_ports; i++) {

@@ -3,6 +3,7 @@
 /* Small libc-only helpers shared by every module. */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define BG_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -57,3 +58,9 @@ struct bg_nameidx {
 int bg_nameidx_put(struct bg_nameidx *x, const char *key, size_t val);   /* replaces */
 bool bg_nameidx_get(const struct bg_nameidx *x, const char *key, size_t *val);
 void bg_nameidx_free(struct bg_nameidx *x);
+
+/* JSON output: s as a quoted, escaped string; key as a member name made of
+ * its lower-case letters and digits, other runs turned into one '_' ("MII
+ * Status" -> "mii_status"), followed by ':'. */
+void bg_json_str(FILE *f, const char *s);
+void bg_json_key(FILE *f, const char *key);
