@@ -27,39 +27,10 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "util/util.h"
 #include "yaml/yaml.h"
 
 #define TRY_UNIT "bondgen-try-rollback"
-
-static int write_atomic(const char *path, const char *data, size_t len) {
-        char tmp[4096];
-        int fd, r = 0;
-
-        if ((size_t) snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >= sizeof(tmp))
-                return -ENAMETOOLONG;
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        for (size_t off = 0; off < len;) {
-                ssize_t n = write(fd, data + off, len - off);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        r = -errno;
-                        break;
-                }
-                off += (size_t) n;
-        }
-        if (r == 0 && fsync(fd) < 0)
-                r = -errno;
-        if (close(fd) < 0 && r == 0)
-                r = -errno;
-        if (r == 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0)
-                unlink(tmp);
-        return r;
-}
 
 int bg_snapshot_save(const struct bg_snapshot *s, const char *path) {
         char *yaml = NULL, *state = NULL, spath[4096];
@@ -88,9 +59,9 @@ int bg_snapshot_save(const struct bg_snapshot *s, const char *path) {
                 return -ENOMEM;
         }
         snprintf(spath, sizeof(spath), "%s.state", path);
-        r = write_atomic(path, yaml, ylen);
+        r = bg_write_file_atomic(path, yaml, ylen, 0600, true);
         if (r >= 0)
-                r = write_atomic(spath, state, slen);
+                r = bg_write_file_atomic(spath, state, slen, 0600, true);
         free(yaml);
         free(state);
         return r;
@@ -207,7 +178,7 @@ static int write_pending(const char *rundir, const struct bg_try_info *info) {
                      info->unit[0] ? "unit " : "", info->unit, info->unit[0] ? "\n" : "");
         if (info->pid > 0)
                 n += snprintf(text + n, sizeof(text) - (size_t) n, "pid %lld\n", (long long) info->pid);
-        return write_atomic(path, text, (size_t) n);
+        return bg_write_file_atomic(path, text, (size_t) n, 0600, true);
 }
 
 void bg_try_clear(const char *rundir) {

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "util/util.h"
 #include "model/catalog.h"
 #include "netlink/netlink.h"
 
@@ -472,34 +473,6 @@ static void emit(struct out *o, const struct mset *s) {
                 fputs("# EOF\n", o->f);
 }
 
-static int write_file(const char *path, const char *data, size_t len) {
-        char tmp[4096];
-        int fd, r = 0;
-
-        if ((size_t) snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >= sizeof(tmp))
-                return -ENAMETOOLONG;
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        /* readable by the collector, which rarely runs as root */
-        if (fchmod(fd, 0644) < 0)
-                r = -errno;
-        for (size_t off = 0; r == 0 && off < len;) {
-                ssize_t n = write(fd, data + off, len - off);
-                if (n < 0 && errno != EINTR)
-                        r = -errno;
-                else if (n > 0)
-                        off += (size_t) n;
-        }
-        if (close(fd) < 0 && r == 0)
-                r = -errno;
-        if (r == 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0)
-                unlink(tmp);
-        return r;
-}
-
 int bg_cmd_metrics(int argc, char **argv) {
         static const struct option longopts[] = {
                 { "format", required_argument, NULL, 'f' },
@@ -563,7 +536,7 @@ int bg_cmd_metrics(int argc, char **argv) {
                 return BG_EXIT_SYSTEM;
         }
         if (path) {
-                r = write_file(path, text, len);
+                r = bg_write_file_atomic(path, text, len, 0644, true);
                 if (r < 0)
                         fprintf(stderr, "bondgen metrics: %s: %s\n", path, strerror(-r));
         } else
