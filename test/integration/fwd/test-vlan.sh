@@ -9,18 +9,38 @@
 # must be answered by VLAN v's host only, and the reply must arrive in
 # VLAN v. (This kernel may lack 802.1Q devices, so the bond side speaks
 # tagged frames from a raw socket, vlan-probe.py.) Runs active-backup
-# (also after a failover) and balance-xor. OVS's static bond (balance-slb)
-# takes broadcasts only on its active member, while balance-xor sends each
-# on the port its hash picks, so in balance-xor the requests are unicast to
-# the host's MAC.
+# (also after a failover) and balance-xor. Each mode gets the partner it
+# is made for (bonding.rst "5. Switch Configuration"): active-backup two
+# independent trunk ports of a learning switch, so replies follow the
+# bond's MAC to its active port; balance-xor a static bond (OVS
+# balance-slb). That static bond takes broadcasts only on its active
+# member while balance-xor sends each on the port its hash picks, so in
+# balance-xor the requests are unicast to the host's MAC.
 . "$(dirname "$0")/lib.sh"
 require ip python3 ovs-vsctl ovs-vswitchd ovsdb-server ovsdb-tool ethtool
 PEER=10.207.9.1 ADDR=10.207.9.2 B=bgfvl$$
 B=${B:0:15}
 PROBE="$(dirname "$0")/vlan-probe.py"
 topo_ovs 2
-# the bond is a trunk: VLAN 1 untagged, 100 and 200 tagged
-vsc set port bond0 vlan_mode=native-untagged tag=1 trunks=1,100,200
+TRUNK="vlan_mode=native-untagged tag=1 trunks=1,100,200"   # VLAN 1 untagged, 100 and 200 tagged
+# partner MODE: the switch side for MODE, its ports trunks
+partner() {
+        vsc --if-exists del-port br-sw bond0 -- --if-exists del-port br-sw t0 -- --if-exists del-port br-sw t1
+        if [ $1 = active-backup ]; then
+                vsc add-port br-sw t0 $TRUNK -- add-port br-sw t1 $TRUNK
+        else
+                vsc add-bond br-sw bond0 t0 t1 bond_mode=balance-slb lacp=off \
+                        other_config:bond-detect-mode=carrier -- set port bond0 $TRUNK
+        fi
+}
+# ready MODE: OVS forwards on both ports
+ready() {
+        if [ $1 = active-backup ]; then
+                [ "$(vsc get interface t0 link_state)" = up ] && [ "$(vsc get interface t1 link_state)" = up ]
+        else
+                [ "$(app bond/show bond0 | grep -c '^member .*: enabled')" = 2 ]
+        fi
+}
 declare -A NMAC
 for v in 1 100 200; do
         netns $P-n$v
@@ -31,6 +51,9 @@ for v in 1 100 200; do
         vsc add-port br-sw p$v tag=$v
         NMAC[$v]=$(ip netns exec $P-n$v cat /sys/class/net/e0/address)
 done
+
+no_link() { ! ip -n $H link show $1 >/dev/null 2>&1; }
+not_active() { [ "$(active_of $1)" != "$2" ]; }
 
 check() {   # LABEL: every network answers in its own VLAN, and only it
         local v want out UNI
@@ -45,20 +68,19 @@ check() {   # LABEL: every network answers in its own VLAN, and only it
 }
 
 for mode in active-backup balance-xor; do
+        partner $mode
         write_config $TMP/v.yaml $B $mode "h0 h1" "miimon: 100"
         start_bondgend $TMP/v.yaml $B
         BMAC=$(ip netns exec $H cat /sys/class/net/$B/address)
-        for i in $(seq 30); do [ "$(app bond/show bond0 | grep -c 'may_enable: true')" = 2 ] && break; sleep 0.2; done
+        wait_until 10 ready $mode || fail "$mode: the switch did not bring its ports up"
         check "$mode"
         if [ $mode = active-backup ]; then
                 act=$(active_of $B)
                 ip -n $S link set t${act#h} down
-                for i in $(seq 30); do [ "$(active_of $B)" != "$act" ] && break; sleep 0.1; done
-                [ "$(active_of $B)" != "$act" ] || fail "no failover from $act"
-                sleep 0.5
+                wait_until 3 not_active $B $act || fail "no failover from $act"
                 check "$mode after failover to $(active_of $B)"
                 ip -n $S link set t${act#h} up
         fi
         stop_bondgend
-        sleep 0.5
+        wait_until 2 no_link $B || fail "$B still exists after bondgend stopped"
 done
