@@ -12,7 +12,7 @@ PEER=10.203.7.1 ADDR=10.203.7.2 B=bgfct$$
 B=${B:0:15}
 topo_bridge 2
 
-# poll_until EXPR: seconds from "now" (after running CMD) until the bond's
+# measure CMD EXPR: milliseconds from the end of CMD until the bond's
 # status text matches the regular expression; the status is read straight
 # from the control socket so the poll costs no process start.
 measure() {
@@ -48,9 +48,8 @@ PY
 # takes 500-600 ms. 60 ms of slack for a loaded machine.
 write_config $TMP/d.yaml $B active-backup "h0 h1" "miimon: 100" "downdelay: 300" "updelay: 500"
 start_bondgend $TMP/d.yaml $B
-for ((i = 0; i < 50; i++)); do [ "$(active_of $B)" = h0 ] && break; sleep 0.1; done
-[ "$(active_of $B)" = h0 ] || fail "h0 not active"
-sleep 0.7   # h1 through its updelay
+wait_until 5 active_is $B h0 || fail "h0 not active"
+wait_until 5 mii_is $B h1 up || fail "h1 did not come through its updelay"
 downs="" ups=""
 for round in 1 2; do
         # the window is checked from the end of the ip command (d, u) with
@@ -67,11 +66,13 @@ stop_bondgend
 # ---- an idle ARP-monitored active-backup bond stays put ----
 write_config $TMP/a.yaml $B active-backup "h0 h1" "arp_interval: 100" "arp_ip_target: [$PEER]" "arp_validate: all"
 start_bondgend $TMP/a.yaml $B
-for ((i = 0; i < 50; i++)); do st $B | grep -q "Currently Active Slave: h" && break; sleep 0.1; done
-sleep 1
+has_active() { st $B | grep -q "Currently Active Slave: h"; }
+both_up() { mii_is $B h0 up && mii_is $B h1 up; }
+wait_until 5 has_active || fail "ARP monitor: no active port"
+wait_until 5 both_up || fail "ARP monitor: a port never came up ($(st $B | grep -E 'Interface|MII'))"
 act=$(active_of $B)
 f0=$(port_stat $B h0 "Link Failure Count") f1=$(port_stat $B h1 "Link Failure Count")
-sleep 4
+sleep 4   # the idle window in which nothing may change (timed, not a wait)
 [ "$(active_of $B)" = "$act" ] || fail "ARP monitor: active port changed on an idle bond"
 [ "$(port_stat $B h0 "Link Failure Count")" = "$f0" ] && [ "$(port_stat $B h1 "Link Failure Count")" = "$f1" ] ||
         fail "ARP monitor: link failures on an idle bond ($(st $B | grep -E 'Interface|Failure'))"
@@ -83,20 +84,14 @@ write_config $TMP/m.yaml $B active-backup "h0 h1" "miimon: 100"
 start_bondgend $TMP/m.yaml $B
 ip -n $S link set br0 mtu 9000; for t in t0 t1; do ip -n $S link set $t mtu 9000; done
 ip -n $H link set $B mtu 9000
-for ((i = 0; i < 30; i++)); do
-        [ "$(ip -n $H -j link show h0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])')" = 9000 ] &&
-                [ "$(ip -n $H -j link show h1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["mtu"])')" = 9000 ] && break
-        sleep 0.1
-done
-[ $i -lt 30 ] || fail "ports did not follow the bond MTU 9000"
+mtu_of() { ip netns exec $H cat /sys/class/net/$1/mtu; }
+ports_mtu() { [ "$(mtu_of h0)" = $1 ] && [ "$(mtu_of h1)" = $1 ]; }
+wait_until 3 ports_mtu 9000 || fail "ports did not follow the bond MTU 9000 (h0 $(mtu_of h0), h1 $(mtu_of h1))"
 ip netns exec $H ping -n -c 2 -W 2 -M do -s 8972 $PEER > /dev/null || fail "a 9000-byte ping through the bond"
 ok "MTU 9000 set on the bond reached the ports; a 9000-byte ping passes"
 ip -n $H link set $B address 02:00:5e:10:20:30
-for ((i = 0; i < 30; i++)); do
-        ip -n $H link show h0 | grep -q 02:00:5e:10:20:30 && ip -n $H link show h1 | grep -q 02:00:5e:10:20:30 && break
-        sleep 0.1
-done
-[ $i -lt 30 ] || fail "ports did not take the bond's new MAC"
+ports_mac() { ip -n $H link show h0 | grep -q $1 && ip -n $H link show h1 | grep -q $1; }
+wait_until 3 ports_mac 02:00:5e:10:20:30 || fail "ports did not take the bond's new MAC"
 ip -n $S neigh flush all
 ip netns exec $H ping -n -c 2 -W 2 $PEER > /dev/null || fail "ping after the bond MAC changed (receive filter)"
 ok "MAC set on the bond reached the ports and the receive filter"
@@ -126,10 +121,12 @@ ok "refused with the reason: lo (IPv6 kept), the bond, macvlan$([ $vlan = 0 ] ||
 
 # a client that connects and sends nothing does not stall forwarding
 python3 -c "
-import socket, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.connect('$BONDGEN_RUNDIR/$B.sock'); time.sleep(1.5)
-" & PIDS+=($!)
-sleep 0.1
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.connect('$BONDGEN_RUNDIR/$B.sock')
+print('connected', flush=True); time.sleep(1.5)
+" > $TMP/silent-client.log & PIDS+=($!)
+connected() { grep -q connected $TMP/silent-client.log; }
+wait_until 3 connected || fail "the silent client did not connect"
 ip netns exec $H ping -n -q -c 100 -i 0.01 -W 1 $PEER > $TMP/silent.log || fail "ping while a client held the socket"
 max=$(sed -n 's|.*= [0-9.]*/[0-9.]*/\([0-9.]*\)/.*|\1|p' $TMP/silent.log)
 python3 -c "import sys; sys.exit(0 if float('$max') < 200 else 1)" || fail "a silent client stalled forwarding (rtt max $max ms)"
@@ -156,7 +153,8 @@ ok "SIGHUP: exit 0, ports restored"
 # ---- without -c, the model bondgen apply handed over (RUNDIR/BOND.yaml) ----
 cp $TMP/m.yaml "$BONDGEN_RUNDIR/$B.yaml"
 ip netns exec $H "$BONDGEND" $B >> $TMP/bondgend-$B.log 2>&1 & BPID=$!; PIDS+=($BPID)
-for ((i = 0; i < 50; i++)); do st $B > /dev/null 2>&1 && break; sleep 0.1; done
+answers_status() { st $B > /dev/null 2>&1; }
+wait_until 5 answers_status
 st $B | grep -q "Slave Interface: h0" || fail "bondgend without -c did not find $BONDGEN_RUNDIR/$B.yaml"
 stop_bondgend
 ok "without -c, bondgend reads the model apply left in the run directory"
