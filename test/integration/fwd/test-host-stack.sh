@@ -15,7 +15,7 @@ for mode in active-backup balance-rr; do
         grep -q "no nftables netdev ingress hook" $TMP/bondgend-$B.log && skip "the kernel has no nftables netdev ingress hook"
         ip netns exec $S ping -n -c 3 -W 2 $ADDR > /dev/null || fail "$mode: ping before the sysctls flip"
         ping_bg $S $ADDR 600 0.005 $TMP/flip.log
-        sleep 0.5
+        sleep 0.5   # the stream runs before the flip (timed, not a wait)
         for p in h0 h1; do
                 ip -n $H link set $p arp on
                 ip netns exec $H sysctl -qw net.ipv4.conf.$p.rp_filter=0 net.ipv4.conf.all.rp_filter=0 \

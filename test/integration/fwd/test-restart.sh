@@ -19,7 +19,7 @@ start_bondgend $TMP/r.yaml $B
 ip -n $H addr add 10.203.9.9/24 dev $B           # another tool's address
 ip -n $H link add mv$$ link $B type macvlan mode bridge   # and a device on the bond
 ping_bg $S $ADDR 3000 0.001 $TMP/k9.log
-sleep 0.8
+sleep 0.8   # the stream runs before the kill (timed, not a wait)
 kill -9 $BPID; wait $BPID 2>/dev/null
 ip -n $H link show $B > /dev/null 2>&1 || fail "kill -9 deleted the bond device"
 start_bondgend $TMP/r.yaml $B
@@ -44,7 +44,7 @@ ip netns exec $S ping -n -c 2 -W 2 $ADDR > /dev/null || fail "no traffic under t
 gaps=""
 for round in 1 2 3; do
         ping_bg $S $ADDR 2000 0.001 $TMP/rs$round.log
-        sleep 0.7
+        sleep 0.7   # the stream runs before the restart (timed, not a wait)
         echo restart >&${MGR[1]}
         read -t 20 -u ${MGR[0]} line; [ "${line%% *}" = exited ] || fail "restart: $line"
         read -t 20 -u ${MGR[0]} line; [ "${line%% *}" = ready ] || fail "restart: $line"
@@ -59,8 +59,8 @@ ok "restart under a service manager keeps the device; outages$gaps ms"
 echo stop >&${MGR[1]}
 read -t 20 -u ${MGR[0]} line; [ "${line%% *}" = exited ] || fail "stop: $line"
 read -t 20 -u ${MGR[0]} line; [ "$line" = stopped ] || fail "stop: $line"
-for ((i = 0; i < 20; i++)); do ip -n $H link show $B > /dev/null 2>&1 || break; sleep 0.1; done
-ip -n $H link show $B > /dev/null 2>&1 && fail "the bond device survived a stop of the unit"
+no_bond() { ! ip -n $H link show $B > /dev/null 2>&1; }
+wait_until 2 no_bond || fail "the bond device survived a stop of the unit"
 ip -n $H link show h0 | grep -q NOARP && fail "ports not restored on stop"
 ok "a stop of the unit deletes the device and restores the ports"
 exit 0

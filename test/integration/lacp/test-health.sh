@@ -64,7 +64,9 @@ kill "$PID_bghb" "$PID_bghc"
 # ---- healthy: one partner on both ports
 bgl_veth $A a2 $B b1
 bgl_veth $A a3 $B b2
-kill "$PID_bgha"; sleep 0.3
+kill "$PID_bgha"
+bgl_gone() { ! kill -0 "$1" 2>/dev/null; }
+bgl_wait 3 bgl_gone "$PID_bgha" || fail "bondgend $PID_bgha did not stop"
 bgl_bond $A bghd 802.3ad "a2 a3" 10.203.9.1/24 "lacp_rate=fast"
 bgl_bond $B bghe 802.3ad "b1 b2" 10.203.9.2/24 "lacp_rate=fast"
 bgl_wait 10 health_is bghd "ok: 2 ports collecting and distributing" || fail "healthy bond: $(health bghd)"
