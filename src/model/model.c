@@ -38,6 +38,25 @@ static void bond_free(struct bg_bond *b) {
         free(b->ports);
         ipcfg_free(&b->ipv4);
         ipcfg_free(&b->ipv6);
+        free(b->dhcp_hostname);
+}
+
+static void vlan_free(struct bg_vlan *v) {
+        free(v->name);
+        free(v->link);
+        ipcfg_free(&v->ipv4);
+        ipcfg_free(&v->ipv6);
+        free(v->dhcp_hostname);
+}
+
+static void bridge_free(struct bg_bridge *br) {
+        free(br->name);
+        for (size_t i = 0; i < br->n_ports; i++)
+                free(br->ports[i].name);
+        free(br->ports);
+        ipcfg_free(&br->ipv4);
+        ipcfg_free(&br->ipv6);
+        free(br->dhcp_hostname);
 }
 
 void bg_model_free(struct bg_model *m) {
@@ -46,6 +65,12 @@ void bg_model_free(struct bg_model *m) {
         for (size_t i = 0; i < m->n_bonds; i++)
                 bond_free(&m->bonds[i]);
         free(m->bonds);
+        for (size_t i = 0; i < m->n_vlans; i++)
+                vlan_free(&m->vlans[i]);
+        free(m->vlans);
+        for (size_t i = 0; i < m->n_bridges; i++)
+                bridge_free(&m->bridges[i]);
+        free(m->bridges);
         strv_free(m->strings, m->n_strings);
         free(m->strings_slot);
         *m = (struct bg_model){ 0 };
@@ -139,6 +164,103 @@ struct bg_bond *bg_model_find_bond(const struct bg_model *m, const char *name) {
         for (size_t i = 0; i < m->n_bonds; i++)
                 if (m->bonds[i].name && strcmp(m->bonds[i].name, name) == 0)
                         return &m->bonds[i];
+        return NULL;
+}
+
+int bg_set_str(char **dst, const char *name) {
+        char *n = NULL;
+
+        if (name && !(n = strdup(name)))
+                return -ENOMEM;
+        free(*dst);
+        *dst = n;
+        return 0;
+}
+
+static void vlan_init(struct bg_vlan *v) {
+        *v = (struct bg_vlan){ .onboot = true };
+}
+
+static void bridge_init(struct bg_bridge *br) {
+        *br = (struct bg_bridge){
+                .onboot = true,
+                .forward_delay = BG_BR_UNSET,
+                .hello_time = BG_BR_UNSET,
+                .max_age = BG_BR_UNSET,
+                .priority = BG_BR_UNSET,
+        };
+}
+
+/* VLANs and bridges are few per host; plain growth by one is enough. */
+struct bg_vlan *bg_model_add_vlan(struct bg_model *m, const char *name, const char *link, uint16_t id) {
+        struct bg_vlan *v = realloc(m->vlans, (m->n_vlans + 1) * sizeof(*v)), *n;
+
+        if (!v)
+                return NULL;
+        m->vlans = v;
+        n = &v[m->n_vlans];
+        vlan_init(n);
+        n->id = id;
+        if (bg_set_str(&n->name, name) < 0 || bg_set_str(&n->link, link) < 0) {
+                vlan_free(n);
+                return NULL;
+        }
+        m->n_vlans++;
+        return n;
+}
+
+struct bg_vlan *bg_model_find_vlan(const struct bg_model *m, const char *name) {
+        for (size_t i = 0; name && i < m->n_vlans; i++)
+                if (m->vlans[i].name && strcmp(m->vlans[i].name, name) == 0)
+                        return &m->vlans[i];
+        return NULL;
+}
+
+struct bg_bridge *bg_model_add_bridge(struct bg_model *m, const char *name) {
+        struct bg_bridge *v = realloc(m->bridges, (m->n_bridges + 1) * sizeof(*v)), *n;
+
+        if (!v)
+                return NULL;
+        m->bridges = v;
+        n = &v[m->n_bridges];
+        bridge_init(n);
+        if (bg_set_str(&n->name, name) < 0)
+                return NULL;
+        m->n_bridges++;
+        return n;
+}
+
+struct bg_bridge *bg_model_find_bridge(const struct bg_model *m, const char *name) {
+        for (size_t i = 0; name && i < m->n_bridges; i++)
+                if (m->bridges[i].name && strcmp(m->bridges[i].name, name) == 0)
+                        return &m->bridges[i];
+        return NULL;
+}
+
+struct bg_port *bg_bridge_add_port(struct bg_bridge *br, const char *name) {
+        struct bg_port p = { 0 }, *v;
+
+        if (!name) {
+                errno = EINVAL;
+                return NULL;
+        }
+        if (!(p.name = strdup(name)))
+                return NULL;
+        v = realloc(br->ports, (br->n_ports + 1) * sizeof(*v));
+        if (!v) {
+                free(p.name);
+                return NULL;
+        }
+        br->ports = v;
+        v[br->n_ports] = p;
+        return &v[br->n_ports++];
+}
+
+struct bg_bridge *bg_model_bridge_of(const struct bg_model *m, const char *name) {
+        for (size_t i = 0; name && i < m->n_bridges; i++)
+                for (size_t k = 0; k < m->bridges[i].n_ports; k++)
+                        if (m->bridges[i].ports[k].name && !strcmp(m->bridges[i].ports[k].name, name))
+                                return &m->bridges[i];
         return NULL;
 }
 
@@ -377,8 +499,38 @@ static int copy_bond(struct bg_model *dm, struct bg_bond *d, const struct bg_bon
                                 return -ENOMEM;
                 }
         }
-        if (copy_ipcfg(dm, &d->ipv4, &s->ipv4) < 0 || copy_ipcfg(dm, &d->ipv6, &s->ipv6) < 0)
+        if (copy_ipcfg(dm, &d->ipv4, &s->ipv4) < 0 || copy_ipcfg(dm, &d->ipv6, &s->ipv6) < 0 ||
+            dup_str(&d->dhcp_hostname, s->dhcp_hostname) < 0)
                 return -ENOMEM;
+        return 0;
+}
+
+static int copy_vlan(struct bg_model *dm, struct bg_vlan *d, const struct bg_vlan *s) {
+        *d = (struct bg_vlan){ .id = s->id, .onboot = s->onboot, .mtu = s->mtu, .mac = s->mac };
+        if (dup_str(&d->name, s->name) < 0 || dup_str(&d->link, s->link) < 0 ||
+            dup_str(&d->dhcp_hostname, s->dhcp_hostname) < 0 || copy_loc(dm, &d->loc, &s->loc) < 0 ||
+            copy_loc(dm, &d->id_loc, &s->id_loc) < 0 || copy_loc(dm, &d->link_loc, &s->link_loc) < 0 ||
+            copy_ipcfg(dm, &d->ipv4, &s->ipv4) < 0 || copy_ipcfg(dm, &d->ipv6, &s->ipv6) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int copy_bridge(struct bg_model *dm, struct bg_bridge *d, const struct bg_bridge *s) {
+        *d = (struct bg_bridge){
+                .stp = s->stp, .forward_delay = s->forward_delay, .hello_time = s->hello_time,
+                .max_age = s->max_age, .priority = s->priority, .onboot = s->onboot, .mtu = s->mtu,
+                .mac = s->mac,
+        };
+        if (dup_str(&d->name, s->name) < 0 || dup_str(&d->dhcp_hostname, s->dhcp_hostname) < 0 ||
+            copy_loc(dm, &d->loc, &s->loc) < 0 || copy_ipcfg(dm, &d->ipv4, &s->ipv4) < 0 ||
+            copy_ipcfg(dm, &d->ipv6, &s->ipv6) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < s->n_ports; i++) {
+                struct bg_port *p = bg_bridge_add_port(d, s->ports[i].name);
+
+                if (!p || copy_loc(dm, &p->loc, &s->ports[i].loc) < 0)
+                        return -ENOMEM;
+        }
         return 0;
 }
 
@@ -399,6 +551,24 @@ int bg_model_copy(struct bg_model *dst, const struct bg_model *src) {
                         bond_init(&n.bonds[i]);
                         n.n_bonds = i + 1;
                         if (copy_bond(&n, &n.bonds[i], &src->bonds[i]) < 0)
+                                goto oom;
+                }
+        }
+        if (src->n_vlans) {
+                if (!(n.vlans = calloc(src->n_vlans, sizeof(*n.vlans))))
+                        goto oom;
+                for (size_t i = 0; i < src->n_vlans; i++) {
+                        n.n_vlans = i + 1;
+                        if (copy_vlan(&n, &n.vlans[i], &src->vlans[i]) < 0)
+                                goto oom;
+                }
+        }
+        if (src->n_bridges) {
+                if (!(n.bridges = calloc(src->n_bridges, sizeof(*n.bridges))))
+                        goto oom;
+                for (size_t i = 0; i < src->n_bridges; i++) {
+                        n.n_bridges = i + 1;
+                        if (copy_bridge(&n, &n.bridges[i], &src->bridges[i]) < 0)
                                 goto oom;
                 }
         }
@@ -441,8 +611,43 @@ static bool ipcfg_eq(const struct bg_ipcfg *a, const struct bg_ipcfg *b) {
 
 /* Content only: locations and interned strings are where a model came
  * from, not what it says, so a dumped and reloaded model compares equal. */
+static bool l3_eq(uint32_t mtu1, const struct bg_hwaddr *mac1, const struct bg_ipcfg *v4a,
+                  const struct bg_ipcfg *v6a, const char *h1, uint32_t mtu2, const struct bg_hwaddr *mac2,
+                  const struct bg_ipcfg *v4b, const struct bg_ipcfg *v6b, const char *h2) {
+        return mtu1 == mtu2 && bg_hwaddr_equal(mac1, mac2) && ipcfg_eq(v4a, v4b) && ipcfg_eq(v6a, v6b) &&
+               str_eq(h1, h2);
+}
+
+static bool stack_equal(const struct bg_model *a, const struct bg_model *b) {
+        if (a->n_vlans != b->n_vlans || a->n_bridges != b->n_bridges)
+                return false;
+        for (size_t i = 0; i < a->n_vlans; i++) {
+                const struct bg_vlan *x = &a->vlans[i], *y = &b->vlans[i];
+
+                if (!str_eq(x->name, y->name) || !str_eq(x->link, y->link) || x->id != y->id ||
+                    x->onboot != y->onboot ||
+                    !l3_eq(x->mtu, &x->mac, &x->ipv4, &x->ipv6, x->dhcp_hostname, y->mtu, &y->mac,
+                           &y->ipv4, &y->ipv6, y->dhcp_hostname))
+                        return false;
+        }
+        for (size_t i = 0; i < a->n_bridges; i++) {
+                const struct bg_bridge *x = &a->bridges[i], *y = &b->bridges[i];
+
+                if (!str_eq(x->name, y->name) || x->stp != y->stp || x->forward_delay != y->forward_delay ||
+                    x->hello_time != y->hello_time || x->max_age != y->max_age ||
+                    x->priority != y->priority || x->onboot != y->onboot || x->n_ports != y->n_ports ||
+                    !l3_eq(x->mtu, &x->mac, &x->ipv4, &x->ipv6, x->dhcp_hostname, y->mtu, &y->mac,
+                           &y->ipv4, &y->ipv6, y->dhcp_hostname))
+                        return false;
+                for (size_t k = 0; k < x->n_ports; k++)
+                        if (!str_eq(x->ports[k].name, y->ports[k].name))
+                                return false;
+        }
+        return true;
+}
+
 bool bg_model_equal(const struct bg_model *a, const struct bg_model *b) {
-        if (a->n_bonds != b->n_bonds)
+        if (a->n_bonds != b->n_bonds || !stack_equal(a, b))
                 return false;
         for (size_t i = 0; i < a->n_bonds; i++) {
                 const struct bg_bond *x = &a->bonds[i], *y = &b->bonds[i];
@@ -450,7 +655,7 @@ bool bg_model_equal(const struct bg_model *a, const struct bg_model *b) {
                 if (!str_eq(x->name, y->name) || x->backend != y->backend ||
                     x->onboot != y->onboot || x->mtu != y->mtu || !bg_hwaddr_equal(&x->mac, &y->mac) ||
                     x->n_ports != y->n_ports || !ipcfg_eq(&x->ipv4, &y->ipv4) ||
-                    !ipcfg_eq(&x->ipv6, &y->ipv6))
+                    !ipcfg_eq(&x->ipv6, &y->ipv6) || !str_eq(x->dhcp_hostname, y->dhcp_hostname))
                         return false;
                 for (size_t k = 0; k < BG_OPT__MAX; k++)
                         if (!bg_optval_equal(&x->opts[k], &y->opts[k]))

@@ -79,6 +79,45 @@ struct bg_bond {
         struct bg_hwaddr mac; /* len 0 = first port's MAC, as the kernel does */
         struct bg_ipcfg ipv4;
         struct bg_ipcfg ipv6;
+        char *dhcp_hostname; /* host name sent with DHCP requests; NULL = the client's default */
+        struct bg_loc loc;
+};
+
+/* An 802.1Q VLAN device on a parent link (a bond of the model or a NIC). */
+struct bg_vlan {
+        char *name;
+        uint16_t id;         /* 1-4094; 0 = unset (an error) */
+        char *link;          /* parent interface */
+        bool onboot;         /* default true */
+        uint32_t mtu;        /* 0 = unset */
+        struct bg_hwaddr mac; /* len 0 = the parent's MAC, as the kernel does */
+        struct bg_ipcfg ipv4;
+        struct bg_ipcfg ipv6;
+        char *dhcp_hostname;
+        struct bg_loc loc, id_loc, link_loc;
+};
+
+enum bg_stp { BG_STP_UNSET, BG_STP_OFF, BG_STP_ON };
+
+/* Bridge times are whole seconds (systemd.netdev(5) ForwardDelaySec=,
+ * netplan, NetworkManager); the kernel keeps them in jiffies and iproute2
+ * and sysfs speak hundredths of a second. */
+#define BG_BR_UNSET (-1)
+struct bg_bridge {
+        char *name;
+        struct bg_port *ports; /* by name (mac unused): bonds, VLANs or NICs */
+        size_t n_ports;
+        enum bg_stp stp;     /* unset: the kernel's default, off */
+        int32_t forward_delay; /* seconds, BG_BR_UNSET or 0-30 */
+        int32_t hello_time;  /* seconds, BG_BR_UNSET or 1-10 */
+        int32_t max_age;     /* seconds, BG_BR_UNSET or 6-40 */
+        int32_t priority;    /* BG_BR_UNSET or 0-65535 */
+        bool onboot;
+        uint32_t mtu;
+        struct bg_hwaddr mac;
+        struct bg_ipcfg ipv4;
+        struct bg_ipcfg ipv6;
+        char *dhcp_hostname;
         struct bg_loc loc;
 };
 
@@ -86,6 +125,10 @@ struct bg_model {
         struct bg_bond *bonds;
         size_t n_bonds;
         size_t bonds_cap;    /* allocated; 0 = exactly n_bonds (set by whoever filled bonds) */
+        struct bg_vlan *vlans;
+        size_t n_vlans;
+        struct bg_bridge *bridges;
+        size_t n_bridges;
         /* Interned strings (file names) that struct bg_loc points at. */
         char **strings;
         size_t n_strings;
@@ -104,6 +147,16 @@ const char *bg_model_intern(struct bg_model *m, const char *s);
  * returns it or NULL (ENOMEM). The pointer is valid until the next add. */
 struct bg_bond *bg_model_add_bond(struct bg_model *m, const char *name);
 struct bg_bond *bg_model_find_bond(const struct bg_model *m, const char *name);
+/* VLANs and bridges (stack.c): same contract as bg_model_add_bond(). */
+struct bg_vlan *bg_model_add_vlan(struct bg_model *m, const char *name, const char *link, uint16_t id);
+struct bg_vlan *bg_model_find_vlan(const struct bg_model *m, const char *name);
+struct bg_bridge *bg_model_add_bridge(struct bg_model *m, const char *name);
+struct bg_bridge *bg_model_find_bridge(const struct bg_model *m, const char *name);
+struct bg_port *bg_bridge_add_port(struct bg_bridge *br, const char *name);
+/* The bridge that has name as a port, or NULL. */
+struct bg_bridge *bg_model_bridge_of(const struct bg_model *m, const char *name);
+/* Replace *dst with a copy of name (NULL clears it); 0 or -ENOMEM. */
+int bg_set_str(char **dst, const char *name);
 /* Text constructors (readers, tests): the text is parsed here, once.
  * bg_bond_add_port() returns NULL with errno EINVAL for a MAC that does not
  * parse (bg_hwaddr_parse()) and ENOMEM otherwise; the int ones return

@@ -38,6 +38,7 @@
 struct vctx {
         struct bg_diags *diags;
         const struct bg_bond *b;
+        const struct bg_loc *iloc; /* the item's location when b is NULL (VLANs, bridges) */
         char bkey[64];     /* "bonds[bond0]" */
         int r;             /* first -ENOMEM */
         /* Ports of c->b by name and by MAC (bond is 0), validate-int.h. */
@@ -70,7 +71,7 @@ static void diag(struct vctx *c, enum bg_diag_level lvl, const struct bg_loc *lo
 
         snprintf(path, sizeof(path), "%s%s", c->bkey, key ? key : "");
         if (!loc || !loc->file)
-                loc = &c->b->loc;
+                loc = c->b ? &c->b->loc : c->iloc;
         va_start(ap, fmt);
         r = bg_diag_addv(c->diags, lvl, loc, path, fmt, ap);
         va_end(ap);
@@ -549,7 +550,7 @@ static size_t *address_repeats(struct vctx *c, const struct bg_ipcfg *cfg) {
 static void check_ipcfg(struct vctx *c, const struct bg_ipcfg *cfg, int fam) {
         const char *sec = fam == AF_INET ? "ipv4" : "ipv6";
         const char *fname = fam == AF_INET ? "IPv4" : "IPv6";
-        const struct bg_loc *loc = cfg->loc.file ? &cfg->loc : &c->b->loc;
+        const struct bg_loc *loc = cfg->loc.file ? &cfg->loc : c->b ? &c->b->loc : c->iloc;
         struct nets ns = { 0 };
         size_t *earlier;
         char key[96];
@@ -644,6 +645,29 @@ static void check_link(struct vctx *c, enum bg_mode mode) {
                      "active port's MAC");
         if ((unsigned) b->backend > BG_BACKEND_USERSPACE)
                 diag(c, BG_DIAG_ERROR, &b->loc, ".backend", "unknown backend %u", (unsigned) b->backend);
+}
+
+/* MTU, MAC and addressing of a VLAN or a bridge, with the rules of bonds. */
+int bg_validate_l3(struct bg_diags *diags, const char *key, const struct bg_loc *loc, uint32_t mtu,
+                   const struct bg_hwaddr *mac, const struct bg_ipcfg *v4, const struct bg_ipcfg *v6) {
+        struct vctx c = { .diags = diags, .iloc = loc };
+        char t[BG_HWADDR_STRLEN];
+        const char *why;
+
+        snprintf(c.bkey, sizeof(c.bkey), "%s", key);
+        if (mtu && (mtu < 68 || mtu > 65535))
+                diag(&c, BG_DIAG_ERROR, loc, ".mtu", "MTU %" PRIu32 " is out of range (68-65535)", mtu);
+        else if (mtu && mtu < 1280 && v6->method != BG_IP_NONE)
+                diag(&c, BG_DIAG_WARNING, loc, ".mtu", "MTU %" PRIu32 " is below 1280, the minimum for IPv6",
+                     mtu);
+        if (mac->len && !mac_usable(mac, &why))
+                diag(&c, BG_DIAG_ERROR, loc, ".mac", "MAC '%s' %s", bg_hwaddr_format(mac, t), why);
+        else if (mac->len && mac->len != 6)
+                diag(&c, BG_DIAG_ERROR, loc, ".mac", "MAC '%s' is not a 6-byte Ethernet address",
+                     bg_hwaddr_format(mac, t));
+        check_ipcfg(&c, v4, AF_INET);
+        check_ipcfg(&c, v6, AF_INET6);
+        return c.r;
 }
 
 static void index_ports(struct vctx *c) {
@@ -853,13 +877,15 @@ int bg_model_validate(const struct bg_model *m, struct bg_diags *diags) {
         errors = bg_diags_count(diags, BG_DIAG_ERROR);
         if (mac_table(&c, m) < 0)
                 return -ENOMEM;
-        if (m->n_bonds == 0)
+        if (m->n_bonds == 0 && m->n_vlans == 0 && m->n_bridges == 0)
                 emit(&c, BG_DIAG_WARNING, NULL, "the model has no bonds");
         for (size_t i = 0; i < m->n_bonds; i++) {
                 set_ctx(&c, m, i);
                 check_bond(&c);
         }
         check_cross(&c, m);
+        if (c.r == 0)
+                c.r = bg_validate_stack(m, diags);
         free(c.mtext);
         free(c.mbase);
         if (c.r < 0)

@@ -208,6 +208,51 @@ static void fill_bond(const struct y_schema *s, const struct bg_bond *b, struct 
         y->mac = dup_hwaddr(&b->mac, oom);
         y->ipv4 = fill_ip(&b->ipv4, oom);
         y->ipv6 = fill_ip(&b->ipv6, oom);
+        y->dhcp_hostname = dup_str(b->dhcp_hostname, oom);
+}
+
+static void fill_vlan(const struct bg_vlan *v, struct y_vlan *y, int *oom) {
+        y->name = dup_str(v->name ? v->name : "", oom);
+        y->id = fmt_str(oom, "%u", v->id);
+        y->link = dup_str(v->link ? v->link : "", oom);
+        if (!v->onboot)
+                y->onboot = dup_str("false", oom);
+        if (v->mtu)
+                y->mtu = fmt_str(oom, "%u", v->mtu);
+        y->mac = dup_hwaddr(&v->mac, oom);
+        y->ipv4 = fill_ip(&v->ipv4, oom);
+        y->ipv6 = fill_ip(&v->ipv6, oom);
+        y->dhcp_hostname = dup_str(v->dhcp_hostname, oom);
+}
+
+static char *secs(int32_t v, int *oom) {
+        return v == BG_BR_UNSET ? NULL : fmt_str(oom, "%d", v);
+}
+
+static void fill_bridge(const struct bg_bridge *br, struct y_bridge *y, int *oom) {
+        y->name = dup_str(br->name ? br->name : "", oom);
+        if (br->n_ports) {
+                y->ports = zalloc(br->n_ports * sizeof(*y->ports), oom);
+                if (y->ports) {
+                        y->n_ports = (uint32_t)br->n_ports;
+                        for (size_t i = 0; i < br->n_ports; i++)
+                                y->ports[i].name = dup_str(br->ports[i].name ? br->ports[i].name : "", oom);
+                }
+        }
+        if (br->stp != BG_STP_UNSET)
+                y->stp = dup_str(br->stp == BG_STP_ON ? "true" : "false", oom);
+        y->forward_delay = secs(br->forward_delay, oom);
+        y->hello_time = secs(br->hello_time, oom);
+        y->max_age = secs(br->max_age, oom);
+        y->priority = secs(br->priority, oom);
+        if (!br->onboot)
+                y->onboot = dup_str("false", oom);
+        if (br->mtu)
+                y->mtu = fmt_str(oom, "%u", br->mtu);
+        y->mac = dup_hwaddr(&br->mac, oom);
+        y->ipv4 = fill_ip(&br->ipv4, oom);
+        y->ipv6 = fill_ip(&br->ipv6, oom);
+        y->dhcp_hostname = dup_str(br->dhcp_hostname, oom);
 }
 
 int bg_yaml_dump(const struct bg_model *m, char **out, size_t *len) {
@@ -233,6 +278,22 @@ int bg_yaml_dump(const struct bg_model *m, char **out, size_t *len) {
                         doc->n_bonds = (uint32_t)m->n_bonds;
                         for (size_t i = 0; i < m->n_bonds; i++)
                                 fill_bond(&s, &m->bonds[i], &doc->bonds[i], &oom);
+                }
+        }
+        if (m->n_vlans) {
+                doc->vlans = zalloc(m->n_vlans * sizeof(*doc->vlans), &oom);
+                if (doc->vlans) {
+                        doc->n_vlans = (uint32_t)m->n_vlans;
+                        for (size_t i = 0; i < m->n_vlans; i++)
+                                fill_vlan(&m->vlans[i], &doc->vlans[i], &oom);
+                }
+        }
+        if (m->n_bridges) {
+                doc->bridges = zalloc(m->n_bridges * sizeof(*doc->bridges), &oom);
+                if (doc->bridges) {
+                        doc->n_bridges = (uint32_t)m->n_bridges;
+                        for (size_t i = 0; i < m->n_bridges; i++)
+                                fill_bridge(&m->bridges[i], &doc->bridges[i], &oom);
                 }
         }
         r = oom;

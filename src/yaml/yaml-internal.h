@@ -64,12 +64,49 @@ struct y_bond {
         char *mac;
         struct y_ip *ipv4;
         struct y_ip *ipv6;
+        char *dhcp;
+        char *dhcp_hostname;
+};
+
+struct y_vlan {
+        char *name;
+        char *id;
+        char *link;
+        char *onboot;
+        char *mtu;
+        char *mac;
+        struct y_ip *ipv4;
+        struct y_ip *ipv6;
+        char *dhcp;
+        char *dhcp_hostname;
+};
+
+struct y_bridge {
+        char *name;
+        struct y_port *ports;
+        uint32_t n_ports;
+        char *stp;
+        char *forward_delay;
+        char *hello_time;
+        char *max_age;
+        char *priority;
+        char *onboot;
+        char *mtu;
+        char *mac;
+        struct y_ip *ipv4;
+        struct y_ip *ipv6;
+        char *dhcp;
+        char *dhcp_hostname;
 };
 
 struct y_doc {
         char *version;
         struct y_bond *bonds;
         uint32_t n_bonds;
+        struct y_vlan *vlans;
+        uint32_t n_vlans;
+        struct y_bridge *bridges;
+        uint32_t n_bridges;
 };
 
 /* The schema is built at run time because the options: mapping has one
@@ -79,9 +116,9 @@ struct y_schema {
         enum bg_opt *opt_ids;                  /* field index -> option */
         size_t n_opt_fields;
         size_t opt_slot[BG_OPT__MAX];          /* option -> slot of its kernel name; SIZE_MAX none */
-        cyaml_schema_field_t bond_fields[12];
+        cyaml_schema_field_t bond_fields[14];
         cyaml_schema_value_t bond_value;
-        cyaml_schema_field_t doc_fields[3];
+        cyaml_schema_field_t doc_fields[5];
         cyaml_schema_value_t top;
 };
 

@@ -68,7 +68,61 @@ static const cyaml_schema_field_t bond_fields_tmpl[] = {
         STR("mac", F_OPT | CYAML_FLAG_SCALAR_QUOTE_DOUBLE, struct y_bond, mac),
         CYAML_FIELD_MAPPING_PTR("ipv4", F_OPT, struct y_bond, ipv4, ip_fields),
         CYAML_FIELD_MAPPING_PTR("ipv6", F_OPT, struct y_bond, ipv6, ip_fields),
+        /* dhcp: is read and folded into ipv4/ipv6.method; the dump writes
+         * the methods, so a v1 file stays byte for byte what it was. */
+        STR("dhcp", F_OPT, struct y_bond, dhcp),
+        STR("dhcp-hostname", F_OPT, struct y_bond, dhcp_hostname),
         CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t vlan_fields[] = {
+        STR("name", F_REQ, struct y_vlan, name),
+        STR("id", F_REQ, struct y_vlan, id),
+        STR("link", F_REQ, struct y_vlan, link),
+        STR("onboot", F_OPT, struct y_vlan, onboot),
+        STR("mtu", F_OPT, struct y_vlan, mtu),
+        STR("mac", F_OPT | CYAML_FLAG_SCALAR_QUOTE_DOUBLE, struct y_vlan, mac),
+        CYAML_FIELD_MAPPING_PTR("ipv4", F_OPT, struct y_vlan, ipv4, ip_fields),
+        CYAML_FIELD_MAPPING_PTR("ipv6", F_OPT, struct y_vlan, ipv6, ip_fields),
+        STR("dhcp", F_OPT, struct y_vlan, dhcp),
+        STR("dhcp-hostname", F_OPT, struct y_vlan, dhcp_hostname),
+        CYAML_FIELD_END,
+};
+
+static const cyaml_schema_value_t vlan_entry = {
+        CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct y_vlan, vlan_fields),
+};
+
+static const cyaml_schema_field_t bridge_port_fields[] = {
+        STR("name", F_REQ, struct y_port, name),
+        CYAML_FIELD_END,
+};
+
+static const cyaml_schema_value_t bridge_port_entry = {
+        CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct y_port, bridge_port_fields),
+};
+
+static const cyaml_schema_field_t bridge_fields[] = {
+        STR("name", F_REQ, struct y_bridge, name),
+        CYAML_FIELD_SEQUENCE_COUNT("ports", F_OPT, struct y_bridge, ports, n_ports, &bridge_port_entry,
+                                   0, CYAML_UNLIMITED),
+        STR("stp", F_OPT, struct y_bridge, stp),
+        STR("forward-delay", F_OPT, struct y_bridge, forward_delay),
+        STR("hello-time", F_OPT, struct y_bridge, hello_time),
+        STR("max-age", F_OPT, struct y_bridge, max_age),
+        STR("priority", F_OPT, struct y_bridge, priority),
+        STR("onboot", F_OPT, struct y_bridge, onboot),
+        STR("mtu", F_OPT, struct y_bridge, mtu),
+        STR("mac", F_OPT | CYAML_FLAG_SCALAR_QUOTE_DOUBLE, struct y_bridge, mac),
+        CYAML_FIELD_MAPPING_PTR("ipv4", F_OPT, struct y_bridge, ipv4, ip_fields),
+        CYAML_FIELD_MAPPING_PTR("ipv6", F_OPT, struct y_bridge, ipv6, ip_fields),
+        STR("dhcp", F_OPT, struct y_bridge, dhcp),
+        STR("dhcp-hostname", F_OPT, struct y_bridge, dhcp_hostname),
+        CYAML_FIELD_END,
+};
+
+static const cyaml_schema_value_t bridge_entry = {
+        CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct y_bridge, bridge_fields),
 };
 
 _Static_assert(sizeof(bond_fields_tmpl) <= sizeof(((struct y_schema *)0)->bond_fields),
@@ -189,7 +243,11 @@ int y_schema_build(struct y_schema *s) {
         s->doc_fields[0] = (cyaml_schema_field_t)STR("version", F_REQ, struct y_doc, version);
         s->doc_fields[1] = (cyaml_schema_field_t)CYAML_FIELD_SEQUENCE_COUNT(
                 "bonds", F_OPT, struct y_doc, bonds, n_bonds, &s->bond_value, 0, CYAML_UNLIMITED);
-        s->doc_fields[2] = (cyaml_schema_field_t)CYAML_FIELD_END;
+        s->doc_fields[2] = (cyaml_schema_field_t)CYAML_FIELD_SEQUENCE_COUNT(
+                "vlans", F_OPT, struct y_doc, vlans, n_vlans, &vlan_entry, 0, CYAML_UNLIMITED);
+        s->doc_fields[3] = (cyaml_schema_field_t)CYAML_FIELD_SEQUENCE_COUNT(
+                "bridges", F_OPT, struct y_doc, bridges, n_bridges, &bridge_entry, 0, CYAML_UNLIMITED);
+        s->doc_fields[4] = (cyaml_schema_field_t)CYAML_FIELD_END;
         s->top = (cyaml_schema_value_t){
                 CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct y_doc, s->doc_fields),
         };

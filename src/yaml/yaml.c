@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,224 @@ static void conv_ip(struct conv *c, struct bg_ipcfg *ip, const struct y_ip *y, i
         }
 }
 
+/* The keys every interface kind has (bonds, VLANs, bridges). */
+struct l3_in {
+        const char *onboot, *mtu, *mac;
+        const struct y_ip *ipv4, *ipv6;
+        const char *dhcp, *dhcp_hostname;
+};
+
+struct l3_out {
+        bool *onboot;
+        uint32_t *mtu;
+        struct bg_hwaddr *mac;
+        struct bg_ipcfg *ipv4, *ipv6;
+        char **dhcp_hostname;
+};
+
+/* RFC 1123 host name: dot-separated labels of letters, digits and '-',
+ * none starting or ending with '-', each 1-63 bytes, 253 in all. */
+static bool hostname_valid(const char *s) {
+        size_t n = strlen(s), label = 0;
+
+        if (n == 0 || n > 253)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                char ch = s[i];
+
+                if (ch == '.') {
+                        if (label == 0 || s[i - 1] == '-')
+                                return false;
+                        label = 0;
+                        continue;
+                }
+                if (!isalnum((unsigned char)ch) && ch != '-')
+                        return false;
+                if (ch == '-' && label == 0)
+                        return false;
+                if (++label > 63)
+                        return false;
+        }
+        return s[n - 1] != '-' && s[n - 1] != '.';
+}
+
+/* dhcp: is shorthand for the methods of the two sections: it sets the
+ * method of each family it names and must not contradict one given. */
+static void conv_dhcp(struct conv *c, const char *base, const char *text, struct bg_ipcfg *v4,
+                      struct bg_ipcfg *v6) {
+        struct bg_ipcfg *fam[2] = { v4, v6 };
+        const char *sec[2] = { "ipv4", "ipv6" };
+        char path[256];
+        bool want[2];
+
+        snprintf(path, sizeof(path), "%s.dhcp", base);
+        if (!strcmp(text, "ipv4"))
+                want[0] = true, want[1] = false;
+        else if (!strcmp(text, "ipv6"))
+                want[0] = false, want[1] = true;
+        else if (!strcmp(text, "both"))
+                want[0] = want[1] = true;
+        else if (!strcmp(text, "no"))
+                want[0] = want[1] = false;
+        else {
+                cerr(c, path, "invalid value '%s' (use ipv4, ipv6, both or no)", text);
+                return;
+        }
+        for (int i = 0; i < 2; i++) {
+                if (want[i] && fam[i]->method == BG_IP_STATIC)
+                        cerr(c, path, "dhcp: %s contradicts %s.method: static", text, sec[i]);
+                else if (!want[i] && fam[i]->method == BG_IP_DHCP)
+                        cerr(c, path, "dhcp: %s contradicts %s.method: dhcp", text, sec[i]);
+                else if (want[i]) {
+                        fam[i]->method = BG_IP_DHCP;
+                        if (!fam[i]->loc.file)
+                                fam[i]->loc = loc_of(c, path, true);
+                }
+        }
+}
+
+static void conv_l3(struct conv *c, const char *base, const struct l3_in *y, const struct l3_out *o) {
+        char path[256];
+
+        if (y->onboot) {
+                snprintf(path, sizeof(path), "%s.onboot", base);
+                conv_bool(c, path, y->onboot, o->onboot);
+        }
+        if (y->mtu) {
+                uint64_t v;
+
+                snprintf(path, sizeof(path), "%s.mtu", base);
+                /* 68 is the kernel's ETH_MIN_MTU; 65535 the largest any
+                 * bond port driver takes. */
+                if (parse_uint(y->mtu, 65535, &v) < 0 || v < 68)
+                        cerr(c, path, "invalid mtu '%s' (68-65535)", y->mtu);
+                else
+                        *o->mtu = (uint32_t)v;
+        }
+        if (y->mac) {
+                snprintf(path, sizeof(path), "%s.mac", base);
+                (void) conv_mac(c, path, y->mac, o->mac);
+        }
+        if (y->ipv4) {
+                snprintf(path, sizeof(path), "%s.ipv4", base);
+                conv_ip(c, o->ipv4, y->ipv4, AF_INET, path);
+        }
+        if (y->ipv6) {
+                snprintf(path, sizeof(path), "%s.ipv6", base);
+                conv_ip(c, o->ipv6, y->ipv6, AF_INET6, path);
+        }
+        if (y->dhcp)
+                conv_dhcp(c, base, y->dhcp, o->ipv4, o->ipv6);
+        if (y->dhcp_hostname) {
+                snprintf(path, sizeof(path), "%s.dhcp-hostname", base);
+                if (!hostname_valid(y->dhcp_hostname))
+                        cerr(c, path, "invalid host name '%s' (letters, digits, '-' and '.', "
+                             "at most 253 bytes)", y->dhcp_hostname);
+                else if (bg_set_str(o->dhcp_hostname, y->dhcp_hostname) < 0)
+                        c->oom = -ENOMEM;
+        }
+}
+
+static void conv_vlan(struct conv *c, const struct y_vlan *y, uint32_t i) {
+        char base[32], path[256];
+        struct bg_vlan *v;
+        uint64_t id = 0;
+
+        snprintf(base, sizeof(base), "vlans[%u]", i);
+        snprintf(path, sizeof(path), "%s.name", base);
+        if (!ifname_valid(y->name))
+                cerr(c, path, "invalid interface name '%s' (1-15 bytes, no '/', ':' or spaces)",
+                     y->name);
+        snprintf(path, sizeof(path), "%s.id", base);
+        /* 0 means "priority tag only" and 4095 is reserved (IEEE 802.1Q
+         * Table 9-2); the kernel's vlan_validate() refuses both. */
+        if (parse_uint(y->id, 4094, &id) < 0 || id == 0)
+                cerr(c, path, "invalid VLAN id '%s' (1-4094)", y->id);
+        snprintf(path, sizeof(path), "%s.link", base);
+        if (!ifname_valid(y->link))
+                cerr(c, path, "invalid interface name '%s' (1-15 bytes, no '/', ':' or spaces)",
+                     y->link);
+        v = bg_model_add_vlan(c->m, y->name, y->link, (uint16_t)id);
+        if (!v) {
+                c->oom = -ENOMEM;
+                return;
+        }
+        v->loc = loc_of(c, base, false);
+        snprintf(path, sizeof(path), "%s.id", base);
+        v->id_loc = loc_of(c, path, false);
+        snprintf(path, sizeof(path), "%s.link", base);
+        v->link_loc = loc_of(c, path, false);
+        conv_l3(c, base,
+                &(struct l3_in){ y->onboot, y->mtu, y->mac, y->ipv4, y->ipv6, y->dhcp, y->dhcp_hostname },
+                &(struct l3_out){ &v->onboot, &v->mtu, &v->mac, &v->ipv4, &v->ipv6, &v->dhcp_hostname });
+}
+
+/* A whole number of seconds in [min, max], or the error. */
+static void conv_secs(struct conv *c, const char *base, const char *key, const char *text,
+                      uint64_t min, uint64_t max, int32_t *out) {
+        char path[256];
+        uint64_t v;
+
+        if (!text)
+                return;
+        snprintf(path, sizeof(path), "%s.%s", base, key);
+        if (parse_uint(text, max, &v) < 0 || v < min)
+                cerr(c, path, "invalid %s '%s' (%s%" PRIu64 "-%" PRIu64 ")", key, text,
+                     strcmp(key, "priority") ? "whole seconds, " : "", min, max);
+        else
+                *out = (int32_t)v;
+}
+
+static void conv_bridge(struct conv *c, const struct y_bridge *y, uint32_t i) {
+        char base[32], path[256];
+        struct bg_bridge *br;
+
+        snprintf(base, sizeof(base), "bridges[%u]", i);
+        snprintf(path, sizeof(path), "%s.name", base);
+        if (!ifname_valid(y->name))
+                cerr(c, path, "invalid interface name '%s' (1-15 bytes, no '/', ':' or spaces)",
+                     y->name);
+        br = bg_model_add_bridge(c->m, y->name);
+        if (!br) {
+                c->oom = -ENOMEM;
+                return;
+        }
+        br->loc = loc_of(c, base, false);
+        for (uint32_t k = 0; k < y->n_ports; k++) {
+                struct bg_port *p;
+
+                snprintf(path, sizeof(path), "%s.ports[%u].name", base, k);
+                if (!ifname_valid(y->ports[k].name)) {
+                        cerr(c, path, "invalid interface name '%s' (1-15 bytes, no '/', ':' "
+                             "or spaces)", y->ports[k].name);
+                        continue;
+                }
+                if (!(p = bg_bridge_add_port(br, y->ports[k].name))) {
+                        c->oom = -ENOMEM;
+                        continue;
+                }
+                snprintf(path, sizeof(path), "%s.ports[%u]", base, k);
+                p->loc = loc_of(c, path, false);
+        }
+        if (y->stp) {
+                bool on;
+
+                snprintf(path, sizeof(path), "%s.stp", base);
+                if (conv_bool(c, path, y->stp, &on) == 0)
+                        br->stp = on ? BG_STP_ON : BG_STP_OFF;
+        }
+        /* The kernel's ranges (net/bridge/br_private.h BR_MIN_/BR_MAX_*);
+         * forward delay 0 is accepted while STP is off (br_set_forward_delay()),
+         * which validation checks. */
+        conv_secs(c, base, "forward-delay", y->forward_delay, 0, 30, &br->forward_delay);
+        conv_secs(c, base, "hello-time", y->hello_time, 1, 10, &br->hello_time);
+        conv_secs(c, base, "max-age", y->max_age, 6, 40, &br->max_age);
+        conv_secs(c, base, "priority", y->priority, 0, 65535, &br->priority);
+        conv_l3(c, base,
+                &(struct l3_in){ y->onboot, y->mtu, y->mac, y->ipv4, y->ipv6, y->dhcp, y->dhcp_hostname },
+                &(struct l3_out){ &br->onboot, &br->mtu, &br->mac, &br->ipv4, &br->ipv6, &br->dhcp_hostname });
+}
+
 static void conv_option(struct conv *c, struct bg_bond *b, size_t slot, const struct y_optslot *y,
                         const char *base, const char *first_name[]) {
         enum bg_opt id = c->s->opt_ids[slot];
@@ -343,33 +562,9 @@ static void conv_bond(struct conv *c, const struct y_bond *y, uint32_t i) {
                 snprintf(path, sizeof(path), "%s.ports[%u]", base, k);
                 port->loc = loc_of(c, path, false);
         }
-        if (y->onboot) {
-                snprintf(path, sizeof(path), "%s.onboot", base);
-                conv_bool(c, path, y->onboot, &b->onboot);
-        }
-        if (y->mtu) {
-                uint64_t v;
-
-                snprintf(path, sizeof(path), "%s.mtu", base);
-                /* 68 is the kernel's ETH_MIN_MTU; 65535 the largest any
-                 * bond port driver takes. */
-                if (parse_uint(y->mtu, 65535, &v) < 0 || v < 68)
-                        cerr(c, path, "invalid mtu '%s' (68-65535)", y->mtu);
-                else
-                        b->mtu = (uint32_t)v;
-        }
-        if (y->mac) {
-                snprintf(path, sizeof(path), "%s.mac", base);
-                (void) conv_mac(c, path, y->mac, &b->mac);
-        }
-        if (y->ipv4) {
-                snprintf(path, sizeof(path), "%s.ipv4", base);
-                conv_ip(c, &b->ipv4, y->ipv4, AF_INET, path);
-        }
-        if (y->ipv6) {
-                snprintf(path, sizeof(path), "%s.ipv6", base);
-                conv_ip(c, &b->ipv6, y->ipv6, AF_INET6, path);
-        }
+        conv_l3(c, base,
+                &(struct l3_in){ y->onboot, y->mtu, y->mac, y->ipv4, y->ipv6, y->dhcp, y->dhcp_hostname },
+                &(struct l3_out){ &b->onboot, &b->mtu, &b->mac, &b->ipv4, &b->ipv6, &b->dhcp_hostname });
 }
 
 struct cylog {
@@ -478,8 +673,14 @@ static int load_into(const char *data, size_t len, const char *name, struct bg_m
                 cerr(&c, "version", "unsupported version '%s' (this bondgen reads version 1)",
                      doc->version);
         else
+        {
                 for (uint32_t i = 0; i < doc->n_bonds && !c.oom; i++)
                         conv_bond(&c, &doc->bonds[i], i);
+                for (uint32_t i = 0; i < doc->n_vlans && !c.oom; i++)
+                        conv_vlan(&c, &doc->vlans[i], i);
+                for (uint32_t i = 0; i < doc->n_bridges && !c.oom; i++)
+                        conv_bridge(&c, &doc->bridges[i], i);
+        }
         r = c.oom;
         if (r == 0 && bg_diags_count(diags, BG_DIAG_ERROR) > errors)
                 r = -EINVAL;

@@ -505,3 +505,45 @@ Test(yaml, man_page_in_sync) {
         cr_assert_geq(n_examples, 3);
         free(man);
 }
+
+/* dhcp: is shorthand for the sections' methods and is written back as them;
+ * VLANs and bridges round-trip with every key. */
+Test(yaml, dhcp_shorthand_and_stack_round_trip) {
+        static const char in[] =
+                "version: 1\n"
+                "vlans:\n"
+                "- {name: v1, id: 1, link: eth0, dhcp: both, dhcp-hostname: h1}\n"
+                "- {name: v2, id: 2, link: eth0, dhcp: ipv6, ipv6: {method: dhcp}}\n"
+                "- {name: v3, id: 3, link: eth0, dhcp: 'no'}\n"
+                "bridges:\n"
+                "- {name: br0, dhcp: ipv4, stp: true, ports: [{name: v3}]}\n";
+        struct bg_model m;
+        char *text;
+
+        load_ok(in, &m);
+        cr_assert_eq(m.n_vlans, 3);
+        cr_assert_eq(m.vlans[0].ipv4.method, BG_IP_DHCP);
+        cr_assert_eq(m.vlans[0].ipv6.method, BG_IP_DHCP);
+        cr_assert_str_eq(m.vlans[0].dhcp_hostname, "h1");
+        cr_assert_eq(m.vlans[1].ipv4.method, BG_IP_NONE);
+        cr_assert_eq(m.vlans[1].ipv6.method, BG_IP_DHCP);
+        cr_assert_eq(m.vlans[2].ipv4.method, BG_IP_NONE);
+        cr_assert_eq(m.vlans[2].ipv6.method, BG_IP_NONE);
+        cr_assert_eq(m.bridges[0].ipv4.method, BG_IP_DHCP);
+        cr_assert_eq(m.bridges[0].stp, BG_STP_ON);
+        cr_assert_eq(m.bridges[0].forward_delay, BG_BR_UNSET);
+        cr_assert_eq(m.vlans[0].link_loc.line, 3);
+        text = dump(&m);
+        cr_assert_str_eq(text,
+                         "version: 1\n"
+                         "vlans:\n"
+                         "- name: v1\n  id: 1\n  link: eth0\n  ipv4:\n    method: dhcp\n"
+                         "  ipv6:\n    method: dhcp\n  dhcp-hostname: h1\n"
+                         "- name: v2\n  id: 2\n  link: eth0\n  ipv6:\n    method: dhcp\n"
+                         "- name: v3\n  id: 3\n  link: eth0\n"
+                         "bridges:\n"
+                         "- name: br0\n  ports:\n  - name: v3\n  stp: true\n  ipv4:\n    method: dhcp\n");
+        free(text);
+        assert_round_trip(&m);
+        bg_model_free(&m);
+}
