@@ -3,7 +3,7 @@
  * bondgen status|enslave|release|active: clients of bondgend's control
  * socket (RUNDIR/BOND.sock, RUNDIR = $BONDGEN_RUNDIR or /run/bondgen). The
  * protocol is one request line; the answer's first line is "ok..." or
- * "error: ...", the body follows (src/fwd/ctl.c).
+ * "error: ...", the body follows (src/fwd/io/ctl.c).
  */
 #include <dirent.h>
 #include <errno.h>

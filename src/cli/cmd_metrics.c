@@ -9,7 +9,7 @@
  *
  * Kernel bonds come from rtnetlink (IFLA_BOND_*, IFLA_BOND_SLAVE_*) and
  * the ports' /sys/class/net/PORT/statistics; user-space bonds from each
- * bondgend's status (the /proc/net/bonding layout, src/fwd/status.c).
+ * bondgend's status (the /proc/net/bonding layout, src/fwd/logic/status.c).
  */
 #include <dirent.h>
 #include <errno.h>

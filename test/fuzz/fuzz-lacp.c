@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The 802.3ad machines (src/fwd/lacp.h) driven by the input: received
+ * The 802.3ad machines (src/fwd/logic/lacp.h) driven by the input: received
  * frames (raw, or well-formed LACPDUs with fuzzed fields), time steps,
  * link changes, ports removed and added, status reads. Everything a port
  * sends must be a frame our own decoder accepts, and a distributing port
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fwd/lacp.h"
+#include "fwd/logic/lacp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

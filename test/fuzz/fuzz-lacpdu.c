@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * LACPDU and marker decoding (src/fwd/lacp.h) on arbitrary frames: never
+ * LACPDU and marker decoding (src/fwd/logic/lacp.h) on arbitrary frames: never
  * reads past len, and whatever decodes encodes back to a frame that
  * decodes to the same fields.
  */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fwd/lacp.h"
+#include "fwd/logic/lacp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

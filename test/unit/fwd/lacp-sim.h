@@ -6,7 +6,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "fwd/lacp.h"
+#include "fwd/logic/lacp.h"
 
 #define SIM_MAX_INST 4
 #define SIM_MAX_WIRES 8

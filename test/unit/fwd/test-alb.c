@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fwd/alb.h"
+#include "fwd/logic/alb.h"
 
 struct sent {
         int slave;

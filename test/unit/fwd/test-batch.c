@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The data path's batching rules (src/fwd/batch.c) against a fake
+/* The data path's batching rules (src/fwd/logic/batch.c) against a fake
  * sendmmsg(): partial sends, a full socket queue, a frame the device
  * refuses in the middle of a batch, interrupted calls; and the VLAN tag
  * put back into a received frame. */
@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "fwd/batch.h"
+#include "fwd/logic/batch.h"
 
 /* A fake socket: takes at most `per_call` frames per call; frames longer
  * than `mtu` are refused as the kernel does (the call stops before such a

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fwd/fwd.h"
+#include "fwd/logic/fwd.h"
 
 struct fake {
         struct bg_fwd b;

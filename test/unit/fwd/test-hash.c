@@ -5,7 +5,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "fwd/fwd.h"
+#include "fwd/logic/fwd.h"
 
 static const uint8_t SRC[6] = { 0x52, 0x54, 0x00, 0x00, 0x00, 0x0a };
 static const uint8_t DST[6] = { 0x52, 0x54, 0x00, 0x00, 0x00, 0x14 };

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "fwd/lacp.h"
+#include "fwd/logic/lacp.h"
 
 /* A complete LACPDU written out byte by byte from struct lacpdu. */
 static const uint8_t worked[124] = {

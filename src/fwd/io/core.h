@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+/* The forwarder's I/O core: TAP, AF_PACKET ports, rtnetlink, timers,
+ * control socket, on one sd-event loop. */
+#include <linux/if_packet.h>
+#include <sys/socket.h>
+#include <systemd/sd-event.h>
+
+#include "fwd/logic/batch.h"
+#include "fwd/logic/fwd.h"
+
+struct bg_nl;
+struct bg_dp;
+
+/* ---- link.c: per-link settings that are not rtnetlink (ioctl, ethtool,
+ * sysctl); rtnetlink is src/netlink ---- */
+int bg_fwd_link_get_flags(const char *name, unsigned *flags);
+int bg_fwd_link_set_flags(const char *name, unsigned set, unsigned clear);
+int bg_fwd_link_get_mtu(const char *name, uint32_t *mtu);
+int bg_fwd_link_set_mtu(const char *name, uint32_t mtu);
+int bg_fwd_link_get_mac(const char *name, uint8_t mac[6]);
+int bg_fwd_link_set_mac(const char *name, const uint8_t mac[6]);
+int bg_fwd_link_ifindex(const char *name);
+void bg_fwd_link_get_speed(const char *name, uint32_t *speed, uint8_t *duplex);
+int bg_fwd_sysctl_get(const char *fam, const char *ifname, const char *key, int *val);
+int bg_fwd_sysctl_set(const char *fam, const char *ifname, const char *key, int val);
+
+/* ---- addr.c: the model's addresses ("10.0.0.1/24") and routes (to
+ * "default" or a prefix, via a gateway or NULL for on-link) on ifindex ---- */
+int bg_fwd_add_address(struct bg_nl *nl, int ifindex, const struct bg_addr *addr);
+int bg_fwd_add_route(struct bg_nl *nl, int ifindex, int family, const struct bg_addr *to,
+                     const struct bg_addr *via, uint32_t metric);
+
+/* ---- admit.c ---- */
+struct bg_nl_link;
+/* May the link l become a port of b? 0, or -errno with the reason in why
+ * (what the kernel's bond_enslave() refuses: the bond itself, loopback,
+ * non-Ethernet, a device with a master or driven by another bondgend, a
+ * device stacked on the bond). */
+int bg_port_admit(struct bg_nl *rtnl, const struct bg_fwd *b, const struct bg_nl_link *l, char *why,
+                  size_t whylen);
+
+/* ---- ingress.c: an nftables netdev ingress drop on each port, after the
+ * packet taps (the frames still reach our socket, not the host stack) ---- */
+struct bg_ingress;
+/* The mark (SO_MARK) of bondgend's port sockets: on egress, frames without
+ * it (the host stack's) are dropped. */
+#define BG_PORT_MARK 0x62670d01u
+int bg_ingress_open(const char *bond, struct bg_ingress **out);
+int bg_ingress_drop(struct bg_ingress *in, const char *port, bool on);
+void bg_ingress_close(struct bg_ingress *in);
+
+/* ---- tap.c ---- */
+int bg_tap_open(const char *name, int *ifindex);
+int bg_tap_set_carrier(int fd, bool on);
+/* Use a TAP fd kept by the service manager: it must be the TAP `name`. */
+int bg_tap_adopt(int fd, const char *name, int *ifindex);
+/* TUNSETPERSIST: the device outlives its last fd. */
+int bg_tap_set_persist(int fd, bool on);
+
+/* ---- port.c ---- */
+#define BG_SLOT (65536 + 512)   /* a whole 64 KB GSO frame plus the virtio-net header */
+
+struct bg_port_io {
+        sd_event_source *src;
+        /* state found at enslave, restored at release */
+        uint8_t orig_mac[6];
+        uint32_t orig_mtu;
+        bool orig_up, orig_noarp;
+        int orig_disable_ipv6, orig_rp_filter;
+        /* pending transmit batch (sendmmsg) */
+        struct bg_txb txb;
+        bool queued;
+};
+
+/* Open the AF_PACKET socket of a port (vnet header, promiscuous, ignore
+ * outgoing, large buffers). */
+int bg_port_socket(int ifindex);
+/* Quiet the port for the host stack (ARP off, IPv6 off, strict rp_filter),
+ * set MTU and bring it up, remembering the original state in io. */
+int bg_port_setup(const char *name, uint32_t mtu, struct bg_port_io *io);
+void bg_port_restore(const char *name, const struct bg_port_io *io);
+/* State file so that a crashed run's ports can be restored on the next
+ * start: one line per port. */
+int bg_port_state_save(const char *path, struct bg_fwd *b);
+void bg_port_state_recover(const char *path, void (*log)(const char *msg));
+
+/* ---- core.c ---- */
+struct bg_core {
+        struct bg_fwd bond;
+        sd_event *ev;
+        sd_event_source *tap_src, *nl_src, *mii_src, *arp_src, *tick_src, *ctl_src, *wd_src;
+        struct bg_nl *nl;           /* link and address events */
+        struct bg_nl *rtnl;         /* requests: link queries, addresses, routes */
+        int ctl_fd;
+        char ctl_path[108];
+        char state_path[128];
+        const struct bg_bond *model;   /* addresses and routes; may be NULL */
+        bool configure_addresses;
+        bool journal;
+        int log_level;
+        struct bg_dp *dp;           /* data path state (dp.c) */
+        bool stopping;
+        struct bg_linkpoll *poll;
+        sd_event_source *poll_src;
+        int poll_fd;
+        /* The bond's addresses, kept from rtnetlink events: querying them at
+         * failover time would wait for the RTNL lock that the link change
+         * itself is holding. */
+        uint32_t addr4[16];
+        uint8_t addr6[16][16];
+        size_t n_addr4, n_addr6;
+        int lock_fd;                /* RUNDIR/BOND.lock, held for the whole run */
+        /* Why the last enslave was refused, for the control socket's
+         * answer ("" when it was not a refusal). */
+        char refusal[160];
+        bool fdstore;               /* the service manager keeps the TAP (open_tap()) */
+        struct bg_ingress *ingress; /* NULL: the kernel has no nftables netdev hook */
+        bool reattached;            /* the TAP existed: addresses, uppers kept */
+        const char *step;           /* the set-up step that failed, for the message */
+        uint64_t rl_start;          /* bg_core_ratelimit() window */
+        unsigned rl_count, rl_suppressed;
+};
+
+int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params *p,
+                 const uint8_t *mac, uint32_t mtu);
+/* Enslave a port by name. A port that does not exist yet is kept pending
+ * (when pending_ok) and enslaved when it appears. */
+int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok);
+int bg_core_release(struct bg_core *c, const char *name);
+int bg_core_set_active(struct bg_core *c, const char *name);
+int bg_core_run(struct bg_core *c);
+void bg_core_free(struct bg_core *c);
+/* Rate limit for messages a client can trigger at will (refusals). */
+bool bg_core_ratelimit(struct bg_core *c);
+void bg_core_log(struct bg_core *c, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Run directory: $BONDGEN_RUNDIR if set (tests, the demo), else /run/bondgen. */
+const char *bg_rundir(void);
+
+/* ---- linkpoll.c ---- */
+struct bg_linkpoll;
+int bg_linkpoll_start(uint32_t period_ms, int *rfd, struct bg_linkpoll **out);
+/* Poll the ports of b (call after every enslave/release). */
+void bg_linkpoll_set(struct bg_linkpoll *lp, struct bg_fwd *b);
+void bg_linkpoll_stop(struct bg_linkpoll *lp);
+
+/* ---- ctl.c ---- */
+int bg_ctl_listen(struct bg_core *c);
+/* -EADDRINUSE when a bondgend already serves this bond. */
+int bg_ctl_probe_live(const char *bond);
+void bg_ctl_close(struct bg_core *c);

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The data path between the TAP and the ports, on the sd-event loop thread.
+ *
+ * TAP -> ports: up to BG_BATCH frames are read from the TAP (one read
+ * each: a TAP has no batch read), the mode picks the port(s), and each
+ * port's frames leave in one sendmmsg(). Ports -> TAP: one recvmmsg() per
+ * wake-up takes up to BG_BATCH frames, the mode's rx hook and the
+ * rx-disabled rule decide, and accepted frames are written to the TAP.
+ * Frames keep their virtio-net header end to end (tap.c, port.c).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "fwd/io/dp.h"
+
+#define VH sizeof(struct virtio_net_hdr)
+#define HEADROOM 64
+
+struct bg_dp {
+        uint8_t *txbuf, *rxbuf;
+        struct mmsghdr rx_msgs[BG_BATCH];
+        struct iovec rx_iov[BG_BATCH];
+        struct sockaddr_ll rx_addr[BG_BATCH];
+        union {
+                struct cmsghdr align;
+                char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+        } rx_ctl[BG_BATCH];
+        struct bg_fwd_port *txq[BG_FWD_MAX_PORTS];
+        size_t n_txq;
+};
+
+#define now_usec bg_dp_now_usec
+
+int bg_dp_init(struct bg_core *c) {
+        struct bg_dp *d = calloc(1, sizeof(*d));
+
+        if (!d)
+                return -ENOMEM;
+        c->dp = d;
+        d->txbuf = malloc((size_t) BG_BATCH * BG_SLOT);
+        d->rxbuf = malloc((size_t) BG_BATCH * BG_SLOT);
+        if (!d->txbuf || !d->rxbuf)
+                return -ENOMEM;
+        for (unsigned i = 0; i < BG_BATCH; i++) {
+                d->rx_iov[i] = (struct iovec){ d->rxbuf + (size_t) i * BG_SLOT + HEADROOM, BG_SLOT - HEADROOM };
+                d->rx_msgs[i].msg_hdr = (struct msghdr){ .msg_iov = &d->rx_iov[i], .msg_iovlen = 1,
+                                                         .msg_name = &d->rx_addr[i],
+                                                         .msg_namelen = sizeof(d->rx_addr[i]) };
+        }
+        return 0;
+}
+
+void bg_dp_free(struct bg_core *c) {
+        if (!c->dp)
+                return;
+        free(c->dp->txbuf);
+        free(c->dp->rxbuf);
+        free(c->dp);
+        c->dp = NULL;
+}
+
+void bg_dp_port_forget(struct bg_core *c, struct bg_fwd_port *p) {
+        struct bg_dp *d = c->dp;
+        struct bg_port_io *io = p->core;
+        size_t k = 0;
+
+        if (!io->queued)
+                return;
+        for (size_t i = 0; i < d->n_txq; i++)
+                if (d->txq[i] != p)
+                        d->txq[k++] = d->txq[i];
+        d->n_txq = k;
+}
+
+int bg_dp_send(struct bg_fwd *b, struct bg_fwd_port *p, const struct bg_fwd_frame *fr) {
+        uint8_t buf[VH + 2048];
+        ssize_t n;
+
+        if (p->fd < 0)
+                return -ENOTCONN;
+        if (fr->len > sizeof(buf) - VH)
+                return -EMSGSIZE;
+        memcpy(buf, &fr->vh, VH);
+        memcpy(buf + VH, fr->data, fr->len);
+        n = send(p->fd, buf, VH + fr->len, MSG_DONTWAIT);
+        if (n < 0) {
+                p->stats.tx_errors++;
+                return -errno;
+        }
+        p->stats.tx_packets++;
+        p->stats.tx_bytes += fr->len;
+        p->last_tx = b->now;
+        return 0;
+}
+
+
+/* ---- transmit: TAP -> ports ---- */
+
+static int port_sendmmsg(void *ctx, struct mmsghdr *msgs, unsigned n) {
+        int r = sendmmsg(*(int *) ctx, msgs, n, MSG_DONTWAIT);
+
+        return r < 0 ? -errno : r;
+}
+
+static void flush_port(struct bg_core *c, struct bg_fwd_port *p) {
+        struct bg_port_io *io = p->core;
+        struct bg_txb_result res = {};
+
+        bg_txb_flush(&io->txb, port_sendmmsg, &p->fd, &res);
+        p->stats.tx_packets += res.sent;
+        p->stats.tx_bytes += res.bytes - (uint64_t) res.sent * VH;
+        p->stats.tx_errors += res.dropped;
+        if (res.sent)
+                p->last_tx = c->bond.now;
+}
+
+static void queue_frame(struct bg_core *c, struct bg_fwd_port *p, uint8_t *base, size_t len) {
+        struct bg_port_io *io = p->core;
+
+        if (p->fd < 0)
+                return;
+        if (bg_txb_full(&io->txb))
+                flush_port(c, p);
+        bg_txb_add(&io->txb, base, len);
+        if (!io->queued) {
+                io->queued = true;
+                c->dp->txq[c->dp->n_txq++] = p;
+        }
+}
+
+int bg_dp_on_tap(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct bg_core *c = userdata;
+        struct bg_fwd *b = &c->bond;
+        struct bg_fwd_port *out[BG_FWD_MAX_PORTS];
+
+        b->now = now_usec();
+        for (unsigned i = 0; i < BG_BATCH; i++) {
+                uint8_t *slot = c->dp->txbuf + (size_t) i * BG_SLOT;
+                struct bg_fwd_frame fr;
+                ssize_t n = read(fd, slot + HEADROOM, BG_SLOT - HEADROOM);
+                int k;
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        int e = errno;   /* logging may change errno */
+                        if (e == EAGAIN)
+                                break;
+                        bg_core_log(c, LOG_ERR, "reading the TAP: %s", strerror(e));
+                        if (e == EBADFD || e == EIO || e == ENXIO) {
+                                /* The device is gone (deleted under us): the
+                                 * fd stays readable forever, so stop polling
+                                 * it and end the daemon now, as the link
+                                 * event for the deletion would (exit 3). */
+                                sd_event_source_set_enabled(s, SD_EVENT_OFF);
+                                sd_event_exit(c->ev, 3);
+                        }
+                        break;
+                }
+                if ((size_t) n < VH + 14)
+                        continue;
+                memcpy(&fr.vh, slot + HEADROOM, VH);
+                fr.data = slot + HEADROOM + VH;
+                fr.len = (size_t) n - VH;
+                fr.cap = BG_SLOT - HEADROOM - VH;
+                k = b->ops->select_tx(b, &fr, out, BG_FWD_MAX_PORTS);
+                if (k <= 0)
+                        continue;
+                /* the mode may have pushed or pulled header bytes */
+                memcpy(fr.data - VH, &fr.vh, VH);
+                for (int j = 0; j < k; j++)
+                        queue_frame(c, out[j], fr.data - VH, fr.len + VH);
+        }
+        for (size_t i = 0; i < c->dp->n_txq; i++) {
+                flush_port(c, c->dp->txq[i]);
+                ((struct bg_port_io *) c->dp->txq[i]->core)->queued = false;
+        }
+        c->dp->n_txq = 0;
+        return 0;
+}
+
+/* ---- receive: ports -> TAP ---- */
+
+/* The kernel takes a received frame's 802.1Q tag out of the data (the
+ * device or the stack's skb_vlan_untag() does) and AF_PACKET reports it
+ * beside the frame; the bond device must see the frame as it was on the
+ * wire, else tagged traffic lands on the untagged network. */
+static void rx_vlan(struct msghdr *m, struct bg_fwd_frame *fr) {
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(m); cm; cm = CMSG_NXTHDR(m, cm)) {
+                struct tpacket_auxdata aux;
+                if (cm->cmsg_level != SOL_PACKET || cm->cmsg_type != PACKET_AUXDATA ||
+                    cm->cmsg_len < CMSG_LEN(sizeof(aux)))
+                        continue;
+                memcpy(&aux, CMSG_DATA(cm), sizeof(aux));
+                if (aux.tp_status & TP_STATUS_VLAN_VALID)
+                        (void) bg_vlan_insert(&fr->data, &fr->len, &fr->vh,
+                                              aux.tp_status & TP_STATUS_VLAN_TPID_VALID ? aux.tp_vlan_tpid : 0,
+                                              aux.tp_vlan_tci);
+                return;
+        }
+}
+
+int bg_dp_on_port(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct bg_fwd_port *p = userdata;
+        struct bg_core *c = p->core ? ((struct bg_dp_port *) p->core)->core : NULL;
+        struct bg_fwd *b;
+        int n;
+
+        if (!c)
+                return 0;
+        b = &c->bond;
+        b->now = now_usec();
+        for (unsigned i = 0; i < BG_BATCH; i++) {
+                c->dp->rx_msgs[i].msg_hdr.msg_namelen = sizeof(c->dp->rx_addr[i]);
+                c->dp->rx_msgs[i].msg_hdr.msg_flags = 0;
+                c->dp->rx_msgs[i].msg_hdr.msg_control = c->dp->rx_ctl[i].buf;
+                c->dp->rx_msgs[i].msg_hdr.msg_controllen = sizeof(c->dp->rx_ctl[i].buf);
+        }
+        n = recvmmsg(fd, c->dp->rx_msgs, BG_BATCH, MSG_DONTWAIT, NULL);
+        if (n < 0) {
+                if (errno != EAGAIN && errno != EINTR && errno != ENETDOWN)
+                        bg_core_log(c, LOG_WARNING, "receiving on %s: %m", p->name);
+                return 0;
+        }
+        for (int i = 0; i < n; i++) {
+                uint8_t *buf = c->dp->rxbuf + (size_t) i * BG_SLOT + HEADROOM;
+                size_t len = c->dp->rx_msgs[i].msg_len;
+                struct bg_fwd_frame fr;
+                enum bg_fwd_rx v = BG_FWD_RX_PASS;
+
+                if ((c->dp->rx_msgs[i].msg_hdr.msg_flags & MSG_TRUNC) || len < VH + 14) {
+                        p->stats.rx_dropped++;
+                        continue;
+                }
+                if (c->dp->rx_addr[i].sll_pkttype == PACKET_OUTGOING)
+                        continue;
+                memcpy(&fr.vh, buf, VH);
+                fr.data = buf + VH;
+                fr.len = len - VH;
+                fr.cap = BG_SLOT - HEADROOM - VH;
+                rx_vlan(&c->dp->rx_msgs[i].msg_hdr, &fr);
+                p->stats.rx_packets++;
+                p->stats.rx_bytes += fr.len;
+                if (b->p.arp_interval)
+                        bg_fwd_mon_rx(b, p, fr.data, fr.len);
+                if (b->ops->rx)
+                        v = b->ops->rx(b, p, &fr);
+                if (v == BG_FWD_RX_DROP || v == BG_FWD_RX_CONSUMED)
+                        continue;
+                /* On an rx-disabled port the kernel passes link-local frames
+                 * up on the port itself: here the host stack sees them there
+                 * anyway, beside our socket. */
+                if (v == BG_FWD_RX_PASS && p->rx_disabled) {
+                        p->stats.rx_dropped++;
+                        continue;
+                }
+                /* Our own frames reflected by the partner (a bridge floods
+                 * our broadcasts back on the other ports). */
+                if (!memcmp(fr.data + 6, b->mac, 6)) {
+                        p->stats.rx_dropped++;
+                        continue;
+                }
+                /* What a NIC carrying the bond MAC would filter. */
+                if (!b->tap_promisc && !(fr.data[0] & 1) && memcmp(fr.data, b->mac, 6))
+                        continue;
+                memcpy(fr.data - VH, &fr.vh, VH);
+                if (write(b->tap_fd, fr.data - VH, fr.len + VH) < 0 && errno != EAGAIN)
+                        bg_core_log(c, LOG_DEBUG, "writing to the TAP: %m");
+        }
+        return 0;
+}

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Ports: one AF_PACKET socket each, and the port's device state.
+ *
+ * The ports live in the same network namespace as the bond, so the host's
+ * own IP stack sees every frame they receive (AF_PACKET taps sit beside the
+ * stack, unlike the kernel bond's rx_handler, which steals the frame).
+ * Therefore each port is made deaf to the host stack:
+ * ARP off (NOARP), IPv6 disabled, and strict reverse-path filtering,
+ * which drops IPv4 that arrives on a port without addresses or routes. With
+ * that, ports can carry the bond MAC exactly where the kernel puts it
+ * without frames for the bond being delivered twice.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fwd/io/core.h"
+#include "util/util.h"
+
+#ifndef PACKET_IGNORE_OUTGOING
+#define PACKET_IGNORE_OUTGOING 23
+#endif
+
+int bg_port_socket(int ifindex) {
+        struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+                                   .sll_ifindex = ifindex };
+        struct packet_mreq mr = { .mr_ifindex = ifindex, .mr_type = PACKET_MR_PROMISC };
+        int fd, one = 1, buf = 8 << 20, r;
+
+        fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        /* The frame carries a virtio-net header in both directions: GSO
+         * frames and partial checksums cross whole. */
+        if (setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) < 0)
+                goto fail;
+        /* A received frame's VLAN tag, which the kernel keeps beside the
+         * data (dp.c puts it back). */
+        if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)) < 0)
+                goto fail;
+        /* Never read back what we sent on this port. */
+        if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0)
+                goto fail;
+        /* our frames pass the port's egress drop (ingress.c) */
+        {
+                unsigned mark = BG_PORT_MARK;
+                (void) setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark));
+        }
+        (void) setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf));
+        (void) setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf));
+        if (bind(fd, (struct sockaddr *) &sll, sizeof(sll)) < 0)
+                goto fail;
+        /* Promiscuous via the socket: the kernel drops it when the socket
+         * closes, even if we crash. */
+        if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0)
+                goto fail;
+        return fd;
+fail:
+        r = -errno;
+        close(fd);
+        return r;
+}
+
+int bg_port_setup(const char *name, uint32_t mtu, struct bg_port_io *io) {
+        unsigned flags = 0;
+        int r;
+
+        r = bg_fwd_link_get_flags(name, &flags);
+        if (r < 0)
+                return r;
+        io->orig_up = flags & IFF_UP;
+        io->orig_noarp = flags & IFF_NOARP;
+        (void) bg_fwd_link_get_mtu(name, &io->orig_mtu);
+        (void) bg_fwd_link_get_mac(name, io->orig_mac);
+        io->orig_disable_ipv6 = -1;
+        io->orig_rp_filter = -1;
+        (void) bg_fwd_sysctl_get("ipv6", name, "disable_ipv6", &io->orig_disable_ipv6);
+        (void) bg_fwd_sysctl_get("ipv4", name, "rp_filter", &io->orig_rp_filter);
+
+        r = bg_fwd_link_set_flags(name, IFF_NOARP, 0);
+        if (r < 0)
+                return r;
+        if (io->orig_disable_ipv6 >= 0)
+                (void) bg_fwd_sysctl_set("ipv6", name, "disable_ipv6", 1);
+        if (io->orig_rp_filter >= 0)
+                (void) bg_fwd_sysctl_set("ipv4", name, "rp_filter", 1);
+        if (mtu && mtu != io->orig_mtu) {
+                r = bg_fwd_link_set_mtu(name, mtu);
+                if (r < 0)
+                        return r;
+        }
+        return bg_fwd_link_set_flags(name, IFF_UP, 0);
+}
+
+void bg_port_restore(const char *name, const struct bg_port_io *io) {
+        uint8_t mac[6];
+
+        if (bg_fwd_link_get_mac(name, mac) == 0 && memcmp(mac, io->orig_mac, 6) &&
+            !bg_mac_is_zero(io->orig_mac))
+                (void) bg_fwd_link_set_mac(name, io->orig_mac);
+        if (io->orig_mtu)
+                (void) bg_fwd_link_set_mtu(name, io->orig_mtu);
+        if (io->orig_disable_ipv6 >= 0)
+                (void) bg_fwd_sysctl_set("ipv6", name, "disable_ipv6", io->orig_disable_ipv6);
+        if (io->orig_rp_filter >= 0)
+                (void) bg_fwd_sysctl_set("ipv4", name, "rp_filter", io->orig_rp_filter);
+        (void) bg_fwd_link_set_flags(name, io->orig_noarp ? IFF_NOARP : 0, io->orig_noarp ? 0 : IFF_NOARP);
+        if (!io->orig_up)
+                (void) bg_fwd_link_set_flags(name, 0, IFF_UP);
+}
+
+int bg_port_state_save(const char *path, struct bg_fwd *b) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        int r;
+
+        if (!f)
+                return -ENOMEM;
+        fprintf(f, "# bondgend %s: ports to restore if bondgend died\n", b->name);
+        for (size_t i = 0; i < b->n_ports; i++) {
+                const struct bg_port_io *io = b->ports[i]->core;
+                const uint8_t *m = io->orig_mac;
+                fprintf(f, "%s %02x:%02x:%02x:%02x:%02x:%02x %u %d %d %d %d\n", b->ports[i]->name,
+                        m[0], m[1], m[2], m[3], m[4], m[5], io->orig_mtu, io->orig_up, io->orig_noarp,
+                        io->orig_disable_ipv6, io->orig_rp_filter);
+        }
+        if (fclose(f) != 0) {
+                free(buf);
+                return -ENOMEM;
+        }
+        r = bg_write_file_atomic(path, buf, len, 0644, true);
+        free(buf);
+        return r;
+}
+
+void bg_port_state_recover(const char *path, void (*log)(const char *msg)) {
+        FILE *f = fopen(path, "re");
+        char line[256], msg[300];
+
+        if (!f)
+                return;
+        while (fgets(line, sizeof(line), f)) {
+                struct bg_port_io io = {};
+                char name[32];
+                unsigned m[6];
+                int up, noarp;
+
+                if (line[0] == '#')
+                        continue;
+                if (sscanf(line, "%31s %x:%x:%x:%x:%x:%x %u %d %d %d %d", name, &m[0], &m[1], &m[2], &m[3],
+                           &m[4], &m[5], &io.orig_mtu, &up, &noarp, &io.orig_disable_ipv6,
+                           &io.orig_rp_filter) != 12 || strlen(name) >= IFNAMSIZ)
+                        continue;
+                for (int i = 0; i < 6; i++)
+                        io.orig_mac[i] = (uint8_t) m[i];
+                io.orig_up = up;
+                io.orig_noarp = noarp;
+                if (bg_fwd_link_ifindex(name) < 0)
+                        continue;
+                bg_port_restore(name, &io);
+                snprintf(msg, sizeof(msg), "restored port %s left behind by an earlier run", name);
+                log(msg);
+        }
+        fclose(f);
+        (void) unlink(path);
+}

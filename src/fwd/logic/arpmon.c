@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * ARP monitor (bond_main.c:bond_loadbalance_arp_mon(),
+ * bond_activebackup_arp_mon()): every arp_interval
+ * ms, ARP requests to each arp_ip_target; a port is up while it both sends
+ * and receives within the allowed number of intervals. Load-balancing modes
+ * probe on every port; active-backup probes on the active port only, or
+ * rotates a probing port while there is none.
+ */
+#include <string.h>
+#include <syslog.h>
+
+#include "fwd/logic/fwd.h"
+
+/* bond_time_in_interval(): t - d <= now <= t + k*d + d/2 */
+static bool in_interval(const struct bg_fwd *b, uint64_t t, unsigned k) {
+        uint64_t d = (uint64_t) b->p.arp_interval * 1000;
+
+        return t && b->now + d >= t && b->now <= t + k * d + d / 2;
+}
+
+static uint64_t port_last_rx(const struct bg_fwd *b, const struct bg_fwd_port *p) {
+        uint64_t m = UINT64_MAX;
+
+        /* arp_all_targets=all with validation: the oldest per-target time */
+        if (b->p.arp_all_targets && b->p.arp_validate && b->p.n_arp_targets) {
+                for (size_t i = 0; i < b->p.n_arp_targets; i++)
+                        if (p->target_last_rx[i] < m)
+                                m = p->target_last_rx[i];
+                return m;
+        }
+        return p->last_rx;
+}
+
+static void probe(struct bg_fwd *b, struct bg_fwd_port *p) {
+        uint32_t v4[16];
+        uint8_t v6[1][16];
+        size_t n4 = 0, n6 = 0;
+        uint8_t buf[64];
+        struct bg_fwd_frame fr = { .data = buf, .cap = sizeof(buf) };
+
+        if (b->io && b->io->bond_addrs)
+                (void) b->io->bond_addrs(b, v4, 16, &n4, v6, 0, &n6);
+        for (size_t i = 0; i < b->p.n_arp_targets; i++) {
+                fr.len = bg_fwd_build_arp_req(buf, p->mac, n4 ? v4[0] : 0, b->p.arp_targets[i]);
+                (void) bg_fwd_port_send(b, p, &fr);
+        }
+}
+
+static void set_link(struct bg_fwd *b, struct bg_fwd_port *p, enum bg_fwd_link to) {
+        bool reselect;
+
+        if (to == BG_LINK_DOWN) {
+                if (p->link_failure_count < UINT32_MAX)
+                        p->link_failure_count++;
+                p->link = BG_LINK_DOWN;
+                bg_fwd_logf(b, LOG_INFO, "link status definitely down for interface %s, disabling it",
+                            p->name);
+                if (b->ops->link_changed)
+                        b->ops->link_changed(b, p);
+                reselect = p == b->active;
+        } else {
+                struct bg_fwd_port *prim = b->p.primary[0] ? bg_fwd_find_port(b, b->p.primary) : NULL;
+                p->link = BG_LINK_UP;
+                p->last_link_up = b->now;
+                if (b->io && b->io->port_speed)
+                        b->io->port_speed(b, p);
+                bg_fwd_logf(b, LOG_INFO, "link status definitely up for interface %s", p->name);
+                if (b->ops->link_changed)
+                        b->ops->link_changed(b, p);
+                reselect = !b->active || p == prim;
+        }
+        if (reselect)
+                bg_fwd_reselect(b);
+        bg_fwd_update_carrier(b);
+}
+
+static void lb_tick(struct bg_fwd *b) {
+        for (size_t i = 0; i < b->n_ports; i++) {
+                struct bg_fwd_port *p = b->ports[i];
+                if (p->link != BG_LINK_UP) {
+                        if (p->carrier && in_interval(b, p->last_tx, 1) &&
+                            in_interval(b, port_last_rx(b, p), 1))
+                                set_link(b, p, BG_LINK_UP);
+                } else if (!in_interval(b, p->last_tx, b->p.arp_missed_max) ||
+                           !in_interval(b, port_last_rx(b, p), b->p.arp_missed_max))
+                        set_link(b, p, BG_LINK_DOWN);
+        }
+        for (size_t i = 0; i < b->n_ports; i++)
+                if (b->ports[i]->carrier)
+                        probe(b, b->ports[i]);
+}
+
+static struct bg_fwd_port *probing;   /* the kernel's current_arp_slave */
+
+static void ab_tick(struct bg_fwd *b) {
+        uint64_t d = (uint64_t) b->p.arp_interval * 1000;
+
+        for (size_t i = 0; i < b->n_ports; i++) {
+                struct bg_fwd_port *p = b->ports[i];
+                uint64_t rx = port_last_rx(b, p);
+
+                if (p->link != BG_LINK_UP) {
+                        if (p->carrier && in_interval(b, rx, 1))
+                                set_link(b, p, BG_LINK_UP);
+                        continue;
+                }
+                /* made active or enslaved within the last two intervals */
+                if (b->now < p->last_link_up + 2 * d)
+                        continue;
+                if (p != b->active) {
+                        if (!probing && !in_interval(b, rx, b->p.arp_missed_max + 1))
+                                set_link(b, p, BG_LINK_DOWN);
+                } else if (!in_interval(b, p->last_tx, b->p.arp_missed_max) ||
+                           !in_interval(b, rx, b->p.arp_missed_max))
+                        set_link(b, p, BG_LINK_DOWN);
+        }
+
+        if (b->active) {
+                probing = NULL;
+                if (b->active->carrier)
+                        probe(b, b->active);
+                return;
+        }
+        /* No active port: rotate a probing port through the ones with carrier. */
+        size_t start = 0;
+        for (size_t i = 0; i < b->n_ports; i++)
+                if (b->ports[i] == probing)
+                        start = i + 1;
+        probing = NULL;
+        for (size_t k = 0; k < b->n_ports; k++) {
+                struct bg_fwd_port *p = b->ports[(start + k) % b->n_ports];
+                if (!p->carrier)
+                        continue;
+                probing = p;
+                p->link = BG_LINK_BACK;
+                bg_fwd_port_set_active_flags(b, p);
+                p->last_link_up = b->now;
+                probe(b, p);
+                break;
+        }
+}
+
+void bg_fwd_mon_arp_forget(struct bg_fwd_port *p) {
+        if (probing == p)
+                probing = NULL;
+}
+
+void bg_fwd_mon_arp_tick(struct bg_fwd *b) {
+        if (!b->p.arp_interval)
+                return;
+        if (b->ops->uses_active)
+                ab_tick(b);
+        else
+                lb_tick(b);
+        bg_fwd_peer_notif_tick(b);
+}
+
+static bool is_target(const struct bg_fwd *b, uint32_t ip, size_t *idx) {
+        for (size_t i = 0; i < b->p.n_arp_targets; i++)
+                if (b->p.arp_targets[i] == ip) {
+                        *idx = i;
+                        return true;
+                }
+        return false;
+}
+
+void bg_fwd_mon_rx(struct bg_fwd *b, struct bg_fwd_port *p, const uint8_t *f, size_t len) {
+        struct bg_fwd_l2 l2;
+        unsigned v = b->p.arp_validate;
+        bool validate, filter = v >= BG_ARPV_FILTER;
+        bool is_arp;
+        uint32_t sip, tip;
+        size_t idx;
+
+        if (!b->p.arp_interval)
+                return;
+        if (bg_fwd_frame_l2(f, len, &l2) < 0)
+                return;
+        is_arp = l2.proto == 0x0806 && len >= l2.nhoff + 28;
+        /* bit 0 validates the active port, bit 1 backups; filter_* likewise */
+        if (v == BG_ARPV_FILTER)
+                validate = false;
+        else
+                validate = (p->backup ? (v & 2) : (v & 1)) != 0;
+        if (!validate) {
+                if (!filter || is_arp || l2.proto == 0x86dd)
+                        p->last_rx = b->now;
+                return;
+        }
+        if (!is_arp)
+                return;
+        memcpy(&sip, f + l2.nhoff + 14, 4);
+        memcpy(&tip, f + l2.nhoff + 24, 4);
+        /* The active port hears the targets' replies; a backup hears the
+         * active port's requests to them, so sender and target swap. */
+        if (!p->backup && is_target(b, sip, &idx)) {
+                p->last_rx = p->target_last_rx[idx] = b->now;
+        } else if (p->backup && is_target(b, tip, &idx) && b->active &&
+                   port_last_rx(b, b->active) > b->active->last_link_up) {
+                /* only while the active port itself hears the targets:
+                 * otherwise a backup would stay up on requests nobody
+                 * answers */
+                p->last_rx = p->target_last_rx[idx] = b->now;
+        } else if (p->backup && is_target(b, sip, &idx) && f[l2.nhoff + 7] == 2) {
+                p->last_rx = p->target_last_rx[idx] = b->now;
+        }
+}

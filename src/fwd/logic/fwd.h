@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+/*
+ * Forwarder internals shared between its files. Two layers:
+ *  - logic (no I/O, unit-tested with a fake clock and fake I/O): hash.c,
+ *    monitor.c, select.c, notify.c, the mode files, status.c, params.c;
+ *  - I/O core: tap.c, port.c, link.c, addr.c, ctl.c, core.c, main.c.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fwd/logic/mode.h"
+
+/* ---- hash.c ---- */
+struct bg_fwd_l2 {
+        uint16_t proto;   /* EtherType after at most one VLAN tag, host order */
+        uint16_t tci;     /* VLAN TCI, 0 if untagged */
+        size_t nhoff;     /* offset of the L3 header */
+        bool tagged;
+};
+int bg_fwd_frame_l2(const uint8_t *f, size_t len, struct bg_fwd_l2 *out);
+/* The kernel's xmit hash for policy (enum bg_xmit_hash). */
+uint32_t bg_fwd_xmit_hash(unsigned policy, const uint8_t *frame, size_t len);
+
+/* ---- params.c: model -> params ---- */
+/* Fill b->p from a bond of the model; diagnostics for options the
+ * forwarder cannot honour go to err (a short text), -EINVAL. */
+int bg_fwd_params_from_bond(const struct bg_bond *bond, struct bg_fwd_params *p, char *err,
+                            size_t errlen);
+void bg_fwd_params_default(struct bg_fwd_params *p, enum bg_mode mode);
+
+/* ---- monitor.c: link state machine (bond_main.c:bond_miimon_inspect()) ---- */
+/* Initial link state of a port that just joined (or appeared). */
+void bg_fwd_mon_port_init(struct bg_fwd *b, struct bg_fwd_port *p, bool carrier);
+/* Carrier changed (rtnetlink): inspect this port at once. */
+void bg_fwd_mon_carrier(struct bg_fwd *b, struct bg_fwd_port *p, bool carrier);
+/* One miimon period elapsed (b->now is current). */
+void bg_fwd_mon_mii_tick(struct bg_fwd *b);
+/* One arp_interval elapsed: ARP monitor inspection and probes. */
+void bg_fwd_mon_arp_tick(struct bg_fwd *b);
+/* A frame arrived on p (ARP monitor bookkeeping, validation). */
+void bg_fwd_mon_rx(struct bg_fwd *b, struct bg_fwd_port *p, const uint8_t *f, size_t len);
+/* Forget a port that is being freed (ARP monitor's probing port). */
+void bg_fwd_mon_arp_forget(struct bg_fwd_port *p);
+/* Recompute the bond carrier; calls io->carrier_changed on change. */
+void bg_fwd_update_carrier(struct bg_fwd *b);
+/* A port left: fix up active port etc. (before it is freed). */
+void bg_fwd_mon_port_gone(struct bg_fwd *b, struct bg_fwd_port *p);
+
+const char *bg_fwd_link_name(enum bg_fwd_link l);
+
+/* ---- notify.c ---- */
+/* Build a gratuitous ARP (request, sender = target = ip) from mac. */
+size_t bg_fwd_build_garp(uint8_t *buf, const uint8_t mac[6], uint32_t ip_be);
+/* Build an unsolicited neighbour advertisement for addr from mac. */
+size_t bg_fwd_build_unsol_na(uint8_t *buf, const uint8_t mac[6], const uint8_t addr[16]);
+/* Build an ARP request for target from (mac, sip). */
+size_t bg_fwd_build_arp_req(uint8_t *buf, const uint8_t mac[6], uint32_t sip_be, uint32_t tip_be);
+/* Send one round of peer notification on the active port now. */
+void bg_fwd_send_peer_notif(struct bg_fwd *b);
+/* Per miimon tick (or arp_interval): count down and send as the kernel. */
+void bg_fwd_peer_notif_tick(struct bg_fwd *b);
+
+/* ---- status.c ---- */
+enum bg_fwd_stw_format { BG_STW_PROC, BG_STW_JSON };
+/* Render the bond's status into a malloc'd string. */
+int bg_fwd_status_render(struct bg_fwd *b, enum bg_fwd_stw_format fmt, char **out);
+
+/* ---- bond object helpers (logic layer; core.c adds the I/O) ---- */
+struct bg_fwd_port *bg_fwd_find_port(struct bg_fwd *b, const char *name);
+struct bg_fwd_port *bg_fwd_find_port_ifindex(struct bg_fwd *b, int ifindex);
+/* Allocate a port (with mode_priv) and append it in enslave order. */
+int bg_fwd_port_new(struct bg_fwd *b, const char *name, struct bg_fwd_port **out);
+/* Unlink and free a port (calls ops->port_removed first). */
+void bg_fwd_port_free(struct bg_fwd *b, struct bg_fwd_port *p);
+/* Allocate mode state; ops must be set. */
+int bg_fwd_mode_setup(struct bg_fwd *b);
+void bg_fwd_mode_teardown(struct bg_fwd *b);
+
+static inline bool bg_mac_is_zero(const uint8_t m[6]) {
+        return !(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]);
+}

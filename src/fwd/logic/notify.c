@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Peer notification after a failover (bond_main.c:
+ * bond_change_active_slave(), mode 1): num_peer_notif rounds of one gratuitous
+ * ARP per IPv4 address and one unsolicited neighbour advertisement per IPv6
+ * address of the bond, peer_notif_delay apart, on the new active port.
+ * Also the frame builders the ARP monitor uses.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "fwd/logic/fwd.h"
+
+static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+static size_t build_arp(uint8_t *f, const uint8_t *dst, const uint8_t mac[6], uint16_t op,
+                        uint32_t sip, const uint8_t *tha, uint32_t tip) {
+        static const uint8_t zero[6];
+
+        memcpy(f, dst, 6);
+        memcpy(f + 6, mac, 6);
+        f[12] = 0x08, f[13] = 0x06;
+        f[14] = 0, f[15] = 1;          /* Ethernet */
+        f[16] = 0x08, f[17] = 0x00;    /* IPv4 */
+        f[18] = 6, f[19] = 4;
+        f[20] = 0, f[21] = (uint8_t) op;
+        memcpy(f + 22, mac, 6);
+        memcpy(f + 28, &sip, 4);
+        memcpy(f + 32, tha ? tha : zero, 6);
+        memcpy(f + 38, &tip, 4);
+        memset(f + 42, 0, 18);         /* pad to the 60-byte minimum */
+        return 60;
+}
+
+size_t bg_fwd_build_garp(uint8_t *buf, const uint8_t mac[6], uint32_t ip_be) {
+        return build_arp(buf, bcast, mac, 1, ip_be, NULL, ip_be);
+}
+
+size_t bg_fwd_build_arp_req(uint8_t *buf, const uint8_t mac[6], uint32_t sip_be, uint32_t tip_be) {
+        return build_arp(buf, bcast, mac, 1, sip_be, NULL, tip_be);
+}
+
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len) {
+        for (size_t i = 0; i + 1 < len; i += 2)
+                sum += (uint32_t) (p[i] << 8 | p[i + 1]);
+        if (len & 1)
+                sum += (uint32_t) p[len - 1] << 8;
+        return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum) {
+        while (sum >> 16)
+                sum = (sum & 0xffff) + (sum >> 16);
+        return (uint16_t) ~sum;
+}
+
+size_t bg_fwd_build_unsol_na(uint8_t *f, const uint8_t mac[6], const uint8_t addr[16]) {
+        static const uint8_t allnodes[16] = { 0xff, 0x02, [15] = 0x01 };
+        static const uint8_t allnodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+        uint8_t *ip = f + 14, *icmp = f + 54;
+        const size_t icmp_len = 32;   /* 24 header+target, 8 option */
+        uint32_t sum;
+        uint16_t c;
+
+        memcpy(f, allnodes_mac, 6);
+        memcpy(f + 6, mac, 6);
+        f[12] = 0x86, f[13] = 0xdd;
+        memset(ip, 0, 40);
+        ip[0] = 0x60;
+        ip[4] = 0, ip[5] = (uint8_t) icmp_len;
+        ip[6] = 58;                    /* ICMPv6 */
+        ip[7] = 255;                   /* hop limit, as ND requires */
+        memcpy(ip + 8, addr, 16);
+        memcpy(ip + 24, allnodes, 16);
+        memset(icmp, 0, icmp_len);
+        icmp[0] = 136;                 /* neighbour advertisement */
+        icmp[4] = 0x20;                /* override, not solicited */
+        memcpy(icmp + 8, addr, 16);
+        icmp[24] = 2, icmp[25] = 1;    /* target link-layer address option */
+        memcpy(icmp + 26, mac, 6);
+        sum = csum_add(0, ip + 8, 32);
+        sum += (uint32_t) icmp_len + 58;
+        sum = csum_add(sum, icmp, icmp_len);
+        c = csum_fold(sum);
+        icmp[2] = (uint8_t) (c >> 8), icmp[3] = (uint8_t) c;
+        return 14 + 40 + icmp_len;
+}
+
+void bg_fwd_send_peer_notif(struct bg_fwd *b) {
+        struct bg_fwd_port *p = b->active;
+        uint32_t v4[16];
+        uint8_t v6[16][16];
+        size_t n4 = 0, n6 = 0;
+        uint8_t buf[128];
+        struct bg_fwd_frame fr = { .data = buf, .cap = sizeof(buf) };
+
+        if (!p || !b->io || !b->io->bond_addrs || !b->io->send)
+                return;
+        if (b->io->bond_addrs(b, v4, 16, &n4, v6, 16, &n6) < 0)
+                return;
+        for (size_t i = 0; i < n4; i++) {
+                fr.len = bg_fwd_build_garp(buf, b->mac, v4[i]);
+                (void) b->io->send(b, p, &fr);
+        }
+        for (size_t i = 0; i < n6; i++) {
+                fr.len = bg_fwd_build_unsol_na(buf, b->mac, v6[i]);
+                (void) b->io->send(b, p, &fr);
+        }
+        bg_fwd_logf(b, LOG_DEBUG, "sent peer notification on %s (%zu ARP, %zu NA)", p->name, n4, n6);
+}
+
+/* bond_should_notify_peers(): only on multiples of the delay, and only
+ * while the bond has carrier. */
+static bool should_notify(struct bg_fwd *b) {
+        uint32_t d = b->p.peer_notif_delay_ticks ? b->p.peer_notif_delay_ticks : 1;
+
+        return b->active && b->peer_notif_left && b->peer_notif_left % d == 0 && b->carrier;
+}
+
+void bg_fwd_notify_peers(struct bg_fwd *b) {
+        uint32_t d = b->p.peer_notif_delay_ticks ? b->p.peer_notif_delay_ticks : 1;
+
+        b->peer_notif_left = b->p.num_peer_notif * d;
+        if (should_notify(b)) {
+                b->peer_notif_left--;
+                bg_fwd_send_peer_notif(b);
+        }
+}
+
+void bg_fwd_peer_notif_tick(struct bg_fwd *b) {
+        bool notify = should_notify(b);
+
+        if (b->peer_notif_left)
+                b->peer_notif_left--;
+        if (notify)
+                bg_fwd_send_peer_notif(b);
+}

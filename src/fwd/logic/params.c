@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Bond options of the canonical model -> the forwarder's parameters, stored
+ * the way the kernel stores them (bond_options.c: delays in whole
+ * miimon periods, rounded down). */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fwd/logic/fwd.h"
+
+void bg_fwd_params_default(struct bg_fwd_params *p, enum bg_mode mode) {
+        memset(p, 0, sizeof(*p));
+        p->mode = mode;
+        p->arp_missed_max = 2;
+        p->num_peer_notif = 1;
+        p->resend_igmp = 1;
+        p->packets_per_slave = 1;
+        p->lp_interval = 1;
+        p->lacp_active = 1;
+        p->coupled_control = 1;
+        p->tlb_dynamic_lb = 1;
+        p->ad_actor_sys_prio = 65535;
+}
+
+int bg_fwd_params_from_bond(const struct bg_bond *bond, struct bg_fwd_params *p, char *err,
+                            size_t errlen) {
+        const struct bg_optval *t;
+        uint32_t ud, dd, pd;
+
+        bg_fwd_params_default(p, bg_bond_mode(bond));
+        p->miimon = (uint32_t) bg_bond_opt_num(bond, BG_OPT_MIIMON);
+        p->arp_interval = (uint32_t) bg_bond_opt_num(bond, BG_OPT_ARP_INTERVAL);
+        /* The two monitors exclude each other; the kernel keeps the last one
+         * set, and netlink applies miimon first. */
+        if (p->miimon && p->arp_interval)
+                p->miimon = 0;
+        if (p->mode >= BG_MODE_8023AD && !p->miimon) {
+                p->miimon = 100;
+                p->arp_interval = 0;
+        }
+        ud = (uint32_t) bg_bond_opt_num(bond, BG_OPT_UPDELAY);
+        dd = (uint32_t) bg_bond_opt_num(bond, BG_OPT_DOWNDELAY);
+        pd = (uint32_t) bg_bond_opt_num(bond, BG_OPT_PEER_NOTIF_DELAY);
+        if (p->miimon) {
+                p->updelay_ticks = ud / p->miimon;
+                p->downdelay_ticks = dd / p->miimon;
+                p->peer_notif_delay_ticks = pd / p->miimon;
+        }
+        p->arp_missed_max = (uint32_t) bg_bond_opt_num(bond, BG_OPT_ARP_MISSED_MAX);
+        if (!p->arp_missed_max)
+                p->arp_missed_max = 2;
+        p->arp_validate = (unsigned) bg_bond_opt_num(bond, BG_OPT_ARP_VALIDATE);
+        p->arp_all_targets = (unsigned) bg_bond_opt_num(bond, BG_OPT_ARP_ALL_TARGETS);
+        t = &bond->opts[BG_OPT_ARP_IP_TARGET];
+        for (size_t i = 0; t->set && i < t->n_list && p->n_arp_targets < 16; i++) {
+                char a[64];
+                struct in_addr in;
+                snprintf(a, sizeof(a), "%s", t->list[i]);
+                a[strcspn(a, "[")] = 0;   /* VLAN hints: probes go untagged here */
+                if (inet_pton(AF_INET, a, &in) != 1) {
+                        snprintf(err, errlen, "arp_ip_target: bad address '%s'", t->list[i]);
+                        return -EINVAL;
+                }
+                p->arp_targets[p->n_arp_targets++] = in.s_addr;
+        }
+        if (p->arp_interval && !p->n_arp_targets) {
+                /* as the kernel's module parameter: no targets, no ARP monitor */
+                p->arp_interval = 0;
+        }
+        if (bond->opts[BG_OPT_PRIMARY].set && bond->opts[BG_OPT_PRIMARY].str)
+                snprintf(p->primary, sizeof(p->primary), "%s", bond->opts[BG_OPT_PRIMARY].str);
+        p->primary_reselect = (unsigned) bg_bond_opt_num(bond, BG_OPT_PRIMARY_RESELECT);
+        p->fail_over_mac = (unsigned) bg_bond_opt_num(bond, BG_OPT_FAIL_OVER_MAC);
+        p->xmit_hash_policy = (unsigned) bg_bond_opt_num(bond, BG_OPT_XMIT_HASH_POLICY);
+        p->num_peer_notif = (uint32_t) bg_bond_opt_num(bond, BG_OPT_NUM_GRAT_ARP);
+        p->resend_igmp = (uint32_t) bg_bond_opt_num(bond, BG_OPT_RESEND_IGMP);
+        p->packets_per_slave = (uint32_t) bg_bond_opt_num(bond, BG_OPT_PACKETS_PER_SLAVE);
+        p->min_links = (uint32_t) bg_bond_opt_num(bond, BG_OPT_MIN_LINKS);
+        p->all_slaves_active = bg_bond_opt_num(bond, BG_OPT_ALL_SLAVES_ACTIVE) != 0;
+        p->lp_interval = (uint32_t) bg_bond_opt_num(bond, BG_OPT_LP_INTERVAL);
+        p->lacp_active = (unsigned) bg_bond_opt_num(bond, BG_OPT_LACP_ACTIVE);
+        p->lacp_rate = (unsigned) bg_bond_opt_num(bond, BG_OPT_LACP_RATE);
+        p->ad_select = (unsigned) bg_bond_opt_num(bond, BG_OPT_AD_SELECT);
+        p->coupled_control = (unsigned) bg_bond_opt_num(bond, BG_OPT_COUPLED_CONTROL);
+        p->broadcast_neighbor = (unsigned) bg_bond_opt_num(bond, BG_OPT_BROADCAST_NEIGHBOR);
+        p->lacp_strict = (unsigned) bg_bond_opt_num(bond, BG_OPT_LACP_STRICT);
+        p->tlb_dynamic_lb = (unsigned) bg_bond_opt_num(bond, BG_OPT_TLB_DYNAMIC_LB);
+        p->ad_actor_sys_prio = (uint16_t) bg_bond_opt_num(bond, BG_OPT_AD_ACTOR_SYS_PRIO);
+        p->ad_user_port_key = (uint16_t) bg_bond_opt_num(bond, BG_OPT_AD_USER_PORT_KEY);
+        if (bond->opts[BG_OPT_AD_ACTOR_SYSTEM].set && bond->opts[BG_OPT_AD_ACTOR_SYSTEM].str)
+                (void) bg_parse_mac(bond->opts[BG_OPT_AD_ACTOR_SYSTEM].str, p->ad_actor_system);
+        return 0;
+}

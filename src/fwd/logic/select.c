@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Active-port selection and change, the kernel's bond_find_best_slave(),
+ * bond_choose_primary_or_current() and bond_change_active_slave()
+ * (bond_main.c:bond_find_best_slave()). Used by every
+ * mode: those without an active port (rr, xor, broadcast) only track one.
+ */
+#include <string.h>
+#include <syslog.h>
+
+#include "fwd/logic/fwd.h"
+
+static struct bg_fwd_port *primary_port(struct bg_fwd *b) {
+        if (!b->p.primary[0] || !b->ops->uses_active)
+                return NULL;
+        return bg_fwd_find_port(b, b->p.primary);
+}
+
+static struct bg_fwd_port *choose_primary_or_current(struct bg_fwd *b) {
+        struct bg_fwd_port *prim = primary_port(b), *curr = b->active;
+
+        if (!prim || !bg_fwd_port_up(prim)) {
+                struct bg_fwd_port *hprio = NULL;
+
+                /* No usable primary: the UP port with the highest prio,
+                 * ties to the first in enslave order, acts as one. */
+                for (size_t i = 0; i < b->n_ports; i++) {
+                        struct bg_fwd_port *s = b->ports[i];
+                        if (!bg_fwd_port_up(s))
+                                continue;
+                        if (!hprio || s->prio > hprio->prio)
+                                hprio = s;
+                }
+                if (hprio && hprio != curr) {
+                        prim = hprio;
+                        goto link_reselect;
+                }
+                if (!curr || !bg_fwd_port_up(curr))
+                        return NULL;
+                return curr;
+        }
+
+        if (b->force_primary) {
+                b->force_primary = false;
+                return prim;
+        }
+
+link_reselect:
+        if (!curr || !bg_fwd_port_up(curr))
+                return prim;
+        switch (b->p.primary_reselect) {
+        case BG_RESELECT_ALWAYS:
+                return prim;
+        case BG_RESELECT_BETTER:
+                if (prim->speed_mbps < curr->speed_mbps)
+                        return curr;
+                if (prim->speed_mbps == curr->speed_mbps && prim->duplex <= curr->duplex)
+                        return curr;
+                return prim;
+        default:   /* failure */
+                return curr;
+        }
+}
+
+struct bg_fwd_port *bg_fwd_find_best(struct bg_fwd *b) {
+        struct bg_fwd_port *best = NULL, *s;
+        int mintime = (int) b->p.updelay_ticks;
+
+        s = choose_primary_or_current(b);
+        if (s)
+                return s;
+        for (size_t i = 0; i < b->n_ports; i++) {
+                s = b->ports[i];
+                if (bg_fwd_port_up(s))
+                        return s;
+                if (s->link == BG_LINK_BACK && s->present && s->carrier && s->delay < mintime) {
+                        mintime = s->delay;
+                        best = s;
+                }
+        }
+        return best;
+}
+
+void bg_fwd_reselect(struct bg_fwd *b) {
+        struct bg_fwd_port *best = bg_fwd_find_best(b);
+
+        if (best != b->active) {
+                bg_fwd_change_active(b, best);
+                bg_fwd_update_carrier(b);
+        }
+}
+
+void bg_fwd_port_set_active_flags(struct bg_fwd *b, struct bg_fwd_port *p) {
+        p->backup = false;
+        p->rx_disabled = false;
+}
+
+void bg_fwd_port_set_inactive_flags(struct bg_fwd *b, struct bg_fwd_port *p) {
+        /* TLB/ALB keep backup 0: every port may transmit there. */
+        if (b->p.mode != BG_MODE_BALANCE_TLB && b->p.mode != BG_MODE_BALANCE_ALB)
+                p->backup = true;
+        p->rx_disabled = !b->p.all_slaves_active;
+}
+
+void bg_fwd_change_active(struct bg_fwd *b, struct bg_fwd_port *new_) {
+        struct bg_fwd_port *old = b->active;
+
+        if (new_ == old)
+                return;
+        if (new_) {
+                new_->last_link_up = b->now;
+                if (new_->link == BG_LINK_BACK) {
+                        /* The first port to come back is used at once when
+                         * nothing else can carry traffic. */
+                        if (b->ops->uses_active)
+                                bg_fwd_logf(b, LOG_INFO,
+                                            "making interface %s the new active one %u ms earlier",
+                                            new_->name, (unsigned) new_->delay * b->p.miimon);
+                        new_->delay = 0;
+                        new_->link = BG_LINK_UP;
+                        if (b->ops->link_changed)
+                                b->ops->link_changed(b, new_);
+                } else if (b->ops->uses_active)
+                        bg_fwd_logf(b, LOG_INFO, "making interface %s the new active one", new_->name);
+        } else if (b->ops->uses_active && old)
+                bg_fwd_logf(b, LOG_WARNING, "now running without any active interface!");
+
+        b->active = new_;
+        if (b->ops->active_changed)
+                b->ops->active_changed(b, old, new_);
+}
