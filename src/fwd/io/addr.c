@@ -8,9 +8,10 @@
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <syslog.h>
 #include <string.h>
 
-#include "fwd/io/core.h"
+#include "fwd/io/core-int.h"
 #include "netlink/netlink.h"
 
 int bg_fwd_add_address(struct bg_nl *nl, int ifindex, const struct bg_addr *addr) {
@@ -60,4 +61,99 @@ int bg_fwd_add_route(struct bg_nl *nl, int ifindex, int family, const struct bg_
         if (r < 0)
                 return r;
         return bg_nl_call(nl, req, NULL);
+}
+
+/* ---- the bond's addresses, for the logic layer ---- */
+
+/* The bond's addresses, kept from rtnetlink events (bg_core.addr4/addr6). */
+void bg_core_addr_event(struct bg_core *c, int family, const uint8_t *a, bool deleted) {
+        if (family == AF_INET) {
+                uint32_t v;
+                memcpy(&v, a, 4);
+                for (size_t i = 0; i < c->n_addr4; i++)
+                        if (c->addr4[i] == v) {
+                                if (deleted)
+                                        c->addr4[i] = c->addr4[--c->n_addr4];
+                                return;
+                        }
+                if (!deleted && c->n_addr4 < 16)
+                        c->addr4[c->n_addr4++] = v;
+        } else {
+                for (size_t i = 0; i < c->n_addr6; i++)
+                        if (!memcmp(c->addr6[i], a, 16)) {
+                                if (deleted)
+                                        memcpy(c->addr6[i], c->addr6[--c->n_addr6], 16);
+                                return;
+                        }
+                if (!deleted && c->n_addr6 < 16)
+                        memcpy(c->addr6[c->n_addr6++], a, 16);
+        }
+}
+
+int bg_core_io_bond_addrs(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16],
+                         size_t max6, size_t *n6) {
+        struct bg_core *c = bg_core_of(b);
+
+        *n4 = c->n_addr4 < max4 ? c->n_addr4 : max4;
+        *n6 = c->n_addr6 < max6 ? c->n_addr6 : max6;
+        memcpy(v4, c->addr4, *n4 * sizeof(uint32_t));
+        if (*n6)
+                memcpy(v6, c->addr6, *n6 * 16);
+        return 0;
+}
+
+/* Addresses present before the event socket saw them. */
+void bg_core_read_addresses(struct bg_core *c) {
+        struct bg_nl_addr *addrs;
+        size_t n;
+
+        if (bg_nl_get_addrs(c->rtnl, c->bond.tap_ifindex, &addrs, &n) == 0) {
+                for (size_t i = 0; i < n; i++)
+                        bg_core_addr_event(c, addrs[i].family, addrs[i].addr, false);
+                free(addrs);
+        }
+}
+
+/* ---- the model's addresses on the bond ---- */
+
+/* Addresses and routes of the model on the bond: the TAP lives and dies
+ * with bondgend, so bondgend (re)applies them each time it creates it. */
+void bg_core_configure_addresses(struct bg_core *c) {
+        const struct bg_bond *m = c->model;
+        const struct bg_ipcfg *cfgs[2];
+        int r;
+
+        if (!m || !c->configure_addresses)
+                return;
+        cfgs[0] = &m->ipv4;
+        cfgs[1] = &m->ipv6;
+        for (int k = 0; k < 2; k++) {
+                const struct bg_ipcfg *ip = cfgs[k];
+                if (ip->method != BG_IP_STATIC)
+                        continue;
+                for (size_t i = 0; i < ip->n_addresses; i++) {
+                        r = bg_fwd_add_address(c->rtnl, c->bond.tap_ifindex, &ip->addresses[i]);
+                        if (r < 0)
+                                bg_core_log(c, LOG_WARNING, "cannot add address %s: %s",
+                                            BG_ADDR_STR(&ip->addresses[i]), strerror(-r));
+                }
+        }
+        for (int k = 0; k < 2; k++) {
+                const struct bg_ipcfg *ip = cfgs[k];
+                if (ip->method != BG_IP_STATIC)
+                        continue;
+                int fam = k ? AF_INET6 : AF_INET;
+                if (bg_addr_set(&ip->gateway) &&
+                    (r = bg_fwd_add_route(c->rtnl, c->bond.tap_ifindex, fam, NULL, &ip->gateway, 0)) < 0)
+                        bg_core_log(c, LOG_WARNING, "cannot add default route via %s: %s",
+                                    BG_ADDR_STR(&ip->gateway), strerror(-r));
+                for (size_t i = 0; i < ip->n_routes; i++) {
+                        const struct bg_route *rt = &ip->routes[i];
+                        r = bg_fwd_add_route(c->rtnl, c->bond.tap_ifindex, fam, rt->is_default ? NULL : &rt->to,
+                                             &rt->via, rt->metric);
+                        if (r < 0)
+                                bg_core_log(c, LOG_WARNING, "cannot add route to %s: %s",
+                                            rt->is_default ? "default" : BG_ADDR_STR(&rt->to), strerror(-r));
+                }
+        }
 }

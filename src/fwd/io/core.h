@@ -114,7 +114,7 @@ struct bg_core {
         /* Why the last enslave was refused, for the control socket's
          * answer ("" when it was not a refusal). */
         char refusal[160];
-        bool fdstore;               /* the service manager keeps the TAP (open_tap()) */
+        bool fdstore;               /* the service manager keeps the TAP (instance.c: bg_core_open_tap()) */
         struct bg_ingress *ingress; /* NULL: the kernel has no nftables netdev hook */
         bool reattached;            /* the TAP existed: addresses, uppers kept */
         const char *step;           /* the set-up step that failed, for the message */

@@ -2,8 +2,8 @@
 #pragma once
 /*
  * The data path of bondgend (dp.c): frames between the TAP and the ports.
- * core.c owns the lifecycle (enslave, release, events, timers, control
- * socket) and calls in here; the data path takes no lock and does no
+ * The rest of the I/O layer (enslave.c, events.c, timers.c, ctl.c) owns
+ * the lifecycle and calls in here; the data path takes no lock and does no
  * allocation per frame, and logs only on errors that end a batch.
  */
 #include <stdint.h>

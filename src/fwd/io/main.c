@@ -199,7 +199,7 @@ int main(int argc, char **argv) {
         }
         r = bg_core_run(c);
         if (r < 0) {
-                bg_core_log(c, LOG_ERR, "%s", strerror(-r));
+                bg_core_log(c, LOG_ERR, "cannot %s: %s", c->step ? c->step : "run the event loop", strerror(-r));
                 status = EXIT_SYS;
         } else
                 status = r;

@@ -78,7 +78,7 @@ const struct bg_fwd_mode_ops bg_fwd_mode_ab = {
         .name = "active-backup",
         .mode = BG_MODE_ACTIVE_BACKUP,
         .uses_active = true,
-        .ports_use_bond_mac = true,   /* unless fail_over_mac != none: core.c wants_bond_mac() */
+        .ports_use_bond_mac = true,   /* unless fail_over_mac != none: io/enslave.c wants_bond_mac() */
         .port_added = ab_port_added,
         .link_changed = ab_link_changed,
         .active_changed = ab_active_changed,

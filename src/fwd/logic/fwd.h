@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 /*
- * Forwarder internals shared between its files. Two layers:
- *  - logic (no I/O, unit-tested with a fake clock and fake I/O): hash.c,
- *    monitor.c, select.c, notify.c, the mode files, status.c, params.c;
- *  - I/O core: tap.c, port.c, link.c, addr.c, ctl.c, core.c, main.c.
+ * Forwarder internals shared between its files. Two layers, one
+ * directory each (src/README.md):
+ *  - logic/ (no I/O, unit-tested with a fake clock and fake I/O): the
+ *    bond, monitors, selection, hashing, the mode files, LACP, status;
+ *  - io/: the TAP, AF_PACKET ports, rtnetlink, control socket, main loop.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -69,7 +70,7 @@ enum bg_fwd_stw_format { BG_STW_PROC, BG_STW_JSON };
 /* Render the bond's status into a malloc'd string. */
 int bg_fwd_status_render(struct bg_fwd *b, enum bg_fwd_stw_format fmt, char **out);
 
-/* ---- bond object helpers (logic layer; core.c adds the I/O) ---- */
+/* ---- bond object helpers (logic layer; io/enslave.c adds the I/O) ---- */
 struct bg_fwd_port *bg_fwd_find_port(struct bg_fwd *b, const char *name);
 struct bg_fwd_port *bg_fwd_find_port_ifindex(struct bg_fwd *b, int ifindex);
 /* Allocate a port (with mode_priv) and append it in enslave order. */

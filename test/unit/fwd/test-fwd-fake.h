@@ -77,7 +77,7 @@ static inline struct fake *fake_new(enum bg_mode mode, const struct bg_fwd_param
         return f;
 }
 
-/* Enslave a port the way core.c does, without I/O. */
+/* Enslave a port the way io/enslave.c does, without I/O. */
 static inline struct bg_fwd_port *fake_enslave(struct fake *f, const char *name, bool carrier) {
         struct bg_fwd *b = &f->b;
         struct bg_fwd_port *p;

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+/*
+ * What the files of bondgend's I/O core share with one another and with
+ * nobody else (main.c and ctl.c use core.h): core.c, enslave.c,
+ * events.c, timers.c, addr.c and instance.c.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "fwd/io/core.h"
+#include "fwd/io/dp.h"
+
+static inline struct bg_core *bg_core_of(struct bg_fwd *b) {
+        return (struct bg_core *) b;   /* bond is the first member */
+}
+
+/* core.c: the service manager's STATUS= line */
+void bg_core_update_status(struct bg_core *c);
+
+/* enslave.c */
+void bg_core_pending_add(struct bg_fwd *b, const char *name);
+/* Give a port back: the ingress drop first, then the state it was found in. */
+void bg_core_port_restore(struct bg_core *c, const char *name, const struct bg_port_io *io);
+/* Release p; gone: its device was deleted (nothing to restore). */
+void bg_core_release_port(struct bg_core *c, struct bg_fwd_port *p, bool gone);
+
+/* events.c: sd-event handlers (s may be NULL to drain at once) */
+int bg_core_on_netlink(sd_event_source *s, int fd, uint32_t revents, void *userdata);
+int bg_core_on_poll(sd_event_source *s, int fd, uint32_t revents, void *userdata);
+
+/* timers.c: the monitors' and the mode's timers and the link poller */
+int bg_core_start_timers(struct bg_core *c);
+
+/* addr.c: the bond's addresses as the logic layer sees them */
+void bg_core_addr_event(struct bg_core *c, int family, const uint8_t *a, bool deleted);
+int bg_core_io_bond_addrs(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16],
+                          size_t max6, size_t *n6);
+void bg_core_read_addresses(struct bg_core *c);
+/* The model's addresses and routes on the bond (c->configure_addresses). */
+void bg_core_configure_addresses(struct bg_core *c);
+
+/* instance.c */
+int bg_core_take_instance_lock(struct bg_core *c, const char *name);
+void bg_core_recover_log(const char *msg);
+/* Create the TAP, or take the one the service manager or an earlier run
+ * kept (c->reattached, c->fdstore). */
+int bg_core_open_tap(struct bg_core *c, const char *name);
