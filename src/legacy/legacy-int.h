@@ -114,9 +114,17 @@ struct lg_ctx {
         struct lg_bond *bonds;
         size_t n_bonds;
         struct bg_nameidx bond_idx;   /* bond name -> index in bonds */
+        /* route-*, route6-*, rule-* and rule6-* names seen in the listing of
+         * network-scripts: a bond without them costs no failed open(2)s, which
+         * were most of the system time on trees of thousands of bonds. */
+        struct bg_nameidx side_files;
+        bool scripts_listed;
 };
 
 /* legacy.c */
+/* rh.c: may network-scripts/name exist? False only when the directory was
+ * listed and name was not in it. */
+bool lg_rh_may_exist(const struct lg_ctx *c, const char *name);
 const char *lg_intern(struct lg_ctx *c, const char *s);
 char *lg_path(const struct lg_ctx *c, const char *rel);   /* malloc'd root + "/" + rel */
 /* Read root-relative file; -ENOENT quietly, other errors reported. */

@@ -195,6 +195,8 @@ int lg_routes(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, int famil
 
         snprintf(rel, sizeof(rel), "etc/sysconfig/network-scripts/%s-%s",
                  family == AF_INET ? "route" : "route6", b->name);
+        if (!lg_rh_may_exist(c, rel + strlen("etc/sysconfig/network-scripts/")))
+                return 0;
         r = lg_read(c, rel, &data, &len, &shown);
         if (r == -ENOENT)
                 return 0;
@@ -243,6 +245,8 @@ int lg_rules(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, int family
 
         snprintf(rel, sizeof(rel), "etc/sysconfig/network-scripts/%s-%s",
                  family == AF_INET ? "rule" : "rule6", b->name);
+        if (!lg_rh_may_exist(c, rel + strlen("etc/sysconfig/network-scripts/")))
+                return 0;
         r = lg_read(c, rel, &data, &len, &shown);
         if (r == -ENOENT)
                 return 0;

@@ -49,8 +49,13 @@ static int cmp_file(const void *a, const void *b) {
         return strcmp(((const struct lg_file *)a)->name, ((const struct lg_file *)b)->name);
 }
 
+bool lg_rh_may_exist(const struct lg_ctx *c, const char *name) {
+        return !c->scripts_listed || bg_nameidx_get(&c->side_files, name, NULL);
+}
+
 int lg_rh_scan(struct lg_ctx *c) {
         char *dir = lg_path(c, "etc/sysconfig/network-scripts");
+        size_t files_cap = 0;
         struct dirent *de;
         DIR *d;
         int r = 0;
@@ -60,6 +65,7 @@ int lg_rh_scan(struct lg_ctx *c) {
         d = lg_opendir(c, "etc/sysconfig/network-scripts");
         if (!d) {
                 int e = -errno;
+                c->scripts_listed = e == -ENOENT || e == -ENOTDIR;   /* nothing is there */
                 if (e != -ENOENT && e != -ENOTDIR) {
                         lg_diag(c, BG_DIAG_ERROR, lg_intern(c, dir), 0, 0, NULL, "cannot read: %s",
                                 bg_read_strerror(e));
@@ -72,6 +78,14 @@ int lg_rh_scan(struct lg_ctx *c) {
                 struct lg_file *v;
                 bool skip = false;
 
+                if (!strncmp(de->d_name, "route", 5) || !strncmp(de->d_name, "rule", 4)) {
+                        const char *k = lg_intern(c, de->d_name);
+                        if (!k || bg_nameidx_put(&c->side_files, k, 0) < 0) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        continue;
+                }
                 if (strncmp(de->d_name, "ifcfg-", 6) || !de->d_name[6])
                         continue;
                 skip = bg_legacy_ifcfg_backup_name(de->d_name);
@@ -93,12 +107,15 @@ int lg_rh_scan(struct lg_ctx *c) {
                                         "ifcfg-*-range files are not converted");
                         continue;
                 }
-                v = realloc(c->files, (c->n_files + 1) * sizeof(*v));
-                if (!v) {
-                        r = -ENOMEM;
-                        break;
+                if (c->n_files == files_cap) {
+                        files_cap = files_cap ? files_cap * 2 : 16;
+                        v = realloc(c->files, files_cap * sizeof(*v));
+                        if (!v) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        c->files = v;
                 }
-                c->files = v;
                 v = &c->files[c->n_files];
                 *v = (struct lg_file) { .bond = -1 };
                 v->name = strdup(de->d_name);
@@ -113,6 +130,7 @@ int lg_rh_scan(struct lg_ctx *c) {
         free(dir);
         if (r < 0)
                 return r;
+        c->scripts_listed = true;
         if (c->n_files > 1)
                 qsort(c->files, c->n_files, sizeof(*c->files), cmp_file);
 
@@ -643,6 +661,7 @@ void lg_rh_free(struct lg_ctx *c) {
                 free(c->files[i].name);
         }
         free(c->files);
+        bg_nameidx_free(&c->side_files);
         for (size_t i = 0; i < c->n_bonds; i++) {
                 struct lg_bond *b = &c->bonds[i];
                 for (size_t k = 0; k < b->n_ports; k++) {

@@ -35,8 +35,11 @@ static int read_fd(int fd, size_t max, char **out, size_t *len) {
         for (;;) {
                 ssize_t k;
 
-                if (cap - n < 4096 + 1) {
-                        size_t ncap = cap ? cap * 2 : 8192;
+                if (cap - n < 2) {
+                        /* The size fstat() reported, plus room for the
+                         * terminating NUL and the read that sees EOF; a
+                         * file that grows meanwhile doubles the buffer. */
+                        size_t ncap = cap ? cap * 2 : (size_t)st.st_size + 64;
                         char *nb = realloc(buf, ncap);
                         if (!nb) {
                                 free(buf);
