@@ -10,7 +10,8 @@
  * The steps, in order: parse_args, read_input, check_model, produce,
  * deliver, report. With -o the output is written
  * atomically (yaml: PATH is the file; other formats: PATH is a directory,
- * created if needed) and existing files are never replaced unless --force.
+ * created if needed, that receives the whole set of files or none of it)
+ * and existing files are never replaced unless --force.
  * Nothing is written when there is an error; on stdout the bonds that
  * converted are still printed, and the exit status says something failed.
  * Exit status (bondgen(8)): 0 ok (warnings allowed), 1 invalid input or
@@ -73,41 +74,33 @@ static int exists(const char *path) {
         return lstat(path, &st) == 0;
 }
 
-/* Write all files or none: existence is checked for every file first. */
+/* Write the set or nothing (bg_write_set_atomic(); bondgen(8), Output). */
 static int write_files(const char *dir, const struct bg_emit_files *files, bool force) {
+        struct bg_out_file *v = calloc(files->n ? files->n : 1, sizeof(*v));
+        const char *what = NULL;
         int r;
 
-        for (size_t i = 0; i < files->n; i++) {
-                char *p;
-                if (asprintf(&p, "%s/%s", dir, files->v[i].name) < 0)
-                        return BG_EXIT_SYSTEM;
-                if (!force && exists(p)) {
-                        fprintf(stderr, "bondgen convert: %s exists; not overwritten (use --force)\n", p);
-                        free(p);
-                        return BG_EXIT_INVALID;
-                }
-                free(p);
+        if (!v) {
+                fprintf(stderr, "bondgen convert: %s\n", strerror(ENOMEM));
+                return BG_EXIT_SYSTEM;
         }
-        for (size_t i = 0; i < files->n; i++) {
-                char *p, *slash;
-                if (asprintf(&p, "%s/%s", dir, files->v[i].name) < 0)
-                        return BG_EXIT_SYSTEM;
-                slash = strrchr(p, '/');
-                *slash = 0;
-                r = bg_mkdir_p(p, 0755);
-                *slash = '/';
-                if (r >= 0)
-                        r = bg_write_file_atomic(p, files->v[i].content, strlen(files->v[i].content),
-                                                 files->v[i].mode ? files->v[i].mode : 0644, force);
-                if (r < 0) {
-                        fprintf(stderr, "bondgen convert: %s: %s%s\n", p, strerror(-r),
-                                r == -EEXIST ? " (not overwritten; use --force)" : "");
-                        free(p);
-                        return r == -EEXIST ? BG_EXIT_INVALID : BG_EXIT_SYSTEM;
-                }
-                free(p);
-        }
-        return BG_EXIT_OK;
+        for (size_t i = 0; i < files->n; i++)
+                v[i] = (struct bg_out_file) { files->v[i].name, files->v[i].content, strlen(files->v[i].content),
+                                              files->v[i].mode ? files->v[i].mode : 0644 };
+        r = bg_write_set_atomic(dir, v, files->n, force, &what);
+        free(v);
+        if (r == 0)
+                return BG_EXIT_OK;
+        if (r == -EEXIST && what)
+                fprintf(stderr, "bondgen convert: %s/%s exists; not overwritten (use --force); nothing was "
+                        "written\n", dir, what);
+        else if (r == -EISDIR && what)
+                fprintf(stderr, "bondgen convert: %s/%s is a directory; not replaced; nothing was written\n",
+                        dir, what);
+        else
+                fprintf(stderr, "bondgen convert: %s%s%s: %s; nothing was written, %s is as it was\n", dir,
+                        what ? "/" : "", what ? what : "", strerror(-r), dir);
+        return r == -EEXIST || r == -EISDIR || r == -ENOTDIR || r == -EINVAL ? BG_EXIT_INVALID : BG_EXIT_SYSTEM;
 }
 
 struct conv_opts {
@@ -298,9 +291,6 @@ static int deliver(const struct conv_opts *o, const struct bg_model *m, const st
                                 r == -EEXIST ? " (not overwritten; use --force)" : "");
                         return r == -EEXIST ? BG_EXIT_INVALID : BG_EXIT_SYSTEM;
                 }
-        } else if ((r = bg_mkdir_p(o->out, 0755)) < 0) {
-                fprintf(stderr, "bondgen convert: %s: %s\n", o->out, strerror(-r));
-                return BG_EXIT_SYSTEM;
         } else if ((r = write_files(o->out, &out->files, o->force)) != BG_EXIT_OK)
                 return r;
         return kept;

@@ -297,6 +297,18 @@ int bg_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
                 }
                 unlink(tmp);
         }
+        /* The rename itself on disk too: the directory's entry. */
+        {
+                char dir[PATH_MAX];
+                int dfd;
+
+                snprintf(dir, sizeof(dir), "%.*s", dirlen ? dirlen : 1, dirlen ? path : ".");
+                dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (dfd >= 0) {
+                        (void) fsync(dfd);
+                        close(dfd);
+                }
+        }
         return 0;
 fail:
         if (fd >= 0)

@@ -38,6 +38,29 @@ const char *bg_read_strerror(int r);
 int bg_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
                          bool overwrite);
 
+/* One file of a set for bg_write_set_atomic(). name: a plain file name
+ * (no '/', not starting with '.'). */
+struct bg_out_file {
+        const char *name;
+        const void *data;
+        size_t len;
+        mode_t mode;
+};
+
+/* Write files into dir as one set (outset.c says how): all of them or, on
+ * any error, none, with dir as it was. dir is created (with its parents)
+ * when missing. Without overwrite an existing file of the set is -EEXIST;
+ * with it, existing files of those names are replaced; other files in dir
+ * are never touched. Runs into one dir take turns (flock(2) on its
+ * parent). *what: the file an error is about, NULL for dir itself.
+ * Errors: -EINVAL (a bad name), -EEXIST, -EISDIR (a directory where a file
+ * of the set goes), -ENOTDIR (dir is not a directory), other -errno. */
+int bg_write_set_atomic(const char *dir, const struct bg_out_file *files, size_t n, bool overwrite,
+                        const char **what);
+/* Test hook: the step-th write or rename of the next calls fails (-EIO);
+ * -1 turns it off. */
+void bg_write_set_fail_at(int step);
+
 /* mkdir -p with the given mode for created directories. */
 int bg_mkdir_p(const char *path, mode_t mode);
 
