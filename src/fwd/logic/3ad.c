@@ -92,6 +92,7 @@ static int ad_init(struct bg_fwd *b) {
         c.user_port_key = b->p.ad_user_port_key;
         c.min_links = b->p.min_links;
         c.strict = b->p.lacp_strict;
+        c.independent = !b->p.coupled_control;
         ad->b = b;
         r = bg_lacp_new(&c, b->mac, &ops, ad, b->now, &l);
         if (r < 0)

@@ -155,7 +155,8 @@ void lacp_agg_selection(struct bg_lacp *l) {
 bool lacp_port_collecting(const struct bg_lacp *l, const struct port *p) {
         if (!p->link_up || p->agg < 0)
                 return false;
-        if (p->mux == BG_LACP_MUX_COLLECTING_DISTRIBUTING)
+        if (p->mux == BG_LACP_MUX_COLLECTING_DISTRIBUTING || p->mux == BG_LACP_MUX_COLLECTING ||
+            p->mux == BG_LACP_MUX_DISTRIBUTING)
                 return true;
         /* no partner at all: the active aggregator forwards anyway
          * (bond_3ad.c:ad_agg_selection_logic(), "individual" fallback) */
@@ -163,6 +164,8 @@ bool lacp_port_collecting(const struct bg_lacp *l, const struct port *p) {
 }
 
 bool lacp_port_distributing(const struct bg_lacp *l, const struct port *p) {
+        if (p->mux == BG_LACP_MUX_COLLECTING)
+                return false;   /* independent control: not until the partner collects */
         return lacp_port_collecting(l, p) && l->aggs[p->agg].active;
 }
 
@@ -176,7 +179,8 @@ bool lacp_carrier(const struct bg_lacp *l) {
                 return lacp_agg_ports(l, a, true) >= l->cfg.min_links;
         for (unsigned i = 0; i < BG_LACP_MAX_PORTS; i++)
                 if (l->ports[i].used && l->ports[i].agg == a &&
-                    l->ports[i].link_up && l->ports[i].mux == BG_LACP_MUX_COLLECTING_DISTRIBUTING)
+                    l->ports[i].link_up && (l->ports[i].mux == BG_LACP_MUX_COLLECTING_DISTRIBUTING ||
+                                            l->ports[i].mux == BG_LACP_MUX_DISTRIBUTING))
                         n++;
         return n >= (l->cfg.min_links ? l->cfg.min_links : 1);
 }

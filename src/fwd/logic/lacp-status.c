@@ -39,6 +39,8 @@ const char *bg_lacp_mux_state_name(enum bg_lacp_mux_state s) {
         case BG_LACP_MUX_WAITING: return "waiting";
         case BG_LACP_MUX_ATTACHED: return "attached";
         case BG_LACP_MUX_COLLECTING_DISTRIBUTING: return "collecting_distributing";
+        case BG_LACP_MUX_COLLECTING: return "collecting";
+        case BG_LACP_MUX_DISTRIBUTING: return "distributing";
         }
         return "unknown";
 }

@@ -213,7 +213,12 @@ static void rx_pdu(struct bg_lacp *l, struct port *p, const struct bg_lacpdu *pd
 
 /* Selection (ad_select, aggregators) is in lacp-select.c. */
 
-/* ---- mux machine (coupled control) ----------------------------------- */
+/* ---- mux machine ------------------------------------------------------
+ * Coupled control (the default) enables collecting and distributing
+ * together; independent control (coupled_control=0, 802.1AX-2020 6.4.15,
+ * bond_3ad.c:ad_mux_machine()) enables collecting first and distributing
+ * only once the partner says it collects, so no frame is sent to a
+ * partner not yet ready to take it. */
 
 static bool agg_ready(const struct bg_lacp *l, int a, uint64_t now) {
         for (unsigned i = 0; i < BG_LACP_MAX_PORTS; i++) {
@@ -246,7 +251,13 @@ static void mux_enter(struct bg_lacp *l, struct port *p, enum bg_lacp_mux_state 
                 p->ntt = true;
                 break;
         case BG_LACP_MUX_COLLECTING_DISTRIBUTING:
+        case BG_LACP_MUX_DISTRIBUTING:
                 p->actor_state |= BG_LACP_STATE_SYNC | cd;
+                p->ntt = true;
+                break;
+        case BG_LACP_MUX_COLLECTING:
+                p->actor_state |= BG_LACP_STATE_SYNC | BG_LACP_STATE_COLLECTING;
+                p->actor_state &= ~BG_LACP_STATE_DISTRIBUTING;
                 p->ntt = true;
                 break;
         }
@@ -279,7 +290,8 @@ static void mux_run(struct bg_lacp *l, struct port *p, uint64_t now) {
                                 continue;
                         }
                         if ((p->partner.state & BG_LACP_STATE_SYNC) && l->select_at == NEVER && agg_active) {
-                                mux_enter(l, p, BG_LACP_MUX_COLLECTING_DISTRIBUTING, now);
+                                mux_enter(l, p, l->cfg.independent ? BG_LACP_MUX_COLLECTING
+                                                                   : BG_LACP_MUX_COLLECTING_DISTRIBUTING, now);
                                 continue;
                         }
                         /* our SYNC follows whether our aggregator is the active one */
@@ -295,6 +307,25 @@ static void mux_run(struct bg_lacp *l, struct port *p, uint64_t now) {
                          * never claims to collect what we drop. */
                         if (!p->selected || !(p->partner.state & BG_LACP_STATE_SYNC) || !agg_active) {
                                 mux_enter(l, p, BG_LACP_MUX_ATTACHED, now);
+                                continue;
+                        }
+                        return;
+                case BG_LACP_MUX_COLLECTING:
+                        if (!p->selected || !(p->partner.state & BG_LACP_STATE_SYNC) || !agg_active) {
+                                mux_enter(l, p, BG_LACP_MUX_ATTACHED, now);
+                                continue;
+                        }
+                        if (p->partner.state & BG_LACP_STATE_COLLECTING) {
+                                mux_enter(l, p, BG_LACP_MUX_DISTRIBUTING, now);
+                                continue;
+                        }
+                        return;
+                case BG_LACP_MUX_DISTRIBUTING:
+                        /* distributing stops first; COLLECTING then decides
+                         * whether to detach further */
+                        if (!p->selected || !(p->partner.state & BG_LACP_STATE_SYNC) || !agg_active ||
+                            !(p->partner.state & BG_LACP_STATE_COLLECTING)) {
+                                mux_enter(l, p, BG_LACP_MUX_COLLECTING, now);
                                 continue;
                         }
                         return;

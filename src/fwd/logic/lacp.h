@@ -112,6 +112,10 @@ struct bg_lacp_config {
         uint16_t user_port_key;      /* ad_user_port_key, 0..1023: key bits 15-6 */
         unsigned min_links;
         bool strict;                 /* lacp_strict: carrier needs collecting+distributing ports */
+        /* coupled_control=0: collecting and distributing are enabled one
+         * after the other (mux COLLECTING, then DISTRIBUTING once the
+         * partner collects), not together */
+        bool independent;
         /* Delay before the first aggregator choice; the kernel waits one
          * 100 ms tick after the bond is opened. */
         uint64_t select_delay_usec;
@@ -143,6 +147,9 @@ enum bg_lacp_mux_state {
         BG_LACP_MUX_WAITING,
         BG_LACP_MUX_ATTACHED,
         BG_LACP_MUX_COLLECTING_DISTRIBUTING,
+        /* independent control (coupled_control=0): 802.1AX-2020 6.4.15 */
+        BG_LACP_MUX_COLLECTING,
+        BG_LACP_MUX_DISTRIBUTING,
 };
 
 enum bg_lacp_churn { BG_LACP_CHURN_MONITOR, BG_LACP_CHURN_NONE, BG_LACP_CHURN_CHURNED };

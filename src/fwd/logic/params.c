@@ -4,6 +4,7 @@
  * miimon periods, rounded down). */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fwd/logic/fwd.h"
@@ -62,6 +63,28 @@ int bg_fwd_params_from_bond(const struct bg_bond *bond, struct bg_fwd_params *p,
                         return -EINVAL;
                 }
                 p->arp_targets[p->n_arp_targets++] = in.s_addr;
+        }
+        /* The NS/NA monitor (bond_main.c:bond_ns_send_all(),
+         * bond_na_rcv()) is not implemented: refused rather than run as an
+         * ARP monitor that ignores half its targets. Without arp_interval
+         * the kernel does not use the targets either. */
+        if (p->arp_interval && bond->opts[BG_OPT_NS_IP6_TARGET].set && bond->opts[BG_OPT_NS_IP6_TARGET].n_list) {
+                snprintf(err, errlen, "ns_ip6_target: bondgend has no NS/NA link monitor; "
+                         "use arp_ip_target or miimon; see bondgend(8)");
+                return -EOPNOTSUPP;
+        }
+        /* queue_id picks a port by the tx queue the host stack chose for
+         * a frame (bond_main.c:bond_slave_override()); a TAP reader never
+         * sees that queue, so a non-zero queue_id cannot be honoured. */
+        t = &bond->opts[BG_OPT_QUEUE_ID];
+        for (size_t i = 0; t->set && i < t->n_list; i++) {
+                const char *colon = t->list[i] ? strrchr(t->list[i], ':') : NULL;
+                if (colon && strtoul(colon + 1, NULL, 10) != 0) {
+                        snprintf(err, errlen, "queue_id %s: bondgend cannot honour it: the kernel's transmit queue "
+                                 "of a frame is not visible through the TAP device; see bondgend(8)",
+                                 t->list[i]);
+                        return -EOPNOTSUPP;
+                }
         }
         if (p->arp_interval && !p->n_arp_targets) {
                 /* as the kernel's module parameter: no targets, no ARP monitor */

@@ -22,6 +22,11 @@ struct sim_inst {
         uint64_t tx[BG_LACP_MAX_PORTS];          /* frames sent per port */
         uint64_t last_tx_at[BG_LACP_MAX_PORTS];
         uint8_t last_frame[BG_LACP_MAX_PORTS][BG_LACPDU_FRAME_LEN];
+        /* actor states sent in LACPDUs, each change once, in order, and
+         * whether the port distributed while it sent C without D */
+        uint8_t states[BG_LACP_MAX_PORTS][16];
+        unsigned n_states[BG_LACP_MAX_PORTS];
+        bool dist_while_c_only[BG_LACP_MAX_PORTS];
 };
 
 struct sim_wire {
@@ -61,6 +66,14 @@ static inline int sim_send(void *userdata, unsigned port, const void *frame, siz
         in->tx[port]++;
         in->last_tx_at[port] = s->now;
         memcpy(in->last_frame[port], frame, len < BG_LACPDU_FRAME_LEN ? len : BG_LACPDU_FRAME_LEN);
+        if (len > 32 && ((const uint8_t *) frame)[14] == 1) {   /* LACPDU: actor state at 32 */
+                uint8_t st = ((const uint8_t *) frame)[32];
+                unsigned *n = &in->n_states[port];
+                if ((!*n || in->states[port][*n - 1] != st) && *n < 16)
+                        in->states[port][(*n)++] = st;
+                if ((st & 0x30) == 0x10 && bg_lacp_port_distributing(in->l, port))
+                        in->dist_while_c_only[port] = true;
+        }
         return 0;
 }
 

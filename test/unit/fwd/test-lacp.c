@@ -559,3 +559,53 @@ Test(lacp, garbage_and_mutated_pdus_never_break_the_machines) {
         converge(&p, 10 * SEC);
         sim_free(&p.s);
 }
+
+/* coupled_control=0 (802.1AX-2020 6.4.15 independent control): a port
+ * collects first and distributes only once the partner says it collects;
+ * while only collecting, it receives but sends nothing on the bond's
+ * behalf, and tells the partner C without D. */
+static void independent_converges(bool b_independent) {
+        struct bg_lacp_config ca = cfg(true, true), cb = cfg(true, true);
+        struct pair p;
+
+        ca.independent = true;
+        cb.independent = b_independent;
+        pair_setup(&p, ca, cb);
+        converge(&p, 5 * SEC);
+        for (int i = 0; i < 2; i++) {
+                struct sim_inst *a = &p.s.inst[p.a];
+                unsigned port = p.ap[i], k, c_only = 99, cd = 99;
+                for (k = 0; k < a->n_states[port]; k++) {
+                        uint8_t st = a->states[port][k];
+                        if ((st & 0x38) == 0x18 && c_only == 99)
+                                c_only = k;
+                        if ((st & 0x30) == 0x30 && cd == 99)
+                                cd = k;
+                }
+                cr_assert(c_only < cd && cd < 99, "port %d: S+C without D (0x%02x) sent before C+D", i,
+                          c_only < 99 ? a->states[port][c_only] : 0);
+                cr_assert(!a->dist_while_c_only[port], "distributed while telling the partner C only");
+                struct bg_lacp_port_info info = sim_info(&p.s, p.a, port);
+                cr_assert_eq(info.mux_state, BG_LACP_MUX_DISTRIBUTING);
+                cr_assert_str_eq(bg_lacp_mux_state_name(info.mux_state), "distributing");
+                cr_assert_eq(info.actor.state, 0x3f);
+                cr_assert_eq(info.partner.state, 0x3f);
+        }
+        cr_assert(bg_lacp_carrier(p.s.inst[p.a].l));
+        /* the partner goes silent: its information expires, and the ports
+         * stop distributing */
+        for (int i = 0; i < 2; i++)
+                p.s.wires[p.w[i]].b_to_a = false;
+        sim_run(&p.s, 4 * SEC);
+        for (int i = 0; i < 2; i++)
+                cr_assert_neq(sim_info(&p.s, p.a, p.ap[i]).mux_state, BG_LACP_MUX_DISTRIBUTING);
+        sim_free(&p.s);
+}
+
+Test(lacp, independent_control_collects_before_distributing) {
+        independent_converges(true);
+}
+
+Test(lacp, independent_control_works_with_a_coupled_partner) {
+        independent_converges(false);
+}
