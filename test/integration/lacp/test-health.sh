@@ -7,6 +7,11 @@
 #    system ids (two switches without MLAG);
 #  - partner timeout: the partner stops sending (SIGSTOP) after it agreed;
 #  - ok: both ports collecting and distributing with one partner.
+#   ns A                      ns B / ns C
+#   bgha {a0, a1}: a0 ── veth ── b0  bghb (B)      no partner, then
+#                  a1 ── veth ── c0  bghc (C)      two aggregators, timeout
+#   bghd {a2, a3}: a2 ── veth ── b1 ─┐ bghe (B)    ok
+#                  a3 ── veth ── b2 ─┘
 # Each case also checks the port state bits in words and the JSON. Churn and
 # speed/duplex mismatch are provoked with the 802.3ad machines on a fake
 # clock in test/unit/fwd/test-lacp-health.c (churn needs 60 s; veth links
