@@ -37,6 +37,7 @@ void bg_lacp_config_init(struct bg_lacp_config *c) {
         c->select = BG_LACP_SELECT_STABLE;
         c->system_priority = 65535;
         c->select_delay_usec = 100000;
+        c->attach_when_complete = true;
 }
 
 unsigned bg_lacp_speed_code(uint32_t s) {
@@ -229,6 +230,34 @@ static bool agg_ready(const struct bg_lacp *l, int a, uint64_t now) {
         return true;
 }
 
+/* Whether every port of the bond that could join aggregator a has joined
+ * it: each port with link is selected onto a and hears its partner
+ * (receive machine CURRENT). The mux machine's WAITING state holds a port
+ * for wait_while (aggregate_wait_time, 2 s: 802.1AX-2014 6.4.4 and the
+ * Selection Logic's Ready, 6.4.14) so that ports about to be selected onto
+ * the same aggregator attach together rather than one by one. When no
+ * port of the bond is left to come, the wait only delays the link:
+ * bond_3ad.c:ad_mux_machine() waits anyway (AD_AGGREGATE_WAIT_TIME), Open
+ * vSwitch's lib/lacp.c has no wait at all. Attaching early changes
+ * nothing the partner sees but the time: our SYNC comes sooner, and a port
+ * that gets link later attaches to the aggregator as it would after the
+ * wait. A kernel partner still takes its own 2 s. */
+static bool agg_complete(const struct bg_lacp *l, int a) {
+        unsigned n = 0;
+
+        if (!l->cfg.attach_when_complete || a < 0)
+                return false;
+        for (unsigned i = 0; i < BG_LACP_MAX_PORTS; i++) {
+                const struct port *q = &l->ports[i];
+                if (!q->used || !q->link_up)
+                        continue;
+                if (!q->selected || q->agg != a || q->rx != BG_LACP_RX_CURRENT)
+                        return false;
+                n++;
+        }
+        return n > 0;
+}
+
 static void mux_enter(struct bg_lacp *l, struct port *p, enum bg_lacp_mux_state s, uint64_t now) {
         const uint8_t cd = BG_LACP_STATE_COLLECTING | BG_LACP_STATE_DISTRIBUTING;
 
@@ -279,7 +308,7 @@ static void mux_run(struct bg_lacp *l, struct port *p, uint64_t now) {
                                 mux_enter(l, p, BG_LACP_MUX_DETACHED, now);
                                 continue;
                         }
-                        if (now >= p->wait_while && agg_ready(l, p->agg, now)) {
+                        if ((now >= p->wait_while && agg_ready(l, p->agg, now)) || agg_complete(l, p->agg)) {
                                 mux_enter(l, p, BG_LACP_MUX_ATTACHED, now);
                                 continue;
                         }

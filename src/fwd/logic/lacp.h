@@ -119,6 +119,11 @@ struct bg_lacp_config {
         /* Delay before the first aggregator choice; the kernel waits one
          * 100 ms tick after the bond is opened. */
         uint64_t select_delay_usec;
+        /* Attach as soon as every port of the bond with link has selected
+         * the same aggregator with a current partner, instead of always
+         * waiting aggregate_wait_time (see agg_complete() in lacp.c).
+         * bondgend sets it; false gives the kernel's timing exactly. */
+        bool attach_when_complete;
 };
 
 void bg_lacp_config_init(struct bg_lacp_config *c); /* the kernel's defaults */

@@ -20,6 +20,12 @@ static struct bg_lacp_config cfg(bool active, bool fast) {
         return c;
 }
 
+static struct bg_lacp_config kernel_cfg(bool active, bool fast) {
+        struct bg_lacp_config c = cfg(active, fast);
+        c.attach_when_complete = false;   /* bond_3ad.c: always the 2 s wait */
+        return c;
+}
+
 /* Two bonds A and B of two ports each, wired port to port. */
 struct pair {
         struct sim s;
@@ -57,9 +63,45 @@ static uint64_t converge(struct pair *p, uint64_t limit) {
         return p->s.now - t0;
 }
 
-Test(lacp, active_active_converges_like_the_kernel) {
+Test(lacp, complete_bonds_attach_without_the_aggregate_wait) {
         struct pair p;
         pair_setup(&p, cfg(true, true), cfg(true, true));
+        /* every port of both bonds selected with a current partner: no
+         * port is left to wait for, so both attach at once */
+        uint64_t t = converge(&p, 5 * SEC);
+        cr_assert(t <= 1 * SEC, "converged after %llu ms, want <= 1 s", (unsigned long long) (t / MS));
+        cr_assert_eq(sim_info(&p.s, p.a, p.ap[0]).aggregator_id, sim_info(&p.s, p.a, p.ap[1]).aggregator_id);
+        cr_assert_eq(sim_info(&p.s, p.a, p.ap[0]).actor.state, 0x3f);
+        sim_free(&p.s);
+}
+
+Test(lacp, a_kernel_timed_partner_still_interoperates) {
+        struct pair p;
+        /* B behaves like bonding.ko: it attaches only after its 2 s wait,
+         * and A's ports cannot distribute before B's SYNC */
+        pair_setup(&p, cfg(true, true), kernel_cfg(true, true));
+        uint64_t t = converge(&p, 5 * SEC);
+        cr_assert(t >= 2 * SEC && t <= 3 * SEC, "converged after %llu ms", (unsigned long long) (t / MS));
+        cr_assert_eq(sim_info(&p.s, p.b, p.bp[0]).partner.state, 0x3f);
+        sim_free(&p.s);
+}
+
+Test(lacp, a_port_without_its_partner_keeps_the_wait) {
+        struct pair p;
+        pair_setup(&p, cfg(true, true), cfg(true, true));
+        /* A's second port hears nothing yet: A cannot know whether it will
+         * join, so A's first port waits aggregate_wait_time */
+        p.s.wires[p.w[1]].b_to_a = false;
+        sim_run(&p.s, 1500 * MS);
+        cr_assert(!sim_cd(&p.s, p.a, p.ap[0]), "attached before the wait with a port still unheard");
+        sim_run(&p.s, 1500 * MS);
+        cr_assert(sim_cd(&p.s, p.a, p.ap[0]), "the first port distributes after the wait");
+        sim_free(&p.s);
+}
+
+Test(lacp, active_active_converges_like_the_kernel) {
+        struct pair p;
+        pair_setup(&p, kernel_cfg(true, true), kernel_cfg(true, true));
 
         /* the first PDUs leave at once, at link up (mux DETACHED sets NTT) */
         cr_assert_eq(p.s.inst[p.a].tx[p.ap[0]], 1);
@@ -98,8 +140,9 @@ Test(lacp, active_active_converges_like_the_kernel) {
 
 Test(lacp, slow_rate_sends_every_30s_and_expires_after_90s) {
         struct pair p;
-        /* A asks for long timeouts, B for short ones */
-        pair_setup(&p, cfg(true, false), cfg(true, true));
+        /* A asks for long timeouts, B for short ones (kernel timing, so the
+         * PDUs of the negotiation are all out when counting starts) */
+        pair_setup(&p, kernel_cfg(true, false), kernel_cfg(true, true));
         converge(&p, 5 * SEC);
 
         /* A transmits fast (B set Timeout), B slow (A did not) */
@@ -187,7 +230,8 @@ Test(lacp, passive_never_starts) {
 
 Test(lacp, passive_answers_an_active_partner) {
         struct pair p;
-        pair_setup(&p, cfg(false, false), cfg(true, true));
+        /* PDU counts as bond_3ad.c sends them: the kernel's timing */
+        pair_setup(&p, kernel_cfg(false, false), kernel_cfg(true, true));
         cr_assert_eq(p.s.inst[p.b].tx[p.bp[0]], 1, "the active side speaks first");
         cr_assert_eq(p.s.inst[p.a].tx[p.ap[0]], 0);
         sim_run(&p.s, 0);
@@ -448,7 +492,7 @@ static void kv_cat(void *ctx, const char *section, const char *key, const char *
 Test(lacp, status_in_the_kernel_wording) {
         struct pair p;
         static char buf[8192];
-        pair_setup(&p, cfg(true, true), cfg(true, true));
+        pair_setup(&p, kernel_cfg(true, true), kernel_cfg(true, true));
         converge(&p, 5 * SEC);
         struct bg_lacp *a = p.s.inst[p.a].l;
 
