@@ -159,8 +159,58 @@ static int run_step(struct bg_nl *nl, const struct bg_step *s, void *buf, struct
         return bg_nl_call(nl, *req, e);
 }
 
+/* The steps bondgend takes over its control socket; the rest (up/down,
+ * MTU, MAC, addresses, routes of the TAP) are netlink as for a kernel
+ * bond, and bondgend follows them (MTU and MAC to the ports). */
+static bool fwd_step(enum bg_step_kind k) {
+        return k == BG_STEP_OPTIONS || k == BG_STEP_ENSLAVE || k == BG_STEP_RELEASE || k == BG_STEP_QUEUE_ID;
+}
+
+static int run_fwd_step(const struct bg_step *s, char *err, size_t errlen) {
+        char req[4096], why[300];
+        int r = 0;
+
+        why[0] = 0;
+        switch (s->kind) {
+        case BG_STEP_OPTIONS: {
+                bool other = false;
+                for (unsigned i = 0; i < BG_OPT__MAX; i++)
+                        other |= s->opts.have[i] && i != BG_OPT_ACTIVE_SLAVE;
+                if (other) {
+                        r = bg_fwd_opts_request("set", &s->opts, req, sizeof(req));
+                        if (r < 0) {
+                                snprintf(err, errlen, "options do not fit one request: %s", strerror(-r));
+                                return r;
+                        }
+                        r = bg_fwdctl_request(s->bond, req, NULL, why, sizeof(why));
+                }
+                if (r >= 0 && s->opts.have[BG_OPT_ACTIVE_SLAVE] && s->opts.val[BG_OPT_ACTIVE_SLAVE].str) {
+                        snprintf(req, sizeof(req), "active %s\n", s->opts.val[BG_OPT_ACTIVE_SLAVE].str);
+                        r = bg_fwdctl_request(s->bond, req, NULL, why, sizeof(why));
+                }
+                break;
+        }
+        case BG_STEP_ENSLAVE:
+        case BG_STEP_RELEASE:
+                snprintf(req, sizeof(req), "%s %s\n", s->kind == BG_STEP_ENSLAVE ? "enslave" : "release", s->ifname);
+                r = bg_fwdctl_request(s->bond, req, NULL, why, sizeof(why));
+                break;
+        default:
+                snprintf(why, sizeof(why), "bondgend has no per-port queue_id");
+                r = -EOPNOTSUPP;
+        }
+        if (r < 0)
+                snprintf(err, errlen, "bondgend: %s", why[0] ? why : strerror(-r));
+        return r;
+}
+
 int bg_plan_execute(struct bg_nl *nl, const struct bg_plan *p, const struct bg_bond *b,
                     bg_report_fn rep, void *userdata, struct bg_diags *d) {
+        return bg_plan_execute_on(nl, p, b, false, rep, userdata, d);
+}
+
+int bg_plan_execute_on(struct bg_nl *nl, const struct bg_plan *p, const struct bg_bond *b, bool fwd,
+                       bg_report_fn rep, void *userdata, struct bg_diags *d) {
         static char buf[BG_NL_BUFSIZE];
 
         for (size_t i = 0; i < p->n_steps; i++) {
@@ -176,7 +226,10 @@ int bg_plan_execute(struct bg_nl *nl, const struct bg_plan *p, const struct bg_b
                         snprintf(line, sizeof(line), "%s: %s", b->name, s->desc);
                         rep(userdata, line);
                 }
-                r = run_step(nl, s, buf, &req, &e, err, sizeof(err));
+                if (fwd && fwd_step(s->kind))
+                        r = run_fwd_step(s, err, sizeof(err));
+                else
+                        r = run_step(nl, s, buf, &req, &e, err, sizeof(err));
                 if (r < 0) {
                         if (err[0])
                                 bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: %s: %s", b->name,
@@ -300,13 +353,7 @@ static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur
                 struct bg_step st = { .kind = BG_STEP_START };
                 struct bg_plan p = { .steps = &st, .n_steps = 1 };
                 snprintf(st.desc, sizeof(st.desc), "start bondgend");
-                if (cur && strcmp(cur->kind, "tun") == 0)
-                        p.n_steps = 0;
                 o->on_plan(o->plan_userdata, b, BG_BACKEND_USERSPACE, &p);
-        }
-        if (cur && strcmp(cur->kind, "tun") == 0) {
-                report(o, "%s: user-space bond already running (bondgend)", b->name);
-                return 0;
         }
         if (systemd) {
                 snprintf(unit, sizeof(unit), "bondgend@%s.service", b->name);
@@ -353,24 +400,147 @@ spawn:
         return 0;
 }
 
+static int run_plan(struct bg_nl *nl, const struct bg_bond *b, const struct bg_nl_state *st,
+                    const struct bg_fwd_state *fs, const struct bg_plan *plan, const struct bg_apply_opts *o,
+                    struct bg_diags *d);
+
+/* A running bondgend bond: its state laid over the netlink view, the same
+ * planner as for a kernel bond, and the steps through its control socket.
+ * What bondgend would refuse is asked first (`check`), so nothing changes
+ * when one option is wrong. */
+static int apply_fwd_live(struct bg_nl *nl, const struct bg_bond *b, struct bg_nl_state *st,
+                          const struct bg_fwd_state *fs, const struct bg_apply_opts *o, struct bg_diags *d) {
+        struct bg_plan plan = { 0 };
+        char req[4096], why[300];
+        int r;
+
+        r = bg_fwd_state_overlay(st, fs);
+        if (r >= 0)
+                r = bg_plan_bond(b, st, &plan, d);
+        for (size_t i = 0; r >= 0 && i < plan.n_steps; i++) {
+                const struct bg_step *s = &plan.steps[i];
+                bool other = false;
+
+                if (s->kind == BG_STEP_QUEUE_ID) {
+                        bg_diag_add(d, BG_DIAG_ERROR, &b->loc, "queue_id",
+                                    "%s: %s: bondgend has no per-port queue_id; nothing changed", b->name, s->desc);
+                        r = -EINVAL;
+                        break;
+                }
+                if (s->kind != BG_STEP_OPTIONS)
+                        continue;
+                for (unsigned k = 0; k < BG_OPT__MAX; k++)
+                        other |= s->opts.have[k] && k != BG_OPT_ACTIVE_SLAVE;
+                if (!other)
+                        continue;
+                r = bg_fwd_opts_request("check", &s->opts, req, sizeof(req));
+                if (r >= 0)
+                        r = bg_fwdctl_request(b->name, req, NULL, why, sizeof(why));
+                if (r == -EOPNOTSUPP)
+                        break;
+                if (r < 0) {
+                        bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: %s: bondgend refuses: %s; nothing changed",
+                                    b->name, s->desc, why[0] ? why : strerror(-r));
+                        r = r == -EINVAL ? -EINVAL : -EIO;
+                }
+        }
+        if (r < 0) {
+                bg_plan_free(&plan);
+                return r;
+        }
+        if (o->on_plan)
+                o->on_plan(o->plan_userdata, b, BG_BACKEND_USERSPACE, &plan);
+        if (plan.n_steps == 0)
+                report(o, "%s: nothing to do", b->name);
+        if (o->dry_run || !nl) {
+                for (size_t i = 0; i < plan.n_steps; i++)
+                        report(o, "%s: %s", b->name, plan.steps[i].desc);
+        } else if (plan.n_steps) {
+                r = run_plan(nl, b, st, fs, &plan, o, d);
+                if (r < 0 && r != -ENOMEM)
+                        r = -EIO;
+        }
+        bg_plan_free(&plan);
+        return r;
+}
+
+static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur,
+                           const struct bg_apply_opts *o, struct bg_diags *d);
+
+/* The user-space backend for one bond: start bondgend when the bond does
+ * not run, reconcile it live when it does. A bondgend too old to take
+ * live changes is restarted: the one case where the bond's device is
+ * recreated, with the outage that implies (said as it happens). */
+static int apply_userspace(struct bg_nl *nl, const struct bg_bond *b, struct bg_nl_state *st,
+                           const struct bg_apply_opts *o, struct bg_diags *d) {
+        const struct bg_nl_link *cur = bg_nl_state_link(st, b->name);
+        struct bg_fwd_state fs;
+        char why[300];
+        int r;
+
+        if (!cur)
+                return start_userspace(b, NULL, o, d);
+        if (cur->is_bond || strcmp(cur->kind, "tun") != 0) {
+                bg_diag_add(d, BG_DIAG_ERROR, &b->loc, "backend",
+                            "%s: the name is taken by a %s device, not a bondgend bond; a user-space bond needs "
+                            "its own new device: delete it first, or use backend: kernel",
+                            b->name, cur->is_bond ? "kernel bond" : cur->kind[0] ? cur->kind : "network");
+                return -EINVAL;
+        }
+        r = bg_fwd_state_read(b->name, &fs, why, sizeof(why));
+        if (r == -ENOENT || r == -ECONNREFUSED) {
+                /* the TAP of a bondgend that ended without deleting it
+                 * (a crash): a new bondgend takes it over */
+                report(o, "%s: the device is there but no bondgend runs for it", b->name);
+                return start_userspace(b, NULL, o, d);
+        }
+        if (r == -EOPNOTSUPP) {
+                if (o->on_plan) {
+                        struct bg_step s = { .kind = BG_STEP_START };
+                        struct bg_plan p = { .steps = &s, .n_steps = 1 };
+                        snprintf(s.desc, sizeof(s.desc), "restart bondgend (the running one takes no live changes)");
+                        o->on_plan(o->plan_userdata, b, BG_BACKEND_USERSPACE, &p);
+                }
+                report(o, "%s: restart bondgend (the running one takes no live changes; the bond is "
+                          "down until the new one has its ports)", b->name);
+                if (o->dry_run)
+                        return 0;
+                r = bg_fwd_stop(b->name, why, sizeof(why));
+                if (r < 0) {
+                        bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: cannot stop bondgend: %s", b->name, why);
+                        return -EIO;
+                }
+                return start_userspace(b, NULL, o, d);
+        }
+        if (r < 0) {
+                bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: cannot read bondgend's state: %s", b->name,
+                            why[0] ? why : strerror(-r));
+                return -EIO;
+        }
+        r = apply_fwd_live(nl, b, st, &fs, o, d);
+        bg_fwd_state_free(&fs);
+        return r;
+}
+
 /* Run a plan as a transaction: on failure, undo what was done and say
  * what was restored. */
 static int run_plan(struct bg_nl *nl, const struct bg_bond *b, const struct bg_nl_state *st,
-                    const struct bg_plan *plan, const struct bg_apply_opts *o, struct bg_diags *d) {
+                    const struct bg_fwd_state *fs, const struct bg_plan *plan, const struct bg_apply_opts *o,
+                    struct bg_diags *d) {
         struct bg_snapshot snap;
         int r;
 
         bg_snapshot_init(&snap);
-        r = bg_snapshot_add_bond(&snap, st, b);
+        r = fs ? bg_snapshot_add_fwd_bond(&snap, st, b, fs) : bg_snapshot_add_bond(&snap, st, b);
         if (r >= 0 && o->snapshot)
-                r = bg_snapshot_add_bond(o->snapshot, st, b);
+                r = fs ? bg_snapshot_add_fwd_bond(o->snapshot, st, b, fs) : bg_snapshot_add_bond(o->snapshot, st, b);
         if (r < 0) {
                 bg_snapshot_free(&snap);
                 bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: cannot record the state before apply: %s",
                             b->name, strerror(-r));
                 return r;
         }
-        r = bg_plan_execute(nl, plan, b, o->report, o->userdata, d);
+        r = bg_plan_execute_on(nl, plan, b, fs != NULL, o->report, o->userdata, d);
         if (r < 0) {
                 int u;
 
@@ -407,7 +577,7 @@ static int apply_kernel(struct bg_nl *nl, const struct bg_bond *b, const struct 
                 for (size_t i = 0; i < plan.n_steps; i++)
                         report(o, "%s: %s", b->name, plan.steps[i].desc);
         } else if (plan.n_steps) {
-                r = run_plan(nl, b, st, &plan, o, d);
+                r = run_plan(nl, b, st, NULL, &plan, o, d);
                 /* The kernel said no: a system error (exit status 3), whatever
                  * the errno, except a missing driver, which auto handles. */
                 if (r < 0 && r != -EOPNOTSUPP && r != -ENOMEM)
@@ -447,7 +617,7 @@ static int prune(struct bg_nl *nl, const struct bg_model *m, const struct bg_nl_
                         report(o, "%s: %s", l->name, s->desc);
                         r = 0;
                 } else
-                        r = run_plan(nl, &gone, st, &plan, o, d);
+                        r = run_plan(nl, &gone, st, NULL, &plan, o, d);
                 bg_plan_free(&plan);
                 if (r < 0)
                         ret = r;
@@ -510,13 +680,13 @@ int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o, stru
                                 r = start_userspace(b, cur, o, d);
                         }
                 } else
-                        r = start_userspace(b, cur, o, d);
+                        r = apply_userspace(nl, b, &st, o, d);
                 if (r == -EINVAL)
                         refused = true;
                 else if (r < 0)
                         failed = true;
                 /* Later bonds see what this one changed (ports, names). */
-                if (r >= 0 && !o->dry_run && be == BG_BACKEND_KERNEL && i + 1 < m->n_bonds) {
+                if (!o->dry_run && i + 1 < m->n_bonds) {
                         bg_nl_state_free(&st);
                         if (bg_nl_read_state(nl, &st) < 0)
                                 failed = true;

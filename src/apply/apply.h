@@ -112,6 +112,45 @@ int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o,
  * extended ack, a hint) goes to diags. */
 int bg_plan_execute(struct bg_nl *nl, const struct bg_plan *p, const struct bg_bond *b,
                     bg_report_fn report, void *userdata, struct bg_diags *diags);
+/* The same for a bondgend bond when fwd: options, enslave and release go
+ * through its control socket (fwdctl.c). */
+int bg_plan_execute_on(struct bg_nl *nl, const struct bg_plan *p, const struct bg_bond *b, bool fwd,
+                       bg_report_fn report, void *userdata, struct bg_diags *diags);
+
+/* ---- bondgend bonds (fwdctl.c) ----
+ * The control socket as a client library and bondgend's `state` answer
+ * (its format is at the top of fwdctl.c). */
+#define BG_FWD_STATE_MAX 32
+struct bg_fwd_state {
+        char name[IFNAMSIZ];
+        struct bg_nl_bond_opts opts;   /* primary by name (.str) */
+        char ports[BG_FWD_STATE_MAX][IFNAMSIZ];   /* enslave order */
+        uint8_t mii[BG_FWD_STATE_MAX];            /* 0 up, 1 fail, 2 down, 3 back */
+        size_t n_ports;
+        char pending[BG_FWD_STATE_MAX][IFNAMSIZ];
+        size_t n_pending;
+        char active[IFNAMSIZ];                    /* "" = none */
+};
+
+/* $BONDGEN_RUNDIR or /run/bondgen. */
+const char *bg_apply_rundir(void);
+/* One request line to BOND's bondgend; 0 and the body after the "ok"
+ * line (malloc'd, may be NULL) or -errno with the reason in err:
+ * -ENOENT/-ECONNREFUSED no bondgend, -EINVAL refused (bondgend's words
+ * in err), -EOPNOTSUPP a bondgend that does not know the request. */
+int bg_fwdctl_request(const char *bond, const char *req, char **body, char *err, size_t errlen);
+/* The pid of the bondgend serving BOND (SO_PEERCRED). */
+int bg_fwdctl_pid(const char *bond, pid_t *pid);
+int bg_fwd_state_parse(const char *text, struct bg_fwd_state *s, char *err, size_t errlen);
+int bg_fwd_state_read(const char *bond, struct bg_fwd_state *s, char *err, size_t errlen);
+void bg_fwd_state_free(struct bg_fwd_state *s);
+/* Make the TAP of fs a bond in st (options, ports as its slaves, active
+ * port), as the planner expects a kernel bond. */
+int bg_fwd_state_overlay(struct bg_nl_state *st, const struct bg_fwd_state *fs);
+/* Stop BOND's bondgend (its unit, else SIGTERM) and wait until it is gone. */
+int bg_fwd_stop(const char *bond, char *err, size_t errlen);
+/* "VERB name=value ...\n" for the options of a step (active_slave left out). */
+int bg_fwd_opts_request(const char *verb, const struct bg_nl_bond_opts *o, char *buf, size_t len);
 
 /* ---- transactions (txn.c) ----
  * A snapshot is what the bonds an apply touches looked like before: bonds
@@ -144,6 +183,9 @@ void bg_snapshot_free(struct bg_snapshot *s);
 bool bg_snapshot_empty(const struct bg_snapshot *s);
 /* Record model bond b (and the ports it names) as it is in st, once. */
 int bg_snapshot_add_bond(struct bg_snapshot *s, const struct bg_nl_state *st, const struct bg_bond *b);
+/* The same for a bondgend bond, st overlaid with its state fs. */
+int bg_snapshot_add_fwd_bond(struct bg_snapshot *s, const struct bg_nl_state *st, const struct bg_bond *b,
+                             const struct bg_fwd_state *fs);
 int bg_snapshot_add_created(struct bg_snapshot *s, const char *bond);
 int bg_snapshot_add_active(struct bg_snapshot *s, const char *bond, const char *port);
 int bg_snapshot_add_link_state(struct bg_snapshot *s, const char *name, bool up);

@@ -173,7 +173,8 @@ static int snap_ip(struct bg_bond *sb, const struct bg_nl_state *st, const struc
         return 0;
 }
 
-int bg_snapshot_add_bond(struct bg_snapshot *s, const struct bg_nl_state *st, const struct bg_bond *b) {
+static int add_bond(struct bg_snapshot *s, const struct bg_nl_state *st, const struct bg_bond *b,
+                    const struct bg_fwd_state *fs) {
         const struct bg_nl_link *cur = bg_nl_state_link(st, b->name);
         char order[64][IFNAMSIZ];
         struct bg_bond *sb;
@@ -201,7 +202,7 @@ int bg_snapshot_add_bond(struct bg_snapshot *s, const struct bg_nl_state *st, co
         sb = bg_model_add_bond(&s->model, b->name);
         if (!sb)
                 return -ENOMEM;
-        sb->backend = BG_BACKEND_KERNEL;
+        sb->backend = fs ? BG_BACKEND_USERSPACE : BG_BACKEND_KERNEL;
         sb->onboot = cur->flags & IFF_UP;
         sb->mtu = cur->mtu;
         if (cur->has_mac) {
@@ -211,7 +212,13 @@ int bg_snapshot_add_bond(struct bg_snapshot *s, const struct bg_nl_state *st, co
         r = snap_options(sb, st, cur);
         if (r < 0)
                 return r;
-        n_order = kernel_port_order(b->name, order, BG_ARRAY_SIZE(order));
+        if (fs) {
+                /* bondgend's enslave order, which decides the MAC and the
+                 * first active port as the kernel's does */
+                n_order = fs->n_ports < BG_ARRAY_SIZE(order) ? fs->n_ports : BG_ARRAY_SIZE(order);
+                memcpy(order, fs->ports, n_order * sizeof(order[0]));
+        } else
+                n_order = kernel_port_order(b->name, order, BG_ARRAY_SIZE(order));
         for (size_t i = 0; i < n_order; i++) {
                 const struct bg_nl_link *l = bg_nl_state_link(st, order[i]);
                 if (!l || l->master != cur->ifindex)
@@ -243,6 +250,34 @@ int bg_snapshot_add_bond(struct bg_snapshot *s, const struct bg_nl_state *st, co
         return r;
 }
 
+int bg_snapshot_add_bond(struct bg_snapshot *s, const struct bg_nl_state *st, const struct bg_bond *b) {
+        return add_bond(s, st, b, NULL);
+}
+
+int bg_snapshot_add_fwd_bond(struct bg_snapshot *s, const struct bg_nl_state *st, const struct bg_bond *b,
+                             const struct bg_fwd_state *fs) {
+        return add_bond(s, st, b, fs);
+}
+
+/* A model bond that bondgend runs: its state over the netlink view. */
+static int take_fwd(struct bg_snapshot *s, struct bg_nl_state *st, const struct bg_bond *b) {
+        const struct bg_nl_link *cur = bg_nl_state_link(st, b->name);
+        struct bg_fwd_state fs;
+        char err[256];
+        int r;
+
+        if (!cur || cur->is_bond || strcmp(cur->kind, "tun") != 0)
+                return 0;
+        r = bg_fwd_state_read(b->name, &fs, err, sizeof(err));
+        if (r < 0)
+                return r == -ENOENT || r == -ECONNREFUSED ? 0 : r;
+        r = bg_fwd_state_overlay(st, &fs);
+        if (r >= 0)
+                r = add_bond(s, st, b, &fs);
+        bg_fwd_state_free(&fs);
+        return r;
+}
+
 int bg_snapshot_take(const struct bg_model *m, const bool *skip, bool prune, struct bg_snapshot *s) {
         struct bg_nl *nl = NULL;
         struct bg_nl_state st = { 0 };
@@ -251,6 +286,9 @@ int bg_snapshot_take(const struct bg_model *m, const bool *skip, bool prune, str
         r = bg_nl_open(&nl);
         if (r >= 0)
                 r = bg_nl_read_state(nl, &st);
+        for (size_t i = 0; r >= 0 && i < m->n_bonds; i++)
+                if (!skip || !skip[i])
+                        r = take_fwd(s, &st, &m->bonds[i]);
         for (size_t i = 0; r >= 0 && i < m->n_bonds; i++)
                 if (!skip || !skip[i])
                         r = bg_snapshot_add_bond(s, &st, &m->bonds[i]);
@@ -309,6 +347,25 @@ static int set_link(struct bg_nl *nl, int ifindex, const struct bg_nl_linkset *l
         return r < 0 ? r : bg_nl_call(nl, req, NULL);
 }
 
+static int restore_fwd_active(const struct bg_snap_active *a, bg_report_fn rep, void *ud, struct bg_diags *d) {
+        struct bg_fwd_state fs;
+        char why[300], req[64];
+        int r = bg_fwd_state_read(a->bond, &fs, why, sizeof(why));
+
+        if (r >= 0) {
+                bool same = !strcmp(fs.active, a->port);
+                bg_fwd_state_free(&fs);
+                if (same)
+                        return 0;
+                say(rep, ud, "%s: restore: active %s", a->bond, a->port);
+                snprintf(req, sizeof(req), "active %s\n", a->port);
+                r = bg_fwdctl_request(a->bond, req, NULL, why, sizeof(why));
+        }
+        if (r < 0)
+                bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: restore: active %s: %s", a->bond, a->port, why);
+        return r;
+}
+
 int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report_fn rep, void *ud,
                         struct bg_diags *d) {
         struct prefixed pf = { rep, ud };
@@ -325,6 +382,17 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
                 char buf[256];
                 struct nlmsghdr *req;
 
+                if (l && !l->is_bond && strcmp(l->kind, "tun") == 0) {
+                        char why[300];
+                        say(rep, ud, "%s: restore: stop bondgend (the bond did not exist)", l->name);
+                        r = bg_fwd_stop(l->name, why, sizeof(why));
+                        if (r < 0) {
+                                bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: restore: stop bondgend: %s",
+                                            l->name, why);
+                                ret = r;
+                        }
+                        continue;
+                }
                 if (!l || !l->is_bond)
                         continue;
                 say(rep, ud, "%s: restore: delete the bond (it did not exist)", l->name);
@@ -341,12 +409,28 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
                 const struct bg_bond *b = &s->model.bonds[i];
                 struct bg_plan plan = { 0 };
                 struct bg_diags scratch = { 0 };
+                bool fwd;
 
                 if (s->n_created) {
                         bg_nl_state_free(&st);
                         r = bg_nl_read_state(nl, &st);
                         if (r < 0)
                                 return r;
+                }
+                fwd = b->backend == BG_BACKEND_USERSPACE;
+                if (fwd) {
+                        char why[300];
+                        struct bg_fwd_state fs;
+                        r = bg_fwd_state_read(b->name, &fs, why, sizeof(why));
+                        if (r >= 0) {
+                                r = bg_fwd_state_overlay(&st, &fs);
+                                bg_fwd_state_free(&fs);
+                        } else
+                                bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: restore: %s", b->name, why);
+                        if (r < 0) {
+                                ret = r;
+                                continue;
+                        }
                 }
                 /* Warnings about options the old mode ignores are noise
                  * here; errors are kept. */
@@ -357,7 +441,7 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
                                             scratch.v[j].msg);
                 bg_diags_free(&scratch);
                 if (r >= 0)
-                        r = bg_plan_execute(nl, &plan, b, restore_line, &pf, d);
+                        r = bg_plan_execute_on(nl, &plan, b, fwd, restore_line, &pf, d);
                 bg_plan_free(&plan);
                 if (r < 0)
                         ret = r;
@@ -373,6 +457,13 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
                         return r;
         }
         for (size_t i = 0; i < s->n_active; i++) {
+                const struct bg_bond *sb = bg_model_find_bond(&s->model, s->active[i].bond);
+                if (sb && sb->backend == BG_BACKEND_USERSPACE) {
+                        r = restore_fwd_active(&s->active[i], rep, ud, d);
+                        if (r < 0)
+                                ret = r;
+                        continue;
+                }
                 const struct bg_nl_link *b = bg_nl_state_link(&st, s->active[i].bond);
                 const struct bg_nl_link *p = bg_nl_state_link(&st, s->active[i].port);
                 struct bg_nl_bond_opts o;

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* bondgend bonds in apply: the `state` answer parsed strictly, laid over
+ * the netlink view, and planned by the one planner in the words it uses
+ * for kernel bonds; the snapshot of such a bond restores it exactly. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "apply/apply.h"
+
+struct fake {
+        struct bg_nl_link links[8];
+        struct bg_nl_state st;
+};
+
+static struct bg_nl_link *fake_link(struct fake *f, const char *name, int ifindex, uint8_t mac_last) {
+        struct bg_nl_link *l = &f->links[f->st.n_links++];
+
+        memset(l, 0, sizeof(*l));
+        snprintf(l->name, sizeof(l->name), "%s", name);
+        l->ifindex = ifindex;
+        l->mtu = 1500;
+        l->flags = IFF_UP | IFF_RUNNING | 0x10000 /* IFF_LOWER_UP */;
+        l->has_mac = true;
+        memcpy(l->mac, ((uint8_t[]){ 0x52, 0x54, 0, 0, 0, mac_last }), 6);
+        l->has_perm_mac = true;
+        memcpy(l->perm_mac, l->mac, 6);
+        return l;
+}
+
+/* bond0 is bondgend's TAP (kind tun, no master on its ports), its MAC
+ * eth1's, as bondgend gives it when eth1 joins first. */
+static void fake_init(struct fake *f) {
+        memset(f, 0, sizeof(*f));
+        f->st.links = f->links;
+        fake_link(f, "lo", 1, 0)->has_perm_mac = false;
+        struct bg_nl_link *t = fake_link(f, "bond0", 2, 0x11);
+        strcpy(t->kind, "tun");
+        t->has_perm_mac = false;
+        fake_link(f, "eth0", 3, 0x10);
+        fake_link(f, "eth1", 4, 0x11);
+        fake_link(f, "eth2", 5, 0x12);
+}
+
+static const char *state_ab =
+        "bond bond0\n"
+        "option mode active-backup\n"
+        "option miimon 100\n"
+        "option updelay 200\n"
+        "option primary eth1\n"
+        "option xmit_hash_policy layer2\n"
+        "option arp_ip_target 10.0.0.1,10.0.0.2\n"
+        "port eth1 0\n"
+        "port eth0 2\n"
+        "pending eth9\n"
+        "active eth1\n"
+        "end\n";
+
+static void model(struct bg_model *m, const char *mode, const char *miimon, const char *ports) {
+        struct bg_diags d = { 0 };
+        char buf[64], *save = NULL;
+
+        bg_model_init(m);
+        struct bg_bond *b = bg_model_add_bond(m, "bond0");
+        cr_assert_not_null(b);
+        b->backend = BG_BACKEND_USERSPACE;
+        b->onboot = true;
+        cr_assert_eq(bg_bond_set_opt_text(b, BG_OPT_MODE, mode, NULL, &d), 0);
+        cr_assert_eq(bg_bond_set_opt_text(b, BG_OPT_MIIMON, miimon, NULL, &d), 0);
+        snprintf(buf, sizeof(buf), "%s", ports);
+        for (char *p = strtok_r(buf, " ", &save); p; p = strtok_r(NULL, " ", &save))
+                cr_assert_not_null(bg_bond_add_port(b, p, NULL));
+        bg_diags_free(&d);
+}
+
+static void plan_text(const struct bg_plan *p, char *out, size_t len) {
+        out[0] = 0;
+        for (size_t i = 0; i < p->n_steps; i++)
+                snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? "; " : "", p->steps[i].desc);
+}
+
+Test(fwd_state, parses_every_line) {
+        struct bg_fwd_state s;
+        char err[256];
+
+        cr_assert_eq(bg_fwd_state_parse(state_ab, &s, err, sizeof(err)), 0, "%s", err);
+        cr_expect_str_eq(s.name, "bond0");
+        cr_expect(s.opts.have[BG_OPT_MODE]);
+        cr_expect_eq(s.opts.val[BG_OPT_MODE].num, BG_MODE_ACTIVE_BACKUP);
+        cr_expect_eq(s.opts.val[BG_OPT_UPDELAY].num, 200);
+        cr_expect_str_eq(s.opts.val[BG_OPT_PRIMARY].str, "eth1");
+        cr_expect_eq(s.opts.val[BG_OPT_ARP_IP_TARGET].n_list, 2);
+        cr_expect(!s.opts.have[BG_OPT_LACP_RATE]);
+        cr_expect_eq(s.n_ports, 2);
+        cr_expect_str_eq(s.ports[0], "eth1");
+        cr_expect_eq(s.mii[1], 2);
+        cr_expect_eq(s.n_pending, 1);
+        cr_expect_str_eq(s.active, "eth1");
+        bg_fwd_state_free(&s);
+}
+
+Test(fwd_state, refuses_anything_else) {
+        static const char *const bad[] = {
+                "",                                                   /* no end */
+                "bond bond0\noption mode active-backup\n",            /* cut short */
+                "bond bond0\nend\n",                                  /* no mode */
+                "bond bond0\noption mode active-backup\nend\nx\n",    /* after end */
+                "bond bond0\noption mode active-backup\nend",         /* no newline */
+                "bond bond0\noption mode sideways\nend\n",            /* bad value */
+                "bond bond0\noption mood active-backup\nend\n",       /* unknown option */
+                "bond bond0\noption max_bonds 2\noption mode 1\nend\n", /* module parameter */
+                "bond bond0\noption mode 1\noption mode 1\nend\n",    /* twice */
+                "bond bond0\noption mode 1\nport eth0 7\nend\n",      /* MII out of range */
+                "bond bond0\noption mode 1\nport eth0\nend\n",        /* MII missing */
+                "bond bond0\noption mode 1\nport ../x 0\nend\n",      /* not a name */
+                "bond bond0\noption mode 1\nactive eth0\nport eth0 0\nend\n", /* order */
+                "option mode 1\nbond bond0\nend\n",                   /* order */
+                "bond bond0\noption mode 1\n\nend\n",                 /* empty line */
+                "bond bond0 x\noption mode 1\nend\n",                 /* extra word */
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                struct bg_fwd_state s;
+                char err[256] = "";
+                cr_expect_eq(bg_fwd_state_parse(bad[i], &s, err, sizeof(err)), -EPROTO, "case %zu accepted", i);
+                cr_expect(strstr(err, "line") != NULL, "case %zu: %s", i, err);
+                bg_fwd_state_free(&s);
+        }
+}
+
+/* The planner sees bondgend's bond as a kernel bond: the same steps, the
+ * same words ("set miimon 100 -> 200", "enslave eth2"). */
+Test(fwd_state, planned_in_the_kernel_words) {
+        struct fake f;
+        struct bg_fwd_state s;
+        struct bg_model m;
+        struct bg_plan p = { 0 };
+        struct bg_diags d = { 0 };
+        char err[256], text[2048];
+
+        fake_init(&f);
+        cr_assert_eq(bg_fwd_state_parse(state_ab, &s, err, sizeof(err)), 0);
+        cr_assert_eq(bg_fwd_state_overlay(&f.st, &s), 0);
+        cr_expect(f.links[1].is_bond);
+        cr_expect_eq(f.links[2].master, 2);
+        cr_expect_eq(f.links[3].master, 2);
+        cr_expect_eq(f.links[4].master, 0);
+        cr_expect_eq(f.links[1].bond.val[BG_OPT_PRIMARY].num, 4);        /* by ifindex */
+        cr_expect_eq(f.links[1].bond.val[BG_OPT_ACTIVE_SLAVE].num, 4);
+
+        model(&m, "active-backup", "100", "eth1 eth0");
+        cr_assert_eq(bg_plan_bond(&m.bonds[0], &f.st, &p, &d), 0);
+        plan_text(&p, text, sizeof(text));
+        cr_expect_str_eq(text, "");
+        bg_plan_free(&p);
+        bg_model_free(&m);
+
+        model(&m, "active-backup", "200", "eth1 eth2");
+        cr_assert_eq(bg_plan_bond(&m.bonds[0], &f.st, &p, &d), 0);
+        plan_text(&p, text, sizeof(text));
+        cr_expect_str_eq(text, "set miimon 100 -> 200; release eth0 (not in the model); enslave eth2");
+        cr_assert_eq(bg_fwd_opts_request("set", &p.steps[0].opts, err, sizeof(err)), 0);
+        cr_expect_str_eq(err, "set miimon=200\n");
+        bg_plan_free(&p);
+        bg_model_free(&m);
+
+        /* a mode change: the ports leave first, as the kernel needs */
+        model(&m, "balance-rr", "100", "eth1 eth0");
+        cr_assert_eq(bg_plan_bond(&m.bonds[0], &f.st, &p, &d), 0);
+        plan_text(&p, text, sizeof(text));
+        cr_expect_str_eq(text, "release eth0 (option needs a bond without ports); release eth1 (option needs a "
+                               "bond without ports); down (option needs the bond down); set mode active-backup -> "
+                               "balance-rr; enslave eth1; enslave eth0; up");
+        bg_plan_free(&p);
+        bg_model_free(&m);
+        bg_fwd_state_free(&s);
+        bg_diags_free(&d);
+}
+
+/* The snapshot of a bondgend bond keeps bondgend's port order and every
+ * option it reports; planning back to it from the same state is empty,
+ * and from a changed state gives the undo. */
+Test(fwd_state, snapshot_restores_exactly) {
+        struct fake f, g;
+        struct bg_fwd_state s, t;
+        struct bg_snapshot snap;
+        struct bg_model m;
+        struct bg_plan p = { 0 };
+        struct bg_diags d = { 0 };
+        char err[256], text[2048];
+
+        fake_init(&f);
+        cr_assert_eq(bg_fwd_state_parse(state_ab, &s, err, sizeof(err)), 0);
+        cr_assert_eq(bg_fwd_state_overlay(&f.st, &s), 0);
+        model(&m, "balance-rr", "100", "eth1 eth0");
+        bg_snapshot_init(&snap);
+        cr_assert_eq(bg_snapshot_add_fwd_bond(&snap, &f.st, &m.bonds[0], &s), 0);
+        cr_assert_eq(snap.model.n_bonds, 1);
+        const struct bg_bond *sb = &snap.model.bonds[0];
+        cr_expect_eq(sb->backend, BG_BACKEND_USERSPACE);
+        cr_assert_eq(sb->n_ports, 2);
+        cr_expect_str_eq(sb->ports[0].name, "eth1");
+        cr_expect_str_eq(sb->ports[1].name, "eth0");
+        cr_expect_str_eq(sb->opts[BG_OPT_PRIMARY].str, "eth1");
+        cr_expect_eq(snap.n_active, 1);
+        cr_assert_eq(bg_plan_bond(sb, &f.st, &p, &d), 0);
+        plan_text(&p, text, sizeof(text));
+        cr_expect_str_eq(text, "");
+        bg_plan_free(&p);
+
+        /* after a bad change: balance-rr, miimon 300, eth0 only */
+        fake_init(&g);
+        cr_assert_eq(bg_fwd_state_parse("bond bond0\noption mode balance-rr\noption miimon 300\n"
+                                        "port eth0 0\nend\n", &t, err, sizeof(err)), 0);
+        cr_assert_eq(bg_fwd_state_overlay(&g.st, &t), 0);
+        cr_assert_eq(bg_plan_bond(sb, &g.st, &p, &d), 0);
+        plan_text(&p, text, sizeof(text));
+        cr_expect(strstr(text, "release eth0 (option needs a bond without ports); down (option needs the bond down); "
+                               "set mode balance-rr -> active-backup, miimon 300 -> 100") == text, "%s", text);
+        cr_expect(strstr(text, "enslave eth1; enslave eth0; up") != NULL, "%s", text);
+        bg_plan_free(&p);
+        bg_fwd_state_free(&t);
+        bg_snapshot_free(&snap);
+        bg_model_free(&m);
+        bg_fwd_state_free(&s);
+        bg_diags_free(&d);
+}
+
+Test(fwd_state, option_request_is_one_line) {
+        struct bg_nl_bond_opts o;
+        char buf[256];
+
+        memset(&o, 0, sizeof(o));
+        o.have[BG_OPT_MODE] = true;
+        o.val[BG_OPT_MODE] = (struct bg_optval){ .set = true, .num = BG_MODE_8023AD };
+        o.have[BG_OPT_LACP_RATE] = true;
+        o.val[BG_OPT_LACP_RATE] = (struct bg_optval){ .set = true, .num = 1 };
+        o.have[BG_OPT_PRIMARY] = true;
+        o.val[BG_OPT_PRIMARY] = (struct bg_optval){ .set = true, .str = (char *) "" };
+        cr_assert_eq(bg_fwd_opts_request("check", &o, buf, sizeof(buf)), 0);
+        cr_expect_str_eq(buf, "check mode=802.3ad primary= lacp_rate=fast\n");
+        cr_expect_eq(bg_fwd_opts_request("check", &o, buf, 20), -ENOBUFS);
+}
