@@ -33,6 +33,9 @@ int bg_core_on_poll(sd_event_source *s, int fd, uint32_t revents, void *userdata
 
 /* timers.c: the monitors' and the mode's timers and the link poller */
 int bg_core_start_timers(struct bg_core *c);
+/* ... and stop them all (a mode rebuilt, miimon or arp_interval changed:
+ * reconf.c) */
+void bg_core_stop_timers(struct bg_core *c);
 
 /* addr.c: the bond's addresses as the logic layer sees them */
 void bg_core_addr_event(struct bg_core *c, int family, const uint8_t *a, bool deleted);

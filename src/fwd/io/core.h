@@ -145,6 +145,14 @@ int bg_linkpoll_start(uint32_t period_ms, int *rfd, struct bg_linkpoll **out);
 void bg_linkpoll_set(struct bg_linkpoll *lp, struct bg_fwd *b);
 void bg_linkpoll_stop(struct bg_linkpoll *lp);
 
+/* ---- reconf.c: a running bond changed in place (the control socket's
+ * state/check/set) ---- */
+/* The `state` answer's body (bondgen apply's view of the bond). */
+int bg_core_state_render(struct bg_core *c, char **out);
+/* args: "name=value ..."; check only unless apply. -EINVAL with the
+ * reason in err when refused. */
+int bg_core_set_options(struct bg_core *c, char *args, bool apply, char *err, size_t errlen);
+
 /* ---- ctl.c ---- */
 int bg_ctl_listen(struct bg_core *c);
 /* -EADDRINUSE when a bondgend already serves this bond. */

@@ -2,7 +2,8 @@
 /*
  * The control socket /run/bondgen/BOND.sock: one request line per
  * connection ("status", "status json", "enslave IF", "release IF",
- * "active IF"), answered with "ok" or "error: TEXT" on the first line and
+ * "active IF"; for `bondgen apply`: "state", "check NAME=VALUE...",
+ * "set NAME=VALUE...", reconf.c), answered with "ok" or "error: TEXT" on the first line and
  * the body after it. Only root may use it: the socket is mode 0600 (the
  * client turns EACCES into a clear message), and the peer's credentials
  * (SO_PEERCRED) are checked on every connection as well.
@@ -75,8 +76,29 @@ static void handle(struct bg_core *c, int fd, char *line) {
                 free(out);
                 return;
         }
+        if (!strcmp(line, "state") && !arg) {
+                char *out = NULL;
+                r = bg_core_state_render(c, &out);
+                if (r < 0)
+                        reply_errno(fd, r, "state");
+                else
+                        reply(fd, "ok", out);
+                free(out);
+                return;
+        }
+        if ((!strcmp(line, "set") || !strcmp(line, "check")) && arg) {
+                char err[300], head[340];
+                r = bg_core_set_options(c, arg, line[0] == 's', err, sizeof(err));
+                if (r < 0) {
+                        snprintf(head, sizeof(head), "error: %s", err[0] ? err : strerror(-r));
+                        reply(fd, head, NULL);
+                } else
+                        reply(fd, "ok", NULL);
+                return;
+        }
         if (!arg || !*arg || strlen(arg) >= 16 || strchr(arg, '/') || strchr(arg, ' ')) {
-                reply(fd, "error: bad request: expected status [json] | enslave IF | release IF | active IF", NULL);
+                reply(fd, "error: bad request: expected status [json] | state | set|check NAME=VALUE... | "
+                          "enslave IF | release IF | active IF", NULL);
                 return;
         }
         if (!strcmp(line, "enslave")) {
@@ -122,7 +144,7 @@ struct ctl_client {
         int fd;
         sd_event_source *io, *timer;
         size_t len;
-        char line[256];
+        char line[4096];   /* a `set` of every option fits */
 };
 
 static unsigned n_clients;

@@ -92,3 +92,16 @@ int bg_core_start_timers(struct bg_core *c) {
                 return r;
         return 0;
 }
+
+void bg_core_stop_timers(struct bg_core *c) {
+        if (c->poll) {
+                bg_linkpoll_stop(c->poll);
+                c->poll = NULL;
+                c->poll_src = sd_event_source_disable_unref(c->poll_src);
+                close(c->poll_fd);
+                c->poll_fd = -1;
+        }
+        c->mii_src = sd_event_source_disable_unref(c->mii_src);
+        c->arp_src = sd_event_source_disable_unref(c->arp_src);
+        c->tick_src = sd_event_source_disable_unref(c->tick_src);
+}

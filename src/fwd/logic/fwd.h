@@ -33,6 +33,13 @@ int bg_fwd_params_from_bond(const struct bg_bond *bond, struct bg_fwd_params *p,
                             size_t errlen);
 void bg_fwd_params_default(struct bg_fwd_params *p, enum bg_mode mode);
 
+/* ---- live.c: the running parameters as options, live changes ---- */
+/* Every option b runs with, into b->opts (cleared first), as the model
+ * writes them; bg_fwd_params_from_bond() of the result gives p back. */
+int bg_fwd_params_to_bond(const struct bg_fwd_params *p, struct bg_bond *b);
+/* Do old and nw differ only in what a running mode takes as it is? */
+bool bg_fwd_params_live_only(const struct bg_fwd_params *old, const struct bg_fwd_params *nw);
+
 /* ---- monitor.c: link state machine (bond_main.c:bond_miimon_inspect()) ---- */
 /* Initial link state of a port that just joined (or appeared). */
 void bg_fwd_mon_port_init(struct bg_fwd *b, struct bg_fwd_port *p, bool carrier);

@@ -5,7 +5,8 @@
 # namespace with two veth ports bridged to a peer namespace, apply with
 # --backend userspace spawns `bondgend -c FILE BOND` detached (systemd is
 # hidden from it), the bond carries traffic, and a second apply (also with
-# --backend auto) sees it running and starts nothing.
+# --backend auto) compares it through its control socket, finds nothing
+# to do and starts nothing.
 # Usage: userspace-apply.sh BONDGEN BONDGEND
 set -euo pipefail
 bondgen=$(realpath "${1:?usage: userspace-apply.sh BONDGEN BONDGEND}")
@@ -95,7 +96,7 @@ n_before=$(ip netns pids "$ns" | wc -l)
 for be in userspace auto; do
         out=$(in_ns "$bondgen" apply -c "$work/model.yaml" --backend "$be" 2>&1) || fail "re-apply: $out"
         echo "$out"
-        grep -q "^$bond: user-space bond already running (bondgend)\$" <<<"$out" || fail "re-apply ($be) started again"
+        grep -q "^$bond: nothing to do\$" <<<"$out" || fail "re-apply ($be): not reconciled in place"
 done
 grep -q "^$bond: backend auto: userspace (bondgend runs it)\$" <<<"$out" || fail "auto did not say what it chose"
 [ "$(ip netns pids "$ns" | wc -l)" -eq "$n_before" ] || fail "a second bondgend was started"

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The running bond's parameters as model options (what the control
+ * socket's `state` reports, as the kernel reports its bond over netlink:
+ * delays in ms rebuilt from whole miimon ticks, bond_netlink.c:
+ * bond_fill_info()), and which parameters a running bond can take as they
+ * are, without rebuilding its mode.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fwd/logic/fwd.h"
+
+static void set_num(struct bg_bond *b, enum bg_opt id, uint64_t v) {
+        bg_optval_clear(&b->opts[id]);
+        b->opts[id] = (struct bg_optval){ .set = true, .num = v };
+}
+
+static int set_str(struct bg_bond *b, enum bg_opt id, const char *s) {
+        bg_optval_clear(&b->opts[id]);
+        b->opts[id] = (struct bg_optval){ .set = true, .str = strdup(s) };
+        return b->opts[id].str ? 0 : -ENOMEM;
+}
+
+int bg_fwd_params_to_bond(const struct bg_fwd_params *p, struct bg_bond *b) {
+        char text[16 * 16 + 1] = "";
+        int r;
+
+        for (unsigned i = 0; i < BG_OPT__MAX; i++)
+                bg_optval_clear(&b->opts[i]);
+        set_num(b, BG_OPT_MODE, p->mode);
+        set_num(b, BG_OPT_MIIMON, p->miimon);
+        set_num(b, BG_OPT_UPDELAY, (uint64_t) p->updelay_ticks * p->miimon);
+        set_num(b, BG_OPT_DOWNDELAY, (uint64_t) p->downdelay_ticks * p->miimon);
+        set_num(b, BG_OPT_PEER_NOTIF_DELAY, (uint64_t) p->peer_notif_delay_ticks * p->miimon);
+        set_num(b, BG_OPT_ARP_INTERVAL, p->arp_interval);
+        if (p->n_arp_targets) {
+                for (size_t i = 0; i < p->n_arp_targets; i++) {
+                        char a[INET_ADDRSTRLEN];
+                        inet_ntop(AF_INET, &p->arp_targets[i], a, sizeof(a));
+                        snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s", i ? "," : "", a);
+                }
+                char err[128];
+                r = bg_opt_parse_value(bg_opt_get(BG_OPT_ARP_IP_TARGET), text, &b->opts[BG_OPT_ARP_IP_TARGET], err,
+                                       sizeof(err));
+                if (r < 0)
+                        return r;
+                b->opts[BG_OPT_ARP_IP_TARGET].set = true;
+        }
+        set_num(b, BG_OPT_ARP_VALIDATE, p->arp_validate);
+        set_num(b, BG_OPT_ARP_ALL_TARGETS, p->arp_all_targets);
+        if (p->primary[0] && (r = set_str(b, BG_OPT_PRIMARY, p->primary)) < 0)
+                return r;
+        set_num(b, BG_OPT_PRIMARY_RESELECT, p->primary_reselect);
+        set_num(b, BG_OPT_FAIL_OVER_MAC, p->fail_over_mac);
+        set_num(b, BG_OPT_XMIT_HASH_POLICY, p->xmit_hash_policy);
+        set_num(b, BG_OPT_RESEND_IGMP, p->resend_igmp);
+        set_num(b, BG_OPT_NUM_GRAT_ARP, p->num_peer_notif);
+        set_num(b, BG_OPT_ALL_SLAVES_ACTIVE, p->all_slaves_active);
+        set_num(b, BG_OPT_MIN_LINKS, p->min_links);
+        set_num(b, BG_OPT_LP_INTERVAL, p->lp_interval);
+        set_num(b, BG_OPT_PACKETS_PER_SLAVE, p->packets_per_slave);
+        set_num(b, BG_OPT_LACP_ACTIVE, p->lacp_active);
+        set_num(b, BG_OPT_LACP_RATE, p->lacp_rate);
+        set_num(b, BG_OPT_AD_SELECT, p->ad_select);
+        set_num(b, BG_OPT_AD_ACTOR_SYS_PRIO, p->ad_actor_sys_prio);
+        set_num(b, BG_OPT_AD_USER_PORT_KEY, p->ad_user_port_key);
+        if (!bg_mac_is_zero(p->ad_actor_system)) {
+                char mac[18];
+                bg_format_mac(p->ad_actor_system, mac);
+                if ((r = set_str(b, BG_OPT_AD_ACTOR_SYSTEM, mac)) < 0)
+                        return r;
+        }
+        set_num(b, BG_OPT_TLB_DYNAMIC_LB, p->tlb_dynamic_lb);
+        set_num(b, BG_OPT_ARP_MISSED_MAX, p->arp_missed_max);
+        set_num(b, BG_OPT_COUPLED_CONTROL, p->coupled_control);
+        set_num(b, BG_OPT_BROADCAST_NEIGHBOR, p->broadcast_neighbor);
+        set_num(b, BG_OPT_LACP_STRICT, p->lacp_strict);
+        /* as validation and the kernel: an option outside its modes is
+         * not part of the bond (bond_opt_check_deps() refuses it) */
+        for (unsigned i = 0; i < BG_OPT__MAX; i++)
+                if (!(bg_opt_get(i)->modes & BG_MODE_BIT(p->mode)))
+                        bg_optval_clear(&b->opts[i]);
+        return 0;
+}
+
+/* The parameters the monitors, the selection and the transmit hash read
+ * afresh each time (so a running bond takes them at once, as the kernel
+ * takes them without BOND_OPTFLAG_IFDOWN/NOSLAVES); everything else is
+ * read when the mode starts (the LACP machines copy their configuration,
+ * TLB/ALB build their tables) and needs the mode rebuilt. */
+bool bg_fwd_params_live_only(const struct bg_fwd_params *old, const struct bg_fwd_params *nw) {
+        struct bg_fwd_params t = *nw;
+
+        t.miimon = old->miimon;
+        t.updelay_ticks = old->updelay_ticks;
+        t.downdelay_ticks = old->downdelay_ticks;
+        t.peer_notif_delay_ticks = old->peer_notif_delay_ticks;
+        t.arp_interval = old->arp_interval;
+        t.arp_missed_max = old->arp_missed_max;
+        memcpy(t.arp_targets, old->arp_targets, sizeof(t.arp_targets));
+        t.n_arp_targets = old->n_arp_targets;
+        t.arp_validate = old->arp_validate;
+        t.arp_all_targets = old->arp_all_targets;
+        memcpy(t.primary, old->primary, sizeof(t.primary));
+        t.primary_reselect = old->primary_reselect;
+        t.xmit_hash_policy = old->xmit_hash_policy;
+        t.num_peer_notif = old->num_peer_notif;
+        t.resend_igmp = old->resend_igmp;
+        t.packets_per_slave = old->packets_per_slave;
+        t.min_links = old->min_links;
+        t.all_slaves_active = old->all_slaves_active;
+        t.lp_interval = old->lp_interval;
+        return memcmp(&t, old, sizeof(t)) == 0;
+}

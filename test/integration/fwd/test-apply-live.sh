@@ -1,0 +1,100 @@
+#!/bin/bash
+# `bondgen apply` on a running user-space bond changes it in place through
+# bondgend's control socket, as it changes a kernel bond over netlink:
+# options, ports added and removed, the active port, a mode change; the
+# same bondgend and the same device all along. `bondgen diff` and
+# `apply --dry-run` say the same about it (exit 0 equal, 1 drift, --json).
+#   $H: h0,h1,h2 ── veth ── t0,t1,t2 ── br0 ($PEER/24)   ($S)
+#       bondgend bond $B ($ADDR/24), started and changed by bondgen apply
+# Cases: start, no drift, drift shown alike by diff and --dry-run, options
+# and ports changed live, the active port put back, a mode change live,
+# a change bondgend cannot take refused before anything changes.
+. "$(dirname "$0")/lib.sh"
+require ip ping python3
+PEER=10.203.10.1 ADDR=10.203.10.2 B=bgfal$$
+B=${B:0:15}
+topo_bridge 3
+# bondgend started by apply is detached: end it by its namespace
+ns_kill() { local p; for p in $(ip netns pids $H 2>/dev/null); do kill $p 2>/dev/null; done; }
+trap 'rc=$?; ns_kill; (exit $rc); cleanup' EXIT
+
+# apply ARGS...: bondgen in $H with systemd hidden (apply then starts
+# bondgend itself) and the built bondgend first on PATH
+bg_h() {
+        ip netns exec $H sh -c 'mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd && PATH="$0:$PATH" exec "$@"' \
+                "$(dirname "$BONDGEND")" "$BONDGEN" "$@"
+}
+tap_index() { ip -n $H -o link show $B | cut -d: -f1; }
+daemon_pid() { ip netns pids $H | head -1; }
+
+write_config $TMP/a.yaml $B active-backup "h0 h1" "miimon: 100"
+write_config $TMP/b.yaml $B active-backup "h0 h1 h2" "miimon: 200" "updelay: 400" "primary: h1"
+write_config $TMP/c.yaml $B balance-xor "h0 h1" "miimon: 100" "xmit_hash_policy: layer2"
+write_config $TMP/q.yaml $B active-backup "h0 h1" "miimon: 100" "queue_id: [h0:2]"
+
+# ---- start ----
+out=$(bg_h apply -c $TMP/a.yaml 2>&1) || fail "apply: $out"
+grep -qx "$B: start bondgend -c $TMP/a.yaml $B" <<<"$out" || fail "no start: $out"
+wait_until 10 reaches $S $ADDR || fail "no traffic through the new bond"
+pid=$(daemon_pid) idx=$(tap_index)
+ok "apply starts bondgend (pid $pid)"
+
+# ---- equal: no drift ----
+out=$(bg_h diff -c $TMP/a.yaml 2>&1) || fail "diff of an equal bond: exit $?: $out"
+[ -z "$out" ] || fail "diff of an equal bond printed: $out"
+out=$(bg_h apply -c $TMP/a.yaml 2>&1) || fail "re-apply: $out"
+grep -qx "$B: nothing to do" <<<"$out" || fail "re-apply: $out"
+json=$(bg_h diff --json -c $TMP/a.yaml)
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["drift"] is False and d["bonds"][0]["backend"]=="userspace", d' "$json" ||
+        fail "diff --json: $json"
+ok "an equal bond: diff exit 0 and silent, apply 'nothing to do', --json drift false"
+
+# ---- drift: diff and --dry-run in the same words ----
+rc=0; d=$(bg_h diff -c $TMP/b.yaml 2>/dev/null) || rc=$?
+[ $rc = 1 ] || fail "diff with drift: exit $rc"
+dry=$(bg_h apply --dry-run -c $TMP/b.yaml 2>/dev/null | grep "^$B: " | grep -v "backend\|nothing to do")
+[ "$d" = "$dry" ] || fail "diff and --dry-run differ: '$d' vs '$dry'"
+grep -qx "$B: set miimon 100 -> 200, updelay 0 -> 400, primary none -> h1" <<<"$d" || fail "options: $d"
+grep -qx "$B: enslave h2" <<<"$d" || fail "port: $d"
+[ "$(daemon_pid)" = "$pid" ] || fail "diff or --dry-run restarted bondgend"
+json=$(bg_h diff --json -c $TMP/b.yaml)
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); k=[c["kind"] for c in d["bonds"][0]["changes"]]; assert d["drift"] and k==["options","enslave"], k' "$json" ||
+        fail "diff --json: $json"
+ok "drift: diff exit 1 with the --dry-run lines; --json lists options and enslave"
+
+# ---- applied live ----
+out=$(bg_h apply -c $TMP/b.yaml 2>&1) || fail "apply b: $out"
+[ "$(daemon_pid)" = "$pid" ] && [ "$(tap_index)" = "$idx" ] || fail "apply restarted bondgend or made a new device"
+st $B | grep -qx "MII Polling Interval (ms): 200" || fail "miimon not changed: $(st $B)"
+st $B | grep -qx "Up Delay (ms): 400" || fail "updelay not changed"
+st $B | grep -qx "Slave Interface: h2" || fail "h2 not enslaved"
+wait_until 5 active_is $B h1 || fail "primary h1 not active: $(active_of $B)"
+bg_h diff -c $TMP/b.yaml > /dev/null || fail "drift left after apply"
+reaches $S $ADDR || fail "no traffic after the live change"
+ok "options, a port and the primary changed in place (same pid, same ifindex $idx)"
+
+# ---- the active port ----
+"$BONDGEN" active $B h0 > /dev/null || fail "active h0"
+active_is $B h0 || fail "active h0 did not take"
+rc=0; d=$(bg_h diff -c $TMP/b.yaml 2>/dev/null) || rc=$?
+[ $rc = 1 ] && grep -qx "$B: active h0 -> h1" <<<"$d" || fail "active drift: exit $rc: $d"
+bg_h apply -c $TMP/b.yaml > /dev/null 2>&1 || fail "apply active"
+active_is $B h1 || fail "apply did not put h1 back"
+ok "an active port moved by hand is drift, and apply puts the primary back"
+
+# ---- ports removed and a mode change, live ----
+out=$(bg_h apply -c $TMP/c.yaml 2>&1) || fail "apply c: $out"
+grep -q "^$B: set mode active-backup -> balance-xor" <<<"$out" || fail "mode change: $out"
+[ "$(daemon_pid)" = "$pid" ] && [ "$(tap_index)" = "$idx" ] || fail "the mode change restarted bondgend"
+st $B | grep -q "^Bonding Mode: load balancing (xor)" || fail "mode: $(st $B)"
+st $B | grep -qx "Slave Interface: h2" && fail "h2 still a port"
+wait_until 10 reaches $S $ADDR || fail "no traffic after the mode change"
+bg_h diff -c $TMP/c.yaml > /dev/null || fail "drift after the mode change"
+ok "mode changed and h2 released in place; traffic flows"
+
+# ---- refused before anything changes ----
+rc=0; out=$(bg_h apply -c $TMP/q.yaml 2>&1) || rc=$?
+[ $rc = 1 ] || fail "queue_id: exit $rc: $out"
+grep -q "bondgend has no per-port queue_id; nothing changed" <<<"$out" || fail "queue_id: $out"
+st $B | grep -q "^Bonding Mode: load balancing (xor)" || fail "a refused apply changed the bond"
+ok "a change bondgend cannot take is refused before the first step (exit 1)"
