@@ -1,0 +1,96 @@
+#!/bin/bash
+# `bondgen apply --try` on a user-space bond: a change that cuts the
+# management path is rolled back by the timer (no confirm), the path is
+# back within the timeout + 1 s, and the bond is as before; a good change
+# is kept by `bondgen confirm`; a second try while one is pending is
+# refused.
+#   $H: h0,h1 ── veth ── t0,t1 ── br0 ($PEER/24)   ($S)
+#       h2    ── veth ── t2 (on no bridge: a dead end)
+#       bondgend bond $B ($ADDR/24), started and changed by bondgen apply
+# Cases: bad change rolled back in time and state identical, good change
+# confirmed, second try refused.
+. "$(dirname "$0")/lib.sh"
+require ip ping python3
+PEER=10.203.11.1 ADDR=10.203.11.2 B=bgfat$$
+B=${B:0:15}
+TRY=3
+topo_bridge 3
+ip -n $S link set t2 nomaster
+ns_kill() { local p; for p in $(ip netns pids $H 2>/dev/null); do kill $p 2>/dev/null; done; }
+trap 'rc=$?; ns_kill; (exit $rc); cleanup' EXIT
+bg_h() {
+        ip netns exec $H sh -c 'mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd && PATH="$0:$PATH" exec "$@"' \
+                "$(dirname "$BONDGEND")" "$BONDGEN" "$@"
+}
+# The bond as `bondgen status --json` shows it, but for the traffic
+# counters, which the management pings themselves move.
+state() {
+        "$BONDGEN" status --json $B | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for s in d["slaves"]:
+    for k in [k for k in s if k.startswith(("rx_", "tx_"))]:
+        del s[k]
+print(json.dumps(d))'
+}
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+rolled_back() { grep -q "^rollback: done" $BONDGEN_RUNDIR/try/rollback.log 2>/dev/null; }
+
+write_config $TMP/good.yaml $B active-backup "h0 h1" "miimon: 100"
+write_config $TMP/bad.yaml $B balance-xor "h2" "miimon: 50"
+write_config $TMP/good2.yaml $B active-backup "h0 h1" "miimon: 200"
+
+bg_h apply -c $TMP/good.yaml > $TMP/apply.log 2>&1 || fail "apply: $(cat $TMP/apply.log)"
+wait_until 10 reaches $S $ADDR || fail "no management path"
+wait_until 5 active_is $B h0 || fail "h0 not active"
+before=$(state)
+pid=$(ip netns pids $H)
+
+# ---- a bad change, not confirmed ----
+# 20 pings a second from the partner, time-stamped (-D)
+ip netns exec $S ping -n -D -i 0.05 -W 1 $ADDR > $TMP/mgmt.log 2>&1 &
+PIDS+=($!)
+wait_until 5 grep -q "bytes from" $TMP/mgmt.log || fail "no management pings"
+t0=$(now_ms)
+out=$(bg_h apply --try=$TRY -c $TMP/bad.yaml 2>&1) || fail "apply --try: $out"
+t1=$(now_ms)
+grep -q "^try: the state before is saved in .* it comes back in ${TRY}s unless 'bondgen confirm' runs (timer process)" \
+        <<<"$out" || fail "try: $out"
+reaches $S $ADDR && fail "the bad change did not cut the management path"
+wait_until $((TRY + 5)) rolled_back || fail "no rollback: $(cat $BONDGEN_RUNDIR/try/rollback.log 2>&1)"
+wait_until 3 reaches $S $ADDR || fail "the management path did not come back"
+# the first answer after the cut, on the pings' own clock, counted from
+# the moment apply --try was started (the timer is armed before the
+# first change)
+back=$(python3 - $TMP/mgmt.log $t0 $t1 <<'PY'
+import re, sys
+t0, t1 = int(sys.argv[2]) / 1000, int(sys.argv[3]) / 1000
+for line in open(sys.argv[1]):
+    m = re.match(r"\[(\d+\.\d+)\] \d+ bytes from", line)
+    if m and float(m.group(1)) > t1 + 0.5:
+        print(int((float(m.group(1)) - t0) * 1000)); break
+PY
+)
+[ -n "$back" ] || fail "no management answer after the rollback"
+log "apply --try took $((t1 - t0)) ms; the path was back $back ms after it started (timeout ${TRY} s)"
+[ "$back" -le $(( (TRY + 1) * 1000 )) ] || fail "the path came back after $back ms (> ${TRY} s + 1 s)"
+log "$(grep '^rollback: ' $BONDGEN_RUNDIR/try/rollback.log | tr '\n' ' ')"
+wait_until 5 active_is $B h0 || fail "h0 is not active again"
+after=$(state)
+[ "$before" = "$after" ] || fail "state after the rollback differs:
+before: $before
+after:  $after"
+[ "$(ip netns pids $H | grep -c "^$pid\$")" = 1 ] || fail "bondgend was restarted"
+bg_h diff -c $TMP/good.yaml > /dev/null || fail "drift after the rollback: $(bg_h diff -c $TMP/good.yaml 2>&1)"
+ok "bad change rolled back unconfirmed: path back $back ms after apply --try started (limit $(( (TRY + 1) * 1000 )) ms), status --json identical but for traffic counters"
+
+# ---- a good change, confirmed; a second try refused while pending ----
+bg_h apply --try=30 -c $TMP/good2.yaml > $TMP/try2.log 2>&1 || fail "apply --try good: $(cat $TMP/try2.log)"
+rc=0; out=$(bg_h apply --try=30 -c $TMP/good.yaml 2>&1) || rc=$?
+[ $rc = 1 ] && grep -q "a try is pending" <<<"$out" || fail "second try: exit $rc: $out"
+st $B | grep -qx "MII Polling Interval (ms): 200" || fail "the refused try changed the bond"
+out=$(bg_h confirm 2>&1) || fail "confirm: $out"
+grep -q "^confirmed" <<<"$out" || fail "confirm: $out"
+[ -e $BONDGEN_RUNDIR/try/pending ] && fail "pending left after confirm"
+bg_h diff -c $TMP/good2.yaml > /dev/null || fail "the confirmed change is not in place"
+ok "a good change confirmed stays; a second --try while one is pending is refused (exit 1)"
