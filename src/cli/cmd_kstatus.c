@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "model/model.h"
+#include "netlink/netlink.h"
 #include "util/lacp-health.h"
 #include "util/util.h"
 
@@ -104,6 +105,48 @@ static void print_block(FILE *f, const struct block *b, bool json, const char *e
         }
 }
 
+/* The kernel's 802.3ad counters of each port (RTM_GETSTATS, what `ip -s
+ * link xstats type bond_slave` shows; /proc/net/bonding has none), under
+ * the names bondgend's status uses where it counts the same thing. A
+ * port whose counters cannot be read is shown without them. */
+static int add_3ad_counters(struct block *blocks, size_t nb) {
+        static const char *const names[BG_NL_3AD_STAT__MAX] = {
+                [BG_NL_3AD_LACPDU_RX] = "LACPDU RX",
+                [BG_NL_3AD_LACPDU_TX] = "LACPDU TX",
+                [BG_NL_3AD_LACPDU_UNKNOWN_RX] = "LACPDU RX unknown",
+                [BG_NL_3AD_LACPDU_ILLEGAL_RX] = "LACPDU RX illegal",
+                [BG_NL_3AD_MARKER_RX] = "Marker RX",
+                [BG_NL_3AD_MARKER_TX] = "Marker TX",
+                [BG_NL_3AD_MARKER_RESP_RX] = "Marker response RX",
+                [BG_NL_3AD_MARKER_RESP_TX] = "Marker response TX",
+                [BG_NL_3AD_MARKER_UNKNOWN_RX] = "Marker RX unknown",
+        };
+        struct bg_nl *nl = NULL;
+        int r = 0;
+
+        for (size_t i = 1; i < nb && r >= 0; i++) {
+                struct bg_nl_3ad_stats st;
+                unsigned idx;
+
+                if (!blocks[i].lacp || !(idx = if_nametoindex(blocks[i].name)))
+                        continue;
+                if (!nl && bg_nl_open(&nl) < 0)
+                        return 0;
+                if (bg_nl_get_port_stats(nl, (int) idx, &st) < 0)
+                        continue;
+                for (int k = 0; k < BG_NL_3AD_STAT__MAX && r >= 0; k++) {
+                        char v[24], t[160];
+                        if (!st.have[k])
+                                continue;
+                        snprintf(v, sizeof(v), "%llu", (unsigned long long) st.v[k]);
+                        snprintf(t, sizeof(t), "%s: %s", names[k], v);
+                        r = push(&blocks[i], names[k], t, v);
+                }
+        }
+        bg_nl_close(nl);
+        return r;
+}
+
 int bg_cli_kernel_status(const char *bond, bool json) {
         char path[128], *text = NULL, *save = NULL, section[32] = "";
         struct block blocks[MAX_PORTS + 1];
@@ -172,6 +215,10 @@ int bg_cli_kernel_status(const char *bond, bool json) {
                 if (r < 0)
                         goto out;
         }
+
+        r = add_3ad_counters(blocks, nb);
+        if (r < 0)
+                goto out;
 
         /* bondgend's additions, computed the same way */
         struct bg_lacp_health_port hp[MAX_PORTS];

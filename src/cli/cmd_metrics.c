@@ -30,7 +30,12 @@
 #include "model/catalog.h"
 #include "netlink/netlink.h"
 
-enum { C_RX_PACKETS, C_RX_BYTES, C_RX_DROPPED, C_TX_PACKETS, C_TX_BYTES, C_TX_DROPPED, C__MAX };
+/* The first C_SYS_MAX are the port's own (sysfs, or bondgend's count);
+ * the LACPDU ones are 802.3ad's (the kernel's BOND_3AD_STAT_*, bondgend's
+ * LACP counters): bad = unknown + illegal LACPDUs for the kernel, PDUs
+ * bondgend could not take for bondgend. */
+enum { C_RX_PACKETS, C_RX_BYTES, C_RX_DROPPED, C_TX_PACKETS, C_TX_BYTES, C_TX_DROPPED, C_SYS_MAX,
+       C_LACPDU_RX = C_SYS_MAX, C_LACPDU_TX, C_LACPDU_BAD, C__MAX };
 
 struct mport {
         char name[IFNAMSIZ];
@@ -89,9 +94,9 @@ static void mset_free(struct mset *s) {
 /* ---- kernel bonds ---- */
 
 static void sys_counters(struct mport *p) {
-        static const char *const files[C__MAX] = { "rx_packets", "rx_bytes", "rx_dropped",
-                                                   "tx_packets", "tx_bytes", "tx_dropped" };
-        for (int i = 0; i < C__MAX; i++) {
+        static const char *const files[C_SYS_MAX] = { "rx_packets", "rx_bytes", "rx_dropped",
+                                                      "tx_packets", "tx_bytes", "tx_dropped" };
+        for (int i = 0; i < C_SYS_MAX; i++) {
                 char path[128];
                 unsigned long long v;
                 FILE *f;
@@ -153,6 +158,16 @@ static int kernel_bonds(struct mset *s) {
                         p->actor_state = pl->slave.ad_actor_oper_port_state;
                         p->partner_state = pl->slave.ad_partner_oper_port_state;
                         sys_counters(p);
+                        struct bg_nl_3ad_stats ad;
+                        if (p->lacp && bg_nl_get_port_stats(nl, pl->ifindex, &ad) == 0) {
+                                p->c[C_LACPDU_RX] = ad.v[BG_NL_3AD_LACPDU_RX];
+                                p->c[C_LACPDU_TX] = ad.v[BG_NL_3AD_LACPDU_TX];
+                                p->c[C_LACPDU_BAD] = ad.v[BG_NL_3AD_LACPDU_UNKNOWN_RX] +
+                                                     ad.v[BG_NL_3AD_LACPDU_ILLEGAL_RX];
+                                p->have_c[C_LACPDU_RX] = ad.have[BG_NL_3AD_LACPDU_RX];
+                                p->have_c[C_LACPDU_TX] = ad.have[BG_NL_3AD_LACPDU_TX];
+                                p->have_c[C_LACPDU_BAD] = ad.have[BG_NL_3AD_LACPDU_UNKNOWN_RX];
+                        }
                 }
         }
         bg_nl_state_free(&st);
@@ -241,6 +256,7 @@ static int parse_bondgend(struct mbond *b, char *text) {
         } counters[] = {
                 { "RX Packets", C_RX_PACKETS }, { "RX Bytes", C_RX_BYTES },   { "RX Dropped", C_RX_DROPPED },
                 { "TX Packets", C_TX_PACKETS }, { "TX Bytes", C_TX_BYTES },   { "TX Errors", C_TX_DROPPED },
+                { "LACPDU RX", C_LACPDU_RX },   { "LACPDU TX", C_LACPDU_TX }, { "LACPDU RX bad", C_LACPDU_BAD },
         };
         char active[IFNAMSIZ] = "", *save = NULL;
         struct mport *p = NULL;
@@ -387,6 +403,9 @@ static void emit(struct out *o, const struct mset *s) {
                 { "bondgen_port_transmit_packets", "Packets sent on the port." },
                 { "bondgen_port_transmit_bytes", "Bytes sent on the port." },
                 { "bondgen_port_transmit_dropped", "Packets the port could not send (dropped or errors)." },
+                { "bondgen_port_lacpdu_received", "802.3ad: LACPDUs received on the port." },
+                { "bondgen_port_lacpdu_sent", "802.3ad: LACPDUs sent on the port." },
+                { "bondgen_port_lacpdu_bad", "802.3ad: LACPDUs received that could not be used (unknown or illegal)." },
         };
 
         family(o, "bondgen_bond", "info", "A bond, its mode and backend (kernel or userspace, bondgend).");

@@ -105,6 +105,26 @@ struct bg_nl_route {
         uint8_t type;
 };
 
+/* A bond port's 802.3ad counters (nlstats.c), in BOND_3AD_STAT_* order. */
+enum bg_nl_3ad_stat {
+        BG_NL_3AD_LACPDU_RX,
+        BG_NL_3AD_LACPDU_TX,
+        BG_NL_3AD_LACPDU_UNKNOWN_RX,
+        BG_NL_3AD_LACPDU_ILLEGAL_RX,
+        BG_NL_3AD_MARKER_RX,
+        BG_NL_3AD_MARKER_TX,
+        BG_NL_3AD_MARKER_RESP_RX,
+        BG_NL_3AD_MARKER_RESP_TX,
+        BG_NL_3AD_MARKER_UNKNOWN_RX,
+        BG_NL_3AD_STAT__MAX,
+};
+
+struct bg_nl_3ad_stats {
+        int ifindex;
+        bool have[BG_NL_3AD_STAT__MAX];
+        uint64_t v[BG_NL_3AD_STAT__MAX];
+};
+
 /* What the kernel reports: links, addresses, routes of the main table. */
 struct bg_nl_state {
         struct bg_nl_link *links;
@@ -191,6 +211,12 @@ struct bg_nl_error {
 int bg_nl_open(struct bg_nl **out);
 void bg_nl_close(struct bg_nl *nl);
 uint32_t bg_nl_next_seq(struct bg_nl *nl);
+/* RTM_GETSTATS of a bond port for its 802.3ad counters, and the answer's
+ * decoding: -ENODATA when the port's bond is not in 802.3ad mode (or it
+ * is no bond port), -EBADMSG when malformed. */
+int bg_nl_msg_get_port_stats(void *buf, uint32_t seq, int ifindex, struct nlmsghdr **out);
+int bg_nl_parse_port_stats(const struct nlmsghdr *nlh, struct bg_nl_3ad_stats *out);
+int bg_nl_get_port_stats(struct bg_nl *nl, int ifindex, struct bg_nl_3ad_stats *out);
 /* Send a request built with the builders and wait for its ack. */
 int bg_nl_call(struct bg_nl *nl, struct nlmsghdr *req, struct bg_nl_error *e);
 /* Dump links, addresses and routes (main table). */

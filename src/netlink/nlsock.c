@@ -305,6 +305,39 @@ int bg_nl_get_link(struct bg_nl *nl, int ifindex, const char *name, struct bg_nl
         return q.found ? 0 : -ENODEV;
 }
 
+struct stats_ctx {
+        struct bg_nl_3ad_stats *out;
+        int r;
+        bool found;
+};
+
+static int stats_cb(const struct nlmsghdr *nlh, void *data) {
+        struct run_ctx *c = data;
+        struct stats_ctx *q = c->data;
+
+        if (q->found || nlh->nlmsg_type != RTM_NEWSTATS)
+                return MNL_CB_OK;
+        q->r = bg_nl_parse_port_stats(nlh, q->out);
+        q->found = true;
+        return MNL_CB_OK;
+}
+
+int bg_nl_get_port_stats(struct bg_nl *nl, int ifindex, struct bg_nl_3ad_stats *out) {
+        struct stats_ctx q = { .out = out };
+        struct nlmsghdr *req;
+        char reqbuf[BG_NL_BUFSIZE];
+        int r;
+
+        memset(out, 0, sizeof(*out));
+        r = bg_nl_msg_get_port_stats(reqbuf, bg_nl_next_seq(nl), ifindex, &req);
+        if (r < 0)
+                return r;
+        r = call_with(nl, req, stats_cb, &q);
+        if (r < 0)
+                return r;
+        return q.found ? q.r : -ENODATA;
+}
+
 int bg_nl_get_addrs(struct bg_nl *nl, int ifindex, struct bg_nl_addr **out, size_t *n) {
         struct bg_nl_state st = { 0 };
         struct nlmsghdr *req;

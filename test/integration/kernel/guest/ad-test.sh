@@ -23,7 +23,7 @@ both_cd() {  # collecting (0x10) and distributing (0x20) on both sides of both p
         [ $n = 4 ]
 }
 
-echo "BGVM-PLAN 16"
+echo "BGVM-PLAN 18"
 bondgen apply -c /bgvm/ad.yaml >/tmp/ad.out 2>&1; rc=$?
 sed 's/^/  | /' /tmp/ad.out
 result ad-apply $rc "see output above"
@@ -48,11 +48,15 @@ sed 's/^/  | /' /tmp/st.out
 grep -q '^LACP health: ok: 2 ports collecting and distributing in aggregator' /tmp/st.out
 result status-lacp-health-ok $? "$(grep 'LACP health' /tmp/st.out)"
 check_eq status-partner-flags "$(grep -c '^LACP partner flags: active, short timeout, aggregatable, in sync, collecting, distributing$' /tmp/st.out)" 2
+# the kernel's per-port LACPDU counters (RTM_GETSTATS, bond_slave xstats):
+# both ports have received and sent LACPDUs by now (fast rate: one a second)
+check_eq status-lacpdu-counters "$(awk -F': ' '/^LACPDU RX: [1-9]/ { rx++ } /^LACPDU TX: [1-9]/ { tx++ } /^LACPDU RX illegal: 0$/ { ok++ } END { print rx + 0, tx + 0, ok + 0 }' /tmp/st.out)" "2 2 2"
 bondgen status bond0 --json >/tmp/st.json
 grep -q '"lacp_health":"ok: 2 ports' /tmp/st.json && grep -q '"actor_port_state":' /tmp/st.json
 result status-json $? "$(cat /tmp/st.json)"
 echo "BGVM-STATUSJSON $(cat /tmp/st.json)"
 bondgen metrics >/tmp/m.om
+check_eq metrics-lacpdu "$(grep -c '^bondgen_port_lacpdu_received_total{bond="bond0",port="eth[01]"} [1-9]' /tmp/m.om)" 2
 check_eq metrics-lacp-distributing "$(grep -c '^bondgen_port_lacp_distributing{bond="bond0",port="eth[01]"} 1$' /tmp/m.om)" 2
 echo "BGVM-REQUEST host-check"
 # The host checks bondgend's side, then pulls eth1's cable: traffic must
