@@ -157,3 +157,55 @@ void bg_core_configure_addresses(struct bg_core *c) {
                 }
         }
 }
+
+/* ---- the bond's multicast groups (resend_igmp) ---- */
+
+/* From /proc/net/igmp and /proc/net/igmp6, the host stack's own lists:
+ * rtnetlink does not report memberships. The all-hosts and all-nodes
+ * groups and node-local scope are never reported, as in the kernel's
+ * igmp.c and mcast.c. */
+int bg_core_io_bond_groups(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16],
+                           size_t max6, size_t *n6) {
+        char line[256], dev[32];
+        bool ours = false;
+        FILE *f;
+
+        *n4 = *n6 = 0;
+        if ((f = fopen("/proc/net/igmp", "re"))) {
+                while (fgets(line, sizeof(line), f)) {
+                        unsigned long g;
+                        int idx;
+                        if (line[0] != '\t') {
+                                ours = sscanf(line, "%d %31[^ :\t]", &idx, dev) == 2 && !strcmp(dev, b->name);
+                                continue;
+                        }
+                        if (!ours || sscanf(line, " %lx", &g) != 1)
+                                continue;
+                        uint32_t v = (uint32_t) g;   /* printed as the raw network-order word */
+                        if (v != htonl(0xe0000001u) && *n4 < max4)
+                                v4[(*n4)++] = v;
+                }
+                fclose(f);
+        }
+        if ((f = fopen("/proc/net/igmp6", "re"))) {
+                while (fgets(line, sizeof(line), f)) {
+                        char hex[33];
+                        uint8_t a[16];
+                        int idx;
+                        if (sscanf(line, "%d %31s %32s", &idx, dev, hex) != 3 || strcmp(dev, b->name) ||
+                            strlen(hex) != 32)
+                                continue;
+                        for (int i = 0; i < 16; i++) {
+                                unsigned x;
+                                sscanf(hex + 2 * i, "%2x", &x);
+                                a[i] = (uint8_t) x;
+                        }
+                        static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
+                        if ((a[1] & 0x0f) < 2 || !memcmp(a, all_nodes, 16) || *n6 >= max6)
+                                continue;
+                        memcpy(v6[(*n6)++], a, 16);
+                }
+                fclose(f);
+        }
+        return 0;
+}

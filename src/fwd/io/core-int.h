@@ -36,12 +36,16 @@ int bg_core_start_timers(struct bg_core *c);
 /* ... and stop them all (a mode rebuilt, miimon or arp_interval changed:
  * reconf.c) */
 void bg_core_stop_timers(struct bg_core *c);
+/* struct bg_fwd_io.arm_igmp */
+void bg_core_arm_igmp(struct bg_fwd *b, uint64_t usec);
 
 /* addr.c: the bond's addresses as the logic layer sees them */
 void bg_core_addr_event(struct bg_core *c, int family, const uint8_t *a, bool deleted);
 int bg_core_io_bond_addrs(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16],
                           size_t max6, size_t *n6);
 void bg_core_read_addresses(struct bg_core *c);
+int bg_core_io_bond_groups(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16],
+                           size_t max6, size_t *n6);
 /* The model's addresses and routes on the bond (c->configure_addresses). */
 void bg_core_configure_addresses(struct bg_core *c);
 

@@ -113,6 +113,8 @@ static const struct bg_fwd_io core_io = {
         .set_port_mac = io_set_port_mac,
         .set_bond_mac = io_set_bond_mac,
         .bond_addrs = bg_core_io_bond_addrs,
+        .bond_groups = bg_core_io_bond_groups,
+        .arm_igmp = bg_core_arm_igmp,
         .carrier_changed = io_carrier_changed,
         .log = io_log,
         .port_speed = io_port_speed,
@@ -274,6 +276,7 @@ void bg_core_free(struct bg_core *c) {
         sd_event_source_disable_unref(c->mii_src);
         sd_event_source_disable_unref(c->arp_src);
         sd_event_source_disable_unref(c->tick_src);
+        sd_event_source_disable_unref(c->igmp_src);
         /* Run by hand, a stop deletes the device; under a service manager
          * its fd store keeps it until the unit is stopped (instance.c: bg_core_open_tap()). */
         if (b->tap_fd >= 0 && !c->fdstore)

@@ -90,6 +90,7 @@ struct bg_core {
         struct bg_fwd bond;
         sd_event *ev;
         sd_event_source *tap_src, *nl_src, *mii_src, *arp_src, *tick_src, *ctl_src, *wd_src;
+        sd_event_source *igmp_src;  /* one-shot: the next resend_igmp round */
         struct bg_nl *nl;           /* link and address events */
         struct bg_nl *rtnl;         /* requests: link queries, addresses, routes */
         int ctl_fd;

@@ -66,6 +66,28 @@ static int add_timer(struct bg_core *c, sd_event_source **src, uint64_t period, 
 }
 
 
+static int on_igmp(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct bg_core *c = userdata;
+
+        c->bond.now = now_usec();
+        bg_fwd_igmp_tick(&c->bond);   /* re-arms through bg_core_arm_igmp() while rounds are left */
+        return 0;
+}
+
+void bg_core_arm_igmp(struct bg_fwd *b, uint64_t usec) {
+        struct bg_core *c = bg_core_of(b);
+        uint64_t now;
+
+        if (!c->ev || sd_event_now(c->ev, CLOCK_MONOTONIC, &now) < 0)
+                return;
+        if (c->igmp_src) {
+                (void) sd_event_source_set_time(c->igmp_src, now + usec);
+                (void) sd_event_source_set_enabled(c->igmp_src, SD_EVENT_ONESHOT);
+        } else
+                (void) sd_event_add_time(c->ev, &c->igmp_src, CLOCK_MONOTONIC, now + usec, BG_TIMER_ACCURACY,
+                                         on_igmp, c);
+}
+
 int bg_core_start_timers(struct bg_core *c) {
         struct bg_fwd *b = &c->bond;
         int r;

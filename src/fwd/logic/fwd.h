@@ -60,6 +60,16 @@ void bg_fwd_mon_port_gone(struct bg_fwd *b, struct bg_fwd_port *p);
 
 const char *bg_fwd_link_name(enum bg_fwd_link l);
 
+/* ---- mcast.c: membership reports after a failover (resend_igmp) ---- */
+#define BG_FWD_IGMP_INTERVAL_USEC 200000u   /* HZ/5, bond_resend_igmp_join_requests_delayed() */
+size_t bg_fwd_build_igmp2_report(uint8_t *buf, const uint8_t mac[6], uint32_t src_be, uint32_t group_be);
+/* One MLDv2 report with a record per group (at most 16). */
+size_t bg_fwd_build_mld2_report(uint8_t *buf, size_t cap, const uint8_t mac[6], const uint8_t src[16],
+                                const uint8_t (*groups)[16], size_t n);
+/* The active port changed: start resend_igmp rounds of reports. */
+void bg_fwd_igmp_start(struct bg_fwd *b);
+void bg_fwd_igmp_tick(struct bg_fwd *b);
+
 /* ---- notify.c ---- */
 /* Build a gratuitous ARP (request, sender = target = ip) from mac. */
 size_t bg_fwd_build_garp(uint8_t *buf, const uint8_t mac[6], uint32_t ip_be);

@@ -173,6 +173,12 @@ struct bg_fwd_io {
          * NIC still negotiating reports 0 when it is enslaved, so the
          * kernel's bond_update_speed_duplex() runs on every link-up. */
         void (*port_speed)(struct bg_fwd *b, struct bg_fwd_port *p);
+        /* The multicast groups the bond (TAP) has joined: IPv4 in network
+         * byte order, IPv6 as 16 bytes each (resend_igmp). */
+        int (*bond_groups)(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4,
+                           uint8_t (*v6)[16], size_t max6, size_t *n6);
+        /* Call bg_fwd_igmp_tick() once, usec from now. */
+        void (*arm_igmp)(struct bg_fwd *b, uint64_t usec);
 };
 
 /* Bond options the core reads once from the model (numbers as the kernel
@@ -218,6 +224,7 @@ struct bg_fwd {
         struct bg_fwd_port *active;     /* modes with uses_active */
         bool force_primary;             /* kernel's force_primary: next reselect picks primary */
         uint32_t peer_notif_left;       /* gratuitous ARP/NA still to send (ticks) */
+        uint32_t igmp_left;             /* membership report rounds still to send */
 
         uint64_t now;              /* CLOCK_MONOTONIC usec, updated by the loop (or a test) */
         uint64_t mii_next;         /* next miimon tick (usec) */

@@ -12,6 +12,11 @@ struct fake {
         unsigned garp[BG_FWD_MAX_PORTS];     /* gratuitous ARPs per port index */
         unsigned carrier_changes;
         uint8_t last_bond_mac[6];
+        /* every frame sent, in order (the first 64) */
+        struct fake_frame { int port; uint64_t at; size_t len; uint8_t data[256]; } log[64];
+        unsigned n_log;
+        uint64_t igmp_armed;                 /* arm_igmp delay asked last (0: none) */
+        unsigned n_armed;
 };
 
 static inline int fake_index(struct bg_fwd *b, struct bg_fwd_port *p) {
@@ -28,6 +33,13 @@ static inline int fake_send(struct bg_fwd *b, struct bg_fwd_port *p, const struc
         if (i < 0)
                 return -ENODEV;
         f->sent[i]++;
+        if (f->n_log < 64) {
+                struct fake_frame *l = &f->log[f->n_log++];
+                l->port = i;
+                l->at = b->now;
+                l->len = fr->len < sizeof(l->data) ? fr->len : sizeof(l->data);
+                memcpy(l->data, fr->data, l->len);
+        }
         /* ARP request with sender IP == target IP */
         if (fr->len >= 42 && fr->data[12] == 0x08 && fr->data[13] == 0x06 && fr->data[21] == 1 &&
             !memcmp(fr->data + 28, fr->data + 38, 4))
@@ -52,7 +64,27 @@ static inline int fake_bond_mac(struct bg_fwd *b, const uint8_t mac[6]) {
         return 0;
 }
 
+/* 239.1.2.3 and 239.200.0.9; ff05::1:3 */
+static inline int fake_groups(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16],
+                              size_t max6, size_t *n6) {
+        static const uint8_t g4[2][4] = { { 239, 1, 2, 3 }, { 239, 200, 0, 9 } };
+        static const uint8_t g6[16] = { 0xff, 0x05, [13] = 1, [15] = 3 };
+        *n4 = 2;
+        memcpy(&v4[0], g4[0], 4);
+        memcpy(&v4[1], g4[1], 4);
+        *n6 = 1;
+        memcpy(v6[0], g6, 16);
+        return 0;
+}
+
+static inline void fake_arm_igmp(struct bg_fwd *b, uint64_t usec) {
+        ((struct fake *) b)->igmp_armed = usec;
+        ((struct fake *) b)->n_armed++;
+}
+
 static const struct bg_fwd_io fake_io = {
+        .bond_groups = fake_groups,
+        .arm_igmp = fake_arm_igmp,
         .send = fake_send,
         .bond_addrs = fake_addrs,
         .carrier_changed = fake_carrier,
