@@ -471,9 +471,6 @@ static void tx_run(struct bg_lacp *l, struct port *p, uint64_t now) {
 
 /* ---- driving --------------------------------------------------------- */
 
-
-
-
 static void settle(struct bg_lacp *l, uint64_t now, bool force_select) {
         for (int round = 0; round < MAX_SETTLE_ROUNDS; round++) {
                 bool reselect = force_select;
