@@ -653,3 +653,25 @@ Test(lacp, independent_control_collects_before_distributing) {
 Test(lacp, independent_control_works_with_a_coupled_partner) {
         independent_converges(false);
 }
+
+Test(lacp, a_partner_that_starts_later_is_joined_without_the_wait) {
+        struct pair p;
+        struct bg_lacp_config ca = cfg(true, true), cb = cfg(true, true);
+
+        /* A runs alone for 3 s (its ports default), then B's ports come
+         * up: once both sides hear each other nothing is left to wait for */
+        sim_init(&p.s);
+        p.a = sim_add(&p.s, &ca, 0xa0);
+        p.b = sim_add(&p.s, &cb, 0xb0);
+        for (int i = 0; i < 2; i++)
+                p.ap[i] = sim_port(&p.s, p.a, 10000);
+        sim_run(&p.s, 3 * SEC);
+        cr_assert(!sim_cd(&p.s, p.a, p.ap[0]));
+        for (int i = 0; i < 2; i++) {
+                p.bp[i] = sim_port(&p.s, p.b, 10000);
+                p.w[i] = sim_wire(&p.s, p.a, p.ap[i], p.b, p.bp[i]);
+        }
+        uint64_t t = converge(&p, 5 * SEC);
+        cr_assert(t <= 1 * SEC, "converged %llu ms after the partner started", (unsigned long long) (t / MS));
+        sim_free(&p.s);
+}
