@@ -103,6 +103,14 @@ static void ab_tick(struct bg_fwd *b) {
                 if (p->link != BG_LINK_UP) {
                         if (p->carrier && in_interval(b, rx, 1))
                                 set_link(b, p, BG_LINK_UP);
+                        else if (p->link == BG_LINK_BACK) {
+                                /* bond_ab_arp_commit(), BOND_LINK_FAIL: the
+                                 * probed port had no answer; it stops
+                                 * receiving before the next one is probed,
+                                 * so two ports never receive at once */
+                                p->link = BG_LINK_DOWN;
+                                bg_fwd_port_set_inactive_flags(b, p);
+                        }
                         continue;
                 }
                 /* made active or enslaved within the last two intervals */
@@ -165,44 +173,81 @@ static bool is_target(const struct bg_fwd *b, uint32_t ip, size_t *idx) {
         return false;
 }
 
+/* bond_main.c:bond_has_this_ip(): one of the bond's own IPv4 addresses */
+static bool is_ours(struct bg_fwd *b, uint32_t ip) {
+        uint32_t v4[16];
+        uint8_t v6[1][16];
+        size_t n4 = 0, n6 = 0;
+
+        if (!b->io || !b->io->bond_addrs || b->io->bond_addrs(b, v4, 16, &n4, v6, 0, &n6) < 0)
+                return false;
+        for (size_t i = 0; i < n4; i++)
+                if (v4[i] == ip)
+                        return true;
+        return false;
+}
+
+/* bond_main.c:bond_validate_arp(): sip must be a target and tip one of
+ * our addresses; then the port heard the target. */
+static void validate(struct bg_fwd *b, struct bg_fwd_port *p, uint32_t sip, uint32_t tip) {
+        size_t idx;
+
+        if (!sip || !is_ours(b, tip) || !is_target(b, sip, &idx))
+                return;
+        p->last_rx = p->target_last_rx[idx] = b->now;
+}
+
+/* The ports are promiscuous (AF_PACKET), a kernel port is not: a unicast
+ * frame for another MAC (the kernel's PACKET_OTHERHOST) would never have
+ * reached the kernel's monitor, so it proves nothing here either. */
+static bool for_other_host(const struct bg_fwd *b, const struct bg_fwd_port *p, const uint8_t *f) {
+        return !(f[0] & 1) && memcmp(f, p->mac, 6) && memcmp(f, b->mac, 6) && !b->tap_promisc;
+}
+
+/* bond_main.c:bond_arp_rcv() */
 void bg_fwd_mon_rx(struct bg_fwd *b, struct bg_fwd_port *p, const uint8_t *f, size_t len) {
         struct bg_fwd_l2 l2;
         unsigned v = b->p.arp_validate;
-        bool validate, filter = v >= BG_ARPV_FILTER;
+        bool do_validate, filter = v >= BG_ARPV_FILTER;
+        const uint8_t *arp;
         bool is_arp;
         uint32_t sip, tip;
-        size_t idx;
 
         if (!b->p.arp_interval)
                 return;
-        if (bg_fwd_frame_l2(f, len, &l2) < 0)
+        if (len < 14 || bg_fwd_frame_l2(f, len, &l2) < 0 || for_other_host(b, p, f))
                 return;
         is_arp = l2.proto == 0x0806 && len >= l2.nhoff + 28;
         /* bit 0 validates the active port, bit 1 backups; filter_* likewise */
         if (v == BG_ARPV_FILTER)
-                validate = false;
+                do_validate = false;
         else
-                validate = (p->backup ? (v & 2) : (v & 1)) != 0;
-        if (!validate) {
+                do_validate = (p->backup ? (v & 2) : (v & 1)) != 0;
+        if (!do_validate) {
                 if (!filter || is_arp || l2.proto == 0x86dd)
                         p->last_rx = b->now;
                 return;
         }
         if (!is_arp)
                 return;
-        memcpy(&sip, f + l2.nhoff + 14, 4);
-        memcpy(&tip, f + l2.nhoff + 24, 4);
-        /* The active port hears the targets' replies; a backup hears the
-         * active port's requests to them, so sender and target swap. */
-        if (!p->backup && is_target(b, sip, &idx)) {
-                p->last_rx = p->target_last_rx[idx] = b->now;
-        } else if (p->backup && is_target(b, tip, &idx) && b->active &&
-                   port_last_rx(b, b->active) > b->active->last_link_up) {
-                /* only while the active port itself hears the targets:
-                 * otherwise a backup would stay up on requests nobody
-                 * answers */
-                p->last_rx = p->target_last_rx[idx] = b->now;
-        } else if (p->backup && is_target(b, sip, &idx) && f[l2.nhoff + 7] == 2) {
-                p->last_rx = p->target_last_rx[idx] = b->now;
+        arp = f + l2.nhoff;
+        /* Ethernet/IPv4 ARP only, as arp_hdr_len() and the checks of
+         * bond_arp_rcv() require */
+        if (arp[0] != 0 || arp[1] != 1 || arp[2] != 0x08 || arp[3] != 0x00 || arp[4] != 6 || arp[5] != 4)
+                return;
+        memcpy(&sip, arp + 14, 4);
+        memcpy(&tip, arp + 24, 4);
+        if (!p->backup) {
+                /* the active port (or the probing one) hears the targets */
+                validate(b, p, sip, tip);
+        } else if (b->active && port_last_rx(b, b->active) > b->active->last_link_up) {
+                /* A backup hears the active port's requests to the targets,
+                 * so sender and target swap; only while the active port
+                 * itself hears the targets, or a backup would stay up on
+                 * requests nobody answers. */
+                validate(b, p, tip, sip);
+        } else if (probing && arp[7] == 2 && in_interval(b, probing->last_tx, 1)) {
+                /* no active port: a reply to the probing port's request */
+                validate(b, p, sip, tip);
         }
 }

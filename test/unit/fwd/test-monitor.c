@@ -283,7 +283,7 @@ Test(monitor, arp_monitor_lb_marks_silent_port_down) {
         pp.arp_targets[0] = 0x0100000a;
         struct fake *f = fake_new(BG_MODE_BALANCE_RR, &pp);
         struct bg_fwd_port *a = fake_enslave(f, "e0", true), *b = fake_enslave(f, "e1", true);
-        uint8_t frame[60] = { [12] = 0x08, [13] = 0x00 };
+        uint8_t frame[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, [12] = 0x08, [13] = 0x00 };
 
         for (int i = 0; i < 10; i++) {
                 f->b.now += 100000;
