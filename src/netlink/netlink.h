@@ -88,6 +88,7 @@ struct bg_nl_addr {
         uint8_t addr[16];
         unsigned prefixlen;
         uint8_t scope;
+        uint32_t flags;             /* IFA_F_* (IFA_FLAGS when present, else ifa_flags) */
         bool deleted;               /* an RTM_DELADDR event */
 };
 

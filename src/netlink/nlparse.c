@@ -277,6 +277,7 @@ int bg_nl_parse_addr(const struct nlmsghdr *nlh, struct bg_nl_addr *out) {
         out->prefixlen = ifa->ifa_prefixlen;
         out->scope = ifa->ifa_scope;
         out->ifindex = (int) ifa->ifa_index;
+        out->flags = ifa->ifa_flags;
         len = out->family == AF_INET ? 4 : out->family == AF_INET6 ? 16 : 0;
         if (!len)
                 return -EAFNOSUPPORT;
@@ -285,6 +286,8 @@ int bg_nl_parse_addr(const struct nlmsghdr *nlh, struct bg_nl_addr *out) {
                         local = a;
                 else if (mnl_attr_get_type(a) == IFA_ADDRESS)
                         addr = a;
+                else if (mnl_attr_get_type(a) == IFA_FLAGS && mnl_attr_get_payload_len(a) == 4)
+                        out->flags = mnl_attr_get_u32(a);   /* the 32-bit flags (ifa_flags has 8) */
         }
         /* IFA_LOCAL is the own address on point-to-point links; IPv6 sends
          * only IFA_ADDRESS. */

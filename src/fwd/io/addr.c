@@ -65,7 +65,12 @@ int bg_fwd_add_route(struct bg_nl *nl, int ifindex, int family, const struct bg_
 
 /* ---- the bond's addresses, for the logic layer ---- */
 
-/* The bond's addresses, kept from rtnetlink events (bg_core.addr4/addr6). */
+bool bg_core_addr_usable(const struct bg_nl_addr *a) {
+        return bg_fwd_addr_announceable(a->family, a->flags);
+}
+
+/* The bond's addresses, kept from rtnetlink events (bg_core.addr4/addr6);
+ * a tentative address joins when the event that ends its DAD arrives. */
 void bg_core_addr_event(struct bg_core *c, int family, const uint8_t *a, bool deleted) {
         if (family == AF_INET) {
                 uint32_t v;
@@ -109,7 +114,7 @@ void bg_core_read_addresses(struct bg_core *c) {
 
         if (bg_nl_get_addrs(c->rtnl, c->bond.tap_ifindex, &addrs, &n) == 0) {
                 for (size_t i = 0; i < n; i++)
-                        bg_core_addr_event(c, addrs[i].family, addrs[i].addr, false);
+                        bg_core_addr_event(c, addrs[i].family, addrs[i].addr, !bg_core_addr_usable(&addrs[i]));
                 free(addrs);
         }
 }

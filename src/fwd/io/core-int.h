@@ -40,6 +40,11 @@ void bg_core_stop_timers(struct bg_core *c);
 void bg_core_arm_igmp(struct bg_fwd *b, uint64_t usec);
 
 /* addr.c: the bond's addresses as the logic layer sees them */
+struct bg_nl_addr;
+/* An address the bond may announce: not an IPv6 address still in (or
+ * failed) duplicate address detection, as ndisc_send_unsol_na() skips
+ * IFA_F_TENTATIVE ones that are not also optimistic. */
+bool bg_core_addr_usable(const struct bg_nl_addr *a);
 void bg_core_addr_event(struct bg_core *c, int family, const uint8_t *a, bool deleted);
 int bg_core_io_bond_addrs(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16],
                           size_t max6, size_t *n6);

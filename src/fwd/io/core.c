@@ -108,12 +108,19 @@ static void io_port_speed(struct bg_fwd *b, struct bg_fwd_port *p) {
         p->duplex = duplex;
 }
 
+static bool io_ipv6_router(struct bg_fwd *b) {
+        int v = 0;
+
+        return bg_fwd_sysctl_get("ipv6", b->name, "forwarding", &v) == 0 && v > 0;
+}
+
 static const struct bg_fwd_io core_io = {
         .send = bg_dp_send,
         .set_port_mac = io_set_port_mac,
         .set_bond_mac = io_set_bond_mac,
         .bond_addrs = bg_core_io_bond_addrs,
         .bond_groups = bg_core_io_bond_groups,
+        .ipv6_router = io_ipv6_router,
         .arm_igmp = bg_core_arm_igmp,
         .carrier_changed = io_carrier_changed,
         .log = io_log,

@@ -74,7 +74,12 @@ void bg_fwd_igmp_tick(struct bg_fwd *b);
 /* Build a gratuitous ARP (request, sender = target = ip) from mac. */
 size_t bg_fwd_build_garp(uint8_t *buf, const uint8_t mac[6], uint32_t ip_be);
 /* Build an unsolicited neighbour advertisement for addr from mac. */
-size_t bg_fwd_build_unsol_na(uint8_t *buf, const uint8_t mac[6], const uint8_t addr[16]);
+/* May an address with these IFA_F_* flags be announced? Not an IPv6 one
+ * in duplicate address detection (tentative and not optimistic) or that
+ * failed it, as ndisc.c:ndisc_send_unsol_na() skips them. */
+bool bg_fwd_addr_announceable(int family, uint32_t flags);
+/* router: the Router flag (the bond forwards IPv6) */
+size_t bg_fwd_build_unsol_na(uint8_t *buf, const uint8_t mac[6], const uint8_t addr[16], bool router);
 /* Build an ARP request for target from (mac, sip). */
 size_t bg_fwd_build_arp_req(uint8_t *buf, const uint8_t mac[6], uint32_t sip_be, uint32_t tip_be);
 /* Send one round of peer notification on the active port now. */

@@ -177,6 +177,9 @@ struct bg_fwd_io {
          * byte order, IPv6 as 16 bytes each (resend_igmp). */
         int (*bond_groups)(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4,
                            uint8_t (*v6)[16], size_t max6, size_t *n6);
+        /* Does the bond forward IPv6 (its forwarding sysctl)? The Router
+         * flag of its neighbour advertisements. NULL: no. */
+        bool (*ipv6_router)(struct bg_fwd *b);
         /* Call bg_fwd_igmp_tick() once, usec from now. */
         void (*arm_igmp)(struct bg_fwd *b, uint64_t usec);
 };

@@ -7,6 +7,8 @@
  * Also the frame builders the ARP monitor uses.
  */
 #include <arpa/inet.h>
+#include <linux/if_addr.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -55,7 +57,7 @@ static uint16_t csum_fold(uint32_t sum) {
         return (uint16_t) ~sum;
 }
 
-size_t bg_fwd_build_unsol_na(uint8_t *f, const uint8_t mac[6], const uint8_t addr[16]) {
+size_t bg_fwd_build_unsol_na(uint8_t *f, const uint8_t mac[6], const uint8_t addr[16], bool router) {
         static const uint8_t allnodes[16] = { 0xff, 0x02, [15] = 0x01 };
         static const uint8_t allnodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 };
         uint8_t *ip = f + 14, *icmp = f + 54;
@@ -75,7 +77,10 @@ size_t bg_fwd_build_unsol_na(uint8_t *f, const uint8_t mac[6], const uint8_t add
         memcpy(ip + 24, allnodes, 16);
         memset(icmp, 0, icmp_len);
         icmp[0] = 136;                 /* neighbour advertisement */
-        icmp[4] = 0x20;                /* override, not solicited */
+        /* override, not solicited; Router as the bond's IPv6 forwarding
+         * setting says (ndisc.c:ndisc_send_unsol_na() passes
+         * idev->cnf.forwarding) */
+        icmp[4] = (uint8_t) (0x20 | (router ? 0x80 : 0));
         memcpy(icmp + 8, addr, 16);
         icmp[24] = 2, icmp[25] = 1;    /* target link-layer address option */
         memcpy(icmp + 26, mac, 6);
@@ -85,6 +90,14 @@ size_t bg_fwd_build_unsol_na(uint8_t *f, const uint8_t mac[6], const uint8_t add
         c = csum_fold(sum);
         icmp[2] = (uint8_t) (c >> 8), icmp[3] = (uint8_t) c;
         return 14 + 40 + icmp_len;
+}
+
+bool bg_fwd_addr_announceable(int family, uint32_t flags) {
+        if (family != AF_INET6)
+                return true;
+        if (flags & IFA_F_DADFAILED)
+                return false;
+        return !(flags & IFA_F_TENTATIVE) || (flags & IFA_F_OPTIMISTIC);
 }
 
 void bg_fwd_send_peer_notif(struct bg_fwd *b) {
@@ -103,8 +116,9 @@ void bg_fwd_send_peer_notif(struct bg_fwd *b) {
                 fr.len = bg_fwd_build_garp(buf, b->mac, v4[i]);
                 (void) b->io->send(b, p, &fr);
         }
+        bool router = n6 && b->io->ipv6_router && b->io->ipv6_router(b);
         for (size_t i = 0; i < n6; i++) {
-                fr.len = bg_fwd_build_unsol_na(buf, b->mac, v6[i]);
+                fr.len = bg_fwd_build_unsol_na(buf, b->mac, v6[i], router);
                 (void) b->io->send(b, p, &fr);
         }
         bg_fwd_logf(b, LOG_DEBUG, "sent peer notification on %s (%zu ARP, %zu NA)", p->name, n4, n6);
