@@ -369,3 +369,23 @@ out:
         free(base);
         return r;
 }
+
+/* The state file of bondgend and the like: one file, by a directory fd. */
+int bg_write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode) {
+        char tmp[NAME_MAX + 1];
+        int r, step = 0;
+
+        if (!flat_name(name))
+                return -EINVAL;
+        if ((size_t) snprintf(tmp, sizeof(tmp), ".#%s.tmp", name) >= sizeof(tmp))
+                return -ENAMETOOLONG;
+        (void) unlinkat(dirfd, tmp, 0);   /* left by a run that died */
+        r = write_one(dirfd, &(struct bg_out_file) { tmp, data, len, mode }, &step);
+        if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+                r = -errno;
+        if (r < 0)
+                (void) unlinkat(dirfd, tmp, 0);
+        else
+                (void) fsync(dirfd);   /* the entry too; the file is complete either way */
+        return r;
+}

@@ -38,6 +38,11 @@ const char *bg_read_strerror(int r);
 int bg_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
                          bool overwrite);
 
+/* bg_write_file_atomic(..., overwrite) inside the directory dirfd: name is
+ * a file name there; neither the temporary file nor name is followed if
+ * it is a symbolic link (the rename replaces a link itself). */
+int bg_write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
+
 /* One file of a set for bg_write_set_atomic(). name: a plain file name
  * (no '/', not starting with '.'). */
 struct bg_out_file {

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "fwd/io/core.h"
+#include "fwd/io/rundir.h"
 #include "netlink/netlink.h"
 
 /* Is ifindex `x` the bond or stacked on it? Walk upwards from the bond
@@ -67,7 +68,7 @@ static bool stacked_on(const struct bg_nl_state *st, int bond, int x) {
 }
 
 static bool lock_held(const char *path) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        int fd = openat(bg_rundir_fd(), path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         bool held = false;
 
         if (fd < 0)
@@ -80,12 +81,16 @@ static bool lock_held(const char *path) {
 
 /* The bond (other than `self`) whose bondgend state file lists `port`. */
 static bool other_bondgend_port(const char *self, const char *port, char bond[IFNAMSIZ]) {
-        DIR *d = opendir(bg_rundir());
+        int dfd = openat(bg_rundir_fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
         struct dirent *e;
         bool found = false;
 
-        if (!d)
+        if (!d) {
+                if (dfd >= 0)
+                        close(dfd);
                 return false;
+        }
         while (!found && (e = readdir(d))) {
                 size_t len = strlen(e->d_name);
                 char path[512], line[256];
@@ -95,13 +100,11 @@ static bool other_bondgend_port(const char *self, const char *port, char bond[IF
                         continue;
                 if (!strncmp(e->d_name, self, len - 6) && strlen(self) == len - 6)
                         continue;
-                snprintf(path, sizeof(path), "%s/%s", bg_rundir(), e->d_name);
                 /* a state file left by a run that died is not a live bond */
-                snprintf(path, sizeof(path), "%s/%.*s.lock", bg_rundir(), (int) (len - 6), e->d_name);
+                snprintf(path, sizeof(path), "%.*s.lock", (int) (len - 6), e->d_name);
                 if (!lock_held(path))
                         continue;
-                snprintf(path, sizeof(path), "%s/%s", bg_rundir(), e->d_name);
-                f = fopen(path, "re");
+                f = bg_rundir_fopen(e->d_name, NULL, 0);
                 if (!f)
                         continue;
                 while (fgets(line, sizeof(line), f)) {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "fwd/io/core-int.h"
+#include "fwd/io/rundir.h"
 #include "netlink/netlink.h"
 #include "util/util.h"
 
@@ -187,7 +188,8 @@ int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params
         STEP("allocate the frame buffers", bg_dp_init(c));
         STEP("set up the bonding mode", bg_fwd_mode_setup(b));
         STEP("create the event loop", sd_event_default(&c->ev));
-        STEP("create the run directory", bg_mkdir_p(bg_rundir(), 0755));
+        STEP("open the run directory (owned by root or bondgend's user, writable by no one else)",
+             bg_rundir_open(NULL, 0));
         STEP("take the instance lock in the run directory", bg_core_take_instance_lock(c, name));
         STEP("check for a running bondgend", bg_ctl_probe_live(name));
         snprintf(c->state_path, sizeof(c->state_path), "%s/%s.state", bg_rundir(), name);

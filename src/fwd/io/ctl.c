@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "fwd/io/core.h"
+#include "fwd/io/rundir.h"
 #include "util/util.h"
 
 /* Answers are small (a status is a few KB) and go out with one
@@ -243,11 +244,12 @@ static int on_ctl(sd_event_source *s, int fd, uint32_t revents, void *userdata) 
 }
 
 int bg_ctl_probe_live(const char *bond) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct sockaddr_un sa;
+        char name[32];
         int fd, r = 0;
 
-        if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s.sock", bg_rundir(), bond) >=
-            sizeof(sa.sun_path))
+        snprintf(name, sizeof(name), "%.15s.sock", bond);
+        if (bg_rundir_sockaddr(name, &sa) < 0)
                 return -ENAMETOOLONG;
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
@@ -261,14 +263,13 @@ int bg_ctl_probe_live(const char *bond) {
 }
 
 int bg_ctl_listen(struct bg_core *c) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct sockaddr_un sa;
+        char name[32];
         int fd, r;
 
-        r = bg_mkdir_p(bg_rundir(), 0755);
-        if (r < 0)
-                return r;
-        if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s.sock", bg_rundir(), c->bond.name) >=
-            sizeof(sa.sun_path))
+        /* Bound through the run directory's fd (rundir.h). */
+        snprintf(name, sizeof(name), "%.15s.sock", c->bond.name);
+        if (bg_rundir_sockaddr(name, &sa) < 0)
                 return -ENAMETOOLONG;
         r = bg_ctl_probe_live(c->bond.name);
         if (r < 0)

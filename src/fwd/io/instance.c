@@ -16,18 +16,19 @@
 
 #include "config.h"
 #include "fwd/io/core-int.h"
+#include "fwd/io/rundir.h"
 
 /* One bondgend per bond: an exclusive lock on RUNDIR/BOND.lock, taken
  * before the state file of an earlier run is read, so a second instance
  * never "restores" the ports a live first one is driving. The kernel drops
  * the lock with the process, however it ends. */
 int bg_core_take_instance_lock(struct bg_core *c, const char *name) {
-        char path[160];
+        char path[32];
         int fd;
 
-        if ((size_t) snprintf(path, sizeof(path), "%s/%s.lock", bg_rundir(), name) >= sizeof(path))
+        if ((size_t) snprintf(path, sizeof(path), "%s.lock", name) >= sizeof(path))
                 return -ENAMETOOLONG;
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        fd = openat(bg_rundir_fd(), path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
                 return -errno;
         if (flock(fd, LOCK_EX | LOCK_NB) < 0) {

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "fwd/io/core.h"
+#include "fwd/io/rundir.h"
 #include "netlink/netlink.h"
 #include "yaml/yaml.h"
 
@@ -114,6 +115,12 @@ int main(int argc, char **argv) {
         if (!*name || strlen(name) >= 16 || strchr(name, '/')) {
                 fprintf(stderr, "bondgend: '%s' is not a valid interface name\n", name);
                 return EXIT_USAGE;
+        }
+        /* Before anything is read from it (the model apply handed over). */
+        r = bg_rundir_open(err, sizeof(err));
+        if (r < 0) {
+                fprintf(stderr, "bondgend: %s\n", r == -EPERM ? err : strerror(-r));
+                return r == -EPERM ? EXIT_INVALID : EXIT_SYS;
         }
         if (!config)
                 config = default_config(name);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "fwd/io/core.h"
+#include "fwd/io/rundir.h"
 #include "util/util.h"
 
 #ifndef PACKET_IGNORE_OUTGOING
@@ -138,17 +139,27 @@ int bg_port_state_save(const char *path, struct bg_fwd *b) {
                 free(buf);
                 return -ENOMEM;
         }
-        r = bg_write_file_atomic(path, buf, len, 0644, true);
+        /* In the run directory through its fd (rundir.h); path names the file. */
+        r = bg_write_file_atomic_at(bg_rundir_fd(), strrchr(path, '/') ? strrchr(path, '/') + 1 : path, buf,
+                                    len, 0644);
         free(buf);
         return r;
 }
 
 void bg_port_state_recover(const char *path, void (*log)(const char *msg)) {
-        FILE *f = fopen(path, "re");
+        const char *file = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
         char line[256], msg[300];
+        FILE *f = bg_rundir_fopen(file, msg, sizeof(msg));
 
-        if (!f)
+        /* A state file planted by someone else would make us "restore"
+         * any interface: only our own regular file is read. */
+        if (!f) {
+                if (errno == ELOOP)
+                        snprintf(msg, sizeof(msg), "%s: refused: a symbolic link, not bondgend's state file", path);
+                if (errno == ELOOP || errno == EPERM)
+                        log(msg);
                 return;
+        }
         while (fgets(line, sizeof(line), f)) {
                 struct bg_port_io io = {};
                 char name[32];
@@ -172,5 +183,5 @@ void bg_port_state_recover(const char *path, void (*log)(const char *msg)) {
                 log(msg);
         }
         fclose(f);
-        (void) unlink(path);
+        (void) unlinkat(bg_rundir_fd(), file, 0);
 }

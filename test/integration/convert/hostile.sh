@@ -2,9 +2,9 @@
 # Hostile input an admin can create by mistake or a local user can plant:
 # nothing hangs (FIFOs, a hung bondgend), --root stays inside the root, a
 # writable run directory is refused. Each case fails when the promise breaks.
-# Usage: hostile.sh BONDGEN GENERATOR
+# Usage: hostile.sh BONDGEN GENERATOR BONDGEND
 set -euo pipefail
-bondgen=$1 gen=$2
+bondgen=$1 gen=$2 bondgend=$3
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (the run directory must be owned by root)" >&2; exit 77; }
 tmp=$(mktemp -d /tmp/bg-hostile-XXXXXX)
 pids=()
@@ -14,6 +14,7 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/../wait.sh"
 
 # 1. A FIFO where a config file belongs: convert and the generator finish
 #    (timeout 10 s guards the test itself) and name the file.
@@ -101,4 +102,48 @@ rc=0; BONDGEN_GENERATOR_BUDGET_MS=1 BONDGEN_ROOT="$root" BONDGEN_CMDLINE="" BOND
 grep -q "ifcfg-bond.*skipped, with every file read after it.*time budget is spent" "$tmp/gen.err" ||
         fail "the skipped files are not named: $(cat "$tmp/gen.err")"
 echo "ok: the generator keeps its time budget and names what it skipped"
+# 6. bondgend trusts its run directory only when nobody else can write it,
+#    and reads only its own state file there: a planted one (a symbolic
+#    link to a file of the attacker's, or a file others can write) would
+#    make it "restore" any interface. bondgend runs in a network namespace
+#    of its own (unshare -n); the planted state names that namespace's lo.
+cat >"$tmp/model.yaml" <<'EOF_MODEL'
+version: 1
+bonds:
+  - name: bgh0
+    backend: userspace
+    mode: active-backup
+    ports:
+      - name: bghp0
+EOF_MODEL
+brun=$tmp/brun
+mkdir -m 0777 "$brun"
+rc=0; out=$(BONDGEN_RUNDIR=$brun timeout 10 unshare -n "$bondgend" -c "$tmp/model.yaml" bgh0 2>&1) || rc=$?
+[ "$rc" = 1 ] || fail "bondgend with a 0777 run directory: exit $rc, want 1: $out"
+grep -q "$brun: refused: the run directory must be owned by root" <<<"$out" ||
+        fail "bondgend does not name the run directory it refuses: $out"
+chmod 0755 "$brun"
+planted="lo 02:00:00:00:00:01 1280 0 0 0 0"
+for kind in symlink writable; do
+        rm -f "$brun/bgh0.state" "$tmp/planted"
+        echo "$planted" >"$tmp/planted"
+        if [ $kind = symlink ]; then
+                ln -s "$tmp/planted" "$brun/bgh0.state"
+        else
+                cp "$tmp/planted" "$brun/bgh0.state"
+                chmod 0666 "$brun/bgh0.state"
+        fi
+        log=$tmp/bondgend-$kind.log
+        BONDGEN_RUNDIR=$brun unshare -n sh -c 'ip link set lo up; exec "$@"' sh \
+                "$bondgend" -c "$tmp/model.yaml" bgh0 >"$log" 2>&1 &
+        pid=$!
+        pids+=("$pid")
+        wait_until 10 grep -q "bgh0.state: refused" "$log" || fail "$kind state file: not refused: $(cat "$log")"
+        mtu=$(nsenter -t "$pid" -n ip -o link show lo | sed -n 's/.* mtu \([0-9]*\).*/\1/p')
+        [ "$mtu" != 1280 ] || fail "$kind state file: lo was \"restored\" from it"
+        grep -q "restored port lo" "$log" && fail "$kind state file: bondgend restored lo"
+        [ "$(cat "$tmp/planted")" = "$planted" ] || fail "$kind state file: the planted file was changed"
+        kill "$pid"; wait "$pid" 2>/dev/null || true
+done
+echo "ok: bondgend refuses an open run directory and a state file not its own"
 echo "all hostile-input cases pass"
