@@ -123,7 +123,7 @@ ok "refused with the reason: lo (IPv6 kept), the bond, macvlan$([ $vlan = 0 ] ||
 python3 -c "
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.connect('$BONDGEN_RUNDIR/$B.sock')
-print('connected', flush=True); time.sleep(1.5)
+print('connected', flush=True); time.sleep(5)
 " > $TMP/silent-client.log & PIDS+=($!)
 connected() { grep -q connected $TMP/silent-client.log; }
 wait_until 10 connected || fail "the silent client did not connect"   # python starting on a loaded machine
