@@ -116,6 +116,9 @@ struct bg_core {
          * answer ("" when it was not a refusal). */
         char refusal[160];
         bool fdstore;               /* the service manager keeps the TAP (instance.c: bg_core_open_tap()) */
+        /* The model's first port: its MAC is the bond's whenever it is a
+         * port ("" when unknown); set by main.c. */
+        char first_port[16];
         struct bg_ingress *ingress; /* NULL: the kernel has no nftables netdev hook */
         bool reattached;            /* the TAP existed: addresses, uppers kept */
         const char *step;           /* the set-up step that failed, for the message */

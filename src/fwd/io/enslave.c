@@ -105,9 +105,22 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
                             name, strerror(-r));
         memcpy(p->perm_mac, pa->io.orig_mac, 6);
         memcpy(p->mac, pa->io.orig_mac, 6);
-        /* The first port lends the bond its MAC unless one is configured. */
+        /* The first port lends the bond its MAC unless one is configured.
+         * The model's first port does so even when it joins late (it was
+         * missing when bondgend started), as bondgen apply sets it on a
+         * kernel bond: the bond's MAC then does not depend on the order
+         * ports appear in, across restarts and reboots. Only where the
+         * ports carry the bond's MAC: TLB/ALB tables and fail_over_mac
+         * keep what they have. */
         if (b->mac_from_port && b->n_ports == 1)
                 (void) bg_fwd_set_bond_mac(b, p->perm_mac);
+        else if (b->mac_from_port && c->first_port[0] && !strcmp(name, c->first_port) && wants_bond_mac(b) &&
+                 memcmp(b->mac, p->perm_mac, 6)) {
+                (void) bg_fwd_set_bond_mac(b, p->perm_mac);
+                for (size_t i = 0; i + 1 < b->n_ports; i++)
+                        (void) bg_fwd_port_set_mac(b, b->ports[i], b->mac);
+                bg_core_log(c, LOG_INFO, "%s, the first port of the model, joined: the bond takes its MAC", name);
+        }
         if (wants_bond_mac(b))
                 (void) bg_fwd_port_set_mac(b, p, b->mac);
         bg_fwd_link_get_speed(name, &p->speed_mbps, &p->duplex);

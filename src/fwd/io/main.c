@@ -194,6 +194,8 @@ int main(int argc, char **argv) {
                                             BG_HWADDR_STR(&pt->mac), found);
                         ifname = found;
                 }
+                if (i == 0 && ifname)
+                        snprintf(c->first_port, sizeof(c->first_port), "%s", ifname);
                 if (!ifname) {
                         bg_core_log(c, LOG_WARNING,
                                     "no interface has MAC %s yet; the udev hotplug rule enslaves it when it appears",
