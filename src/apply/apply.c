@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Executing plans over netlink, the backend choice, and starting the
  * user-space forwarder (bondgen(8) apply --backend). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -467,19 +468,120 @@ static int apply_fwd_live(struct bg_nl *nl, const struct bg_bond *b, struct bg_n
 static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur,
                            const struct bg_apply_opts *o, struct bg_diags *d);
 
+/* bondgend bonds the model does not name, with their state: RUNDIR's
+ * sockets whose bond has a TAP here and answers. */
+static size_t stale_fwd_bonds(const struct bg_model *m, const struct bg_nl_state *st, struct bg_fwd_state **out) {
+        struct bg_fwd_state *v = NULL;
+        size_t n = 0;
+        DIR *dir = opendir(bg_apply_rundir());
+        struct dirent *de;
+
+        *out = NULL;
+        while (dir && (de = readdir(dir))) {
+                size_t l = strlen(de->d_name);
+                const struct bg_nl_link *tap;
+                char name[IFNAMSIZ], err[256];
+                struct bg_fwd_state fs, *nv;
+
+                if (l < 6 || l - 5 >= sizeof(name) || strcmp(de->d_name + l - 5, ".sock"))
+                        continue;
+                memcpy(name, de->d_name, l - 5);
+                name[l - 5] = 0;
+                tap = bg_nl_state_link(st, name);
+                if (bg_model_find_bond(m, name) || !tap || strcmp(tap->kind, "tun") != 0 ||
+                    bg_fwd_state_read(name, &fs, err, sizeof(err)) < 0)
+                        continue;
+                nv = realloc(v, (n + 1) * sizeof(*v));
+                if (!nv) {
+                        bg_fwd_state_free(&fs);
+                        break;
+                }
+                v = nv;
+                v[n++] = fs;
+        }
+        if (dir)
+                closedir(dir);
+        *out = v;
+        return n;
+}
+
+static bool fwd_has_port(const struct bg_fwd_state *fs, const char *port) {
+        for (size_t i = 0; i < fs->n_ports; i++)
+                if (!strcmp(fs->ports[i], port))
+                        return true;
+        for (size_t i = 0; i < fs->n_pending; i++)
+                if (!strcmp(fs->pending[i], port))
+                        return true;
+        return false;
+}
+
+static void plan_stop(const struct bg_apply_opts *o, const char *bond, const char *why) {
+        struct bg_bond gone = { .name = (char *) bond };
+        struct bg_step s = { .kind = BG_STEP_DELETE };
+        struct bg_plan p = { .steps = &s, .n_steps = 1 };
+
+        snprintf(s.bond, sizeof(s.bond), "%s", bond);
+        snprintf(s.ifname, sizeof(s.ifname), "%s", bond);
+        snprintf(s.desc, sizeof(s.desc), "stop bondgend (%s)", why);
+        if (o->on_plan)
+                o->on_plan(o->plan_userdata, &gone, BG_BACKEND_USERSPACE, &p);
+        report(o, "%s: %s", bond, s.desc);
+}
+
+/* A new user-space bond whose ports another bondgend drives, for a bond
+ * the model no longer names (the bond was renamed): the ports can move
+ * only to a new device, so that bondgend is stopped first, with --prune
+ * (the bond is down until the new one has its ports); without --prune
+ * the new bond is refused before anything changes. */
+static int take_ports_from_stale(const struct bg_model *m, const struct bg_bond *b, const struct bg_nl_state *st,
+                                 const struct bg_apply_opts *o, struct bg_diags *d) {
+        struct bg_fwd_state *v;
+        size_t n = stale_fwd_bonds(m, st, &v);
+        int r = 0;
+
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                const char *port = NULL;
+                char why[300];
+
+                for (size_t k = 0; k < b->n_ports && !port; k++)
+                        if (b->ports[k].name && fwd_has_port(&v[i], b->ports[k].name))
+                                port = b->ports[k].name;
+                if (!port)
+                        continue;
+                if (!o->prune) {
+                        bg_diag_add(d, BG_DIAG_ERROR, &b->loc, "ports",
+                                    "%s: port %s is driven by the bondgend of %s, which the model does not name; "
+                                    "--prune stops it (a new device: the bond is down until %s has its ports)",
+                                    b->name, port, v[i].name, b->name);
+                        r = -EINVAL;
+                        break;
+                }
+                snprintf(why, sizeof(why), "not in the model, --prune; its ports go to %s, a new device", b->name);
+                plan_stop(o, v[i].name, why);
+                if (!o->dry_run && (r = bg_fwd_stop(v[i].name, why, sizeof(why))) < 0)
+                        bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: cannot stop bondgend: %s", v[i].name, why);
+        }
+        for (size_t i = 0; i < n; i++)
+                bg_fwd_state_free(&v[i]);
+        free(v);
+        return r;
+}
+
 /* The user-space backend for one bond: start bondgend when the bond does
  * not run, reconcile it live when it does. A bondgend too old to take
  * live changes is restarted: the one case where the bond's device is
  * recreated, with the outage that implies (said as it happens). */
-static int apply_userspace(struct bg_nl *nl, const struct bg_bond *b, struct bg_nl_state *st,
-                           const struct bg_apply_opts *o, struct bg_diags *d) {
+static int apply_userspace(struct bg_nl *nl, const struct bg_model *m, const struct bg_bond *b,
+                           struct bg_nl_state *st, const struct bg_apply_opts *o, struct bg_diags *d) {
         const struct bg_nl_link *cur = bg_nl_state_link(st, b->name);
         struct bg_fwd_state fs;
         char why[300];
         int r;
 
-        if (!cur)
-                return start_userspace(b, NULL, o, d);
+        if (!cur) {
+                r = take_ports_from_stale(m, b, st, o, d);
+                return r < 0 ? r : start_userspace(b, NULL, o, d);
+        }
         if (cur->is_bond || strcmp(cur->kind, "tun") != 0) {
                 bg_diag_add(d, BG_DIAG_ERROR, &b->loc, "backend",
                             "%s: the name is taken by a %s device, not a bondgend bond; a user-space bond needs "
@@ -680,7 +782,7 @@ int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o, stru
                                 r = start_userspace(b, cur, o, d);
                         }
                 } else
-                        r = apply_userspace(nl, b, &st, o, d);
+                        r = apply_userspace(nl, m, b, &st, o, d);
                 if (r == -EINVAL)
                         refused = true;
                 else if (r < 0)
@@ -693,9 +795,26 @@ int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o, stru
                 }
         }
         if (o->prune) {
+                struct bg_fwd_state *v;
+                size_t n;
+
                 bg_nl_state_free(&st);
                 if (bg_nl_read_state(nl, &st) < 0 || prune(nl, m, &st, o, d) < 0)
                         failed = true;
+                /* bondgend bonds that left the model (apply without
+                 * --prune never stops one) */
+                n = stale_fwd_bonds(m, &st, &v);
+                for (size_t i = 0; i < n; i++) {
+                        char why[300];
+                        plan_stop(o, v[i].name, "not in the model, --prune");
+                        if (!o->dry_run && bg_fwd_stop(v[i].name, why, sizeof(why)) < 0) {
+                                bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: cannot stop bondgend: %s", v[i].name,
+                                            why);
+                                failed = true;
+                        }
+                        bg_fwd_state_free(&v[i]);
+                }
+                free(v);
         }
         bg_nl_state_free(&st);
         bg_nl_close(nl);
