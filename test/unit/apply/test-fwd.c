@@ -44,6 +44,12 @@ static void fake_init(struct fake *f) {
         fake_link(f, "eth2", 5, 0x12);
 }
 
+/* The overlay copies option values into the links, as a netlink dump does. */
+static void fake_free(struct fake *f) {
+        for (size_t i = 0; i < f->st.n_links; i++)
+                bg_nl_link_clear(&f->links[i]);
+}
+
 static const char *state_ab =
         "bond bond0\n"
         "option mode active-backup\n"
@@ -176,6 +182,7 @@ Test(fwd_state, planned_in_the_kernel_words) {
         bg_model_free(&m);
         bg_fwd_state_free(&s);
         bg_diags_free(&d);
+        fake_free(&f);
 }
 
 /* The snapshot of a bondgend bond keeps bondgend's port order and every
@@ -225,6 +232,8 @@ Test(fwd_state, snapshot_restores_exactly) {
         bg_model_free(&m);
         bg_fwd_state_free(&s);
         bg_diags_free(&d);
+        fake_free(&f);
+        fake_free(&g);
 }
 
 Test(fwd_state, option_request_is_one_line) {
