@@ -13,7 +13,8 @@
 require ip ping python3
 PEER=10.203.11.1 ADDR=10.203.11.2 B=bgfat$$
 B=${B:0:15}
-TRY=3
+# long enough that a loaded machine still sees the cut before the rollback
+TRY=6
 topo_bridge 3
 ip -n $S link set t2 nomaster
 ns_kill() { local p; for p in $(ip netns pids $H 2>/dev/null); do kill $p 2>/dev/null; done; }

@@ -102,7 +102,10 @@ grep -q "^$bond: backend auto: userspace (bondgend runs it)\$" <<<"$out" || fail
 [ "$(ip netns pids "$ns" | wc -l)" -eq "$n_before" ] || fail "a second bondgend was started"
 # auto on a bond that does not exist yet: the kernel when this kernel has
 # a bonding driver (loaded, or a module to load), else user space.
-sed -e "s/name: $bond/name: ${bond}x/" -e 's/backend: userspace/backend: auto/' "$work/model.yaml" >"$work/auto.yaml"
+# Other ports: p0 and p1 are the running bond's, which this model does
+# not name, and apply refuses to take them without --prune.
+sed -e "s/name: $bond/name: ${bond}x/" -e 's/backend: userspace/backend: auto/' \
+    -e 's/name: p0/name: q0/' -e 's/name: p1/name: q1/' "$work/model.yaml" >"$work/auto.yaml"
 if [ -e /sys/class/net/bonding_masters ] || [ -e /sys/module/bonding ] ||
    grep -qs '/bonding\.ko' "/lib/modules/$(uname -r)/modules.dep" "/lib/modules/$(uname -r)/modules.builtin"; then
         want="${bond}x: backend auto: kernel (bonding driver available)"
