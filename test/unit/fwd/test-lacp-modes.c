@@ -144,6 +144,18 @@ Test(lacp_modes, two_bonds_negotiate_through_the_hooks) {
         /* a non-slow frame passes to the core's rules */
         fr.len = eth_frame(f, 1);
         cr_assert_eq(peer_a->b.ops->rx(&peer_a->b, a0, &fr), BG_FWD_RX_PASS);
+        /* other slow protocols (OAM subtype 3, ESMC subtype 10) go to the
+         * bond, as bond_3ad_rx_indication() consumes only LACP and marker */
+        static const uint8_t slow_mac[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x02 };
+        for (int k = 0; k < 2; k++) {
+                memset(f, 0, 64);
+                memcpy(f, slow_mac, 6);
+                f[6] = 0x02, f[11] = 0x42;
+                f[12] = 0x88, f[13] = 0x09;
+                f[14] = k ? 0x0a : 0x03;
+                fr.len = 64;
+                cr_assert_eq(peer_a->b.ops->rx(&peer_a->b, a0, &fr), BG_FWD_RX_PASS, "slow subtype %u", f[14]);
+        }
         /* farewell PDUs go out while freeing: never towards a freed peer */
         fake_free(peer_a);
         peer_a = NULL;
