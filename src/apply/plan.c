@@ -83,24 +83,18 @@ static bool reported_conditionally(enum bg_opt id) {
         }
 }
 
-static int addr_family_len(const char *s, int family, uint8_t out[16]) {
-        return inet_pton(family, s, out) == 1 ? 0 : -EINVAL;
-}
-
 /* Set equality of address lists, in binary form. */
 static bool addr_lists_equal(const struct bg_optval *a, const struct bg_optval *b, int family) {
         if (a->n_list != b->n_list)
                 return false;
         for (size_t i = 0; i < a->n_list; i++) {
-                uint8_t x[16] = { 0 };
                 bool found = false;
 
-                if (addr_family_len(a->list[i], family, x) < 0)
+                if (!a->addrs || !b->addrs || a->addrs[i].family != family)
                         return false;
-                for (size_t j = 0; j < b->n_list && !found; j++) {
-                        uint8_t y[16] = { 0 };
-                        found = addr_family_len(b->list[j], family, y) == 0 && memcmp(x, y, 16) == 0;
-                }
+                for (size_t j = 0; j < b->n_list && !found; j++)
+                        found = b->addrs[j].family == family &&
+                                memcmp(a->addrs[i].bytes, b->addrs[j].bytes, 16) == 0;
                 if (!found)
                         return false;
         }
@@ -135,9 +129,7 @@ static bool opt_equal(const struct bg_bond *b, const struct bg_nl_state *st, con
                 return l ? strcmp(l->name, name) == 0 : name[0] == 0;
         }
         case BG_NLA_MAC: {
-                uint8_t x[6], y[6];
-                return want->str && have->str && bg_parse_mac(want->str, x) == 0 &&
-                       bg_parse_mac(have->str, y) == 0 && memcmp(x, y, 6) == 0;
+                return want->str && have->str && memcmp(want->mac, have->mac, 6) == 0;
         }
         case BG_NLA_NESTED_IN4:
                 return addr_lists_equal(want, have, AF_INET);

@@ -127,15 +127,27 @@ struct bg_opt_info {
         const char *doc;               /* one line for man pages / --help */
 };
 
+/* One address of arp_ip_target or ns_ip6_target, parsed once. */
+struct bg_optaddr {
+        int family;          /* AF_INET or AF_INET6 */
+        uint8_t bytes[16];   /* network byte order; IPv4 in the first 4 */
+};
+
 /* Parsed value of one option. Scalars use num (enum/bool: the kernel
  * number) or str (ifname, MAC); lists use list/n_list (strings in canonical
- * text form, e.g. "10.0.0.1"). */
+ * text form, e.g. "10.0.0.1"). The text is what is written back (YAML,
+ * emitters); the typed forms beside it are what apply and bondgend use, so
+ * nothing outside src/model parses a value again. */
 struct bg_optval {
         bool set;
         uint64_t num;
         char *str;
         char **list;
         size_t n_list;
+        /* BG_OT_IPV4_LIST / BG_OT_IPV6_LIST: addrs[i] is list[i] */
+        struct bg_optaddr *addrs;
+        /* BG_OT_MAC: the address str spells (all zero = none) */
+        uint8_t mac[6];
 };
 
 extern const struct bg_opt_info bg_catalog[BG_OPT__MAX];

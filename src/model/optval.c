@@ -147,12 +147,21 @@ static bool list_has(const struct bg_optval *v, const char *item) {
         return false;
 }
 
-static int list_append(struct bg_optval *v, const char *item) {
+/* Append item; for address lists addr too (NULL otherwise), so that
+ * addrs[] stays parallel to list[]. */
+static int list_append_addr(struct bg_optval *v, const char *item, const struct bg_optaddr *addr) {
         char **l = realloc(v->list, (v->n_list + 1) * sizeof(*l));
 
         if (!l)
                 return -ENOMEM;
         v->list = l;
+        if (addr) {
+                struct bg_optaddr *a = realloc(v->addrs, (v->n_list + 1) * sizeof(*a));
+                if (!a)
+                        return -ENOMEM;
+                v->addrs = a;
+                a[v->n_list] = *addr;
+        }
         l[v->n_list] = strdup(item);
         if (!l[v->n_list])
                 return -ENOMEM;
@@ -160,11 +169,18 @@ static int list_append(struct bg_optval *v, const char *item) {
         return 0;
 }
 
+static int list_append(struct bg_optval *v, const char *item) {
+        return list_append_addr(v, item, NULL);
+}
+
 static void list_remove(struct bg_optval *v, const char *item) {
         for (size_t i = 0; i < v->n_list; i++)
                 if (strcmp(v->list[i], item) == 0) {
                         free(v->list[i]);
                         memmove(&v->list[i], &v->list[i + 1], (v->n_list - i - 1) * sizeof(char *));
+                        if (v->addrs)
+                                memmove(&v->addrs[i], &v->addrs[i + 1],
+                                        (v->n_list - i - 1) * sizeof(*v->addrs));
                         v->n_list--;
                         return;
                 }
@@ -172,7 +188,8 @@ static void list_remove(struct bg_optval *v, const char *item) {
 
 /* One address of arp_ip_target / ns_ip6_target into canonical text. */
 static int parse_target(const struct bg_opt_info *o, const char *s, char *canon, size_t len,
-                        char *err, size_t errlen) {
+                        struct bg_optaddr *out, char *err, size_t errlen) {
+        *out = (struct bg_optaddr){ 0 };
         if (o->type == BG_OT_IPV4_LIST) {
                 struct in_addr a;
                 uint32_t h;
@@ -186,6 +203,8 @@ static int parse_target(const struct bg_opt_info *o, const char *s, char *canon,
                 if ((h >> 24) == 0 || h == 0xffffffffu)
                         return fail(err, errlen, "%s cannot be used as an ARP target", s);
                 inet_ntop(AF_INET, &a, canon, (socklen_t) len);
+                out->family = AF_INET;
+                memcpy(out->bytes, &a, 4);
         } else {
                 struct in6_addr a;
 
@@ -195,6 +214,8 @@ static int parse_target(const struct bg_opt_info *o, const char *s, char *canon,
                     IN6_IS_ADDR_MULTICAST(&a))
                         return fail(err, errlen, "%s cannot be used as an NS target", s);
                 inet_ntop(AF_INET6, &a, canon, (socklen_t) len);
+                out->family = AF_INET6;
+                memcpy(out->bytes, &a, 16);
         }
         return 0;
 }
@@ -202,12 +223,13 @@ static int parse_target(const struct bg_opt_info *o, const char *s, char *canon,
 static int parse_target_list(const struct bg_opt_info *o, const char *s, struct bg_optval *v,
                              char *err, size_t errlen) {
         char canon[INET6_ADDRSTRLEN];
+        struct bg_optaddr addr;
         char *copy, *save = NULL;
         int r;
 
         /* sysfs style: "+addr" adds one, "-addr" removes one. */
         if (s[0] == '+' || s[0] == '-') {
-                r = parse_target(o, s + 1, canon, sizeof(canon), err, errlen);
+                r = parse_target(o, s + 1, canon, sizeof(canon), &addr, err, errlen);
                 if (r < 0)
                         return r;
                 if (s[0] == '-') {
@@ -222,7 +244,7 @@ static int parse_target_list(const struct bg_opt_info *o, const char *s, struct 
                 if (v->n_list >= o->max)
                         return fail(err, errlen, "%s: too many targets (at most %" PRIu64 ")",
                                     o->name, o->max);
-                return list_append(v, canon);
+                return list_append_addr(v, canon, &addr);
         }
 
         copy = strdup(s);
@@ -240,7 +262,7 @@ static int parse_target_list(const struct bg_opt_info *o, const char *s, struct 
                         free(t);
                         continue;
                 }
-                r = parse_target(o, t, canon, sizeof(canon), err, errlen);
+                r = parse_target(o, t, canon, sizeof(canon), &addr, err, errlen);
                 free(t);
                 if (r < 0)
                         break;
@@ -253,7 +275,7 @@ static int parse_target_list(const struct bg_opt_info *o, const char *s, struct 
                                  o->name, o->max);
                         break;
                 }
-                r = list_append(v, canon);
+                r = list_append_addr(v, canon, &addr);
                 if (r < 0)
                         break;
         }
@@ -372,6 +394,7 @@ int bg_opt_parse_value(const struct bg_opt_info *o, const char *text, struct bg_
                         r = -ENOMEM;
                 else
                         bg_format_mac(mac, nv.str);
+                memcpy(nv.mac, mac, sizeof(nv.mac));
                 break;
         case BG_OT_IPV4_LIST:
         case BG_OT_IPV6_LIST:
@@ -444,11 +467,14 @@ void bg_optval_clear(struct bg_optval *v) {
         for (size_t i = 0; i < v->n_list; i++)
                 free(v->list[i]);
         free(v->list);
+        free(v->addrs);
         *v = (struct bg_optval){ 0 };
 }
 
 int bg_optval_copy(struct bg_optval *dst, const struct bg_optval *src) {
         struct bg_optval n = { .set = src->set, .num = src->num };
+
+        memcpy(n.mac, src->mac, sizeof(n.mac));
 
         if (src->str && !(n.str = strdup(src->str)))
                 return -ENOMEM;
@@ -457,6 +483,14 @@ int bg_optval_copy(struct bg_optval *dst, const struct bg_optval *src) {
                 if (!n.list) {
                         bg_optval_clear(&n);
                         return -ENOMEM;
+                }
+                if (src->addrs) {
+                        n.addrs = malloc(src->n_list * sizeof(*n.addrs));
+                        if (!n.addrs) {
+                                bg_optval_clear(&n);
+                                return -ENOMEM;
+                        }
+                        memcpy(n.addrs, src->addrs, src->n_list * sizeof(*n.addrs));
                 }
                 for (size_t i = 0; i < src->n_list; i++) {
                         n.list[i] = strdup(src->list[i]);

@@ -50,17 +50,14 @@ static int put_addr_list(struct nlmsghdr *nlh, const struct bg_opt_info *o,
         if (!nest)
                 return -EMSGSIZE;
         for (size_t i = 0; i < v->n_list; i++) {
-                uint8_t a[16];
-
-                if (inet_pton(family, v->list[i], a) != 1) {
+                /* the model parsed each address once (struct bg_optaddr) */
+                if (!v->addrs || v->addrs[i].family != family) {
                         if (err)
-                                snprintf(err, errlen, "%s: '%s' is not an %s address%s", o->name,
-                                         v->list[i], family == AF_INET ? "IPv4" : "IPv6",
-                                         strchr(v->list[i], '[') ?
-                                         " (per-target VLAN hints cannot be set over netlink)" : "");
+                                snprintf(err, errlen, "%s: '%s' is not an %s address", o->name,
+                                         v->list[i], family == AF_INET ? "IPv4" : "IPv6");
                         return -EINVAL;
                 }
-                if (!mnl_attr_put_check(nlh, BG_NL_BUFSIZE, (uint16_t) i, len, a))
+                if (!mnl_attr_put_check(nlh, BG_NL_BUFSIZE, (uint16_t) i, len, v->addrs[i].bytes))
                         return -EMSGSIZE;
         }
         mnl_attr_nest_end(nlh, nest);
@@ -91,15 +88,12 @@ int bg_nl_put_bond_opt(struct nlmsghdr *nlh, const struct bg_opt_info *o,
                 ok = mnl_attr_put_u32_check(nlh, BG_NL_BUFSIZE, o->ifla, (uint32_t) v->num);
                 break;
         case BG_NLA_MAC: {
-                uint8_t mac[6];
-
-                if (!v->str || bg_parse_mac(v->str, mac) < 0) {
+                if (!v->str) {
                         if (err)
-                                snprintf(err, errlen, "%s: '%s' is not a MAC address", o->name,
-                                         v->str ? v->str : "");
+                                snprintf(err, errlen, "%s: no MAC address", o->name);
                         return -EINVAL;
                 }
-                ok = mnl_attr_put_check(nlh, BG_NL_BUFSIZE, o->ifla, sizeof(mac), mac);
+                ok = mnl_attr_put_check(nlh, BG_NL_BUFSIZE, o->ifla, sizeof(v->mac), v->mac);
                 break;
         }
         case BG_NLA_NESTED_IN4:

@@ -45,12 +45,20 @@ static int decode_addr_list(const struct nlattr *nest, int family, struct bg_opt
 
         mnl_attr_for_each_nested(a, nest) {
                 char text[INET6_ADDRSTRLEN];
+                struct bg_optaddr *t;
                 char **l;
 
                 if (mnl_attr_get_payload_len(a) != len)
                         return -EBADMSG;
                 if (!inet_ntop(family, mnl_attr_get_payload(a), text, sizeof(text)))
                         return -EBADMSG;
+                /* the typed form beside the text, as the model keeps it */
+                t = realloc(v->addrs, (v->n_list + 1) * sizeof(*t));
+                if (!t)
+                        return -ENOMEM;
+                v->addrs = t;
+                t[v->n_list] = (struct bg_optaddr){ .family = family };
+                memcpy(t[v->n_list].bytes, mnl_attr_get_payload(a), len);
                 l = realloc(v->list, (v->n_list + 1) * sizeof(*l));
                 if (!l)
                         return -ENOMEM;
@@ -110,6 +118,7 @@ static int decode_bond(const struct nlattr *data, struct bg_nl_link *l) {
                         if (mnl_attr_get_payload_len(a) != 6)
                                 return -EBADMSG;
                         bg_format_mac(mnl_attr_get_payload(a), buf);
+                        memcpy(v->mac, mnl_attr_get_payload(a), 6);
                         v->str = strdup(buf);
                         r = v->str ? 0 : -ENOMEM;
                         break;

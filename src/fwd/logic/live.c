@@ -72,6 +72,7 @@ int bg_fwd_params_to_bond(const struct bg_fwd_params *p, struct bg_bond *b) {
                 bg_format_mac(p->ad_actor_system, mac);
                 if ((r = set_str(b, BG_OPT_AD_ACTOR_SYSTEM, mac)) < 0)
                         return r;
+                memcpy(b->opts[BG_OPT_AD_ACTOR_SYSTEM].mac, p->ad_actor_system, 6);
         }
         set_num(b, BG_OPT_TLB_DYNAMIC_LB, p->tlb_dynamic_lb);
         set_num(b, BG_OPT_ARP_MISSED_MAX, p->arp_missed_max);

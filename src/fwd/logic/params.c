@@ -54,15 +54,12 @@ int bg_fwd_params_from_bond(const struct bg_bond *bond, struct bg_fwd_params *p,
         p->arp_all_targets = (unsigned) bg_bond_opt_num(bond, BG_OPT_ARP_ALL_TARGETS);
         t = &bond->opts[BG_OPT_ARP_IP_TARGET];
         for (size_t i = 0; t->set && i < t->n_list && p->n_arp_targets < 16; i++) {
-                char a[64];
-                struct in_addr in;
-                snprintf(a, sizeof(a), "%s", t->list[i]);
-                a[strcspn(a, "[")] = 0;   /* VLAN hints: probes go untagged here */
-                if (inet_pton(AF_INET, a, &in) != 1) {
+                /* parsed once by the model (struct bg_optaddr) */
+                if (!t->addrs || t->addrs[i].family != AF_INET) {
                         snprintf(err, errlen, "arp_ip_target: bad address '%s'", t->list[i]);
                         return -EINVAL;
                 }
-                p->arp_targets[p->n_arp_targets++] = in.s_addr;
+                memcpy(&p->arp_targets[p->n_arp_targets++], t->addrs[i].bytes, 4);
         }
         /* The NS/NA monitor (bond_main.c:bond_ns_send_all(),
          * bond_na_rcv()) is not implemented: refused rather than run as an
@@ -111,6 +108,6 @@ int bg_fwd_params_from_bond(const struct bg_bond *bond, struct bg_fwd_params *p,
         p->ad_actor_sys_prio = (uint16_t) bg_bond_opt_num(bond, BG_OPT_AD_ACTOR_SYS_PRIO);
         p->ad_user_port_key = (uint16_t) bg_bond_opt_num(bond, BG_OPT_AD_USER_PORT_KEY);
         if (bond->opts[BG_OPT_AD_ACTOR_SYSTEM].set && bond->opts[BG_OPT_AD_ACTOR_SYSTEM].str)
-                (void) bg_parse_mac(bond->opts[BG_OPT_AD_ACTOR_SYSTEM].str, p->ad_actor_system);
+                memcpy(p->ad_actor_system, bond->opts[BG_OPT_AD_ACTOR_SYSTEM].mac, 6);
         return 0;
 }
