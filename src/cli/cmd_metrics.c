@@ -19,16 +19,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "util/util.h"
 #include "model/catalog.h"
 #include "netlink/netlink.h"
+#include "apply/apply.h"
 
 /* The first C_SYS_MAX are the port's own (sysfs, or bondgend's count);
  * the LACPDU ones are 802.3ad's (the kernel's BOND_3AD_STAT_*, bondgend's
@@ -177,58 +175,6 @@ static int kernel_bonds(struct mset *s) {
 
 /* ---- user-space bonds: bondgend's status text ---- */
 
-/* One request to RUNDIR/BOND.sock; the answer (without its "ok" line) in
- * *out. A bondgend that does not answer within 2 s is skipped. */
-static int ctl_status(const char *bond, char **out) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        struct timeval tv = { .tv_sec = 2 };
-        char *buf = NULL;
-        size_t len = 0, cap = 0;
-        int fd;
-
-        if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s.sock", bg_cli_rundir(), bond) >=
-            sizeof(sa.sun_path))
-                return -ENAMETOOLONG;
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return -errno;
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 ||
-            send(fd, "status\n", 7, MSG_NOSIGNAL) != 7) {
-                int r = -errno;
-                close(fd);
-                return r;
-        }
-        shutdown(fd, SHUT_WR);
-        for (;;) {
-                ssize_t n;
-                if (len + 4096 > cap) {
-                        char *nb = cap < (1u << 22) ? realloc(buf, cap + 65536) : NULL;
-                        if (!nb) {
-                                free(buf);
-                                close(fd);
-                                return -ENOMEM;
-                        }
-                        buf = nb;
-                        cap += 65536;
-                }
-                n = recv(fd, buf + len, cap - len - 1, 0);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        break;
-                len += (size_t) n;
-        }
-        close(fd);
-        if (!buf || len < 2 || strncmp(buf, "ok", 2) != 0) {
-                free(buf);
-                return -EPROTO;
-        }
-        buf[len] = 0;
-        *out = buf;
-        return 0;
-}
 
 static const char *mode_from_proc(const char *v) {
         static const struct {
@@ -318,15 +264,17 @@ static int userspace_bonds(struct mset *s) {
                 return 0;   /* no run directory: no bondgend */
         while (r >= 0 && (de = readdir(d))) {
                 size_t l = strlen(de->d_name);
-                char name[IFNAMSIZ], *text = NULL;
+                char name[IFNAMSIZ], *text = NULL, err[256];
                 struct mbond *b;
 
                 if (l < 6 || l - 5 >= sizeof(name) || strcmp(de->d_name + l - 5, ".sock"))
                         continue;
                 memcpy(name, de->d_name, l - 5);
                 name[l - 5] = 0;
-                if (ctl_status(name, &text) < 0) {
-                        fprintf(stderr, "bondgen metrics: %s: bondgend does not answer; left out\n", name);
+                /* the one control-socket client (run directory checked,
+                 * BONDGEN_TIMEOUT); a bondgend that does not answer is left out */
+                if (bg_fwdctl_request(name, "status\n", &text, err, sizeof(err)) < 0) {
+                        fprintf(stderr, "bondgen metrics: %s: %s; left out\n", name, err);
                         continue;
                 }
                 b = add_bond(s, name, "userspace");
