@@ -90,6 +90,15 @@ struct lg_bond {
         bool bad;
 };
 
+/* A VLAN or bridge ifcfg file (rh-stack.c). */
+struct lg_stack {
+        struct lg_file *file;
+        bool bridge;             /* else a VLAN */
+        char *parent;            /* VLAN: the link */
+        unsigned id;             /* VLAN id */
+        bool bad;                /* not converted (errors reported) */
+};
+
 struct lg_ctx {
         char *root;              /* without trailing '/', "" for "/" */
         int rootfd;              /* every file is opened inside it (bg_open_in_root) */
@@ -119,7 +128,16 @@ struct lg_ctx {
          * were most of the system time on trees of thousands of bonds. */
         struct bg_nameidx side_files;
         bool scripts_listed;
+        struct lg_stack *stack;  /* VLAN and bridge files, in file order */
+        size_t n_stack;
+        /* The model list whose item lg_build_ip() is filling, for fates
+         * ("bonds", "vlans", "bridges"); NULL means bonds. */
+        const char *l3_list;
 };
+
+static inline const char *lg_l3_list(const struct lg_ctx *c) {
+        return c->l3_list ? c->l3_list : "bonds";
+}
 
 /* legacy.c */
 /* rh.c: may network-scripts/name exist? False only when the directory was
@@ -171,6 +189,22 @@ int lg_rh_scan(struct lg_ctx *c);
 int lg_rh_assign(struct lg_ctx *c);
 void lg_rh_free(struct lg_ctx *c);
 void lg_rh_explain(struct lg_ctx *c);
+
+/* rh-stack.c: VLAN and bridge files (initscripts ifup-vlan, ifup-eth) */
+/* Find the VLAN and bridge files among those no bond uses; bridge ports
+ * (BRIDGE=) of NICs are marked used. Reports what cannot be converted. */
+int lg_rh_stack_scan(struct lg_ctx *c);
+/* The bridge file whose DEVICE is name, or NULL. */
+const struct lg_stack *lg_rh_bridge(const struct lg_ctx *c, const char *name);
+/* Add the VLANs and bridges to m (after the bonds). */
+int lg_rh_stack_build(struct lg_ctx *c, struct bg_model *m);
+void lg_rh_stack_free(struct lg_ctx *c);
+bool lg_is_stack_file(const struct lg_ctx *c, const struct lg_file *f);
+/* A bridge port's own addressing keys: initscripts ifup-eth adds the port
+ * to the bridge and stops, so they are reported and left out. */
+void lg_rh_port_l3(struct lg_ctx *c, struct lg_file *f, const char *bridge);
+/* rh-bond.c's sweep of the keys nothing else used, for a VLAN or bridge file. */
+void lg_sweep_file(struct lg_ctx *c, struct lg_file *f, const char *name);
 
 /* rh-bond.c: one bond into the model */
 /* Does the value of key change the model (of a bond file, or of a port's

@@ -501,6 +501,8 @@ int bg_legacy_read(const char *root, struct bg_model *m, struct bg_diags *diags,
                         goto out;
         }
         c.quiet = false;
+        if ((r = lg_rh_stack_build(&c, m)) < 0)
+                goto out;
         for (size_t i = 0; i < c.n_bonds; i++)
                 if (c.bonds[i].bad)
                         lg_diag(&c, BG_DIAG_ERROR,

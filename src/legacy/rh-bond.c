@@ -489,11 +489,13 @@ static void sweep(struct lg_ctx *c, struct lg_file *f, bool port, const char *bo
                                 "ethtool settings are not part of the bond model; not converted");
                         why = "ignored: not expressible (warned)";
                 }
+                if (!why && !strcmp(v->key, "BRIDGE") && lg_rh_bridge(c, v->value))
+                        why = "a port of that bridge";
                 if (!why && (!strcmp(v->key, "BRIDGE") || !strcmp(v->key, "BRIDGE_UUID"))) {
                         lg_diag(c, BG_DIAG_WARNING, f->cfg.path, v->line, v->col, v->key,
-                                "%s is a port of bridge %s; bridges are not converted", f->device,
-                                v->value);
-                        why = "ignored: bridges are not part of the bond model (warned)";
+                                "%s is a port of bridge %s, which has no ifcfg file with TYPE=Bridge; "
+                                "not converted", f->device, v->value);
+                        why = "ignored: no such bridge (warned)";
                 }
                 if (!why && !strcmp(v->key, "ZONE")) {
                         lg_diag(c, BG_DIAG_WARNING, f->cfg.path, v->line, v->col, v->key,
@@ -507,6 +509,10 @@ static void sweep(struct lg_ctx *c, struct lg_file *f, bool port, const char *bo
                 }
                 lg_vfate(c, &f->cfg, v, "%s", why);
         }
+}
+
+void lg_sweep_file(struct lg_ctx *c, struct lg_file *f, const char *name) {
+        sweep(c, f, false, name);
 }
 
 int lg_build_bond(struct lg_ctx *c, struct lg_bond *lb, struct bg_model *m) {
@@ -584,7 +590,11 @@ int lg_build_bond(struct lg_ctx *c, struct lg_bond *lb, struct bg_model *m) {
                         lg_diag(c, BG_DIAG_NOTE, lb->file->cfg.path, 0, 0, "DEVICE",
                                 "DEVICE=%s differs from the file name; DEVICE wins", lb->file->device);
         }
-        if ((r = lg_build_ip(c, lb, b, m)) < 0)
+        /* initscripts ifup-eth: a device with BRIDGE= is added to the
+         * bridge and configured no further. */
+        if (lb->file && lg_rh_bridge(c, bg_ifcfg_get(&lb->file->cfg, "BRIDGE")))
+                lg_rh_port_l3(c, lb->file, bg_ifcfg_get(&lb->file->cfg, "BRIDGE"));
+        else if ((r = lg_build_ip(c, lb, b, m)) < 0)
                 return r;
         if (lb->file)
                 sweep(c, lb->file, false, b->name);

@@ -165,7 +165,7 @@ static int one_address(struct ipctx *x, struct bg_ifcfg *cfg, const char *idx, i
         if (bg_ipcfg_add_address(&x->b->ipv4, buf) < 0)
                 return -ENOMEM;
         last_addr_at(x, &x->b->ipv4, cfg, ip);
-        lg_vfate(x->c, cfg, ip, "bonds[%s].ipv4.addresses += %s", x->b->name, buf);
+        lg_vfate(x->c, cfg, ip, "%s[%s].ipv4.addresses += %s", lg_l3_list(x->c), x->b->name, buf);
         if (!x->have_first) {
                 x->have_first = true;
                 x->first_addr = a;
@@ -265,8 +265,8 @@ static int gateway(struct ipctx *x, bool is_static) {
                     !(dr && dr->value && bg_ifcfg_bool(dr->value) == 0)) {
                         if (bg_ipcfg_add_route(&x->b->ipv4, "default", NULL, 0) < 0)
                                 return -ENOMEM;
-                        lg_vfate(c, &c->network, gd, "bonds[%s].ipv4.routes += default (through the device)",
-                                 x->b->name);
+                        lg_vfate(c, &c->network, gd, "%s[%s].ipv4.routes += default (through the device)",
+                                 lg_l3_list(c), x->b->name);
                 }
                 return 0;
         }
@@ -316,7 +316,7 @@ static int gateway(struct ipctx *x, bool is_static) {
         if (bg_ipcfg_set_gateway(&x->b->ipv4, gv->value) < 0)
                 return -EINVAL; /* parse_v4() took it: cannot happen */
         x->b->ipv4.gateway.loc = vloc(x, gcfg, gv);
-        lg_vfate(c, gcfg, gv, "bonds[%s].ipv4.gateway = %s", x->b->name, gv->value);
+        lg_vfate(c, gcfg, gv, "%s[%s].ipv4.gateway = %s", lg_l3_list(c), x->b->name, gv->value);
         return 0;
 }
 
@@ -345,7 +345,7 @@ static int dns(struct ipctx *x) {
                         struct bg_ipcfg *ipc = v6 ? &x->b->ipv6 : &x->b->ipv4;
                         ipc->dns[ipc->n_dns - 1].loc = vloc(x, x->cfg, v);
                 }
-                lg_vfate(x->c, x->cfg, v, "bonds[%s].%s.dns += %s", x->b->name, v6 ? "ipv6" : "ipv4",
+                lg_vfate(x->c, x->cfg, v, "%s[%s].%s.dns += %s", lg_l3_list(x->c), x->b->name, v6 ? "ipv6" : "ipv4",
                          v->value);
         }
         {
@@ -377,7 +377,7 @@ static int ipv6(struct ipctx *x) {
                 on = false;
         if (!on) {
                 if (init)
-                        lg_vfate(c, cfg, init, "bonds[%s].ipv6.method = none", x->b->name);
+                        lg_vfate(c, cfg, init, "%s[%s].ipv6.method = none", lg_l3_list(c), x->b->name);
                 if ((addr && addr->value && *addr->value) || (sec && sec->value && *sec->value))
                         lg_diag(c, BG_DIAG_WARNING, cfg->path, addr ? addr->line : sec->line, 0, "IPV6ADDR",
                                 "IPv6 is off (IPV6INIT=no or NETWORKING_IPV6=no): the addresses are ignored");
@@ -392,7 +392,7 @@ static int ipv6(struct ipctx *x) {
                 lg_vfate(c, cfg, init, "IPv6 on");
         if (dhcp && dhcp->value && bg_ifcfg_bool(dhcp->value) == 1) {
                 x->b->ipv6.method = BG_IP_DHCP;
-                lg_vfate(c, cfg, dhcp, "bonds[%s].ipv6.method = dhcp", x->b->name);
+                lg_vfate(c, cfg, dhcp, "%s[%s].ipv6.method = dhcp", lg_l3_list(c), x->b->name);
         } else if (dhcp)
                 lg_vfate(c, cfg, dhcp, "no DHCPv6");
         for (int pass = 0; pass < 2; pass++) {
@@ -430,7 +430,7 @@ static int ipv6(struct ipctx *x) {
                 }
                 free(copy);
                 if (!v->fate)
-                        lg_vfate(c, cfg, v, "bonds[%s].ipv6.addresses += %s%s", x->b->name, v->value,
+                        lg_vfate(c, cfg, v, "%s[%s].ipv6.addresses += %s%s", lg_l3_list(c), x->b->name, v->value,
                                  !strchr(v->value, '/') ? " (/64 when no length)" : "");
         }
         lg_kfate(c, cfg, "IPV6_AUTOCONF", x->b->ipv6.n_addresses ? "ignored: static addresses are used"
@@ -471,10 +471,43 @@ static int ipv6(struct ipctx *x) {
                         if (bg_ipcfg_set_gateway(&x->b->ipv6, addr6) < 0)
                                 return -EINVAL; /* inet_pton() took it above */
                         x->b->ipv6.gateway.loc = vloc(x, gcfg, gw);
-                        lg_vfate(c, gcfg, gw, "bonds[%s].ipv6.gateway = %s", x->b->name, addr6);
+                        lg_vfate(c, gcfg, gw, "%s[%s].ipv6.gateway = %s", lg_l3_list(c), x->b->name, addr6);
                 }
         }
         return 0;
+}
+
+/* The DHCP client's keys (initscripts ifup-eth runs dhclient -H
+ * $DHCP_HOSTNAME, and with PERSISTENT_DHCLIENT=yes without -1, so that it
+ * keeps trying instead of giving up after the first attempt). */
+static void dhcp_client(struct ipctx *x) {
+        struct lg_ctx *c = x->c;
+        struct bg_ifcfg_var *h = bg_ifcfg_find(x->cfg, "DHCP_HOSTNAME");
+        bool dhcp = x->b->ipv4.method == BG_IP_DHCP || x->b->ipv6.method == BG_IP_DHCP;
+
+        if (h && h->value && *h->value && dhcp) {
+                const char *s = h->value;
+                size_t n = strlen(s);
+                bool ok = n <= 253 && s[0] != '-' && s[0] != '.' && s[n - 1] != '-' && s[n - 1] != '.' &&
+                          strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") == n &&
+                          !strstr(s, "..");
+
+                if (!ok) {
+                        lg_diag(c, BG_DIAG_WARNING, x->cfg->path, h->line, h->col, "DHCP_HOSTNAME",
+                                "'%s' is not a host name (letters, digits, '-' and '.'); not converted", s);
+                        lg_vfate(c, x->cfg, h, "ignored: not a host name (warned)");
+                } else if (bg_set_str(&x->b->dhcp_hostname, s) < 0) {
+                        c->syserr = c->syserr ?: -ENOMEM;
+                } else
+                        lg_vfate(c, x->cfg, h, "%s[%s].dhcp-hostname = %s", lg_l3_list(c), x->b->name, s);
+        } else if (h)
+                lg_vfate(c, x->cfg, h, "ignored: %s uses no DHCP", x->b->name);
+        if (dhcp)
+                lg_kfate(c, x->cfg, "PERSISTENT_DHCLIENT",
+                         "nothing to convert: networkd and NetworkManager keep retrying, as "
+                         "PERSISTENT_DHCLIENT=yes asks");
+        else
+                lg_kfate(c, x->cfg, "PERSISTENT_DHCLIENT", "ignored: %s uses no DHCP", x->b->name);
 }
 
 int lg_build_ip(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, struct bg_model *m) {
@@ -506,7 +539,7 @@ int lg_build_ip(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, struct 
         }
         if (dhcp) {
                 b->ipv4.method = BG_IP_DHCP;
-                lg_vfate(c, x.cfg, bp, "bonds[%s].ipv4.method = dhcp", b->name);
+                lg_vfate(c, x.cfg, bp, "%s[%s].ipv4.method = dhcp", lg_l3_list(c), b->name);
                 for (int i = -1; i < 256; i++) {
                         char k[16];
                         struct bg_ifcfg_var *v;
@@ -550,7 +583,7 @@ int lg_build_ip(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, struct 
                 if (is_static)
                         b->ipv4.method = BG_IP_STATIC;
                 if (bp)
-                        lg_vfate(c, x.cfg, bp, "bonds[%s].ipv4.method = %s", b->name,
+                        lg_vfate(c, x.cfg, bp, "%s[%s].ipv4.method = %s", lg_l3_list(c), b->name,
                                  is_static ? "static" : "none");
                 network_broadcast(&x);
         }
@@ -560,6 +593,7 @@ int lg_build_ip(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, struct 
                 return r;
         if ((r = ipv6(&x)) < 0)
                 return r;
+        dhcp_client(&x);
         if ((r = lg_routes(c, lb, b, AF_INET)) < 0 || (r = lg_routes(c, lb, b, AF_INET6)) < 0 ||
             (r = lg_rules(c, lb, b, AF_INET)) < 0 || (r = lg_rules(c, lb, b, AF_INET6)) < 0)
                 return r;

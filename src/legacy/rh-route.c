@@ -90,7 +90,7 @@ static int vars_form(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, co
                 if ((r = add_route(c, b, AF_INET, to, g && g->value && *g->value ? g->value : NULL,
                                    (uint32_t)metric, path, a->line)) < 0)
                         break;
-                lg_vfate(c, &f, a, "bonds[%s].ipv4.routes += %s", b->name, to);
+                lg_vfate(c, &f, a, "%s[%s].ipv4.routes += %s", lg_l3_list(c), b->name, to);
                 if (m)
                         lg_vfate(c, &f, m, "prefix of route %d", i);
                 if (g)
@@ -181,7 +181,7 @@ static int ip_line(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, int 
         default:
                 return -ENOMEM;
         }
-        lg_explain_extra(c, path, line, "route", "bonds[%s].%s.routes += %s%s%s", b->name,
+        lg_explain_extra(c, path, line, "route", "%s[%s].%s.routes += %s%s%s", lg_l3_list(c), b->name,
                          family == AF_INET ? "ipv4" : "ipv6", to, via ? " via " : "", via ? via : "");
         return 0;
 }

@@ -611,22 +611,10 @@ int lg_rh_assign(struct lg_ctx *c) {
                         f->used = true;
                 }
         }
-        /* VLANs and bridges on top of a bond are outside the model: say so. */
-        for (size_t i = 0; i < c->n_files; i++) {
-                struct lg_file *f = &c->files[i];
-                const char *phys = bg_ifcfg_get(&f->cfg, "PHYSDEV");
-                const char *dot = strrchr(f->device, '.');
-                char parent[64];
-
-                if (f->used || f->read_failed || f->cfg.binary)
-                        continue;
-                snprintf(parent, sizeof(parent), "%.*s",
-                         dot ? (int)(dot - f->device) : (int)strlen(f->device), f->device);
-                if ((phys && find_bond(c, phys)) || (dot && find_bond(c, parent)))
-                        lg_diag(c, BG_DIAG_WARNING, f->cfg.path, 0, 0, NULL,
-                                "VLAN %s on bond %s is not converted (VLANs are not part of the bond "
-                                "model): configure it on top of the converted bond", f->device,
-                                phys && find_bond(c, phys) ? phys : parent);
+        /* VLANs and bridges, on bonds or NICs (rh-stack.c). */
+        if ((r = lg_rh_stack_scan(c)) < 0) {
+                free(refs);
+                return r;
         }
         r = check_claims(c, refs, n_refs);
         free(refs);
@@ -647,7 +635,7 @@ void lg_rh_explain(struct lg_ctx *c) {
                         if (!v->value)
                                 bg_ifcfg_set_fate(&f->cfg, v, "error: value could not be read");
                         else if (!f->used)
-                                bg_ifcfg_set_fate(&f->cfg, v, "ignored: %s is neither a bond nor a bond port",
+                                bg_ifcfg_set_fate(&f->cfg, v, "ignored: %s is neither a bond, a bond port, a VLAN nor a bridge",
                                                   f->device);
                         else
                                 bg_ifcfg_set_fate(&f->cfg, v, "ignored: not used");
@@ -675,4 +663,5 @@ void lg_rh_free(struct lg_ctx *c) {
         }
         free(c->bonds);
         bg_nameidx_free(&c->bond_idx);
+        lg_rh_stack_free(c);
 }

@@ -256,6 +256,16 @@ struct bg_port *bg_bridge_add_port(struct bg_bridge *br, const char *name) {
         return &v[br->n_ports++];
 }
 
+void bg_model_pop_vlan(struct bg_model *m) {
+        if (m->n_vlans)
+                vlan_free(&m->vlans[--m->n_vlans]);
+}
+
+void bg_model_pop_bridge(struct bg_model *m) {
+        if (m->n_bridges)
+                bridge_free(&m->bridges[--m->n_bridges]);
+}
+
 struct bg_bridge *bg_model_bridge_of(const struct bg_model *m, const char *name) {
         for (size_t i = 0; name && i < m->n_bridges; i++)
                 for (size_t k = 0; k < m->bridges[i].n_ports; k++)

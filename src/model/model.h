@@ -153,6 +153,9 @@ struct bg_vlan *bg_model_find_vlan(const struct bg_model *m, const char *name);
 struct bg_bridge *bg_model_add_bridge(struct bg_model *m, const char *name);
 struct bg_bridge *bg_model_find_bridge(const struct bg_model *m, const char *name);
 struct bg_port *bg_bridge_add_port(struct bg_bridge *br, const char *name);
+/* Remove the last VLAN or bridge (a reader leaving out one it could not read). */
+void bg_model_pop_vlan(struct bg_model *m);
+void bg_model_pop_bridge(struct bg_model *m);
 /* The bridge that has name as a port, or NULL. */
 struct bg_bridge *bg_model_bridge_of(const struct bg_model *m, const char *name);
 /* Replace *dst with a copy of name (NULL clears it); 0 or -ENOMEM. */

@@ -71,7 +71,7 @@ void bg_dups_free(struct bg_dups *d);
 
 /* validate.c: MTU, MAC and ipv4/ipv6 of a VLAN or bridge; key is its key
  * path ("vlans[bond0.100]"), loc its location. 0 or -ENOMEM. */
-int bg_validate_l3(struct bg_diags *diags, const char *key, const struct bg_loc *loc, uint32_t mtu,
+int bg_validate_l3(struct bg_diags *diags, const char *key, const char *name, const struct bg_loc *loc, uint32_t mtu,
                    const struct bg_hwaddr *mac, const struct bg_ipcfg *v4, const struct bg_ipcfg *v6);
 /* validate-stack.c: VLANs, bridges and how they stack on bonds and NICs.
  * 0 or -ENOMEM; problems go to diags. */

@@ -191,7 +191,7 @@ static void check_vlans(struct sctx *c) {
 
                 check_name(c, n);
                 node_key(c, n, NULL, key, sizeof(key));
-                if (bg_validate_l3(c->diags, key, &v->loc, v->mtu, &v->mac, &v->ipv4, &v->ipv6) < 0)
+                if (bg_validate_l3(c->diags, key, v->name, &v->loc, v->mtu, &v->mac, &v->ipv4, &v->ipv6) < 0)
                         c->r = -ENOMEM;
                 node_key(c, n, ".id", key, sizeof(key));
                 if (v->id < 1 || v->id > 4094)
@@ -305,7 +305,7 @@ static void check_bridges(struct sctx *c) {
 
                 check_name(c, n);
                 node_key(c, n, NULL, key, sizeof(key));
-                if (bg_validate_l3(c->diags, key, &br->loc, br->mtu, &br->mac, &br->ipv4, &br->ipv6) < 0)
+                if (bg_validate_l3(c->diags, key, br->name, &br->loc, br->mtu, &br->mac, &br->ipv4, &br->ipv6) < 0)
                         c->r = -ENOMEM;
                 node_key(c, n, ".forward-delay", key, sizeof(key));
                 if (br->stp == BG_STP_ON && br->forward_delay != BG_BR_UNSET &&

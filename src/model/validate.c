@@ -38,7 +38,8 @@
 struct vctx {
         struct bg_diags *diags;
         const struct bg_bond *b;
-        const struct bg_loc *iloc; /* the item's location when b is NULL (VLANs, bridges) */
+        const struct bg_loc *iloc; /* the item's location and name when b is NULL (VLANs, bridges) */
+        const char *iname;
         char bkey[64];     /* "bonds[bond0]" */
         int r;             /* first -ENOMEM */
         /* Ports of c->b by name and by MAC (bond is 0), validate-int.h. */
@@ -501,7 +502,7 @@ static void check_hop(struct vctx *c, const struct bg_ipcfg *cfg, struct nets *n
                 addr_list(cfg, list, sizeof(list));
                 diag(c, BG_DIAG_WARNING, loc, key,
                      "%s %s is not inside any subnet of %s (%s); it is not reachable on this link",
-                     what, hop, c->b->name ? c->b->name : "the bond", list);
+                     what, hop, c->b ? (c->b->name ? c->b->name : "the bond") : c->iname, list);
         }
 }
 
@@ -648,9 +649,9 @@ static void check_link(struct vctx *c, enum bg_mode mode) {
 }
 
 /* MTU, MAC and addressing of a VLAN or a bridge, with the rules of bonds. */
-int bg_validate_l3(struct bg_diags *diags, const char *key, const struct bg_loc *loc, uint32_t mtu,
+int bg_validate_l3(struct bg_diags *diags, const char *key, const char *name, const struct bg_loc *loc, uint32_t mtu,
                    const struct bg_hwaddr *mac, const struct bg_ipcfg *v4, const struct bg_ipcfg *v6) {
-        struct vctx c = { .diags = diags, .iloc = loc };
+        struct vctx c = { .diags = diags, .iloc = loc, .iname = name ? name : "the interface" };
         char t[BG_HWADDR_STRLEN];
         const char *why;
 

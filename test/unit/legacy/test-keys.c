@@ -37,7 +37,7 @@ Test(keys, bond_detection) {
         cr_expect_eq(t.m.n_bonds, 5);
         cr_expect_null(bg_model_find_bond(&t.m, "eth9"));
         cr_expect_eq(bg_bond_mode(only_bond(&t, "bond3")), BG_MODE_8023AD);
-        cr_expect_str_eq(tree_fate(&t, IFCFG("eth9"), "IPADDR"), "ignored: eth9 is neither a bond nor a bond port");
+        cr_expect_str_eq(tree_fate(&t, IFCFG("eth9"), "IPADDR"), "ignored: eth9 is neither a bond, a bond port, a VLAN nor a bridge");
         tree_free(&t);
 }
 
@@ -450,20 +450,6 @@ Test(keys, bonding_opts_errors) {
         cr_expect_null(bg_model_find_bond(&t.m, "bond4"));
         cr_expect_eq(t.m.n_bonds, 1);
         only_bond(&t, "bond3");
-        tree_free(&t);
-}
-
-Test(keys, vlan_and_bridge_are_reported) {
-        const char *f[] = {
-                IFCFG("bond0"), "DEVICE=bond0\nBONDING_OPTS=mode=1\nBRIDGE=br0\n",
-                IFCFG("bond0.100"), "DEVICE=bond0.100\nVLAN=yes\nIPADDR=10.100.0.1\nPREFIX=24\n",
-                IFCFG("br0"), "DEVICE=br0\nTYPE=Bridge\n",
-                NULL };
-        struct tree t;
-        tree_read(&t, f);
-        cr_expect_eq(t.r, 0);
-        cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, NULL, "VLAN bond0.100 on bond bond0 is not converted"));
-        cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, "BRIDGE", "port of bridge br0"));
         tree_free(&t);
 }
 
