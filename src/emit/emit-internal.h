@@ -55,6 +55,11 @@ int bg_emit_port_id(const struct bg_bond *b, size_t i, char *buf, size_t len);
  * option value. The emitters skip such a bond and go on with the others. */
 bool bg_emit_bond_safe(struct bg_diags *d, const struct bg_bond *b, enum bg_emit_format f);
 
+/* False (with an error in d) for a VLAN or bridge whose name (or link,
+ * other, may be NULL) is empty or holds '/' or control characters. */
+bool bg_emit_name_safe(struct bg_diags *d, const char *name, const char *other, const struct bg_loc *loc,
+                       enum bg_emit_format f);
+
 /* False (with a warning) for a port that has neither a name nor a MAC:
  * nothing could match it, so it is left out rather than emitted empty. */
 bool bg_emit_port_usable(struct bg_diags *d, const struct bg_bond *b, size_t i,

@@ -511,3 +511,17 @@ const char *bg_emit_default_dir(const char *format) {
                         return by_name[i].dir;
         return NULL;
 }
+
+bool bg_emit_name_safe(struct bg_diags *d, const char *name, const char *other, const struct bg_loc *loc,
+                       enum bg_emit_format f) {
+        const char *bad = !name || !*name ? "" : strchr(name, '/') || bad_text(name) ? name :
+                          other && (strchr(other, '/') || bad_text(other)) ? other : NULL;
+
+        if (!bad)
+                return true;
+        if (d)
+                bg_diag_add(d, BG_DIAG_ERROR, loc, NULL,
+                            "interface name \"%s\" is empty or contains '/' or a control character; "
+                            "it is not written as %s", bad, bg_emit_format_name(f));
+        return false;
+}

@@ -12,8 +12,16 @@
  *             the model sets no MAC), per port 10-bondgen-PORT.network and,
  *             for a port with a name and a MAC, 10-bondgen-PORT.link (name
  *             pinning, as HWADDR= did). Mode 0644.
+ *             VLANs and bridges: NAME.netdev and NAME.network (VLAN= and
+ *             Bridge= in the .network of what they stack on; a NIC outside
+ *             the model gets a .network carrying only those).
  *   netplan:  10-bondgen-BOND.yaml (the bond and its ports). Mode 0600.
- *   keyfile:  bondgen-BOND.nmconnection, bondgen-PORT.nmconnection. Mode
+ *             11-bondgen-VLAN.yaml, 12-bondgen-BRIDGE.yaml and
+ *             13-bondgen-VLAN.yaml for a VLAN on a bridge: netplan needs a
+ *             link defined in an earlier file.
+ *   keyfile:  bondgen-BOND.nmconnection, bondgen-PORT.nmconnection,
+ *             bondgen-VLAN/BRIDGE.nmconnection, and an ethernet profile per
+ *             NIC outside the model that is a bridge port. Mode
  *             0600 (NetworkManager ignores profiles readable by others).
  * A port matched by MAC only is named "BOND-portN" (N from 1). */
 #include <stddef.h>

@@ -16,7 +16,7 @@
 #define KF_PREFIX "bondgen-"
 
 static int emit_connection(FILE *f, const char *id, const char *type, const char *ifname,
-                           const char *master, bool onboot, bool has_ports) {
+                           const char *master, const char *port_type, bool onboot, bool has_ports) {
         char uuid[37];
         int r;
 
@@ -28,7 +28,7 @@ static int emit_connection(FILE *f, const char *id, const char *type, const char
         if (ifname)
                 fprintf(f, "interface-name=%s\n", ifname);
         if (master)
-                fprintf(f, "master=%s\nslave-type=bond\n", master);
+                fprintf(f, "master=%s\nslave-type=%s\n", master, port_type);
         if (!onboot)
                 fputs("autoconnect=false\n", f);
         /* ONBOOT=no: "ifup bond0" brought its ports along; NetworkManager
@@ -97,7 +97,14 @@ static void emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags 
         }
 }
 
-static void emit_ip(FILE *f, const struct bg_bond *b, const struct bg_ipcfg *c, int family,
+struct l3 {
+        const char *name;
+        const struct bg_ipcfg *v4, *v6;
+        const char *hostname;
+        const struct bg_loc *loc;
+};
+
+static void emit_ip(FILE *f, const struct l3 *x, const struct bg_ipcfg *c, int family,
                     struct bg_diags *diags) {
         const char *sec = family == AF_INET6 ? "ipv6" : "ipv4";
         const char *method;
@@ -116,10 +123,14 @@ static void emit_ip(FILE *f, const struct bg_bond *b, const struct bg_ipcfg *c, 
                 method = "ignore";
         else {
                 /* NetworkManager rejects method=manual without an address. */
-                if (c->method == BG_IP_STATIC)
-                        bg_emit_warn_bond(diags, b, sec,
-                                          "bond %s: static %s without an address; NetworkManager needs one for method=manual, written as method=disabled",
-                                          b->name, sec);
+                if (c->method == BG_IP_STATIC && diags) {
+                        char k[300];
+
+                        snprintf(k, sizeof(k), "%s.%s", x->name, sec);
+                        bg_diag_add(diags, BG_DIAG_WARNING, x->loc, k,
+                                    "%s: static %s without an address; NetworkManager needs one for method=manual, written as method=disabled",
+                                    x->name, sec);
+                }
                 method = "disabled";
         }
         fprintf(f, "\n[%s]\nmethod=%s\n", sec, method);
@@ -131,7 +142,7 @@ static void emit_ip(FILE *f, const struct bg_bond *b, const struct bg_ipcfg *c, 
         /* Servers go to the section of their own family, whatever list
          * the model kept them in. */
         for (int pass = 0; pass < 2; pass++) {
-                const struct bg_ipcfg *src = pass == 0 ? &b->ipv4 : &b->ipv6;
+                const struct bg_ipcfg *src = pass == 0 ? x->v4 : x->v6;
 
                 for (size_t i = 0; i < src->n_dns; i++) {
                         if (src->dns[i].family != family)
@@ -143,6 +154,8 @@ static void emit_ip(FILE *f, const struct bg_bond *b, const struct bg_ipcfg *c, 
         }
         if (n > 0)
                 fputc('\n', f);
+        if (c->method == BG_IP_DHCP && x->hostname)
+                fprintf(f, "dhcp-hostname=%s\n", x->hostname);
 
         for (size_t i = 0; i < c->n_routes; i++) {
                 const struct bg_route *r = &c->routes[i];
@@ -160,7 +173,10 @@ static void emit_ip(FILE *f, const struct bg_bond *b, const struct bg_ipcfg *c, 
         }
 }
 
-static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct bg_diags *diags) {
+static int emit_bond(struct bg_emit_files *out, const struct bg_model *m, const struct bg_bond *b,
+                     struct bg_diags *diags) {
+        struct l3 x = { b->name, &b->ipv4, &b->ipv6, b->dhcp_hostname, &b->loc };
+        const struct bg_bridge *br;
         char id[300], *buf;
         size_t len;
         FILE *f = bg_emit_open(&buf, &len);
@@ -169,7 +185,8 @@ static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct 
         if (!f)
                 return -ENOMEM;
         snprintf(id, sizeof(id), KF_PREFIX "%s", b->name);
-        r = emit_connection(f, id, "bond", b->name, NULL, b->onboot, b->n_ports > 0);
+        br = bg_model_bridge_of(m, b->name);
+        r = emit_connection(f, id, "bond", b->name, br ? br->name : NULL, "bridge", b->onboot, b->n_ports > 0);
         if (r < 0) {
                 fclose(f);
                 free(buf);
@@ -183,8 +200,11 @@ static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct 
                         fprintf(f, "mtu=%" PRIu32 "\n", b->mtu);
         }
         emit_bond_options(f, b, diags);
-        emit_ip(f, b, &b->ipv4, AF_INET, diags);
-        emit_ip(f, b, &b->ipv6, AF_INET6, diags);
+        /* A bridge port has no addressing of its own (validation). */
+        if (!br) {
+                emit_ip(f, &x, &b->ipv4, AF_INET, diags);
+                emit_ip(f, &x, &b->ipv6, AF_INET6, diags);
+        }
 
         return bg_emit_close_add(out, f, &buf, 0600, "%s.nmconnection", id);
 }
@@ -209,7 +229,7 @@ static int emit_port(struct bg_emit_files *out, const struct bg_bond *b, size_t 
          * would leave the bond without the port wherever udev named it
          * differently (NetworkManager matches HWADDR alone, and so
          * did initscripts' rename_device). */
-        r = emit_connection(f, id, "ethernet", p->mac.len ? NULL : p->name, b->name, b->onboot,
+        r = emit_connection(f, id, "ethernet", p->mac.len ? NULL : p->name, b->name, "bond", b->onboot,
                             false);
         if (r < 0) {
                 fclose(f);
@@ -232,6 +252,129 @@ static int emit_port(struct bg_emit_files *out, const struct bg_bond *b, size_t 
         return bg_emit_close_add(out, f, &buf, 0600, "%s.nmconnection", id);
 }
 
+/* [ethernet] of a VLAN or bridge: its MAC and MTU. */
+static void emit_link(FILE *f, const struct bg_hwaddr *mac, uint32_t mtu) {
+        if (!mac->len && !mtu)
+                return;
+        fputs("\n[ethernet]\n", f);
+        if (mac->len)
+                fprintf(f, "cloned-mac-address=%s\n", BG_HWADDR_STR(mac));
+        if (mtu)
+                fprintf(f, "mtu=%" PRIu32 "\n", mtu);
+}
+
+static int emit_vlan(struct bg_emit_files *out, const struct bg_model *m, const struct bg_vlan *v,
+                     struct bg_diags *diags) {
+        struct l3 x = { v->name, &v->ipv4, &v->ipv6, v->dhcp_hostname, &v->loc };
+        const struct bg_bridge *br = bg_model_bridge_of(m, v->name);
+        char id[300], *buf;
+        size_t len;
+        FILE *f = bg_emit_open(&buf, &len);
+        int r;
+
+        if (!f)
+                return -ENOMEM;
+        snprintf(id, sizeof(id), KF_PREFIX "%s", v->name);
+        r = emit_connection(f, id, "vlan", v->name, br ? br->name : NULL, "bridge", v->onboot, false);
+        if (r < 0) {
+                fclose(f);
+                free(buf);
+                return r;
+        }
+        emit_link(f, &v->mac, v->mtu);
+        /* flags=1: REORDER_HEADERS, the kernel's default (nm-setting-vlan.h). */
+        fprintf(f, "\n[vlan]\nflags=1\nid=%u\nparent=%s\n", v->id, v->link);
+        if (!br) {
+                emit_ip(f, &x, &v->ipv4, AF_INET, diags);
+                emit_ip(f, &x, &v->ipv6, AF_INET6, diags);
+        }
+        return bg_emit_close_add(out, f, &buf, 0600, "%s.nmconnection", id);
+}
+
+static int emit_bridge(struct bg_emit_files *out, const struct bg_bridge *br, struct bg_diags *diags) {
+        struct l3 x = { br->name, &br->ipv4, &br->ipv6, br->dhcp_hostname, &br->loc };
+        char id[300], *buf;
+        size_t len;
+        FILE *f = bg_emit_open(&buf, &len);
+        int r;
+
+        if (!f)
+                return -ENOMEM;
+        snprintf(id, sizeof(id), KF_PREFIX "%s", br->name);
+        r = emit_connection(f, id, "bridge", br->name, NULL, NULL, br->onboot, br->n_ports > 0);
+        if (r < 0) {
+                fclose(f);
+                free(buf);
+                return r;
+        }
+        emit_link(f, &br->mac, br->mtu);
+        /* NetworkManager turns STP on unless told (nm-setting-bridge.c),
+         * and writes only what differs from that; the model's unset is the
+         * kernel's default, off. */
+        fputs(br->stp == BG_STP_ON ? "\n[bridge]\n" : "\n[bridge]\nstp=false\n", f);
+        /* NetworkManager's defaults are the kernel's (15, 2, 20, 32768 in
+         * nm-setting-bridge.c) and it leaves them out of its own files. */
+        if (br->forward_delay != BG_BR_UNSET && br->forward_delay != 15)
+                fprintf(f, "forward-delay=%d\n", br->forward_delay);
+        if (br->hello_time != BG_BR_UNSET && br->hello_time != 2)
+                fprintf(f, "hello-time=%d\n", br->hello_time);
+        if (br->max_age != BG_BR_UNSET && br->max_age != 20)
+                fprintf(f, "max-age=%d\n", br->max_age);
+        if (br->priority != BG_BR_UNSET && br->priority != 32768)
+                fprintf(f, "priority=%d\n", br->priority);
+        emit_ip(f, &x, &br->ipv4, AF_INET, diags);
+        emit_ip(f, &x, &br->ipv6, AF_INET6, diags);
+        return bg_emit_close_add(out, f, &buf, 0600, "%s.nmconnection", id);
+}
+
+/* A NIC outside the model as a bridge port: an ethernet profile that only
+ * makes it the port. */
+static int emit_nic_port(struct bg_emit_files *out, const struct bg_bridge *br, const char *nic) {
+        char id[300], *buf;
+        size_t len;
+        FILE *f = bg_emit_open(&buf, &len);
+        int r;
+
+        if (!f)
+                return -ENOMEM;
+        snprintf(id, sizeof(id), KF_PREFIX "%s", nic);
+        r = emit_connection(f, id, "ethernet", nic, br->name, "bridge", br->onboot, false);
+        if (r < 0) {
+                fclose(f);
+                free(buf);
+                return r;
+        }
+        return bg_emit_close_add(out, f, &buf, 0600, "%s.nmconnection", id);
+}
+
+static bool in_model(const struct bg_model *m, const char *name) {
+        return bg_model_find_bond(m, name) || bg_model_find_vlan(m, name) || bg_model_find_bridge(m, name);
+}
+
+static int emit_stack(struct bg_emit_files *out, const struct bg_model *m, struct bg_diags *diags) {
+        int r;
+
+        for (size_t i = 0; i < m->n_vlans; i++)
+                if (bg_emit_name_safe(diags, m->vlans[i].name, m->vlans[i].link, &m->vlans[i].loc,
+                                      BG_EMIT_KEYFILE) &&
+                    (r = emit_vlan(out, m, &m->vlans[i], diags)) < 0)
+                        return r;
+        for (size_t i = 0; i < m->n_bridges; i++) {
+                const struct bg_bridge *br = &m->bridges[i];
+
+                if (!bg_emit_name_safe(diags, br->name, NULL, &br->loc, BG_EMIT_KEYFILE))
+                        continue;
+                if ((r = emit_bridge(out, br, diags)) < 0)
+                        return r;
+                for (size_t k = 0; k < br->n_ports; k++)
+                        if (!in_model(m, br->ports[k].name) &&
+                            bg_emit_name_safe(diags, br->ports[k].name, NULL, &br->ports[k].loc, BG_EMIT_KEYFILE) &&
+                            (r = emit_nic_port(out, br, br->ports[k].name)) < 0)
+                                return r;
+        }
+        return 0;
+}
+
 int bg_emit_keyfile(const struct bg_model *m, struct bg_emit_files *out, struct bg_diags *diags) {
         int r;
 
@@ -242,7 +385,7 @@ int bg_emit_keyfile(const struct bg_model *m, struct bg_emit_files *out, struct 
 
                 if (!bg_emit_bond_safe(diags, b, BG_EMIT_KEYFILE))
                         continue;
-                r = emit_bond(out, b, diags);
+                r = emit_bond(out, m, b, diags);
                 if (r < 0)
                         return r;
                 for (size_t j = 0; j < b->n_ports; j++) {
@@ -253,5 +396,5 @@ int bg_emit_keyfile(const struct bg_model *m, struct bg_emit_files *out, struct 
                                 return r;
                 }
         }
-        return 0;
+        return emit_stack(out, m, diags);
 }

@@ -138,8 +138,67 @@ static void emit_parameters(FILE *f, const struct bg_bond *b, struct bg_diags *d
         }
 }
 
+/* MTU, activation, DHCP and addressing of a bond, VLAN or bridge, at the
+ * indentation of a device's keys. */
+static void emit_l3(FILE *f, uint32_t mtu, bool onboot, const struct bg_ipcfg *v4, const struct bg_ipcfg *v6,
+                    const char *hostname) {
+        if (mtu)
+                fprintf(f, "      mtu: %" PRIu32 "\n", mtu);
+        if (!onboot)
+                fputs("      activation-mode: manual\n", f);
+        if (v4->method == BG_IP_DHCP)
+                fputs("      dhcp4: true\n", f);
+        if (v6->method == BG_IP_DHCP)
+                fputs("      dhcp6: true\n", f);
+        /* netplan's networkd renderer wants the same overrides for both
+         * families; the host name is one. */
+        if (hostname && v4->method == BG_IP_DHCP) {
+                fputs("      dhcp4-overrides:\n        hostname: ", f);
+                put_scalar(f, hostname);
+                fputc('\n', f);
+        }
+        if (hostname && v6->method == BG_IP_DHCP) {
+                fputs("      dhcp6-overrides:\n        hostname: ", f);
+                put_scalar(f, hostname);
+                fputc('\n', f);
+        }
+        if (v4->n_addresses + v6->n_addresses > 0) {
+                fputs("      addresses:\n", f);
+                for (size_t i = 0; i < v4->n_addresses; i++) {
+                        fputs("        - ", f);
+                        put_quoted(f, BG_ADDR_STR(&v4->addresses[i]));
+                        fputc('\n', f);
+                }
+                for (size_t i = 0; i < v6->n_addresses; i++) {
+                        fputs("        - ", f);
+                        put_quoted(f, BG_ADDR_STR(&v6->addresses[i]));
+                        fputc('\n', f);
+                }
+        }
+        if (bg_addr_set(&v4->gateway) || bg_addr_set(&v6->gateway) || v4->n_routes + v6->n_routes > 0) {
+                /* gateway4/gateway6 are deprecated in netplan (it warns): a
+                 * default route says the same. */
+                fputs("      routes:\n", f);
+                emit_routes(f, v4);
+                emit_routes(f, v6);
+        }
+        if (v4->n_dns + v6->n_dns > 0) {
+                fputs("      nameservers:\n", f);
+                fputs("        addresses:\n", f);
+                for (size_t i = 0; i < v4->n_dns; i++) {
+                        fputs("          - ", f);
+                        put_quoted(f, BG_ADDR_STR(&v4->dns[i]));
+                        fputc('\n', f);
+                }
+                for (size_t i = 0; i < v6->n_dns; i++) {
+                        fputs("          - ", f);
+                        put_quoted(f, BG_ADDR_STR(&v6->dns[i]));
+                        fputc('\n', f);
+                }
+        }
+}
+
 static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct bg_diags *diags) {
-        const struct bg_ipcfg *v4 = &b->ipv4, *v6 = &b->ipv6;
         char id[256], *buf;
         size_t len, n_usable = 0;
         FILE *f;
@@ -212,48 +271,7 @@ static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct 
                 bg_emit_warn_bond(diags, b, "mac",
                                   "bond %s: netplan cannot keep the first port's MAC address; networkd will generate one from the name and machine-id (set a mac in the model to pin one)",
                                   b->name);
-        if (b->mtu)
-                fprintf(f, "      mtu: %" PRIu32 "\n", b->mtu);
-        if (!b->onboot)
-                fputs("      activation-mode: manual\n", f);
-        if (v4->method == BG_IP_DHCP)
-                fputs("      dhcp4: true\n", f);
-        if (v6->method == BG_IP_DHCP)
-                fputs("      dhcp6: true\n", f);
-        if (v4->n_addresses + v6->n_addresses > 0) {
-                fputs("      addresses:\n", f);
-                for (size_t i = 0; i < v4->n_addresses; i++) {
-                        fputs("        - ", f);
-                        put_quoted(f, BG_ADDR_STR(&v4->addresses[i]));
-                        fputc('\n', f);
-                }
-                for (size_t i = 0; i < v6->n_addresses; i++) {
-                        fputs("        - ", f);
-                        put_quoted(f, BG_ADDR_STR(&v6->addresses[i]));
-                        fputc('\n', f);
-                }
-        }
-        if (bg_addr_set(&v4->gateway) || bg_addr_set(&v6->gateway) || v4->n_routes + v6->n_routes > 0) {
-                /* gateway4/gateway6 are deprecated in netplan (it warns): a
-                 * default route says the same. */
-                fputs("      routes:\n", f);
-                emit_routes(f, v4);
-                emit_routes(f, v6);
-        }
-        if (v4->n_dns + v6->n_dns > 0) {
-                fputs("      nameservers:\n", f);
-                fputs("        addresses:\n", f);
-                for (size_t i = 0; i < v4->n_dns; i++) {
-                        fputs("          - ", f);
-                        put_quoted(f, BG_ADDR_STR(&v4->dns[i]));
-                        fputc('\n', f);
-                }
-                for (size_t i = 0; i < v6->n_dns; i++) {
-                        fputs("          - ", f);
-                        put_quoted(f, BG_ADDR_STR(&v6->dns[i]));
-                        fputc('\n', f);
-                }
-        }
+        emit_l3(f, b->mtu, b->onboot, &b->ipv4, &b->ipv6, b->dhcp_hostname);
         emit_parameters(f, b, diags);
 
         /* netplan warns about configuration readable by others (it may hold
@@ -263,6 +281,115 @@ fail:
         fclose(f);
         free(buf);
         return r;
+}
+
+static bool in_model(const struct bg_model *m, const char *name) {
+        return bg_model_find_bond(m, name) || bg_model_find_vlan(m, name) || bg_model_find_bridge(m, name);
+}
+
+/* A NIC outside the model that a VLAN or bridge names must be declared:
+ * netplan refuses an undefined link or interface. Files merge, so the
+ * same empty declaration in several files is fine. */
+static void emit_nic(FILE *f, const char *name) {
+        fputs("  ethernets:\n    ", f);
+        put_scalar(f, name);
+        fputs(": {}\n", f);
+}
+
+static int emit_vlan(struct bg_emit_files *out, const struct bg_model *m, const struct bg_vlan *v) {
+        char *buf;
+        size_t len;
+        FILE *f = bg_emit_open(&buf, &len);
+
+        if (!f)
+                return -ENOMEM;
+        fprintf(f, "# %s\nnetwork:\n  version: 2\n", BG_EMIT_HEADER);
+        if (!in_model(m, v->link))
+                emit_nic(f, v->link);
+        fputs("  vlans:\n    ", f);
+        put_scalar(f, v->name);
+        fprintf(f, ":\n      id: %u\n      link: ", v->id);
+        put_scalar(f, v->link);
+        fputc('\n', f);
+        if (v->mac.len) {
+                fputs("      macaddress: ", f);
+                put_quoted(f, BG_HWADDR_STR(&v->mac));
+                fputc('\n', f);
+        }
+        emit_l3(f, v->mtu, v->onboot, &v->ipv4, &v->ipv6, v->dhcp_hostname);
+        /* netplan reads its files in name order and a link must be defined
+         * in an earlier file: bonds (10-), VLANs on them or on NICs (11-),
+         * bridges (12-), VLANs on bridges (13-). */
+        return bg_emit_close_add(out, f, &buf, 0600, "%d-bondgen-%s.yaml",
+                                 bg_model_find_bridge(m, v->link) ? 13 : 11, v->name);
+}
+
+static int emit_bridge(struct bg_emit_files *out, const struct bg_model *m, const struct bg_bridge *br) {
+        bool nics = false;
+        char *buf;
+        size_t len;
+        FILE *f = bg_emit_open(&buf, &len);
+
+        if (!f)
+                return -ENOMEM;
+        fprintf(f, "# %s\nnetwork:\n  version: 2\n", BG_EMIT_HEADER);
+        for (size_t i = 0; i < br->n_ports; i++) {
+                if (in_model(m, br->ports[i].name))
+                        continue;
+                fputs(nics ? "    " : "  ethernets:\n    ", f);
+                nics = true;
+                put_scalar(f, br->ports[i].name);
+                fputs(": {}\n", f);
+        }
+        fputs("  bridges:\n    ", f);
+        put_scalar(f, br->name);
+        fputs(":\n", f);
+        if (br->n_ports) {
+                fputs("      interfaces: [", f);
+                for (size_t i = 0; i < br->n_ports; i++) {
+                        fputs(i ? ", " : "", f);
+                        put_scalar(f, br->ports[i].name);
+                }
+                fputs("]\n", f);
+        }
+        if (br->mac.len) {
+                fputs("      macaddress: ", f);
+                put_quoted(f, BG_HWADDR_STR(&br->mac));
+                fputc('\n', f);
+        }
+        emit_l3(f, br->mtu, br->onboot, &br->ipv4, &br->ipv6, br->dhcp_hostname);
+        /* netplan turns STP on when stp: is left out; the model's unset is
+         * the kernel's default, off. */
+        fprintf(f, "      parameters:\n        stp: %s\n", br->stp == BG_STP_ON ? "true" : "false");
+        if (br->forward_delay != BG_BR_UNSET)
+                fprintf(f, "        forward-delay: %d\n", br->forward_delay);
+        if (br->hello_time != BG_BR_UNSET)
+                fprintf(f, "        hello-time: %d\n", br->hello_time);
+        if (br->max_age != BG_BR_UNSET)
+                fprintf(f, "        max-age: %d\n", br->max_age);
+        if (br->priority != BG_BR_UNSET)
+                fprintf(f, "        priority: %d\n", br->priority);
+        return bg_emit_close_add(out, f, &buf, 0600, "12-bondgen-%s.yaml", br->name);
+}
+
+static int emit_stack(struct bg_emit_files *out, const struct bg_model *m, struct bg_diags *diags) {
+        int r;
+
+        for (size_t i = 0; i < m->n_vlans; i++)
+                if (bg_emit_name_safe(diags, m->vlans[i].name, m->vlans[i].link, &m->vlans[i].loc,
+                                      BG_EMIT_NETPLAN) &&
+                    (r = emit_vlan(out, m, &m->vlans[i])) < 0)
+                        return r;
+        for (size_t i = 0; i < m->n_bridges; i++) {
+                const struct bg_bridge *br = &m->bridges[i];
+                bool ok = bg_emit_name_safe(diags, br->name, NULL, &br->loc, BG_EMIT_NETPLAN);
+
+                for (size_t k = 0; ok && k < br->n_ports; k++)
+                        ok = bg_emit_name_safe(diags, br->ports[k].name, NULL, &br->ports[k].loc, BG_EMIT_NETPLAN);
+                if (ok && (r = emit_bridge(out, m, br)) < 0)
+                        return r;
+        }
+        return 0;
 }
 
 int bg_emit_netplan(const struct bg_model *m, struct bg_emit_files *out, struct bg_diags *diags) {
@@ -278,5 +405,5 @@ int bg_emit_netplan(const struct bg_model *m, struct bg_emit_files *out, struct 
                 if (r < 0)
                         return r;
         }
-        return 0;
+        return emit_stack(out, m, diags);
 }

@@ -167,21 +167,44 @@ static void emit_routes(FILE *f, const struct bg_ipcfg *c, int family) {
         }
 }
 
-static int emit_bond_network(struct bg_emit_files *out, const struct bg_bond *b) {
-        const struct bg_ipcfg *v4 = &b->ipv4, *v6 = &b->ipv6;
+/* What a .network of an interface says about the ones stacked on it: the
+ * VLANs whose link it is (VLAN=) and the bridge it is a port of (Bridge=),
+ * both in [Network] (systemd.network(5)). */
+static void emit_stack_lines(FILE *f, const struct bg_model *m, const char *name) {
+        const struct bg_bridge *br = bg_model_bridge_of(m, name);
+
+        for (size_t i = 0; i < m->n_vlans; i++)
+                if (m->vlans[i].link && !strcmp(m->vlans[i].link, name))
+                        fprintf(f, "VLAN=%s\n", m->vlans[i].name);
+        if (br)
+                fprintf(f, "Bridge=%s\n", br->name);
+}
+
+struct l3 {
+        const char *name;
+        uint32_t mtu;
+        bool onboot;
+        const struct bg_ipcfg *v4, *v6;
+        const char *hostname;
+};
+
+static int emit_l3_network(struct bg_emit_files *out, const struct bg_model *m, const struct l3 *x,
+                           struct bg_diags *diags, const struct bg_loc *loc) {
+        const struct bg_ipcfg *v4 = x->v4, *v6 = x->v6;
+        bool port = bg_model_bridge_of(m, x->name) != NULL;
         char *buf;
         size_t len;
         FILE *f = bg_emit_open(&buf, &len);
 
         if (!f)
                 return -ENOMEM;
-        fprintf(f, "# %s\n[Match]\nName=%s\n", BG_EMIT_HEADER, b->name);
+        fprintf(f, "# %s\n[Match]\nName=%s\n", BG_EMIT_HEADER, x->name);
 
-        if (b->mtu || !b->onboot) {
+        if (x->mtu || !x->onboot) {
                 fputs("\n[Link]\n", f);
-                if (b->mtu)
-                        fprintf(f, "MTUBytes=%" PRIu32 "\n", b->mtu);
-                if (!b->onboot)
+                if (x->mtu)
+                        fprintf(f, "MTUBytes=%" PRIu32 "\n", x->mtu);
+                if (!x->onboot)
                         /* ONBOOT=no: configured, but brought up by hand only,
                          * and not waited for by wait-online. */
                         fputs("ActivationPolicy=manual\nRequiredForOnline=no\n", f);
@@ -200,8 +223,9 @@ static int emit_bond_network(struct bg_emit_files *out, const struct bg_bond *b)
          * it is spelled out so the file reads the same as
          * netplan's. IPv4 link-local never existed in the legacy setups.
          * Addresses are written whatever the method: the model holds only
-         * what its reader meant to configure. */
-        fputs("LinkLocalAddressing=ipv6\n", f);
+         * what its reader meant to configure. A bridge port has no
+         * addressing of its own (validation refuses it). */
+        fputs(port ? "LinkLocalAddressing=no\n" : "LinkLocalAddressing=ipv6\n", f);
         for (size_t i = 0; i < v4->n_addresses; i++)
                 fprintf(f, "Address=%s\n", BG_ADDR_STR(&v4->addresses[i]));
         for (size_t i = 0; i < v6->n_addresses; i++)
@@ -217,10 +241,24 @@ static int emit_bond_network(struct bg_emit_files *out, const struct bg_bond *b)
         /* Legacy ifup configured the bond's addresses whether or not a port
          * had carrier; netplan does the same for virtual devices. */
         fputs("ConfigureWithoutCarrier=yes\n", f);
+        emit_stack_lines(f, m, x->name);
+        if (x->hostname && v4->method == BG_IP_DHCP)
+                fprintf(f, "\n[DHCPv4]\nHostname=%s\n", x->hostname);
+        else if (x->hostname && v6->method == BG_IP_DHCP && diags)
+                bg_diag_add(diags, BG_DIAG_WARNING, loc, x->name,
+                            "%s: dhcp-hostname %s is not written: networkd's DHCPv6 client has no "
+                            "Hostname= (it sends the system's host name)", x->name, x->hostname);
         emit_routes(f, v4, AF_INET);
         emit_routes(f, v6, AF_INET6);
 
-        return bg_emit_close_add(out, f, &buf, 0644, BG_EMIT_PREFIX "%s.network", b->name);
+        return bg_emit_close_add(out, f, &buf, 0644, BG_EMIT_PREFIX "%s.network", x->name);
+}
+
+static int emit_bond_network(struct bg_emit_files *out, const struct bg_model *m, const struct bg_bond *b,
+                             struct bg_diags *diags) {
+        struct l3 x = { b->name, b->mtu, b->onboot, &b->ipv4, &b->ipv6, b->dhcp_hostname };
+
+        return emit_l3_network(out, m, &x, diags, &b->loc);
 }
 
 /* HWADDR + DEVICE pinned the name through udev's rename_device in the
@@ -273,6 +311,118 @@ static int emit_port_network(struct bg_emit_files *out, const struct bg_bond *b,
         return bg_emit_close_add(out, f, &buf, 0644, BG_EMIT_PREFIX "%s.network", id);
 }
 
+static int emit_vlan_netdev(struct bg_emit_files *out, const struct bg_vlan *v) {
+        char *buf;
+        size_t len;
+        FILE *f = bg_emit_open(&buf, &len);
+
+        if (!f)
+                return -ENOMEM;
+        fprintf(f, "# %s\n[NetDev]\nName=%s\nKind=vlan\n", BG_EMIT_HEADER, v->name);
+        if (v->mac.len)
+                fprintf(f, "MACAddress=%s\n", BG_HWADDR_STR(&v->mac));
+        if (v->mtu)
+                fprintf(f, "MTUBytes=%" PRIu32 "\n", v->mtu);
+        fprintf(f, "\n[VLAN]\nId=%u\n", v->id);
+        return bg_emit_close_add(out, f, &buf, 0644, BG_EMIT_PREFIX "%s.netdev", v->name);
+}
+
+static int emit_bridge_netdev(struct bg_emit_files *out, const struct bg_bridge *br) {
+        char *buf;
+        size_t len;
+        FILE *f = bg_emit_open(&buf, &len);
+
+        if (!f)
+                return -ENOMEM;
+        fprintf(f, "# %s\n[NetDev]\nName=%s\nKind=bridge\n", BG_EMIT_HEADER, br->name);
+        if (br->mac.len)
+                fprintf(f, "MACAddress=%s\n", BG_HWADDR_STR(&br->mac));
+        if (br->mtu)
+                fprintf(f, "MTUBytes=%" PRIu32 "\n", br->mtu);
+        /* [Bridge] keys left out keep the kernel's defaults (STP off,
+         * forward delay 15 s, hello 2 s, max age 20 s, priority 32768). */
+        if (br->stp != BG_STP_UNSET || br->forward_delay != BG_BR_UNSET || br->hello_time != BG_BR_UNSET ||
+            br->max_age != BG_BR_UNSET || br->priority != BG_BR_UNSET)
+                fputs("\n[Bridge]\n", f);
+        if (br->stp != BG_STP_UNSET)
+                fprintf(f, "STP=%s\n", br->stp == BG_STP_ON ? "yes" : "no");
+        if (br->forward_delay != BG_BR_UNSET)
+                fprintf(f, "ForwardDelaySec=%d\n", br->forward_delay);
+        if (br->hello_time != BG_BR_UNSET)
+                fprintf(f, "HelloTimeSec=%d\n", br->hello_time);
+        if (br->max_age != BG_BR_UNSET)
+                fprintf(f, "MaxAgeSec=%d\n", br->max_age);
+        if (br->priority != BG_BR_UNSET)
+                fprintf(f, "Priority=%d\n", br->priority);
+        return bg_emit_close_add(out, f, &buf, 0644, BG_EMIT_PREFIX "%s.netdev", br->name);
+}
+
+/* A NIC outside the model that is a VLAN's link or a bridge port gets a
+ * .network for VLAN= / Bridge= alone. networkd applies only the first
+ * .network that matches a link, so say that it replaces any other. */
+static int emit_nic_network(struct bg_emit_files *out, const struct bg_model *m, const char *name,
+                            struct bg_diags *diags, const struct bg_loc *loc) {
+        char *buf;
+        size_t len;
+        FILE *f;
+
+        for (size_t i = 0; i < out->n; i++) {
+                char want[300];
+
+                snprintf(want, sizeof(want), BG_EMIT_PREFIX "%s.network", name);
+                if (!strcmp(out->v[i].name, want))
+                        return 0; /* already written for this NIC */
+        }
+        if (!(f = bg_emit_open(&buf, &len)))
+                return -ENOMEM;
+        fprintf(f, "# %s\n# %s is not in the model: this file only stacks on it what the model\n"
+                   "# puts there, and as networkd applies the first matching .network, any other\n"
+                   "# configuration of %s is no longer used.\n[Match]\nName=%s\n\n[Network]\n",
+                BG_EMIT_HEADER, name, name, name);
+        fputs(bg_model_bridge_of(m, name) ? "LinkLocalAddressing=no\n" : "LinkLocalAddressing=ipv6\n", f);
+        emit_stack_lines(f, m, name);
+        if (diags)
+                bg_diag_add(diags, BG_DIAG_NOTE, loc, name,
+                            "%s is not in the model; its .network carries only the VLANs and bridge "
+                            "stacked on it", name);
+        return bg_emit_close_add(out, f, &buf, 0644, BG_EMIT_PREFIX "%s.network", name);
+}
+
+static bool in_model(const struct bg_model *m, const char *name) {
+        return bg_model_find_bond(m, name) || bg_model_find_vlan(m, name) || bg_model_find_bridge(m, name);
+}
+
+static int emit_stack(struct bg_emit_files *out, const struct bg_model *m, struct bg_diags *diags) {
+        int r;
+
+        for (size_t i = 0; i < m->n_vlans; i++) {
+                const struct bg_vlan *v = &m->vlans[i];
+                struct l3 x = { v->name, v->mtu, v->onboot, &v->ipv4, &v->ipv6, v->dhcp_hostname };
+
+                if (!bg_emit_name_safe(diags, v->name, v->link, &v->loc, BG_EMIT_NETWORKD))
+                        continue;
+                if ((r = emit_vlan_netdev(out, v)) < 0 || (r = emit_l3_network(out, m, &x, diags, &v->loc)) < 0)
+                        return r;
+                if (!in_model(m, v->link) && (r = emit_nic_network(out, m, v->link, diags, &v->link_loc)) < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < m->n_bridges; i++) {
+                const struct bg_bridge *br = &m->bridges[i];
+                struct l3 x = { br->name, br->mtu, br->onboot, &br->ipv4, &br->ipv6, br->dhcp_hostname };
+
+                if (!bg_emit_name_safe(diags, br->name, NULL, &br->loc, BG_EMIT_NETWORKD))
+                        continue;
+                if ((r = emit_bridge_netdev(out, br)) < 0 || (r = emit_l3_network(out, m, &x, diags, &br->loc)) < 0)
+                        return r;
+                for (size_t k = 0; k < br->n_ports; k++)
+                        if (br->ports[k].name && !in_model(m, br->ports[k].name) &&
+                            bg_emit_name_safe(diags, br->ports[k].name, NULL, &br->ports[k].loc, BG_EMIT_NETWORKD) &&
+                            (r = emit_nic_network(out, m, br->ports[k].name, diags, &br->ports[k].loc)) < 0)
+                                return r;
+        }
+        return 0;
+}
+
 int bg_emit_networkd(const struct bg_model *m, struct bg_emit_files *out, struct bg_diags *diags) {
         int r;
 
@@ -291,7 +441,7 @@ int bg_emit_networkd(const struct bg_model *m, struct bg_emit_files *out, struct
                         if (r < 0)
                                 return r;
                 }
-                r = emit_bond_network(out, b);
+                r = emit_bond_network(out, m, b, diags);
                 if (r < 0)
                         return r;
                 for (size_t j = 0; j < b->n_ports; j++) {
@@ -312,5 +462,5 @@ int bg_emit_networkd(const struct bg_model *m, struct bg_emit_files *out, struct
                                 return r;
                 }
         }
-        return 0;
+        return emit_stack(out, m, diags);
 }

@@ -8,10 +8,11 @@
 # bond options without a word). Two rewrites are the same setting:
 # NetworkManager folds gateway= into address1=ADDR,GW and writes MAC
 # addresses in upper case.
-# Usage: nm-keyfile.sh EXAMPLES_DIR. Skips (77) when nmcli is absent.
+# Usage: nm-keyfile.sh DIR... (the examples and the emitter's golden
+# cases). Skips (77) when nmcli is absent.
 set -uo pipefail
 shopt -s nullglob
-examples=${1:?examples dir}
+[ $# -gt 0 ] || { echo "usage: $0 DIR..." >&2; exit 2; }
 if ! command -v nmcli >/dev/null; then
         echo "SKIP: nmcli is not installed (Debian package network-manager)" >&2
         exit 77
@@ -61,7 +62,7 @@ check() {
 # The goldens; the golden tests keep them equal to what convert writes.
 while IFS= read -r -d '' f; do
         check "$f"
-done < <(find "$examples" -name '*.nmconnection' -print0)
+done < <(find "$@" -name '*.nmconnection' -print0)
 [ $n -gt 0 ] || { echo "FAIL: no keyfile checked" >&2; exit 1; }
 [ $fails -eq 0 ] || exit 1
 echo "NetworkManager accepts all $n keyfiles and keeps every setting"

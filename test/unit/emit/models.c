@@ -160,6 +160,78 @@ static void build_gaps(struct bg_model *m) {
         cr_assert_eq(bg_hwaddr_parse("02:00:00:00:00:10", &b->mac), 0);
 }
 
+/* A whole host: two VLANs on an LACP bond (one static, one DHCP with a
+ * host name to send), a bridge with STP over a second bond, and a DHCP
+ * VLAN on the bridge. */
+static void build_whole_host(struct bg_model *m) {
+        struct bg_bond *b = tm_bond(m, "bond0");
+        struct bg_vlan *v;
+        struct bg_bridge *br;
+
+        tm_opt(b, BG_OPT_MODE, "802.3ad");
+        tm_opt(b, BG_OPT_MIIMON, "100");
+        cr_assert_not_null(bg_bond_add_port(b, "eth0", NULL));
+        cr_assert_not_null(bg_bond_add_port(b, "eth1", NULL));
+        cr_assert_eq(bg_hwaddr_parse("02:00:00:00:02:01", &b->mac), 0);
+        b = tm_bond(m, "bond1");
+        tm_opt(b, BG_OPT_MODE, "active-backup");
+        tm_opt(b, BG_OPT_MIIMON, "100");
+        cr_assert_not_null(bg_bond_add_port(b, "eth2", NULL));
+        cr_assert_not_null(bg_bond_add_port(b, "eth3", NULL));
+        cr_assert_eq(bg_hwaddr_parse("02:00:00:00:02:02", &b->mac), 0);
+
+        v = bg_model_add_vlan(m, "bond0.100", "bond0", 100);
+        cr_assert_not_null(v);
+        v->ipv4.method = BG_IP_STATIC;
+        cr_assert_eq(bg_ipcfg_add_address(&v->ipv4, "192.0.2.10/24"), 0);
+        cr_assert_eq(bg_ipcfg_set_gateway(&v->ipv4, "192.0.2.1"), 0);
+        cr_assert_eq(bg_ipcfg_add_dns(&v->ipv4, "192.0.2.53"), 0);
+        v->mtu = 1496;
+        v = bg_model_add_vlan(m, "bond0.200", "bond0", 200);
+        cr_assert_not_null(v);
+        v->ipv4.method = BG_IP_DHCP;
+        tm_str(&v->dhcp_hostname, "web1");
+
+        br = bg_model_add_bridge(m, "br0");
+        cr_assert_not_null(br);
+        cr_assert_not_null(bg_bridge_add_port(br, "bond1"));
+        br->stp = BG_STP_ON;
+        br->forward_delay = 4;
+        br->hello_time = 1;
+        br->max_age = 10;
+        br->priority = 4096;
+        cr_assert_eq(bg_hwaddr_parse("02:00:00:00:02:03", &br->mac), 0);
+        br->ipv4.method = BG_IP_STATIC;
+        cr_assert_eq(bg_ipcfg_add_address(&br->ipv4, "198.51.100.2/24"), 0);
+        br->ipv6.method = BG_IP_STATIC;
+        cr_assert_eq(bg_ipcfg_add_address(&br->ipv6, "2001:db8:1::2/64"), 0);
+        v = bg_model_add_vlan(m, "br0.30", "br0", 30);
+        cr_assert_not_null(v);
+        v->ipv4.method = BG_IP_DHCP;
+        v->ipv6.method = BG_IP_DHCP;
+}
+
+/* VLANs and a bridge on plain NICs, outside any bond: the NICs get files
+ * of their own for VLAN= and Bridge=. STP off with no forward delay, as
+ * ifcfg files with STP=no DELAY=0 say. */
+static void build_nic_stack(struct bg_model *m) {
+        struct bg_vlan *v;
+        struct bg_bridge *br;
+
+        v = bg_model_add_vlan(m, "eth4.7", "eth4", 7);
+        cr_assert_not_null(v);
+        v->ipv6.method = BG_IP_DHCP;
+        v->onboot = false;
+        br = bg_model_add_bridge(m, "br1");
+        cr_assert_not_null(br);
+        cr_assert_not_null(bg_bridge_add_port(br, "eth5"));
+        cr_assert_not_null(bg_bridge_add_port(br, "eth6"));
+        br->stp = BG_STP_OFF;
+        br->forward_delay = 0;
+        br->ipv4.method = BG_IP_DHCP;
+        tm_str(&br->dhcp_hostname, "host2.example.com");
+}
+
 const struct test_model test_models[] = {
         { "centos-balance-rr", build_centos },
         { "active-backup-mac", build_active_backup },
@@ -167,5 +239,7 @@ const struct test_model test_models[] = {
         { "dhcp-mac-only", build_dhcp },
         { "rhel5-two-bonds", build_two_bonds },
         { "cannot-express", build_gaps },
+        { "whole-host", build_whole_host },
+        { "nic-vlan-bridge", build_nic_stack },
 };
 const size_t n_test_models = sizeof(test_models) / sizeof(test_models[0]);

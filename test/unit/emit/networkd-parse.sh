@@ -39,7 +39,7 @@ export -f load
 export networkd
 
 check_dir() {
-        local dir=$1 log netdev name
+        local dir=$1 log netdev name kind
         log=$(unshare -m -n bash -c 'load "$0"' "$dir")
         # networkd's config parser prefixes every problem with FILE:LINE.
         if grep -E '^/run/systemd/network/[^:]+:[0-9]+: ' <<<"$log"; then
@@ -49,7 +49,8 @@ check_dir() {
         for netdev in "$dir"/*.netdev; do
                 [ -e "$netdev" ] || continue
                 name=$(sed -n 's/^Name=//p' "$netdev")
-                if ! grep -qF "$name: loaded \"bond\"" <<<"$log"; then
+                kind=$(sed -n 's/^Kind=//p' "$netdev")
+                if ! grep -qF "$name: loaded \"$kind\"" <<<"$log"; then
                         echo "FAIL: networkd did not load $netdev" >&2
                         echo "$log" | head -40 >&2
                         return 1
