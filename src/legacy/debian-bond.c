@@ -529,6 +529,9 @@ int deb_build(struct lg_ctx *c, struct deb_conf *conf, struct bg_model *m) {
                 if (bg_diags_count(c->diags, BG_DIAG_ERROR) > before)
                         db->bad = true;
         }
+        c->model = m;
+        if ((r = deb_stack(&x, m)) < 0)
+                goto out;
         line_fates(&x);
         c->quiet = true;
         c->model = m;

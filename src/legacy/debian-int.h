@@ -86,3 +86,7 @@ const char *deb_word(struct dctx *x, const char *s, size_t i, unsigned *col);
 /* debian-ip.c: one stanza of the bond (inet, inet6) and its commands */
 int deb_stanza_ip(struct dctx *x, struct dbond *db, struct bg_bond *b, struct deb_stanza *s);
 int deb_command(struct dctx *x, struct dbond *db, struct bg_bond *b, struct deb_opt *op, bool port);
+
+/* debian-stack.c: VLANs (PARENT.ID, vlan-raw-device) and bridges
+ * (bridge_ports) into m; stanzas that already have a fate are skipped. */
+int deb_stack(struct dctx *x, struct bg_model *m);

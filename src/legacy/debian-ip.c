@@ -60,7 +60,7 @@ static int address(struct dctx *x, struct dbond *db, struct bg_bond *b, struct d
         snprintf(buf, sizeof(buf), "%s/%u", host, plen);
         if (bg_ipcfg_add_address(ip, buf) < 0)
                 return -ENOMEM;
-        deb_ofate(c, a, "bonds[%s].%s.addresses += %s", b->name, v6 ? "ipv6" : "ipv4", buf);
+        deb_ofate(c, a, "%s[%s].%s.addresses += %s", lg_l3_list(c), b->name, v6 ? "ipv6" : "ipv4", buf);
         return 0;
 bad:
         lg_diag(c, BG_DIAG_ERROR, a->file, a->line, a->vcol, a->key, "'%s' is not an IPv%c address%s", a->value,
@@ -104,7 +104,7 @@ int deb_command(struct dctx *x, struct dbond *db, struct bg_bond *b, struct deb_
                 } else if (!strcmp(k.to, "default") && !bg_addr_set(&ip->gateway) && !k.metric) {
                         if (lg_set_gateway(ip, k.via) < 0)
                                 r = -ENOMEM;
-                        deb_ofate(c, op, "bonds[%s].%s.gateway = %s", b->name, fam == AF_INET6 ? "ipv6" : "ipv4",
+                        deb_ofate(c, op, "%s[%s].%s.gateway = %s", lg_l3_list(c), b->name, fam == AF_INET6 ? "ipv6" : "ipv4",
                                   k.via);
                 } else {
                         int a = bg_ipcfg_add_route(ip, k.to, *k.via ? k.via : NULL, k.metric);
@@ -116,7 +116,7 @@ int deb_command(struct dctx *x, struct dbond *db, struct bg_bond *b, struct deb_
                         } else if (a < 0)
                                 r = -ENOMEM;
                         else
-                                deb_ofate(c, op, "bonds[%s].%s.routes += %s%s%s", b->name,
+                                deb_ofate(c, op, "%s[%s].%s.routes += %s%s%s", lg_l3_list(c), b->name,
                                           fam == AF_INET6 ? "ipv6" : "ipv4", k.to, *k.via ? " via " : "", k.via);
                 }
         } else {
@@ -136,7 +136,6 @@ static const struct { const char *key, *why; } ignored[] = {
         { "network", "ignored: ifupdown computes it from address and netmask" },
         { "dns-search", "ignored: search domains are resolver configuration, not part of the bond model" },
         { "dns-domain", "ignored: search domains are resolver configuration, not part of the bond model" },
-        { "hostname", "ignored: DHCP client detail" },
         { "leasehours", "ignored: DHCP client detail" },
         { "leasetime", "ignored: DHCP client detail" },
         { "vendor", "ignored: DHCP client detail" },
@@ -187,12 +186,15 @@ int deb_stanza_ip(struct dctx *x, struct dbond *db, struct bg_bond *b, struct de
                         ip->method = want;
         }
         if (!c->quiet && !s->fate)
-                lg_fate(&s->fate, "bonds[%s].%s.method = %s", b->name, v6 ? "ipv6" : "ipv4",
+                lg_fate(&s->fate, "%s[%s].%s.method = %s", lg_l3_list(c), b->name, v6 ? "ipv6" : "ipv4",
                         bg_ip_method_name(want != BG_IP_NONE ? want : ip->method));
         for (size_t k = 0; k < s->n_opts; k++) {
                 struct deb_opt *op = &s->opts[k];
                 const char *n = op->norm;
-                if (!strncmp(n, "bond-", 5) || deb_is_slaves_key(n))
+                /* vlan- and bridge- options are the VLAN and bridge
+                 * reader's (debian-stack.c). */
+                if (!strncmp(n, "bond-", 5) || deb_is_slaves_key(n) || !strncmp(n, "vlan-", 5) ||
+                    !strncmp(n, "bridge-", 7))
                         continue;
                 if (deb_is_cmd_key(n)) {
                         if ((r = deb_command(x, db, b, op, false)) < 0)
@@ -217,7 +219,7 @@ int deb_stanza_ip(struct dctx *x, struct dbond *db, struct bg_bond *b, struct de
                         } else {
                                 if (lg_set_gateway(ip, op->value) < 0)
                                         return -ENOMEM;
-                                deb_ofate(c, op, "bonds[%s].%s.gateway = %s", b->name, v6 ? "ipv6" : "ipv4",
+                                deb_ofate(c, op, "%s[%s].%s.gateway = %s", lg_l3_list(c), b->name, v6 ? "ipv6" : "ipv4",
                                           op->value);
                         }
                 } else if (!strcmp(n, "metric")) {
@@ -234,7 +236,7 @@ int deb_stanza_ip(struct dctx *x, struct dbond *db, struct bg_bond *b, struct de
                                 db->bad = true;
                         } else {
                                 b->mtu = (uint32_t) mtu;
-                                deb_ofate(c, op, "bonds[%s].mtu = %lu", b->name, mtu);
+                                deb_ofate(c, op, "%s[%s].mtu = %lu", lg_l3_list(c), b->name, mtu);
                         }
                 } else if (!strcmp(n, "hwaddress")) {
                         const char *v = op->value;
@@ -247,7 +249,7 @@ int deb_stanza_ip(struct dctx *x, struct dbond *db, struct bg_bond *b, struct de
                                 deb_ofate(c, op, "error: invalid MAC address");
                                 db->bad = true;
                         } else {
-                                deb_ofate(c, op, "bonds[%s].mac = %s", b->name, mac);
+                                deb_ofate(c, op, "%s[%s].mac = %s", lg_l3_list(c), b->name, mac);
                         }
                 } else if (!strcmp(n, "dns-nameservers")) {
                         const char *w;
@@ -261,7 +263,20 @@ int deb_stanza_ip(struct dctx *x, struct dbond *db, struct bg_bond *b, struct de
                                 if (bg_ipcfg_add_dns(f == AF_INET6 ? &b->ipv6 : &b->ipv4, w) < 0)
                                         return -ENOMEM;
                         }
-                        deb_ofate(c, op, "bonds[%s] dns += %s", b->name, op->value);
+                        deb_ofate(c, op, "%s[%s] dns += %s", lg_l3_list(c), b->name, op->value);
+                } else if (!strcmp(n, "hostname")) {
+                        /* ifupdown passes it to the DHCP client (dhclient -H). */
+                        if (want != BG_IP_DHCP)
+                                deb_ofate(c, op, "ignored: method %s is not dhcp", s->method);
+                        else if (strspn(op->value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") !=
+                                         strlen(op->value) || op->value[0] == '-' || op->value[0] == '.') {
+                                lg_diag(c, BG_DIAG_WARNING, op->file, op->line, op->vcol, op->key,
+                                        "'%s' is not a host name; not converted", op->value);
+                                deb_ofate(c, op, "ignored: not a host name (warned)");
+                        } else if (bg_set_str(&b->dhcp_hostname, op->value) < 0)
+                                return -ENOMEM;
+                        else
+                                deb_ofate(c, op, "%s[%s].dhcp-hostname = %s", lg_l3_list(c), b->name, op->value);
                 } else if (!strcmp(n, "broadcast")) {
                         deb_ofate(c, op, "ignored: the model uses the standard broadcast address");
                 } else {

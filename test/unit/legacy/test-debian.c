@@ -121,6 +121,33 @@ static const struct rcase cases[] = {
         { "a stanza that is not a bond: every key accounted for",
           { IF, "auto eth5\niface eth5 inet dhcp\n  hostname box\n", NULL },
           0, {}, "name:", .xfile = IF, .xkey = "hostname", .xfate = "eth5 is not a bond" },
+        { "VLAN named PARENT.ID on a bond, static",
+          { IF, "auto bond0\niface bond0 inet manual\n  bond-slaves eth0 eth1\n  bond-miimon 100\n"
+                "auto bond0.100\niface bond0.100 inet static\n  address 192.0.2.10/24\n  gateway 192.0.2.1\n", NULL },
+          0, { "vlans:\n- name: bond0.100\n  id: 100\n  link: bond0", "addresses: [192.0.2.10/24]",
+               "gateway: 192.0.2.1" }, "onboot: false",
+          .xfile = IF, .xkey = "address", .xfate = "vlans[bond0.100].ipv4.addresses += 192.0.2.10/24" },
+        { "VLAN with vlan-raw-device and DHCP with a host name",
+          { IF, "iface vlan200 inet dhcp\n  vlan-raw-device bond0\n  hostname web1\n", NULL },
+          0, { "- name: vlan200\n  id: 200\n  link: bond0\n  onboot: false", "method: dhcp",
+               "dhcp-hostname: web1" },
+          .xfile = IF, .xkey = "vlan-raw-device", .xfate = "vlans[vlan200].link = bond0" },
+        { "VLAN without an id is refused",
+          { IF, "iface uplink inet manual\n  vlan-raw-device eth0\n", NULL },
+          -EINVAL, { "version: 1" }, "vlans:", .level = BG_DIAG_ERROR, .dkey = "iface",
+          .dtext = "cannot tell the id of VLAN uplink" },
+        { "bridge over a bond with STP, forward delay and priority",
+          { IF, "auto bond1\niface bond1 inet manual\n  bond-slaves eth2 eth3\n  bond-mode active-backup\n"
+                "  bond-miimon 100\nauto br0\niface br0 inet static\n  bridge_ports bond1\n  bridge_stp on\n"
+                "  bridge-fd 4\n  bridge_bridgeprio 4096\n  bridge_maxwait 0\n  address 198.51.100.2/24\n"
+                "iface br0 inet6 dhcp\n", NULL },
+          0, { "bridges:\n- name: br0\n  ports:\n  - name: bond1\n  stp: true\n  forward-delay: 4\n  priority: 4096",
+               "addresses: [198.51.100.2/24]", "ipv6:\n    method: dhcp" },
+          .xfile = IF, .xkey = "bridge_stp", .xfate = "bridges[br0].stp = true" },
+        { "bridge_ports all is not converted, other bridge options warned",
+          { IF, "iface br1 inet manual\n  bridge_ports all\n  bridge_ageing 300\n", NULL },
+          0, { "- name: br1" }, "ports:", .level = BG_DIAG_WARNING, .dkey = "bridge_ports",
+          .dtext = "picks ports when ifup runs" },
 };
 
 Test(debian, cases) {

@@ -241,8 +241,12 @@ Test(stack, loops) {
 }
 
 Test(stack, stp_forward_delay) {
-        struct bg_bridge *on = bridge("br0", NULL), *off = bridge("br1", NULL);
+        struct bg_bridge *on, *off;
 
+        bridge("br0", NULL);
+        bridge("br1", NULL);
+        on = &m.bridges[0];
+        off = &m.bridges[1];
         on->stp = BG_STP_ON;
         on->forward_delay = 0;
         off->stp = BG_STP_OFF;
