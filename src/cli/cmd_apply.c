@@ -84,6 +84,19 @@ int bg_cli_prepare(const char *path, struct bg_model *m, bool **skip_out, size_t
                         bg_diags_free(&scratch);
                 }
         }
+        /* VLANs and bridges are in the model and the emitters, not yet in
+         * apply, the generator or bondgend: say so for each, never skip
+         * them silently. */
+        for (size_t i = 0; i < m->n_vlans; i++)
+                bg_diag_add(&d, BG_DIAG_WARNING, &m->vlans[i].loc, "vlans",
+                            "VLAN %s is not %s by bondgen %s yet (bonds only); have systemd-networkd, netplan "
+                            "or NetworkManager bring it up (bondgen convert --format networkd|netplan|keyfile)",
+                            m->vlans[i].name, strcmp(cmd, "apply") ? "compared" : "created", cmd);
+        for (size_t i = 0; i < m->n_bridges; i++)
+                bg_diag_add(&d, BG_DIAG_WARNING, &m->bridges[i].loc, "bridges",
+                            "bridge %s is not %s by bondgen %s yet (bonds only); have systemd-networkd, netplan "
+                            "or NetworkManager bring it up (bondgen convert --format networkd|netplan|keyfile)",
+                            m->bridges[i].name, strcmp(cmd, "apply") ? "compared" : "created", cmd);
         bg_diags_print(&d, stderr);
         bg_diags_free(&d);
         if (r < 0 && n_skip == 0) {

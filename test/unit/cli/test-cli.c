@@ -325,3 +325,16 @@ Test(cli, usage_error_is_one_line_and_a_hint) {
                 run_free(&r);
         }
 }
+
+Test(cli, apply_names_each_vlan_and_bridge_it_does_not_create) {
+        struct run r = RUN("apply", "--dry-run", "-c", "examples/rhel-whole-host/expected.yaml");
+
+        /* bonds are planned; VLANs and bridges are named, with their place
+         * in the file, never skipped silently */
+        cr_assert(strstr(r.err, "expected.yaml:22:3: warning: vlans: VLAN bond0.100 is not created by bondgen apply"),
+                  "%s", r.err);
+        cr_assert(strstr(r.err, "warning: vlans: VLAN vlan200 is not created"), "%s", r.err);
+        cr_assert(strstr(r.err, "warning: bridges: bridge br0 is not created"), "%s", r.err);
+        cr_assert(strstr(r.out, "bond0: "), "%s", r.out);
+        run_free(&r);
+}
