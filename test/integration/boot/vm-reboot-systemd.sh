@@ -105,6 +105,11 @@ run() {   # run NAME IMAGE CONSOLE-ERE...
         for re in "$@"; do
                 grep -qaE "$re" "${BGVM_LOG[$name]}" || fail "$name: the console does not show: $re"
         done
+        # the run directory stays bondgend's: no unit moves it under a
+        # running bondgend (two units naming RuntimeDirectory=bondgen, one
+        # with DynamicUser=, made systemd move it back and forth)
+        ! grep -qaE "RuntimeDirectory= directory /run/private/bondgen, migrating|cannot write /run/bondgen|cannot listen on the control socket" \
+                "${BGVM_LOG[$name]}" || fail "$name: bondgend lost its run directory: $(grep -aE 'migrating|cannot (write|listen)' "${BGVM_LOG[$name]}" | head -3)"
         echo "ok: $name: bond0 up under systemd; ping answered ${took}s after qemu started ($answered/5 after)"
         ip -n "$ns" link del bgboot-s0 2>/dev/null || true
         ip -n "$ns" link del bgboot-s1 2>/dev/null || true
