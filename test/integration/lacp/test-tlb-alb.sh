@@ -76,7 +76,9 @@ done
 wait "${pp[@]}"
 drx0=$(( $(rxp $H h0) - rx0 )) drx1=$(( $(rxp $H h1) - rx1 ))
 log "alb: received on h0 $drx0, on h1 $drx1"
-[ $drx0 -ge 30 ] && [ $drx1 -ge 30 ] || fail "alb: receive not spread over both ports ($drx0/$drx1)"
+# each port at least one client's share (20 pings, a few lost): the
+# clients are spread over the ports, not necessarily evenly
+[ $drx0 -ge 15 ] && [ $drx1 -ge 15 ] || fail "alb: receive not spread over both ports ($drx0/$drx1)"
 bgl_status bgla | grep -q '^RLB clients: [1-9]' || fail "alb: status shows no clients"
 
 # a port fails: its clients are moved and told, everyone stays reachable
