@@ -140,6 +140,15 @@ static void emit_parameters(FILE *f, const struct bg_bond *b, struct bg_diags *d
 
 /* MTU, activation, DHCP and addressing of a bond, VLAN or bridge, at the
  * indentation of a device's keys. */
+
+/* One YAML list item per address, quoted, after PREFIX ("    - "). */
+static void put_addr_items(FILE *f, const char *prefix, const struct bg_addr *a, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                fputs(prefix, f);
+                put_quoted(f, BG_ADDR_STR(&a[i]));
+                fputc('\n', f);
+        }
+}
 static void emit_l3(FILE *f, uint32_t mtu, bool onboot, const struct bg_ipcfg *v4, const struct bg_ipcfg *v6,
                     const char *hostname) {
         if (mtu)
@@ -164,16 +173,8 @@ static void emit_l3(FILE *f, uint32_t mtu, bool onboot, const struct bg_ipcfg *v
         }
         if (v4->n_addresses + v6->n_addresses > 0) {
                 fputs("      addresses:\n", f);
-                for (size_t i = 0; i < v4->n_addresses; i++) {
-                        fputs("        - ", f);
-                        put_quoted(f, BG_ADDR_STR(&v4->addresses[i]));
-                        fputc('\n', f);
-                }
-                for (size_t i = 0; i < v6->n_addresses; i++) {
-                        fputs("        - ", f);
-                        put_quoted(f, BG_ADDR_STR(&v6->addresses[i]));
-                        fputc('\n', f);
-                }
+                put_addr_items(f, "        - ", v4->addresses, v4->n_addresses);
+                put_addr_items(f, "        - ", v6->addresses, v6->n_addresses);
         }
         if (bg_addr_set(&v4->gateway) || bg_addr_set(&v6->gateway) || v4->n_routes + v6->n_routes > 0) {
                 /* gateway4/gateway6 are deprecated in netplan (it warns): a
@@ -185,16 +186,8 @@ static void emit_l3(FILE *f, uint32_t mtu, bool onboot, const struct bg_ipcfg *v
         if (v4->n_dns + v6->n_dns > 0) {
                 fputs("      nameservers:\n", f);
                 fputs("        addresses:\n", f);
-                for (size_t i = 0; i < v4->n_dns; i++) {
-                        fputs("          - ", f);
-                        put_quoted(f, BG_ADDR_STR(&v4->dns[i]));
-                        fputc('\n', f);
-                }
-                for (size_t i = 0; i < v6->n_dns; i++) {
-                        fputs("          - ", f);
-                        put_quoted(f, BG_ADDR_STR(&v6->dns[i]));
-                        fputc('\n', f);
-                }
+                put_addr_items(f, "          - ", v4->dns, v4->n_dns);
+                put_addr_items(f, "          - ", v6->dns, v6->n_dns);
         }
 }
 
