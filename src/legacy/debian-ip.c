@@ -248,6 +248,9 @@ int deb_stanza_ip(struct dctx *x, struct dbond *db, struct bg_bond *b, struct de
                                         "'%s' is not a MAC address", op->value);
                                 deb_ofate(c, op, "error: invalid MAC address");
                                 db->bad = true;
+                        } else if (!lg_mac_keep(c, op->file, op->line, op->vcol, op->key, b->name, &b->mac)) {
+                                deb_ofate(c, op, "ignored: the kernel refuses %s as a device address (warned)", mac);
+                                b->mac = (struct bg_hwaddr){ 0 };
                         } else {
                                 deb_ofate(c, op, "%s[%s].mac = %s", lg_l3_list(c), b->name, mac);
                         }

@@ -160,6 +160,13 @@ void lg_fate(char **fate, const char *fmt, ...) __attribute__((format(printf, 2,
 void lg_fate_v(char **fate, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void lg_fate_append(char **fate, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool lg_ifname_eq(const char *a, const char *b);
+/* A parsed device MAC the kernel would refuse (multicast, all zero): warn
+ * at file:line:col, naming the key, and return false so the reader leaves
+ * the MAC out. initscripts' `ip link set DEV address` and NetworkManager's
+ * activation fail on such an address and the device comes up with the MAC
+ * it would have had anyway, so the rest of its file still converts. */
+bool lg_mac_keep(struct lg_ctx *c, const char *file, unsigned line, unsigned col, const char *key,
+                 const char *dev, const struct bg_hwaddr *m);
 
 void lg_explain_extra(struct lg_ctx *c, const char *file, unsigned line, const char *key,
                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));

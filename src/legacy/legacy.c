@@ -154,6 +154,19 @@ void lg_kfate(struct lg_ctx *c, struct bg_ifcfg *f, const char *key, const char 
 }
 
 /* Module and alias names: '-' and '_' are the same (modprobe.d(5)). */
+bool lg_mac_keep(struct lg_ctx *c, const char *file, unsigned line, unsigned col, const char *key,
+                 const char *dev, const struct bg_hwaddr *m) {
+        char buf[BG_HWADDR_STRLEN];
+        const char *why;
+
+        if (bg_hwaddr_usable(m, &why))
+                return true;
+        lg_diag(c, BG_DIAG_WARNING, file, line, col, key,
+                "%s %s, which the kernel refuses as a device address; not converted, %s keeps "
+                "the MAC it gets without it", bg_hwaddr_format(m, buf), why, dev);
+        return false;
+}
+
 bool lg_ifname_eq(const char *a, const char *b) {
         if (!a || !b)
                 return false;

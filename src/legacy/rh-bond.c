@@ -330,6 +330,9 @@ static void link_keys(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b) {
                                 "'%s' is not a MAC address", v->value);
                         lb->bad = true;
                         lg_vfate(c, cfg, v, "error: invalid MAC address");
+                } else if (!lg_mac_keep(c, path, v->line, v->col, "MACADDR", b->name, &h)) {
+                        lg_vfate(c, cfg, v, "ignored: the kernel refuses %s as a device address (warned)",
+                                 bg_hwaddr_format(&h, mac));
                 } else {
                         b->mac = h;
                         lg_vfate(c, cfg, v, "bonds[%s].mac = %s", b->name, bg_hwaddr_format(&h, mac));

@@ -261,6 +261,10 @@ static void link_keys(struct lg_ctx *c, struct lg_stack *s, const char *list, bo
                 if (bg_hwaddr_parse(v->value, mac) < 0 || mac->len != 6) {
                         *mac = (struct bg_hwaddr){ 0 };
                         err(c, s, v, "MACADDR", "'%s' is not a MAC address", v->value);
+                } else if (!lg_mac_keep(c, f->cfg.path, v->line, v->col, "MACADDR", name, mac)) {
+                        lg_vfate(c, &f->cfg, v, "ignored: the kernel refuses %s as a device address (warned)",
+                                 BG_HWADDR_STR(mac));
+                        *mac = (struct bg_hwaddr){ 0 };
                 } else
                         lg_vfate(c, &f->cfg, v, "%s[%s].mac = %s", list, name, BG_HWADDR_STR(mac));
         }

@@ -327,11 +327,25 @@ static int assign_port(struct lg_ctx *c, struct lg_file *f) {
                         }
                 }
         }
+        if (!b && lg_modprobe_is_bond(c, mv->value)) {
+                /* ifup-eth's install_bonding_driver creates the master
+                 * from its modprobe alias and enslaves the port. */
+                lg_diag(c, BG_DIAG_WARNING, f->cfg.path, mv->line, mv->col, mv->key,
+                        "%s has no ifcfg file: converted from the modprobe configuration and %s only, "
+                        "without addresses", mv->value, f->cfg.path);
+                if (!(b = add_bond(c, mv->value, NULL)))
+                        return -ENOMEM;
+        }
         if (!b) {
-                lg_diag(c, BG_DIAG_ERROR, f->cfg.path, mv->line, mv->col, mv->key,
-                        "%s's master %s has no ifcfg file (no ifcfg-* file has DEVICE=%s)",
-                        f->device, mv->value, mv->value);
-                lg_vfate(c, &f->cfg, mv, "error: no such bond");
+                /* Neither system brings such a port into a bond: initscripts
+                 * makes a master only from its own file's BONDING_OPTS or a
+                 * modprobe alias, and NetworkManager leaves a port whose
+                 * controller has no profile inactive. */
+                lg_diag(c, BG_DIAG_WARNING, f->cfg.path, mv->line, mv->col, mv->key,
+                        "%s's master %s has no ifcfg file (no ifcfg-* file has DEVICE=%s) and no "
+                        "'alias %s bonding': neither initscripts nor NetworkManager would enslave %s; "
+                        "not converted", f->device, mv->value, mv->value, mv->value, f->device);
+                lg_vfate(c, &f->cfg, mv, "ignored: no bond %s to be a port of (warned)", mv->value);
                 return 0;
         }
         if (!slave || !slave->value || bg_ifcfg_bool(slave->value) != 1)

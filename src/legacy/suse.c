@@ -697,6 +697,9 @@ static int build(struct sctx *x, struct sbond *sb, struct bg_model *m) {
                                 v->value);
                         lg_vfate(c, cfg, v, "%s", "error: invalid MAC address");
                         sb->bad = true;
+                } else if (!lg_mac_keep(c, cfg->path, v->line, v->vcol, "LLADDR", b->name, &b->mac)) {
+                        lg_vfate(c, cfg, v, "ignored: the kernel refuses %s as a device address (warned)", mac);
+                        b->mac = (struct bg_hwaddr){ 0 };
                 } else {
                         lg_vfate(c, cfg, v, "bonds[%s].mac = %s", b->name, mac);
                 }

@@ -157,6 +157,26 @@ int bg_hwaddr_parse(const char *s, struct bg_hwaddr *out) {
         return 0;
 }
 
+/* Whether a device can carry the address: the kernel's
+ * is_valid_ether_addr() (checked by eth_validate_addr(), bond_set_mac_address()
+ * and br_set_mac_address()) refuses the I/G (multicast) bit and all zeros.
+ * For a 20-byte InfiniBand address the queue pair number comes first, so
+ * only the all-zero rule applies to it. */
+bool bg_hwaddr_usable(const struct bg_hwaddr *m, const char **why) {
+        static const uint8_t zero[BG_HWADDR_MAX];
+        const char *w = NULL;
+
+        if (m->len != 6 && m->len != BG_HWADDR_MAX)
+                w = "is not a MAC address (expected aa:bb:cc:dd:ee:ff)";
+        else if (m->len == 6 && (m->bytes[0] & 1))
+                w = "is a multicast address";
+        else if (memcmp(m->bytes, zero, m->len) == 0)
+                w = "is all zero";
+        if (why)
+                *why = w;
+        return !w;
+}
+
 const char *bg_hwaddr_format(const struct bg_hwaddr *h, char buf[BG_HWADDR_STRLEN]) {
         static const char hex[] = "0123456789abcdef";
         size_t n = h->len <= BG_HWADDR_MAX ? h->len : 0;

@@ -198,6 +198,7 @@ int bg_ip_method_from_string(const char *s, enum bg_ip_method *out);
 int bg_hwaddr_parse(const char *s, struct bg_hwaddr *out);   /* 6 or 20 bytes, ':' or '-' */
 const char *bg_hwaddr_format(const struct bg_hwaddr *h, char buf[BG_HWADDR_STRLEN]);
 bool bg_hwaddr_equal(const struct bg_hwaddr *a, const struct bg_hwaddr *b);
+bool bg_hwaddr_usable(const struct bg_hwaddr *m, const char **why);  /* why: static text */
 int bg_hwaddr_from_bytes(const uint8_t *bytes, size_t len, struct bg_hwaddr *out);
 /* "10.0.0.1/24", "2001:db8::1/64": the prefix length is required. */
 int bg_addr_parse_prefix(const char *s, struct bg_addr *out);

@@ -322,26 +322,6 @@ static void port_key(const struct bg_port *p, size_t idx, char *buf, size_t len)
                 snprintf(buf, len, ".ports[%zu]", idx);
 }
 
-/* Readers parse MACs; what is left is whether a NIC can have it. For a
- * 20-byte InfiniBand address the queue pair number comes first, so only
- * the Ethernet rules (I/G bit, all zero) apply to 6-byte ones. */
-static bool mac_usable(const struct bg_hwaddr *m, const char **why) {
-        static const uint8_t zero[BG_HWADDR_MAX];
-
-        if (m->len != 6 && m->len != BG_HWADDR_MAX) {
-                *why = "is not a MAC address (expected aa:bb:cc:dd:ee:ff)";
-                return false;
-        }
-        if (m->len == 6 && (m->bytes[0] & 1)) {
-                *why = "is a multicast address";
-                return false;
-        }
-        if (memcmp(m->bytes, zero, m->len) == 0) {
-                *why = "is all zero";
-                return false;
-        }
-        return true;
-}
 
 static void oom(struct vctx *c) {
         c->r = c->r ?: -ENOMEM;
@@ -373,7 +353,7 @@ static void check_ports(struct vctx *c) {
                              ifname_problem(p->name));
                 if (p->name && b->name && strcmp(p->name, b->name) == 0)
                         diag(c, BG_DIAG_ERROR, &p->loc, key, "bond %s cannot be its own port", b->name);
-                if (p->mac.len && !mac_usable(&p->mac, &why))
+                if (p->mac.len && !bg_hwaddr_usable(&p->mac, &why))
                         diag(c, BG_DIAG_ERROR, &p->loc, key, "port MAC '%s' %s", mac ? mac : "", why);
                 /* Earlier ports with the same name, else the same MAC. */
                 d.n = 0;
@@ -634,7 +614,7 @@ static void check_link(struct vctx *c, enum bg_mode mode) {
         else if (b->mtu && b->mtu < 1280 && b->ipv6.method != BG_IP_NONE)
                 diag(c, BG_DIAG_WARNING, &b->loc, ".mtu",
                      "MTU %" PRIu32 " is below 1280, the minimum for IPv6", b->mtu);
-        if (b->mac.len && !mac_usable(&b->mac, &why))
+        if (b->mac.len && !bg_hwaddr_usable(&b->mac, &why))
                 diag(c, BG_DIAG_ERROR, &b->loc, ".mac", "MAC '%s' %s", bg_hwaddr_format(&b->mac, mac), why);
         else if (b->mac.len && b->mac.len != 6)
                 diag(c, BG_DIAG_ERROR, &b->loc, ".mac", "MAC '%s' is not a 6-byte Ethernet address",
@@ -661,7 +641,7 @@ int bg_validate_l3(struct bg_diags *diags, const char *key, const char *name, co
         else if (mtu && mtu < 1280 && v6->method != BG_IP_NONE)
                 diag(&c, BG_DIAG_WARNING, loc, ".mtu", "MTU %" PRIu32 " is below 1280, the minimum for IPv6",
                      mtu);
-        if (mac->len && !mac_usable(mac, &why))
+        if (mac->len && !bg_hwaddr_usable(mac, &why))
                 diag(&c, BG_DIAG_ERROR, loc, ".mac", "MAC '%s' %s", bg_hwaddr_format(mac, t), why);
         else if (mac->len && mac->len != 6)
                 diag(&c, BG_DIAG_ERROR, loc, ".mac", "MAC '%s' is not a 6-byte Ethernet address",

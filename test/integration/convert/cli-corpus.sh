@@ -68,10 +68,31 @@ printf 'DEVICE=bond0\n' >"$tmp/mode7mp/root/$ns/ifcfg-bond0"
 printf 'alias bond0 bonding\noptions bond0 mode=7 miimon=100\n' >"$tmp/mode7mp/root/etc/modprobe.conf"
 check mode7mp 1 "modprobe.conf:2:15: error: mode: .*mode"
 
-# 5. a port whose master has no ifcfg file
+# 5. a port whose master has no ifcfg file: neither initscripts nor
+# NetworkManager enslaves it, so it is left out with a warning and the
+# rest converts; with 'alias bond1 bonding' ifup-eth creates the master
 mkbase "$tmp/nomaster/root"
 printf 'DEVICE=eth2\nMASTER=bond1\nSLAVE=yes\n' >"$tmp/nomaster/root/$ns/ifcfg-eth2"
-check nomaster 1 "ifcfg-eth2:2:1: error: MASTER: eth2's master bond1 has no ifcfg file"
+check nomaster 0 "ifcfg-eth2:2:1: warning: MASTER: eth2's master bond1 has no ifcfg file .*not converted"
+grep -q 'name: bond1' "$tmp/nomaster/out" && fail "nomaster: bond1 was made up"
+grep -q 'name: eth2' "$tmp/nomaster/out" && fail "nomaster: eth2 was converted"
+grep -q 'name: bond0' "$tmp/nomaster/out" || fail "nomaster: bond0 was lost"
+mkbase "$tmp/aliasmaster/root"
+printf 'DEVICE=eth2\nMASTER=bond1\nSLAVE=yes\n' >"$tmp/aliasmaster/root/$ns/ifcfg-eth2"
+printf 'alias bond1 bonding\noptions bond1 mode=4 miimon=100\n' >"$tmp/aliasmaster/root/etc/modprobe.conf"
+check aliasmaster 0 "ifcfg-eth2:2:1: warning: MASTER: bond1 has no ifcfg file: converted from the modprobe"
+grep -A1 'name: bond1' "$tmp/aliasmaster/out" | grep -q 'mode: 802.3ad' || fail "aliasmaster: bond1 is not the modprobe bond: $(cat "$tmp/aliasmaster/out")"
+grep -q 'name: eth2' "$tmp/aliasmaster/out" || fail "aliasmaster: eth2 was not enslaved"
+
+# 5b. a MAC the kernel refuses (I/G bit set, all zero) costs that key only
+mkbase "$tmp/mcastmac/root"
+printf 'DEVICE=bond0\nBONDING_OPTS="mode=1 miimon=100"\nMACADDR=bb:bb:bb:bb:bb:aa\n' >"$tmp/mcastmac/root/$ns/ifcfg-bond0"
+printf 'DEVICE=br0\nTYPE=Bridge\nMACADDR=00:00:00:00:00:00\nIPADDR=10.0.0.1\nPREFIX=24\n' >"$tmp/mcastmac/root/$ns/ifcfg-br0"
+printf 'DEVICE=eth2\nBRIDGE=br0\n' >"$tmp/mcastmac/root/$ns/ifcfg-eth2"
+check mcastmac 0 "ifcfg-bond0:3:1: warning: MACADDR: bb:bb:bb:bb:bb:aa is a multicast address"
+grep -q "ifcfg-br0:3:1: warning: MACADDR: 00:00:00:00:00:00 is all zero" "$tmp/mcastmac/stderr" || fail "mcastmac: no warning for br0's zero MAC"
+grep -q 'mac:' "$tmp/mcastmac/out" && fail "mcastmac: a refused MAC was converted"
+grep -q 'name: br0' "$tmp/mcastmac/out" || fail "mcastmac: br0 was lost"
 
 # 6. a port claimed by two masters
 mkbase "$tmp/twomasters/root"
