@@ -67,7 +67,7 @@ static int run_step(struct bg_nl *nl, const struct bg_step *s, void *buf, struct
         int r, bond = 0, link = 0;
 
         *req = NULL;
-        if (s->kind != BG_STEP_CREATE) {
+        if (s->kind != BG_STEP_CREATE && s->kind != BG_STEP_CREATE_VLAN && s->kind != BG_STEP_CREATE_BRIDGE) {
                 bond = ifindex_of(s->bond);
                 link = ifindex_of(s->ifname);
                 if (bond < 0)
@@ -102,6 +102,18 @@ static int run_step(struct bg_nl *nl, const struct bg_step *s, void *buf, struct
                                    bond, &o, req, err, errlen);
                 break;
         }
+        case BG_STEP_CREATE_VLAN:
+                link = ifindex_of(s->link);
+                if (link < 0) {
+                        snprintf(err, errlen, "no interface %s to put the VLAN on", s->link);
+                        return link;
+                }
+                r = bg_nl_msg_vlan(buf, 0, s->bond, link, s->vlan_id, req);
+                break;
+        case BG_STEP_CREATE_BRIDGE:
+        case BG_STEP_BRIDGE_OPTIONS:
+                r = bg_nl_msg_bridge(buf, 0, s->kind == BG_STEP_CREATE_BRIDGE, s->bond, link, &s->br, req);
+                break;
         case BG_STEP_DOWN:
         case BG_STEP_UP:
                 ls.up = s->kind == BG_STEP_UP;
@@ -112,6 +124,11 @@ static int run_step(struct bg_nl *nl, const struct bg_step *s, void *buf, struct
                 r = bg_nl_msg_setlink(buf, 0, link, &ls, req);
                 break;
         case BG_STEP_ENSLAVE:
+                if (s->keep_up) {       /* a bridge takes its ports as they are */
+                        ls.master = bond;
+                        r = bg_nl_msg_setlink(buf, 0, link, &ls, req);
+                        break;
+                }
                 /* The kernel refuses to enslave a port that is up. */
                 ls.up = 0;
                 r = bg_nl_msg_setlink(buf, 0, link, &ls, req);
@@ -793,6 +810,19 @@ int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o, stru
                         if (bg_nl_read_state(nl, &st) < 0)
                                 failed = true;
                 }
+        }
+        /* VLANs and bridges after the bonds they stack on */
+        if (m->n_vlans || m->n_bridges || o->prune) {
+                if (!o->dry_run) {
+                        bg_nl_state_free(&st);
+                        if (bg_nl_read_state(nl, &st) < 0)
+                                failed = true;
+                }
+                r = bg_apply_stack(nl, m, &st, o, d);
+                if (r == -EINVAL)
+                        refused = true;
+                else if (r < 0)
+                        failed = true;
         }
         if (o->prune) {
                 struct bg_fwd_state *v;

@@ -42,6 +42,9 @@ enum bg_step_kind {
         BG_STEP_ROUTE_DEL,
         BG_STEP_DELETE,         /* delete a bond (--prune) */
         BG_STEP_START,          /* start bondgend (never run by bg_plan_execute) */
+        BG_STEP_CREATE_VLAN,    /* new VLAN: vlan_id on link */
+        BG_STEP_CREATE_BRIDGE,  /* new bridge with br */
+        BG_STEP_BRIDGE_OPTIONS, /* one changelink with br */
         BG_STEP__MAX,
 };
 
@@ -60,12 +63,17 @@ struct bg_step {
         uint16_t queue_id;
         struct bg_nl_addr addr;   /* ifindex filled in when run */
         struct bg_nl_route route; /* oif filled in when run */
+        char link[IFNAMSIZ];      /* CREATE_VLAN: the parent link */
+        uint16_t vlan_id;         /* CREATE_VLAN */
+        bool keep_up;             /* ENSLAVE to a bridge: the port stays up */
+        struct bg_nl_bridge br;   /* CREATE_BRIDGE/BRIDGE_OPTIONS */
         char desc[512];           /* what the user reads in the plan */
 };
 
 struct bg_plan {
         struct bg_step *steps;
         size_t n_steps;
+        const char *kind;       /* what it is for: NULL a bond, "vlan", "bridge" */
 };
 
 void bg_plan_free(struct bg_plan *p);
@@ -76,6 +84,25 @@ void bg_plan_free(struct bg_plan *p);
  * -EINVAL; a missing port is a warning (udev enslaves it when it appears). */
 int bg_plan_bond(const struct bg_bond *b, const struct bg_nl_state *cur, struct bg_plan *plan,
                  struct bg_diags *diags);
+
+/* VLANs and bridges (stack.c), the same way: the steps that bring one
+ * from `cur` to the model, in the kernel's order (create, ports, MTU,
+ * MAC, up, addresses, routes). A name taken by another kind of device, a
+ * VLAN whose id or link differ (recreated only with recreate: the kernel
+ * cannot change them), a port owned by another master are errors in
+ * diags (-EINVAL); a missing parent or port is a warning. */
+int bg_plan_vlan(const struct bg_vlan *v, const struct bg_model *m, const struct bg_nl_state *cur,
+                 bool recreate, struct bg_plan *plan, struct bg_diags *diags);
+int bg_plan_bridge(const struct bg_bridge *br, const struct bg_model *m, const struct bg_nl_state *cur,
+                   struct bg_plan *plan, struct bg_diags *diags);
+/* Addresses and routes of link `name` (cur: as running, NULL when it is
+ * being created), shared by bonds, VLANs and bridges (plan.c). */
+int bg_plan_l3(struct bg_plan *plan, const char *name, const struct bg_nl_state *st,
+               const struct bg_nl_link *cur, const struct bg_ipcfg *v4, const struct bg_ipcfg *v6,
+               struct bg_diags *diags);
+/* Append a step (plan.c); NULL on ENOMEM. */
+struct bg_step *bg_plan_add(struct bg_plan *p, enum bg_step_kind kind, const char *bond, const char *ifname,
+                            const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 typedef void (*bg_report_fn)(void *userdata, const char *line);
 struct bg_snapshot;
@@ -106,6 +133,13 @@ struct bg_apply_opts {
  * netlink, permissions, bondgend could not be started). */
 int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o,
                    struct bg_diags *diags);
+/* The VLANs and bridges of m after its bonds (stack.c), st the state read
+ * after the bonds (re-read as devices are made). 0, -EINVAL some were
+ * refused before a change, -EIO the kernel refused a request. With
+ * o->prune, VLANs and bridges earlier applies brought up (RUNDIR/stack)
+ * that m no longer names are deleted. */
+int bg_apply_stack(struct bg_nl *nl, const struct bg_model *m, struct bg_nl_state *st,
+                   const struct bg_apply_opts *o, struct bg_diags *diags);
 
 /* Execute a plan, reporting each step before it runs; stops at the first
  * failure, whose explanation (bond, port or option, errno, the kernel's

@@ -22,7 +22,8 @@ const char *bg_step_kind_name(enum bg_step_kind k) {
                 [BG_STEP_MAC] = "mac",             [BG_STEP_ADDR_ADD] = "address-add",
                 [BG_STEP_ADDR_DEL] = "address-del", [BG_STEP_ROUTE_ADD] = "route-add",
                 [BG_STEP_ROUTE_DEL] = "route-del", [BG_STEP_DELETE] = "delete",
-                [BG_STEP_START] = "start",
+                [BG_STEP_START] = "start",         [BG_STEP_CREATE_VLAN] = "create",
+                [BG_STEP_CREATE_BRIDGE] = "create", [BG_STEP_BRIDGE_OPTIONS] = "options",
         };
         return (unsigned) k < BG_STEP__MAX && names[k] ? names[k] : "unknown";
 }
@@ -36,13 +37,12 @@ void bg_plan_free(struct bg_plan *p) {
         p->n_steps = 0;
 }
 
-static struct bg_step *add_step(struct bg_plan *p, enum bg_step_kind kind, const char *bond,
-                                const char *ifname, const char *fmt, ...)
-        __attribute__((format(printf, 5, 6)));
-static struct bg_step *add_step(struct bg_plan *p, enum bg_step_kind kind, const char *bond,
-                                const char *ifname, const char *fmt, ...) {
+static struct bg_step *vadd_step(struct bg_plan *p, enum bg_step_kind kind, const char *bond,
+                                 const char *ifname, const char *fmt, va_list ap)
+        __attribute__((format(printf, 5, 0)));
+static struct bg_step *vadd_step(struct bg_plan *p, enum bg_step_kind kind, const char *bond,
+                                 const char *ifname, const char *fmt, va_list ap) {
         struct bg_step *s, *v;
-        va_list ap;
 
         v = realloc(p->steps, (p->n_steps + 1) * sizeof(*v));
         if (!v)
@@ -53,11 +53,22 @@ static struct bg_step *add_step(struct bg_plan *p, enum bg_step_kind kind, const
         s->kind = kind;
         snprintf(s->bond, sizeof(s->bond), "%s", bond);
         snprintf(s->ifname, sizeof(s->ifname), "%s", ifname);
-        va_start(ap, fmt);
         vsnprintf(s->desc, sizeof(s->desc), fmt, ap);
+        return s;
+}
+
+struct bg_step *bg_plan_add(struct bg_plan *p, enum bg_step_kind kind, const char *bond, const char *ifname,
+                            const char *fmt, ...) {
+        struct bg_step *s;
+        va_list ap;
+
+        va_start(ap, fmt);
+        s = vadd_step(p, kind, bond, ifname, fmt, ap);
         va_end(ap);
         return s;
 }
+
+#define add_step bg_plan_add
 
 /* Options apply/ can send: per-bond, with an IFLA_BOND_* attribute, kept
  * in the model (not runtime-only like active_slave). */
@@ -303,7 +314,7 @@ static int queue_id_of(const struct bg_bond *b, const char *port, uint16_t *q) {
         return 0;
 }
 
-static int plan_addresses(struct bg_plan *p, const struct bg_bond *b, const struct bg_nl_state *st,
+static int plan_addresses(struct bg_plan *p, const char *name, const struct bg_nl_state *st,
                           const struct bg_nl_link *cur, int family, const struct bg_ipcfg *c,
                           struct bg_diags *d) {
         size_t alen = family == AF_INET ? 4 : 16;
@@ -311,7 +322,7 @@ static int plan_addresses(struct bg_plan *p, const struct bg_bond *b, const stru
 
         if (c->method == BG_IP_DHCP) {
                 bg_diag_add(d, BG_DIAG_NOTE, &c->loc, "method",
-                            "%s: %s by DHCP is left to the DHCP client", b->name,
+                            "%s: %s by DHCP is left to the DHCP client", name,
                             family == AF_INET ? "IPv4" : "IPv6");
                 return 0;
         }
@@ -322,7 +333,7 @@ static int plan_addresses(struct bg_plan *p, const struct bg_bond *b, const stru
 
                 if (ma->family != family) {
                         bg_diag_add(d, BG_DIAG_ERROR, ma->loc.file ? &ma->loc : &c->loc, "addresses",
-                                    "%s: invalid address '%s'", b->name, BG_ADDR_STR(ma));
+                                    "%s: invalid address '%s'", name, BG_ADDR_STR(ma));
                         return -EINVAL;
                 }
                 memcpy(a.addr, ma->bytes, alen);
@@ -333,7 +344,7 @@ static int plan_addresses(struct bg_plan *p, const struct bg_bond *b, const stru
                                 present = true;
                 }
                 if (!present) {
-                        struct bg_step *s = add_step(p, BG_STEP_ADDR_ADD, b->name, b->name,
+                        struct bg_step *s = add_step(p, BG_STEP_ADDR_ADD, name, name,
                                                      "add address %s", BG_ADDR_STR(ma));
                         if (!s)
                                 return -ENOMEM;
@@ -357,7 +368,7 @@ static int plan_addresses(struct bg_plan *p, const struct bg_bond *b, const stru
                 if (listed)
                         continue;
                 inet_ntop(family, x->addr, text, sizeof(text));
-                struct bg_step *s = add_step(p, BG_STEP_ADDR_DEL, b->name, b->name,
+                struct bg_step *s = add_step(p, BG_STEP_ADDR_DEL, name, name,
                                              "remove address %s/%u", text, x->prefixlen);
                 if (!s)
                         return -ENOMEM;
@@ -399,7 +410,7 @@ static bool route_same(const struct bg_nl_route *a, const struct bg_nl_route *b,
                (a->metric == b->metric || (a->metric == 0 && a->family == AF_INET6));
 }
 
-static int plan_routes(struct bg_plan *p, const struct bg_bond *b, const struct bg_nl_state *st,
+static int plan_routes(struct bg_plan *p, const char *name, const struct bg_nl_state *st,
                        const struct bg_nl_link *cur, int family, const struct bg_ipcfg *c,
                        struct bg_diags *d) {
         struct bg_nl_route want[65];
@@ -411,7 +422,7 @@ static int plan_routes(struct bg_plan *p, const struct bg_bond *b, const struct 
         if (bg_addr_set(&c->gateway)) {
                 if (route_from_model(NULL, &c->gateway, 0, family, &want[n]) < 0) {
                         bg_diag_add(d, BG_DIAG_ERROR, c->gateway.loc.file ? &c->gateway.loc : &c->loc,
-                                    "gateway", "%s: invalid gateway '%s'", b->name, BG_ADDR_STR(&c->gateway));
+                                    "gateway", "%s: invalid gateway '%s'", name, BG_ADDR_STR(&c->gateway));
                         return -EINVAL;
                 }
                 snprintf(text[n++], sizeof(text[0]), "default");
@@ -420,7 +431,7 @@ static int plan_routes(struct bg_plan *p, const struct bg_bond *b, const struct 
                 const struct bg_route *r = &c->routes[i];
                 if (route_from_model(r, &r->via, r->metric, family, &want[n]) < 0) {
                         bg_diag_add(d, BG_DIAG_ERROR, &r->loc, "routes", "%s: invalid route to '%s'",
-                                    b->name, r->is_default ? "default" : BG_ADDR_STR(&r->to));
+                                    name, r->is_default ? "default" : BG_ADDR_STR(&r->to));
                         return -EINVAL;
                 }
                 if (r->is_default)
@@ -438,7 +449,7 @@ static int plan_routes(struct bg_plan *p, const struct bg_bond *b, const struct 
                         continue;
                 if (want[i].has_gateway)
                         inet_ntop(family, want[i].gateway, gw, sizeof(gw));
-                struct bg_step *s = add_step(p, BG_STEP_ROUTE_ADD, b->name, b->name, "add route %s%s%s",
+                struct bg_step *s = add_step(p, BG_STEP_ROUTE_ADD, name, name, "add route %s%s%s",
                                              text[i], gw[0] ? " via " : "", gw);
                 if (!s)
                         return -ENOMEM;
@@ -458,13 +469,26 @@ static int plan_routes(struct bg_plan *p, const struct bg_bond *b, const struct 
                 if (listed)
                         continue;
                 inet_ntop(family, x->dst, dst, sizeof(dst));
-                struct bg_step *s = add_step(p, BG_STEP_ROUTE_DEL, b->name, b->name,
+                struct bg_step *s = add_step(p, BG_STEP_ROUTE_DEL, name, name,
                                              "remove route %s/%u", dst, x->dst_len);
                 if (!s)
                         return -ENOMEM;
                 s->route = *x;
         }
         return 0;
+}
+
+int bg_plan_l3(struct bg_plan *p, const char *name, const struct bg_nl_state *st, const struct bg_nl_link *cur,
+               const struct bg_ipcfg *v4, const struct bg_ipcfg *v6, struct bg_diags *d) {
+        int r = plan_addresses(p, name, st, cur, AF_INET, v4, d);
+
+        if (r >= 0)
+                r = plan_addresses(p, name, st, cur, AF_INET6, v6, d);
+        if (r >= 0)
+                r = plan_routes(p, name, st, cur, AF_INET, v4, d);
+        if (r >= 0)
+                r = plan_routes(p, name, st, cur, AF_INET6, v6, d);
+        return r;
 }
 
 /* ---- bg_plan_bond as a list of named stages ----
@@ -732,13 +756,13 @@ static const struct bg_nl_link *after_down(const struct plan_ctx *c) {
 }
 
 static int stage_addresses(struct plan_ctx *c) {
-        int r = plan_addresses(c->p, c->b, c->st, c->cur, AF_INET, &c->b->ipv4, c->d);
-        return r < 0 ? r : plan_addresses(c->p, c->b, c->st, after_down(c), AF_INET6, &c->b->ipv6, c->d);
+        int r = plan_addresses(c->p, c->b->name, c->st, c->cur, AF_INET, &c->b->ipv4, c->d);
+        return r < 0 ? r : plan_addresses(c->p, c->b->name, c->st, after_down(c), AF_INET6, &c->b->ipv6, c->d);
 }
 
 static int stage_routes(struct plan_ctx *c) {
-        int r = plan_routes(c->p, c->b, c->st, after_down(c), AF_INET, &c->b->ipv4, c->d);
-        return r < 0 ? r : plan_routes(c->p, c->b, c->st, after_down(c), AF_INET6, &c->b->ipv6, c->d);
+        int r = plan_routes(c->p, c->b->name, c->st, after_down(c), AF_INET, &c->b->ipv4, c->d);
+        return r < 0 ? r : plan_routes(c->p, c->b->name, c->st, after_down(c), AF_INET6, &c->b->ipv6, c->d);
 }
 
 static const struct {

@@ -49,14 +49,6 @@ static int load(const char *path, struct bg_model *m, struct bg_diags *d, const 
         return -ENOENT;
 }
 
-static void warn_not_applied(struct bg_diags *d, const struct bg_loc *loc, const char *key, const char *what,
-                             const char *name, const char *cmd) {
-        bg_diag_add(d, BG_DIAG_WARNING, loc, key,
-                    "%s %s is not %s by bondgen %s yet (bonds only); have systemd-networkd, netplan "
-                    "or NetworkManager bring it up (bondgen convert --format networkd|netplan|keyfile)",
-                    what, name, strcmp(cmd, "apply") ? "compared" : "created", cmd);
-}
-
 /* Load and validate; bonds invalid on their own are marked in *skip (the
  * others are still applied: boot must go on). Returns 0 or an exit status. */
 int bg_cli_prepare(const char *path, struct bg_model *m, bool **skip_out, size_t *n_skip_out,
@@ -92,13 +84,6 @@ int bg_cli_prepare(const char *path, struct bg_model *m, bool **skip_out, size_t
                         bg_diags_free(&scratch);
                 }
         }
-        /* VLANs and bridges are in the model and the emitters, not yet in
-         * apply, the generator or bondgend: say so for each, never skip
-         * them silently. */
-        for (size_t i = 0; i < m->n_vlans; i++)
-                warn_not_applied(&d, &m->vlans[i].loc, "vlans", "VLAN", m->vlans[i].name, cmd);
-        for (size_t i = 0; i < m->n_bridges; i++)
-                warn_not_applied(&d, &m->bridges[i].loc, "bridges", "bridge", m->bridges[i].name, cmd);
         bg_diags_print(&d, stderr);
         bg_diags_free(&d);
         if (r < 0 && n_skip == 0) {

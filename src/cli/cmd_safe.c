@@ -27,11 +27,19 @@ const char *bg_cli_rundir(void) {
         return e && *e == '/' ? e : BG_RUNDIR;
 }
 
+/* JSON: one array per kind of device, filled as plans come (bonds,
+ * then VLANs and bridges in the order they stack) and printed at the end. */
+enum { SEC_BONDS, SEC_VLANS, SEC_BRIDGES, SEC__MAX };
 struct diff_ctx {
-        const char *only;        /* BOND argument or NULL */
+        const char *only;        /* NAME argument or NULL */
         bool json, found;
-        size_t n_bonds, n_drift;
+        size_t n_drift;
         FILE *out;
+        struct {
+                char *buf;
+                size_t len, n;
+                FILE *f;
+        } sec[SEC__MAX];
 };
 
 static void on_plan(void *userdata, const struct bg_bond *b, enum bg_backend be, const struct bg_plan *p) {
@@ -47,22 +55,47 @@ static void on_plan(void *userdata, const struct bg_bond *b, enum bg_backend be,
                         fprintf(c->out, "%s: %s\n", b->name, p->steps[i].desc);
                 return;
         }
-        fputs(c->n_bonds++ ? ",\n  " : "\n  ", c->out);
-        fputs("{\"name\":", c->out);
-        bg_json_str(c->out, b->name);
-        fprintf(c->out, ",\"backend\":\"%s\",\"drift\":%s,\"changes\":[", bg_backend_name(be),
-                p->n_steps ? "true" : "false");
+        int k = !p->kind ? SEC_BONDS : !strcmp(p->kind, "vlan") ? SEC_VLANS : SEC_BRIDGES;
+        FILE *f = c->sec[k].f;
+        if (!f)
+                return;
+        fputs(c->sec[k].n++ ? ",\n  " : "\n  ", f);
+        fputs("{\"name\":", f);
+        bg_json_str(f, b->name);
+        if (k == SEC_BONDS)
+                fprintf(f, ",\"backend\":\"%s\"", bg_backend_name(be));
+        fprintf(f, ",\"drift\":%s,\"changes\":[", p->n_steps ? "true" : "false");
         for (size_t i = 0; i < p->n_steps; i++) {
-                fprintf(c->out, "%s{\"kind\":\"%s\",\"port\":", i ? "," : "", bg_step_kind_name(p->steps[i].kind));
+                fprintf(f, "%s{\"kind\":\"%s\",\"port\":", i ? "," : "", bg_step_kind_name(p->steps[i].kind));
                 if (strcmp(p->steps[i].ifname, b->name) != 0)
-                        bg_json_str(c->out, p->steps[i].ifname);
+                        bg_json_str(f, p->steps[i].ifname);
                 else
-                        fputs("null", c->out);
-                fputs(",\"text\":", c->out);
-                bg_json_str(c->out, p->steps[i].desc);
-                fputc('}', c->out);
+                        fputs("null", f);
+                fputs(",\"text\":", f);
+                bg_json_str(f, p->steps[i].desc);
+                fputc('}', f);
         }
-        fputs("]}", c->out);
+        fputs("]}", f);
+}
+
+/* {"bonds":[...],"vlans":[...],"bridges":[...],"drift":...}: VLANs and
+ * bridges only when the model or the plans have some. */
+static void print_json(struct diff_ctx *c, const struct bg_model *m) {
+        static const char *const names[SEC__MAX] = { "bonds", "vlans", "bridges" };
+        bool any[SEC__MAX] = { true, m->n_vlans > 0, m->n_bridges > 0 };
+
+        for (int k = 0; k < SEC__MAX; k++) {
+                if (c->sec[k].f)
+                        fclose(c->sec[k].f);
+                c->sec[k].f = NULL;
+                if (!any[k] && !c->sec[k].n)
+                        continue;
+                printf("%s\"%s\":[%s%s]", k ? "," : "{", names[k], c->sec[k].buf ? c->sec[k].buf : "",
+                       c->sec[k].n ? "\n" : "");
+        }
+        printf(",\"drift\":%s}\n", c->n_drift ? "true" : "false");
+        for (int k = 0; k < SEC__MAX; k++)
+                free(c->sec[k].buf);
 }
 
 /* The dry run's own lines ("backend auto: ...", "nothing to do") are not
@@ -98,7 +131,7 @@ int bg_cmd_diff(int argc, char **argv) {
                         ctx.json = true;
                         break;
                 case 'h':
-                        printf("Usage: bondgen diff [-c FILE|DIR] [BOND] [--json]\n"
+                        printf("Usage: bondgen diff [-c FILE|DIR] [NAME] [--json]\n"
                                "Print what differs between the model and the running system, in the words of\n"
                                "'apply --dry-run'. Exit status 0: no difference, 1: drift.\n");
                         return BG_EXIT_OK;
@@ -117,18 +150,19 @@ int bg_cmd_diff(int argc, char **argv) {
                 bg_model_free(&m);
                 return status;
         }
-        if (ctx.only && !bg_model_find_bond(&m, ctx.only)) {
-                fprintf(stderr, "bondgen diff: no bond %s in %s\n", ctx.only, used);
+        if (ctx.only && !bg_model_find_bond(&m, ctx.only) && !bg_model_find_vlan(&m, ctx.only) &&
+            !bg_model_find_bridge(&m, ctx.only)) {
+                fprintf(stderr, "bondgen diff: no bond, VLAN or bridge %s in %s\n", ctx.only, used);
                 bg_model_free(&m);
                 free(skip);
                 return BG_EXIT_INVALID;
         }
         o.skip = skip;
-        if (ctx.json)
-                fputs("{\"bonds\":[", stdout);
+        for (int k = 0; ctx.json && k < SEC__MAX; k++)
+                ctx.sec[k].f = open_memstream(&ctx.sec[k].buf, &ctx.sec[k].len);
         status = bg_apply_model(&m, &o, &d);
         if (ctx.json)
-                printf("%s],\"drift\":%s}\n", ctx.n_bonds ? "\n" : "", ctx.n_drift ? "true" : "false");
+                print_json(&ctx, &m);
         bg_diags_print(&d, stderr);
         bg_diags_free(&d);
         bg_model_free(&m);

@@ -57,6 +57,19 @@ struct bg_nl_slave {
         int32_t prio;
 };
 
+/* IFLA_INFO_DATA of a bridge (IFLA_BR_*, br_netlink.c:br_fill_info()).
+ * Times are in clock_t (USER_HZ, hundredths of a second), as the kernel
+ * takes and reports them. have_* says what a request sets or a report
+ * held. */
+struct bg_nl_bridge {
+        bool have_stp, have_forward_delay, have_hello_time, have_max_age, have_priority;
+        uint32_t stp_state;         /* 0 off, else on (1 kernel, 2 user-space STP) */
+        uint32_t forward_delay;
+        uint32_t hello_time;
+        uint32_t max_age;
+        uint16_t priority;
+};
+
 struct bg_nl_link {
         int ifindex;
         char name[IFNAMSIZ];
@@ -77,6 +90,8 @@ struct bg_nl_link {
         char kind[32];              /* IFLA_INFO_KIND, "" = none */
         char slave_kind[32];        /* IFLA_INFO_SLAVE_KIND */
         bool is_bond;               /* kind == "bond" */
+        uint16_t vlan_id;           /* kind "vlan": IFLA_VLAN_ID, 0 = not reported */
+        struct bg_nl_bridge br;     /* kind "bridge" */
         struct bg_nl_bond_opts bond;
         struct bg_nl_ad_info ad_info;
         struct bg_nl_slave slave;
@@ -162,6 +177,14 @@ int bg_nl_msg_bond(void *buf, uint32_t seq, bool create, const char *name, int i
 /* Put one option as an IFLA_BOND_* attribute (exposed for the tests). */
 int bg_nl_put_bond_opt(struct nlmsghdr *nlh, const struct bg_opt_info *o,
                        const struct bg_optval *v, char *err, size_t errlen);
+/* RTM_NEWLINK creating VLAN `name` with `id` on the link `parent`
+ * (IFLA_LINK, IFLA_INFO_KIND "vlan", IFLA_VLAN_ID). */
+int bg_nl_msg_vlan(void *buf, uint32_t seq, const char *name, int parent, uint16_t id,
+                   struct nlmsghdr **out);
+/* RTM_NEWLINK creating (create=true, by name) or changing (by ifindex) a
+ * bridge; only the br->have_* attributes are put. */
+int bg_nl_msg_bridge(void *buf, uint32_t seq, bool create, const char *name, int ifindex,
+                     const struct bg_nl_bridge *br, struct nlmsghdr **out);
 int bg_nl_msg_setlink(void *buf, uint32_t seq, int ifindex, const struct bg_nl_linkset *s,
                       struct nlmsghdr **out);
 /* Per-port option: IFLA_INFO_SLAVE_DATA { IFLA_BOND_SLAVE_QUEUE_ID }. */

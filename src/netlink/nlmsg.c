@@ -139,6 +139,60 @@ int bg_nl_msg_bond(void *buf, uint32_t seq, bool create, const char *name, int i
         return 0;
 }
 
+int bg_nl_msg_vlan(void *buf, uint32_t seq, const char *name, int parent, uint16_t id,
+                   struct nlmsghdr **out) {
+        struct nlmsghdr *nlh;
+        struct nlattr *linkinfo, *data;
+
+        if (!name || !name[0] || strlen(name) >= IFNAMSIZ || parent <= 0 || id < 1 || id > 4094)
+                return -EINVAL;
+        nlh = put_header(buf, seq, RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+        put_ifinfo(nlh, 0);
+        mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+        mnl_attr_put_u32(nlh, IFLA_LINK, (uint32_t) parent);
+        linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+        mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vlan");
+        data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+        mnl_attr_put_u16(nlh, IFLA_VLAN_ID, id);
+        mnl_attr_nest_end(nlh, data);
+        mnl_attr_nest_end(nlh, linkinfo);
+        *out = nlh;
+        return 0;
+}
+
+int bg_nl_msg_bridge(void *buf, uint32_t seq, bool create, const char *name, int ifindex,
+                     const struct bg_nl_bridge *br, struct nlmsghdr **out) {
+        struct nlmsghdr *nlh;
+        struct nlattr *linkinfo, *data;
+
+        if (create ? !name || !name[0] || strlen(name) >= IFNAMSIZ : ifindex <= 0)
+                return -EINVAL;
+        nlh = put_header(buf, seq, RTM_NEWLINK, NLM_F_ACK | (create ? NLM_F_CREATE | NLM_F_EXCL : 0));
+        put_ifinfo(nlh, create ? 0 : ifindex);
+        if (create)
+                mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+        linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+        mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+        data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+        /* br_changelink() applies the times before IFLA_BR_STP_STATE and
+         * checks the forward delay against the STP state it finds, so a
+         * request turning STP on with a new delay is taken in one go. */
+        if (br && br->have_forward_delay)
+                mnl_attr_put_u32(nlh, IFLA_BR_FORWARD_DELAY, br->forward_delay);
+        if (br && br->have_hello_time)
+                mnl_attr_put_u32(nlh, IFLA_BR_HELLO_TIME, br->hello_time);
+        if (br && br->have_max_age)
+                mnl_attr_put_u32(nlh, IFLA_BR_MAX_AGE, br->max_age);
+        if (br && br->have_stp)
+                mnl_attr_put_u32(nlh, IFLA_BR_STP_STATE, br->stp_state);
+        if (br && br->have_priority)
+                mnl_attr_put_u16(nlh, IFLA_BR_PRIORITY, br->priority);
+        mnl_attr_nest_end(nlh, data);
+        mnl_attr_nest_end(nlh, linkinfo);
+        *out = nlh;
+        return 0;
+}
+
 int bg_nl_msg_setlink(void *buf, uint32_t seq, int ifindex, const struct bg_nl_linkset *s,
                       struct nlmsghdr **out) {
         struct nlmsghdr *nlh = put_header(buf, seq, RTM_NEWLINK, NLM_F_ACK);

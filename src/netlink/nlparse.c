@@ -171,6 +171,33 @@ static void decode_slave(const struct nlattr *data, struct bg_nl_slave *s) {
         }
 }
 
+static void decode_vlan(const struct nlattr *data, struct bg_nl_link *l) {
+        const struct nlattr *a;
+
+        mnl_attr_for_each_nested(a, data)
+                if (mnl_attr_get_type(a) == IFLA_VLAN_ID && mnl_attr_get_payload_len(a) == 2)
+                        l->vlan_id = mnl_attr_get_u16(a);
+}
+
+static void decode_bridge(const struct nlattr *data, struct bg_nl_bridge *br) {
+        const struct nlattr *a;
+
+        mnl_attr_for_each_nested(a, data) {
+                uint64_t n;
+
+                if (get_uint(a, &n) < 0)
+                        continue;
+                switch (mnl_attr_get_type(a)) {
+                case IFLA_BR_STP_STATE: br->stp_state = (uint32_t) n, br->have_stp = true; break;
+                case IFLA_BR_FORWARD_DELAY: br->forward_delay = (uint32_t) n, br->have_forward_delay = true; break;
+                case IFLA_BR_HELLO_TIME: br->hello_time = (uint32_t) n, br->have_hello_time = true; break;
+                case IFLA_BR_MAX_AGE: br->max_age = (uint32_t) n, br->have_max_age = true; break;
+                case IFLA_BR_PRIORITY: br->priority = (uint16_t) n, br->have_priority = true; break;
+                default: break;
+                }
+        }
+}
+
 static void copy_str(char *dst, size_t len, const struct nlattr *a) {
         size_t n = mnl_attr_get_payload_len(a);
         const char *s = mnl_attr_get_payload(a);
@@ -199,6 +226,10 @@ static int decode_linkinfo(const struct nlattr *li, struct bg_nl_link *l) {
                 if (r < 0)
                         return r;
         }
+        if (strcmp(l->kind, "vlan") == 0 && data)
+                decode_vlan(data, l);
+        if (strcmp(l->kind, "bridge") == 0 && data)
+                decode_bridge(data, &l->br);
         if (strcmp(l->slave_kind, "bond") == 0 && sdata)
                 decode_slave(sdata, &l->slave);
         return 0;

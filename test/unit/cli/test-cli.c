@@ -326,15 +326,15 @@ Test(cli, usage_error_is_one_line_and_a_hint) {
         }
 }
 
-Test(cli, apply_names_each_vlan_and_bridge_it_does_not_create) {
+Test(cli, apply_dry_run_plans_vlans_and_bridges_after_bonds) {
         struct run r = RUN("apply", "--dry-run", "-c", "examples/rhel-whole-host/expected.yaml");
+        const char *bond = strstr(r.out, "bond0: "), *vlan = strstr(r.out, "bond0.100: create VLAN 100 on bond0\n"),
+                   *br = strstr(r.out, "br0: create bridge (stp=on forward_delay=4s hello_time=2s priority=4096)\n");
 
-        /* bonds are planned; VLANs and bridges are named, with their place
-         * in the file, never skipped silently */
-        cr_assert(strstr(r.err, "expected.yaml:22:3: warning: vlans: VLAN bond0.100 is not created by bondgen apply"),
-                  "%s", r.err);
-        cr_assert(strstr(r.err, "warning: vlans: VLAN vlan200 is not created"), "%s", r.err);
-        cr_assert(strstr(r.err, "warning: bridges: bridge br0 is not created"), "%s", r.err);
-        cr_assert(strstr(r.out, "bond0: "), "%s", r.out);
+        /* bonds, then the VLANs on them, then the bridge over bond1 */
+        cr_assert(bond && vlan && br && bond < vlan && vlan < br, "%s", r.out);
+        cr_assert(strstr(r.out, "bond0.100: add address 192.0.2.10/24\n"), "%s", r.out);
+        cr_assert(strstr(r.out, "br0: enslave bond1\n"), "%s", r.out);
+        cr_assert(!strstr(r.err, "not created"), "%s", r.err);
         run_free(&r);
 }
