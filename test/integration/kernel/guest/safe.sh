@@ -22,9 +22,15 @@ wait_for() {  # wait_for SECONDS COMMAND...
         return 1
 }
 now() { cut -d' ' -f1 /proc/uptime; }
-# Everything apply may touch, in a comparable form: every bonding option
-# (sysfs), the ports in kernel order, MTU, MAC, flags, addresses, routes.
+all_up() { [ "$(grep -c 'MII Status: up' /proc/net/bonding/bond0)" = 3 ]; }
+# The state a rollback must bring back, byte for byte, everything but
+# traffic counters: every bonding option (sysfs; LACP settings and
+# aggregator included), the ports in kernel order and each port's bonding
+# state (active/backup, MII, queue_id, permanent MAC, LACP port state),
+# MTU, MAC, flags, operstate, carrier, master, addresses, routes, and
+# bondgen's own status without its counters (failure, churn, LACPDU).
 dump() {
+        wait_for 10 all_up
         for f in /sys/class/net/bond0/bonding/*; do
                 case ${f##*/} in mii_status) continue ;; esac
                 echo "${f##*/}=$(cat "$f" 2>/dev/null)"
@@ -32,7 +38,15 @@ dump() {
         for l in bond0 eth0 eth1; do
                 m=$(readlink /sys/class/net/$l/master 2>/dev/null)
                 echo "$l flags=$(cat /sys/class/net/$l/flags) mtu=$(cat /sys/class/net/$l/mtu) mac=$(cat /sys/class/net/$l/address) master=${m##*/}"
+                echo "$l operstate=$(cat /sys/class/net/$l/operstate) carrier=$(cat /sys/class/net/$l/carrier 2>/dev/null)"
         done
+        for l in eth0 eth1; do
+                for f in /sys/class/net/$l/bonding_slave/*; do
+                        case ${f##*/} in link_failure_count) continue ;; esac
+                        echo "$l ${f##*/}=$(cat "$f" 2>/dev/null)"
+                done
+        done
+        bondgen status bond0 | grep -v -E 'Count:|RX|TX'
         # (tentative: IPv6 duplicate address detection still running)
         ip addr show dev bond0 | grep inet | sed 's/ *valid_lft.*//; s/^ *//; s/ tentative//' | sort
         ip route show dev bond0 | sort
