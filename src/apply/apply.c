@@ -210,7 +210,11 @@ static int run_fwd_step(const struct bg_step *s, char *err, size_t errlen) {
         }
         case BG_STEP_ENSLAVE:
         case BG_STEP_RELEASE:
-                snprintf(req, sizeof(req), "%s %s\n", s->kind == BG_STEP_ENSLAVE ? "enslave" : "release", s->ifname);
+                /* a port without a device is kept by bondgend until it
+                 * appears (bg_plan_fwd_pending) */
+                snprintf(req, sizeof(req), "%s %s\n",
+                         s->kind == BG_STEP_RELEASE ? "release" : if_nametoindex(s->ifname) ? "enslave" : "pending",
+                         s->ifname);
                 r = bg_fwdctl_request(s->bond, req, NULL, why, sizeof(why));
                 break;
         default:
@@ -418,6 +422,16 @@ spawn:
         return 0;
 }
 
+int bg_apply_start_fwd(const struct bg_bond *b, const char *file, bg_report_fn rep, void *userdata,
+                       struct bg_diags *d) {
+        struct bg_apply_opts o = { .config_path = file, .report = rep, .userdata = userdata };
+        struct bg_bond one = *b;
+
+        /* FILE is the model to hand over, not where b was read from */
+        one.loc.file = NULL;
+        return start_userspace(&one, NULL, &o, d);
+}
+
 static int run_plan(struct bg_nl *nl, const struct bg_bond *b, const struct bg_nl_state *st,
                     const struct bg_fwd_state *fs, const struct bg_plan *plan, const struct bg_apply_opts *o,
                     struct bg_diags *d);
@@ -435,6 +449,8 @@ static int apply_fwd_live(struct bg_nl *nl, const struct bg_bond *b, struct bg_n
         r = bg_fwd_state_overlay(st, fs);
         if (r >= 0)
                 r = bg_plan_bond(b, st, &plan, d);
+        if (r >= 0)
+                r = bg_plan_fwd_pending(b, st, fs, &plan);
         for (size_t i = 0; r >= 0 && i < plan.n_steps; i++) {
                 const struct bg_step *s = &plan.steps[i];
                 bool other = false;

@@ -183,6 +183,16 @@ void bg_fwd_state_free(struct bg_fwd_state *s);
 int bg_fwd_state_overlay(struct bg_nl_state *st, const struct bg_fwd_state *fs);
 /* Stop BOND's bondgend (its unit, else SIGTERM) and wait until it is gone. */
 int bg_fwd_stop(const char *bond, char *err, size_t errlen);
+/* Complete the plan of a bondgend bond (plan.c) with the ports it keeps
+ * without a device: model ports not present are asked for (an enslave
+ * step, sent as "pending NAME"), kept ports the model does not name are
+ * released. */
+int bg_plan_fwd_pending(const struct bg_bond *b, const struct bg_nl_state *st, const struct bg_fwd_state *fs,
+                        struct bg_plan *p);
+/* Start BOND's bondgend with the model in FILE (its unit when systemd
+ * runs), as apply does for a new user-space bond. */
+int bg_apply_start_fwd(const struct bg_bond *b, const char *file, bg_report_fn report, void *userdata,
+                       struct bg_diags *diags);
 /* "VERB name=value ...\n" for the options of a step (active_slave left out). */
 int bg_fwd_opts_request(const char *verb, const struct bg_nl_bond_opts *o, char *buf, size_t len);
 

@@ -801,3 +801,34 @@ int bg_plan_bond(const struct bg_bond *model, const struct bg_nl_state *st, stru
         free(c.rp);
         return r < 0 ? r : 0;
 }
+
+/* bondgend keeps the ports a bond names that have no device yet
+ * (pending) and enslaves each when it appears; the planner above sees
+ * links only. A model port without a device that bondgend does not keep
+ * is asked for (an enslave step bondgend takes as "pending NAME"), a kept
+ * port the model no longer names is dropped (a release step). */
+int bg_plan_fwd_pending(const struct bg_bond *b, const struct bg_nl_state *st, const struct bg_fwd_state *fs,
+                        struct bg_plan *p) {
+        for (size_t i = 0; i < fs->n_pending; i++) {
+                bool named = false;
+                for (size_t k = 0; k < b->n_ports && !named; k++)
+                        named = b->ports[k].name && !strcmp(b->ports[k].name, fs->pending[i]);
+                if (!named && !add_step(p, BG_STEP_RELEASE, b->name, fs->pending[i],
+                                        "release %s (not in the model; not present)", fs->pending[i]))
+                        return -ENOMEM;
+        }
+        for (size_t k = 0; k < b->n_ports; k++) {
+                const struct bg_port *pt = &b->ports[k];
+                bool kept = false;
+
+                if (!pt->name || bg_nl_state_link(st, pt->name) ||
+                    (pt->mac.len == 6 && bg_nl_state_link_by_mac(st, pt->mac.bytes)))
+                        continue;
+                for (size_t i = 0; i < fs->n_pending && !kept; i++)
+                        kept = !strcmp(fs->pending[i], pt->name);
+                if (!kept && !add_step(p, BG_STEP_ENSLAVE, b->name, pt->name, "enslave %s when it appears (not present)",
+                                       pt->name))
+                        return -ENOMEM;
+        }
+        return 0;
+}

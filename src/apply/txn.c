@@ -19,9 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "apply.h"
 #include "util/util.h"
+#include "yaml/yaml.h"
 
 void bg_snapshot_init(struct bg_snapshot *s) {
         memset(s, 0, sizeof(*s));
@@ -238,6 +240,11 @@ static int add_bond(struct bg_snapshot *s, const struct bg_nl_state *st, const s
                 if (r < 0)
                         return r;
         }
+        /* the ports bondgend keeps without a device, after the present
+         * ones: the rollback asks for them again */
+        for (size_t i = 0; fs && i < fs->n_pending; i++)
+                if (!bg_bond_find_port(sb, fs->pending[i]) && !bg_bond_add_port(sb, fs->pending[i], NULL))
+                        return -ENOMEM;
         if (cur->bond.have[BG_OPT_ACTIVE_SLAVE] && cur->bond.val[BG_OPT_ACTIVE_SLAVE].num) {
                 const struct bg_nl_link *a =
                         bg_nl_state_link_by_index(st, (int) cur->bond.val[BG_OPT_ACTIVE_SLAVE].num);
@@ -292,9 +299,17 @@ int bg_snapshot_take(const struct bg_model *m, const bool *skip, bool prune, str
         for (size_t i = 0; r >= 0 && i < m->n_bonds; i++)
                 if (!skip || !skip[i])
                         r = bg_snapshot_add_bond(s, &st, &m->bonds[i]);
+        /* --prune stops the bondgend of a bond the model does not name:
+         * recorded like the others, so the rollback starts it again */
         for (size_t i = 0; r >= 0 && prune && i < st.n_links; i++) {
                 struct bg_bond gone = { .name = st.links[i].name };
-                if (st.links[i].is_bond && !bg_model_find_bond(m, gone.name))
+                if (!bg_model_find_bond(m, gone.name) && take_fwd(s, &st, &gone) < 0)
+                        continue;   /* a TAP that is not a bondgend bond */
+        }
+        for (size_t i = 0; r >= 0 && prune && i < st.n_links; i++) {
+                struct bg_bond gone = { .name = st.links[i].name };
+                if (st.links[i].is_bond && !bg_model_find_bond(m, gone.name) &&
+                    !bg_model_find_bond(&s->model, gone.name))
                         r = bg_snapshot_add_bond(s, &st, &gone);
         }
         bg_nl_state_free(&st);
@@ -366,6 +381,50 @@ static int restore_fwd_active(const struct bg_snap_active *a, bg_report_fn rep, 
         return r;
 }
 
+/* A bondgend bond of the snapshot whose bondgend was stopped (--prune):
+ * started again from the snapshot's model of it (every option it ran
+ * with, its ports in their order, MTU, MAC, addresses, routes), handed
+ * over as RUNDIR/BOND.yaml, and waited for until it answers. */
+static int restart_fwd(const struct bg_snapshot *s, const struct bg_bond *b, struct prefixed *pf,
+                       struct bg_diags *d) {
+        struct bg_model one = s->model;
+        char path[4096], why[300], *yaml = NULL;
+        size_t len = 0;
+        int r;
+
+        one.bonds = (struct bg_bond *) b;
+        one.n_bonds = 1;
+        one.bonds_cap = 0;
+        one.n_vlans = 0;
+        one.n_bridges = 0;
+        snprintf(path, sizeof(path), "%s/%s.yaml", bg_apply_rundir(), b->name);
+        r = bg_yaml_dump(&one, &yaml, &len);
+        if (r >= 0)
+                r = bg_write_file_atomic(path, yaml, len, 0644, true);
+        free(yaml);
+        if (r < 0) {
+                bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: restore: cannot write %s: %s", b->name, path,
+                            strerror(-r));
+                return r;
+        }
+        r = bg_apply_start_fwd(b, path, restore_line, pf, d);
+        if (r < 0)
+                return r;
+        for (int i = 0; i < 1000; i++) {
+                struct timespec ts = { 0, 10 * 1000 * 1000 };
+                struct bg_fwd_state fs;
+
+                if (bg_fwd_state_read(b->name, &fs, why, sizeof(why)) >= 0) {
+                        bg_fwd_state_free(&fs);
+                        return 0;
+                }
+                nanosleep(&ts, NULL);
+        }
+        bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: restore: the bondgend started again does not answer: %s",
+                    b->name, why);
+        return -ETIMEDOUT;
+}
+
 int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report_fn rep, void *ud,
                         struct bg_diags *d) {
         struct prefixed pf = { rep, ud };
@@ -409,6 +468,7 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
                 const struct bg_bond *b = &s->model.bonds[i];
                 struct bg_plan plan = { 0 };
                 struct bg_diags scratch = { 0 };
+                struct bg_fwd_state fs;
                 bool fwd;
 
                 if (s->n_created) {
@@ -418,16 +478,28 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
                                 return r;
                 }
                 fwd = b->backend == BG_BACKEND_USERSPACE;
+                memset(&fs, 0, sizeof(fs));
                 if (fwd) {
                         char why[300];
-                        struct bg_fwd_state fs;
                         r = bg_fwd_state_read(b->name, &fs, why, sizeof(why));
-                        if (r >= 0) {
+                        if (r == -ENOENT || r == -ECONNREFUSED) {
+                                /* stopped by --prune: started again */
+                                r = restart_fwd(s, b, &pf, d);
+                                if (r >= 0) {
+                                        bg_nl_state_free(&st);
+                                        r = bg_nl_read_state(nl, &st);
+                                }
+                                if (r >= 0)
+                                        r = bg_fwd_state_read(b->name, &fs, why, sizeof(why));
+                                else
+                                        why[0] = 0;
+                        }
+                        if (r >= 0)
                                 r = bg_fwd_state_overlay(&st, &fs);
-                                bg_fwd_state_free(&fs);
-                        } else
+                        else if (why[0])
                                 bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: restore: %s", b->name, why);
                         if (r < 0) {
+                                bg_fwd_state_free(&fs);
                                 ret = r;
                                 continue;
                         }
@@ -435,6 +507,9 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
                 /* Warnings about options the old mode ignores are noise
                  * here; errors are kept. */
                 r = bg_plan_bond(b, &st, &plan, &scratch);
+                if (r >= 0 && fwd)
+                        r = bg_plan_fwd_pending(b, &st, &fs, &plan);
+                bg_fwd_state_free(&fs);
                 for (size_t j = 0; j < scratch.n; j++)
                         if (scratch.v[j].level == BG_DIAG_ERROR)
                                 bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: restore: %s", b->name,

@@ -3,7 +3,7 @@
  * The control socket /run/bondgen/BOND.sock: one request line per
  * connection ("status", "status json", "enslave IF", "release IF",
  * "active IF"; for `bondgen apply`: "state", "check NAME=VALUE...",
- * "set NAME=VALUE...", reconf.c), answered with "ok" or "error: TEXT" on the first line and
+ * "set NAME=VALUE...", reconf.c, and "pending IF"), answered with "ok" or "error: TEXT" on the first line and
  * the body after it. Only root may use it: the socket is mode 0600 (the
  * client turns EACCES into a clear message), and the peer's credentials
  * (SO_PEERCRED) are checked on every connection as well.
@@ -99,11 +99,14 @@ static void handle(struct bg_core *c, int fd, char *line) {
         }
         if (!arg || !*arg || strlen(arg) >= 16 || strchr(arg, '/') || strchr(arg, ' ')) {
                 reply(fd, "error: bad request: expected status [json] | state | set|check NAME=VALUE... | "
-                          "enslave IF | release IF | active IF", NULL);
+                          "enslave IF | pending IF | release IF | active IF", NULL);
                 return;
         }
-        if (!strcmp(line, "enslave")) {
-                r = bg_core_enslave(c, arg, false);
+        /* "pending IF": a port of the bond that may not exist yet, enslaved
+         * when it appears (now, when it does), as a port the configuration
+         * names; apply and its rollback keep the set of such ports. */
+        if (!strcmp(line, "enslave") || !strcmp(line, "pending")) {
+                r = bg_core_enslave(c, arg, line[0] == 'p');
                 if (r == -EEXIST)
                         reply(fd, "ok: already enslaved", NULL);
                 else if (r < 0 && c->refusal[0]) {

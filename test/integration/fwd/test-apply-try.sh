@@ -1,21 +1,27 @@
 #!/bin/bash
-# `bondgen apply --try` on a user-space bond: a change that cuts the
+# `bondgen apply --try` on user-space bonds: a change that cuts the
 # management path is rolled back by the timer (no confirm), the path is
-# back within the timeout + 1 s, and the bond is as before; a good change
-# is kept by `bondgen confirm`; a second try while one is pending is
-# refused.
+# back within the timeout + 1 s, and the bond is as before, byte for byte
+# (bond-state.py), also the port it waits for that the bad change dropped;
+# a good change is kept by `bondgen confirm`; a second try while one is
+# pending is refused; a bondgend that --prune stopped is started again by
+# the rollback, as it was.
 #   $H: h0,h1 ── veth ── t0,t1 ── br0 ($PEER/24)   ($S)
 #       h2    ── veth ── t2 (on no bridge: a dead end)
-#       bondgend bond $B ($ADDR/24), started and changed by bondgen apply
-# Cases: bad change rolled back in time and state identical, good change
-# confirmed, second try refused.
+#       h3    ── veth ── t3 ── br0
+#       bondgend bond $B ($ADDR/24, ports h0 h1 and h9, which does not
+#       exist yet), $B2 ($ADDR2/24, port h3); started and changed by
+#       bondgen apply
+# Cases: bad change rolled back in time and state identical (h9 waited
+# for again, enslaved when it appears), good change confirmed, second try
+# refused, pruned bondgend restarted by the rollback with its state.
 . "$(dirname "$0")/lib.sh"
 require ip ping python3
-PEER=10.203.11.1 ADDR=10.203.11.2 B=bgfat$$
-B=${B:0:15}
+PEER=10.203.11.1 ADDR=10.203.11.2 ADDR2=10.203.11.3 B=bgfat$$ B2=bgfau$$
+B=${B:0:15} B2=${B2:0:15}
 # long enough that a loaded machine still sees the cut before the rollback
 TRY=6
-topo_bridge 3
+topo_bridge 4
 ip -n $S link set t2 nomaster
 ns_kill() { local p; for p in $(ip netns pids $H 2>/dev/null); do kill $p 2>/dev/null; done; }
 trap 'rc=$?; ns_kill; (exit $rc); cleanup' EXIT
@@ -27,17 +33,22 @@ bg_h() {
 # the management pings themselves move: bondgend's options, ports in
 # order, active port, status, MTU, MAC, link state, addresses, routes
 # (test/integration/bond-state.py says what exactly).
-state() { python3 "$(dirname "$0")/../bond-state.py" -n $H $B h0 h1 h2 > "$1" || fail "bond-state.py: $(cat "$1")"; }
+state() {  # state FILE [BOND PORT...]
+        local f=$1; shift
+        [ $# -gt 0 ] || set -- $B h0 h1 h2
+        python3 "$(dirname "$0")/../bond-state.py" -n $H "$@" > "$f" || fail "bond-state.py: $(cat "$f")"
+}
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 rolled_back() { grep -q "^rollback: done" $BONDGEN_RUNDIR/try/rollback.log 2>/dev/null; }
 
-write_config $TMP/good.yaml $B active-backup "h0 h1" "miimon: 100"
+write_config $TMP/good.yaml $B active-backup "h0 h1 h9" "miimon: 100"
 write_config $TMP/bad.yaml $B balance-xor "h2" "miimon: 50"
 write_config $TMP/good2.yaml $B active-backup "h0 h1" "miimon: 200"
 
 bg_h apply -c $TMP/good.yaml > $TMP/apply.log 2>&1 || fail "apply: $(cat $TMP/apply.log)"
 wait_until 10 reaches $S $ADDR || fail "no management path"
 wait_until 5 active_is $B h0 || fail "h0 not active"
+st $B | grep -q "h9" || fail "h9 is not waited for: $(st $B)"
 state $TMP/state-before.json
 pid=$(ip netns pids $H)
 
@@ -82,7 +93,14 @@ cmp -s $TMP/state-before.json $TMP/state-after.json ||
         fail "state after the rollback differs: $(diff -u $TMP/state-before.json $TMP/state-after.json)"
 [ "$(ip netns pids $H | grep -c "^$pid\$")" = 1 ] || fail "bondgend was restarted"
 bg_h diff -c $TMP/good.yaml > /dev/null || fail "drift after the rollback: $(bg_h diff -c $TMP/good.yaml 2>&1)"
-ok "bad change rolled back unconfirmed: path back $back ms after the timer was armed (limit $(( (TRY + 1) * 1000 )) ms), state byte-identical (bond-state.py: all but traffic counters)"
+grep -q "^$B: restore: enslave h9 when it appears (not present)" $BONDGEN_RUNDIR/try/rollback.log ||
+        fail "h9 not asked for again: $(cat $BONDGEN_RUNDIR/try/rollback.log)"
+# the port waited for again joins when it appears
+ip link add h9 netns $H type veth peer name t9 netns $S
+ip -n $S link set t9 master br0
+ip -n $S link set t9 up
+wait_until 5 mii_is $B h9 up || fail "h9 did not join when it appeared: $(st $B)"
+ok "bad change rolled back unconfirmed: path back $back ms after the timer was armed (limit $(( (TRY + 1) * 1000 )) ms), state byte-identical (bond-state.py: all but traffic counters), h9 dropped by the bad change waited for again and joined when it appeared"
 
 # ---- a good change, confirmed; a second try refused while pending ----
 bg_h apply --try=30 -c $TMP/good2.yaml > $TMP/try2.log 2>&1 || fail "apply --try good: $(cat $TMP/try2.log)"
@@ -94,3 +112,28 @@ grep -q "^confirmed" <<<"$out" || fail "confirm: $out"
 [ -e $BONDGEN_RUNDIR/try/pending ] && fail "pending left after confirm"
 bg_h diff -c $TMP/good2.yaml > /dev/null || fail "the confirmed change is not in place"
 ok "a good change confirmed stays; a second --try while one is pending is refused (exit 1)"
+
+# ---- --prune stops a bondgend; the rollback starts it again, as it was ----
+write_config $TMP/b2.yaml $B2 active-backup "h3" "miimon: 100"
+sed -i "s#$ADDR/24#$ADDR2/24#" $TMP/b2.yaml
+{ cat $TMP/good2.yaml; tail -n +3 $TMP/b2.yaml; } > $TMP/two.yaml
+bg_h apply -c $TMP/two.yaml > $TMP/two.log 2>&1 || fail "apply two: $(cat $TMP/two.log)"
+wait_until 10 reaches $S $ADDR2 || fail "no path to $B2"
+wait_until 5 active_is $B2 h3 || fail "h3 not active in $B2"
+state $TMP/b2-before.json $B2 h3
+rm -f $BONDGEN_RUNDIR/try/rollback.log
+bg_h apply --try=$TRY --prune -c $TMP/good2.yaml > $TMP/prune.log 2>&1 || fail "apply --try --prune: $(cat $TMP/prune.log)"
+grep -q "^$B2: stop bondgend (not in the model, --prune)" $TMP/prune.log || fail "not pruned: $(cat $TMP/prune.log)"
+reaches $S $ADDR2 && fail "$B2 still answers after --prune"
+st $B2 > /dev/null 2>&1 && fail "$B2's bondgend still runs"
+wait_until $((TRY + 5)) rolled_back || fail "no rollback: $(cat $BONDGEN_RUNDIR/try/rollback.log 2>&1)"
+grep -q "^$B2: restore: start bondgend" $BONDGEN_RUNDIR/try/rollback.log ||
+        fail "$B2 not started again: $(cat $BONDGEN_RUNDIR/try/rollback.log)"
+wait_until 5 reaches $S $ADDR2 || fail "the path to $B2 did not come back"
+wait_until 5 active_is $B2 h3 || fail "h3 not active in $B2 again"
+state $TMP/b2-after.json $B2 h3
+cmp -s $TMP/b2-before.json $TMP/b2-after.json ||
+        fail "$B2 after the rollback differs: $(diff -u $TMP/b2-before.json $TMP/b2-after.json)"
+bg_h diff -c $TMP/two.yaml > /dev/null || fail "drift after the rollback: $(bg_h diff -c $TMP/two.yaml 2>&1)"
+log "$(grep '^rollback: ' $BONDGEN_RUNDIR/try/rollback.log | tr '\n' ' ')"
+ok "a bondgend stopped by --prune is started again by the rollback: state byte-identical, path back"

@@ -206,12 +206,15 @@ Test(fwd_state, snapshot_restores_exactly) {
         cr_assert_eq(snap.model.n_bonds, 1);
         const struct bg_bond *sb = &snap.model.bonds[0];
         cr_expect_eq(sb->backend, BG_BACKEND_USERSPACE);
-        cr_assert_eq(sb->n_ports, 2);
+        /* present ports in enslave order, then the one bondgend waits for */
+        cr_assert_eq(sb->n_ports, 3);
         cr_expect_str_eq(sb->ports[0].name, "eth1");
         cr_expect_str_eq(sb->ports[1].name, "eth0");
+        cr_expect_str_eq(sb->ports[2].name, "eth9");
         cr_expect_str_eq(sb->opts[BG_OPT_PRIMARY].str, "eth1");
         cr_expect_eq(snap.n_active, 1);
         cr_assert_eq(bg_plan_bond(sb, &f.st, &p, &d), 0);
+        cr_assert_eq(bg_plan_fwd_pending(sb, &f.st, &s, &p), 0);
         plan_text(&p, text, sizeof(text));
         cr_expect_str_eq(text, "");
         bg_plan_free(&p);
@@ -226,6 +229,16 @@ Test(fwd_state, snapshot_restores_exactly) {
         cr_expect(strstr(text, "release eth0 (option needs a bond without ports); down (option needs the bond down); "
                                "set mode balance-rr -> active-backup, miimon 300 -> 100") == text, "%s", text);
         cr_expect(strstr(text, "enslave eth1; enslave eth0; up") != NULL, "%s", text);
+        bg_plan_free(&p);
+        /* the bad change dropped eth9, which does not exist: asked for again */
+        cr_assert_eq(bg_plan_fwd_pending(sb, &g.st, &t, &p), 0);
+        plan_text(&p, text, sizeof(text));
+        cr_expect_str_eq(text, "enslave eth9 when it appears (not present)");
+        bg_plan_free(&p);
+        /* and the other way: a model without eth9 drops it */
+        cr_assert_eq(bg_plan_fwd_pending(&m.bonds[0], &f.st, &s, &p), 0);
+        plan_text(&p, text, sizeof(text));
+        cr_expect_str_eq(text, "release eth9 (not in the model; not present)");
         bg_plan_free(&p);
         bg_fwd_state_free(&t);
         bg_snapshot_free(&snap);
