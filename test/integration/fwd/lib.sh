@@ -1,6 +1,20 @@
 # Shared helpers for the bondgend namespace tests (sourced, bash).
 # Every namespace, process and file a test creates is named with $P and
 # removed by the EXIT trap, also when the test fails.
+#
+# The two topologies a test builds (H = $P-h, S = $P-s; the test sets
+# PEER and ADDR, write_config gives the bond ADDR/24):
+#  topo_bridge N   the switch is a Linux bridge
+#   ns H:  bondgend BOND = {h0 .. h(N-1)}  ns S: Linux bridge br0, PEER/24
+#          h0 ───────────── veth ───────────── t0 ─┐
+#          h1 ───────────── veth ───────────── t1 ─┼─ br0
+#          ...                                 ... ┘
+#  topo_ovs N      the switch is Open vSwitch (userspace datapath, no
+#                  kernel module), a static bond of the t ports
+#   ns H:  bondgend BOND = {h0 .. h(N-1)}  ns S: Open vSwitch br-sw (netdev),
+#          h0 ───────────── veth ───────────── t0 ─┐  static bond0 (balance-slb),
+#          h1 ───────────── veth ───────────── t1 ─┴─ PEER/24 on br-sw
+#          (h ports without offloads; t ports without ARP and IPv6)
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../wait.sh"
 P=bgf$$
@@ -48,10 +62,7 @@ require() {
 netns() { ip netns add "$1" && NSES+=("$1") && ip -n "$1" link set lo up; }
 
 # topo_bridge N: host ns $H with ports h0..h(N-1) whose peers t0.. sit in the
-# switch ns $S on Linux bridge br0 with address $PEER/24.
-#   $H: h0 ── veth ── t0 ─┐
-#       h1 ── veth ── t1 ─┼─ br0 ($PEER/24)      ($S)
-#       ...               ┘
+# switch ns $S on Linux bridge br0 with address $PEER/24 (drawn at the top).
 topo_bridge() {
         local n=$1 i
         H=$P-h S=$P-s
@@ -84,9 +95,7 @@ app() { ovs-appctl -t "$OVS/ovs-vswitchd.ctl" "$@"; }
 
 # topo_ovs N: like topo_bridge, the switch being an Open vSwitch userspace
 # (netdev) bridge br-sw with a static bond (balance-slb, no LACP) of the
-# t ports; the peer address is on the internal port.
-#   $H: h0 ── veth ── t0 ─┐ bond0 (balance-slb)
-#       h1 ── veth ── t1 ─┴─ br-sw ($PEER/24)      ($S, ovs-vswitchd)
+# t ports; the peer address is on the internal port (drawn at the top).
 topo_ovs() {
         local n=$1 i ports=""
         H=$P-h S=$P-s OVS=$TMP/ovs

@@ -4,14 +4,17 @@
 #          h0 ───────────── veth ───────────── t0 ─┐
 #          h1 ───────────── veth ───────────── t1 ─┴─ br0
 # Cases:
-#  traffic         ping and TCP both ways; only the active port transmits
+#  traffic         ping (no duplicate reply) and TCP both ways; only the
+#                  active port transmits
 #  failover        under a 1000/s ping stream: gap and loss bounds, two
-#                  gratuitous ARPs and unsolicited NAs on the new active port
+#                  gratuitous ARPs and unsolicited NAs on the new active
+#                  port, the old port's link failure counted
 #  fail-back       the old port comes back as a backup (no primary)
-#  control socket  active / release / enslave; a port without link refused;
-#                  non-root refused
+#  control socket  active / release / enslave / status --json; a port
+#                  without link and a missing interface refused; non-root
+#                  refused
 #  hotplug         a port removed and re-added is enslaved again
-#  SIGTERM         ports restored, TAP and socket gone
+#  SIGTERM         ports restored (ARP, MAC), TAP and socket gone
 #  crash           a SIGKILLed run is cleaned up by the next start
 #  primary         primary_reselect always, failure, better
 . "$(dirname "$0")/lib.sh"

@@ -1,13 +1,21 @@
 #!/bin/bash
 # A change that needs a new device: the user-space bond renamed in the
-# model. Its ports are driven by the old bond's bondgend, so apply refuses
-# without --prune (nothing changed), and with --prune stops that bondgend
-# and starts one for the new name; the outage is measured under a
-# 200/s ping stream from the partner and reported.
-#   $H: h0,h1 ── veth ── t0,t1 ── br0 ($PEER/24)   ($S)
-#       bondgend bond $A, then $N ($ADDR/24), started by bondgen apply
-# Cases: refused without --prune, dry run says stop and start, renamed
-# with --prune (outage measured), no drift after.
+# model (topo_bridge 2). Its ports are driven by the old bond's bondgend,
+# so apply refuses without --prune (nothing changed), and with --prune
+# stops that bondgend and starts one for the new name. systemd is hidden
+# in H, so apply starts bondgend itself:
+#   ns H:  bondgend A = {h0, h1},         ns S: Linux bridge br0, PEER/24
+#          then N = {h0, h1}; ADDR/24
+#          h0 ───────────── veth ───────────── t0 ─┐
+#          h1 ───────────── veth ───────────── t1 ─┴─ br0
+# Cases:
+#  refused   without --prune: exit 1 naming the port and --prune; nothing
+#            changed (the same process, no device N)
+#  dry run   --prune --dry-run says "stop bondgend" for A and "start
+#            bondgend" for N, and stops nothing
+#  renamed   --prune under a 200/s ping stream from S: A gone, N there and
+#            carrying traffic, one process in H, no drift (bondgen diff);
+#            the outage is measured, reported, and under 5 s
 . "$(dirname "$0")/lib.sh"
 require ip ping python3
 PEER=10.203.14.1 ADDR=10.203.14.2 A=bgfra$$ N=bgfrn$$

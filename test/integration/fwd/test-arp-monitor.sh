@@ -5,9 +5,11 @@
 #          h0 ───────────── veth ───────────── t0 ─┐
 #          h1 ───────────── veth ───────────── t1 ─┴─ br0
 # Cases:
-#  probing     ARP requests for the target; ports up while it answers
-#  no replies  the target's address goes away: ports down after
-#              arp_missed_max intervals, the bond loses carrier
+#  probing     status shows the ARP interval and target; ARP requests for
+#              the target reach the switch (seen on t0); the bond is up
+#              and a ping passes
+#  no replies  the target's address goes away: the bond's MII status down
+#              within 3 s, the bond device without carrier
 #  recovery    the target answers again: bond up, ping passes
 . "$(dirname "$0")/lib.sh"
 require ip ping tcpdump python3

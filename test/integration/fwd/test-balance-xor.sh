@@ -4,11 +4,14 @@
 #          h0 ───────────── veth ───────────── t0 ─┐  static bond0 (balance-slb),
 #          h1 ───────────── veth ───────────── t1 ─┴─ PEER/24 on br-sw
 # Cases:
-#  traffic   ping and TCP through the bond
-#  formula   each UDP flow stays on the port the kernel's formula picks
+#  traffic   ping and TCP (over 50 Mbit/s) through the bond; status shows
+#            the layer3+4 hash policy
+#  formula   each of six UDP flows (200 datagrams) stays on the port the
+#            kernel's formula picks, at most 5 frames on the other
 #            (bond_main.c:__bond_xmit_hash(), computed here in Python)
-#  spread    different flows use both ports
-#  failover  a port fails under a 1000/s ping stream: gap and loss bounds
+#  spread    the six flows use both ports
+#  failover  t0 goes down under a 1000/s ping stream: longest gap 250 ms
+#            (the loss is reported, not bounded)
 . "$(dirname "$0")/lib.sh"
 require ip ping iperf3 python3 ovs-vsctl ovs-vswitchd ovsdb-server ovsdb-tool ethtool
 PEER=10.203.3.1 ADDR=10.203.3.2 B=bgfxor$$

@@ -4,10 +4,12 @@
 #          h0 ───────────── veth ───────────── t0 ─┐
 #          h1 ───────────── veth ───────────── t1 ─┴─ br0
 # Cases:
-#  every port  every frame leaves on both ports (the bridge delivers
-#              duplicates, as it would for a kernel bond)
-#  traffic     TCP through the bond
-#  failover    a port fails under a ping stream: no gap
+#  traffic     ping through the bond (duplicate replies expected from a
+#              bridge partner) and TCP (over 10 Mbit/s)
+#  every port  100 echo requests leave on both ports, the same count on
+#              each (the bridge delivers duplicates, as it would for a
+#              kernel bond)
+#  failover    t0 goes down under a 1000/s ping stream: longest gap 100 ms
 . "$(dirname "$0")/lib.sh"
 require ip ping iperf3 python3
 PEER=10.203.4.1 ADDR=10.203.4.2 B=bgfbc$$

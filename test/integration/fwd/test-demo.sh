@@ -1,6 +1,18 @@
 #!/bin/bash
 # The README's live demo (examples/demo) must work: run it against this
-# build. Usage: test-demo.sh SRCDIR BUILDDIR
+# build. The demo builds its own namespaces and bonds the CentOS example
+# (balance-rr, miimon 100) with bondgend:
+#   ns host:   bondgend bond0 = {eth0, eth1}, 10.10.10.1/24
+#              eth0 ────── veth ────── sw-eth0 ─┐  ns switch:
+#              eth1 ────── veth ────── sw-eth1 ─┼─ Linux bridge sw
+#   ns peer:   peer0 ───── veth ────── sw-peer ─┘
+#              10.10.10.254/24
+# Cases:
+#  runs      the demo exits 0
+#  ping      its 3 pings through bond0 are all answered
+#  failover  bondgend logs "link status definitely down for interface eth0"
+#  status    bondgen status then shows "Link Failure Count: 1"
+# Usage: test-demo.sh SRCDIR BUILDDIR
 [ "$(id -u)" = 0 ] || { echo "SKIP: the demo needs root" >&2; exit 77; }
 src=$1 build=$2
 out=$(mktemp /tmp/bgf-demo.XXXXXX)

@@ -2,10 +2,18 @@
 # The bond's MAC address is its first port's (the model's first) across
 # bondgend restarts and whatever order the ports appear in, as the kernel
 # and initscripts give a bond its first port's MAC and bondgen apply keeps
-# it so: a clean restart (new device), a kill -9 and restart (the device
-# kept), and a start with the first port missing, which then appears.
-#   $H: h0,h1 ── veth ── t0,t1 ── br0 ($PEER/24)   ($S)
-# Cases: first start, clean restart, kill -9 restart, late first port.
+# it so (topo_bridge 2):
+#   ns H:  bondgend BOND = {h0, h1}       ns S: Linux bridge br0, PEER/24
+#          h0 ───────────── veth ───────────── t0 ─┐
+#          h1 ───────────── veth ───────────── t1 ─┴─ br0
+# Cases:
+#  first start      the bond has h0's MAC; S reaches the bond
+#  clean restart    SIGTERM and start (a new device): h0's MAC again
+#  kill -9 restart  SIGKILL and start (the device kept): h0's MAC, which
+#                   h1 carries too; S reaches the bond
+#  late first port  h0 renamed away at start: the bond has h1's MAC; when
+#                   h0 appears the bond takes h0's, h1 follows, and S
+#                   reaches the bond
 . "$(dirname "$0")/lib.sh"
 require ip ping python3
 PEER=10.203.12.1 ADDR=10.203.12.2 B=bgfms$$

@@ -1,7 +1,18 @@
 #!/bin/bash
 # Ports matched by MAC (HWADDR= in ifcfg files): bondgend enslaves the NIC
 # that has the MAC, whatever the kernel named it, as the kernel backend
-# does; a port given only by its MAC works too. Linux-bridge partner.
+# does; a port given only by its MAC works too. Linux-bridge partner
+# (topo_bridge 2, the host's ports renamed):
+#   ns H:  bondgend BOND = {eth0 with nic0's MAC,   ns S: Linux bridge br0,
+#                           nic1's MAC}                   PEER/24
+#          nic0 ──────────── veth ───────────── t0 ─┐
+#          nic1 ──────────── veth ───────────── t1 ─┴─ br0
+# Cases:
+#  validate   the model (a port by name and MAC, a port by MAC only)
+#             passes bondgen validate
+#  MAC match  status shows nic0 and nic1 enslaved and no waiting eth0;
+#             the log says "port eth0: MAC ... is nic0"
+#  traffic    ping through the bond
 . "$(dirname "$0")/lib.sh"
 require ip ping python3
 PEER=10.203.6.1 ADDR=10.203.6.2 B=bgfmac$$

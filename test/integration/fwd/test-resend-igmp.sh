@@ -5,11 +5,13 @@
 #          h1 ───────────── veth ───────────── t1 ─┴─ br0
 # A process on H joins 239.1.2.3 and ff05::1:3 on the bond.
 # Cases:
-#  failover   h0's partner goes down: on h1, the new active port,
-#             resend_igmp (3) IGMPv2 reports for 239.1.2.3 and 3 MLDv2
-#             reports (is_ex ff05::1:3), 200 ms apart, as the kernel's
+#  failover   h0's partner goes down: on h1, the new active port, exactly
+#             resend_igmp (3) IGMPv2 reports for 239.1.2.3 and exactly 3
+#             MLDv2 reports (is_ex ff05::1:3), as the kernel's
 #             bond_resend_igmp_join_requests_delayed() has the host send
-#             (the host stack's own reports are IGMPv3 / to_ex: not counted)
+#             them, their rounds at least 150 ms apart (the kernel's
+#             200 ms, HZ/5); the host stack's own reports (IGMPv3 / to_ex)
+#             are not counted
 . "$(dirname "$0")/lib.sh"
 require ip ping tcpdump python3
 PEER=10.203.9.1 ADDR=10.203.9.2 B=bgfig$$

@@ -1,21 +1,38 @@
 #!/bin/bash
-# 802.1Q tags through bondgend. AF_PACKET hands the forwarder received
-# frames whose tag the kernel moved out of the data into the packet
-# auxdata; bondgend must put it back before the frame reaches the bond
-# device, and frames the bond sends tagged must leave tagged. The partner
-# is an Open vSwitch bond trunking VLANs 100 and 200 and the untagged
+# 802.1Q tags through bondgend, against Open vSwitch (topo_ovs 2, its
+# ports then re-made per mode) trunking VLANs 100 and 200 and the untagged
 # network (VLAN 1, native untagged), each with a host at the same address
-# 10.207.0.1 and its own MAC: an ARP request sent on the bond in VLAN v
-# must be answered by VLAN v's host only, and the reply must arrive in
-# VLAN v. (This kernel may lack 802.1Q devices, so the bond side speaks
-# tagged frames from a raw socket, vlan-probe.py.) Runs active-backup
-# (also after a failover) and balance-xor. Each mode gets the partner it
-# is made for (bonding.rst "5. Switch Configuration"): active-backup two
-# independent trunk ports of a learning switch, so replies follow the
-# bond's MAC to its active port; balance-xor a static bond (OVS
-# balance-slb). That static bond takes broadcasts only on its active
-# member while balance-xor sends each on the port its hash picks, so in
-# balance-xor the requests are unicast to the host's MAC.
+# and its own MAC:
+#   ns H: bondgend BOND = {h0, h1}       ns S: Open vSwitch br-sw (netdev)
+#         h0 ──────────── veth ──────────── t0 ─┐
+#         h1 ──────────── veth ──────────── t1 ─┴─ br-sw ─┬─ p1   (VLAN 1)
+#                                                         ├─ p100 (VLAN 100)
+#                                                         └─ p200 (VLAN 200)
+#   each pV ── veth ── e0 in ns nV, 10.207.0.1/24 with its own MAC;
+#   t0, t1 trunks (VLAN 1 native untagged, 100 and 200 tagged): two plain
+#   ports for active-backup, one static bond0 (balance-slb) for balance-xor
+# Cases (each "kept apart": an ARP request the bond sends in VLAN v, for
+# VLANs 1 untagged, 100 and 200, is answered by VLAN v's host only, and
+# the reply arrives in VLAN v):
+#  active-backup           kept apart
+#  active-backup failover  kept apart after the active port's partner
+#                          goes down
+#  balance-xor             kept apart (requests unicast to each host's MAC)
+#  stop                    in each mode the bond device is gone after
+#                          bondgend stops
+#
+# What it guards: AF_PACKET hands the forwarder received frames whose tag
+# the kernel moved out of the data into the packet auxdata; bondgend must
+# put it back before the frame reaches the bond device, and frames the
+# bond sends tagged must leave tagged. (This kernel may lack 802.1Q
+# devices, so the bond side speaks tagged frames from a raw socket,
+# vlan-probe.py.) Each mode gets the partner it is made for (bonding.rst
+# "5. Switch Configuration"): active-backup two independent trunk ports
+# of a learning switch, so replies follow the bond's MAC to its active
+# port; balance-xor a static bond (OVS balance-slb). That static bond
+# takes broadcasts only on its active member while balance-xor sends each
+# on the port its hash picks, so in balance-xor the requests are unicast
+# to the host's MAC.
 . "$(dirname "$0")/lib.sh"
 require ip python3 ovs-vsctl ovs-vswitchd ovsdb-server ovsdb-tool ethtool
 PEER=10.207.9.1 ADDR=10.207.9.2 B=bgfvl$$
