@@ -4,6 +4,19 @@
 # named bgl-$$-* (namespaces) or lives under $RUN, and is removed by
 # bgl_cleanup (installed as the EXIT trap by bgl_init).
 #
+# No fixed topology: each test draws its own at its top, built from
+#   bgl_ns NS                      a namespace, lo up
+#   bgl_veth NS_A IF_A NS_B IF_B   a veth pair between two namespaces, up
+#   bgl_bond NS BOND MODE PORTS..  bondgend in NS over PORTS (their ARP and
+#                                  IPv6 off), control socket in
+#                                  $RUN/rundir-BOND
+#   ovs_start NS NAME              a private Open vSwitch in NS
+# most often two namespaces joined by two veth pairs, the partner being
+# another bondgend, Open vSwitch with an LACP bond, or a Linux bridge:
+#   ns A: bondgend BOND = {a0, a1}     ns B: the partner
+#         a0 ──────────── veth ──────────── b0 ─┐
+#         a1 ──────────── veth ──────────── b1 ─┴─ bondgend / OVS / br0
+#
 # The Open vSwitch partner:
 # a private ovsdb-server + ovs-vswitchd inside the switch namespace, the
 # userspace (netdev) datapath, no kernel module.

@@ -2,20 +2,29 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # LACP health in `bondgen status` and `bondgen metrics` for bondgend, each
 # likely cause provoked for real in namespaces (bondgend as the partner):
-#  - no partner: the other ends of the ports speak no LACP;
-#  - different aggregators: the two ports reach two partners with different
-#    system ids (two switches without MLAG);
-#  - partner timeout: the partner stops sending (SIGSTOP) after it agreed;
-#  - ok: both ports collecting and distributing with one partner.
 #   ns A                      ns B / ns C
 #   bgha {a0, a1}: a0 ── veth ── b0  bghb (B)      no partner, then
 #                  a1 ── veth ── c0  bghc (C)      two aggregators, timeout
-#   bghd {a2, a3}: a2 ── veth ── b1 ─┐ bghe (B)    ok
+#   bghd {a2, a3}: a2 ── veth ── b1 ─┐ bghe (B)    ok (bgha stopped first)
 #                  a3 ── veth ── b2 ─┘
-# Each case also checks the port state bits in words and the JSON. Churn and
-# speed/duplex mismatch are provoked with the 802.3ad machines on a fake
-# clock in test/unit/fwd/test-lacp-health.c (churn needs 60 s; veth links
-# cannot change speed).
+# Cases:
+#  no partner       B and C run no LACP yet: "no partner on a0, a1: no
+#                   LACPDU received"; the actor flags in words; the JSON
+#                   has lacp_health and the ports' partner flags
+#  metrics          `bondgen metrics` (OpenMetrics and Prometheus) parse
+#                   with the real parsers (metrics-check.py); a0 is not
+#                   distributing
+#  two aggregators  bghb and bghc, two partners with different system ids
+#                   (two switches without MLAG): "ports in different
+#                   aggregators", naming both partners' systems
+#  partner timeout  bghb stops talking (SIGSTOP) after it agreed: "partner
+#                   timeout on a0"
+#  ok               bghd against bghe, one partner on both ports: "ok: 2
+#                   ports collecting and distributing"; the partner flags
+#                   in words; lacp_health "ok" in the JSON
+# Churn and speed/duplex mismatch are provoked with the 802.3ad machines on
+# a fake clock in test/unit/fwd/test-lacp-health.c (churn needs 60 s; veth
+# links cannot change speed).
 . "$(dirname "$0")/lib.sh"
 bgl_init
 [ -x "${BONDGEN:-}" ] || skip "bondgen not built"

@@ -1,19 +1,38 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # bondgend 802.3ad against Open vSwitch (userspace datapath) as the switch-side
-# LACP partner (ovs-vswitchd.conf.db(5) lacp, other_config:lacp-time):
-#   ns H: bondgend bgl0 = {h0, h1}         ns SW: ovs-vswitchd, bridge sw,
-#         h0 ─────────── veth ─────────── s0 ─┐  bond0 = {s0, s1} with LACP,
-#         h1 ─────────── veth ─────────── s1 ─┴─ IP_SW on an internal port
+# LACP partner (ovs-vswitchd.conf.db(5) lacp, other_config:lacp-time), in
+# fresh namespaces for each variant:
+#   ns H: bondgend bgl0 = {h0, h1}         ns SW: ovs-vswitchd, bridge br-sw,
+#         h0 ─────────── veth ─────────── s0 ─┐  bond0 = {s0, s1} with LACP
+#         h1 ─────────── veth ─────────── s1 ─┴─ (balance-tcp), IP_SW on its
+#         IP_H/24, lacp_rate fast,                internal port
+#         xmit_hash_policy layer3+4
 # Cases:
-#  - OVS lacp=active and lacp=passive, each with lacp-time fast and slow:
-#    both sides reach collecting+distributing (OVS lacp/show and bond/show,
-#    bondgend status), and the timeout bits each side asked for show up;
-#  - traffic leaves and arrives over both ports;
-#  - a port taken down leaves the aggregator, and renegotiates when back;
-#  - a partner that goes silent (SIGSTOP) expires within the 3 s timeout;
-#  - malformed, truncated, oversized and misaddressed LACPDUs (scapy) are
-#    counted and change nothing.
+#  variants    OVS lacp=active and lacp=passive, each with lacp-time fast
+#              and slow, and lacp=active fast against a passive bondgend
+#              (lacp_active=off): both sides collecting+distributing
+#              (bondgend status; OVS bond/show negotiated, lacp/show
+#              current attached), OVS sees our system id, counts no bad
+#              PDU from us, the bond has carrier, a ping passes
+#  timeouts    OVS's partner state shows our short timeout (and Activity,
+#              unless we are passive); our partner state has OVS's Timeout
+#              bit exactly for lacp-time=fast; h1's actor state 63 (62
+#              when passive)
+#  actor ids   (passive slow) ad_actor_system, ad_actor_sys_prio and
+#              ad_user_port_key reach OVS as partner sys_id, priority, key
+# The rest in the "active fast" variant:
+#  traffic     64 UDP flows to an echo server: at least 1200 of 1280
+#              echoed, at least 100 frames sent and 100 received per port
+#  port down   s1 down: h1 leaves collecting+distributing, OVS keeps one
+#              member, a ping passes; s1 up: both renegotiate
+#  bad PDUs    seven LACPDUs from scapy (bad TLV length, bad TLV type,
+#              version 0, truncated, oversized, two misaddressed) counted
+#              as 3 bad, 2 bad size, 2 misaddressed; aggregation and ping
+#              unchanged
+#  silent      ovs-vswitchd SIGSTOPped: h0's actor state Expired and not
+#              collecting+distributing within 1.5-4 s (3 s short timeout
+#              after the last PDU); both renegotiate after SIGCONT
 # Prints LACP convergence times (bondgend start to both sides distributing).
 . "$(dirname "$0")/lib.sh"
 bgl_init

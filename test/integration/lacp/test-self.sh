@@ -1,16 +1,24 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # bondgend 802.3ad against bondgend: two namespaces joined by two
-# veth pairs, a bondgend in each.
+# veth pairs, a bondgend in each, fresh for each case.
 #   ns A: bgla = {a0, a1}  a0 ──── veth ──── b0  ns B: bglb = {b0, b1}
 #         10.203.2.1/24    a1 ──── veth ──── b1        10.203.2.2/24
 # Cases:
-#  - active/active: both reach collecting+distributing and echo each other
-#    exactly (the partner SYNC of a standard partner needs that);
-#  - active/passive: the passive side answers and negotiates;
-#  - passive/passive: nobody sends an LACPDU (lacp_active off never starts),
-#    and the kernel's partnerless fallback still carries traffic on one port;
-#  - min_links 2: losing one link drops the bond carrier.
+#  active/active    both reach collecting+distributing; each side's partner
+#                   system is the other's system (they echo each other
+#                   exactly, as a standard partner's SYNC needs), A's
+#                   aggregator has both ports, a ping passes, A counts no
+#                   bad PDU; the convergence time is printed
+#  active/passive   B (lacp_active off) says "LACP active: off" and its actor
+#                   state has no Activity bit; both sides still reach
+#                   collecting+distributing and a ping passes
+#  passive/passive  nobody sends an LACPDU in 4 s (lacp_active off never
+#                   starts) and A claims no collecting+distributing, yet,
+#                   as with the kernel's partnerless fallback, A has
+#                   carrier and a ping passes on one port
+#  min_links        with min_links 2, b1 down drops A's carrier (status and
+#                   TAP); b1 up brings it back
 . "$(dirname "$0")/lib.sh"
 bgl_init
 

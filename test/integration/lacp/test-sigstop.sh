@@ -5,10 +5,12 @@
 #   ns A: bgsa = {a0, a1}  a0 ──── veth ──── b0  ns B: bgsb = {b0, b1}
 #         10.203.14.1/24   a1 ──── veth ──── b1        10.203.14.2/24
 # Cases:
-#  expiry    while A is stopped, B's partner information times out (3 s,
-#            802.1AX short timeout) and B stops distributing to A
-#  recovery  after SIGCONT both sides collect and distribute again and
-#            a ping passes; the time from SIGCONT is printed
+#  expiry    while A is stopped, B's partner information times out (the
+#            short timeout of IEEE 802.1AX, 3 s) and B stops distributing
+#            to A within 5 s; the time is printed
+#  recovery  within 10 s of SIGCONT both sides collect and distribute
+#            again, a ping passes and A is still running; the time from
+#            SIGCONT is printed
 . "$(dirname "$0")/lib.sh"
 bgl_init
 A=$P-a B=$P-b

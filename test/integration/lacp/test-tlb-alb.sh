@@ -1,17 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # balance-alb and balance-tlb: bondgend with two ports into a Linux
-# bridge "switch" with four client namespaces behind it.
-#   ns H: bondgend {h0, h1}   h0 ── veth ── s0 ─┐
-#         BOND_IP/24          h1 ── veth ── s1 ─┼─ bridge (ns S) ─┬─ client 1 (own ns)
-#                                               ┘                 ├─ ...
-#                                                                 └─ client 4
+# bridge "switch" with four client namespaces behind it, fresh for each
+# mode (BOND is bgla for alb, bglt for tlb):
+#   ns H: bondgend BOND = {h0, h1}     ns S: Linux bridge br0     ns c1..c4
+#         BOND_IP/24 (10.203.3.1)
+#         h0 ───────── veth ───────── s0 ─┐       ┌─ c1 ── veth ── eth0 10.203.3.11/24
+#         h1 ───────── veth ───────── s1 ─┴─ br0 ─┼─ ...
+#                                                 └─ c4 ── veth ── eth0 10.203.3.14/24
 # Cases:
-#  - alb: the clients learn different port MACs from our ARP replies, so
-#    what they send arrives on both ports; after a port fails every client
-#    is told the new MAC and stays reachable;
-#  - tlb: after the 10 s rebalance, transmit to the clients uses both ports
-#    (by load); after a port fails every client stays reachable.
+#  alb spread    every client reaches the bond; the clients' ARP entries
+#                for the bond hold at least two different MACs (our ARP
+#                replies), so their pings arrive on both ports (at least
+#                15 frames each); status counts RLB clients
+#  alb failover  s1 down: every client still reaches the bond
+#  tlb spread    after the 10 s rebalance, the bond's pings to the four
+#                clients leave on both ports (at least 20 frames each in a
+#                1.5 s window); status shows a TLB load
+#  tlb failover  s1 down: the bond still reaches every client
 . "$(dirname "$0")/lib.sh"
 bgl_init
 [ -x /usr/bin/python3 ] || skip "python3 missing"
