@@ -1,7 +1,17 @@
 #!/bin/bash
-# The bash completion offers bondgen's commands, each command's options and
-# values, and only options that the command really has (checked against
-# "bondgen CMD --help"). Usage: test-completion.sh SRCDIR BONDGEN
+# The bash completion (units/bash-completion/bondgen) offers bondgen's
+# commands, each command's options and values, and only options that the
+# command really has. No network, no privileges.
+# Cases:
+#  commands     a prefix completes to the commands it starts (conv:
+#               convert; con: confirm, convert; di: diff)
+#  options      --backend of apply, --explain and --from of convert, --json
+#               of status; the --convert alias and its --model
+#  values       --format of metrics (openmetrics) and of convert (netplan,
+#               networkd), --backend (kernel), --from (debian)
+#  help agrees  every option offered for convert, apply, diff and metrics
+#               is listed by "bondgen CMD --help"
+# Usage: test-completion.sh SRCDIR BONDGEN
 set -euo pipefail
 src=$1 bondgen=$2
 . "$src/units/bash-completion/bondgen"

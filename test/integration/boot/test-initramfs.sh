@@ -4,7 +4,22 @@
 # Debian's kernel, and assert that bondgen, the helpers, the model, the
 # boot scripts or units and the kernel modules are inside. Nothing on the
 # host is changed: initramfs-tools runs with its own -d CONFDIR, dracut
-# with its own copy of /usr/lib/dracut (dracutbasedir).
+# with its own copy of /usr/lib/dracut (dracutbasedir). No network.
+# Cases:
+#  mkinitramfs      the image has bondgen, bondgend (when built),
+#                   bondgen-initrd-up, bondgen-cmdline, the model (the same
+#                   bytes as the host's), the init-premount script (in its
+#                   ORDER file), bonding.ko, tun.ko and libyaml
+#  BONDGEN=n        leaves bondgen out of the mkinitramfs image
+#  dracut shell     the image has bondgen, bondgend (when built),
+#                   bondgen-hotplug, bondgen-initrd-up, the model, the udev
+#                   rule, the initqueue/settled hook, bonding.ko, tun.ko
+#  dracut systemd   the image has bondgen, the generator,
+#                   bondgen-apply.service, bondgend@.service, the model,
+#                   and not the shell-init hook
+#  dracut legacy    a host with legacy files only: the image carries
+#                   etc/bondgen/legacy.yaml describing bond0 (when this
+#                   build has bondgen convert)
 # Usage: test-initramfs.sh SRCDIR BUILDDIR
 set -euo pipefail
 src=$1 build=$2

@@ -3,6 +3,22 @@
 # drop-ins bondgen-generator writes for each kind of source. The units are
 # configured from their .in files with stub executables, so the check does
 # not depend on which binaries other parts of the build have produced yet.
+# No network, no privileges.
+# Cases:
+#  units            bondgen-apply.service with bondgend@bond0.service, and
+#                   bondgen-metrics.timer with its service, verify clean;
+#                   no @PLACEHOLDER@ left unsubstituted
+#  generator        the generator's drop-ins for the legacy, yaml, both and
+#                   broken fixture trees verify clean with the units they
+#                   link
+#  cmdline          with only bond= on the kernel command line the drop-in
+#                   runs bondgen-cmdline and verifies clean
+#  hostile names    model files named with a space, a % specifier and a
+#                   newline followed by a setting: each ExecStart= carries
+#                   the name as one quoted, unexpanded argument, no setting
+#                   is injected, and the units verify clean
+#  can fail         a bad Type= in a unit and a bad drop-in next to a good
+#                   unit are both caught
 # Usage: test-units.sh SRCDIR GENERATOR
 set -euo pipefail
 src=$1 gen=$2

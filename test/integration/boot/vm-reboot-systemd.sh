@@ -7,9 +7,28 @@
 # which links bondgen-apply.service into the boot; the bond must come up
 # with 10.10.10.1/24 and answer the peer's ping. Shows that the generator,
 # its drop-ins and the units work under a real service manager:
-#   run 1: with bonding.ko (bondgen-apply.service, kernel bond);
-#   run 2: without it (the generator links bondgend@bond0.service, which
-#          runs in its sandbox, and apply finds it running).
+#   ns bgboot-$$-sdpeer (qemu runs in it)       qemu VM: Debian's kernel, the image
+#   bridge bgboot-br, 10.10.10.2/24
+#     ├─ TAP bgboot-s0 ══ virtio-net 52:54:00:10:10:11 ══ eth0 ─┐
+#     └─ TAP bgboot-s1 ══ virtio-net 52:54:00:10:10:12 ══ eth1 ─┴─ bond0 10.10.10.1/24
+# The root never appears; the bond comes up in sysinit, long before
+# systemd gives up on it (rd.timeout).
+# Cases:
+#  images     dracut builds both images with the generator in them;
+#             bonding.ko is in the first and not in the second
+#             (--omit-drivers bonding)
+#  kernel     run 1, with bonding.ko (bondgen-apply.service, kernel bond):
+#             10.10.10.1 answers the peer within 480 s, then at least 3 of
+#             5 more pings; the console shows "Finished
+#             bondgen-apply.service" and "bond0: backend auto: kernel"
+#  userspace  run 2, without it (the generator links bondgend@bond0.service,
+#             which runs in its sandbox, and apply finds it running): the
+#             same pings; the console shows "Started bondgend@bond0.service",
+#             backend userspace and "Finished bondgen-apply.service"
+#  run dir    in both runs bondgend keeps its run directory: no
+#             RuntimeDirectory= migration of /run/private/bondgen, no
+#             "cannot write /run/bondgen", no "cannot listen on the control
+#             socket" on the console
 # Reuses the qemu harness of test/integration/kernel/vm-lib.sh.
 # Usage: vm-reboot-systemd.sh SRCDIR BUILDDIR
 set -euo pipefail

@@ -7,10 +7,21 @@
 # converts them); Debian's kernel boots that image under qemu with two
 # virtio NICs bridged to a peer namespace. The bond must come up in the
 # init-premount phase with 10.10.10.1/24 and answer the peer's ping:
-#   run 1: the image as built (the kernel's bonding driver);
-#   run 2: the same image with bonding.ko taken out (bondgend).
+#   ns bgboot-$$-peer (qemu runs in it)         qemu VM: Debian's kernel, the image
+#   bridge bgboot-br, 10.10.10.2/24
+#     ├─ TAP bgboot-t0 ══ virtio-net 52:54:00:10:10:01 ══ eth0 ─┐
+#     └─ TAP bgboot-t1 ══ virtio-net 52:54:00:10:10:02 ══ eth1 ─┴─ bond0 10.10.10.1/24
 # There is no root file system: initramfs-tools is stopped before it would
 # mount one (break=mount), with the bond up; the test then stops qemu.
+# Cases:
+#  image      mkinitramfs with bondgen's hook builds the image, which holds
+#             bonding.ko; a copy without it is made
+#  kernel     run 1, the image as built (the kernel's bonding driver):
+#             10.10.10.1 answers the peer within 480 s, then at least 3 of
+#             5 more pings; the console shows "bond0: backend auto: kernel"
+#  userspace  run 2, the image without bonding.ko (bondgend): the same
+#             pings; the console shows backend userspace and apply
+#             starting bondgend on the converted /etc/bondgen/legacy.yaml
 # Reuses the kernel backend's qemu harness (test/integration/kernel/vm-lib.sh).
 # Usage: vm-reboot.sh SRCDIR BUILDDIR
 set -euo pipefail
