@@ -1,15 +1,19 @@
 #!/bin/bash
 # `convert -o DIR` writes the whole set of files or nothing (bondgen(8),
-# Output). Cases:
-#   enospc      a 16 KiB tmpfs (private mount namespace): the output does
-#               not fit, convert exits 3 naming the cause, the target is as
-#               it was (absent, or the empty mount point) and no staging
-#               directory is left; after the file system grows, the same
-#               command (no --force) succeeds.
-#   concurrent  pairs of `convert --force` from two different trees into one
-#               directory at the same time: afterwards every file of the
-#               set comes from the same run, and a file of the user's in
-#               that directory is untouched.
+# Output). No network; each case is its own meson test.
+# Cases:
+#  enospc      a 16 KiB tmpfs (private mount namespace, root): for networkd
+#              and keyfile, into a new directory and into the empty mount
+#              point, the output does not fit; convert exits 3 saying "No
+#              space left on device; nothing was written" and the tmpfs is
+#              left empty (no staging directory). After the file system
+#              grows, the same command (no --force) writes the whole set
+#              (60 networkd files, 36 keyfiles).
+#  concurrent  at least 20 pairs of `convert --force` from two different
+#              trees into one directory at the same time: afterwards every
+#              file of the set comes from the same run, no staging file is
+#              left, and a file of the user's in that directory is
+#              untouched.
 # A failure part-way through the writes and renames is the unit test
 # test/unit/util/test-outset.c (a fault injected at every step).
 # Usage: atomic.sh BONDGEN enospc|concurrent

@@ -1,8 +1,40 @@
 #!/bin/bash
-# bondgen convert on bad input: for each case, the diagnostic (file:line,
-# key, text), the exit status of bondgen(8), and that nothing is written
-# with -o. Also: one bad bond does not stop the others, -o never replaces
-# a file without --force, usage errors. Needs no privileges.
+# bondgen convert on bad input: for each broken tree, the diagnostic
+# (file:line:col, key, text), the exit status of bondgen(8), and that
+# nothing is written with -o (YAML nor networkd). No network, no
+# privileges (the permission case uses setpriv when run as root).
+# Cases:
+#  unterminated    an unterminated quote in BONDING_OPTS: exit 1, located
+#  binary          NUL bytes in an ifcfg file: exit 1
+#  typo            BONDING_OPTS miimom: exit 1, "did you mean 'miimon'?"
+#  mode7           mode=7 in BONDING_OPTS and in a modprobe options line:
+#                  exit 1, located in each file
+#  nomaster        a port whose master has no ifcfg file: a warning, the
+#                  port left out, bond0 kept (exit 0); with 'alias bond1
+#                  bonding' (aliasmaster) bond1 comes from modprobe and
+#                  takes the port
+#  mcastmac        a multicast and an all-zero MACADDR: a warning each,
+#                  only that key lost
+#  twomasters      a port claimed by ifcfg and by rc.local's ifenslave:
+#                  exit 1 naming both
+#  isdir, noperm   a directory in a file's place (exit 1); a file without
+#                  read permission (exit 3, nothing written)
+#  missing         a missing root: exit 3
+#  onebad          one bad bond does not stop the others: bond0 printed,
+#                  bond1 "not converted", exit 1; with -o nothing written,
+#                  with --partial bond0 written (YAML and networkd), still
+#                  exit 1; a tree of bad bonds only writes nothing
+#  force           -o never replaces a file (or one file of a networkd
+#                  set) without --force; --force replaces it
+#  usage           --format xml, an unknown option, an extra argument, a
+#                  missing value: exit 2
+#  examples        every example converts with exit 0, and --explain
+#                  explains every key of every ifcfg file
+#  active          ifenslave -c: networkd marks the port ActiveSlave=true;
+#                  the YAML warns that the active port is run-time state
+#  multi           Red Hat, Debian and SUSE trees side by side: three bonds
+#                  found, --from picks one each, --from gentoo exits 2, a
+#                  bond defined by two of them is refused (exit 1)
 # Usage: cli-corpus.sh BONDGEN EXAMPLES_DIR
 set -uo pipefail
 bondgen=${1:?bondgen binary}

@@ -1,7 +1,26 @@
 #!/bin/bash
-# Hostile input an admin can create by mistake or a local user can plant:
-# nothing hangs (FIFOs, a hung bondgend), --root stays inside the root, a
-# writable run directory is refused. Each case fails when the promise breaks.
+# Hostile input an admin can create by mistake or a local user can plant.
+# Each case fails when the promise breaks. No network (bondgend runs in an
+# empty network namespace of its own); needs root, as the run directory
+# must be owned by root.
+# Cases:
+#  FIFOs          a FIFO in place of an ifcfg file or a model: convert
+#                 exits 1 naming it, the generator exits 0; neither hangs
+#  --root         an absolute symlink resolves inside the root, never
+#                 outside; a symlink loop and a directory in a file's place
+#                 are invalid input (exit 1)
+#  hung daemon    status against a bondgend that accepts and never answers:
+#                 exit 3, "no answer from bondgend within 1.000 s", in
+#                 under 5 s; enslave against a socket nobody listens on:
+#                 exit 3, "no bondgend is running"
+#  open run dir   a run directory others can write is refused by bondgen
+#                 (exit 1, for one bond and for all)
+#  time budget    the generator over its time budget skips the remaining
+#                 files, names them, and still exits 0
+#  bondgend       bondgend refuses a 0777 run directory (exit 1, naming it)
+#                 and a state file that is a symbolic link or writable by
+#                 others: lo is not "restored" from it, the planted file is
+#                 unchanged
 # Usage: hostile.sh BONDGEN GENERATOR BONDGEND
 set -euo pipefail
 bondgen=$1 gen=$2 bondgend=$3

@@ -1,9 +1,24 @@
 #!/bin/bash
 # `bondgen convert --model FILE|DIR` gives from a canonical model exactly
-# what converting the legacy tree gives (every example with an
-# expected.yaml, every format, stdout and -o), with the same -o rules and
-# diagnostics; `bondgen --convert` is the same command as `bondgen convert`.
-# Needs no privileges. Usage: model-and-alias.sh BONDGEN EXAMPLES_DIR
+# what converting the legacy tree gives, with the same -o rules and
+# diagnostics; `bondgen --convert` is the same command as `bondgen
+# convert`. No network, no privileges.
+# Cases:
+#  same output     for every example with an expected.yaml and every format
+#                  (yaml, networkd, netplan, keyfile) on stdout, --model and
+#                  --convert give byte for byte what convert --root gives;
+#                  --model -o writes the example's golden networkd files
+#  directory       --model DIR converts every *.yaml in it (two bonds)
+#  no overwrite    -o does not replace files without --force (exit 1, "not
+#                  overwritten"); with --force it does
+#  invalid model   FILE:6:COL naming miimon, exit 1, "nothing written", no
+#                  output
+#  duplicate       one bond name in two files of a directory: "defined
+#                  twice", exit 1, nothing written
+#  exit codes      a missing model exits 3; --root, --from, --explain,
+#                  --partial with --model, and --convert --format bogus,
+#                  exit 2; --convert --help shows --model
+# Usage: model-and-alias.sh BONDGEN EXAMPLES_DIR
 set -uo pipefail
 bondgen=${1:?bondgen binary}
 examples=${2:?examples dir}

@@ -1,8 +1,12 @@
 #!/bin/bash
-# `netplan generate --root-dir` accepts the netplan output of every example
-# tree (bondgen convert --format netplan), and the networkd files it
-# generates give the bond the mode we converted. Skips (77) only when
-# netplan is not installed. Usage: netplan-generate.sh BONDGEN EXAMPLES_DIR
+# netplan accepts what bondgen writes for it. No network, no privileges.
+# Cases (for every example tree):
+#  accepted  `netplan generate --root-dir` accepts the netplan output
+#            (bondgen convert --format netplan)
+#  mode      the networkd .netdev netplan generates has the bond mode we
+#            converted
+# Skips (77) only when netplan is not installed.
+# Usage: netplan-generate.sh BONDGEN EXAMPLES_DIR
 set -uo pipefail
 bondgen=${1:?bondgen binary}
 examples=${2:?examples dir}

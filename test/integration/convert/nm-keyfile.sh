@@ -1,15 +1,21 @@
 #!/bin/bash
-# NetworkManager itself accepts every keyfile the examples produce: each
-# profile goes through NetworkManager's keyfile reader and nm_connection
-# verify() (`nmcli --offline connection modify`, NetworkManager 1.40 and
-# later; no daemon, nothing touches the host's interfaces), and every
-# key=value bondgen wrote comes back in NetworkManager's own rewrite of the
-# profile, so nothing was refused or silently dropped (nmcli drops unknown
-# bond options without a word). Two rewrites are the same setting:
-# NetworkManager folds gateway= into address1=ADDR,GW and writes MAC
-# addresses in upper case.
-# Usage: nm-keyfile.sh DIR... (the examples and the emitter's golden
-# cases). Skips (77) when nmcli is absent.
+# NetworkManager itself accepts every keyfile the examples produce, with
+# no daemon and nothing touching the host's interfaces. No privileges.
+# Cases (for every *.nmconnection under the DIRs: the examples and the
+# emitter's golden cases, which the golden tests keep equal to what
+# convert writes):
+#  accepted  the profile goes through NetworkManager's keyfile reader and
+#            nm_connection verify() (`nmcli --offline connection modify`,
+#            NetworkManager 1.40 and later)
+#  kept      every key=value bondgen wrote comes back in NetworkManager's
+#            own rewrite of the profile, so nothing was refused or silently
+#            dropped (nmcli drops unknown bond options without a word).
+#            Two rewrites are the same setting: NetworkManager folds
+#            gateway= into address1=ADDR,GW and writes MAC addresses in
+#            upper case.
+#  not empty at least one keyfile was checked
+# Skips (77) when nmcli is absent.
+# Usage: nm-keyfile.sh DIR...
 set -uo pipefail
 shopt -s nullglob
 [ $# -gt 0 ] || { echo "usage: $0 DIR..." >&2; exit 2; }
