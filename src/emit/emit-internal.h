@@ -73,6 +73,20 @@ long bg_emit_port_index(const struct bg_bond *b, enum bg_opt id);
  * the default), so the emitters treat it like every other option. */
 void bg_emit_mode_value(const struct bg_bond *b, struct bg_optval *out);
 
+/* The emitters' walk over a bond's options, one step each.
+ * bg_emit_opt_value(): the value of option id to consider for format f, or
+ * NULL when there is none to write: unset, or inert in the bond's mode
+ * (then noted in d and said in a comment line, "INDENT# OPTION=VALUE is
+ * left out: WHY" END). The mode is always set (bg_emit_mode_value(), kept
+ * in *scratch). bg_emit_opt_refused(): the same comment line for a value
+ * the format cannot express, with a warning in d. */
+const struct bg_optval *bg_emit_opt_value(const struct bg_bond *b, enum bg_opt id, enum bg_emit_format f,
+                                          struct bg_optval *scratch, struct bg_diags *d, FILE *out,
+                                          const char *indent, const char *end);
+void bg_emit_opt_refused(const struct bg_bond *b, enum bg_opt id, const struct bg_optval *v,
+                         enum bg_emit_format f, const char *why, struct bg_diags *d, FILE *out,
+                         const char *indent, const char *end);
+
 /* Memory stream helpers: open, and close-and-append as a file (takes the
  * buffer; on error frees it). */
 FILE *bg_emit_open(char **buf, size_t *len);

@@ -340,6 +340,43 @@ void bg_emit_mode_value(const struct bg_bond *b, struct bg_optval *out) {
         out->num = (uint64_t) bg_bond_mode(b);
 }
 
+static void left_out_line(FILE *out, const char *indent, const char *end, enum bg_opt id,
+                          const struct bg_optval *v, const char *why) {
+        const struct bg_opt_info *o = bg_opt_get(id);
+        char canon[1024];
+
+        if (bg_opt_format_value(o, v, canon, sizeof(canon)) < 0)
+                snprintf(canon, sizeof(canon), "?");
+        fprintf(out, "%s# %s=%s is left out: %s%s\n", indent, o->name, canon, why, end);
+}
+
+const struct bg_optval *bg_emit_opt_value(const struct bg_bond *b, enum bg_opt id, enum bg_emit_format f,
+                                          struct bg_optval *scratch, struct bg_diags *d, FILE *out,
+                                          const char *indent, const char *end) {
+        const struct bg_optval *v = &b->opts[id];
+        const char *why;
+
+        if (id == BG_OPT_MODE) {
+                bg_emit_mode_value(b, scratch);
+                v = scratch;
+        }
+        if (!v->set)
+                return NULL;
+        if ((why = bg_emit_opt_inert(b, id, f))) {
+                bg_emit_note_inert(d, b, id, f, why);
+                left_out_line(out, indent, end, id, v, why);
+                return NULL;
+        }
+        return v;
+}
+
+void bg_emit_opt_refused(const struct bg_bond *b, enum bg_opt id, const struct bg_optval *v,
+                         enum bg_emit_format f, const char *why, struct bg_diags *d, FILE *out,
+                         const char *indent, const char *end) {
+        bg_emit_warn_option(d, b, id, f, why);
+        left_out_line(out, indent, end, id, v, why);
+}
+
 FILE *bg_emit_open(char **buf, size_t *len) {
         *buf = NULL;
         *len = 0;

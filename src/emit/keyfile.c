@@ -43,15 +43,11 @@ static void emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags 
         for (unsigned id = 0; id < BG_OPT__MAX; id++) {
                 const struct bg_opt_info *o = bg_opt_get(id);
                 struct bg_optval mode;
-                const struct bg_optval *v = &b->opts[id];
+                const struct bg_optval *v;
                 const char *key, *why = NULL;
-                char val[1024], canon[1024];
+                char val[1024];
 
-                if (id == BG_OPT_MODE) {
-                        bg_emit_mode_value(b, &mode);
-                        v = &mode;
-                }
-                if (id == BG_OPT_MIIMON && !v->set &&
+                if (id == BG_OPT_MIIMON && !b->opts[id].set &&
                     (!bg_bond_opt_num(b, BG_OPT_ARP_INTERVAL) ||
                      bg_emit_opt_inert(b, BG_OPT_ARP_INTERVAL, BG_EMIT_KEYFILE)) &&
                     bg_bond_mode(b) != BG_MODE_8023AD && bg_bond_mode(b) != BG_MODE_BALANCE_TLB &&
@@ -66,15 +62,8 @@ static void emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags 
                               f);
                         continue;
                 }
-                if (!v->set)
+                if (!(v = bg_emit_opt_value(b, id, BG_EMIT_KEYFILE, &mode, diags, f, "", ".")))
                         continue;
-                if ((why = bg_emit_opt_inert(b, id, BG_EMIT_KEYFILE))) {
-                        bg_emit_note_inert(diags, b, id, BG_EMIT_KEYFILE, why);
-                        if (bg_opt_format_value(o, v, canon, sizeof(canon)) < 0)
-                                snprintf(canon, sizeof(canon), "?");
-                        fprintf(f, "# %s=%s is left out: %s.\n", o->name, canon, why);
-                        continue;
-                }
                 if ((o->type == BG_OT_IFNAME) && (!v->str || !v->str[0]))
                         continue; /* empty primary/active_slave: none, the default */
                 key = bg_emit_key(o, BG_EMIT_KEYFILE);
@@ -82,10 +71,7 @@ static void emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags 
                 if (!why && bg_emit_format_value(o, v, BG_EMIT_KEYFILE, key, val, sizeof(val)) < 0)
                         why = "the value cannot be written";
                 if (why) {
-                        bg_emit_warn_option(diags, b, id, BG_EMIT_KEYFILE, why);
-                        if (bg_opt_format_value(o, v, canon, sizeof(canon)) < 0)
-                                snprintf(canon, sizeof(canon), "?");
-                        fprintf(f, "# %s=%s is left out: %s.\n", o->name, canon, why);
+                        bg_emit_opt_refused(b, id, v, BG_EMIT_KEYFILE, why, diags, f, "", ".");
                         continue;
                 }
                 fprintf(f, "%s=%s\n", key, val);

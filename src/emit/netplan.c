@@ -89,23 +89,12 @@ static void emit_parameters(FILE *f, const struct bg_bond *b, struct bg_diags *d
         for (unsigned id = 0; id < BG_OPT__MAX; id++) {
                 const struct bg_opt_info *o = bg_opt_get(id);
                 struct bg_optval mode;
-                const struct bg_optval *v = &b->opts[id];
+                const struct bg_optval *v;
                 const char *key, *why = NULL;
-                char val[1024], canon[1024];
+                char val[1024];
 
-                if (id == BG_OPT_MODE) {
-                        bg_emit_mode_value(b, &mode);
-                        v = &mode;
-                }
-                if (!v->set)
+                if (!(v = bg_emit_opt_value(b, id, BG_EMIT_NETPLAN, &mode, diags, f, "        ", "")))
                         continue;
-                if ((why = bg_emit_opt_inert(b, id, BG_EMIT_NETPLAN))) {
-                        bg_emit_note_inert(diags, b, id, BG_EMIT_NETPLAN, why);
-                        if (bg_opt_format_value(o, v, canon, sizeof(canon)) < 0)
-                                snprintf(canon, sizeof(canon), "?");
-                        fprintf(f, "        # %s=%s is left out: %s\n", o->name, canon, why);
-                        continue;
-                }
                 key = bg_emit_key(o, BG_EMIT_NETPLAN);
                 if (!key)
                         why = "netplan has no such setting";
@@ -128,10 +117,7 @@ static void emit_parameters(FILE *f, const struct bg_bond *b, struct bg_diags *d
                 if (id == BG_OPT_PRIMARY && (!v->str || !v->str[0]))
                         continue; /* primary= (empty) is the default: none */
                 if (why) {
-                        bg_emit_warn_option(diags, b, id, BG_EMIT_NETPLAN, why);
-                        if (bg_opt_format_value(o, v, canon, sizeof(canon)) < 0)
-                                snprintf(canon, sizeof(canon), "?");
-                        fprintf(f, "        # %s=%s is left out: %s\n", o->name, canon, why);
+                        bg_emit_opt_refused(b, id, v, BG_EMIT_NETPLAN, why, diags, f, "        ", "");
                         continue;
                 }
                 fprintf(f, "        %s: %s\n", key, val);

@@ -39,23 +39,12 @@ static int emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags *
         for (unsigned id = 0; id < BG_OPT__MAX; id++) {
                 const struct bg_opt_info *o = bg_opt_get(id);
                 struct bg_optval mode;
-                const struct bg_optval *v = &b->opts[id];
+                const struct bg_optval *v;
                 const char *key, *why;
-                char val[1024], canon[1024];
+                char val[1024];
 
-                if (id == BG_OPT_MODE) {
-                        bg_emit_mode_value(b, &mode);
-                        v = &mode;
-                }
-                if (!v->set)
+                if (!(v = bg_emit_opt_value(b, id, BG_EMIT_NETWORKD, &mode, diags, f, "", ".")))
                         continue;
-                if ((why = bg_emit_opt_inert(b, id, BG_EMIT_NETWORKD))) {
-                        bg_emit_note_inert(diags, b, id, BG_EMIT_NETWORKD, why);
-                        if (bg_opt_format_value(o, v, canon, sizeof(canon)) < 0)
-                                snprintf(canon, sizeof(canon), "?");
-                        fprintf(f, "# %s=%s is left out: %s.\n", o->name, canon, why);
-                        continue;
-                }
                 /* networkd has no [Bond] key for these: the port's .network
                  * says PrimarySlave=true / ActiveSlave=true (systemd.network(5) [Network]). */
                 if (id == BG_OPT_PRIMARY || id == BG_OPT_ACTIVE_SLAVE) {
@@ -76,10 +65,7 @@ static int emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags *
                 if (!why && bg_emit_format_value(o, v, BG_EMIT_NETWORKD, key, val, sizeof(val)) < 0)
                         why = "the value cannot be written";
                 if (why) {
-                        bg_emit_warn_option(diags, b, id, BG_EMIT_NETWORKD, why);
-                        if (bg_opt_format_value(o, v, canon, sizeof(canon)) < 0)
-                                snprintf(canon, sizeof(canon), "?");
-                        fprintf(f, "# %s=%s is left out: %s.\n", o->name, canon, why);
+                        bg_emit_opt_refused(b, id, v, BG_EMIT_NETWORKD, why, diags, f, "", ".");
                         continue;
                 }
                 /* networkd sends lp_interval only together with a non-zero
