@@ -13,6 +13,20 @@
 
 #include "emit/emit-internal.h"
 
+/* A double-quoted YAML scalar, with escapes. */
+static void put_quoted(FILE *f, const char *s) {
+        fputc('"', f);
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        fprintf(f, "\\%c", *p);
+                else if (*p < 0x20 || *p == 0x7f)
+                        fprintf(f, "\\x%02x", *p);
+                else
+                        fputc(*p, f);
+        }
+        fputc('"', f);
+}
+
 /* A YAML scalar: plain when it is an ordinary interface-like word,
  * otherwise double-quoted with escapes. Plain words that YAML 1.1 would
  * read as something else (true, no, ~, numbers) are quoted too. */
@@ -28,33 +42,10 @@ static void put_scalar(FILE *f, const char *s) {
         for (size_t i = 0; plain && i < sizeof(special) / sizeof(special[0]); i++)
                 if (strcasecmp(s, special[i]) == 0)
                         plain = false;
-        if (plain) {
+        if (plain)
                 fputs(s, f);
-                return;
-        }
-        fputc('"', f);
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-                if (*p == '"' || *p == '\\')
-                        fprintf(f, "\\%c", *p);
-                else if (*p < 0x20 || *p == 0x7f)
-                        fprintf(f, "\\x%02x", *p);
-                else
-                        fputc(*p, f);
-        }
-        fputc('"', f);
-}
-
-static void put_quoted(FILE *f, const char *s) {
-        fputc('"', f);
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-                if (*p == '"' || *p == '\\')
-                        fprintf(f, "\\%c", *p);
-                else if (*p < 0x20 || *p == 0x7f)
-                        fprintf(f, "\\x%02x", *p);
-                else
-                        fputc(*p, f);
-        }
-        fputc('"', f);
+        else
+                put_quoted(f, s);
 }
 
 static void emit_routes(FILE *f, const struct bg_ipcfg *c) {

@@ -297,6 +297,15 @@ static int emit_port_network(struct bg_emit_files *out, const struct bg_bond *b,
         return bg_emit_close_add(out, f, &buf, 0644, BG_EMIT_PREFIX "%s.network", id);
 }
 
+/* [NetDev] of a VLAN or bridge. */
+static void netdev_head(FILE *f, const char *name, const char *kind, const struct bg_hwaddr *mac, uint32_t mtu) {
+        fprintf(f, "# %s\n[NetDev]\nName=%s\nKind=%s\n", BG_EMIT_HEADER, name, kind);
+        if (mac->len)
+                fprintf(f, "MACAddress=%s\n", BG_HWADDR_STR(mac));
+        if (mtu)
+                fprintf(f, "MTUBytes=%" PRIu32 "\n", mtu);
+}
+
 static int emit_vlan_netdev(struct bg_emit_files *out, const struct bg_vlan *v) {
         char *buf;
         size_t len;
@@ -304,11 +313,7 @@ static int emit_vlan_netdev(struct bg_emit_files *out, const struct bg_vlan *v) 
 
         if (!f)
                 return -ENOMEM;
-        fprintf(f, "# %s\n[NetDev]\nName=%s\nKind=vlan\n", BG_EMIT_HEADER, v->name);
-        if (v->mac.len)
-                fprintf(f, "MACAddress=%s\n", BG_HWADDR_STR(&v->mac));
-        if (v->mtu)
-                fprintf(f, "MTUBytes=%" PRIu32 "\n", v->mtu);
+        netdev_head(f, v->name, "vlan", &v->mac, v->mtu);
         fprintf(f, "\n[VLAN]\nId=%u\n", v->id);
         return bg_emit_close_add(out, f, &buf, 0644, BG_EMIT_PREFIX "%s.netdev", v->name);
 }
@@ -320,11 +325,7 @@ static int emit_bridge_netdev(struct bg_emit_files *out, const struct bg_bridge 
 
         if (!f)
                 return -ENOMEM;
-        fprintf(f, "# %s\n[NetDev]\nName=%s\nKind=bridge\n", BG_EMIT_HEADER, br->name);
-        if (br->mac.len)
-                fprintf(f, "MACAddress=%s\n", BG_HWADDR_STR(&br->mac));
-        if (br->mtu)
-                fprintf(f, "MTUBytes=%" PRIu32 "\n", br->mtu);
+        netdev_head(f, br->name, "bridge", &br->mac, br->mtu);
         /* [Bridge] keys left out keep the kernel's defaults (STP off,
          * forward delay 15 s, hello 2 s, max age 20 s, priority 32768). */
         if (br->stp != BG_STP_UNSET || br->forward_delay != BG_BR_UNSET || br->hello_time != BG_BR_UNSET ||
