@@ -38,6 +38,27 @@ static int emit_connection(FILE *f, const char *id, const char *type, const char
         return 0;
 }
 
+/* A memory stream holding a profile's [connection] section, or NULL with
+ * *err set (nothing left to free). */
+static FILE *open_profile(char **buf, size_t *len, int *err, const char *id, const char *type,
+                          const char *ifname, const char *master, const char *port_type, bool onboot,
+                          bool has_ports) {
+        FILE *f = bg_emit_open(buf, len);
+
+        if (!f) {
+                *err = -ENOMEM;
+                return NULL;
+        }
+        *err = emit_connection(f, id, type, ifname, master, port_type, onboot, has_ports);
+        if (*err < 0) {
+                fclose(f);
+                free(*buf);
+                *buf = NULL;
+                return NULL;
+        }
+        return f;
+}
+
 static void emit_bond_options(FILE *f, const struct bg_bond *b, struct bg_diags *diags) {
         fputs("\n[bond]\n", f);
         for (unsigned id = 0; id < BG_OPT__MAX; id++) {
@@ -165,19 +186,14 @@ static int emit_bond(struct bg_emit_files *out, const struct bg_model *m, const 
         const struct bg_bridge *br;
         char id[300], *buf;
         size_t len;
-        FILE *f = bg_emit_open(&buf, &len);
+        FILE *f;
         int r;
 
-        if (!f)
-                return -ENOMEM;
         snprintf(id, sizeof(id), KF_PREFIX "%s", b->name);
         br = bg_model_bridge_of(m, b->name);
-        r = emit_connection(f, id, "bond", b->name, br ? br->name : NULL, "bridge", b->onboot, b->n_ports > 0);
-        if (r < 0) {
-                fclose(f);
-                free(buf);
+        f = open_profile(&buf, &len, &r, id, "bond", b->name, br ? br->name : NULL, "bridge", b->onboot, b->n_ports > 0);
+        if (!f)
                 return r;
-        }
         if (b->mac.len || b->mtu) {
                 fputs("\n[ethernet]\n", f);
                 if (b->mac.len)
@@ -207,21 +223,15 @@ static int emit_port(struct bg_emit_files *out, const struct bg_bond *b, size_t 
         if (r < 0)
                 return r;
         snprintf(id, sizeof(id), KF_PREFIX "%s", pid);
-        f = bg_emit_open(&buf, &len);
-        if (!f)
-                return -ENOMEM;
         /* A port matched by MAC is matched by its permanent MAC only: NM
          * does not rename devices, and requiring the legacy name as well
          * would leave the bond without the port wherever udev named it
          * differently (NetworkManager matches HWADDR alone, and so
          * did initscripts' rename_device). */
-        r = emit_connection(f, id, "ethernet", p->mac.len ? NULL : p->name, b->name, "bond", b->onboot,
+        f = open_profile(&buf, &len, &r, id, "ethernet", p->mac.len ? NULL : p->name, b->name, "bond", b->onboot,
                             false);
-        if (r < 0) {
-                fclose(f);
-                free(buf);
+        if (!f)
                 return r;
-        }
         if (p->mac.len) {
                 fputs("\n[ethernet]\n", f);
                 if (p->name)
@@ -255,18 +265,13 @@ static int emit_vlan(struct bg_emit_files *out, const struct bg_model *m, const 
         const struct bg_bridge *br = bg_model_bridge_of(m, v->name);
         char id[300], *buf;
         size_t len;
-        FILE *f = bg_emit_open(&buf, &len);
+        FILE *f;
         int r;
 
-        if (!f)
-                return -ENOMEM;
         snprintf(id, sizeof(id), KF_PREFIX "%s", v->name);
-        r = emit_connection(f, id, "vlan", v->name, br ? br->name : NULL, "bridge", v->onboot, false);
-        if (r < 0) {
-                fclose(f);
-                free(buf);
+        f = open_profile(&buf, &len, &r, id, "vlan", v->name, br ? br->name : NULL, "bridge", v->onboot, false);
+        if (!f)
                 return r;
-        }
         emit_link(f, &v->mac, v->mtu);
         /* flags=1: REORDER_HEADERS, the kernel's default (nm-setting-vlan.h). */
         fprintf(f, "\n[vlan]\nflags=1\nid=%u\nparent=%s\n", v->id, v->link);
@@ -281,18 +286,13 @@ static int emit_bridge(struct bg_emit_files *out, const struct bg_bridge *br, st
         struct l3 x = { br->name, &br->ipv4, &br->ipv6, br->dhcp_hostname, &br->loc };
         char id[300], *buf;
         size_t len;
-        FILE *f = bg_emit_open(&buf, &len);
+        FILE *f;
         int r;
 
-        if (!f)
-                return -ENOMEM;
         snprintf(id, sizeof(id), KF_PREFIX "%s", br->name);
-        r = emit_connection(f, id, "bridge", br->name, NULL, NULL, br->onboot, br->n_ports > 0);
-        if (r < 0) {
-                fclose(f);
-                free(buf);
+        f = open_profile(&buf, &len, &r, id, "bridge", br->name, NULL, NULL, br->onboot, br->n_ports > 0);
+        if (!f)
                 return r;
-        }
         emit_link(f, &br->mac, br->mtu);
         /* NetworkManager turns STP on unless told (nm-setting-bridge.c),
          * and writes only what differs from that; the model's unset is the
@@ -318,18 +318,13 @@ static int emit_bridge(struct bg_emit_files *out, const struct bg_bridge *br, st
 static int emit_nic_port(struct bg_emit_files *out, const struct bg_bridge *br, const char *nic) {
         char id[300], *buf;
         size_t len;
-        FILE *f = bg_emit_open(&buf, &len);
+        FILE *f;
         int r;
 
-        if (!f)
-                return -ENOMEM;
         snprintf(id, sizeof(id), KF_PREFIX "%s", nic);
-        r = emit_connection(f, id, "ethernet", nic, br->name, "bridge", br->onboot, false);
-        if (r < 0) {
-                fclose(f);
-                free(buf);
+        f = open_profile(&buf, &len, &r, id, "ethernet", nic, br->name, "bridge", br->onboot, false);
+        if (!f)
                 return r;
-        }
         return bg_emit_close_add(out, f, &buf, 0600, "%s.nmconnection", id);
 }
 
