@@ -186,30 +186,43 @@ static int ip_line(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, int 
         return 0;
 }
 
-int lg_routes(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, int family) {
-        char rel[512], *data, *p;
-        const char *shown, *sm;
-        size_t len;
-        unsigned line = 1;
+/* Read network-scripts/KIND-BOND (route, route6, rule, rule6): 1 with the
+ * text in *data (to free) and its shown name, 0 when there is none or it
+ * cannot be used (reported, and the bond marked bad), -ENOMEM. */
+static int read_side_file(struct lg_ctx *c, struct lg_bond *lb, const char *kind, const char *bond,
+                          char **data, size_t *len, const char **shown) {
+        char rel[512];
         int r;
 
-        snprintf(rel, sizeof(rel), "etc/sysconfig/network-scripts/%s-%s",
-                 family == AF_INET ? "route" : "route6", b->name);
+        snprintf(rel, sizeof(rel), "etc/sysconfig/network-scripts/%s-%s", kind, bond);
         if (!lg_rh_may_exist(c, rel + strlen("etc/sysconfig/network-scripts/")))
                 return 0;
-        r = lg_read(c, rel, &data, &len, &shown);
+        r = lg_read(c, rel, data, len, shown);
         if (r == -ENOENT)
                 return 0;
         if (r < 0) {
                 lb->bad = true;
                 return r == -ENOMEM ? r : 0;
         }
-        if (memchr(data, 0, len)) {
-                lg_diag(c, BG_DIAG_ERROR, shown, 0, 0, NULL, "the file contains NUL bytes (binary data?)");
+        if (memchr(*data, 0, *len)) {
+                lg_diag(c, BG_DIAG_ERROR, *shown, 0, 0, NULL, "the file contains NUL bytes (binary data?)");
                 lb->bad = true;
-                free(data);
+                free(*data);
                 return 0;
         }
+        return 1;
+}
+
+int lg_routes(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, int family) {
+        char *data, *p;
+        const char *shown, *sm;
+        size_t len;
+        unsigned line = 1;
+        int r;
+
+        r = read_side_file(c, lb, family == AF_INET ? "route" : "route6", b->name, &data, &len, &shown);
+        if (r <= 0)
+                return r;
         sm = shown;
         if (family == AF_INET && has_address_vars(data)) {
                 r = vars_form(c, lb, b, sm, data, len);
@@ -237,23 +250,15 @@ int lg_routes(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, int famil
  * usually with `table` routes in route-<bond>). The model has no rules, so
  * every rule is reported, never dropped silently. */
 int lg_rules(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, int family) {
-        char rel[512], *data, *p;
+        char *data, *p;
         const char *shown;
         size_t len;
         unsigned line = 1;
         int r;
 
-        snprintf(rel, sizeof(rel), "etc/sysconfig/network-scripts/%s-%s",
-                 family == AF_INET ? "rule" : "rule6", b->name);
-        if (!lg_rh_may_exist(c, rel + strlen("etc/sysconfig/network-scripts/")))
-                return 0;
-        r = lg_read(c, rel, &data, &len, &shown);
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0) {
-                lb->bad = true;
-                return r == -ENOMEM ? r : 0;
-        }
+        r = read_side_file(c, lb, family == AF_INET ? "rule" : "rule6", b->name, &data, &len, &shown);
+        if (r <= 0)
+                return r;
         for (p = data; p < data + len && *p; line++) {
                 char *eol = memchr(p, '\n', (size_t) (data + len - p)), *hash;
                 size_t skip;
