@@ -124,36 +124,35 @@ void lg_explain_extra(struct lg_ctx *c, const char *file, unsigned line, const c
         e->n++;
 }
 
-void lg_vfate(struct lg_ctx *c, struct bg_ifcfg *f, struct bg_ifcfg_var *v, const char *fmt, ...) {
-        va_list ap;
+__attribute__((format(printf, 4, 0)))
+static void set_fate_v(struct lg_ctx *c, struct bg_ifcfg *f, struct bg_ifcfg_var *v, const char *fmt,
+                       va_list ap) {
         char *s;
 
         if (c->quiet || !v)
                 return;
-        va_start(ap, fmt);
         if (vasprintf(&s, fmt, ap) < 0)
                 s = NULL;
-        va_end(ap);
         bg_ifcfg_set_fate(f, v, "%s", s ? s : "?");
         free(s);
+}
+
+void lg_vfate(struct lg_ctx *c, struct bg_ifcfg *f, struct bg_ifcfg_var *v, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        set_fate_v(c, f, v, fmt, ap);
+        va_end(ap);
 }
 
 void lg_kfate(struct lg_ctx *c, struct bg_ifcfg *f, const char *key, const char *fmt, ...) {
-        struct bg_ifcfg_var *v = bg_ifcfg_find(f, key);
         va_list ap;
-        char *s;
 
-        if (c->quiet || !v)
-                return;
         va_start(ap, fmt);
-        if (vasprintf(&s, fmt, ap) < 0)
-                s = NULL;
+        set_fate_v(c, f, bg_ifcfg_find(f, key), fmt, ap);
         va_end(ap);
-        bg_ifcfg_set_fate(f, v, "%s", s ? s : "?");
-        free(s);
 }
 
-/* Module and alias names: '-' and '_' are the same (modprobe.d(5)). */
 bool lg_mac_keep(struct lg_ctx *c, const char *file, unsigned line, unsigned col, const char *key,
                  const char *dev, const struct bg_hwaddr *m) {
         char buf[BG_HWADDR_STRLEN];
@@ -167,6 +166,7 @@ bool lg_mac_keep(struct lg_ctx *c, const char *file, unsigned line, unsigned col
         return false;
 }
 
+/* Module and alias names: '-' and '_' are the same (modprobe.d(5)). */
 bool lg_ifname_eq(const char *a, const char *b) {
         if (!a || !b)
                 return false;
