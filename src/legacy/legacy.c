@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "legacy-int.h"
+#include "readers-int.h"
 #include "util/util.h"
 
 const char *lg_intern(struct lg_ctx *c, const char *s) {
@@ -442,43 +443,18 @@ static void ctx_free(struct lg_ctx *c) {
         lg_rclocal_free(c);
         lg_modprobe_free(&c->mp);
         bg_ifcfg_free(&c->network);
-        bg_explain_free(&c->extra);
-        bg_model_free(&c->paths);
-        free(c->root);
-        if (c->rootfd >= 0)
-                close(c->rootfd);
+        lg_ctx_close(c);
 }
 
 int bg_legacy_read(const char *root, struct bg_model *m, struct bg_diags *diags,
                    struct bg_explain *explain) {
-        struct lg_ctx c = { .diags = diags, .explain = explain, .rootfd = -1 };
+        struct lg_ctx c;
         struct bg_model scratch;
-        struct stat st;
         bool left_out = false;
-        size_t len;
         int r;
 
-        if (!root || !*root)
-                root = "/";
-        len = strlen(root);
-        while (len > 1 && root[len - 1] == '/')
-                len--;
-        if (len == 1 && root[0] == '/')
-                len = 0;
-        if (!(c.root = strndup(root, len)))
-                return -ENOMEM;
-
-        c.rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
-        if (c.rootfd < 0 || fstat(c.rootfd, &st) < 0) {
-                r = -errno;
-                bg_diag_add(diags, BG_DIAG_ERROR, &(struct bg_loc) { root, 0, 0 }, NULL,
-                            "root directory: %s", strerror(-r));
-                free(c.root);
-                if (c.rootfd >= 0)
-                        close(c.rootfd);
+        if ((r = lg_ctx_open(&c, root, diags, explain)) < 0)
                 return r;
-        }
-
         bg_model_init(&scratch);
         if ((r = read_network(&c)) < 0 || (r = lg_modprobe_read(&c)) < 0 ||
             (r = lg_rclocal_read(&c)) < 0 || (r = lg_rh_scan(&c)) < 0 || (r = lg_rh_assign(&c)) < 0)

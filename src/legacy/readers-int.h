@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
-/* Helpers shared by the Debian (debian*.c) and SUSE (suse.c) readers, on
- * top of the lg_ctx machinery of the Red Hat reader (legacy-int.h). */
+/* Helpers shared by the readers on top of the lg_ctx machinery
+ * (legacy-int.h): the root context (all three), option and address rules
+ * (the Debian and SUSE readers). */
 #include <stdbool.h>
 
 #include "legacy-int.h"
