@@ -840,6 +840,10 @@ int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o, stru
                 else if (r < 0)
                         failed = true;
         }
+        /* the dynamic part last, once the links are there; diff shows no
+         * DHCP (a lease is not drift) */
+        if (!o->on_plan && bg_dhcp_handoff(m, o->skip, o, d) < 0)
+                failed = true;
         if (o->prune) {
                 struct bg_fwd_state *v;
                 size_t n;

@@ -138,6 +138,14 @@ int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o,
  * refused before a change, -EIO the kernel refused a request. With
  * o->prune, VLANs and bridges earlier applies brought up (RUNDIR/stack)
  * that m no longer names are deleted. */
+/* DHCP of the model's bonds (not skipped), VLANs and bridges, handed to
+ * systemd-networkd or a DHCP client (dhcp.c; bondgen(8) DHCP). 0 or -EIO
+ * when some link is left without its DHCP (said in diags). */
+int bg_dhcp_handoff(const struct bg_model *m, const bool *skip, const struct bg_apply_opts *o,
+                    struct bg_diags *diags);
+/* The runtime .network file that hands link name's DHCP to networkd. */
+int bg_dhcp_networkd_file(const char *name, const struct bg_ipcfg *v4, const struct bg_ipcfg *v6,
+                          const char *hostname, char **out, size_t *len);
 int bg_apply_stack(struct bg_nl *nl, const struct bg_model *m, struct bg_nl_state *st,
                    const struct bg_apply_opts *o, struct bg_diags *diags);
 

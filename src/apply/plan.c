@@ -320,12 +320,10 @@ static int plan_addresses(struct bg_plan *p, const char *name, const struct bg_n
         size_t alen = family == AF_INET ? 4 : 16;
         bool manage = c->method == BG_IP_STATIC || c->method == BG_IP_NONE;
 
-        if (c->method == BG_IP_DHCP) {
-                bg_diag_add(d, BG_DIAG_NOTE, &c->loc, "method",
-                            "%s: %s by DHCP is left to the DHCP client", name,
-                            family == AF_INET ? "IPv4" : "IPv6");
+        /* DHCP is handed over after the plans (dhcp.c); its addresses
+         * are the client's */
+        if (c->method == BG_IP_DHCP)
                 return 0;
-        }
         for (size_t i = 0; i < c->n_addresses; i++) {
                 const struct bg_addr *ma = &c->addresses[i];
                 struct bg_nl_addr a = { .family = family, .prefixlen = ma->prefixlen };

@@ -27,12 +27,13 @@ command -v systemd-analyze >/dev/null || { echo "SKIP: systemd-analyze missing" 
 tmp=$(mktemp -d /tmp/bg-boot-units-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/bin" "$tmp/units"
-for b in bondgen bondgend bondgen-hotplug bondgen-cmdline; do
+for b in bondgen bondgend bondgen-hotplug bondgen-cmdline dhclient; do
         printf '#!/bin/sh\nexit 0\n' >"$tmp/bin/$b"
         chmod 755 "$tmp/bin/$b"
 done
-for u in bondgen-apply.service bondgend@.service bondgen-metrics.service; do
-        sed -e "s|@SBINDIR@|$tmp/bin|g" -e "s|@LIBEXECDIR@|$tmp/bin|g" "$src/units/$u.in" >"$tmp/units/$u"
+for u in bondgen-apply.service bondgend@.service bondgen-metrics.service bondgen-dhcp@.service bondgen-dhcp6@.service; do
+        sed -e "s|@SBINDIR@|$tmp/bin|g" -e "s|@LIBEXECDIR@|$tmp/bin|g" -e "s|@DHCLIENT@|$tmp/bin/dhclient|g" \
+                "$src/units/$u.in" >"$tmp/units/$u"
 done
 cp "$src/units/bondgen-metrics.timer" "$tmp/units/"
 if grep -n '@[A-Z]*@' "$tmp/units/"*; then
@@ -60,6 +61,7 @@ verify() {
 mkdir -p "$tmp/empty"
 verify "$tmp/empty" "$tmp/units/bondgen-apply.service" "bondgend@bond0.service"
 verify "$tmp/empty" "$tmp/units/bondgen-metrics.timer" "$tmp/units/bondgen-metrics.service"
+verify "$tmp/empty" 'bondgen-dhcp@bond0.100.service' 'bondgen-dhcp6@br\x2dlan.service'
 
 for fx in legacy yaml both broken; do
         rm -rf "$tmp/gen"

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "apply/apply.h"
@@ -232,4 +233,24 @@ Test(stack, requests_decode_back) {
         cr_assert(l.br.have_priority && l.br.priority == 4096);
         cr_assert(!l.br.have_hello_time && !l.br.have_max_age);
         bg_nl_link_clear(&l);
+}
+
+/* The runtime file that hands a link's DHCP to systemd-networkd. */
+Test(stack, networkd_dhcp_file) {
+        struct bg_ipcfg v4 = { .method = BG_IP_DHCP }, v6 = { .method = BG_IP_DHCP }, none = { 0 };
+        char *buf = NULL;
+        size_t len = 0;
+
+        cr_assert_eq(bg_dhcp_networkd_file("vlan200", &v4, &v6, "web1.example.com", &buf, &len), 0);
+        cr_assert(strstr(buf, "[Match]\nName=vlan200\n"), "%s", buf);
+        cr_assert(strstr(buf, "DHCP=yes\n") && strstr(buf, "IPv6AcceptRA=yes\n"), "%s", buf);
+        cr_assert(strstr(buf, "KeepConfiguration=static\n"), "%s", buf);
+        cr_assert(strstr(buf, "\n[DHCPv4]\nHostname=web1.example.com\n"), "%s", buf);
+        cr_assert_eq(strlen(buf), len);
+        free(buf);
+        buf = NULL;
+        cr_assert_eq(bg_dhcp_networkd_file("bond0", &v4, &none, NULL, &buf, &len), 0);
+        cr_assert(strstr(buf, "DHCP=ipv4\n") && strstr(buf, "LinkLocalAddressing=no\n"), "%s", buf);
+        cr_assert(!strstr(buf, "[DHCPv4]") && !strstr(buf, "IPv6AcceptRA"), "%s", buf);
+        free(buf);
 }
