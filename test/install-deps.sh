@@ -33,5 +33,7 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
         chmod 755 /usr/sbin/policy-rc.d
         trap 'rm -f /usr/sbin/policy-rc.d' EXIT
 fi
-apt-get update -q
+# No translated package descriptions: nothing here reads them, and they
+# are the largest index a fresh machine downloads.
+apt-get update -q -o Acquire::Languages=none
 apt-get install -y -q --no-install-recommends "${missing[@]}"
