@@ -181,6 +181,16 @@ const char *bg_apply_rundir(void);
  * -ENOENT/-ECONNREFUSED no bondgend, -EINVAL refused (bondgend's words
  * in err), -EOPNOTSUPP a bondgend that does not know the request. */
 int bg_fwdctl_request(const char *bond, const char *req, char **body, char *err, size_t errlen);
+/* The same, with the text of an "ok: TEXT" first line in note ("" for a
+ * bare "ok"; note may be NULL). err always says what went wrong, in words
+ * for the user: no bondgend (-ENOENT, -ECONNREFUSED), not root (-EACCES),
+ * an unsafe run directory or a socket served by someone else (-EPERM), no
+ * answer within BONDGEN_TIMEOUT (-ETIMEDOUT), refused (-EINVAL). */
+int bg_fwdctl_call(const char *bond, const char *req, char **body, char *note, size_t notelen, char *err,
+                   size_t errlen);
+/* 0 when the run directory may be trusted (or is missing), with its
+ * owner; -EPERM and the reason when others can write it. */
+int bg_fwdctl_check_rundir(uid_t *owner, char *err, size_t errlen);
 /* The pid of the bondgend serving BOND (SO_PEERCRED). */
 int bg_fwdctl_pid(const char *bond, pid_t *pid);
 int bg_fwd_state_parse(const char *text, struct bg_fwd_state *s, char *err, size_t errlen);

@@ -74,45 +74,79 @@ static int sock_path(const char *bond, struct sockaddr_un *sa) {
         return 0;
 }
 
+int bg_fwdctl_check_rundir(uid_t *owner, char *err, size_t errlen) {
+        const char *dir = bg_apply_rundir();
+        struct stat st;
+
+        *owner = 0;
+        if (stat(dir, &st) < 0)
+                return 0;   /* missing: connect() says no bondgend runs */
+        /* anyone who can write it could put a socket of their own there
+         * and answer for bondgend */
+        if (st.st_mode & 022) {
+                snprintf(err, errlen, "%s: refused: the run directory must be writable by no one but its owner "
+                         "(owner %u, mode %04o)", dir, (unsigned) st.st_uid, (unsigned) (st.st_mode & 07777));
+                return -EPERM;
+        }
+        *owner = st.st_uid;
+        return 0;
+}
+
 /* Connect to BOND's socket, checking that root (or the run directory's
- * owner, bondgend's user) serves it; *pid is the server's. */
+ * owner, bondgend's user: DynamicUser= chowns RuntimeDirectory=) serves
+ * it; *pid is the server's. connect(2) on a unix socket whose backlog is
+ * full (bondgend hung) blocks for the send timeout, which is the
+ * client's. */
 static int ctl_connect(const char *bond, pid_t *pid, char *err, size_t errlen) {
         struct sockaddr_un sa;
         struct ucred cred;
         socklen_t cl = sizeof(cred);
-        struct stat st;
         uid_t owner = 0;
         int fd, r, t = timeout_ms();
         struct timeval tv = { t / 1000, (t % 1000) * 1000 };
 
         r = sock_path(bond, &sa);
         if (r < 0) {
-                snprintf(err, errlen, "not a usable bond name");
+                snprintf(err, errlen, r == -EINVAL ? "not a usable bond name" : "name too long");
                 return r;
         }
-        if (stat(bg_apply_rundir(), &st) == 0) {
-                if (st.st_mode & 022) {
-                        snprintf(err, errlen, "%s is writable by others than its owner: refused", bg_apply_rundir());
-                        return -EPERM;
-                }
-                owner = st.st_uid;
-        }
+        r = bg_fwdctl_check_rundir(&owner, err, errlen);
+        if (r < 0)
+                return r;
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return -errno;
+        if (fd < 0) {
+                r = -errno;
+                snprintf(err, errlen, "socket: %s", strerror(-r));
+                return r;
+        }
         (void) setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
         if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
                 r = -errno;
                 close(fd);
+                if (r == -EAGAIN || r == -EINPROGRESS || r == -ETIMEDOUT) {
+                        snprintf(err, errlen, "bondgend does not accept connections within %d.%03d s (hung?): %s",
+                                 t / 1000, t % 1000, sa.sun_path);
+                        return -ETIMEDOUT;
+                }
                 if (r == -ENOENT || r == -ECONNREFUSED)
-                        snprintf(err, errlen, "no bondgend is running for it (%s)", sa.sun_path);
+                        snprintf(err, errlen, "no bondgend is running for this bond (%s)", sa.sun_path);
+                else if (r == -EACCES || r == -EPERM)
+                        snprintf(err, errlen, "permission denied: only root may control bondgend");
                 else
                         snprintf(err, errlen, "%s: %s", sa.sun_path, strerror(-r));
-                return r;
+                return r == -EPERM ? -EACCES : r;
         }
-        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || (cred.uid != 0 && cred.uid != owner)) {
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0) {
+                r = -errno;
                 close(fd);
-                snprintf(err, errlen, "%s is served by neither root nor the run directory's owner", sa.sun_path);
+                snprintf(err, errlen, "refused: %s: who serves it is unknown (SO_PEERCRED: %s)", sa.sun_path,
+                         strerror(-r));
+                return -EPERM;
+        }
+        if (cred.uid != 0 && cred.uid != owner) {
+                close(fd);
+                snprintf(err, errlen, "refused: %s is served by uid %u, neither root nor the run directory's owner",
+                         sa.sun_path, (unsigned) cred.uid);
                 return -EPERM;
         }
         if (pid)
@@ -131,17 +165,27 @@ int bg_fwdctl_pid(const char *bond, pid_t *pid) {
 }
 
 int bg_fwdctl_request(const char *bond, const char *req, char **body, char *err, size_t errlen) {
+        return bg_fwdctl_call(bond, req, body, NULL, 0, err, errlen);
+}
+
+int bg_fwdctl_call(const char *bond, const char *req, char **body, char *note, size_t notelen, char *err,
+                   size_t errlen) {
         char *buf = NULL, *nl;
         size_t len = 0, cap = 0;
-        long long deadline = mono_ms() + timeout_ms();
+        int t = timeout_ms();
+        long long deadline = mono_ms() + t;
         int fd;
 
         err[0] = 0;
+        if (note && notelen)
+                note[0] = 0;
         if (body)
                 *body = NULL;
         fd = ctl_connect(bond, NULL, err, errlen);
         if (fd < 0)
                 return fd;
+        /* a refused request may be answered before it is fully sent: read
+         * the answer whatever send() says */
         (void) send(fd, req, strlen(req), MSG_NOSIGNAL);
         shutdown(fd, SHUT_WR);
         for (;;) {
@@ -155,6 +199,7 @@ int bg_fwdctl_request(const char *bond, const char *req, char **body, char *err,
                         if (!nb) {
                                 free(buf);
                                 close(fd);
+                                snprintf(err, errlen, "%s", strerror(ENOMEM));
                                 return -ENOMEM;
                         }
                         buf = nb;
@@ -166,7 +211,7 @@ int bg_fwdctl_request(const char *bond, const char *req, char **body, char *err,
                 if (k <= 0) {
                         free(buf);
                         close(fd);
-                        snprintf(err, errlen, "no answer from bondgend in time (hung?)");
+                        snprintf(err, errlen, "no answer from bondgend within %d.%03d s (hung?)", t / 1000, t % 1000);
                         return -ETIMEDOUT;
                 }
                 n = recv(fd, buf + len, cap - len - 1, MSG_DONTWAIT);
@@ -192,6 +237,8 @@ int bg_fwdctl_request(const char *bond, const char *req, char **body, char *err,
                 /* "unknown command": a bondgend older than this request */
                 return strstr(err, "unknown command") ? -EOPNOTSUPP : -EINVAL;
         }
+        if (note && notelen && buf[2] == ':')
+                snprintf(note, notelen, "%s", buf + 3 + (buf[3] == ' '));
         if (body) {
                 *body = strdup(nl ? nl : "");
                 if (!*body) {

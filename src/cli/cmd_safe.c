@@ -21,10 +21,9 @@
 #include "model/model.h"
 #include "util/util.h"
 
+/* The run directory of every subcommand: the one bondgend's client uses. */
 const char *bg_cli_rundir(void) {
-        const char *e = getenv("BONDGEN_RUNDIR");
-
-        return e && *e == '/' ? e : BG_RUNDIR;
+        return bg_apply_rundir();
 }
 
 /* JSON: one array per kind of device, filled as plans come (bonds,

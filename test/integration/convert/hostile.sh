@@ -13,6 +13,9 @@
 #                 exit 3, "no answer from bondgend within 1.000 s", in
 #                 under 5 s; enslave against a socket nobody listens on:
 #                 exit 3, "no bondgend is running"
+#  foreign socket a socket served by uid 65534 (neither root nor the run
+#                 directory's owner): status and enslave refuse it, exit 1,
+#                 naming the uid
 #  open run dir   a run directory others can write is refused by bondgen
 #                 (exit 1, for one bond and for all)
 #  time budget    the generator over its time budget skips the remaining
@@ -99,6 +102,25 @@ python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[
 rc=0; out=$(BONDGEN_RUNDIR=$run timeout 10 "$bondgen" enslave bond1 eth0 2>&1) || rc=$?
 [ "$rc" = 3 ] && grep -q "no bondgend is running" <<<"$out" || fail "stopped bondgend: exit $rc: $out"
 echo "ok: a hung or stopped bondgend gives a message in time"
+
+# 3b. A socket whose server is neither root nor the run directory's owner
+#     is not bondgend: refused by the one client status and enslave use.
+python3 - "$run/bond2.sock" <<'PY' &
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+os.setgid(65534); os.setuid(65534)   # the peer's credentials are taken at listen()
+s.listen(4)
+time.sleep(30)
+PY
+pids+=($!)
+for _ in $(seq 50); do [ -S "$run/bond2.sock" ] && break; sleep 0.1; done
+for cmd in "status bond2" "enslave bond2 eth0"; do
+        rc=0; out=$(BONDGEN_RUNDIR=$run timeout 10 "$bondgen" $cmd 2>&1) || rc=$?
+        [ "$rc" = 1 ] && grep -q "^bondgen: bond2: refused: $run/bond2.sock is served by uid 65534, neither root nor the run directory's owner\$" <<<"$out" ||
+                fail "socket of another user ($cmd): exit $rc: $out"
+done
+echo "ok: a socket served by another user is refused"
 
 # 4. A run directory others can write is refused: its socket could be theirs.
 chmod 0777 "$run"
