@@ -37,6 +37,18 @@ void bg_fwd_params_default(struct bg_fwd_params *p, enum bg_mode mode);
 /* Every option b runs with, into b->opts (cleared first), as the model
  * writes them; bg_fwd_params_from_bond() of the result gives p back. */
 int bg_fwd_params_to_bond(const struct bg_fwd_params *p, struct bg_bond *b);
+
+/* The options the forwarder keeps as they are, one number each: which
+ * field of struct bg_fwd_params holds option id (params.c). Both
+ * directions above walk this one table. */
+struct bg_fwd_num_param {
+        enum bg_opt id;
+        size_t offset, size;
+};
+extern const struct bg_fwd_num_param bg_fwd_num_params[];
+extern const size_t bg_fwd_n_num_params;
+uint64_t bg_fwd_num_param_get(const struct bg_fwd_params *p, const struct bg_fwd_num_param *n);
+void bg_fwd_num_param_set(struct bg_fwd_params *p, const struct bg_fwd_num_param *n, uint64_t v);
 /* Do old and nw differ only in what a running mode takes as it is? */
 bool bg_fwd_params_live_only(const struct bg_fwd_params *old, const struct bg_fwd_params *nw);
 

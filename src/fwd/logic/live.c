@@ -49,24 +49,8 @@ int bg_fwd_params_to_bond(const struct bg_fwd_params *p, struct bg_bond *b) {
                         return r;
                 b->opts[BG_OPT_ARP_IP_TARGET].set = true;
         }
-        set_num(b, BG_OPT_ARP_VALIDATE, p->arp_validate);
-        set_num(b, BG_OPT_ARP_ALL_TARGETS, p->arp_all_targets);
         if (p->primary[0] && (r = set_str(b, BG_OPT_PRIMARY, p->primary)) < 0)
                 return r;
-        set_num(b, BG_OPT_PRIMARY_RESELECT, p->primary_reselect);
-        set_num(b, BG_OPT_FAIL_OVER_MAC, p->fail_over_mac);
-        set_num(b, BG_OPT_XMIT_HASH_POLICY, p->xmit_hash_policy);
-        set_num(b, BG_OPT_RESEND_IGMP, p->resend_igmp);
-        set_num(b, BG_OPT_NUM_GRAT_ARP, p->num_peer_notif);
-        set_num(b, BG_OPT_ALL_SLAVES_ACTIVE, p->all_slaves_active);
-        set_num(b, BG_OPT_MIN_LINKS, p->min_links);
-        set_num(b, BG_OPT_LP_INTERVAL, p->lp_interval);
-        set_num(b, BG_OPT_PACKETS_PER_SLAVE, p->packets_per_slave);
-        set_num(b, BG_OPT_LACP_ACTIVE, p->lacp_active);
-        set_num(b, BG_OPT_LACP_RATE, p->lacp_rate);
-        set_num(b, BG_OPT_AD_SELECT, p->ad_select);
-        set_num(b, BG_OPT_AD_ACTOR_SYS_PRIO, p->ad_actor_sys_prio);
-        set_num(b, BG_OPT_AD_USER_PORT_KEY, p->ad_user_port_key);
         if (!bg_mac_is_zero(p->ad_actor_system)) {
                 char mac[18];
                 bg_format_mac(p->ad_actor_system, mac);
@@ -74,11 +58,9 @@ int bg_fwd_params_to_bond(const struct bg_fwd_params *p, struct bg_bond *b) {
                         return r;
                 memcpy(b->opts[BG_OPT_AD_ACTOR_SYSTEM].mac, p->ad_actor_system, 6);
         }
-        set_num(b, BG_OPT_TLB_DYNAMIC_LB, p->tlb_dynamic_lb);
         set_num(b, BG_OPT_ARP_MISSED_MAX, p->arp_missed_max);
-        set_num(b, BG_OPT_COUPLED_CONTROL, p->coupled_control);
-        set_num(b, BG_OPT_BROADCAST_NEIGHBOR, p->broadcast_neighbor);
-        set_num(b, BG_OPT_LACP_STRICT, p->lacp_strict);
+        for (size_t i = 0; i < bg_fwd_n_num_params; i++)
+                set_num(b, bg_fwd_num_params[i].id, bg_fwd_num_param_get(p, &bg_fwd_num_params[i]));
         /* as validation and the kernel: an option outside its modes is
          * not part of the bond (bond_opt_check_deps() refuses it) */
         for (unsigned i = 0; i < BG_OPT__MAX; i++)

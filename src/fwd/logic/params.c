@@ -3,11 +3,74 @@
  * the way the kernel stores them (bond_options.c: delays in whole
  * miimon periods, rounded down). */
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fwd/logic/fwd.h"
+
+#define NUM(opt, field) \
+        { opt, offsetof(struct bg_fwd_params, field), sizeof(((struct bg_fwd_params *) 0)->field) }
+const struct bg_fwd_num_param bg_fwd_num_params[] = {
+        NUM(BG_OPT_ARP_VALIDATE, arp_validate),
+        NUM(BG_OPT_ARP_ALL_TARGETS, arp_all_targets),
+        NUM(BG_OPT_PRIMARY_RESELECT, primary_reselect),
+        NUM(BG_OPT_FAIL_OVER_MAC, fail_over_mac),
+        NUM(BG_OPT_XMIT_HASH_POLICY, xmit_hash_policy),
+        NUM(BG_OPT_NUM_GRAT_ARP, num_peer_notif),
+        NUM(BG_OPT_RESEND_IGMP, resend_igmp),
+        NUM(BG_OPT_PACKETS_PER_SLAVE, packets_per_slave),
+        NUM(BG_OPT_MIN_LINKS, min_links),
+        NUM(BG_OPT_ALL_SLAVES_ACTIVE, all_slaves_active),
+        NUM(BG_OPT_LP_INTERVAL, lp_interval),
+        NUM(BG_OPT_LACP_ACTIVE, lacp_active),
+        NUM(BG_OPT_LACP_RATE, lacp_rate),
+        NUM(BG_OPT_AD_SELECT, ad_select),
+        NUM(BG_OPT_COUPLED_CONTROL, coupled_control),
+        NUM(BG_OPT_BROADCAST_NEIGHBOR, broadcast_neighbor),
+        NUM(BG_OPT_LACP_STRICT, lacp_strict),
+        NUM(BG_OPT_TLB_DYNAMIC_LB, tlb_dynamic_lb),
+        NUM(BG_OPT_AD_ACTOR_SYS_PRIO, ad_actor_sys_prio),
+        NUM(BG_OPT_AD_USER_PORT_KEY, ad_user_port_key),
+};
+#undef NUM
+const size_t bg_fwd_n_num_params = sizeof(bg_fwd_num_params) / sizeof(bg_fwd_num_params[0]);
+
+uint64_t bg_fwd_num_param_get(const struct bg_fwd_params *p, const struct bg_fwd_num_param *n) {
+        const char *f = (const char *) p + n->offset;
+        uint32_t u32;
+        uint16_t u16;
+
+        switch (n->size) {
+        case 1:
+                return *(const bool *) f;
+        case 2:
+                memcpy(&u16, f, 2);
+                return u16;
+        default:
+                memcpy(&u32, f, 4);
+                return u32;
+        }
+}
+
+void bg_fwd_num_param_set(struct bg_fwd_params *p, const struct bg_fwd_num_param *n, uint64_t v) {
+        char *f = (char *) p + n->offset;
+        uint32_t u32 = (uint32_t) v;
+        uint16_t u16 = (uint16_t) v;
+
+        switch (n->size) {
+        case 1:
+                *(bool *) f = v != 0;
+                break;
+        case 2:
+                memcpy(f, &u16, 2);
+                break;
+        default:
+                memcpy(f, &u32, 4);
+                break;
+        }
+}
 
 void bg_fwd_params_default(struct bg_fwd_params *p, enum bg_mode mode) {
         memset(p, 0, sizeof(*p));
@@ -50,8 +113,6 @@ int bg_fwd_params_from_bond(const struct bg_bond *bond, struct bg_fwd_params *p,
         p->arp_missed_max = (uint32_t) bg_bond_opt_num(bond, BG_OPT_ARP_MISSED_MAX);
         if (!p->arp_missed_max)
                 p->arp_missed_max = 2;
-        p->arp_validate = (unsigned) bg_bond_opt_num(bond, BG_OPT_ARP_VALIDATE);
-        p->arp_all_targets = (unsigned) bg_bond_opt_num(bond, BG_OPT_ARP_ALL_TARGETS);
         t = &bond->opts[BG_OPT_ARP_IP_TARGET];
         for (size_t i = 0; t->set && i < t->n_list && p->n_arp_targets < 16; i++) {
                 /* parsed once by the model (struct bg_optaddr) */
@@ -89,24 +150,8 @@ int bg_fwd_params_from_bond(const struct bg_bond *bond, struct bg_fwd_params *p,
         }
         if (bond->opts[BG_OPT_PRIMARY].set && bond->opts[BG_OPT_PRIMARY].str)
                 snprintf(p->primary, sizeof(p->primary), "%s", bond->opts[BG_OPT_PRIMARY].str);
-        p->primary_reselect = (unsigned) bg_bond_opt_num(bond, BG_OPT_PRIMARY_RESELECT);
-        p->fail_over_mac = (unsigned) bg_bond_opt_num(bond, BG_OPT_FAIL_OVER_MAC);
-        p->xmit_hash_policy = (unsigned) bg_bond_opt_num(bond, BG_OPT_XMIT_HASH_POLICY);
-        p->num_peer_notif = (uint32_t) bg_bond_opt_num(bond, BG_OPT_NUM_GRAT_ARP);
-        p->resend_igmp = (uint32_t) bg_bond_opt_num(bond, BG_OPT_RESEND_IGMP);
-        p->packets_per_slave = (uint32_t) bg_bond_opt_num(bond, BG_OPT_PACKETS_PER_SLAVE);
-        p->min_links = (uint32_t) bg_bond_opt_num(bond, BG_OPT_MIN_LINKS);
-        p->all_slaves_active = bg_bond_opt_num(bond, BG_OPT_ALL_SLAVES_ACTIVE) != 0;
-        p->lp_interval = (uint32_t) bg_bond_opt_num(bond, BG_OPT_LP_INTERVAL);
-        p->lacp_active = (unsigned) bg_bond_opt_num(bond, BG_OPT_LACP_ACTIVE);
-        p->lacp_rate = (unsigned) bg_bond_opt_num(bond, BG_OPT_LACP_RATE);
-        p->ad_select = (unsigned) bg_bond_opt_num(bond, BG_OPT_AD_SELECT);
-        p->coupled_control = (unsigned) bg_bond_opt_num(bond, BG_OPT_COUPLED_CONTROL);
-        p->broadcast_neighbor = (unsigned) bg_bond_opt_num(bond, BG_OPT_BROADCAST_NEIGHBOR);
-        p->lacp_strict = (unsigned) bg_bond_opt_num(bond, BG_OPT_LACP_STRICT);
-        p->tlb_dynamic_lb = (unsigned) bg_bond_opt_num(bond, BG_OPT_TLB_DYNAMIC_LB);
-        p->ad_actor_sys_prio = (uint16_t) bg_bond_opt_num(bond, BG_OPT_AD_ACTOR_SYS_PRIO);
-        p->ad_user_port_key = (uint16_t) bg_bond_opt_num(bond, BG_OPT_AD_USER_PORT_KEY);
+        for (size_t i = 0; i < bg_fwd_n_num_params; i++)
+                bg_fwd_num_param_set(p, &bg_fwd_num_params[i], bg_bond_opt_num(bond, bg_fwd_num_params[i].id));
         if (bond->opts[BG_OPT_AD_ACTOR_SYSTEM].set && bond->opts[BG_OPT_AD_ACTOR_SYSTEM].str)
                 memcpy(p->ad_actor_system, bond->opts[BG_OPT_AD_ACTOR_SYSTEM].mac, 6);
         return 0;
