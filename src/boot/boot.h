@@ -6,9 +6,10 @@
  *
  * The generator runs synchronously at every boot and daemon-reload and must
  * stay in the millisecond range (systemd.generator(7)), so it does not run
- * the legacy converter or the validating YAML
- * loader: it scans for bond names, backends and port names only. Validation
- * is bondgen-apply.service's job, where errors reach the journal.
+ * the legacy converter or the model's validation: it loads the canonical
+ * YAML with the one loader (yaml/) and scans the legacy files for bond
+ * names and ports only. Conversion and validation are
+ * bondgen-apply.service's job, where errors reach the journal.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -70,7 +71,7 @@ bool bg_boot_cmdline_disabled(const char *cmdline);
  * returns 0, -EINVAL when a word was skipped, -ENOMEM. */
 int bg_boot_cmdline_bonds(const char *cmdline, struct bg_boot_set *s, struct bg_diags *diags);
 
-/* --- scanners (scan.c) --- */
+/* --- readers (scan.c) --- */
 
 /* Legacy bonding configuration under root: ifcfg-* with TYPE=Bond,
  * BONDING_MASTER=yes, BONDING_OPTS, MASTER/SLAVE in
@@ -86,14 +87,18 @@ void bg_boot_scan_set_budget_ms(unsigned ms);
 int bg_boot_scan_legacy(const char *root, struct bg_boot_set *s, bool *found,
                         struct bg_diags *diags);
 
-/* One canonical YAML document (bonds[].name, .backend, .ports[].name/.mac;
- * everything else is skipped unread). Syntax errors go to diags with line
- * and column and return -EINVAL; bonds seen before the error are kept. */
+/* One canonical YAML document through the model loader (bg_yaml_load_data():
+ * its size, depth and length limits); of its bonds the name, backend and
+ * ports are kept, also of a bond with a bad value. Every problem goes to
+ * diags as FILE:LINE:COL and returns -EINVAL; a document the loader cannot
+ * parse gives no bonds. */
 int bg_boot_scan_yaml_data(const char *data, size_t len, const char *fname,
                            struct bg_boot_set *s, struct bg_diags *diags);
-/* Every *.yaml in dir, in name order (hidden files skipped). *n_files
- * counts the files found (broken ones included). A missing dir is no
- * error. Returns 0, -EINVAL if some file was broken, or -ENOMEM. */
+/* Every *.yaml in dir, in name order (hidden files skipped), each loaded
+ * with bg_yaml_load_file() (regular files only; a FIFO never blocks) while
+ * the time budget lasts. *n_files counts the files found (broken and
+ * skipped ones included). A missing dir is no error. Returns 0, -EINVAL if
+ * some file was broken, or -ENOMEM. */
 int bg_boot_scan_yaml_dir(const char *dir, struct bg_boot_set *s, unsigned *n_files,
                           struct bg_diags *diags);
 

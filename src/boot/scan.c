@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Fast scanners for the generator and the hotplug helper: just enough of
- * the legacy files and of the canonical YAML to know which bonds exist,
- * their backend and their ports. Full reading and validation belong to
- * src/legacy and src/yaml and run in bondgen-apply.service.
+ * What the generator and the hotplug helper read: the canonical YAML
+ * through the one model loader (yaml/, with its size, depth and length
+ * limits), and a fast scan of the legacy files (the converter's own ifcfg
+ * lexer and bond rule) for which bonds exist and their ports. Converting
+ * the legacy files and validating the model run later, in
+ * bondgen-apply.service.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -14,7 +16,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <yaml.h>
 
 #include "boot.h"
 #include "legacy/ifcfg.h"
@@ -170,7 +171,7 @@ static int scan_ifcfg(const char *path, const char *suffix, struct bg_boot_set *
         r = bg_read_file(path, MAX_CONFIG_FILE, &data, &len);
         if (r < 0) {
                 struct bg_loc loc = { path, 0, 0 };
-                bg_diag_add(diags, BG_DIAG_WARNING, &loc, NULL, "cannot read: %s", strerror(-r));
+                bg_diag_add(diags, BG_DIAG_WARNING, &loc, NULL, "cannot read: %s", bg_read_strerror(r));
                 return r == -ENOMEM ? r : 0;
         }
         /* Lexing problems are reported by bondgen-apply's conversion. */
@@ -222,7 +223,7 @@ static int scan_modprobe_file(const char *path, struct bg_boot_set *s, bool *fou
                 struct bg_loc loc = { path, 0, 0 };
                 if (r == -ENOENT)
                         return 0;
-                bg_diag_add(diags, BG_DIAG_WARNING, &loc, NULL, "cannot read: %s", strerror(-r));
+                bg_diag_add(diags, BG_DIAG_WARNING, &loc, NULL, "cannot read: %s", bg_read_strerror(r));
                 return r == -ENOMEM ? r : 0;
         }
         for (char *line = data, *next; line; line = next) {
@@ -375,284 +376,59 @@ int bg_boot_scan_legacy(const char *root, struct bg_boot_set *s, bool *found,
         return r == -ENOMEM ? r : 0;
 }
 
-/* --- canonical YAML, with libyaml's event parser --- */
+/* --- canonical YAML, through the model loader (yaml/) --- */
 
-struct yscan {
-        yaml_parser_t parser;
-        const char *fname;
-        struct bg_diags *diags;
-        unsigned depth;
-        bool failed;
-};
+/* The bonds of one loaded file into s: name, backend, ports, and the file
+ * they came from (bondgend@ reads that one file). The loader keeps a bond
+ * whose values are wrong (and says so), so does the boot; a file it could
+ * not parse at all gives no bonds. */
+static int add_bonds(const struct bg_model *m, const char *fname, struct bg_boot_set *s) {
+        const char *slash = strrchr(fname, '/');
 
-/* Next event; on a parser error or nesting deeper than the loader allows
- * (libyaml's cost grows with depth; validate refuses it too) records it
- * and returns false. */
-static bool ynext(struct yscan *y, yaml_event_t *ev) {
-        if (yaml_parser_parse(&y->parser, ev)) {
-                if (ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT) {
-                        if (++y->depth > BG_YAML_MAX_DEPTH) {
-                                struct bg_loc loc = { y->fname, (unsigned) ev->start_mark.line + 1,
-                                                      (unsigned) ev->start_mark.column + 1 };
-                                bg_diag_add(y->diags, BG_DIAG_ERROR, &loc, NULL,
-                                            "nesting too deep (more than %u levels)", BG_YAML_MAX_DEPTH);
-                                yaml_event_delete(ev);
-                                y->failed = true;
-                                return false;
-                        }
-                } else if (ev->type == YAML_SEQUENCE_END_EVENT || ev->type == YAML_MAPPING_END_EVENT)
-                        y->depth--;
-                return true;
-        }
-        struct bg_loc loc = { y->fname, (unsigned) y->parser.problem_mark.line + 1,
-                              (unsigned) y->parser.problem_mark.column + 1 };
-        bg_diag_add(y->diags, BG_DIAG_ERROR, &loc, NULL, "YAML syntax: %s",
-                    y->parser.problem ? y->parser.problem : "parse error");
-        y->failed = true;
-        return false;
-}
+        for (size_t i = 0; i < m->n_bonds; i++) {
+                const struct bg_bond *mb = &m->bonds[i];
+                struct bg_boot_bond *b;
 
-/* Skip the node whose first event is ev (already consumed). */
-static bool yskip(struct yscan *y, const yaml_event_t *first) {
-        int depth = 0;
-        yaml_event_t ev;
-
-        if (first->type != YAML_SEQUENCE_START_EVENT && first->type != YAML_MAPPING_START_EVENT)
-                return true;
-        depth = 1;
-        while (depth > 0) {
-                if (!ynext(y, &ev))
-                        return false;
-                if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT)
-                        depth++;
-                else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT)
-                        depth--;
-                else if (ev.type == YAML_STREAM_END_EVENT)
-                        depth = 0;
-                yaml_event_delete(&ev);
-        }
-        return true;
-}
-
-static char *yscalar(const yaml_event_t *ev) {
-        if (ev->type != YAML_SCALAR_EVENT)
-                return NULL;
-        return strndup((const char *) ev->data.scalar.value, ev->data.scalar.length);
-}
-
-/* Calls item() for each mapping in the sequence that starts now. */
-static bool yseq_of_maps(struct yscan *y, bool (*item)(struct yscan *, void *), void *ud) {
-        yaml_event_t ev;
-        bool ok = true;
-
-        if (!ynext(y, &ev))
-                return false;
-        if (ev.type != YAML_SEQUENCE_START_EVENT) {
-                ok = yskip(y, &ev);
-                yaml_event_delete(&ev);
-                return ok;
-        }
-        yaml_event_delete(&ev);
-        for (;;) {
-                if (!ynext(y, &ev))
-                        return false;
-                if (ev.type == YAML_SEQUENCE_END_EVENT) {
-                        yaml_event_delete(&ev);
-                        return true;
-                }
-                if (ev.type == YAML_MAPPING_START_EVENT) {
-                        yaml_event_delete(&ev);
-                        if (!item(y, ud))
-                                return false;
-                } else {
-                        ok = yskip(y, &ev);
-                        yaml_event_delete(&ev);
-                        if (!ok)
-                                return false;
-                }
-        }
-}
-
-/* Mapping body: for each key, handle(key) consumes the value. */
-static bool ymap(struct yscan *y, bool (*handle)(struct yscan *, const char *, void *), void *ud) {
-        yaml_event_t ev;
-
-        for (;;) {
-                if (!ynext(y, &ev))
-                        return false;
-                if (ev.type == YAML_MAPPING_END_EVENT || ev.type == YAML_STREAM_END_EVENT) {
-                        yaml_event_delete(&ev);
-                        return true;
-                }
-                _cleanup_free_ char *key = yscalar(&ev);
-                bool ok = key ? true : yskip(y, &ev);
-                yaml_event_delete(&ev);
-                if (!ok)
-                        return false;
-                if (!key) {
-                        /* Complex key: skip its value too. */
-                        if (!ynext(y, &ev))
-                                return false;
-                        ok = yskip(y, &ev);
-                        yaml_event_delete(&ev);
-                        if (!ok)
-                                return false;
+                if (!mb->name || !*mb->name)
                         continue;
-                }
-                if (!handle(y, key, ud))
-                        return false;
-        }
-}
+                b = bg_boot_set_add(s, mb->name);
+                if (!b)
+                        return -ENOMEM;
+                b->backend = mb->backend;
+                if (!b->source && !(b->source = strdup(slash ? slash + 1 : fname)))
+                        return -ENOMEM;
+                for (size_t j = 0; j < mb->n_ports; j++) {
+                        const struct bg_port *p = &mb->ports[j];
+                        char mac[BG_HWADDR_STRLEN];
+                        int r;
 
-/* Value as a scalar (malloc'd) or NULL when it is a collection (skipped). */
-static bool yvalue_scalar(struct yscan *y, char **out) {
-        yaml_event_t ev;
-        bool ok = true;
-
-        *out = NULL;
-        if (!ynext(y, &ev))
-                return false;
-        if (ev.type == YAML_SCALAR_EVENT)
-                *out = yscalar(&ev);
-        else
-                ok = yskip(y, &ev);
-        yaml_event_delete(&ev);
-        return ok;
-}
-
-struct yport { char *name, *mac; };
-
-static bool port_key(struct yscan *y, const char *key, void *ud) {
-        struct yport *p = ud;
-        char *v;
-
-        if (!yvalue_scalar(y, &v))
-                return false;
-        if (!strcmp(key, "name")) {
-                free(p->name);
-                p->name = v;
-        } else if (!strcmp(key, "mac")) {
-                free(p->mac);
-                p->mac = v;
-        } else
-                free(v);
-        return true;
-}
-
-struct ybond {
-        char *name, *backend;
-        struct bg_boot_bond tmp;   /* ports collected before we know the name */
-};
-
-static bool port_item(struct yscan *y, void *ud) {
-        struct ybond *b = ud;
-        struct yport p = { 0 };
-        bool ok = ymap(y, port_key, &p);
-
-        if (ok && (p.name || p.mac) && bg_boot_bond_add_port(&b->tmp, p.name, p.mac) < 0)
-                ok = false;
-        free(p.name);
-        free(p.mac);
-        return ok;
-}
-
-static bool bond_key(struct yscan *y, const char *key, void *ud) {
-        struct ybond *b = ud;
-        char *v;
-
-        if (!strcmp(key, "ports"))
-                return yseq_of_maps(y, port_item, b);
-        if (!yvalue_scalar(y, &v))
-                return false;
-        if (!strcmp(key, "name")) {
-                free(b->name);
-                b->name = v;
-        } else if (!strcmp(key, "backend")) {
-                free(b->backend);
-                b->backend = v;
-        } else
-                free(v);
-        return true;
-}
-
-struct ytop { struct bg_boot_set *set; };
-
-static bool bond_item(struct yscan *y, void *ud) {
-        struct ytop *t = ud;
-        struct ybond b = { 0 };
-        bool ok = ymap(y, bond_key, &b);
-
-        if (ok && b.name && *b.name) {
-                struct bg_boot_bond *sb = bg_boot_set_add(t->set, b.name);
-                if (!sb)
-                        ok = false;
-                else {
-                        enum bg_backend be = BG_BACKEND_AUTO;
-                        if (b.backend && !strcmp(b.backend, "userspace"))
-                                be = BG_BACKEND_USERSPACE;
-                        else if (b.backend && !strcmp(b.backend, "kernel"))
-                                be = BG_BACKEND_KERNEL;
-                        sb->backend = be;
-                        if (!sb->source) {
-                                const char *slash = strrchr(y->fname, '/');
-                                sb->source = strdup(slash ? slash + 1 : y->fname);
-                                ok = sb->source != NULL;
-                        }
-                        for (size_t i = 0; ok && i < b.tmp.n_ports; i++)
-                                ok = bg_boot_bond_add_port(sb, b.tmp.ports[i].name,
-                                                           b.tmp.ports[i].mac) >= 0;
+                        if (p->mac.len)
+                                bg_hwaddr_format(&p->mac, mac);
+                        r = bg_boot_bond_add_port(b, p->name, p->mac.len ? mac : NULL);
+                        if (r < 0)
+                                return r;
                 }
         }
-        free(b.name);
-        free(b.backend);
-        for (size_t i = 0; i < b.tmp.n_ports; i++) {
-                free(b.tmp.ports[i].name);
-                free(b.tmp.ports[i].mac);
-        }
-        free(b.tmp.ports);
-        return ok;
+        return 0;
 }
 
-static bool top_key(struct yscan *y, const char *key, void *ud) {
-        yaml_event_t ev;
-        bool ok;
+/* The model's bonds into s whatever the load returned, then the model
+ * freed: 0, -EINVAL when the file had errors or could not be read (diags
+ * name them), or -ENOMEM. */
+static int take(int r, struct bg_model *m, const char *fname, struct bg_boot_set *s) {
+        int k = r == -ENOMEM ? r : add_bonds(m, fname, s);
 
-        if (!strcmp(key, "bonds"))
-                return yseq_of_maps(y, bond_item, ud);
-        if (!ynext(y, &ev))
-                return false;
-        ok = yskip(y, &ev);
-        yaml_event_delete(&ev);
-        return ok;
+        bg_model_free(m);
+        if (k < 0)
+                return k;
+        return r == -ENOMEM ? r : r < 0 ? -EINVAL : 0;
 }
 
 int bg_boot_scan_yaml_data(const char *data, size_t len, const char *fname,
                            struct bg_boot_set *s, struct bg_diags *diags) {
-        struct yscan y = { .fname = fname, .diags = diags };
-        struct ytop t = { s };
-        yaml_event_t ev;
-        bool ok = true;
+        struct bg_model m;
 
-        if (!yaml_parser_initialize(&y.parser))
-                return -ENOMEM;
-        yaml_parser_set_input_string(&y.parser, (const unsigned char *) data, len);
-        /* stream start, document start, then the root node */
-        while (ok && ynext(&y, &ev)) {
-                yaml_event_type_t type = ev.type;
-                if (type == YAML_MAPPING_START_EVENT) {
-                        yaml_event_delete(&ev);
-                        ok = ymap(&y, top_key, &t);
-                        continue;
-                }
-                ok = yskip(&y, &ev);
-                yaml_event_delete(&ev);
-                if (type == YAML_STREAM_END_EVENT)
-                        break;
-        }
-        yaml_parser_delete(&y.parser);
-        if (y.failed)
-                return -EINVAL;
-        return ok ? 0 : -ENOMEM;
+        return take(bg_yaml_load_data(data, len, fname, &m, diags), &m, fname, s);
 }
 
 int bg_boot_scan_yaml_dir(const char *dir, struct bg_boot_set *s, unsigned *n_files,
@@ -671,8 +447,9 @@ int bg_boot_scan_yaml_dir(const char *dir, struct bg_boot_set *s, unsigned *n_fi
                 return -EINVAL;
         }
         for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *p = NULL, *data = NULL;
-                size_t len;
+                _cleanup_free_ char *p = NULL;
+                struct bg_model m;
+
                 if (asprintf(&p, "%s/%s", dir, names[i]) < 0) {
                         ret = -ENOMEM;
                         break;
@@ -680,23 +457,16 @@ int bg_boot_scan_yaml_dir(const char *dir, struct bg_boot_set *s, unsigned *n_fi
                 (*n_files)++;
                 if (over_budget(p, diags))
                         continue;
-                r = bg_read_file(p, MAX_CONFIG_FILE, &data, &len);
-                if (r < 0) {
-                        struct bg_loc loc = { p, 0, 0 };
-                        bg_diag_add(diags, BG_DIAG_ERROR, &loc, NULL, "cannot read: %s",
-                                    strerror(-r));
-                        ret = r == -ENOMEM ? r : -EINVAL;
-                        if (r == -ENOMEM)
-                                break;
-                        continue;
-                }
-                r = bg_boot_scan_yaml_data(data, len, p, s, diags);
+                /* The loader reads regular files only (a FIFO never
+                 * blocks), refuses more than BG_YAML_MAX_SIZE bytes and
+                 * BG_YAML_MAX_DEPTH levels, and names the file. */
+                r = take(bg_yaml_load_file(p, &m, diags), &m, p, s);
                 if (r == -ENOMEM) {
                         ret = r;
                         break;
                 }
                 if (r < 0)
-                        ret = r;
+                        ret = -EINVAL;
         }
         free_list(names, n);
         return ret;

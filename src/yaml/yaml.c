@@ -712,7 +712,7 @@ static int read_into(const char *path, struct bg_model *m, struct bg_diags *diag
                 return -EINVAL;
         }
         if (r < 0) {
-                bg_diag_add(diags, BG_DIAG_ERROR, &loc, NULL, "cannot read: %s", strerror(-r));
+                bg_diag_add(diags, BG_DIAG_ERROR, &loc, NULL, "cannot read: %s", bg_read_strerror(r));
                 return r;
         }
         return load_into(data, len, path, m, diags);

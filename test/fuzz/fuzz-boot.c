@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * What runs at every boot on user input (src/boot): the generator's YAML
- * scanner on the bytes as one /etc/bondgen file, and the kernel command
+ * What runs at every boot on user input (src/boot): the generator's model
+ * reader (the YAML loader) on the bytes as one /etc/bondgen file, and the kernel command
  * line readers (bond=, ip=, bondgen=) on them as /proc/cmdline. The
  * generator must never fail; bondgen-cmdline turns the bonds it reads into
  * a model, which must validate, dump to loadable YAML and emit.

@@ -13,6 +13,7 @@
 
 #include "boot/boot.h"
 #include "util/util.h"
+#include "yaml/yaml.h"
 
 #define UNITDIR "/usr/lib/systemd/system"
 
@@ -317,7 +318,7 @@ Test(generator, binary_broken_tree_exits_zero) {
         size_t len;
         cr_assert_eq(bg_read_file(errfile, 1 << 16, &err, &len), 0);
         cr_assert(strstr(err, "bondgen-generator: ") && strstr(err, "bad.yaml:") &&
-                  strstr(err, "error: YAML syntax"), "stderr: %s", err);
+                  strstr(err, "error: invalid YAML"), "stderr: %s", err);
         cr_assert(strstr(list_out(), "sysinit.target.wants/bondgen-apply.service"));
         /* Wrong argument count: a message, still 0. */
         free(cmd);
@@ -328,4 +329,63 @@ Test(generator, binary_broken_tree_exits_zero) {
         free(err);
         free(cmd);
         free(root);
+}
+
+/* The program on hostile model files (a FIFO, 300,000 '[', a file over the
+ * loader's size limit) beside a good one: exit 0 in the boot transaction,
+ * each refused file named on stderr, the good file's bond wired. The
+ * criterion timeout catches a hang. */
+Test(generator, binary_hostile_yaml_exits_zero, .timeout = 60) {
+        const char *exe = getenv("BG_BOOT_GENERATOR");
+        char root[] = "/tmp/bg-boot-gen-root-XXXXXX", errfile[] = "/tmp/bg-boot-gen-err-XXXXXX";
+        char *cmd, *p, *err = NULL, *y = malloc(BG_YAML_MAX_SIZE + 2);
+        size_t n = 300000, pre = strlen("version: 1\nbonds: "), len;
+        int fd = mkstemp(errfile), status;
+        static const char *const want[] = {
+                "/etc/bondgen/a.yaml: error: cannot read: not a regular file",
+                "/etc/bondgen/b.yaml:2:", "nesting too deep (more than 64 levels)",
+                "/etc/bondgen/c.yaml: error: file too large",
+        };
+
+        cr_assert_not_null(exe);
+        cr_assert_geq(fd, 0);
+        close(fd);
+        cr_assert(y);
+        cr_assert_not_null(mkdtemp(root));
+        cr_assert(asprintf(&p, "%s/etc/bondgen", root) > 0);
+        cr_assert_eq(bg_mkdir_p(p, 0755), 0);
+        free(p);
+        cr_assert(asprintf(&p, "%s/etc/bondgen/a.yaml", root) > 0);
+        cr_assert_eq(mkfifo(p, 0644), 0);
+        free(p);
+        memcpy(y, "version: 1\nbonds: ", pre);
+        memset(y + pre, '[', n);
+        cr_assert(asprintf(&p, "%s/etc/bondgen/b.yaml", root) > 0);
+        cr_assert_eq(bg_write_file_atomic(p, y, pre + n, 0644, false), 0);
+        free(p);
+        memset(y + pre, ' ', BG_YAML_MAX_SIZE + 1 - pre);
+        cr_assert(asprintf(&p, "%s/etc/bondgen/c.yaml", root) > 0);
+        cr_assert_eq(bg_write_file_atomic(p, y, BG_YAML_MAX_SIZE + 1, 0644, false), 0);
+        free(p);
+        free(y);
+        static const char good[] = "version: 1\nbonds:\n  - name: ub1\n    backend: userspace\n";
+        cr_assert(asprintf(&p, "%s/etc/bondgen/d.yaml", root) > 0);
+        cr_assert_eq(bg_write_file_atomic(p, good, strlen(good), 0644, false), 0);
+        free(p);
+
+        cr_assert(asprintf(&cmd, "env -u SYSTEMD_SCOPE BONDGEN_ROOT='%s' BONDGEN_CMDLINE='' "
+                                 "BONDGEN_KERNEL_RELEASE=none '%s' '%s' '%s' '%s' 2>'%s'",
+                           root, exe, outdir, outdir, outdir, errfile) > 0);
+        status = system(cmd);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
+        cr_assert_eq(bg_read_file(errfile, 1 << 16, &err, &len), 0);
+        for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+                cr_assert(strstr(err, want[i]), "no '%s' in stderr: %s", want[i], err);
+        cr_assert(strstr(list_out(), "sysinit.target.wants/bondgend@ub1.service"), "%s", listing);
+        unlink(errfile);
+        free(err);
+        free(cmd);
+        cr_assert(asprintf(&cmd, "rm -rf '%s'", root) > 0);
+        cr_assert_eq(system(cmd), 0);
+        free(cmd);
 }

@@ -17,6 +17,7 @@
 #include "boot/boot.h"
 #include "boot/hotplug.h"
 #include "util/util.h"
+#include "yaml/yaml.h"
 
 static char root[64];
 
@@ -182,4 +183,45 @@ Test(hotplug, program_nothing_to_do_and_usage) {
         cr_assert_eq(run_helper(""), 2);
         cr_assert_eq(run_helper("--mac zz eth0"), 2);
         cr_assert_eq(run_helper("'../x'"), 2);
+}
+
+/* Hostile model files beside the site's (a FIFO, 300,000 '[', a file over
+ * the loader's size limit): the helper reads them with the model loader,
+ * names each one it refuses and still decides from the good file; the
+ * criterion timeout catches a hang (udev would kill the worker instead). */
+Test(hotplug, hostile_model_files, .timeout = 30) {
+        struct bg_hotplug_decision d;
+        struct bg_diags diags = { 0 };
+        size_t n = 300000, pre = strlen("version: 1\nbonds: ");
+        char *y = malloc(BG_YAML_MAX_SIZE + 2), *p;
+        static const char *const want[][2] = {
+                { "/etc/bondgen/a.yaml", "not a regular file" },
+                { "/etc/bondgen/b.yaml", "nesting too deep (more than 64 levels)" },
+                { "/etc/bondgen/c.yaml", "file too large" },
+        };
+
+        cr_assert(y);
+        cr_assert(asprintf(&p, "%s/etc/bondgen/a.yaml", root) > 0);
+        cr_assert_eq(mkfifo(p, 0644), 0);
+        free(p);
+        memcpy(y, "version: 1\nbonds: ", pre);
+        memset(y + pre, '[', n);
+        y[pre + n] = 0;
+        put("etc/bondgen/b.yaml", y);
+        memset(y + pre, ' ', BG_YAML_MAX_SIZE + 1 - pre);
+        y[BG_YAML_MAX_SIZE + 1] = 0;
+        put("etc/bondgen/c.yaml", y);
+        free(y);
+
+        cr_assert_eq(bg_hotplug_decide(root, "eth0", NULL, &d, &diags), 0);
+        cr_assert_eq(d.action, BG_HP_KERNEL, "got %s", bg_hotplug_action_name(d.action));
+        cr_assert_str_eq(d.bond, "bond0");
+        cr_assert_eq(bg_diags_count(&diags, BG_DIAG_ERROR), diags.n, "errors only");
+        for (size_t i = 0; i < 3; i++) {
+                bool found = false;
+                for (size_t j = 0; j < diags.n && !found; j++)
+                        found = strstr(diags.v[j].file, want[i][0]) && strstr(diags.v[j].msg, want[i][1]);
+                cr_assert(found, "no error naming %s: %s", want[i][0], want[i][1]);
+        }
+        bg_diags_free(&diags);
 }
