@@ -423,13 +423,17 @@ static int event_cb(const struct nlmsghdr *nlh, void *data) {
 
 int bg_nl_read_events(struct bg_nl *nl, bg_nl_event_fn fn, void *userdata) {
         struct event_ctx e = { .fn = fn, .userdata = userdata };
+        /* A buffer of this call's own: a callback may read the events
+         * that followed (bondgend does, enslaving a port that appeared),
+         * and must not overwrite the datagram still being walked here. */
+        char buf[BG_NL_BUFSIZE];
         ssize_t n;
 
-        n = mnl_socket_recvfrom(nl->sk, nl->buf, sizeof(nl->buf));
+        n = mnl_socket_recvfrom(nl->sk, buf, sizeof(buf));
         if (n < 0)
                 return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
         /* Multicast: no sequence number or port id to match. */
-        (void) mnl_cb_run(nl->buf, (size_t) n, 0, 0, event_cb, &e);
+        (void) mnl_cb_run(buf, (size_t) n, 0, 0, event_cb, &e);
         return 1;
 }
 
