@@ -119,6 +119,7 @@ struct bg_core {
         /* The model's first port: its MAC is the bond's whenever it is a
          * port ("" when unknown); set by main.c. */
         char first_port[16];
+        bool first_port_joined;     /* it has been a port since the start */
         struct bg_ingress *ingress; /* NULL: the kernel has no nftables netdev hook */
         bool reattached;            /* the TAP existed: addresses, uppers kept */
         const char *step;           /* the set-up step that failed, for the message */

@@ -111,16 +111,25 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
          * kernel bond: the bond's MAC then does not depend on the order
          * ports appear in, across restarts and reboots. Only where the
          * ports carry the bond's MAC: TLB/ALB tables and fail_over_mac
-         * keep what they have. */
+         * keep what they have. Only its first join: a device deleted and
+         * created again under the same name (a veth, a virtual NIC with a
+         * new random MAC) while other ports carry the traffic leaves the
+         * bond's MAC alone, as the kernel keeps a bond's "stolen" MAC
+         * while it has ports (bond_enslave() copies a slave's MAC only
+         * into a bond whose MAC is still random); changing it under
+         * traffic strands every neighbour's ARP entry. */
+        bool first = c->first_port[0] && !strcmp(name, c->first_port);
         if (b->mac_from_port && b->n_ports == 1)
                 (void) bg_fwd_set_bond_mac(b, p->perm_mac);
-        else if (b->mac_from_port && c->first_port[0] && !strcmp(name, c->first_port) && wants_bond_mac(b) &&
+        else if (b->mac_from_port && first && !c->first_port_joined && wants_bond_mac(b) &&
                  memcmp(b->mac, p->perm_mac, 6)) {
                 (void) bg_fwd_set_bond_mac(b, p->perm_mac);
                 for (size_t i = 0; i + 1 < b->n_ports; i++)
                         (void) bg_fwd_port_set_mac(b, b->ports[i], b->mac);
                 bg_core_log(c, LOG_INFO, "%s, the first port of the model, joined: the bond takes its MAC", name);
         }
+        if (first)
+                c->first_port_joined = true;
         if (wants_bond_mac(b))
                 (void) bg_fwd_port_set_mac(b, p, b->mac);
         bg_fwd_link_get_speed(name, &p->speed_mbps, &p->duplex);

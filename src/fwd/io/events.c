@@ -18,17 +18,41 @@
 
 #define now_usec bg_dp_now_usec
 
+/* A port whose device is gone, as its RTM_DELLINK would have: released,
+ * its socket closed, and pending again under its name. */
+static void port_gone(struct bg_core *c, struct bg_fwd_port *p) {
+        char name[16];
+
+        snprintf(name, sizeof(name), "%s", p->name);
+        bg_core_release_port(c, p, true);
+        bg_core_pending_add(&c->bond, name);
+}
+
 static void resync_links(struct bg_core *c) {
         struct bg_fwd *b = &c->bond;
         struct bg_nl_link l;
 
-        for (size_t i = 0; i < b->n_ports; i++)
-                if (bg_nl_get_link(c->rtnl, 0, b->ports[i]->name, &l) == 0) {
+        for (size_t i = 0; i < b->n_ports; ) {
+                struct bg_fwd_port *p = b->ports[i];
+                int r = bg_nl_get_link(c->rtnl, 0, p->name, &l);
+
+                /* Deleted, or deleted and created again under the same
+                 * name, while the events were lost: the port's socket is
+                 * bound to an ifindex that no longer exists. */
+                if (r == -ENODEV || (r == 0 && l.ifindex != p->ifindex)) {
+                        if (r == 0)
+                                bg_nl_link_clear(&l);
+                        port_gone(c, p);
+                        continue;
+                }
+                if (r == 0) {
                         bool carrier = bg_nl_link_running(&l);
-                        if (carrier != b->ports[i]->carrier)
-                                bg_fwd_mon_carrier(b, b->ports[i], carrier);
+                        if (carrier != p->carrier)
+                                bg_fwd_mon_carrier(b, p, carrier);
                         bg_nl_link_clear(&l);
                 }
+                i++;
+        }
         for (size_t i = 0; i < b->n_pending; )
                 if (bg_fwd_link_ifindex(b->pending[i]) > 0) {
                         char name[16];
@@ -122,12 +146,9 @@ static void link_event(struct bg_core *c, const struct bg_nl_link *l) {
         }
         p = bg_fwd_find_port_ifindex(b, l->ifindex);
         if (p) {
-                if (l->deleted) {
-                        char name[16];
-                        snprintf(name, sizeof(name), "%s", p->name);
-                        bg_core_release_port(c, p, true);
-                        bg_core_pending_add(b, name);
-                } else if (carrier != p->carrier) {
+                if (l->deleted)
+                        port_gone(c, p);
+                else if (carrier != p->carrier) {
                         bg_core_log(c, LOG_DEBUG, "%s: carrier %s", p->name, carrier ? "on" : "off");
                         bg_fwd_mon_carrier(b, p, carrier);
                         bg_core_update_status(c);
