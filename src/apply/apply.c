@@ -436,6 +436,29 @@ static int run_plan(struct bg_nl *nl, const struct bg_bond *b, const struct bg_n
                     const struct bg_fwd_state *fs, const struct bg_plan *plan, const struct bg_apply_opts *o,
                     struct bg_diags *d);
 
+/* queue_id picks a port by the transmit queue the host stack chose for a
+ * frame (bond_main.c:bond_slave_override()); bondgend reads frames from
+ * its TAP device, which does not tell that queue. It refuses a non-zero
+ * queue_id at start with the same words; apply refuses it before
+ * anything changes, for a bond it would start and for a running one. */
+#define FWD_NO_QUEUE_ID                                                                                       \
+        "bondgend cannot honour queue_id (a frame's transmit queue is not visible through its TAP device; " \
+        "see bondgend(8))"
+
+static int fwd_refuse_queue_id(const struct bg_bond *b, struct bg_diags *d) {
+        const struct bg_optval *v = &b->opts[BG_OPT_QUEUE_ID];
+
+        for (size_t i = 0; v->set && i < v->n_list; i++) {
+                const char *c = v->list[i] ? strrchr(v->list[i], ':') : NULL;
+                if (c && strtoul(c + 1, NULL, 10) != 0) {
+                        bg_diag_add(d, BG_DIAG_ERROR, &b->opt_loc[BG_OPT_QUEUE_ID], "queue_id",
+                                    "%s: queue_id %s: " FWD_NO_QUEUE_ID "; nothing changed", b->name, v->list[i]);
+                        return -EINVAL;
+                }
+        }
+        return 0;
+}
+
 /* A running bondgend bond: its state laid over the netlink view, the same
  * planner as for a kernel bond, and the steps through its control socket.
  * What bondgend would refuse is asked first (`check`), so nothing changes
@@ -456,8 +479,8 @@ static int apply_fwd_live(struct bg_nl *nl, const struct bg_bond *b, struct bg_n
                 bool other = false;
 
                 if (s->kind == BG_STEP_QUEUE_ID) {
-                        bg_diag_add(d, BG_DIAG_ERROR, &b->loc, "queue_id",
-                                    "%s: %s: bondgend has no per-port queue_id; nothing changed", b->name, s->desc);
+                        bg_diag_add(d, BG_DIAG_ERROR, &b->opt_loc[BG_OPT_QUEUE_ID], "queue_id",
+                                    "%s: %s: " FWD_NO_QUEUE_ID "; nothing changed", b->name, s->desc);
                         r = -EINVAL;
                         break;
                 }
@@ -611,6 +634,9 @@ static int apply_userspace(struct bg_nl *nl, const struct bg_model *m, const str
         char why[300];
         int r;
 
+        r = fwd_refuse_queue_id(b, d);
+        if (r < 0)
+                return r;
         if (!cur) {
                 r = take_ports_from_stale(m, b, st, o, d);
                 return r < 0 ? r : start_userspace(b, NULL, o, d);
@@ -812,7 +838,9 @@ int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o, stru
                                 }
                                 report(o, "%s: backend auto: the kernel cannot create bonds; using userspace",
                                        b->name);
-                                r = start_userspace(b, cur, o, d);
+                                r = fwd_refuse_queue_id(b, d);
+                                if (r >= 0)
+                                        r = start_userspace(b, cur, o, d);
                         }
                 } else
                         r = apply_userspace(nl, m, b, &st, o, d);

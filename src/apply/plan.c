@@ -618,7 +618,8 @@ static int stage_ports(struct plan_ctx *c) {
 
                 if (joins && !add_step(c->p, BG_STEP_ENSLAVE, b->name, l->name, "enslave %s", l->name))
                         return -ENOMEM;
-                if (queue_id_of(b, l->name, &q) && (joins || l->slave.queue_id != q)) {
+                /* a port joins with queue_id 0 (bond_enslave() makes it anew) */
+                if (queue_id_of(b, l->name, &q) && (joins ? q != 0 : l->slave.queue_id != q)) {
                         struct bg_step *s = add_step(c->p, BG_STEP_QUEUE_ID, b->name, l->name,
                                                      "set queue_id of %s to %u", l->name, q);
                         if (!s)

@@ -598,3 +598,23 @@ Test(plan, snapshot_is_a_fixed_point_and_undoes) {
         bg_snapshot_free(&snap);
         bg_diags_free(&d);
 }
+
+Test(plan, queue_id_only_where_it_differs) {
+        struct fake f;
+        struct bg_model m;
+        struct bg_plan p = { 0 };
+        struct bg_diags d = { 0 };
+
+        /* a port joins with queue_id 0 (bond_enslave() makes it anew):
+         * 0 needs no step, 3 does */
+        fake_init(&f);
+        struct bg_bond *b = model_bond(&m, "active-backup", "100");
+        set_opt(b, BG_OPT_QUEUE_ID, "eth0:0");
+        set_opt(b, BG_OPT_QUEUE_ID, "eth1:3");
+        cr_assert_eq(bg_plan_bond(b, &f.st, &p, &d), 0);
+        expect_plan(&p, "create enslave:eth0 enslave:eth1 queue_id:eth1 up addr+ route+");
+        cr_expect_str_eq(find_step(&p, BG_STEP_QUEUE_ID)->desc, "set queue_id of eth1 to 3");
+        bg_plan_free(&p);
+        bg_diags_free(&d);
+        bg_model_free(&m);
+}
