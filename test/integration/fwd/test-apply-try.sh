@@ -122,7 +122,11 @@ wait_until 10 reaches $S $ADDR2 || fail "no path to $B2"
 wait_until 5 active_is $B2 h3 || fail "h3 not active in $B2"
 state $TMP/b2-before.json $B2 h3
 rm -f $BONDGEN_RUNDIR/try/rollback.log
+ip netns exec $S ping -n -D -i 0.05 -W 1 $ADDR2 > $TMP/mgmt2.log 2>&1 &
+PIDS+=($!)
+wait_until 5 grep -q "bytes from" $TMP/mgmt2.log || fail "no pings to $B2"
 bg_h apply --try=$TRY --prune -c $TMP/good2.yaml > $TMP/prune.log 2>&1 || fail "apply --try --prune: $(cat $TMP/prune.log)"
+t1=$(now_ms)
 grep -q "^$B2: stop bondgend (not in the model, --prune)" $TMP/prune.log || fail "not pruned: $(cat $TMP/prune.log)"
 reaches $S $ADDR2 && fail "$B2 still answers after --prune"
 st $B2 > /dev/null 2>&1 && fail "$B2's bondgend still runs"
@@ -136,4 +140,22 @@ cmp -s $TMP/b2-before.json $TMP/b2-after.json ||
         fail "$B2 after the rollback differs: $(diff -u $TMP/b2-before.json $TMP/b2-after.json)"
 bg_h diff -c $TMP/two.yaml > /dev/null || fail "drift after the rollback: $(bg_h diff -c $TMP/two.yaml 2>&1)"
 log "$(grep '^rollback: ' $BONDGEN_RUNDIR/try/rollback.log | tr '\n' ' ')"
-ok "a bondgend stopped by --prune is started again by the rollback: state byte-identical, path back"
+# how long the path was down: the last answer before the cut to the first
+# after the restart, on the pings' own clock (the timeout is most of it)
+gap=$(python3 - $TMP/mgmt2.log $t1 <<'PY'
+import re, sys
+t1 = int(sys.argv[2]) / 1000
+last = None
+for line in open(sys.argv[1]):
+    m = re.match(r"\[(\d+\.\d+)\] \d+ bytes from", line)
+    if not m:
+        continue
+    t = float(m.group(1))
+    if t > t1 + 0.5 and last is not None and t - last > 1:
+        print(int((t - last) * 1000)); break
+    last = t
+PY
+)
+[ -n "$gap" ] || fail "no answer from $B2 after its restart"
+log "$B2 was unreachable for $gap ms (the try's ${TRY} s, then the rollback's restart of bondgend)"
+ok "a bondgend stopped by --prune is started again by the rollback: state byte-identical, path back after $gap ms"
