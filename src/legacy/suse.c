@@ -32,45 +32,9 @@
 
 #include "readers-int.h"
 
-#define SUSE_DIR "etc/sysconfig/network"
+#include "suse-int.h"
 
-struct sfile {
-        char *name;              /* "ifcfg-bond0" */
-        const char *ifname;      /* suffix */
-        struct bg_ifcfg cfg;
-        int bond;                /* index of the bond it is or belongs to, -1 */
-        bool is_bond, is_port;
-};
-
-struct sroute {
-        const char *file;
-        unsigned line;
-        char *w[8];              /* destination, gateway, netmask, interface, type, options... */
-        size_t n;
-        const char *owner;       /* ifroute-X: X */
-        char *fate;
-};
-
-struct sbond {
-        struct sfile *f;
-        struct bg_ifcfg_var **ports;
-        size_t n_ports;
-        char addr[16][96];       /* addresses converted so far, for routes on-link */
-        size_t n_addr;
-        bool bad;
-};
-
-struct sctx {
-        struct lg_ctx *c;
-        struct sfile *files;
-        size_t n_files;
-        struct sroute *routes;
-        size_t n_routes;
-        struct sbond *bonds;
-        size_t n_bonds;
-};
-
-static bool wicked_true(const char *v) {
+bool lg_suse_true(const char *v) {
         return v && (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcasecmp(v, "on"));
 }
 
@@ -192,7 +156,7 @@ static int scan(struct sctx *x) {
         return r;
 }
 
-static struct sfile *file_of(struct sctx *x, const char *ifname) {
+struct sfile *lg_suse_file(struct sctx *x, const char *ifname) {
         for (size_t i = 0; i < x->n_files; i++)
                 if (!strcmp(x->files[i].ifname, ifname))
                         return &x->files[i];
@@ -209,7 +173,7 @@ static int assign(struct sctx *x) {
                 struct sbond *v;
                 if (!m || !m->value)
                         continue;
-                if (!wicked_true(m->value)) {
+                if (!lg_suse_true(m->value)) {
                         if (bg_ifcfg_bool(m->value) == 1)
                                 lg_diag(c, BG_DIAG_WARNING, f->cfg.path, m->line, m->col, m->key,
                                         "wicked takes only yes, true or on as true: %s is not a bond", f->ifname);
@@ -237,7 +201,7 @@ static int assign(struct sctx *x) {
                                 b->bad = true;
                                 continue;
                         }
-                        pf = file_of(x, v->value);
+                        pf = lg_suse_file(x, v->value);
                         if (pf && pf->is_bond) {
                                 lg_diag(c, BG_DIAG_ERROR, cfg->path, v->line, v->vcol, v->key,
                                         "%s is a bond itself; bonds of bonds are not supported", v->value);
@@ -343,7 +307,7 @@ static int options(struct sctx *x, struct sbond *sb, struct bg_bond *b) {
 }
 
 /* Addresses: every IPADDR<suffix>. */
-static int addresses(struct sctx *x, struct sbond *sb, struct bg_bond *b, bool v4, bool v6) {
+static int addresses(struct sctx *x, struct sbond *sb, const struct suse_l3 *t, bool v4, bool v6) {
         struct lg_ctx *c = x->c;
         struct bg_ifcfg *cfg = &sb->f->cfg;
 
@@ -426,7 +390,7 @@ static int addresses(struct sctx *x, struct sbond *sb, struct bg_bond *b, bool v
                         lg_diag(c, BG_DIAG_WARNING, cfg->path, v->line, v->vcol, v->key,
                                 "no /len, PREFIXLEN%s or NETMASK%s: wicked uses a host prefix (/%u)", suffix, suffix, plen);
                 snprintf(buf, sizeof(buf), "%s/%u", host, plen);
-                ip = fam == AF_INET ? &b->ipv4 : &b->ipv6;
+                ip = fam == AF_INET ? t->ipv4 : t->ipv6;
                 for (size_t k = 0; k < i && !dup; k++) {
                         struct bg_ifcfg_var *o = &cfg->v[k];
                         dup = !strncmp(o->key, "IPADDR", 6) && !o->overridden_by && o->value && !strcmp(o->value, v->value);
@@ -440,12 +404,12 @@ static int addresses(struct sctx *x, struct sbond *sb, struct bg_bond *b, bool v
                 if (sb->n_addr < sizeof(sb->addr) / sizeof(sb->addr[0]))
                         snprintf(sb->addr[sb->n_addr++], sizeof(sb->addr[0]), "%s", buf);
                 ip->method = BG_IP_STATIC;
-                lg_vfate(c, cfg, v, "bonds[%s].%s.addresses += %s", b->name, fam == AF_INET ? "ipv4" : "ipv6", buf);
+                lg_vfate(c, cfg, v, "%s[%s].%s.addresses += %s", t->list, t->name, fam == AF_INET ? "ipv4" : "ipv6", buf);
         }
         return 0;
 }
 
-static int bootproto(struct sctx *x, struct sbond *sb, struct bg_bond *b) {
+int lg_suse_bootproto(struct sctx *x, struct sbond *sb, const struct suse_l3 *to) {
         struct lg_ctx *c = x->c;
         struct bg_ifcfg *cfg = &sb->f->cfg;
         struct bg_ifcfg_var *v = bg_ifcfg_find(cfg, "BOOTPROTO");
@@ -454,7 +418,7 @@ static int bootproto(struct sctx *x, struct sbond *sb, struct bg_bond *b) {
         int r;
 
         if (!v || !v->value || !*v->value)
-                return addresses(x, sb, b, true, true);
+                return addresses(x, sb, to, true, true);
         if (!(s = strdup(v->value)))
                 return -ENOMEM;
         st4 = st6 = false;
@@ -462,11 +426,11 @@ static int bootproto(struct sctx *x, struct sbond *sb, struct bg_bond *b) {
                 if (!strcasecmp(t, "static"))
                         st4 = st6 = true;
                 else if (!strcasecmp(t, "dhcp"))
-                        b->ipv4.method = b->ipv6.method = BG_IP_DHCP;
+                        to->ipv4->method = to->ipv6->method = BG_IP_DHCP;
                 else if (!strcasecmp(t, "dhcp4"))
-                        b->ipv4.method = BG_IP_DHCP;
+                        to->ipv4->method = BG_IP_DHCP;
                 else if (!strcasecmp(t, "dhcp6"))
-                        b->ipv6.method = BG_IP_DHCP;
+                        to->ipv6->method = BG_IP_DHCP;
                 else if (!strcasecmp(t, "none"))
                         ;
                 else if (!strcasecmp(t, "autoip") || !strcasecmp(t, "auto4") || !strcasecmp(t, "auto6")) {
@@ -474,14 +438,14 @@ static int bootproto(struct sctx *x, struct sbond *sb, struct bg_bond *b) {
                                 "%s (link-local autoconfiguration) is not converted", t);
                 } else {
                         lg_diag(c, BG_DIAG_ERROR, cfg->path, v->line, v->vcol, v->key,
-                                "BOOTPROTO '%s' is not supported for a bond (static, none, dhcp, dhcp4, dhcp6)", t);
+                                "BOOTPROTO '%s' is not supported here (static, none, dhcp, dhcp4, dhcp6)", t);
                         sb->bad = true;
                 }
         }
         free(s);
-        r = addresses(x, sb, b, st4 && b->ipv4.method != BG_IP_DHCP, st6 && b->ipv6.method != BG_IP_DHCP);
-        lg_vfate(c, cfg, v, "bonds[%s].ipv4.method = %s, ipv6.method = %s", b->name,
-                 bg_ip_method_name(b->ipv4.method), bg_ip_method_name(b->ipv6.method));
+        r = addresses(x, sb, to, st4 && to->ipv4->method != BG_IP_DHCP, st6 && to->ipv6->method != BG_IP_DHCP);
+        lg_vfate(c, cfg, v, "%s[%s].ipv4.method = %s, ipv6.method = %s", to->list, to->name,
+                 bg_ip_method_name(to->ipv4->method), bg_ip_method_name(to->ipv6->method));
         return r;
 }
 
@@ -599,7 +563,7 @@ static const char *port_reason(const char *key) {
         return NULL;
 }
 
-static void sweep(struct lg_ctx *c, struct sfile *f, const char *why_all) {
+void lg_suse_sweep(struct lg_ctx *c, struct sfile *f, const char *why_all) {
         for (size_t i = 0; i < f->cfg.n; i++) {
                 struct bg_ifcfg_var *v = &f->cfg.v[i];
                 const char *why = why_all;
@@ -626,15 +590,65 @@ static void sweep(struct lg_ctx *c, struct sfile *f, const char *why_all) {
         }
 }
 
+int lg_suse_link(struct sctx *x, struct sbond *sb, const struct suse_l3 *t, bool *onboot, uint32_t *mtu,
+                 struct bg_hwaddr *mac) {
+        struct lg_ctx *c = x->c;
+        struct bg_ifcfg *cfg = &sb->f->cfg;
+        struct bg_ifcfg_var *v;
+
+        *onboot = false;
+        if ((v = bg_ifcfg_find(cfg, "STARTMODE")) && v->value) {
+                static const char *const boot[] = { "auto", "boot", "onboot", "on", "hotplug", "ifplugd", "nfsroot" };
+                bool known = !strcmp(v->value, "manual") || !strcmp(v->value, "off") || !*v->value;
+                for (size_t i = 0; i < sizeof(boot) / sizeof(boot[0]); i++)
+                        if (!strcmp(v->value, boot[i]))
+                                *onboot = known = true;
+                if (!known)
+                        lg_diag(c, BG_DIAG_WARNING, cfg->path, v->line, v->vcol, v->key,
+                                "unknown STARTMODE '%s': wicked uses manual", v->value);
+                lg_vfate(c, cfg, v, "%s[%s].onboot = %s", t->list, t->name, *onboot ? "true" : "false");
+        } else
+                lg_diag(c, BG_DIAG_NOTE, cfg->path, 0, 0, "STARTMODE",
+                        "no STARTMODE: wicked's default is manual, so %s is not started at boot", t->name);
+        if ((v = bg_ifcfg_find(cfg, "MTU")) && v->value && *v->value) {
+                char *end;
+                unsigned long n = strtoul(v->value, &end, 10);
+                if (*end || n < 68 || n > 65535) {
+                        lg_diag(c, BG_DIAG_ERROR, cfg->path, v->line, v->vcol, "MTU", "'%s' is not an MTU (68-65535)",
+                                v->value);
+                        lg_vfate(c, cfg, v, "%s", "error: invalid MTU");
+                        sb->bad = true;
+                } else {
+                        *mtu = (uint32_t) n;
+                        lg_vfate(c, cfg, v, "%s[%s].mtu = %lu", t->list, t->name, n);
+                }
+        }
+        if ((v = bg_ifcfg_find(cfg, "LLADDR")) && v->value && *v->value) {
+                char text[18];
+                if (bg_normalize_mac(v->value, text) < 0 || bg_hwaddr_parse(text, mac) < 0) {
+                        lg_diag(c, BG_DIAG_ERROR, cfg->path, v->line, v->vcol, "LLADDR", "'%s' is not a MAC address",
+                                v->value);
+                        lg_vfate(c, cfg, v, "%s", "error: invalid MAC address");
+                        sb->bad = true;
+                } else if (!lg_mac_keep(c, cfg->path, v->line, v->vcol, "LLADDR", t->name, mac)) {
+                        lg_vfate(c, cfg, v, "ignored: the kernel refuses %s as a device address (warned)", text);
+                        *mac = (struct bg_hwaddr){ 0 };
+                } else {
+                        lg_vfate(c, cfg, v, "%s[%s].mac = %s", t->list, t->name, text);
+                }
+        }
+        return 0;
+}
+
 static int build(struct sctx *x, struct sbond *sb, struct bg_model *m) {
         struct lg_ctx *c = x->c;
         struct bg_ifcfg *cfg = &sb->f->cfg;
         struct bg_bond *b = bg_model_add_bond(m, sb->f->ifname);
-        struct bg_ifcfg_var *v;
         int r;
 
         if (!b)
                 return -ENOMEM;
+        struct suse_l3 t = { "bonds", b->name, &b->ipv4, &b->ipv6 };
         b->loc = (struct bg_loc) { bg_model_intern(m, cfg->path), 0, 0 };
         b->onboot = false;
         sb->n_addr = 0;
@@ -643,7 +657,7 @@ static int build(struct sctx *x, struct sbond *sb, struct bg_model *m) {
         for (size_t i = 0; i < sb->n_ports; i++) {
                 struct bg_ifcfg_var *pv = sb->ports[i];
                 struct bg_port *p = bg_bond_add_port(b, pv->value, NULL);
-                struct sfile *pf = file_of(x, pv->value);
+                struct sfile *pf = lg_suse_file(x, pv->value);
                 if (!p)
                         return -ENOMEM;
                 p->loc = (struct bg_loc) { bg_model_intern(m, cfg->path), pv->line, pv->vcol };
@@ -659,57 +673,19 @@ static int build(struct sctx *x, struct sbond *sb, struct bg_model *m) {
                                 lg_vfate(c, &pf->cfg, lv, "%s", "ignored: the bond sets its ports' MAC (warned)");
                         }
                         if (!c->quiet)
-                                sweep(c, pf, NULL);
+                                lg_suse_sweep(c, pf, NULL);
                 }
         }
-        if ((r = bootproto(x, sb, b)) < 0)
+        if ((r = lg_suse_bootproto(x, sb, &t)) < 0)
                 return r;
-        if ((v = bg_ifcfg_find(cfg, "STARTMODE")) && v->value) {
-                static const char *const boot[] = { "auto", "boot", "onboot", "on", "hotplug", "ifplugd", "nfsroot" };
-                bool known = !strcmp(v->value, "manual") || !strcmp(v->value, "off") || !*v->value;
-                for (size_t i = 0; i < sizeof(boot) / sizeof(boot[0]); i++)
-                        if (!strcmp(v->value, boot[i]))
-                                b->onboot = known = true;
-                if (!known)
-                        lg_diag(c, BG_DIAG_WARNING, cfg->path, v->line, v->vcol, v->key,
-                                "unknown STARTMODE '%s': wicked uses manual", v->value);
-                lg_vfate(c, cfg, v, "bonds[%s].onboot = %s", b->name, b->onboot ? "true" : "false");
-        } else
-                lg_diag(c, BG_DIAG_NOTE, cfg->path, 0, 0, "STARTMODE",
-                        "no STARTMODE: wicked's default is manual, so %s is not started at boot", b->name);
-        if ((v = bg_ifcfg_find(cfg, "MTU")) && v->value && *v->value) {
-                char *end;
-                unsigned long mtu = strtoul(v->value, &end, 10);
-                if (*end || mtu < 68 || mtu > 65535) {
-                        lg_diag(c, BG_DIAG_ERROR, cfg->path, v->line, v->vcol, "MTU", "'%s' is not an MTU (68-65535)",
-                                v->value);
-                        lg_vfate(c, cfg, v, "%s", "error: invalid MTU");
-                        sb->bad = true;
-                } else {
-                        b->mtu = (uint32_t) mtu;
-                        lg_vfate(c, cfg, v, "bonds[%s].mtu = %lu", b->name, mtu);
-                }
-        }
-        if ((v = bg_ifcfg_find(cfg, "LLADDR")) && v->value && *v->value) {
-                char mac[18];
-                if (bg_normalize_mac(v->value, mac) < 0 || bg_hwaddr_parse(mac, &b->mac) < 0) {
-                        lg_diag(c, BG_DIAG_ERROR, cfg->path, v->line, v->vcol, "LLADDR", "'%s' is not a MAC address",
-                                v->value);
-                        lg_vfate(c, cfg, v, "%s", "error: invalid MAC address");
-                        sb->bad = true;
-                } else if (!lg_mac_keep(c, cfg->path, v->line, v->vcol, "LLADDR", b->name, &b->mac)) {
-                        lg_vfate(c, cfg, v, "ignored: the kernel refuses %s as a device address (warned)", mac);
-                        b->mac = (struct bg_hwaddr){ 0 };
-                } else {
-                        lg_vfate(c, cfg, v, "bonds[%s].mac = %s", b->name, mac);
-                }
-        }
+        if ((r = lg_suse_link(x, sb, &t, &b->onboot, &b->mtu, &b->mac)) < 0)
+                return r;
         for (size_t i = 0; i < x->n_routes; i++)
                 if ((r = route(x, sb, b, &x->routes[i])) < 0)
                         return r;
         lg_kfate(c, cfg, "BONDING_MASTER", "marks %s as a bond", b->name);
         if (!c->quiet)
-                sweep(c, sb->f, NULL);
+                lg_suse_sweep(c, sb->f, NULL);
         return 0;
 }
 
@@ -718,8 +694,8 @@ static int explain(struct sctx *x, struct bg_model *m) {
 
         for (size_t i = 0; i < x->n_files; i++) {
                 struct sfile *f = &x->files[i];
-                if (f->bond < 0)
-                        sweep(c, f, "ignored: not a bond or a bond port");
+                if (f->bond < 0 && !f->is_stack)
+                        lg_suse_sweep(c, f, "ignored: not a bond, VLAN or bridge, nor a port of one");
                 if (c->explain && lg_explain_ifcfg(c->explain, m, &f->cfg) < 0)
                         return -ENOMEM;
         }
@@ -762,6 +738,8 @@ int lg_suse_read(const char *root, struct bg_model *m, struct bg_diags *diags, s
                 if (!x.bonds[i].bad && (r = build(&x, &x.bonds[i], m)) < 0)
                         goto out;
         c.quiet = false;
+        if ((r = lg_suse_stack(&x, m)) < 0)
+                goto out;
         for (size_t i = 0; i < x.n_bonds; i++)
                 if (x.bonds[i].bad)
                         lg_diag(&c, BG_DIAG_ERROR, x.bonds[i].f->cfg.path, 0, 0, x.bonds[i].f->ifname,

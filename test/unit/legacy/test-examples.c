@@ -22,7 +22,7 @@ static const char *const examples[] = {
         "centos-bond0", "centos-bond0-mode1", "rhel6-active-backup", "rhel5-two-bonds", "rhel7-lacp-ipv6",
         /* Debian ifupdown and SUSE wicked trees: found by autodetection */
         "debian-lacp", "debian-active-backup", "ubuntu-two-bonds",
-        "suse-active-backup-arp", "sles-lacp", "opensuse-two-bonds", "rhel-whole-host",
+        "suse-active-backup-arp", "sles-lacp", "opensuse-two-bonds", "rhel-whole-host", "sles-whole-host",
 };
 
 static char *slurp(const char *path) {

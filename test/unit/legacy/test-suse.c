@@ -83,6 +83,30 @@ static const struct rcase cases[] = {
         { "unterminated quote in a bond file fails that bond",
           { B0, HDR "BONDING_MODULE_OPTS='miimon=100\n", NULL },
           -EINVAL, {}, "name: bond0", BG_DIAG_ERROR, "BONDING_MODULE_OPTS", "unterminated" },
+        { "VLANs: the id from the name or VLAN_ID (which wins, warned), static and DHCP",
+          { B0, HDR "BONDING_MODULE_OPTS='miimon=100'\n",
+            NET "ifcfg-bond0.100", "ETHERDEVICE=bond0\nBOOTPROTO=static\nIPADDR=192.0.2.1/24\nSTARTMODE=auto\n",
+            NET "ifcfg-vlan7", "ETHERDEVICE=bond0\nVLAN_ID=200\nBOOTPROTO=dhcp\nSTARTMODE=auto\n", NULL },
+          0, { "- name: bond0.100\n  id: 100\n  link: bond0\n", "addresses: [192.0.2.1/24]",
+               "- name: vlan7\n  id: 200\n  link: bond0\n  ipv4:\n    method: dhcp" },
+          .level = BG_DIAG_WARNING, .dkey = "VLAN_ID", .dtext = "VLAN_ID 200 wins over the id 7", .dline = 2,
+          .xfile = NET "ifcfg-vlan7", .xkey = "VLAN_ID", .xfate = "vlans[vlan7].id = 200" },
+        { "a VLAN without an id anywhere",
+          { NET "ifcfg-uplink", "ETHERDEVICE=eth0\nSTARTMODE=auto\n", NULL },
+          -EINVAL, {}, "vlans:", BG_DIAG_ERROR, "VLAN_ID", "no VLAN_ID and no id in the name" },
+        { "a bridge over a bond and a NIC: ports, STP, times in seconds, priority; the NIC's addressing unused",
+          { B0, HDR "BONDING_MODULE_OPTS='miimon=100'\n",
+            NET "ifcfg-br0", "BRIDGE=yes\nBRIDGE_PORTS='bond0 eth5'\nBRIDGE_STP=off\nBRIDGE_FORWARDDELAY=0\n"
+                             "BRIDGE_HELLOTIME=2.0\nBRIDGE_PRIORITY=4096\nBRIDGE_AGEINGTIME=300\nBOOTPROTO=dhcp\n"
+                             "STARTMODE=auto\n",
+            NET "ifcfg-eth5", "BOOTPROTO=static\nIPADDR=10.5.5.5/24\nSTARTMODE=auto\n", NULL },
+          0, { "- name: br0\n  ports:\n  - name: bond0\n  - name: eth5\n  stp: false\n  forward-delay: 0\n"
+               "  hello-time: 2\n  priority: 4096\n", "ipv4:\n    method: dhcp" },
+          "10.5.5.5", BG_DIAG_WARNING, "BRIDGE_AGEINGTIME", "not converted", 7,
+          .xfile = NET "ifcfg-eth5", .xkey = "IPADDR", .xfate = "a port of bridge br0 has no IP configuration" },
+        { "a bridge with a bad STP value and a forward delay out of range",
+          { NET "ifcfg-br0", "BRIDGE=yes\nBRIDGE_STP=maybe\nBRIDGE_FORWARDDELAY=31\nSTARTMODE=auto\n", NULL },
+          -EINVAL, {}, "bridges:", BG_DIAG_ERROR, "BRIDGE_STP", "'maybe' is not on or off", 2 },
 };
 
 Test(suse, cases) {
