@@ -389,3 +389,31 @@ Test(generator, binary_hostile_yaml_exits_zero, .timeout = 60) {
         cr_assert_eq(system(cmd), 0);
         free(cmd);
 }
+
+/* A model with VLANs and bridges beside its bonds: the boot path takes
+ * it whole (apply brings up the VLANs and bridges after the bonds), and
+ * one with bridges only still links apply. */
+Test(generator, vlans_and_bridges_are_applied_at_boot) {
+        struct bg_gen_result res;
+        struct bg_diags d = { 0 };
+
+        cr_assert_eq(run("yaml-stack", "", &res, &d), 0);
+        cr_assert_eq(bg_diags_count(&d, BG_DIAG_ERROR), 0);
+        cr_assert_eq(res.source, BG_BOOT_SRC_YAML);
+        cr_assert_eq(res.n_bonds, 1);
+        cr_assert(strstr(list_out(), "sysinit.target.wants/bondgen-apply.service -> " UNITDIR "/bondgen-apply.service\n"),
+                  "%s", listing);
+        char *t = read_out("bondgen-apply.service.d/50-bondgen-generator.conf");
+        cr_assert(strstr(t, "After=sys-subsystem-net-devices-eth1.device\n"), "%s", t);
+        free(t);
+        bg_diags_free(&d);
+
+        teardown();
+        setup();
+        cr_assert_eq(run("bridge-only", "", &res, &d), 0);
+        cr_assert_eq(bg_diags_count(&d, BG_DIAG_ERROR), 0);
+        cr_assert_eq(res.n_bonds, 0);
+        cr_assert(strstr(list_out(), "sysinit.target.wants/bondgen-apply.service -> " UNITDIR "/bondgen-apply.service\n"),
+                  "%s", listing);
+        bg_diags_free(&d);
+}
