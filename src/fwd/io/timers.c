@@ -106,9 +106,13 @@ int bg_core_start_timers(struct bg_core *c) {
                         return r;
         }
         c->step = "start the ARP monitor timer";
-        if (b->p.arp_interval &&
-            (r = add_timer(c, &c->arp_src, (uint64_t) b->p.arp_interval * 1000, on_arp)) < 0)
-                return r;
+        if (b->p.arp_interval) {
+                b->now = now_usec();
+                bg_fwd_mon_arp_start(b);
+                /* the first tick at once, as bond_open() queues it */
+                if ((r = add_timer(c, &c->arp_src, 0, on_arp)) < 0)
+                        return r;
+        }
         c->step = "start the mode's timer";
         if (b->ops->tick && b->ops->tick_usec && (r = add_timer(c, &c->tick_src, b->ops->tick_usec, on_tick)) < 0)
                 return r;

@@ -113,8 +113,15 @@ static void ab_tick(struct bg_fwd *b) {
                         }
                         continue;
                 }
-                /* made active or enslaved within the last two intervals */
-                if (b->now < p->last_link_up + 2 * d)
+                /* made active or enslaved within the last two intervals
+                 * (bond_time_in_interval(last_link_up, 2), its half
+                 * interval of slack included): the receive times need a
+                 * whole cycle of probes to be updated. A backup counts the
+                 * active port's requests only once the active port has
+                 * heard a reply, which at the first probe often arrives
+                 * after the request reached the backup: the backup is
+                 * validated one probe later than the active port. */
+                if (b->now <= p->last_link_up + 2 * d + d / 2)
                         continue;
                 if (p != b->active) {
                         if (!probing && !in_interval(b, rx, b->p.arp_missed_max + 1))
@@ -146,6 +153,40 @@ static void ab_tick(struct bg_fwd *b) {
                 p->last_link_up = b->now;
                 probe(b, p);
                 break;
+        }
+}
+
+/* bond_enslave(): a new port last heard and sent an interval and a tick
+ * ago: outside the one-interval window that brings a port up, inside the
+ * wider windows that keep it up. */
+void bg_fwd_mon_arp_port_init(struct bg_fwd *b, struct bg_fwd_port *p) {
+        uint64_t d = (uint64_t) b->p.arp_interval * 1000;
+        uint64_t t = b->now > d + 1 ? b->now - d - 1 : 1;
+
+        if (p->last_rx < t)
+                p->last_rx = t;
+        if (p->last_tx < t)
+                p->last_tx = t;
+        for (size_t i = 0; i < b->p.n_arp_targets; i++)
+                if (p->target_last_rx[i] < t)
+                        p->target_last_rx[i] = t;
+}
+
+/* bond_open() starts the ARP monitor with no delay, and the kernel's ports
+ * join a bond whose monitor runs, so each gets its settling time (above)
+ * while probes go out. bondgend enslaves its ports first and starts the
+ * monitor after setting up the device, addresses and control socket,
+ * which on a loaded machine took longer than that settling time: ports
+ * were then judged before the first probe was sent, and an idle bond
+ * failed over or counted a link failure right after its start. */
+void bg_fwd_mon_arp_start(struct bg_fwd *b) {
+        if (!b->p.arp_interval)
+                return;
+        for (size_t i = 0; i < b->n_ports; i++) {
+                struct bg_fwd_port *p = b->ports[i];
+                if (p->link == BG_LINK_UP)
+                        p->last_link_up = b->now;
+                bg_fwd_mon_arp_port_init(b, p);
         }
 }
 

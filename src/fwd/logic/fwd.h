@@ -61,6 +61,12 @@ void bg_fwd_mon_carrier(struct bg_fwd *b, struct bg_fwd_port *p, bool carrier);
 void bg_fwd_mon_mii_tick(struct bg_fwd *b);
 /* One arp_interval elapsed: ARP monitor inspection and probes. */
 void bg_fwd_mon_arp_tick(struct bg_fwd *b);
+/* The ARP monitor starts (the kernel's bond_open()): the ports that joined
+ * before it get their settling time from now; the first tick follows at
+ * once. */
+void bg_fwd_mon_arp_start(struct bg_fwd *b);
+/* The ARP monitor's times of a port that just joined (bond_enslave()). */
+void bg_fwd_mon_arp_port_init(struct bg_fwd *b, struct bg_fwd_port *p);
 /* A frame arrived on p (ARP monitor bookkeeping, validation). */
 void bg_fwd_mon_rx(struct bg_fwd *b, struct bg_fwd_port *p, const uint8_t *f, size_t len);
 /* Forget a port that is being freed (ARP monitor's probing port). */

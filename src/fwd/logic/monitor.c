@@ -89,6 +89,8 @@ static void commit(struct bg_fwd *b, struct bg_fwd_port *p, enum bg_fwd_link to)
 void bg_fwd_mon_port_init(struct bg_fwd *b, struct bg_fwd_port *p, bool carrier) {
         p->carrier = carrier;
         p->delay = 0;
+        if (b->p.arp_interval)
+                bg_fwd_mon_arp_port_init(b, p);
         if (!carrier)
                 p->link = BG_LINK_DOWN;
         else if (b->p.miimon && b->p.updelay_ticks) {

@@ -153,3 +153,95 @@ Test(arpmon, probed_port_without_reply_stops_receiving) {
         cr_assert_eq(f->b.active, p);
         fake_free(f);
 }
+
+/* One probe round as the wire delivers it: the tick, then the active
+ * port's broadcast request reaching the backup through the switch, then
+ * the target's reply on the active port (bondgend reads them in that
+ * order when both wait: the request arrives first). */
+static void round_trip(struct fake *f, uint64_t interval_us) {
+        uint8_t fr[60];
+        struct bg_fwd_port *act;
+
+        f->b.now += interval_us;
+        bg_fwd_mon_arp_tick(&f->b);
+        act = f->b.active;
+        if (!act)
+                return;
+        f->b.now += 200;
+        for (size_t i = 0; i < f->b.n_ports; i++)
+                if (f->b.ports[i] != act)
+                        bg_fwd_mon_rx(&f->b, f->b.ports[i], fr, arp(fr, bcast, 1, OURS, TARGET));
+        f->b.now += 300;
+        bg_fwd_mon_rx(&f->b, act, fr, arp(fr, f->b.mac, 2, TARGET, OURS));
+}
+
+/* An idle bond stays put from its first tick on: the backup is validated
+ * one probe after the active port (its first request arrives before the
+ * active port heard any reply), inside the settling time
+ * bond_ab_arp_inspect() gives it (two intervals and a half) and the
+ * receive time bond_enslave() starts it with (an interval ago). Also when
+ * the first tick comes a whole interval after the start (a port that
+ * joins a running bond waits up to that long), and with ticks late by up
+ * to 40 ms. */
+Test(arpmon, idle_bond_stays_put_from_its_first_tick) {
+        for (unsigned first = 0; first <= 100; first += 100)
+                for (unsigned late = 0; late <= 40; late += 10) {
+                        struct bg_fwd_port *a, *b;
+                        struct fake *f = ab_arp(BG_ARPV_ALL, &a, &b);
+
+                        bg_fwd_mon_arp_start(&f->b);
+                        round_trip(f, first * 1000);
+                        for (int i = 0; i < 50; i++)
+                                round_trip(f, 100000 + (i % 3 == 0 ? late * 1000 : 0));
+                        cr_assert_eq(f->b.active, a, "first tick %u ms, late %u ms: the active port changed", first,
+                                     late);
+                        cr_assert_eq(a->link_failure_count, 0, "first %u, late %u: active port failed", first, late);
+                        cr_assert_eq(b->link_failure_count, 0, "first %u, late %u: backup failed", first, late);
+                        cr_assert_eq(b->link, BG_LINK_UP);
+                        fake_free(f);
+                }
+}
+
+/* The ports joined, then setting up the device, addresses and control
+ * socket took 700 ms before the monitor started: their settling time runs
+ * from the monitor's start, as the kernel's ports join a bond whose
+ * monitor runs, and nothing fails before the first probe. */
+Test(arpmon, monitor_starting_late_judges_no_port_before_its_first_probe) {
+        struct bg_fwd_port *a, *b;
+        struct fake *f = ab_arp(BG_ARPV_ALL, &a, &b);
+
+        f->b.now += 700000;
+        bg_fwd_mon_arp_start(&f->b);
+        round_trip(f, 0);
+        for (int i = 0; i < 20; i++)
+                round_trip(f, 100000);
+        cr_assert_eq(f->b.active, a);
+        cr_assert_eq(a->link_failure_count + b->link_failure_count, 0, "failures %u %u", a->link_failure_count,
+                     b->link_failure_count);
+        fake_free(f);
+}
+
+/* ... and a backup that hears nothing at all still goes down: after the
+ * settling time and missed_max + 1 intervals without a request. */
+Test(arpmon, silent_backup_still_goes_down) {
+        struct bg_fwd_port *a, *b;
+        struct fake *f = ab_arp(BG_ARPV_ALL, &a, &b);
+        uint8_t fr[60];
+        int down_at = -1;
+
+        bg_fwd_mon_arp_start(&f->b);
+        for (int i = 0; i < 20 && down_at < 0; i++) {
+                f->b.now += 100000;
+                bg_fwd_mon_arp_tick(&f->b);
+                f->b.now += 500;
+                bg_fwd_mon_rx(&f->b, a, fr, arp(fr, f->b.mac, 2, TARGET, OURS));
+                if (b->link != BG_LINK_UP)
+                        down_at = i + 1;
+        }
+        cr_assert_eq(f->b.active, a);
+        /* settling until 2.5 intervals, then the initial receive time
+         * (an interval ago at the start) is 3.5 intervals old */
+        cr_assert(down_at >= 3 && down_at <= 4, "the silent backup went down at tick %d", down_at);
+        cr_assert_eq(b->link_failure_count, 1);
+        fake_free(f);
+}

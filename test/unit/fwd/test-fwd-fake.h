@@ -33,6 +33,7 @@ static inline int fake_send(struct bg_fwd *b, struct bg_fwd_port *p, const struc
         if (i < 0)
                 return -ENODEV;
         f->sent[i]++;
+        p->last_tx = b->now;   /* as the data path's bg_dp_send() does */
         if (f->n_log < 64) {
                 struct fake_frame *l = &f->log[f->n_log++];
                 l->port = i;
