@@ -35,6 +35,14 @@ struct bg_boot_bond {
 struct bg_boot_set {
         struct bg_boot_bond *bonds;
         size_t n_bonds;
+        /* YAML only: the links the model's VLANs sit on and its bridges
+         * take as ports (bonds among them too), and the names of its VLANs
+         * and bridges; the generator waits for the device units of the
+         * lower links that are neither (NICs), as for bond ports. */
+        char **lower;
+        size_t n_lower;
+        char **stacked;
+        size_t n_stacked;
 };
 
 /* Where the boot takes its model from, in precedence order: the user's

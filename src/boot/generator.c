@@ -274,6 +274,30 @@ static int write_apply_dropin(const struct bg_gen_opts *o, enum bg_boot_source s
                         bprintf(&b, "Wants=%s\nAfter=%s\n", unit, unit);
                         named_ports = true;
                 }
+        /* The NICs VLANs sit on and bridges take as ports: apply brings
+         * those up after the bonds, and a missing one is only warned, so
+         * they are waited for the same way (bonds, VLANs and bridges of
+         * the model are made by apply, not by udev). */
+        for (size_t i = 0; i < set->n_lower && !b.oom; i++) {
+                const char *ln = set->lower[i];
+                bool made = bg_boot_set_find(set, ln) != NULL;
+                _cleanup_free_ char *path = NULL, *unit = NULL;
+
+                for (size_t k = 0; k < set->n_stacked && !made; k++)
+                        made = !strcmp(set->stacked[k], ln);
+                for (size_t k = 0; k < set->n_bonds && !made; k++)
+                        for (size_t j = 0; j < set->bonds[k].n_ports && !made; j++)
+                                made = set->bonds[k].ports[j].name && !strcmp(set->bonds[k].ports[j].name, ln);
+                if (made)
+                        continue;
+                if (asprintf(&path, "/sys/subsystem/net/devices/%s", ln) < 0 ||
+                    !(unit = bg_boot_unit_path_escape(path, ".device"))) {
+                        b.oom = true;
+                        break;
+                }
+                bprintf(&b, "Wants=%s\nAfter=%s\n", unit, unit);
+                named_ports = true;
+        }
         /* One prefix drop-in (systemd.unit(5): "foo-.service.d/" applies to
          * every "foo-*.service") bounds the wait for all NIC device units,
          * instead of one file per port. */

@@ -78,6 +78,16 @@ void bg_boot_set_free(struct bg_boot_set *s) {
         free(s->bonds);
         s->bonds = NULL;
         s->n_bonds = 0;
+        for (size_t i = 0; i < s->n_lower; i++)
+                free(s->lower[i]);
+        free(s->lower);
+        s->lower = NULL;
+        s->n_lower = 0;
+        for (size_t i = 0; i < s->n_stacked; i++)
+                free(s->stacked[i]);
+        free(s->stacked);
+        s->stacked = NULL;
+        s->n_stacked = 0;
 }
 
 struct bg_boot_bond *bg_boot_set_find(const struct bg_boot_set *s, const char *name) {
@@ -412,11 +422,50 @@ static int add_bonds(const struct bg_model *m, const char *fname, struct bg_boot
         return 0;
 }
 
+/* Append a copy of name to a list of s unless it is there. */
+static int add_name(char ***v, size_t *n, const char *name) {
+        char **w;
+
+        if (!name || !*name)
+                return 0;
+        for (size_t i = 0; i < *n; i++)
+                if (!strcmp((*v)[i], name))
+                        return 0;
+        w = realloc(*v, (*n + 1) * sizeof(*w));
+        if (!w)
+                return -ENOMEM;
+        *v = w;
+        if (!(w[*n] = strdup(name)))
+                return -ENOMEM;
+        (*n)++;
+        return 0;
+}
+
+/* What the model's VLANs and bridges stack on, for the device waits. */
+static int add_stack(const struct bg_model *m, struct bg_boot_set *s) {
+        int r = 0;
+
+        for (size_t i = 0; i < m->n_vlans && r >= 0; i++) {
+                r = add_name(&s->stacked, &s->n_stacked, m->vlans[i].name);
+                if (r >= 0)
+                        r = add_name(&s->lower, &s->n_lower, m->vlans[i].link);
+        }
+        for (size_t i = 0; i < m->n_bridges && r >= 0; i++) {
+                r = add_name(&s->stacked, &s->n_stacked, m->bridges[i].name);
+                for (size_t j = 0; j < m->bridges[i].n_ports && r >= 0; j++)
+                        r = add_name(&s->lower, &s->n_lower, m->bridges[i].ports[j].name);
+        }
+        return r;
+}
+
 /* The model's bonds into s whatever the load returned, then the model
  * freed: 0, -EINVAL when the file had errors or could not be read (diags
  * name them), or -ENOMEM. */
 static int take(int r, struct bg_model *m, const char *fname, struct bg_boot_set *s) {
         int k = r == -ENOMEM ? r : add_bonds(m, fname, s);
+
+        if (k >= 0 && r != -ENOMEM)
+                k = add_stack(m, s);
 
         bg_model_free(m);
         if (k < 0)

@@ -405,6 +405,11 @@ Test(generator, vlans_and_bridges_are_applied_at_boot) {
                   "%s", listing);
         char *t = read_out("bondgen-apply.service.d/50-bondgen-generator.conf");
         cr_assert(strstr(t, "After=sys-subsystem-net-devices-eth1.device\n"), "%s", t);
+        /* the bridge's NIC is waited for; the bond the VLANs sit on is made by apply */
+        cr_assert(strstr(t, "Wants=sys-subsystem-net-devices-eth5.device\nAfter=sys-subsystem-net-devices-eth5.device\n"),
+                  "%s", t);
+        cr_assert_null(strstr(t, "devices-bond0"), "%s", t);
+        cr_assert_null(strstr(t, "devices-vlan200"), "%s", t);
         free(t);
         bg_diags_free(&d);
 
@@ -415,5 +420,8 @@ Test(generator, vlans_and_bridges_are_applied_at_boot) {
         cr_assert_eq(res.n_bonds, 0);
         cr_assert(strstr(list_out(), "sysinit.target.wants/bondgen-apply.service -> " UNITDIR "/bondgen-apply.service\n"),
                   "%s", listing);
+        t = read_out("bondgen-apply.service.d/50-bondgen-generator.conf");
+        cr_assert(strstr(t, "After=sys-subsystem-net-devices-eth5.device\n"), "%s", t);
+        free(t);
         bg_diags_free(&d);
 }
