@@ -54,7 +54,7 @@ dump() {
 }
 bond_up() { grep -q 'MII Status: up' /proc/net/bonding/bond0; }
 
-echo "BGVM-PLAN 45"
+echo "BGVM-PLAN 49"
 run rr bondgen apply -c $M/rr.yaml; result setup-apply $? "see output above"
 wait_for 10 bond_up
 
@@ -101,6 +101,21 @@ run np bondgen apply -c $M/rr.yaml
 run pr bondgen apply -c $M/rr.yaml --prune
 [ ! -e /sys/class/net/bond1 ] && grep -qx 'bond1: delete (not in the model, --prune)' /tmp/pr.out
 result prune-deletes-bond $? ""
+# --try --prune: the bond --prune deleted comes back with the rollback,
+# every option and its MAC as they were
+dump1() {
+        for f in /sys/class/net/bond1/bonding/*; do echo "${f##*/}=$(cat "$f" 2>/dev/null)"; done
+        echo "flags=$(cat /sys/class/net/bond1/flags) mtu=$(cat /sys/class/net/bond1/mtu) mac=$(cat /sys/class/net/bond1/address)"
+}
+run b1 bondgen apply -c $M/bad.yaml
+dump1 >/tmp/before-prune-try
+run tp bondgen apply --try=60 --prune -c $M/rr.yaml
+[ ! -e /sys/class/net/bond1 ]; result try-prune-deletes-bond $? ""
+run tpr bondgen rollback; result try-prune-rollback $? ""
+grep -q '^bond1: restore: create' /tmp/tpr.out; result try-prune-recreates-bond $? ""
+dump1 >/tmp/after-prune-try
+diff /tmp/before-prune-try /tmp/after-prune-try >/tmp/prune-try.diff; result try-prune-state-identical $? "$(cat /tmp/prune-try.diff)"
+run pr2 bondgen apply -c $M/rr.yaml --prune
 
 # ---- a change the kernel refuses half-way is undone ----
 # IPv6 off on bond0: the kernel refuses the model's IPv6 address (EACCES)
