@@ -705,19 +705,29 @@ const char *bg_ifcfg_get(const struct bg_ifcfg *f, const char *key) {
         return v ? v->value : NULL;
 }
 
-void bg_ifcfg_set_fate(struct bg_ifcfg *f, struct bg_ifcfg_var *v, const char *fmt, ...) {
-        va_list ap;
-
-        va_start(ap, fmt);
-        lg_fate_v(&v->fate, fmt, ap);
-        va_end(ap);
-        /* Earlier assignments of the same key were overridden. */
+/* Earlier assignments of the same key as v were overridden. */
+static void mark_overridden(struct bg_ifcfg *f, const struct bg_ifcfg_var *v) {
         for (size_t i = 0; i < f->n; i++) {
                 struct bg_ifcfg_var *o = &f->v[i];
                 if (o != v && o->overridden_by && !o->fate && !strcmp(o->key, v->key) &&
                     asprintf(&o->fate, "ignored: set again on line %u", o->overridden_by) < 0)
                         o->fate = NULL;
         }
+}
+
+void bg_ifcfg_set_fate(struct bg_ifcfg *f, struct bg_ifcfg_var *v, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        lg_fate_v(&v->fate, fmt, ap);
+        va_end(ap);
+        mark_overridden(f, v);
+}
+
+void bg_ifcfg_mark_fate(struct bg_ifcfg *f, struct bg_ifcfg_var *v) {
+        if (!v->fate)
+                v->fate = strdup("");
+        mark_overridden(f, v);
 }
 
 int bg_ifcfg_bool(const char *v) {

@@ -49,6 +49,9 @@ const char *bg_ifcfg_get(const struct bg_ifcfg *f, const char *key);
  * of the same key, which gets "overridden by line N"). printf-style. */
 void bg_ifcfg_set_fate(struct bg_ifcfg *f, struct bg_ifcfg_var *v, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
+/* bg_ifcfg_set_fate() with an empty text, kept if v has a fate already:
+ * the key is handled, and nobody will read why (no --explain). */
+void bg_ifcfg_mark_fate(struct bg_ifcfg *f, struct bg_ifcfg_var *v);
 
 /* initscripts' is_true/is_false (etc/rc.d/init.d/functions): y yes t true on 1
  * and n no f false off 0, any case. Returns 1 (true), 0 (false) or -EINVAL. */

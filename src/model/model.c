@@ -158,6 +158,12 @@ struct bg_bond *bg_model_add_bond(struct bg_model *m, const char *name) {
         return b;
 }
 
+void bg_model_drop_last_bond(struct bg_model *m) {
+        if (!m->n_bonds)
+                return;
+        bond_free(&m->bonds[--m->n_bonds]);
+}
+
 struct bg_bond *bg_model_find_bond(const struct bg_model *m, const char *name) {
         if (!name)
                 return NULL;

@@ -147,6 +147,9 @@ const char *bg_model_intern(struct bg_model *m, const char *s);
  * returns it or NULL (ENOMEM). The pointer is valid until the next add. */
 struct bg_bond *bg_model_add_bond(struct bg_model *m, const char *name);
 struct bg_bond *bg_model_find_bond(const struct bg_model *m, const char *name);
+/* Frees the last bond added and removes it (a reader that built a bond and
+ * then found it invalid). No-op on a model without bonds. */
+void bg_model_drop_last_bond(struct bg_model *m);
 /* VLANs and bridges (stack.c): same contract as bg_model_add_bond(). */
 struct bg_vlan *bg_model_add_vlan(struct bg_model *m, const char *name, const char *link, uint16_t id);
 struct bg_vlan *bg_model_find_vlan(const struct bg_model *m, const char *name);
