@@ -18,8 +18,57 @@ void bg_emit_files_free(struct bg_emit_files *f) {
                 free(f->v[i].content);
         }
         free(f->v);
+        free(f->slot);
         f->v = NULL;
-        f->n = f->cap = 0;
+        f->slot = NULL;
+        f->n = f->cap = f->n_slot = 0;
+}
+
+static size_t name_hash(const char *s) {
+        size_t h = 14695981039346656037u;   /* FNV-1a */
+
+        for (; *s; s++)
+                h = (h ^ (unsigned char)*s) * 1099511628211u;
+        return h;
+}
+
+/* The slot holding name, or the empty slot where it would go. */
+static size_t find_slot(const struct bg_emit_files *f, const char *name) {
+        size_t h = name_hash(name) & (f->n_slot - 1);
+
+        while (f->slot[h] && strcmp(f->v[f->slot[h] - 1].name, name) != 0)
+                h = (h + 1) & (f->n_slot - 1);
+        return h;
+}
+
+const struct bg_emit_file *bg_emit_files_find(const struct bg_emit_files *f, const char *name) {
+        size_t h;
+
+        if (!f->n_slot)
+                return NULL;
+        h = find_slot(f, name);
+        return f->slot[h] ? &f->v[f->slot[h] - 1] : NULL;
+}
+
+/* Room for one more name at a load factor under 1/2. */
+static int index_reserve(struct bg_emit_files *f) {
+        size_t n = f->n_slot ? f->n_slot : 16, *old = f->slot, old_n = f->n_slot;
+
+        while ((f->n + 1) * 2 > n)
+                n *= 2;
+        if (n == f->n_slot)
+                return 0;
+        f->slot = calloc(n, sizeof(*f->slot));
+        if (!f->slot) {
+                f->slot = old;
+                return -ENOMEM;
+        }
+        f->n_slot = n;
+        for (size_t i = 0; i < old_n; i++)
+                if (old[i])
+                        f->slot[find_slot(f, f->v[old[i] - 1].name)] = old[i];
+        free(old);
+        return 0;
 }
 
 const char *bg_emit_format_name(enum bg_emit_format f) {
@@ -389,6 +438,7 @@ int bg_emit_close_add(struct bg_emit_files *out, FILE *f, char **buf, unsigned m
         struct bg_emit_file *nv;
         char *n = NULL;
         va_list ap;
+        size_t h;
         int k;
 
         if (fclose(f) != 0 || bad) {
@@ -405,13 +455,15 @@ int bg_emit_close_add(struct bg_emit_files *out, FILE *f, char **buf, unsigned m
                 n = NULL;
                 goto oom;
         }
-        for (size_t i = 0; i < out->n; i++)
-                if (strcmp(out->v[i].name, n) == 0) {
-                        free(n);
-                        free(*buf);
-                        *buf = NULL;
-                        return -EEXIST;
-                }
+        if (index_reserve(out) < 0)
+                goto oom;
+        h = find_slot(out, n);
+        if (out->slot[h]) {
+                free(n);
+                free(*buf);
+                *buf = NULL;
+                return -EEXIST;
+        }
         if (out->n == out->cap) {
                 size_t cap = out->cap ? out->cap * 2 : 8;
 
@@ -422,6 +474,7 @@ int bg_emit_close_add(struct bg_emit_files *out, FILE *f, char **buf, unsigned m
                 out->cap = cap;
         }
         out->v[out->n++] = (struct bg_emit_file) { .name = n, .content = *buf, .mode = mode };
+        out->slot[h] = out->n;
         *buf = NULL;
         return 0;
 oom:

@@ -37,9 +37,15 @@ struct bg_emit_file {
 struct bg_emit_files {
         struct bg_emit_file *v;
         size_t n, cap;
+        /* Hash index of the names (open addressing, 1 + index into v; 0
+         * empty), so that the duplicate check of each file added is O(1):
+         * a tree of 10,000 bonds makes 30,000 files and more. */
+        size_t *slot, n_slot;
 };
 
 void bg_emit_files_free(struct bg_emit_files *f);
+/* The file of that name, or NULL. */
+const struct bg_emit_file *bg_emit_files_find(const struct bg_emit_files *f, const char *name);
 
 /* Each returns 0, -EINVAL (NULL model), -ENOMEM, -ENAMETOOLONG or -EEXIST
  * (two files would get the same name). diags may be NULL. On error, out

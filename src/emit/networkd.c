@@ -349,17 +349,13 @@ static int emit_bridge_netdev(struct bg_emit_files *out, const struct bg_bridge 
  * .network that matches a link, so say that it replaces any other. */
 static int emit_nic_network(struct bg_emit_files *out, const struct bg_model *m, const char *name,
                             struct bg_diags *diags, const struct bg_loc *loc) {
-        char *buf;
+        char *buf, want[300];
         size_t len;
         FILE *f;
 
-        for (size_t i = 0; i < out->n; i++) {
-                char want[300];
-
-                snprintf(want, sizeof(want), BG_EMIT_PREFIX "%s.network", name);
-                if (!strcmp(out->v[i].name, want))
-                        return 0; /* already written for this NIC */
-        }
+        snprintf(want, sizeof(want), BG_EMIT_PREFIX "%s.network", name);
+        if (bg_emit_files_find(out, want))
+                return 0; /* already written for this NIC */
         if (!(f = bg_emit_open(&buf, &len)))
                 return -ENOMEM;
         fprintf(f, "# %s\n# %s is not in the model: this file only stacks on it what the model\n"
