@@ -1,11 +1,29 @@
 #!/bin/bash
-# bondgend's control plane against what the kernel bonding driver does:
-# downdelay/updelay end within one miimon tick of where the kernel ends
-# them; an idle ARP-monitored bond stays stable; MTU and MAC set on the
-# bond by another tool reach the ports; the control socket refuses the
-# ports bond_enslave() refuses (with the reason), is mode 0600, and a
-# client that sends nothing does not stall forwarding; a second instance
-# is refused before it touches the ports; SIGHUP stops cleanly.
+# bondgend's control plane against what the kernel bonding driver does
+# (topo_bridge 2; a fresh bondgend per model):
+#   ns H:  bondgend BOND = {h0, h1}, ADDR/24   ns S: Linux bridge br0, PEER/24
+#          h0 ───────────── veth ───────────── t0 ─┐
+#          h1 ───────────── veth ───────────── t1 ─┴─ br0
+#          (control: macvlan mv0, VLAN vl5 on BOND, bridge brx with dm0,
+#           tun tn0 -- candidates the socket must refuse)
+# Cases:
+#  down/updelay     miimon 100, downdelay 300, updelay 500: t0 down/up twice;
+#                   each delay ends within the kernel's window plus slack
+#  ARP idle         arp_interval 100, arp_validate all: 4 s idle, the active
+#                   port and the link failure counts do not change
+#  MTU              MTU 9000 set on the bond reaches h0 and h1; a 9000-byte
+#                   ping (DF) passes
+#  MAC              a MAC set on the bond reaches the ports; ping passes
+#                   after the partner's neighbour cache is flushed
+#  refusals         socket mode 0600; enslave refused with the reason: lo
+#                   (its IPv6 kept), the bond, macvlan (and VLAN if 8021q)
+#                   on it, a bridge port, a tun device
+#  silent client    a client that connects and sends nothing: 100 pings at
+#                   10 ms pass, rtt max under 200 ms
+#  second instance  exit 3, "another bondgend", the live ports untouched and
+#                   still forwarding
+#  SIGHUP           exit 0, h0 no longer NOARP, IPv6 on again
+#  without -c       bondgend reads RUNDIR/BOND.yaml left by apply
 . "$(dirname "$0")/lib.sh"
 require ip ping python3
 PEER=10.203.7.1 ADDR=10.203.7.2 B=bgfct$$

@@ -6,7 +6,8 @@
 # Cases:
 #  clients   1,000 connections in flight at once ask "status": every one gets
 #            an answer starting "ok"; the time taken is printed; bondgend
-#            forwards throughout (a ping stream runs; its loss is printed)
+#            forwards throughout (a ping stream runs; its loss is printed);
+#            after them bondgend is alive and a ping passes
 . "$(dirname "$0")/lib.sh"
 require ip ping python3
 PEER=10.203.12.1 ADDR=10.203.12.2 B=bgfcl$$

@@ -7,7 +7,8 @@
 # Cases:
 #  hostile   from S, on t0 and t1 (AF_PACKET): runts (14-59 bytes), frames
 #            of 1514-9014 bytes, LACPDUs and markers with random bodies,
-#            versions and lengths, frames with the bond's own source MAC
+#            versions and lengths, other slow-protocol subtypes, frames
+#            with the bond's own source MAC
 #            (broadcast ARP, unicast to the bond), random garbage; then
 #            bondgend is alive, answers status and still forwards
 . "$(dirname "$0")/lib.sh"

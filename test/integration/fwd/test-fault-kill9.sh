@@ -14,6 +14,16 @@
 # process's only, traffic flows. At the end a stop by signal leaves
 # nothing: ports as they were found, no device, no socket, no state file,
 # and a fresh start works. Printed: the outage of each restart.
+# Cases:
+#  kill -9 x3   after each kill: socket, state (h0 with its MAC as found)
+#               and lock files left, the dead socket does not answer; the
+#               restart logs "restored port h0" and "reattached", h0
+#               active, h1 up, AF_PACKET sockets only on h0 and h1, the
+#               foreign address 10.203.18.9/24 kept, traffic flows; worst
+#               outage under the 200/s stream <= 2 s
+#  clean stop   no device, socket or state file; h0 not NOARP, its MAC
+#               as found
+#  fresh start  h0 active, no port restored again, traffic flows
 . "$(dirname "$0")/lib.sh"
 require ip ping python3
 PEER=10.203.17.1 ADDR=10.203.17.2 B=bgfk9$$

@@ -16,6 +16,15 @@
 #    of the port the bond took its MAC from does not change it (the
 #    partner's ARP entry for the bond stays right).
 # Printed: the pings lost and the longest outage.
+# Cases:
+#  sockets      before: AF_PACKET sockets on exactly h0's and h1's ifindexes
+#  delete h0    failover to h1; h0 created again: enslaved, MII up, MTU
+#               1400, the bond's MAC, NOARP
+#  delete h1    failover to the new h0; h1 created again and adopted alike
+#  after        new ifindexes; 30 more replies; bondgend alive; the new h0
+#               active with >= 30 TX packets; sockets on the new ifindexes
+#               only; bond MAC unchanged (link and status); <= 100 of the
+#               pings lost
 . "$(dirname "$0")/lib.sh"
 require ip ping python3
 PEER=10.203.15.1 ADDR=10.203.15.2 B=bgfrc$$
