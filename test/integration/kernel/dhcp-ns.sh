@@ -6,11 +6,17 @@
 #   ns bgd-$$-a                       ns bgd-$$-b (peer)
 #   br0 (dhcp) --- p0 ========== q0   10.33.0.1/24, dnsmasq 10.33.0.50-60
 #
-# Cases: dhclient-lease (no networkd in the namespace: apply starts ISC
-# dhclient, br0 gets a lease), dhclient-once (a second apply sees it
-# running), networkd-file (forced: the runtime .network file, unchanged
-# on a second apply, removed when the model drops DHCP, an admin's file
-# of the same prefix kept), no-client (a clear error naming the link).
+# Cases:
+#  dhclient-lease          apply starts ISC dhclient (with the test's own
+#                          script) and says so; br0 gets a lease from dnsmasq
+#  dhclient-once           a second apply reports the running dhclient
+#                          (its pid); still one dhclient in the namespace
+#  networkd-file           BONDGEN_DHCP=networkd: 05-bondgen-br0.network
+#                          with Name=br0 and DHCP=ipv4 written, and said
+#  networkd-file-unchanged a second apply: "systemd-networkd has it"
+#  networkd-file-removed   the model goes static: our file removed, the
+#                          admin's 05-bondgen-admin.network kept
+#  no-client               BONDGEN_DHCP=none: exit 3, an error naming br0
 # Usage: dhcp-ns.sh BONDGEN
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -8,10 +8,31 @@
 #   br0 10.31.0.1/24 --- p0 ======= q0  10.31.0.2/24
 #   p1.100 10.32.0.1/24 - p1 ======= q1 - q1.100 10.32.0.2/24   (with 8021q)
 #
-# Cases: create-and-ping, second-apply-nothing, diff-drift-same-words,
-# apply-fixes-drift, foreign-port-kept, refused-name-taken,
-# prune-owned-only, vlan-create-and-ping (skipped without 8021q; the VM
-# test kernel-vm-stack covers VLANs on a bond).
+#   (br0's model route: 10.131.0.0/16 via 10.31.0.2; later vm0, a veth
+#   put in br0 by hand, and brx, a bridge made by hand)
+#
+# Cases:
+#  create-and-ping        br0 made with p0 in it; 10.31.0.2 answers
+#  bridge-params          forward_delay 2 s (200), stp 0, p0's master br0
+#  route-on-bridge        the model's route is on br0
+#  second-apply-nothing   "br0: nothing to do", nothing changed
+#  diff-equal             diff exits 0 with no output
+#  diff-drift             p0 released, address removed, forward_delay 4 s
+#                         by hand: exit 1, one line each for the delay,
+#                         port, address and route
+#  diff-same-words-as-dry-run  apply --dry-run prints the same br0 lines
+#  apply-fixes-drift      apply, then diff exits 0 and the peer answers
+#  foreign-port-kept      vm0 stays in br0 and apply does not mention it
+#  refused-name-taken     a bridge named p1 (a veth): exit 1 with the
+#                         message, p0 still in br0
+#  prune-owned-only       --prune to a model with only br9: the dry run
+#                         names br0's delete; br0 deleted, brx kept and
+#                         not mentioned, br9 made
+#  vlan-create-and-ping   p1.100 made, p1 brought up, 10.32.0.2 answers
+#                         tagged (skipped without 8021q; the VM test
+#                         kernel-vm-stack covers VLANs on a bond)
+#  vlan-second-apply-nothing  a second apply of the VLAN model prints
+#                         only "p1.100: nothing to do" (also skipped)
 # Usage: stack-ns.sh BONDGEN
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

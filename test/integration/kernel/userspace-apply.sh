@@ -7,6 +7,22 @@
 # hidden from it), the bond carries traffic, and a second apply (also with
 # --backend auto) compares it through its control socket, finds nothing
 # to do and starts nothing.
+#
+#   ns bgk-PID-u: bondgend BOND = {p0, p1}     ns bgk-PID-p: bridge bgk-br
+#                 10.79.0.1/24 (a TAP)                       10.79.0.2/24
+#                 p0 ───────────── veth ───────────── bgk<pid>b0 ─┐
+#                 p1 ───────────── veth ───────────── bgk<pid>b1 ─┴─ bgk-br
+#   (apply runs in its own mount namespace with /run/systemd hidden)
+# Cases:
+#  usage          --backend sideways exits 2; a missing model exits 1
+#  dry run        prints "start bondgend -c FILE BOND" and creates nothing
+#  apply          reports "backend userspace"; BOND appears as a TAP,
+#                 bondgend runs in the namespace, the peer answers a ping
+#  re-apply       with --backend userspace and auto: "nothing to do", auto
+#                 says it chose userspace, no second bondgend started
+#  auto, new bond dry run of a new bond on other ports: kernel when this
+#                 kernel has a bonding driver (loaded or a module), else
+#                 userspace, with the reason
 # Usage: userspace-apply.sh BONDGEN BONDGEND
 set -euo pipefail
 bondgen=$(realpath "${1:?usage: userspace-apply.sh BONDGEN BONDGEND}")

@@ -6,6 +6,21 @@
 # peer addresses. Inside, guest/test.sh runs `bondgen apply` for
 # balance-rr, re-applies (nothing to do), reconciles to active-backup, and
 # checks failover when the host pulls eth0's link from the qemu monitor.
+#
+#   host ns bgk-PID-host                     qemu guest (busybox /init)
+#   bridge bgk-br 10.77.0.2/24 10.78.0.1/24  bond0 10.77.0.1/24, fd77::1/64
+#     ├─ TAP bgk-tap0 ──── virtio n0 ──── eth0 52:54:00:77:00:10 ─┐
+#     └─ TAP bgk-tap1 ──── virtio n1 ──── eth1 52:54:00:77:00:11 ─┴─ bond0
+#   (route 10.78.0.0/24 via 10.77.0.2 in the guest's model)
+# Cases: one BGVM-RESULT per check, listed in the header of the guest
+# script run (guest/test.sh for kernel-vm-apply, guest/safe.sh for
+# kernel-vm-safe); the host adds, when the guest printed them:
+#  diff --json    the BGVM-DIFFJSON document parses (python3 json) with
+#                 drift true, bond0, backend kernel and "enslave eth1"
+#  metrics        the BGVM-OM / BGVM-PROM dumps parse with prometheus_client
+#                 (metrics-check.py) and name bond0 active-backup, kernel,
+#                 eth0 and eth1
+#  set_link       on BGVM-REQUEST the host pulls n0's link (qemu monitor)
 # Usage: vm-apply.sh BONDGEN [GUEST-SCRIPT]   (meson passes the built binary)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -6,6 +6,17 @@
 # the VM's NICs in a host namespace. Both LACP implementations must reach
 # collecting+distributing and pass traffic, and keep passing it when one
 # link goes down (qemu monitor set_link).
+#
+#   host ns bgk-PID-lacp                       qemu guest (busybox /init)
+#   bondgend bgkh<pid> 802.3ad, 10.77.0.2/24   bond0 802.3ad, 10.77.0.1/24
+#     ├─ TAP bgk-tap0 ──── virtio n0 ──── eth0 52:54:00:77:00:10 ─┐
+#     └─ TAP bgk-tap1 ──── virtio n1 ──── eth1 52:54:00:77:00:11 ─┴─ bond0
+# Cases: the guest's are listed in guest/ad-test.sh; when the guest asks
+# (BGVM-REQUEST host-check) the host checks, then pulls n1's link:
+#  bondgend-ports-collecting-distributing   both ports in bondgen status
+#  bondgend-partner-is-the-vm  partner MAC is one of the VM's NICs
+#  bondgend-pings-vm           10.77.0.1 answers from the host namespace
+#  vm-reached-host-check       (fails if the guest never asked)
 # Usage: vm-lacp.sh BONDGEN BONDGEND
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

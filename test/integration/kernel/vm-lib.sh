@@ -9,6 +9,16 @@
 # are read from the serial console log; the qemu monitor is a pipe pair so
 # no socat is needed.
 #
+# What a test builds with it (BGVM_WRAP puts qemu in the test's namespace;
+# the test makes the bridge or bondgend and puts the TAPs on it):
+#   host namespace NS                      qemu guest (serial -> NAME.serial,
+#   [bridge / bondgend / nothing]           monitor on a pipe pair)
+#     ├─ TAP tap0 ──── bgvm_nic n0 ──── virtio eth0 (MAC given)
+#     └─ TAP tap1 ──── bgvm_nic n1 ──── virtio eth1
+#   initramfs: busybox, /init, binaries + libraries, modules, /bgvm/test.sh
+#   guest -> host: BGVM-BOOTED, BGVM-PLAN, BGVM-RESULT, BGVM-REQUEST, BGVM-DONE
+# Cases: none of its own (a library); each test's header lists them.
+#
 # Usage (source it; see vm-apply.sh and vm-lacp.sh for complete tests):
 #   bgvm_check || exit 77            # prints why on stderr
 #   BGVM_DIR=$(mktemp -d)            # logs, monitor pipes, initrd

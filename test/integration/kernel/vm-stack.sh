@@ -7,6 +7,12 @@
 # into a peer namespace with VLANs of its own, applies guest/stack.yaml and
 # checks pings per VLAN, isolation, idempotence, diff, reconciliation and
 # --prune.
+#
+#   host ns bgv-PID-host, bridge bgv-br      qemu guest
+#     ├─ TAP bgv-tap0 ──── virtio n0 ──── eth0 52:54:00:78:00:10 (bond0)
+#     └─ TAP bgv-tap1 ──── virtio n1 ──── eth1 52:54:00:78:00:11 (peer ns)
+#   the guest's own namespaces, VLANs and bridge are drawn in
+#   guest/stack.sh, which holds the Cases.
 # Usage: vm-stack.sh BONDGEN
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -3,6 +3,21 @@
 # (the VM's two NICs are bondgend's ports). Both LACP actors must reach
 # collecting+distributing: ours is the actor state, bondgend's the partner
 # state in /proc/net/bonding/bond0.
+# Network: vm-lacp.sh's header. Cases (result names in brackets):
+#  802.3ad up    apply ad.yaml: mode, lacp_rate, ports; both sides
+#                collecting+distributing, one aggregator with both ports,
+#                partner known, ping to bondgend's address [ad-apply ad-mode
+#                ad-lacp-rate ad-slaves ad-both-sides-collecting-distributing
+#                ad-one-aggregator ad-aggregator-has-both-ports
+#                ad-partner-known ad-ping-bondgend]
+#  status        bondgen status of the kernel bond: "LACP health: ok: 2
+#                ports", partner flags in words on both ports, LACPDU RX/TX
+#                non-zero and RX illegal 0 on both, --json health and
+#                actor state [status-*]
+#  metrics       both ports: LACPDUs received, distributing 1 [metrics-*]
+#  port lost     the host pulls n1 (after BGVM-REQUEST host-check): eth1
+#                carrier 0, ping over eth0 alone still passes
+#                [ad-port-lost ad-ping-after-port-loss]
 PEER=10.77.0.2
 . /bgvm/lib.sh
 

@@ -2,6 +2,35 @@
 # Runs inside the VM (busybox sh): diff, apply as a transaction, --prune,
 # apply --try with its rollback timer, confirm, and the bond's MAC. One
 # BGVM-RESULT line per check (lib.sh).
+# Network: vm-apply.sh's header. Cases (result names in brackets):
+#  diff         in sync: exit 0, nothing printed, JSON drift false; drift
+#               made by hand (miimon, a port, the address): exit 1, names
+#               option, port, address and route in the words of apply
+#               --dry-run, JSON drift (parsed on the host); unknown bond
+#               exit 1; apply fixes it, diff exits 0 [setup-apply diff-*]
+#  precheck     bad.yaml: exit 1 naming port lo, bondx not created, bond1
+#               created [precheck-*]
+#  prune        without --prune bond1 stays; with it bond1 is deleted;
+#               --try --prune then rollback re-creates bond1 with every
+#               option, flags, MTU and MAC identical
+#               [no-prune-keeps-bond prune-deletes-bond try-prune-*]
+#  undo         IPv6 off on bond0 makes the kernel refuse the address
+#               half-way: exit 3, says what it restores, state identical
+#               (dump), ping, re-apply works [undo-*]
+#  try          --try=8 with a model that breaks the path: exit 0, path
+#               broken, a second try refused ("a try is pending"), the
+#               rollback log, timer within 1 s of the deadline, path back,
+#               state identical, confirm then has nothing pending
+#               [try-apply-exit-0 try-breaks-path try-pending-* try-rollback-log
+#               try-timer-in-time try-path-back-after-restore
+#               try-state-identical confirm-nothing-pending]
+#  confirm      --try=10 confirmed: exit 0, active-backup stays, no pending
+#               file, rollback has nothing to do (exit 1)
+#               [try-ok-apply confirm-* rollback-nothing-pending]
+#  metrics      exit 0, bond info and port lines for bond0; -o writes
+#               only bondgen.prom (atomic) [metrics-*]
+#  MAC          the bond's MAC is eth0's whatever the join order, and diff
+#               finds no drift after [mac-*]
 PEER=10.77.0.2
 M=/bgvm
 . /bgvm/lib.sh

@@ -7,6 +7,26 @@
 #   bond0 (eth0) 10.77.0.1 ---- host bridge ---- eth1 10.77.0.9   (peer ns)
 #   bond0.100    10.100.0.1                       eth1.100 10.100.0.2
 #   bond0.300 in br0 10.30.0.1                    eth1.300 10.30.0.2
+# Cases (result names in brackets):
+#  apply        stack.yaml applies; its lines go bonds, VLANs, bridge
+#               [stack-apply stack-order]
+#  layout       bond0.100 is VLAN 100 on bond0; bond0.300 is a port of br0;
+#               br0 forward_delay 0 [vlan-100-on-bond0 br0-port
+#               br0-forward-delay]
+#  traffic      pings untagged, on VLAN 100 and over br0 on VLAN 300
+#               [ping-untagged ping-vlan-100 ping-bridge-over-vlan-300]
+#  isolation    10.77.0.9 does not answer on bond0.100 [vlan-isolated]
+#  idempotent   a second apply: exit 0, "nothing to do" for all four
+#               [second-apply-nothing]
+#  diff         address removed and bond0.300 released by hand: exit 1
+#               naming both; --json has vlans and the enslave
+#               [diff-drift diff-json-vlans-bridges]
+#  fix          apply, then diff clean and pings pass [apply-fixes-drift]
+#  VLAN id      bond0.100 made again with id 101 is deleted and made with
+#               id 100 [vlan-id-reconciled]
+#  prune        --prune with stack-pruned.yaml deletes br0 and bond0.300,
+#               leaves the unmodelled brx, VLAN 100 still pings
+#               [prune-vlan-and-bridge]
 M=/bgvm
 . /bgvm/lib.sh
 

@@ -2,6 +2,31 @@
 # Runs inside the VM (busybox sh). Prints one BGVM-RESULT line per check;
 # the host parses them. BGVM-REQUEST lines ask the host to act through the
 # qemu monitor.
+# Network: vm-apply.sh's header (eth0, eth1 on a host bridge holding
+# 10.77.0.2 and 10.78.0.1). Cases (BGVM-PLAN 38; result names in brackets):
+#  adopt        bond0 made by insmod is adopted, not duplicated
+#               [adopt-precondition rr-adopted rr-no-duplicate]
+#  rr apply     rr.yaml: auto picks the kernel; mode, miimon, updelay,
+#               ports in sysfs and /proc/net/bonding; IPv4, IPv6, route;
+#               pings to the peer and through the route
+#               [rr-apply auto-chose-kernel rr-mode rr-miimon rr-updelay
+#               rr-slaves rr-procfs-* rr-address rr-route rr-address6
+#               rr-ping-peer rr-ping-via-route]
+#  idempotent   a second apply prints only "nothing to do"
+#               [rr-second-apply-nothing-to-do ab-second-apply-nothing-to-do]
+#  dry run      ab.yaml --dry-run shows the mode change and changes nothing
+#               [dry-run-plan-only]
+#  reconcile    ab.yaml in place: mode, miimon, primary, ports, MTU 1400;
+#               address and route kept, IPv6 restored, eth0 active, ping
+#               [ab-apply ab-mode ab-miimon ab-primary ab-slaves ab-mtu
+#               ab-address-and-route-kept ab-address6-restored
+#               ab-active-primary ab-ping-peer]
+#  failover     the host pulls n0 (BGVM-REQUEST set_link n0 off): eth0
+#               loses carrier, eth1 active, ping, eth0 MII down in procfs
+#               [failover-*]
+#  refused      bad.yaml (port lo): exit 1, message names bondx and lo,
+#               no bondx; the other bond (bond1, balance-xor, layer2+3)
+#               is created [bad-*]
 PEER=10.77.0.2
 FAR=10.78.0.1
 M=/bgvm
