@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "config.h"
@@ -59,17 +60,57 @@ static int parse_help(int argc, char **argv, const char *usage, bool *quiet) {
         return 0;
 }
 
+/* Standard input as the caller handed it over: a pipe too (config files
+ * are read as regular files only, so that a planted FIFO cannot block a
+ * reader; standard input is no planted file). At most max bytes (-EFBIG). */
+static int read_stdin(size_t max, char **out, size_t *len) {
+        char *buf = NULL;
+        size_t n = 0, cap = 0;
+
+        for (;;) {
+                ssize_t k;
+
+                if (cap - n < 2) {
+                        char *nb = realloc(buf, cap = cap ? cap * 2 : 16384);
+                        if (!nb) {
+                                free(buf);
+                                return -ENOMEM;
+                        }
+                        buf = nb;
+                }
+                k = read(STDIN_FILENO, buf + n, cap - n - 1);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0) {
+                        int r = -errno;
+                        free(buf);
+                        return r;
+                }
+                if (k == 0)
+                        break;
+                n += (size_t)k;
+                if (n > max) {
+                        free(buf);
+                        return -EFBIG;
+                }
+        }
+        buf[n] = 0;
+        *out = buf;
+        *len = n;
+        return 0;
+}
+
 /* "-" is standard input, so that `bondgen convert | bondgen validate -` works. */
 static int load_arg(const char *path, struct bg_model *m, struct bg_diags *diags) {
         struct bg_loc loc = { .file = "<stdin>" };
         char *data = NULL;
-        size_t len;
+        size_t len = 0;
         int r;
 
         if (strcmp(path, "-"))
                 return bg_yaml_load_file(path, m, diags);
         bg_model_init(m);
-        r = bg_read_file("/dev/stdin", BG_YAML_MAX_SIZE, &data, &len);
+        r = read_stdin(BG_YAML_MAX_SIZE, &data, &len);
         if (r == -EFBIG) {
                 bg_diag_add(diags, BG_DIAG_ERROR, &loc, NULL, "input too large (more than %u bytes)",
                             BG_YAML_MAX_SIZE);

@@ -287,6 +287,24 @@ Test(cli, validate_stdin) {
         run_free(&r);
 }
 
+/* `bondgen convert | bondgen validate -`: standard input may be a pipe,
+ * although config files are read as regular files only. */
+Test(cli, validate_stdin_pipe) {
+        char *cmd;
+        int st;
+
+        cr_assert(asprintf(&cmd, "cat '%s/test/unit/cli/models/10-bond0.yaml' | '%s' validate - 2>/dev/null",
+                           env("BG_TEST_TOPDIR"), env("BONDGEN")) > 0);
+        st = system(cmd);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d", st);
+        free(cmd);
+        cr_assert(asprintf(&cmd, "cat '%s/test/unit/yaml/bad/bool-yes.yaml' | '%s' validate - 2>/dev/null",
+                           env("BG_TEST_TOPDIR"), env("BONDGEN")) > 0);
+        st = system(cmd);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "status %d", st);
+        free(cmd);
+}
+
 static size_t lines(const char *s) {
         size_t n = 0;
 
