@@ -15,12 +15,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "apply.h"
+#include "apply-int.h"
 #include "config.h"
 #include "util/util.h"
 
-static void report(const struct bg_apply_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void report(const struct bg_apply_opts *o, const char *fmt, ...) {
+void bg_apply_say(const struct bg_apply_opts *o, const char *fmt, ...) {
         char line[1024];
         va_list ap;
 
@@ -272,26 +271,6 @@ static bool kernel_has_bonding(void) {
         return bg_have_bonding_driver(NULL, uname(&u) == 0 ? u.release : NULL);
 }
 
-/* Run argv and wait; exit status or -errno. */
-static int run_wait(char *const argv[]) {
-        pid_t pid = fork();
-        int st;
-
-        if (pid < 0)
-                return -errno;
-        if (pid == 0) {
-                int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-                if (fd >= 0)
-                        dup2(fd, STDIN_FILENO);
-                execvp(argv[0], argv);
-                _exit(127);
-        }
-        while (waitpid(pid, &st, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
 /* Start `bondgend -c FILE BOND` detached (its own session, stdio on
  * /dev/null). A CLOEXEC pipe tells whether exec worked. */
 static int spawn_bondgend(const char *file, const char *bond) {
@@ -379,7 +358,7 @@ static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur
         }
         if (systemd) {
                 snprintf(unit, sizeof(unit), "bondgend@%s.service", b->name);
-                report(o, "%s: start %s", b->name, unit);
+                bg_apply_say(o, "%s: start %s", b->name, unit);
                 if (o->dry_run)
                         return 0;
                 r = hand_model_to_unit(b, b->loc.file ? b->loc.file : file);
@@ -389,11 +368,11 @@ static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur
                         return r;
                 }
                 char *argv[] = { (char *) "systemctl", (char *) "start", unit, NULL };
-                r = run_wait(argv);
+                r = bg_run(argv, false);
                 /* 5: the unit is not installed (bondgen run from a build
                  * tree): start the forwarder ourselves. */
                 if (r == 5 && file) {
-                        report(o, "%s: %s is not installed; start bondgend -c %s %s", b->name, unit,
+                        bg_apply_say(o, "%s: %s is not installed; start bondgend -c %s %s", b->name, unit,
                                file, b->name);
                         goto spawn;
                 }
@@ -409,7 +388,7 @@ static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur
                             "%s: no model file to hand to bondgend; use -c FILE", b->name);
                 return -EINVAL;
         }
-        report(o, "%s: start bondgend -c %s %s", b->name, file, b->name);
+        bg_apply_say(o, "%s: start bondgend -c %s %s", b->name, file, b->name);
         if (o->dry_run)
                 return 0;
 spawn:
@@ -508,10 +487,10 @@ static int apply_fwd_live(struct bg_nl *nl, const struct bg_bond *b, struct bg_n
         if (o->on_plan)
                 o->on_plan(o->plan_userdata, b, BG_BACKEND_USERSPACE, &plan);
         if (plan.n_steps == 0)
-                report(o, "%s: nothing to do", b->name);
+                bg_apply_say(o, "%s: nothing to do", b->name);
         if (o->dry_run || !nl) {
                 for (size_t i = 0; i < plan.n_steps; i++)
-                        report(o, "%s: %s", b->name, plan.steps[i].desc);
+                        bg_apply_say(o, "%s: %s", b->name, plan.steps[i].desc);
         } else if (plan.n_steps) {
                 r = run_plan(nl, b, st, fs, &plan, o, d);
                 if (r < 0 && r != -ENOMEM)
@@ -581,7 +560,7 @@ static void plan_stop(const struct bg_apply_opts *o, const char *bond, const cha
         snprintf(s.desc, sizeof(s.desc), "stop bondgend (%s)", why);
         if (o->on_plan)
                 o->on_plan(o->plan_userdata, &gone, BG_BACKEND_USERSPACE, &p);
-        report(o, "%s: %s", bond, s.desc);
+        bg_apply_say(o, "%s: %s", bond, s.desc);
 }
 
 /* A new user-space bond whose ports another bondgend drives, for a bond
@@ -652,7 +631,7 @@ static int apply_userspace(struct bg_nl *nl, const struct bg_model *m, const str
         if (r == -ENOENT || r == -ECONNREFUSED) {
                 /* the TAP of a bondgend that ended without deleting it
                  * (a crash): a new bondgend takes it over */
-                report(o, "%s: the device is there but no bondgend runs for it", b->name);
+                bg_apply_say(o, "%s: the device is there but no bondgend runs for it", b->name);
                 return start_userspace(b, NULL, o, d);
         }
         if (r == -EOPNOTSUPP) {
@@ -662,7 +641,7 @@ static int apply_userspace(struct bg_nl *nl, const struct bg_model *m, const str
                         snprintf(s.desc, sizeof(s.desc), "restart bondgend (the running one takes no live changes)");
                         o->on_plan(o->plan_userdata, b, BG_BACKEND_USERSPACE, &p);
                 }
-                report(o, "%s: restart bondgend (the running one takes no live changes; the bond is "
+                bg_apply_say(o, "%s: restart bondgend (the running one takes no live changes; the bond is "
                           "down until the new one has its ports)", b->name);
                 if (o->dry_run)
                         return 0;
@@ -705,15 +684,15 @@ static int run_plan(struct bg_nl *nl, const struct bg_bond *b, const struct bg_n
         if (r < 0) {
                 int u;
 
-                report(o, "%s: failed; undoing what was done", b->name);
+                bg_apply_say(o, "%s: failed; undoing what was done", b->name);
                 u = bg_snapshot_restore(nl, &snap, o->report, o->userdata, d);
                 if (u < 0)
-                        report(o, "%s: NOT fully restored (see the errors)", b->name);
+                        bg_apply_say(o, "%s: NOT fully restored (see the errors)", b->name);
                 else if (snap.model.n_bonds)
-                        report(o, "%s: restored as before: options, ports, MTU, MAC, addresses, routes, link state",
+                        bg_apply_say(o, "%s: restored as before: options, ports, MTU, MAC, addresses, routes, link state",
                                b->name);
                 else
-                        report(o, "%s: restored as before: the bond is gone, its ports are as they were",
+                        bg_apply_say(o, "%s: restored as before: the bond is gone, its ports are as they were",
                                b->name);
         }
         bg_snapshot_free(&snap);
@@ -733,10 +712,10 @@ static int apply_kernel(struct bg_nl *nl, const struct bg_bond *b, const struct 
         if (o->on_plan)
                 o->on_plan(o->plan_userdata, b, BG_BACKEND_KERNEL, &plan);
         if (plan.n_steps == 0)
-                report(o, "%s: nothing to do", b->name);
+                bg_apply_say(o, "%s: nothing to do", b->name);
         if (o->dry_run || !nl) {
                 for (size_t i = 0; i < plan.n_steps; i++)
-                        report(o, "%s: %s", b->name, plan.steps[i].desc);
+                        bg_apply_say(o, "%s: %s", b->name, plan.steps[i].desc);
         } else if (plan.n_steps) {
                 r = run_plan(nl, b, st, NULL, &plan, o, d);
                 /* The kernel said no: a system error (exit status 3), whatever
@@ -775,7 +754,7 @@ static int prune(struct bg_nl *nl, const struct bg_model *m, const struct bg_nl_
                 if (o->on_plan)
                         o->on_plan(o->plan_userdata, &gone, BG_BACKEND_KERNEL, &plan);
                 if (o->dry_run || !nl) {
-                        report(o, "%s: %s", l->name, s->desc);
+                        bg_apply_say(o, "%s: %s", l->name, s->desc);
                         r = 0;
                 } else
                         r = run_plan(nl, &gone, st, NULL, &plan, o, d);
@@ -819,9 +798,9 @@ int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o, stru
                                 be = BG_BACKEND_KERNEL, why = "bonding driver available";
                         else
                                 be = BG_BACKEND_USERSPACE, why = "no bonding driver in this kernel";
-                        report(o, "%s: backend auto: %s (%s)", b->name, bg_backend_name(be), why);
+                        bg_apply_say(o, "%s: backend auto: %s (%s)", b->name, bg_backend_name(be), why);
                 } else
-                        report(o, "%s: backend %s", b->name, bg_backend_name(be));
+                        bg_apply_say(o, "%s: backend %s", b->name, bg_backend_name(be));
 
                 if (be == BG_BACKEND_KERNEL) {
                         size_t nd = d->n;
@@ -836,7 +815,7 @@ int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o, stru
                                         free(x->key);
                                         free(x->msg);
                                 }
-                                report(o, "%s: backend auto: the kernel cannot create bonds; using userspace",
+                                bg_apply_say(o, "%s: backend auto: the kernel cannot create bonds; using userspace",
                                        b->name);
                                 r = fwd_refuse_queue_id(b, d);
                                 if (r >= 0)

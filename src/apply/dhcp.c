@@ -32,35 +32,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "apply.h"
+#include "apply-int.h"
 #include "util/util.h"
 
 #define NETWORKD_PREFIX "05-bondgen-"
 #define NETWORKD_HEADER "# Written by bondgen apply: DHCP of this link, handed to systemd-networkd.\n"
-
-/* Run argv with stdio on /dev/null and wait: its exit status, 127 when it
- * cannot be run. */
-static int bg_run_quiet(char *const argv[]) {
-        pid_t pid = fork();
-        int st;
-
-        if (pid < 0)
-                return 127;
-        if (pid == 0) {
-                int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-                if (fd >= 0) {
-                        dup2(fd, STDIN_FILENO);
-                        dup2(fd, STDOUT_FILENO);
-                        dup2(fd, STDERR_FILENO);
-                }
-                execvp(argv[0], argv);
-                _exit(127);
-        }
-        while (waitpid(pid, &st, 0) < 0)
-                if (errno != EINTR)
-                        return 127;
-        return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
 
 static const char *networkd_dir(void) {
         const char *e = getenv("BONDGEN_NETWORKD_DIR");
@@ -107,9 +83,9 @@ static bool networkd_wanted(bool *running) {
                            NULL };
         char *enabled[] = { (char *) "systemctl", (char *) "-q", (char *) "is-enabled", (char *) "systemd-networkd.service",
                             NULL };
-        if (bg_run_quiet(active) == 0)
+        if (bg_run(active, true) == 0)
                 return *running = true;
-        return bg_run_quiet(enabled) == 0;
+        return bg_run(enabled, true) == 0;
 }
 
 static const char *dhclient_path(void) {
@@ -154,19 +130,6 @@ struct dhcp_ctx {
         const char *dhclient;
 };
 
-static void say(const struct bg_apply_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(const struct bg_apply_opts *o, const char *fmt, ...) {
-        char line[1024];
-        va_list ap;
-
-        if (!o->report)
-                return;
-        va_start(ap, fmt);
-        vsnprintf(line, sizeof(line), fmt, ap);
-        va_end(ap);
-        o->report(o->userdata, line);
-}
-
 static int to_networkd(struct dhcp_ctx *c, const char *name, const struct bg_ipcfg *v4, const struct bg_ipcfg *v6,
                        const char *hostname, const struct bg_loc *loc) {
         char path[PATH_MAX], *buf = NULL, *old = NULL;
@@ -178,9 +141,9 @@ static int to_networkd(struct dhcp_ctx *c, const char *name, const struct bg_ipc
         if (r < 0)
                 return r;
         if (bg_read_file(path, 1 << 16, &old, &old_len) >= 0 && old_len == len && memcmp(old, buf, len) == 0) {
-                say(c->o, "%s: DHCP: systemd-networkd has it (%s)", name, path);
+                bg_apply_say(c->o, "%s: DHCP: systemd-networkd has it (%s)", name, path);
         } else {
-                say(c->o, "%s: DHCP: hand to systemd-networkd (%s)", name, path);
+                bg_apply_say(c->o, "%s: DHCP: hand to systemd-networkd (%s)", name, path);
                 if (!c->o->dry_run) {
                         r = bg_mkdir_p(networkd_dir(), 0755);
                         if (r >= 0)
@@ -222,12 +185,12 @@ static int to_dhclient(struct dhcp_ctx *c, const char *name, bool v6, const stru
         if (c->systemd) {
                 unit_escape(name, esc, sizeof(esc));
                 snprintf(unit, sizeof(unit), "bondgen-dhcp%s@%s.service", v6 ? "6" : "", esc);
-                say(c->o, "%s: DHCP: start %s (dhclient)", name, unit);
+                bg_apply_say(c->o, "%s: DHCP: start %s (dhclient)", name, unit);
                 if (c->o->dry_run)
                         return 0;
                 /* --no-block: the unit is ordered after bondgen-apply.service */
                 char *argv[] = { (char *) "systemctl", (char *) "start", (char *) "--no-block", unit, NULL };
-                r = bg_run_quiet(argv);
+                r = bg_run(argv, true);
                 if (r != 0)
                         bg_diag_add(c->d, BG_DIAG_ERROR, loc, "method",
                                     "%s: DHCP: systemctl start %s failed (status %d); the link has no dynamic address",
@@ -238,10 +201,10 @@ static int to_dhclient(struct dhcp_ctx *c, const char *name, bool v6, const stru
         snprintf(lease, sizeof(lease), "%s/dhclient%s-%s.leases", bg_apply_rundir(), v6 ? "6" : "", name);
         pid = client_alive(pidfile);
         if (pid) {
-                say(c->o, "%s: DHCP: dhclient runs (pid %ld)", name, (long) pid);
+                bg_apply_say(c->o, "%s: DHCP: dhclient runs (pid %ld)", name, (long) pid);
                 return 0;
         }
-        say(c->o, "%s: DHCP: start %s %s", name, c->dhclient, fam);
+        bg_apply_say(c->o, "%s: DHCP: start %s %s", name, c->dhclient, fam);
         if (c->o->dry_run)
                 return 0;
         r = bg_mkdir_p(bg_apply_rundir(), 0755);
@@ -263,7 +226,7 @@ static int to_dhclient(struct dhcp_ctx *c, const char *name, bool v6, const stru
         }
         argv[n++] = (char *) name;
         argv[n] = NULL;
-        r = bg_run_quiet(argv);
+        r = bg_run(argv, true);
         if (r != 0) {
                 bg_diag_add(c->d, BG_DIAG_ERROR, loc, "method", "%s: DHCP: %s exited with status %d; the link has no dynamic address",
                             name, c->dhclient, r);
@@ -333,7 +296,7 @@ static void networkd_cleanup(struct dhcp_ctx *c, const struct bg_model *m) {
                         continue;
                 }
                 free(data);
-                say(c->o, "%s: DHCP: remove %s (the model no longer hands it to systemd-networkd)", name, path);
+                bg_apply_say(c->o, "%s: DHCP: remove %s (the model no longer hands it to systemd-networkd)", name, path);
                 if (!c->o->dry_run && unlink(path) == 0)
                         c->reload = true;
         }
@@ -363,8 +326,8 @@ int bg_dhcp_handoff(const struct bg_model *m, const bool *skip, const struct bg_
         networkd_cleanup(&c, m);
         if (c.reload && c.networkd_running && !o->dry_run) {
                 char *argv[] = { (char *) "networkctl", (char *) "reload", NULL };
-                say(o, "DHCP: networkctl reload");
-                if (bg_run_quiet(argv) != 0)
+                bg_apply_say(o, "DHCP: networkctl reload");
+                if (bg_run(argv, true) != 0)
                         bg_diag_add(d, BG_DIAG_WARNING, NULL, NULL,
                                     "DHCP: networkctl reload failed; systemd-networkd reads the files when it restarts");
         }

@@ -34,6 +34,7 @@
 
 #include "apply.h"
 #include "config.h"
+#include "util/util.h"
 
 const char *bg_apply_rundir(void) {
         const char *e = getenv("BONDGEN_RUNDIR");
@@ -436,28 +437,9 @@ int bg_fwd_opts_request(const char *verb, const struct bg_nl_bond_opts *o, char 
 }
 
 static bool unit_active(const char *unit) {
-        pid_t pid;
-        int st;
+        char *argv[] = { (char *) "systemctl", (char *) "--quiet", (char *) "is-active", (char *) unit, NULL };
 
-        if (access("/run/systemd/system", F_OK) != 0)
-                return false;
-        pid = fork();
-        if (pid < 0)
-                return false;
-        if (pid == 0) {
-                int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-                if (fd >= 0) {
-                        dup2(fd, STDIN_FILENO);
-                        dup2(fd, STDOUT_FILENO);
-                        dup2(fd, STDERR_FILENO);
-                }
-                execlp("systemctl", "systemctl", "--quiet", "is-active", unit, (char *) NULL);
-                _exit(127);
-        }
-        while (waitpid(pid, &st, 0) < 0)
-                if (errno != EINTR)
-                        return false;
-        return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+        return access("/run/systemd/system", F_OK) == 0 && bg_run(argv, true) == 0;
 }
 
 /* Stop the bondgend of BOND: its unit when the service manager runs it
@@ -473,18 +455,12 @@ int bg_fwd_stop(const char *bond, char *err, size_t errlen) {
         err[0] = 0;
         snprintf(unit, sizeof(unit), "bondgend@%s.service", bond);
         if (unit_active(unit)) {
-                pid_t c = fork();
-                int st;
-                if (c < 0)
-                        return -errno;
-                if (c == 0) {
-                        execlp("systemctl", "systemctl", "stop", unit, (char *) NULL);
-                        _exit(127);
-                }
-                while (waitpid(c, &st, 0) < 0)
-                        if (errno != EINTR)
-                                return -errno;
-                if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                char *argv[] = { (char *) "systemctl", (char *) "stop", unit, NULL };
+
+                r = bg_run(argv, false);
+                if (r < 0)
+                        return r;
+                if (r != 0) {
                         snprintf(err, errlen, "systemctl stop %s failed", unit);
                         return -EIO;
                 }

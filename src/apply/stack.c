@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apply.h"
+#include "apply-int.h"
 #include "util/util.h"
 
 /* Whether name is a bond, VLAN or bridge of the model: those bring
@@ -369,19 +369,6 @@ static int owned_write(const struct bg_model *m, const struct owned *old, size_t
         return r;
 }
 
-static void say(const struct bg_apply_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(const struct bg_apply_opts *o, const char *fmt, ...) {
-        char line[1024];
-        va_list ap;
-
-        if (!o->report)
-                return;
-        va_start(ap, fmt);
-        vsnprintf(line, sizeof(line), fmt, ap);
-        va_end(ap);
-        o->report(o->userdata, line);
-}
-
 /* Plan, show and run one VLAN or bridge; a device this run created and
  * then failed to finish is deleted again. */
 static int run_one(struct bg_nl *nl, const struct bg_model *m, const struct bg_vlan *v, const struct bg_bridge *br,
@@ -400,27 +387,27 @@ static int run_one(struct bg_nl *nl, const struct bg_model *m, const struct bg_v
         if (o->on_plan)
                 o->on_plan(o->plan_userdata, &item, BG_BACKEND_KERNEL, &plan);
         if (plan.n_steps == 0)
-                say(o, "%s: nothing to do", item.name);
+                bg_apply_say(o, "%s: nothing to do", item.name);
         if (plan.n_steps && o->snapshot)
                 bg_diag_add(d, BG_DIAG_WARNING, &item.loc, NULL,
                             "%s: --try does not roll back VLANs and bridges yet; this change stays", item.name);
         if (o->dry_run || !nl) {
                 for (size_t i = 0; i < plan.n_steps; i++)
-                        say(o, "%s: %s", item.name, plan.steps[i].desc);
+                        bg_apply_say(o, "%s: %s", item.name, plan.steps[i].desc);
         } else if (plan.n_steps) {
                 r = bg_plan_execute_on(nl, &plan, &item, false, o->report, o->userdata, d);
                 if (r < 0) {
                         struct bg_nl_link now;
-                        say(o, "%s: failed", item.name);
+                        bg_apply_say(o, "%s: failed", item.name);
                         if (!existed && bg_nl_get_link(nl, 0, item.name, &now) >= 0) {
                                 static char buf[BG_NL_BUFSIZE];
                                 struct nlmsghdr *req;
-                                say(o, "%s: restore: delete it (it did not exist)", item.name);
+                                bg_apply_say(o, "%s: restore: delete it (it did not exist)", item.name);
                                 if (bg_nl_msg_dellink(buf, 0, now.ifindex, &req) >= 0)
                                         (void) bg_nl_call(nl, req, NULL);
                                 bg_nl_link_clear(&now);
                         } else if (existed)
-                                say(o, "%s: the steps above that ran are kept (a VLAN's or bridge's earlier "
+                                bg_apply_say(o, "%s: the steps above that ran are kept (a VLAN's or bridge's earlier "
                                        "state is not restored)", item.name);
                         r = r == -ENOMEM ? r : -EIO;
                 }
@@ -474,7 +461,7 @@ static int prune_stack(struct bg_nl *nl, const struct bg_model *m, const struct 
                 if (o->on_plan)
                         o->on_plan(o->plan_userdata, &gone, BG_BACKEND_KERNEL, &plan);
                 if (o->dry_run || !nl)
-                        say(o, "%s: %s", l->name, plan.steps[0].desc);
+                        bg_apply_say(o, "%s: %s", l->name, plan.steps[0].desc);
                 else
                         r = bg_plan_execute_on(nl, &plan, &gone, false, o->report, o->userdata, d);
                 bg_plan_free(&plan);

@@ -191,29 +191,6 @@ void bg_try_clear(const char *rundir) {
         }
 }
 
-/* Run argv, wait, exit status or -errno; stdio to /dev/null. */
-static int run_quiet(char *const argv[]) {
-        pid_t pid = fork();
-        int st;
-
-        if (pid < 0)
-                return -errno;
-        if (pid == 0) {
-                int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-                if (fd >= 0) {
-                        dup2(fd, STDIN_FILENO);
-                        dup2(fd, STDOUT_FILENO);
-                        dup2(fd, STDERR_FILENO);
-                }
-                execvp(argv[0], argv);
-                _exit(127);
-        }
-        while (waitpid(pid, &st, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
 /* A process in its own session that survives the client, sleeps until the
  * deadline and runs `EXE rollback --timer`. Returns its pid. */
 static pid_t spawn_sleeper(const char *exe, const char *rundir, unsigned seconds) {
@@ -288,8 +265,8 @@ int bg_try_arm(const char *rundir, const char *exe, unsigned seconds, struct bg_
                  * while it ran would make systemd-run fail. */
                 char *reset[] = { (char *) "systemctl", (char *) "reset-failed", (char *) TRY_UNIT ".service",
                                   NULL };
-                run_quiet(reset);
-                r = run_quiet(argv);
+                bg_run(reset, true);
+                r = bg_run(argv, true);
                 if (r == 0) {
                         snprintf(info->unit, sizeof(info->unit), TRY_UNIT);
                         return write_pending(rundir, info);
@@ -308,7 +285,7 @@ void bg_try_disarm(const struct bg_try_info *info) {
                 char timer[160];
                 snprintf(timer, sizeof(timer), "%s.timer", info->unit);
                 char *argv[] = { (char *) "systemctl", (char *) "stop", timer, NULL };
-                run_quiet(argv);
+                bg_run(argv, true);
         }
         /* Only our sleeper: its command line is "... rollback --timer". */
         if (info->pid > 0 && info->pid != getpid()) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -401,4 +402,28 @@ void bg_nameidx_free(struct bg_nameidx *x) {
         free(x->key);
         free(x->val);
         *x = (struct bg_nameidx){ 0 };
+}
+
+int bg_run(char *const argv[], bool quiet) {
+        pid_t pid = fork();
+        int st;
+
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (fd >= 0) {
+                        dup2(fd, STDIN_FILENO);
+                        if (quiet) {
+                                dup2(fd, STDOUT_FILENO);
+                                dup2(fd, STDERR_FILENO);
+                        }
+                }
+                execvp(argv[0], argv);
+                _exit(127);
+        }
+        while (waitpid(pid, &st, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }

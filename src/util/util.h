@@ -74,6 +74,12 @@ int bg_mkdir_p(const char *path, mode_t mode);
  * modprobe can load (bonding.ko* in the module tree or in modules.dep). */
 bool bg_have_bonding_driver(const char *root, const char *release);
 
+/* Run argv (searched in PATH) with stdin on /dev/null, and stdout and
+ * stderr too when quiet, and wait for it: its exit status, 127 when it
+ * cannot be run, 128 when a signal ended it, -errno when fork or wait
+ * failed. */
+int bg_run(char *const argv[], bool quiet);
+
 /* Name -> index map (open addressing) for lookups that must stay O(1) in
  * trees with tens of thousands of files. Keys are borrowed: they must stay
  * valid and unchanged while in the map. Zero-initialise; free with
