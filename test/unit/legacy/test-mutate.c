@@ -485,7 +485,7 @@ static void broken(struct tree *t, size_t k) {
                         break_value(t, k, keys[i], ins[j], (i + j) % 4 == 0);
 }
 
-Test(legacy_mutate, broken_values_are_located_and_refused, .timeout = 180) {
+Test(legacy_mutate, broken_values_are_located_and_refused, .timeout = 60) {
         each_file(broken);
 }
 
