@@ -50,24 +50,11 @@ static void probe(struct bg_fwd *b, struct bg_fwd_port *p) {
 static void set_link(struct bg_fwd *b, struct bg_fwd_port *p, enum bg_fwd_link to) {
         bool reselect;
 
+        bg_fwd_mon_link_commit(b, p, to);
         if (to == BG_LINK_DOWN) {
-                if (p->link_failure_count < UINT32_MAX)
-                        p->link_failure_count++;
-                p->link = BG_LINK_DOWN;
-                bg_fwd_logf(b, LOG_INFO, "link status definitely down for interface %s, disabling it",
-                            p->name);
-                if (b->ops->link_changed)
-                        b->ops->link_changed(b, p);
                 reselect = p == b->active;
         } else {
                 struct bg_fwd_port *prim = b->p.primary[0] ? bg_fwd_find_port(b, b->p.primary) : NULL;
-                p->link = BG_LINK_UP;
-                p->last_link_up = b->now;
-                if (b->io && b->io->port_speed)
-                        b->io->port_speed(b, p);
-                bg_fwd_logf(b, LOG_INFO, "link status definitely up for interface %s", p->name);
-                if (b->ops->link_changed)
-                        b->ops->link_changed(b, p);
                 reselect = !b->active || p == prim;
         }
         if (reselect)

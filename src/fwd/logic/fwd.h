@@ -57,6 +57,11 @@ bool bg_fwd_params_live_only(const struct bg_fwd_params *old, const struct bg_fw
 void bg_fwd_mon_port_init(struct bg_fwd *b, struct bg_fwd_port *p, bool carrier);
 /* Carrier changed (rtnetlink): inspect this port at once. */
 void bg_fwd_mon_carrier(struct bg_fwd *b, struct bg_fwd_port *p, bool carrier);
+/* A port's link settles at `to`, for either monitor (the kernel's
+ * bond_miimon_commit() and bond_ab_arp_commit()): the failure count, the
+ * time it came up and its speed read again on the way up, the kernel's log
+ * line, the mode told. Whether to reselect is the caller's. */
+void bg_fwd_mon_link_commit(struct bg_fwd *b, struct bg_fwd_port *p, enum bg_fwd_link to);
 /* One miimon period elapsed (b->now is current). */
 void bg_fwd_mon_mii_tick(struct bg_fwd *b);
 /* One arp_interval elapsed: ARP monitor inspection and probes. */

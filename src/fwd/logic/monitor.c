@@ -52,6 +52,24 @@ static void reselect_or_track(struct bg_fwd *b) {
 }
 
 /* bond_miimon_commit() for one port. */
+void bg_fwd_mon_link_commit(struct bg_fwd *b, struct bg_fwd_port *p, enum bg_fwd_link to) {
+        if (to == BG_LINK_UP) {
+                p->link = BG_LINK_UP;
+                p->last_link_up = b->now;
+                if (b->io && b->io->port_speed)
+                        b->io->port_speed(b, p);
+                bg_fwd_logf(b, LOG_INFO, "link status definitely up for interface %s", p->name);
+        } else {
+                if (p->link_failure_count < UINT32_MAX)
+                        p->link_failure_count++;
+                p->link = BG_LINK_DOWN;
+                bg_fwd_logf(b, LOG_INFO, "link status definitely down for interface %s, disabling it",
+                            p->name);
+        }
+        if (b->ops->link_changed)
+                b->ops->link_changed(b, p);
+}
+
 static void commit(struct bg_fwd *b, struct bg_fwd_port *p, enum bg_fwd_link to) {
         struct bg_fwd_port *primary = b->p.primary[0] ? bg_fwd_find_port(b, b->p.primary) : NULL;
         bool failover = false;
@@ -59,25 +77,13 @@ static void commit(struct bg_fwd *b, struct bg_fwd_port *p, enum bg_fwd_link to)
         if (to == BG_LINK_UP) {
                 struct bg_fwd_port *cur = b->active;
 
-                p->link = BG_LINK_UP;
                 p->delay = 0;
-                p->last_link_up = b->now;
-                if (b->io && b->io->port_speed)
-                        b->io->port_speed(b, p);
-                bg_fwd_logf(b, LOG_INFO, "link status definitely up for interface %s", p->name);
-                if (b->ops->link_changed)
-                        b->ops->link_changed(b, p);
+                bg_fwd_mon_link_commit(b, p, to);
                 if (!cur || p == primary || p->prio > cur->prio)
                         failover = true;
         } else {
-                if (p->link_failure_count < UINT32_MAX)
-                        p->link_failure_count++;
-                p->link = BG_LINK_DOWN;
                 p->delay = 0;
-                bg_fwd_logf(b, LOG_INFO, "link status definitely down for interface %s, disabling it",
-                            p->name);
-                if (b->ops->link_changed)
-                        b->ops->link_changed(b, p);
+                bg_fwd_mon_link_commit(b, p, to);
                 if (p == b->active)
                         failover = true;
         }
