@@ -64,40 +64,7 @@ static int parse_help(int argc, char **argv, const char *usage, bool *quiet) {
  * are read as regular files only, so that a planted FIFO cannot block a
  * reader; standard input is no planted file). At most max bytes (-EFBIG). */
 static int read_stdin(size_t max, char **out, size_t *len) {
-        char *buf = NULL;
-        size_t n = 0, cap = 0;
-
-        for (;;) {
-                ssize_t k;
-
-                if (cap - n < 2) {
-                        char *nb = realloc(buf, cap = cap ? cap * 2 : 16384);
-                        if (!nb) {
-                                free(buf);
-                                return -ENOMEM;
-                        }
-                        buf = nb;
-                }
-                k = read(STDIN_FILENO, buf + n, cap - n - 1);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0) {
-                        int r = -errno;
-                        free(buf);
-                        return r;
-                }
-                if (k == 0)
-                        break;
-                n += (size_t)k;
-                if (n > max) {
-                        free(buf);
-                        return -EFBIG;
-                }
-        }
-        buf[n] = 0;
-        *out = buf;
-        *len = n;
-        return 0;
+        return bg_read_stream(STDIN_FILENO, max, out, len);
 }
 
 /* "-" is standard input, so that `bondgen convert | bondgen validate -` works. */

@@ -15,36 +15,22 @@
 #include "util.h"
 
 /* Reads fd (closed here) after checking it is a regular file. */
-static int read_fd(int fd, size_t max, char **out, size_t *len) {
+/* Read fd to its end into a NUL-terminated buffer, starting with room for
+ * hint bytes; more than max is -EFBIG. The caller closes fd. */
+static int read_all(int fd, size_t hint, size_t max, char **out, size_t *len) {
         char *buf = NULL;
         size_t n = 0, cap = 0;
-        struct stat st;
 
-        if (fstat(fd, &st) < 0) {
-                int r = -errno;
-                close(fd);
-                return r;
-        }
-        if (!S_ISREG(st.st_mode)) {
-                close(fd);
-                return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-        }
-        if ((uintmax_t)st.st_size > max) {
-                close(fd);
-                return -EFBIG;
-        }
         for (;;) {
                 ssize_t k;
 
                 if (cap - n < 2) {
-                        /* The size fstat() reported, plus room for the
-                         * terminating NUL and the read that sees EOF; a
-                         * file that grows meanwhile doubles the buffer. */
-                        size_t ncap = cap ? cap * 2 : (size_t)st.st_size + 64;
+                        /* hint plus room for the terminating NUL and the
+                         * read that sees EOF; more input doubles it */
+                        size_t ncap = cap ? cap * 2 : hint + 64;
                         char *nb = realloc(buf, ncap);
                         if (!nb) {
                                 free(buf);
-                                close(fd);
                                 return -ENOMEM;
                         }
                         buf = nb;
@@ -56,7 +42,6 @@ static int read_fd(int fd, size_t max, char **out, size_t *len) {
                         if (errno == EINTR)
                                 continue;
                         free(buf);
-                        close(fd);
                         return r;
                 }
                 if (k == 0)
@@ -64,16 +49,40 @@ static int read_fd(int fd, size_t max, char **out, size_t *len) {
                 n += (size_t)k;
                 if (n > max) {
                         free(buf);
-                        close(fd);
                         return -EFBIG;
                 }
         }
-        close(fd);
         buf[n] = 0;
         *out = buf;
         if (len)
                 *len = n;
         return 0;
+}
+
+int bg_read_stream(int fd, size_t max, char **out, size_t *len) {
+        return read_all(fd, 16384, max, out, len);
+}
+
+static int read_fd(int fd, size_t max, char **out, size_t *len) {
+        struct stat st;
+        int r;
+
+        if (fstat(fd, &st) < 0) {
+                r = -errno;
+                close(fd);
+                return r;
+        }
+        if (!S_ISREG(st.st_mode)) {
+                close(fd);
+                return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+        }
+        if ((uintmax_t)st.st_size > max) {
+                close(fd);
+                return -EFBIG;
+        }
+        r = read_all(fd, (size_t)st.st_size, max, out, len);
+        close(fd);
+        return r;
 }
 
 #define READ_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)

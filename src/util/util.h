@@ -20,6 +20,9 @@ static inline void bg_freep(void *p) {
  * and checked with fstat(2) after opening: -EISDIR for a directory, -EINVAL
  * for a FIFO, socket or device. */
 int bg_read_file(const char *path, size_t max, char **out, size_t *len);
+/* Any open fd (a pipe too: standard input) read to its end the same way;
+ * the caller keeps and closes fd. */
+int bg_read_stream(int fd, size_t max, char **out, size_t *len);
 /* The same for rel resolved inside the directory rootfd as if it were "/":
  * absolute symlinks and ".." never leave it (openat2(2) RESOLVE_IN_ROOT, or
  * an equivalent walk in user space on kernels before 5.6). A symlink loop
