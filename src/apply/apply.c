@@ -442,6 +442,23 @@ static int fwd_refuse_queue_id(const struct bg_bond *b, struct bg_diags *d) {
  * planner as for a kernel bond, and the steps through its control socket.
  * What bondgend would refuse is asked first (`check`), so nothing changes
  * when one option is wrong. */
+/* A bond's plan: handed to on_plan, then shown (a dry run, or no netlink)
+ * or run as a transaction; "nothing to do" when it is empty. */
+static int show_or_run(struct bg_nl *nl, const struct bg_bond *b, const struct bg_nl_state *st,
+                       const struct bg_fwd_state *fs, const struct bg_plan *plan, enum bg_backend backend,
+                       const struct bg_apply_opts *o, struct bg_diags *d) {
+        if (o->on_plan)
+                o->on_plan(o->plan_userdata, b, backend, plan);
+        if (plan->n_steps == 0)
+                bg_apply_say(o, "%s: nothing to do", b->name);
+        if (o->dry_run || !nl) {
+                for (size_t i = 0; i < plan->n_steps; i++)
+                        bg_apply_say(o, "%s: %s", b->name, plan->steps[i].desc);
+                return 0;
+        }
+        return plan->n_steps ? run_plan(nl, b, st, fs, plan, o, d) : 0;
+}
+
 static int apply_fwd_live(struct bg_nl *nl, const struct bg_bond *b, struct bg_nl_state *st,
                           const struct bg_fwd_state *fs, const struct bg_apply_opts *o, struct bg_diags *d) {
         struct bg_plan plan = { 0 };
@@ -480,19 +497,8 @@ static int apply_fwd_live(struct bg_nl *nl, const struct bg_bond *b, struct bg_n
                         r = r == -EINVAL ? -EINVAL : -EIO;
                 }
         }
-        if (r < 0) {
-                bg_plan_free(&plan);
-                return r;
-        }
-        if (o->on_plan)
-                o->on_plan(o->plan_userdata, b, BG_BACKEND_USERSPACE, &plan);
-        if (plan.n_steps == 0)
-                bg_apply_say(o, "%s: nothing to do", b->name);
-        if (o->dry_run || !nl) {
-                for (size_t i = 0; i < plan.n_steps; i++)
-                        bg_apply_say(o, "%s: %s", b->name, plan.steps[i].desc);
-        } else if (plan.n_steps) {
-                r = run_plan(nl, b, st, fs, &plan, o, d);
+        if (r >= 0) {
+                r = show_or_run(nl, b, st, fs, &plan, BG_BACKEND_USERSPACE, o, d);
                 if (r < 0 && r != -ENOMEM)
                         r = -EIO;
         }
@@ -705,19 +711,8 @@ static int apply_kernel(struct bg_nl *nl, const struct bg_bond *b, const struct 
         int r;
 
         r = bg_plan_bond(b, st, &plan, d);
-        if (r < 0) {
-                bg_plan_free(&plan);
-                return r;
-        }
-        if (o->on_plan)
-                o->on_plan(o->plan_userdata, b, BG_BACKEND_KERNEL, &plan);
-        if (plan.n_steps == 0)
-                bg_apply_say(o, "%s: nothing to do", b->name);
-        if (o->dry_run || !nl) {
-                for (size_t i = 0; i < plan.n_steps; i++)
-                        bg_apply_say(o, "%s: %s", b->name, plan.steps[i].desc);
-        } else if (plan.n_steps) {
-                r = run_plan(nl, b, st, NULL, &plan, o, d);
+        if (r >= 0) {
+                r = show_or_run(nl, b, st, NULL, &plan, BG_BACKEND_KERNEL, o, d);
                 /* The kernel said no: a system error (exit status 3), whatever
                  * the errno, except a missing driver, which auto handles. */
                 if (r < 0 && r != -EOPNOTSUPP && r != -ENOMEM)
