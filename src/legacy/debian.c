@@ -539,12 +539,7 @@ static int explain(struct lg_ctx *c, struct deb_conf *conf, struct bg_model *m) 
                                 return -ENOMEM;
                 }
         }
-        for (size_t i = 0; i < c->extra.n; i++) {
-                struct bg_explain_entry *x = &c->extra.v[i];
-                if (lg_explain_add(e, m, x->loc.file, x->loc.line, x->loc.col, x->key, x->fate) < 0)
-                        return -ENOMEM;
-        }
-        return lg_explain_sort(e);
+        return lg_explain_finish(c, e, m);
 }
 
 int lg_debian_read(const char *root, struct bg_model *m, struct bg_diags *diags, struct bg_explain *explain_out) {

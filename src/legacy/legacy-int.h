@@ -233,3 +233,6 @@ int lg_explain_add(struct bg_explain *e, struct bg_model *m, const char *file, u
                    unsigned col, const char *key, const char *fate);
 int lg_explain_ifcfg(struct bg_explain *e, struct bg_model *m, const struct bg_ifcfg *f);
 int lg_explain_sort(struct bg_explain *e);
+/* The lines noted with lg_explain_extra() added to e, then e sorted: the
+ * last step of every reader's --explain. */
+int lg_explain_finish(struct lg_ctx *c, struct bg_explain *e, struct bg_model *m);

@@ -398,6 +398,15 @@ int lg_explain_sort(struct bg_explain *e) {
         return 0;
 }
 
+int lg_explain_finish(struct lg_ctx *c, struct bg_explain *e, struct bg_model *m) {
+        for (size_t i = 0; i < c->extra.n; i++) {
+                struct bg_explain_entry *x = &c->extra.v[i];
+                if (lg_explain_add(e, m, x->loc.file, x->loc.line, x->loc.col, x->key, x->fate) < 0)
+                        return -ENOMEM;
+        }
+        return lg_explain_sort(e);
+}
+
 static int fill_explain(struct lg_ctx *c, struct bg_model *m) {
         struct bg_explain *e = c->explain;
 
@@ -437,12 +446,7 @@ static int fill_explain(struct lg_ctx *c, struct bg_model *m) {
         for (size_t i = 0; i < c->n_files; i++)
                 if (lg_explain_ifcfg(e, m, &c->files[i].cfg) < 0)
                         return -ENOMEM;
-        for (size_t i = 0; i < c->extra.n; i++) {
-                struct bg_explain_entry *x = &c->extra.v[i];
-                if (lg_explain_add(e, m, x->loc.file, x->loc.line, x->loc.col, x->key, x->fate) < 0)
-                        return -ENOMEM;
-        }
-        return lg_explain_sort(e);
+        return lg_explain_finish(c, e, m);
 }
 
 static void ctx_free(struct lg_ctx *c) {
