@@ -50,15 +50,6 @@ static int push(struct block *b, const char *key, const char *text, const char *
         return 0;
 }
 
-static bool is_number(const char *s) {
-        if (!*s || (s[0] == '0' && s[1]))
-                return false;
-        for (; *s; s++)
-                if (!isdigit((unsigned char) *s))
-                        return false;
-        return true;
-}
-
 /* What the health check needs from one port's lines. */
 static void port_fact(struct block *p, const char *key, const char *v) {
         if (!strcmp(key, "MII Status"))
@@ -88,10 +79,7 @@ static void print_block(FILE *f, const struct block *b, bool json, const char *e
                 if (json) {
                         fputc(',', f);
                         bg_json_key(f, b->v[i].key);
-                        if (is_number(b->v[i].value))
-                                fputs(b->v[i].value, f);
-                        else
-                                bg_json_str(f, b->v[i].value);
+                        bg_json_value(f, b->v[i].value);
                 } else
                         fprintf(f, "%s\n", b->v[i].text);
         }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The JSON writers that `bondgen status --json`, `diff --json` and
- * bondgend's status share: one string escaper, one key spelling. */
+ * bondgend's status share: one string escaper, one key spelling, one
+ * rule for numbers. */
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -40,4 +41,16 @@ void bg_json_key(FILE *f, const char *key) {
         k[n] = 0;
         bg_json_str(f, k);
         fputc(':', f);
+}
+
+void bg_json_value(FILE *f, const char *v) {
+        const char *s = *v == '-' ? v + 1 : v;
+        bool num = *s && !(s[0] == '0' && s[1]);
+
+        for (; num && *s; s++)
+                num = isdigit((unsigned char) *s);
+        if (num)
+                fputs(v, f);
+        else
+                bg_json_str(f, v);
 }

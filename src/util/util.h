@@ -101,3 +101,6 @@ void bg_nameidx_free(struct bg_nameidx *x);
  * Status" -> "mii_status"), followed by ':'. */
 void bg_json_str(FILE *f, const char *s);
 void bg_json_key(FILE *f, const char *key);
+/* A value from a status text: a JSON number when it is a decimal integer
+ * ("-3", "100"; no leading zeros), else a string. */
+void bg_json_value(FILE *f, const char *v);

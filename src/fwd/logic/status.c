@@ -19,17 +19,6 @@ struct bg_fwd_stw {
         bool first;          /* no member written yet in the current JSON object */
 };
 
-static bool is_number(const char *s) {
-        if (*s == '-')
-                s++;
-        if (!*s || (s[0] == '0' && s[1]))
-                return false;
-        for (; *s; s++)
-                if (!isdigit((unsigned char) *s))
-                        return false;
-        return true;
-}
-
 void bg_fwd_stw_kv(struct bg_fwd_stw *w, const char *key, const char *fmt, ...) {
         char v[512];
         va_list ap;
@@ -45,10 +34,7 @@ void bg_fwd_stw_kv(struct bg_fwd_stw *w, const char *key, const char *fmt, ...) 
                 fputc(',', w->f);
         w->first = false;
         bg_json_key(w->f, key);
-        if (is_number(v))
-                fputs(v, w->f);
-        else
-                bg_json_str(w->f, v);
+        bg_json_value(w->f, v);
 }
 
 static const char *proc_mode_name(enum bg_mode m) {
