@@ -159,6 +159,10 @@ void lg_diag(struct lg_ctx *c, enum bg_diag_level level, const char *file, unsig
 void lg_fate(char **fate, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void lg_fate_v(char **fate, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void lg_fate_append(char **fate, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append "bonds[B].options.O = V" to *fate (unless c is quiet), V the value
+ * as the catalogue writes it, or text where it cannot. */
+void lg_fate_opt_set(const struct lg_ctx *c, char **fate, const struct bg_bond *b,
+                     const struct bg_opt_info *o, const char *text);
 bool lg_ifname_eq(const char *a, const char *b);
 /* A parsed device MAC the kernel would refuse (multicast, all zero): warn
  * at file:line:col, naming the key, and return false so the reader leaves

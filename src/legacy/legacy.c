@@ -90,6 +90,17 @@ void lg_fate_append(char **fate, const char *fmt, ...) {
         }
 }
 
+void lg_fate_opt_set(const struct lg_ctx *c, char **fate, const struct bg_bond *b,
+                     const struct bg_opt_info *o, const char *text) {
+        char val[256];
+
+        if (c->quiet)
+                return;
+        if (bg_opt_format_value(o, &b->opts[o->id], val, sizeof(val)) < 0)
+                snprintf(val, sizeof(val), "%s", text);
+        lg_fate_append(fate, "bonds[%s].options.%s = %s", b->name, o->name, val);
+}
+
 void lg_explain_extra(struct lg_ctx *c, const char *file, unsigned line, const char *key,
                       const char *fmt, ...) {
         struct bg_explain *e = &c->extra;

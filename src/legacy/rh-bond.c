@@ -46,7 +46,7 @@ static int apply(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, struct
                  const char *keyname, char **fate) {
         const struct bg_opt_info *o = bg_opt_lookup(key);
         struct bg_optval tmp = {};
-        char err[512], val[256];
+        char err[512];
         int r;
 
         if (!o) {
@@ -101,11 +101,7 @@ static int apply(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, struct
                 if (!(*slot = strdup(value)))
                         return -ENOMEM;
         }
-        if (!c->quiet) {
-                if (bg_opt_format_value(o, &b->opts[o->id], val, sizeof(val)) < 0)
-                        snprintf(val, sizeof(val), "%s", value);
-                lg_fate_append(fate, "bonds[%s].options.%s = %s", b->name, o->name, val);
-        }
+        lg_fate_opt_set(c, fate, b, o, value);
         return 0;
 }
 

@@ -147,7 +147,7 @@ int lg_set_opt(struct lg_ctx *c, struct bg_bond *b, const char *key, const char 
                bool *bad) {
         const struct bg_opt_info *o = bg_opt_lookup(key);
         struct bg_optval tmp = {};
-        char err[512], val[256];
+        char err[512];
         int r;
 
         if (!o) {
@@ -194,11 +194,7 @@ int lg_set_opt(struct lg_ctx *c, struct bg_bond *b, const char *key, const char 
                 *bad = true;
                 return -EINVAL;
         }
-        if (!c->quiet) {
-                if (bg_opt_format_value(o, &b->opts[o->id], val, sizeof(val)) < 0)
-                        snprintf(val, sizeof(val), "%s", value);
-                lg_fate_append(fate, "bonds[%s].options.%s = %s", b->name, o->name, val);
-        }
+        lg_fate_opt_set(c, fate, b, o, value);
         return 0;
 }
 
