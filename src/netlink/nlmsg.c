@@ -38,6 +38,29 @@ static struct ifinfomsg *put_ifinfo(struct nlmsghdr *nlh, int ifindex) {
         return ifi;
 }
 
+/* IFLA_LINKINFO { kind, data { ... } }: the link's own kind and attributes
+ * (IFLA_INFO_KIND/DATA), or with port set those of a port under its master
+ * (IFLA_INFO_SLAVE_KIND/SLAVE_DATA); the kernel's side is
+ * rtnl_link_info_fill() in net/core/rtnetlink.c. The caller puts the
+ * attributes between linkinfo_start() and linkinfo_end(). */
+struct linkinfo {
+        struct nlattr *info, *data;
+};
+
+static struct linkinfo linkinfo_start(struct nlmsghdr *nlh, bool port, const char *kind) {
+        struct linkinfo li;
+
+        li.info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+        mnl_attr_put_strz(nlh, port ? IFLA_INFO_SLAVE_KIND : IFLA_INFO_KIND, kind);
+        li.data = mnl_attr_nest_start(nlh, port ? IFLA_INFO_SLAVE_DATA : IFLA_INFO_DATA);
+        return li;
+}
+
+static void linkinfo_end(struct nlmsghdr *nlh, struct linkinfo li) {
+        mnl_attr_nest_end(nlh, li.data);
+        mnl_attr_nest_end(nlh, li.info);
+}
+
 static int put_addr_list(struct nlmsghdr *nlh, const struct bg_opt_info *o,
                          const struct bg_optval *v, int family, char *err, size_t errlen) {
         struct nlattr *nest;
@@ -115,7 +138,7 @@ int bg_nl_msg_bond(void *buf, uint32_t seq, bool create, const char *name, int i
                    const struct bg_nl_bond_opts *opts, struct nlmsghdr **out,
                    char *err, size_t errlen) {
         struct nlmsghdr *nlh;
-        struct nlattr *linkinfo, *data;
+        struct linkinfo li;
         int r;
 
         nlh = put_header(buf, seq, RTM_NEWLINK,
@@ -123,9 +146,7 @@ int bg_nl_msg_bond(void *buf, uint32_t seq, bool create, const char *name, int i
         put_ifinfo(nlh, create ? 0 : ifindex);
         if (name && !mnl_attr_put_strz_check(nlh, BG_NL_BUFSIZE, IFLA_IFNAME, name))
                 return -EMSGSIZE;
-        linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-        mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bond");
-        data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+        li = linkinfo_start(nlh, false, "bond");
         for (unsigned i = 0; opts && i < BG_OPT__MAX; i++) {
                 if (!opts->have[i])
                         continue;
@@ -133,8 +154,7 @@ int bg_nl_msg_bond(void *buf, uint32_t seq, bool create, const char *name, int i
                 if (r < 0)
                         return r;
         }
-        mnl_attr_nest_end(nlh, data);
-        mnl_attr_nest_end(nlh, linkinfo);
+        linkinfo_end(nlh, li);
         *out = nlh;
         return 0;
 }
@@ -142,7 +162,7 @@ int bg_nl_msg_bond(void *buf, uint32_t seq, bool create, const char *name, int i
 int bg_nl_msg_vlan(void *buf, uint32_t seq, const char *name, int parent, uint16_t id,
                    struct nlmsghdr **out) {
         struct nlmsghdr *nlh;
-        struct nlattr *linkinfo, *data;
+        struct linkinfo li;
 
         if (!name || !name[0] || strlen(name) >= IFNAMSIZ || parent <= 0 || id < 1 || id > 4094)
                 return -EINVAL;
@@ -150,12 +170,9 @@ int bg_nl_msg_vlan(void *buf, uint32_t seq, const char *name, int parent, uint16
         put_ifinfo(nlh, 0);
         mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
         mnl_attr_put_u32(nlh, IFLA_LINK, (uint32_t) parent);
-        linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-        mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vlan");
-        data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+        li = linkinfo_start(nlh, false, "vlan");
         mnl_attr_put_u16(nlh, IFLA_VLAN_ID, id);
-        mnl_attr_nest_end(nlh, data);
-        mnl_attr_nest_end(nlh, linkinfo);
+        linkinfo_end(nlh, li);
         *out = nlh;
         return 0;
 }
@@ -163,7 +180,7 @@ int bg_nl_msg_vlan(void *buf, uint32_t seq, const char *name, int parent, uint16
 int bg_nl_msg_bridge(void *buf, uint32_t seq, bool create, const char *name, int ifindex,
                      const struct bg_nl_bridge *br, struct nlmsghdr **out) {
         struct nlmsghdr *nlh;
-        struct nlattr *linkinfo, *data;
+        struct linkinfo li;
 
         if (create ? !name || !name[0] || strlen(name) >= IFNAMSIZ : ifindex <= 0)
                 return -EINVAL;
@@ -171,9 +188,7 @@ int bg_nl_msg_bridge(void *buf, uint32_t seq, bool create, const char *name, int
         put_ifinfo(nlh, create ? 0 : ifindex);
         if (create)
                 mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-        linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-        mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
-        data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+        li = linkinfo_start(nlh, false, "bridge");
         /* br_changelink() applies the times before IFLA_BR_STP_STATE and
          * checks the forward delay against the STP state it finds, so a
          * request turning STP on with a new delay is taken in one go. */
@@ -187,8 +202,7 @@ int bg_nl_msg_bridge(void *buf, uint32_t seq, bool create, const char *name, int
                 mnl_attr_put_u32(nlh, IFLA_BR_STP_STATE, br->stp_state);
         if (br && br->have_priority)
                 mnl_attr_put_u16(nlh, IFLA_BR_PRIORITY, br->priority);
-        mnl_attr_nest_end(nlh, data);
-        mnl_attr_nest_end(nlh, linkinfo);
+        linkinfo_end(nlh, li);
         *out = nlh;
         return 0;
 }
@@ -215,15 +229,12 @@ int bg_nl_msg_setlink(void *buf, uint32_t seq, int ifindex, const struct bg_nl_l
 int bg_nl_msg_slave_queue_id(void *buf, uint32_t seq, int ifindex, uint16_t queue_id,
                              struct nlmsghdr **out) {
         struct nlmsghdr *nlh = put_header(buf, seq, RTM_NEWLINK, NLM_F_ACK);
-        struct nlattr *linkinfo, *data;
+        struct linkinfo li;
 
         put_ifinfo(nlh, ifindex);
-        linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-        mnl_attr_put_strz(nlh, IFLA_INFO_SLAVE_KIND, "bond");
-        data = mnl_attr_nest_start(nlh, IFLA_INFO_SLAVE_DATA);
+        li = linkinfo_start(nlh, true, "bond");
         mnl_attr_put_u16(nlh, IFLA_BOND_SLAVE_QUEUE_ID, queue_id);
-        mnl_attr_nest_end(nlh, data);
-        mnl_attr_nest_end(nlh, linkinfo);
+        linkinfo_end(nlh, li);
         *out = nlh;
         return 0;
 }
