@@ -213,9 +213,27 @@ static int read_side_file(struct lg_ctx *c, struct lg_bond *lb, const char *kind
         return 1;
 }
 
+/* The next line of the text at *p (read_side_file() let no NUL byte in),
+ * cut at its '\n' and at a '#' comment; *p moves past it. NULL when no
+ * line is left (a final '\n' ends the last one). */
+static char *next_line(char **p) {
+        char *s = *p, *eol, *hash;
+
+        if (!s || !*s)
+                return NULL;
+        if ((eol = strchr(s, '\n'))) {
+                *eol = 0;
+                *p = eol + 1;
+        } else
+                *p = NULL;
+        if ((hash = strchr(s, '#')))
+                *hash = 0;
+        return s;
+}
+
 int lg_routes(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, int family) {
-        char *data, *p;
-        const char *shown, *sm;
+        char *data, *p, *s;
+        const char *shown;
         size_t len;
         unsigned line = 1;
         int r;
@@ -223,24 +241,14 @@ int lg_routes(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, int famil
         r = read_side_file(c, lb, family == AF_INET ? "route" : "route6", b->name, &data, &len, &shown);
         if (r <= 0)
                 return r;
-        sm = shown;
         if (family == AF_INET && has_address_vars(data)) {
-                r = vars_form(c, lb, b, sm, data, len);
+                r = vars_form(c, lb, b, shown, data, len);
                 free(data);
                 return r;
         }
-        for (p = data; *p; line++) {
-                char *eol = strchr(p, '\n'), *hash;
-                if (eol)
-                        *eol = 0;
-                if ((hash = strchr(p, '#')))
-                        *hash = 0;
-                if ((r = ip_line(c, lb, b, family, sm, line, p)) < 0)
+        for (p = data; (s = next_line(&p)); line++)
+                if ((r = ip_line(c, lb, b, family, shown, line, s)) < 0)
                         break;
-                if (!eol)
-                        break;
-                p = eol + 1;
-        }
         free(data);
         return r < 0 ? r : 0;
 }
@@ -250,7 +258,7 @@ int lg_routes(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, int famil
  * usually with `table` routes in route-<bond>). The model has no rules, so
  * every rule is reported, never dropped silently. */
 int lg_rules(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, int family) {
-        char *data, *p;
+        char *data, *p, *s;
         const char *shown;
         size_t len;
         unsigned line = 1;
@@ -259,31 +267,22 @@ int lg_rules(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, int family
         r = read_side_file(c, lb, family == AF_INET ? "rule" : "rule6", b->name, &data, &len, &shown);
         if (r <= 0)
                 return r;
-        for (p = data; p < data + len && *p; line++) {
-                char *eol = memchr(p, '\n', (size_t) (data + len - p)), *hash;
-                size_t skip;
+        for (p = data; (s = next_line(&p)); line++) {
+                size_t skip = strspn(s, " \t\r");
 
-                if (eol)
-                        *eol = 0;
-                if ((hash = strchr(p, '#')))
-                        *hash = 0;
-                skip = strspn(p, " \t\r");
-                if (p[skip]) {
-                        char *end = p + strlen(p);
+                if (s[skip]) {
+                        char *end = s + strlen(s);
 
-                        while (end > p + skip && strchr(" \t\r", end[-1]))
+                        while (end > s + skip && strchr(" \t\r", end[-1]))
                                 *--end = 0;
                         lg_diag(c, BG_DIAG_WARNING, shown, line, (unsigned) skip + 1, "rule",
                                 "policy routing rule '%s' of %s is not converted (the model has no "
                                 "routing rules): add it to the new configuration yourself",
-                                p + skip, b->name);
+                                s + skip, b->name);
                         lg_explain_extra(c, shown, line, "rule",
                                          "ignored: IPv%d policy routing rule, not part of the model (warned)",
                                          family == AF_INET ? 4 : 6);
                 }
-                if (!eol)
-                        break;
-                p = eol + 1;
         }
         free(data);
         return 0;
