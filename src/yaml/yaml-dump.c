@@ -136,6 +136,21 @@ static struct y_ip *fill_ip(const struct bg_ipcfg *ip, int *oom) {
         return y;
 }
 
+/* The keys every interface kind has; onboot and mtu only where they are
+ * not the default. */
+static void fill_l3(struct y_l3 *y, bool onboot, uint32_t mtu, const struct bg_hwaddr *mac,
+                    const struct bg_ipcfg *v4, const struct bg_ipcfg *v6, const char *dhcp_hostname,
+                    int *oom) {
+        if (!onboot)
+                y->onboot = dup_str("false", oom);
+        if (mtu)
+                y->mtu = fmt_str(oom, "%u", mtu);
+        y->mac = dup_hwaddr(mac, oom);
+        y->ipv4 = fill_ip(v4, oom);
+        y->ipv6 = fill_ip(v6, oom);
+        y->dhcp_hostname = dup_str(dhcp_hostname, oom);
+}
+
 static void fill_options(const struct y_schema *s, const struct bg_bond *b, struct y_bond *y,
                          int *oom) {
         bool any = false;
@@ -201,28 +216,14 @@ static void fill_bond(const struct y_schema *s, const struct bg_bond *b, struct 
                         }
                 }
         }
-        if (!b->onboot)
-                y->onboot = dup_str("false", oom);
-        if (b->mtu)
-                y->mtu = fmt_str(oom, "%u", b->mtu);
-        y->mac = dup_hwaddr(&b->mac, oom);
-        y->ipv4 = fill_ip(&b->ipv4, oom);
-        y->ipv6 = fill_ip(&b->ipv6, oom);
-        y->dhcp_hostname = dup_str(b->dhcp_hostname, oom);
+        fill_l3(&y->l3, b->onboot, b->mtu, &b->mac, &b->ipv4, &b->ipv6, b->dhcp_hostname, oom);
 }
 
 static void fill_vlan(const struct bg_vlan *v, struct y_vlan *y, int *oom) {
         y->name = dup_str(v->name ? v->name : "", oom);
         y->id = fmt_str(oom, "%u", v->id);
         y->link = dup_str(v->link ? v->link : "", oom);
-        if (!v->onboot)
-                y->onboot = dup_str("false", oom);
-        if (v->mtu)
-                y->mtu = fmt_str(oom, "%u", v->mtu);
-        y->mac = dup_hwaddr(&v->mac, oom);
-        y->ipv4 = fill_ip(&v->ipv4, oom);
-        y->ipv6 = fill_ip(&v->ipv6, oom);
-        y->dhcp_hostname = dup_str(v->dhcp_hostname, oom);
+        fill_l3(&y->l3, v->onboot, v->mtu, &v->mac, &v->ipv4, &v->ipv6, v->dhcp_hostname, oom);
 }
 
 static char *secs(int32_t v, int *oom) {
@@ -245,14 +246,7 @@ static void fill_bridge(const struct bg_bridge *br, struct y_bridge *y, int *oom
         y->hello_time = secs(br->hello_time, oom);
         y->max_age = secs(br->max_age, oom);
         y->priority = secs(br->priority, oom);
-        if (!br->onboot)
-                y->onboot = dup_str("false", oom);
-        if (br->mtu)
-                y->mtu = fmt_str(oom, "%u", br->mtu);
-        y->mac = dup_hwaddr(&br->mac, oom);
-        y->ipv4 = fill_ip(&br->ipv4, oom);
-        y->ipv6 = fill_ip(&br->ipv6, oom);
-        y->dhcp_hostname = dup_str(br->dhcp_hostname, oom);
+        fill_l3(&y->l3, br->onboot, br->mtu, &br->mac, &br->ipv4, &br->ipv6, br->dhcp_hostname, oom);
 }
 
 int bg_yaml_dump(const struct bg_model *m, char **out, size_t *len) {

@@ -52,13 +52,9 @@ struct y_ip {
         uint32_t n_dns;
 };
 
-struct y_bond {
-        char *name;
-        char *backend;
-        char *mode;
-        struct y_optslot *options;   /* y_schema.n_opt_fields slots */
-        struct y_port *ports;
-        uint32_t n_ports;
+/* The keys every interface kind has (bonds, VLANs, bridges), after the
+ * kind's own keys. */
+struct y_l3 {
         char *onboot;
         char *mtu;
         char *mac;
@@ -68,17 +64,21 @@ struct y_bond {
         char *dhcp_hostname;
 };
 
+struct y_bond {
+        char *name;
+        char *backend;
+        char *mode;
+        struct y_optslot *options;   /* y_schema.n_opt_fields slots */
+        struct y_port *ports;
+        uint32_t n_ports;
+        struct y_l3 l3;
+};
+
 struct y_vlan {
         char *name;
         char *id;
         char *link;
-        char *onboot;
-        char *mtu;
-        char *mac;
-        struct y_ip *ipv4;
-        struct y_ip *ipv6;
-        char *dhcp;
-        char *dhcp_hostname;
+        struct y_l3 l3;
 };
 
 struct y_bridge {
@@ -90,13 +90,7 @@ struct y_bridge {
         char *hello_time;
         char *max_age;
         char *priority;
-        char *onboot;
-        char *mtu;
-        char *mac;
-        struct y_ip *ipv4;
-        struct y_ip *ipv6;
-        char *dhcp;
-        char *dhcp_hostname;
+        struct y_l3 l3;
 };
 
 struct y_doc {

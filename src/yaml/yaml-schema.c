@@ -54,6 +54,19 @@ static const cyaml_schema_field_t ip_fields[] = {
         CYAML_FIELD_END,
 };
 
+/* The keys of struct y_l3, member l3 of every interface kind; an
+ * initializer list has no other way to share entries. dhcp: is read and
+ * folded into ipv4/ipv6.method; the dump writes the methods, so a v1 file
+ * stays byte for byte what it was. */
+#define L3_FIELDS(type) \
+        STR("onboot", F_OPT, type, l3.onboot), \
+        STR("mtu", F_OPT, type, l3.mtu), \
+        STR("mac", F_OPT | CYAML_FLAG_SCALAR_QUOTE_DOUBLE, type, l3.mac), \
+        CYAML_FIELD_MAPPING_PTR("ipv4", F_OPT, type, l3.ipv4, ip_fields), \
+        CYAML_FIELD_MAPPING_PTR("ipv6", F_OPT, type, l3.ipv6, ip_fields), \
+        STR("dhcp", F_OPT, type, l3.dhcp), \
+        STR("dhcp-hostname", F_OPT, type, l3.dhcp_hostname)
+
 /* Key order here is the canonical order of the dump. The options entry is
  * completed at run time by y_schema_build(). */
 static const cyaml_schema_field_t bond_fields_tmpl[] = {
@@ -63,15 +76,7 @@ static const cyaml_schema_field_t bond_fields_tmpl[] = {
         { .key = "options", .data_offset = offsetof(struct y_bond, options) },
         CYAML_FIELD_SEQUENCE_COUNT("ports", F_OPT, struct y_bond, ports, n_ports, &port_entry, 0,
                                    CYAML_UNLIMITED),
-        STR("onboot", F_OPT, struct y_bond, onboot),
-        STR("mtu", F_OPT, struct y_bond, mtu),
-        STR("mac", F_OPT | CYAML_FLAG_SCALAR_QUOTE_DOUBLE, struct y_bond, mac),
-        CYAML_FIELD_MAPPING_PTR("ipv4", F_OPT, struct y_bond, ipv4, ip_fields),
-        CYAML_FIELD_MAPPING_PTR("ipv6", F_OPT, struct y_bond, ipv6, ip_fields),
-        /* dhcp: is read and folded into ipv4/ipv6.method; the dump writes
-         * the methods, so a v1 file stays byte for byte what it was. */
-        STR("dhcp", F_OPT, struct y_bond, dhcp),
-        STR("dhcp-hostname", F_OPT, struct y_bond, dhcp_hostname),
+        L3_FIELDS(struct y_bond),
         CYAML_FIELD_END,
 };
 
@@ -79,13 +84,7 @@ static const cyaml_schema_field_t vlan_fields[] = {
         STR("name", F_REQ, struct y_vlan, name),
         STR("id", F_REQ, struct y_vlan, id),
         STR("link", F_REQ, struct y_vlan, link),
-        STR("onboot", F_OPT, struct y_vlan, onboot),
-        STR("mtu", F_OPT, struct y_vlan, mtu),
-        STR("mac", F_OPT | CYAML_FLAG_SCALAR_QUOTE_DOUBLE, struct y_vlan, mac),
-        CYAML_FIELD_MAPPING_PTR("ipv4", F_OPT, struct y_vlan, ipv4, ip_fields),
-        CYAML_FIELD_MAPPING_PTR("ipv6", F_OPT, struct y_vlan, ipv6, ip_fields),
-        STR("dhcp", F_OPT, struct y_vlan, dhcp),
-        STR("dhcp-hostname", F_OPT, struct y_vlan, dhcp_hostname),
+        L3_FIELDS(struct y_vlan),
         CYAML_FIELD_END,
 };
 
@@ -111,13 +110,7 @@ static const cyaml_schema_field_t bridge_fields[] = {
         STR("hello-time", F_OPT, struct y_bridge, hello_time),
         STR("max-age", F_OPT, struct y_bridge, max_age),
         STR("priority", F_OPT, struct y_bridge, priority),
-        STR("onboot", F_OPT, struct y_bridge, onboot),
-        STR("mtu", F_OPT, struct y_bridge, mtu),
-        STR("mac", F_OPT | CYAML_FLAG_SCALAR_QUOTE_DOUBLE, struct y_bridge, mac),
-        CYAML_FIELD_MAPPING_PTR("ipv4", F_OPT, struct y_bridge, ipv4, ip_fields),
-        CYAML_FIELD_MAPPING_PTR("ipv6", F_OPT, struct y_bridge, ipv6, ip_fields),
-        STR("dhcp", F_OPT, struct y_bridge, dhcp),
-        STR("dhcp-hostname", F_OPT, struct y_bridge, dhcp_hostname),
+        L3_FIELDS(struct y_bridge),
         CYAML_FIELD_END,
 };
 

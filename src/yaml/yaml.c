@@ -234,13 +234,7 @@ static void conv_ip(struct conv *c, struct bg_ipcfg *ip, const struct y_ip *y, i
         }
 }
 
-/* The keys every interface kind has (bonds, VLANs, bridges). */
-struct l3_in {
-        const char *onboot, *mtu, *mac;
-        const struct y_ip *ipv4, *ipv6;
-        const char *dhcp, *dhcp_hostname;
-};
-
+/* Where the keys every interface kind has (struct y_l3) go in the model. */
 struct l3_out {
         bool *onboot;
         uint32_t *mtu;
@@ -310,7 +304,7 @@ static void conv_dhcp(struct conv *c, const char *base, const char *text, struct
         }
 }
 
-static void conv_l3(struct conv *c, const char *base, const struct l3_in *y, const struct l3_out *o) {
+static void conv_l3(struct conv *c, const char *base, const struct y_l3 *y, const struct l3_out *o) {
         char path[256];
 
         if (y->onboot) {
@@ -381,9 +375,7 @@ static void conv_vlan(struct conv *c, const struct y_vlan *y, uint32_t i) {
         v->id_loc = loc_of(c, path, false);
         snprintf(path, sizeof(path), "%s.link", base);
         v->link_loc = loc_of(c, path, false);
-        conv_l3(c, base,
-                &(struct l3_in){ y->onboot, y->mtu, y->mac, y->ipv4, y->ipv6, y->dhcp, y->dhcp_hostname },
-                &(struct l3_out){ &v->onboot, &v->mtu, &v->mac, &v->ipv4, &v->ipv6, &v->dhcp_hostname });
+        conv_l3(c, base, &y->l3, &(struct l3_out){ &v->onboot, &v->mtu, &v->mac, &v->ipv4, &v->ipv6, &v->dhcp_hostname });
 }
 
 /* A whole number of seconds in [min, max], or the error. */
@@ -447,9 +439,7 @@ static void conv_bridge(struct conv *c, const struct y_bridge *y, uint32_t i) {
         conv_secs(c, base, "hello-time", y->hello_time, 1, 10, &br->hello_time);
         conv_secs(c, base, "max-age", y->max_age, 6, 40, &br->max_age);
         conv_secs(c, base, "priority", y->priority, 0, 65535, &br->priority);
-        conv_l3(c, base,
-                &(struct l3_in){ y->onboot, y->mtu, y->mac, y->ipv4, y->ipv6, y->dhcp, y->dhcp_hostname },
-                &(struct l3_out){ &br->onboot, &br->mtu, &br->mac, &br->ipv4, &br->ipv6, &br->dhcp_hostname });
+        conv_l3(c, base, &y->l3, &(struct l3_out){ &br->onboot, &br->mtu, &br->mac, &br->ipv4, &br->ipv6, &br->dhcp_hostname });
 }
 
 static void conv_option(struct conv *c, struct bg_bond *b, size_t slot, const struct y_optslot *y,
@@ -562,9 +552,7 @@ static void conv_bond(struct conv *c, const struct y_bond *y, uint32_t i) {
                 snprintf(path, sizeof(path), "%s.ports[%u]", base, k);
                 port->loc = loc_of(c, path, false);
         }
-        conv_l3(c, base,
-                &(struct l3_in){ y->onboot, y->mtu, y->mac, y->ipv4, y->ipv6, y->dhcp, y->dhcp_hostname },
-                &(struct l3_out){ &b->onboot, &b->mtu, &b->mac, &b->ipv4, &b->ipv6, &b->dhcp_hostname });
+        conv_l3(c, base, &y->l3, &(struct l3_out){ &b->onboot, &b->mtu, &b->mac, &b->ipv4, &b->ipv6, &b->dhcp_hostname });
 }
 
 struct cylog {
