@@ -159,6 +159,9 @@ void lg_diag(struct lg_ctx *c, enum bg_diag_level level, const char *file, unsig
 void lg_fate(char **fate, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void lg_fate_v(char **fate, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void lg_fate_append(char **fate, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "; did you mean 'NAME'?" when key is a near miss of an option name
+ * (bg_opt_suggest()), else "": in buf, which it returns. */
+const char *lg_opt_hint(const char *key, char *buf, size_t size);
 /* Append "bonds[B].options.O = V" to *fate (unless c is quiet), V the value
  * as the catalogue writes it, or text where it cannot. */
 void lg_fate_opt_set(const struct lg_ctx *c, char **fate, const struct bg_bond *b,

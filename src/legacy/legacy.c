@@ -90,6 +90,16 @@ void lg_fate_append(char **fate, const char *fmt, ...) {
         }
 }
 
+const char *lg_opt_hint(const char *key, char *buf, size_t size) {
+        const char *s = bg_opt_suggest(key);
+
+        if (s)
+                snprintf(buf, size, "; did you mean '%s'?", s);
+        else if (size)
+                buf[0] = 0;
+        return buf;
+}
+
 void lg_fate_opt_set(const struct lg_ctx *c, char **fate, const struct bg_bond *b,
                      const struct bg_opt_info *o, const char *text) {
         char val[256];

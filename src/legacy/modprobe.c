@@ -351,10 +351,10 @@ static void check_tokens(struct lg_ctx *c, struct mp_entry *e) {
                 char err[256];
 
                 if (!o) {
-                        const char *s = bg_opt_suggest(t->key);
+                        char hint[64];
+
                         lg_diag(c, BG_DIAG_ERROR, e->file, t->line, t->col, t->key,
-                                "unknown bonding module parameter%s%s%s", s ? "; did you mean '" : "",
-                                s ? s : "", s ? "'?" : "");
+                                "unknown bonding module parameter%s", lg_opt_hint(t->key, hint, sizeof(hint)));
                         lg_fate(&t->fate, "error: unknown bonding option");
                 } else if (!t->value) {
                         lg_diag(c, BG_DIAG_ERROR, e->file, t->line, t->col, t->key,

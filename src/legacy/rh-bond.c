@@ -50,10 +50,10 @@ static int apply(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, struct
         int r;
 
         if (!o) {
-                const char *s = bg_opt_suggest(key);
-                char msg[256];
-                snprintf(msg, sizeof(msg), "unknown bonding option '%s'%s%s%s", key,
-                         s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+                char msg[256], hint[64];
+
+                snprintf(msg, sizeof(msg), "unknown bonding option '%s'%s", key,
+                         lg_opt_hint(key, hint, sizeof(hint)));
                 diag_or_quiet(c, BG_DIAG_ERROR, file, line, col, keyname, msg);
                 if (!c->quiet)
                         lg_fate_append(fate, "error: unknown option %s", key);

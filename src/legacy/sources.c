@@ -151,9 +151,10 @@ int lg_set_opt(struct lg_ctx *c, struct bg_bond *b, const char *key, const char 
         int r;
 
         if (!o) {
-                const char *s = bg_opt_suggest(key);
-                lg_diag(c, BG_DIAG_ERROR, file, line, col, keyname, "unknown bonding option '%s'%s%s%s", key,
-                        s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+                char hint[64];
+
+                lg_diag(c, BG_DIAG_ERROR, file, line, col, keyname, "unknown bonding option '%s'%s", key,
+                        lg_opt_hint(key, hint, sizeof(hint)));
                 if (!c->quiet)
                         lg_fate_append(fate, "error: unknown option %s", key);
                 *bad = true;
