@@ -87,8 +87,9 @@ void bg_emit_opt_refused(const struct bg_bond *b, enum bg_opt id, const struct b
                          enum bg_emit_format f, const char *why, struct bg_diags *d, FILE *out,
                          const char *indent, const char *end);
 
-/* Memory stream helpers: open, and close-and-append as a file (takes the
- * buffer; on error frees it). */
+/* Memory stream helpers: open (the stream starts with the "# "
+ * BG_EMIT_HEADER line every generated file has), and close-and-append as a
+ * file (takes the buffer; on error frees it). */
 FILE *bg_emit_open(char **buf, size_t *len);
 int bg_emit_close_add(struct bg_emit_files *out, FILE *f, char **buf, unsigned mode,
                       const char *name_fmt, ...) __attribute__((format(printf, 5, 6)));

@@ -427,9 +427,14 @@ void bg_emit_opt_refused(const struct bg_bond *b, enum bg_opt id, const struct b
 }
 
 FILE *bg_emit_open(char **buf, size_t *len) {
+        FILE *f;
+
         *buf = NULL;
         *len = 0;
-        return open_memstream(buf, len);
+        f = open_memstream(buf, len);
+        if (f)
+                fprintf(f, "# %s\n", BG_EMIT_HEADER);
+        return f;
 }
 
 int bg_emit_close_add(struct bg_emit_files *out, FILE *f, char **buf, unsigned mode,

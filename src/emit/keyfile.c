@@ -23,8 +23,7 @@ static int emit_connection(FILE *f, const char *id, const char *type, const char
         r = bg_emit_uuid(id, uuid);
         if (r < 0)
                 return r;
-        fprintf(f, "# %s\n[connection]\nid=%s\nuuid=%s\ntype=%s\n", BG_EMIT_HEADER, id, uuid,
-                type);
+        fprintf(f, "[connection]\nid=%s\nuuid=%s\ntype=%s\n", id, uuid, type);
         if (ifname)
                 fprintf(f, "interface-name=%s\n", ifname);
         if (master)

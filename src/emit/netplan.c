@@ -168,16 +168,24 @@ static void emit_l3(FILE *f, uint32_t mtu, bool onboot, const struct bg_ipcfg *v
         }
 }
 
+/* A netplan document: the header line, then "network: version: 2". */
+static FILE *open_doc(char **buf, size_t *len) {
+        FILE *f = bg_emit_open(buf, len);
+
+        if (f)
+                fputs("network:\n  version: 2\n", f);
+        return f;
+}
+
 static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct bg_diags *diags) {
         char id[256], *buf;
         size_t len, n_usable = 0;
         FILE *f;
         int r;
 
-        f = bg_emit_open(&buf, &len);
+        f = open_doc(&buf, &len);
         if (!f)
                 return -ENOMEM;
-        fprintf(f, "# %s\nnetwork:\n  version: 2\n", BG_EMIT_HEADER);
 
         for (size_t i = 0; i < b->n_ports; i++)
                 if (bg_emit_port_usable(diags, b, i, BG_EMIT_NETPLAN))
@@ -269,11 +277,10 @@ static void emit_nic(FILE *f, const char *name) {
 static int emit_vlan(struct bg_emit_files *out, const struct bg_model *m, const struct bg_vlan *v) {
         char *buf;
         size_t len;
-        FILE *f = bg_emit_open(&buf, &len);
+        FILE *f = open_doc(&buf, &len);
 
         if (!f)
                 return -ENOMEM;
-        fprintf(f, "# %s\nnetwork:\n  version: 2\n", BG_EMIT_HEADER);
         if (!in_model(m, v->link))
                 emit_nic(f, v->link);
         fputs("  vlans:\n    ", f);
@@ -298,11 +305,10 @@ static int emit_bridge(struct bg_emit_files *out, const struct bg_model *m, cons
         bool nics = false;
         char *buf;
         size_t len;
-        FILE *f = bg_emit_open(&buf, &len);
+        FILE *f = open_doc(&buf, &len);
 
         if (!f)
                 return -ENOMEM;
-        fprintf(f, "# %s\nnetwork:\n  version: 2\n", BG_EMIT_HEADER);
         for (size_t i = 0; i < br->n_ports; i++) {
                 if (in_model(m, br->ports[i].name))
                         continue;

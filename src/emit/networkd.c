@@ -99,7 +99,7 @@ static int emit_netdev(struct bg_emit_files *out, const struct bg_bond *b, struc
 
         if (!f)
                 return -ENOMEM;
-        fprintf(f, "# %s\n[NetDev]\nName=%s\n", BG_EMIT_HEADER, b->name);
+        fprintf(f, "[NetDev]\nName=%s\n", b->name);
         if (b->mac.len)
                 fprintf(f, "MACAddress=%s\n", BG_HWADDR_STR(&b->mac));
         else
@@ -132,11 +132,10 @@ static int emit_bond_link(struct bg_emit_files *out, const struct bg_bond *b) {
         if (!f)
                 return -ENOMEM;
         fprintf(f,
-                "# %s\n"
                 "# Keeps the kernel's MAC address choice for %s (its first port's MAC),\n"
                 "# which 99-default.link would otherwise replace with a persistent one.\n"
                 "[Match]\nType=bond\nOriginalName=%s\n\n[Link]\nMACAddressPolicy=none\n",
-                BG_EMIT_HEADER, b->name, b->name);
+                b->name, b->name);
         return bg_emit_close_add(out, f, &buf, 0644, BG_EMIT_PREFIX "%s.link", b->name);
 }
 
@@ -184,7 +183,7 @@ static int emit_l3_network(struct bg_emit_files *out, const struct bg_model *m, 
 
         if (!f)
                 return -ENOMEM;
-        fprintf(f, "# %s\n[Match]\nName=%s\n", BG_EMIT_HEADER, x->name);
+        fprintf(f, "[Match]\nName=%s\n", x->name);
 
         if (x->mtu || !x->onboot) {
                 fputs("\n[Link]\n", f);
@@ -258,13 +257,12 @@ static int emit_port_link(struct bg_emit_files *out, const struct bg_port *p, co
         if (!f)
                 return -ENOMEM;
         fprintf(f,
-                "# %s\n"
                 "# Gives the device with this permanent MAC the name %s, as HWADDR= with\n"
                 "# DEVICE= did. Renaming into the kernel's own ethN names can fail when the\n"
                 "# name is taken; the port's .network matches by MAC, so the bond still\n"
                 "# gets its port.\n"
                 "[Match]\nPermanentMACAddress=%s\n\n[Link]\nName=%s\n",
-                BG_EMIT_HEADER, p->name, BG_HWADDR_STR(&p->mac), p->name);
+                p->name, BG_HWADDR_STR(&p->mac), p->name);
         return bg_emit_close_add(out, f, &buf, 0644, BG_EMIT_PREFIX "%s.link", id);
 }
 
@@ -277,7 +275,7 @@ static int emit_port_network(struct bg_emit_files *out, const struct bg_bond *b,
 
         if (!f)
                 return -ENOMEM;
-        fprintf(f, "# %s\n[Match]\n", BG_EMIT_HEADER);
+        fputs("[Match]\n", f);
         if (p->mac.len) {
                 /* The permanent MAC: a port's current MAC is rewritten to the
                  * bond's on enslave (netplan PR #278, PermanentMACAddress=). */
@@ -299,7 +297,7 @@ static int emit_port_network(struct bg_emit_files *out, const struct bg_bond *b,
 
 /* [NetDev] of a VLAN or bridge. */
 static void netdev_head(FILE *f, const char *name, const char *kind, const struct bg_hwaddr *mac, uint32_t mtu) {
-        fprintf(f, "# %s\n[NetDev]\nName=%s\nKind=%s\n", BG_EMIT_HEADER, name, kind);
+        fprintf(f, "[NetDev]\nName=%s\nKind=%s\n", name, kind);
         if (mac->len)
                 fprintf(f, "MACAddress=%s\n", BG_HWADDR_STR(mac));
         if (mtu)
@@ -358,10 +356,10 @@ static int emit_nic_network(struct bg_emit_files *out, const struct bg_model *m,
                 return 0; /* already written for this NIC */
         if (!(f = bg_emit_open(&buf, &len)))
                 return -ENOMEM;
-        fprintf(f, "# %s\n# %s is not in the model: this file only stacks on it what the model\n"
+        fprintf(f, "# %s is not in the model: this file only stacks on it what the model\n"
                    "# puts there, and as networkd applies the first matching .network, any other\n"
                    "# configuration of %s is no longer used.\n[Match]\nName=%s\n\n[Network]\n",
-                BG_EMIT_HEADER, name, name, name);
+                name, name, name);
         fputs(bg_model_bridge_of(m, name) ? "LinkLocalAddressing=no\n" : "LinkLocalAddressing=ipv6\n", f);
         emit_stack_lines(f, m, name);
         if (diags)
