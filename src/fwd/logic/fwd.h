@@ -94,14 +94,20 @@ void bg_fwd_igmp_start(struct bg_fwd *b);
 void bg_fwd_igmp_tick(struct bg_fwd *b);
 
 /* ---- notify.c ---- */
+/* The Internet checksum (RFC 1071) of len bytes at p, written big-endian
+ * at at[0..1]; the field itself must be zero or outside p. */
+void bg_fwd_put_csum(uint8_t *at, const uint8_t *p, size_t len);
+/* The ICMPv6 checksum (RFC 4443 2.3: with the pseudo-header from the IPv6
+ * header ip6) of the icmp_len bytes at icmp, written at icmp[2..3]. */
+void bg_fwd_put_icmp6_csum(const uint8_t *ip6, uint8_t *icmp, size_t icmp_len);
 /* Build a gratuitous ARP (request, sender = target = ip) from mac. */
 size_t bg_fwd_build_garp(uint8_t *buf, const uint8_t mac[6], uint32_t ip_be);
-/* Build an unsolicited neighbour advertisement for addr from mac. */
 /* May an address with these IFA_F_* flags be announced? Not an IPv6 one
  * in duplicate address detection (tentative and not optimistic) or that
  * failed it, as ndisc.c:ndisc_send_unsol_na() skips them. */
 bool bg_fwd_addr_announceable(int family, uint32_t flags);
-/* router: the Router flag (the bond forwards IPv6) */
+/* Build an unsolicited neighbour advertisement for addr from mac; router:
+ * the Router flag (the bond forwards IPv6). */
 size_t bg_fwd_build_unsol_na(uint8_t *buf, const uint8_t mac[6], const uint8_t addr[16], bool router);
 /* Build an ARP request for target from (mac, sip). */
 size_t bg_fwd_build_arp_req(uint8_t *buf, const uint8_t mac[6], uint32_t sip_be, uint32_t tip_be);

@@ -16,24 +16,6 @@
 
 #include "fwd/logic/fwd.h"
 
-static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len) {
-        for (size_t i = 0; i + 1 < len; i += 2)
-                sum += (uint32_t) (p[i] << 8 | p[i + 1]);
-        if (len & 1)
-                sum += (uint32_t) p[len - 1] << 8;
-        return sum;
-}
-
-static uint16_t fold(uint32_t sum) {
-        while (sum >> 16)
-                sum = (sum & 0xffff) + (sum >> 16);
-        return (uint16_t) ~sum;
-}
-
-static void put_csum(uint8_t *at, uint16_t c) {
-        at[0] = (uint8_t) (c >> 8), at[1] = (uint8_t) c;
-}
-
 size_t bg_fwd_build_igmp2_report(uint8_t *f, const uint8_t mac[6], uint32_t src_be, uint32_t group_be) {
         const uint8_t *g = (const uint8_t *) &group_be;
         uint8_t *ip = f + 14, *igmp = f + 14 + 24;
@@ -50,10 +32,10 @@ size_t bg_fwd_build_igmp2_report(uint8_t *f, const uint8_t mac[6], uint32_t src_
         memcpy(ip + 12, &src_be, 4);
         memcpy(ip + 16, &group_be, 4);
         ip[20] = 0x94, ip[21] = 0x04;  /* Router Alert, RFC 2113 */
-        put_csum(ip + 10, fold(sum16(0, ip, 24)));
+        bg_fwd_put_csum(ip + 10, ip, 24);
         igmp[0] = 0x16;                /* version 2 membership report */
         memcpy(igmp + 4, &group_be, 4);
-        put_csum(igmp + 2, fold(sum16(0, igmp, 8)));
+        bg_fwd_put_csum(igmp + 2, igmp, 8);
         return 60;
 }
 
@@ -62,7 +44,6 @@ size_t bg_fwd_build_mld2_report(uint8_t *f, size_t cap, const uint8_t mac[6], co
         static const uint8_t all_mldv2_routers[16] = { 0xff, 0x02, [15] = 0x16 };
         uint8_t *ip = f + 14, *hbh = f + 54, *icmp = f + 62;
         size_t icmp_len = 8 + 20 * n;
-        uint32_t sum;
 
         if (n > 16 || cap < 62 + icmp_len)
                 return 0;
@@ -86,10 +67,7 @@ size_t bg_fwd_build_mld2_report(uint8_t *f, size_t cap, const uint8_t mac[6], co
                 r[0] = 2;              /* MODE_IS_EXCLUDE with no source: joined */
                 memcpy(r + 4, groups[i], 16);
         }
-        sum = sum16(0, ip + 8, 32);
-        sum += (uint32_t) icmp_len + 58;
-        sum = sum16(sum, icmp, icmp_len);
-        put_csum(icmp + 2, fold(sum));
+        bg_fwd_put_icmp6_csum(ip, icmp, icmp_len);
         return 62 + icmp_len;
 }
 

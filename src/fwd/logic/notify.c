@@ -43,6 +43,8 @@ size_t bg_fwd_build_arp_req(uint8_t *buf, const uint8_t mac[6], uint32_t sip_be,
         return build_arp(buf, bcast, mac, 1, sip_be, NULL, tip_be);
 }
 
+/* RFC 1071: the one's complement sum of big-endian 16-bit words (an odd
+ * last byte padded with zero), folded and inverted. */
 static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len) {
         for (size_t i = 0; i + 1 < len; i += 2)
                 sum += (uint32_t) (p[i] << 8 | p[i + 1]);
@@ -51,10 +53,22 @@ static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len) {
         return sum;
 }
 
-static uint16_t csum_fold(uint32_t sum) {
+static void put_csum(uint8_t *at, uint32_t sum) {
         while (sum >> 16)
                 sum = (sum & 0xffff) + (sum >> 16);
-        return (uint16_t) ~sum;
+        sum = ~sum;
+        at[0] = (uint8_t) (sum >> 8), at[1] = (uint8_t) sum;
+}
+
+void bg_fwd_put_csum(uint8_t *at, const uint8_t *p, size_t len) {
+        put_csum(at, csum_add(0, p, len));
+}
+
+void bg_fwd_put_icmp6_csum(const uint8_t *ip6, uint8_t *icmp, size_t icmp_len) {
+        uint32_t sum = csum_add(0, ip6 + 8, 32);   /* source and destination */
+
+        sum += (uint32_t) icmp_len + 58;           /* upper-layer length, next header ICMPv6 */
+        put_csum(icmp + 2, csum_add(sum, icmp, icmp_len));
 }
 
 size_t bg_fwd_build_unsol_na(uint8_t *f, const uint8_t mac[6], const uint8_t addr[16], bool router) {
@@ -62,8 +76,6 @@ size_t bg_fwd_build_unsol_na(uint8_t *f, const uint8_t mac[6], const uint8_t add
         static const uint8_t allnodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 };
         uint8_t *ip = f + 14, *icmp = f + 54;
         const size_t icmp_len = 32;   /* 24 header+target, 8 option */
-        uint32_t sum;
-        uint16_t c;
 
         memcpy(f, allnodes_mac, 6);
         memcpy(f + 6, mac, 6);
@@ -84,11 +96,7 @@ size_t bg_fwd_build_unsol_na(uint8_t *f, const uint8_t mac[6], const uint8_t add
         memcpy(icmp + 8, addr, 16);
         icmp[24] = 2, icmp[25] = 1;    /* target link-layer address option */
         memcpy(icmp + 26, mac, 6);
-        sum = csum_add(0, ip + 8, 32);
-        sum += (uint32_t) icmp_len + 58;
-        sum = csum_add(sum, icmp, icmp_len);
-        c = csum_fold(sum);
-        icmp[2] = (uint8_t) (c >> 8), icmp[3] = (uint8_t) c;
+        bg_fwd_put_icmp6_csum(ip, icmp, icmp_len);
         return 14 + 40 + icmp_len;
 }
 
