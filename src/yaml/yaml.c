@@ -92,6 +92,14 @@ static bool ifname_valid(const char *s) {
         return true;
 }
 
+/* A valid interface name, or the error at path. */
+static bool conv_ifname(struct conv *c, const char *path, const char *name) {
+        if (ifname_valid(name))
+                return true;
+        cerr(c, path, "invalid interface name '%s' (1-15 bytes, no '/', ':' or spaces)", name);
+        return false;
+}
+
 static int parse_uint(const char *s, uint64_t max, uint64_t *out) {
         uint64_t v = 0;
 
@@ -353,18 +361,14 @@ static void conv_vlan(struct conv *c, const struct y_vlan *y, uint32_t i) {
 
         snprintf(base, sizeof(base), "vlans[%u]", i);
         snprintf(path, sizeof(path), "%s.name", base);
-        if (!ifname_valid(y->name))
-                cerr(c, path, "invalid interface name '%s' (1-15 bytes, no '/', ':' or spaces)",
-                     y->name);
+        conv_ifname(c, path, y->name);
         snprintf(path, sizeof(path), "%s.id", base);
         /* 0 means "priority tag only" and 4095 is reserved (IEEE 802.1Q
          * Table 9-2); the kernel's vlan_validate() refuses both. */
         if (parse_uint(y->id, 4094, &id) < 0 || id == 0)
                 cerr(c, path, "invalid VLAN id '%s' (1-4094)", y->id);
         snprintf(path, sizeof(path), "%s.link", base);
-        if (!ifname_valid(y->link))
-                cerr(c, path, "invalid interface name '%s' (1-15 bytes, no '/', ':' or spaces)",
-                     y->link);
+        conv_ifname(c, path, y->link);
         v = bg_model_add_vlan(c->m, y->name, y->link, (uint16_t)id);
         if (!v) {
                 c->oom = -ENOMEM;
@@ -400,9 +404,7 @@ static void conv_bridge(struct conv *c, const struct y_bridge *y, uint32_t i) {
 
         snprintf(base, sizeof(base), "bridges[%u]", i);
         snprintf(path, sizeof(path), "%s.name", base);
-        if (!ifname_valid(y->name))
-                cerr(c, path, "invalid interface name '%s' (1-15 bytes, no '/', ':' or spaces)",
-                     y->name);
+        conv_ifname(c, path, y->name);
         br = bg_model_add_bridge(c->m, y->name);
         if (!br) {
                 c->oom = -ENOMEM;
@@ -413,11 +415,8 @@ static void conv_bridge(struct conv *c, const struct y_bridge *y, uint32_t i) {
                 struct bg_port *p;
 
                 snprintf(path, sizeof(path), "%s.ports[%u].name", base, k);
-                if (!ifname_valid(y->ports[k].name)) {
-                        cerr(c, path, "invalid interface name '%s' (1-15 bytes, no '/', ':' "
-                             "or spaces)", y->ports[k].name);
+                if (!conv_ifname(c, path, y->ports[k].name))
                         continue;
-                }
                 if (!(p = bg_bridge_add_port(br, y->ports[k].name))) {
                         c->oom = -ENOMEM;
                         continue;
@@ -495,9 +494,7 @@ static void conv_bond(struct conv *c, const struct y_bond *y, uint32_t i) {
 
         snprintf(base, sizeof(base), "bonds[%u]", i);
         snprintf(path, sizeof(path), "%s.name", base);
-        if (!ifname_valid(y->name))
-                cerr(c, path, "invalid interface name '%s' (1-15 bytes, no '/', ':' or spaces)",
-                     y->name);
+        conv_ifname(c, path, y->name);
         b = bg_model_add_bond(c->m, y->name);
         if (!b) {
                 c->oom = -ENOMEM;
@@ -531,11 +528,9 @@ static void conv_bond(struct conv *c, const struct y_bond *y, uint32_t i) {
                         cerr(c, path, "a port needs a name, a mac, or both");
                         continue;
                 }
-                if (p->name && !ifname_valid(p->name)) {
+                if (p->name) {
                         snprintf(path, sizeof(path), "%s.ports[%u].name", base, k);
-                        cerr(c, path, "invalid interface name '%s' (1-15 bytes, no '/', ':' "
-                             "or spaces)", p->name);
-                        ok = false;
+                        ok = conv_ifname(c, path, p->name);
                 }
                 if (p->mac) {
                         snprintf(path, sizeof(path), "%s.ports[%u].mac", base, k);
