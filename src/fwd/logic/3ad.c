@@ -143,12 +143,8 @@ static void ad_port_removed(struct bg_fwd *b, struct bg_fwd_port *p) {
         ap->added = false;
         (void) bg_lacp_port_remove(ad->l, ap->id, b->now);
         ad->by_id[ap->id] = NULL;
-        /* p is still in b->ports: rebuild without it */
-        size_t k = 0;
-        for (size_t i = 0; i < ad->n; i++)
-                if (ad->usable[i] != p)
-                        ad->usable[k++] = ad->usable[i];
-        ad->n = k;
+        /* p is still in b->ports: drop it rather than rebuild */
+        bg_fwd_ports_drop(ad->usable, &ad->n, p);
 }
 
 static void ad_link_changed(struct bg_fwd *b, struct bg_fwd_port *p) {

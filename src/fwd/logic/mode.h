@@ -248,6 +248,17 @@ int bg_fwd_set_bond_mac(struct bg_fwd *b, const uint8_t mac[6]);
 static inline bool bg_fwd_port_can_tx(const struct bg_fwd_port *p) {
         return p->present && p->link == BG_LINK_UP && !p->backup;
 }
+/* Take p out of a mode's array of usable ports (v, *n entries), keeping
+ * the order of the others: a removed port leaves the transmit array at
+ * once, before the next rebuild. */
+static inline void bg_fwd_ports_drop(struct bg_fwd_port **v, size_t *n, const struct bg_fwd_port *p) {
+        size_t k = 0;
+
+        for (size_t i = 0; i < *n; i++)
+                if (v[i] != p)
+                        v[k++] = v[i];
+        *n = k;
+}
 /* Link UP regardless of backup state. */
 static inline bool bg_fwd_port_up(const struct bg_fwd_port *p) {
         return p->present && p->link == BG_LINK_UP;

@@ -29,12 +29,8 @@ static int xor_port_added(struct bg_fwd *b, struct bg_fwd_port *p) {
 
 static void xor_port_removed(struct bg_fwd *b, struct bg_fwd_port *p) {
         struct xor *x = b->mode_priv;
-        size_t k = 0;
 
-        for (size_t i = 0; i < x->n; i++)
-                if (x->usable[i] != p)
-                        x->usable[k++] = x->usable[i];
-        x->n = k;
+        bg_fwd_ports_drop(x->usable, &x->n, p);
 }
 
 static void xor_link_changed(struct bg_fwd *b, struct bg_fwd_port *p) {
