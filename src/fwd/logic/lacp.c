@@ -20,7 +20,6 @@
 
 #define MAX_SETTLE_ROUNDS 8
 
-
 /* The partner defaults the kernel records when it knows no partner. */
 static const struct bg_lacp_info partner_admin = {
         .system_priority = 0xffff,
@@ -61,7 +60,6 @@ void bg_lacp_system(const struct bg_lacp *l, uint8_t ret[6]) {
         memcpy(ret, system_id(l), 6);
 }
 
-
 static bool lacp_enabled(const struct port *p) {
         return p->full_duplex;
 }
@@ -80,10 +78,6 @@ static bool same_id(const struct bg_lacp_info *a, const struct bg_lacp_info *b) 
                memcmp(a->system, b->system, 6) == 0 && a->system_priority == b->system_priority &&
                a->key == b->key;
 }
-
-
-
-
 
 /* ---- receive machine ------------------------------------------------- */
 
@@ -765,9 +759,6 @@ uint64_t bg_lacp_tick(struct bg_lacp *l, uint64_t now) {
         run(l, now, false);
         return bg_lacp_next_deadline(l);
 }
-
-
-
 
 int bg_lacp_port_get_info(const struct bg_lacp *l, unsigned id, struct bg_lacp_port_info *ret) {
         const struct port *p = get_port(l, id);
