@@ -115,9 +115,6 @@ static void emit_parameters(FILE *f, const struct bg_bond *b, struct bg_diags *d
         }
 }
 
-/* MTU, activation, DHCP and addressing of a bond, VLAN or bridge, at the
- * indentation of a device's keys. */
-
 /* One YAML list item per address, quoted, after PREFIX ("    - "). */
 static void put_addr_items(FILE *f, const char *prefix, const struct bg_addr *a, size_t n) {
         for (size_t i = 0; i < n; i++) {
@@ -126,8 +123,16 @@ static void put_addr_items(FILE *f, const char *prefix, const struct bg_addr *a,
                 fputc('\n', f);
         }
 }
-static void emit_l3(FILE *f, uint32_t mtu, bool onboot, const struct bg_ipcfg *v4, const struct bg_ipcfg *v6,
-                    const char *hostname) {
+
+/* MAC, MTU, activation, DHCP and addressing of a bond, VLAN or bridge, at
+ * the indentation of a device's keys. */
+static void emit_l3(FILE *f, const struct bg_hwaddr *mac, uint32_t mtu, bool onboot, const struct bg_ipcfg *v4,
+                    const struct bg_ipcfg *v6, const char *hostname) {
+        if (mac->len) {
+                fputs("      macaddress: ", f);
+                put_quoted(f, BG_HWADDR_STR(mac));
+                fputc('\n', f);
+        }
         if (mtu)
                 fprintf(f, "      mtu: %" PRIu32 "\n", mtu);
         if (!onboot)
@@ -238,18 +243,14 @@ static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct 
                 }
                 fputs("]\n", f);
         }
-        if (b->mac.len) {
-                fputs("      macaddress: ", f);
-                put_quoted(f, BG_HWADDR_STR(&b->mac));
-                fputc('\n', f);
-        } else
+        if (!b->mac.len)
                 /* netplan has no way to say "leave the MAC to the kernel":
                  * its networkd output lets networkd generate one (systemd.netdev(5)
                  * MACAddress=). */
                 bg_emit_warn_bond(diags, b, "mac",
                                   "bond %s: netplan cannot keep the first port's MAC address; networkd will generate one from the name and machine-id (set a mac in the model to pin one)",
                                   b->name);
-        emit_l3(f, b->mtu, b->onboot, &b->ipv4, &b->ipv6, b->dhcp_hostname);
+        emit_l3(f, &b->mac, b->mtu, b->onboot, &b->ipv4, &b->ipv6, b->dhcp_hostname);
         emit_parameters(f, b, diags);
 
         /* netplan warns about configuration readable by others (it may hold
@@ -288,12 +289,7 @@ static int emit_vlan(struct bg_emit_files *out, const struct bg_model *m, const 
         fprintf(f, ":\n      id: %u\n      link: ", v->id);
         put_scalar(f, v->link);
         fputc('\n', f);
-        if (v->mac.len) {
-                fputs("      macaddress: ", f);
-                put_quoted(f, BG_HWADDR_STR(&v->mac));
-                fputc('\n', f);
-        }
-        emit_l3(f, v->mtu, v->onboot, &v->ipv4, &v->ipv6, v->dhcp_hostname);
+        emit_l3(f, &v->mac, v->mtu, v->onboot, &v->ipv4, &v->ipv6, v->dhcp_hostname);
         /* netplan reads its files in name order and a link must be defined
          * in an earlier file: bonds (10-), VLANs on them or on NICs (11-),
          * bridges (12-), VLANs on bridges (13-). */
@@ -328,12 +324,7 @@ static int emit_bridge(struct bg_emit_files *out, const struct bg_model *m, cons
                 }
                 fputs("]\n", f);
         }
-        if (br->mac.len) {
-                fputs("      macaddress: ", f);
-                put_quoted(f, BG_HWADDR_STR(&br->mac));
-                fputc('\n', f);
-        }
-        emit_l3(f, br->mtu, br->onboot, &br->ipv4, &br->ipv6, br->dhcp_hostname);
+        emit_l3(f, &br->mac, br->mtu, br->onboot, &br->ipv4, &br->ipv6, br->dhcp_hostname);
         /* netplan turns STP on when stp: is left out; the model's unset is
          * the kernel's default, off. */
         fprintf(f, "      parameters:\n        stp: %s\n", br->stp == BG_STP_ON ? "true" : "false");
