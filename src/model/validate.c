@@ -58,9 +58,6 @@ static const char *port_mac(const struct vctx *c, size_t bond, size_t port) {
         return c->mtext[c->mbase[bond] + port];
 }
 
-static void emit(struct vctx *c, enum bg_diag_level lvl, const struct bg_loc *loc, const char *fmt,
-                 ...) __attribute__((format(printf, 4, 5)));
-
 /* key: suffix appended to the bond's key path (".options.miimon"). */
 static void diag(struct vctx *c, enum bg_diag_level lvl, const struct bg_loc *loc, const char *key,
                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -75,18 +72,6 @@ static void diag(struct vctx *c, enum bg_diag_level lvl, const struct bg_loc *lo
                 loc = c->b ? &c->b->loc : c->iloc;
         va_start(ap, fmt);
         r = bg_diag_addv(c->diags, lvl, loc, path, fmt, ap);
-        va_end(ap);
-        if (r < 0 && c->r == 0)
-                c->r = r;
-}
-
-static void emit(struct vctx *c, enum bg_diag_level lvl, const struct bg_loc *loc, const char *fmt,
-                 ...) {
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        r = bg_diag_addv(c->diags, lvl, loc, NULL, fmt, ap);
         va_end(ap);
         if (r < 0 && c->r == 0)
                 c->r = r;
@@ -858,8 +843,9 @@ int bg_model_validate(const struct bg_model *m, struct bg_diags *diags) {
         errors = bg_diags_count(diags, BG_DIAG_ERROR);
         if (mac_table(&c, m) < 0)
                 return -ENOMEM;
-        if (m->n_bonds == 0 && m->n_vlans == 0 && m->n_bridges == 0)
-                emit(&c, BG_DIAG_WARNING, NULL, "the model has no bonds");
+        if (m->n_bonds == 0 && m->n_vlans == 0 && m->n_bridges == 0 &&
+            bg_diag_add(diags, BG_DIAG_WARNING, NULL, NULL, "the model has no bonds") < 0)
+                c.r = -ENOMEM;
         for (size_t i = 0; i < m->n_bonds; i++) {
                 set_ctx(&c, m, i);
                 check_bond(&c);
