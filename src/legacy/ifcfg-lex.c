@@ -115,6 +115,7 @@ struct lex {
         unsigned line;
         bool warned_cr, warned_cont;
         int r;  /* first -ENOMEM */
+        struct buf scratch;   /* a value as it is read, reused for every value of the file */
 };
 
 static unsigned col_of(const struct lex *lx, const char *p) {
@@ -343,13 +344,15 @@ static const char *lex_ansi_c(struct lex *lx, const char *p, struct buf *b, bool
         return p + 1;
 }
 
+/* The key and its value share one allocation (key, NUL, value, NUL), owned
+ * by .key; value NULL: the value could not be read. */
 static void add_var(struct lex *lx, const char *key, size_t keylen, unsigned kline, unsigned kcol,
-                    unsigned vcol, char *value) {
+                    unsigned vcol, const char *value, size_t vlen) {
         struct bg_ifcfg *f = lx->f;
-        char *k = strndup(key, keylen);
+        char *k = malloc(keylen + 1 + (value ? vlen + 1 : 0));
 
         if (k && f->n == f->cap) {
-                size_t cap = f->cap ? f->cap * 2 : 16;
+                size_t cap = f->cap ? f->cap * 2 : 8;
                 struct bg_ifcfg_var *v = realloc(f->v, cap * sizeof(*v));
                 if (v) {
                         f->v = v;
@@ -358,10 +361,13 @@ static void add_var(struct lex *lx, const char *key, size_t keylen, unsigned kli
         }
         if (!k || f->n == f->cap) {
                 free(k);
-                free(value);
                 lx->r = -ENOMEM;
                 return;
         }
+        memcpy(k, key, keylen);
+        k[keylen] = '\0';
+        if (value)
+                memcpy(k + keylen + 1, value, vlen + 1);
         for (size_t i = 0; i < f->n; i++)
                 if (!f->v[i].overridden_by && !strcmp(f->v[i].key, k)) {
                         struct bg_loc loc = { f->path, kline, kcol };
@@ -372,7 +378,7 @@ static void add_var(struct lex *lx, const char *key, size_t keylen, unsigned kli
                                 lx->r = -ENOMEM;
                 }
         f->v[f->n++] = (struct bg_ifcfg_var) {
-                .key = k, .value = value, .line = kline, .col = kcol, .vcol = vcol,
+                .key = k, .value = value ? k + keylen + 1 : NULL, .line = kline, .col = kcol, .vcol = vcol,
         };
 }
 
@@ -590,15 +596,22 @@ static void lex_value(struct lex *lx, const char *key, size_t keylen, unsigned k
         struct val v = { .lx = lx, .p = lx->p };
         unsigned kline = lx->line;
         unsigned vcol = col_of(lx, v.p);
+        size_t kl = keylen < sizeof(v.key) ? keylen : sizeof(v.key) - 1;
 
         if (v.p < lx->end && (*v.p == '"' || *v.p == '\''))
                 vcol++;
         else if (lx->end - v.p > 1 && *v.p == '$' && (v.p[1] == '\'' || v.p[1] == '"'))
                 vcol += 2;
-        snprintf(v.key, sizeof(v.key), "%.*s", (int)keylen, key);
-        v.b.s = strdup("");
-        v.b.cap = v.b.s ? 1 : 0;
-        v.b.oom = !v.b.s;
+        memcpy(v.key, key, kl);
+        v.key[kl] = '\0';
+        /* The value is built in the file's scratch buffer and copied out at
+         * its size, beside the key: one allocation per variable. */
+        v.b = lx->scratch;
+        v.b.n = 0;
+        buf_putc(&v.b, 'x');
+        v.b.n = 0;
+        if (!v.b.oom)
+                v.b.s[0] = '\0';
 
         while (!v.bad && v.p < lx->end && *v.p != '\n' && !is_blank(*v.p))
                 if (!lex_piece(&v))
@@ -608,16 +621,12 @@ static void lex_value(struct lex *lx, const char *key, size_t keylen, unsigned k
         if (!v.bad)
                 check_encoding(&v, kline, kcol);
 
+        lx->scratch = v.b;
         if (v.b.oom) {
                 lx->r = -ENOMEM;
-                free(v.b.s);
                 return;
         }
-        if (v.bad) {
-                free(v.b.s);
-                v.b.s = NULL;
-        }
-        add_var(lx, key, keylen, kline, kcol, vcol, v.b.s);
+        add_var(lx, key, keylen, kline, kcol, vcol, v.bad ? NULL : v.b.s, v.b.n);
         lx->p = v.p;
         skip_to_eol(lx);
 }
@@ -678,14 +687,19 @@ int bg_ifcfg_parse(struct bg_ifcfg *f, const char *path, const char *data, size_
                 lex_value(&lx, key, keylen, col_of(&lx, key));
                 next_line(&lx);
         }
+        free(lx.scratch.s);
         return lx.r;
 }
 
+/* The fate of a key that is handled when nobody will read why (no
+ * --explain): one shared empty text, not an allocation per key. */
+static char handled[1];
+
 void bg_ifcfg_free(struct bg_ifcfg *f) {
         for (size_t i = 0; i < f->n; i++) {
-                free(f->v[i].key);
-                free(f->v[i].value);
-                free(f->v[i].fate);
+                free(f->v[i].key);   /* and the value, which shares its allocation */
+                if (f->v[i].fate != handled)
+                        free(f->v[i].fate);
         }
         free(f->v);
         free(f->path);
@@ -718,6 +732,8 @@ static void mark_overridden(struct bg_ifcfg *f, const struct bg_ifcfg_var *v) {
 void bg_ifcfg_set_fate(struct bg_ifcfg *f, struct bg_ifcfg_var *v, const char *fmt, ...) {
         va_list ap;
 
+        if (v->fate == handled)
+                v->fate = NULL;
         va_start(ap, fmt);
         lg_fate_v(&v->fate, fmt, ap);
         va_end(ap);
@@ -726,7 +742,7 @@ void bg_ifcfg_set_fate(struct bg_ifcfg *f, struct bg_ifcfg_var *v, const char *f
 
 void bg_ifcfg_mark_fate(struct bg_ifcfg *f, struct bg_ifcfg_var *v) {
         if (!v->fate)
-                v->fate = strdup("");
+                v->fate = handled;
         mark_overridden(f, v);
 }
 

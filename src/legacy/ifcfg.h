@@ -16,7 +16,7 @@
 #include "model/diag.h"
 
 struct bg_ifcfg_var {
-        char *key;
+        char *key;              /* owned; the value is stored in the same allocation */
         char *value;            /* NULL: set, but the value could not be read */
         unsigned line, col;     /* position of the key (1-based) */
         unsigned vcol;          /* column of the value's first character (inside a quote) */
