@@ -102,6 +102,7 @@ struct lg_stack {
 struct lg_ctx {
         char *root;              /* without trailing '/', "" for "/" */
         int rootfd;              /* every file is opened inside it (bg_open_in_root) */
+        struct bg_dircache dir;  /* the directory of the last file read (lg_read) */
         struct bg_diags *diags;
         struct bg_explain *explain;
         int syserr;              /* first system error (negative errno) */

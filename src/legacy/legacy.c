@@ -224,7 +224,7 @@ int lg_read(struct lg_ctx *c, const char *rel, char **data, size_t *len, const c
         free(path);
         if (!*shown)
                 return -ENOMEM;
-        r = bg_read_file_at(c->rootfd, rel, LG_MAX_FILE, data, len);
+        r = bg_read_file_cached(c->rootfd, &c->dir, rel, LG_MAX_FILE, data, len);
         if (r == -ENOENT || r == -ENOTDIR)
                 return -ENOENT;
         if (r < 0) {

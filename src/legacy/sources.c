@@ -127,6 +127,7 @@ void lg_ctx_close(struct lg_ctx *c) {
         bg_explain_free(&c->extra);
         bg_model_free(&c->paths);
         free(c->root);
+        bg_dircache_close(&c->dir);
         if (c->rootfd >= 0)
                 close(c->rootfd);
         *c = (struct lg_ctx) {};

@@ -16,12 +16,17 @@
 
 /* Reads fd (closed here) after checking it is a regular file. */
 /* Read fd to its end into a NUL-terminated buffer, starting with room for
- * hint bytes; more than max is -EFBIG. The caller closes fd. */
-static int read_all(int fd, size_t hint, size_t max, char **out, size_t *len) {
+ * hint bytes; more than max is -EFBIG. The caller closes fd. sized: hint is
+ * the size fstat(2) gave a regular file; a read that returns less than asked
+ * and brings the total to exactly that size has met the end of the file
+ * (read(2) is short on a regular file only there), which spares the read
+ * that returns 0. A file that grew meanwhile is read on to its new end. */
+static int read_all(int fd, size_t hint, bool sized, size_t max, char **out, size_t *len) {
         char *buf = NULL;
         size_t n = 0, cap = 0;
 
         for (;;) {
+                size_t asked;
                 ssize_t k;
 
                 if (cap - n < 2) {
@@ -36,7 +41,8 @@ static int read_all(int fd, size_t hint, size_t max, char **out, size_t *len) {
                         buf = nb;
                         cap = ncap;
                 }
-                k = read(fd, buf + n, cap - n - 1);
+                asked = cap - n - 1;
+                k = read(fd, buf + n, asked);
                 if (k < 0) {
                         int r = -errno;
                         if (errno == EINTR)
@@ -51,6 +57,8 @@ static int read_all(int fd, size_t hint, size_t max, char **out, size_t *len) {
                         free(buf);
                         return -EFBIG;
                 }
+                if (sized && hint > 0 && n == hint && (size_t)k < asked)
+                        break;
         }
         buf[n] = 0;
         *out = buf;
@@ -60,7 +68,7 @@ static int read_all(int fd, size_t hint, size_t max, char **out, size_t *len) {
 }
 
 int bg_read_stream(int fd, size_t max, char **out, size_t *len) {
-        return read_all(fd, 16384, max, out, len);
+        return read_all(fd, 16384, false, max, out, len);
 }
 
 static int read_fd(int fd, size_t max, char **out, size_t *len) {
@@ -80,7 +88,7 @@ static int read_fd(int fd, size_t max, char **out, size_t *len) {
                 close(fd);
                 return -EFBIG;
         }
-        r = read_all(fd, (size_t)st.st_size, max, out, len);
+        r = read_all(fd, (size_t)st.st_size, true, max, out, len);
         close(fd);
         return r;
 }
@@ -257,6 +265,48 @@ int bg_open_in_root(int rootfd, const char *rel, int flags) {
                         return -errno;
         }
         return walk_in_root(rootfd, rel, flags);
+}
+
+void bg_dircache_close(struct bg_dircache *dc) {
+        if (dc->rel)
+                close(dc->fd);
+        free(dc->rel);
+        dc->rel = NULL;
+}
+
+int bg_read_file_cached(int rootfd, struct bg_dircache *dc, const char *rel, size_t max, char **out,
+                        size_t *len) {
+        const char *slash = strrchr(rel, '/');
+        size_t dlen = slash ? (size_t)(slash - rel) : 0;
+        struct open_how how = {
+                .flags = (uint64_t)(READ_FLAGS | O_CLOEXEC),
+                /* a plain entry only: a symlink or ".." goes the long way */
+                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        int fd;
+
+        if (force_walk || !slash || !slash[1] || dlen == 0)
+                return bg_read_file_at(rootfd, rel, max, out, len);
+        if (!dc->rel || strncmp(dc->rel, rel, dlen) || dc->rel[dlen]) {
+                bg_dircache_close(dc);
+                if (!(dc->rel = strndup(rel, dlen)))
+                        return -ENOMEM;
+                fd = bg_open_in_root(rootfd, dc->rel, O_PATH | O_DIRECTORY);
+                if (fd < 0) {
+                        free(dc->rel);
+                        dc->rel = NULL;
+                        return bg_read_file_at(rootfd, rel, max, out, len);
+                }
+                dc->fd = fd;
+        }
+        fd = (int)syscall(SYS_openat2, dc->fd, slash + 1, &how, sizeof(how));
+        if (fd >= 0)
+                return read_fd(fd, max, out, len);
+        /* The directory was found inside the root, so a missing entry is
+         * missing either way; any other error is resolved from the root. */
+        if (errno == ENOENT)
+                return -ENOENT;
+        return bg_read_file_at(rootfd, rel, max, out, len);
 }
 
 int bg_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,

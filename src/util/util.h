@@ -28,6 +28,18 @@ int bg_read_stream(int fd, size_t max, char **out, size_t *len);
  * an equivalent walk in user space on kernels before 5.6). A symlink loop
  * is -ELOOP. */
 int bg_read_file_at(int rootfd, const char *rel, size_t max, char **out, size_t *len);
+/* bg_read_file_at() for many files of a few directories: the directory of
+ * the last file read stays open in *dc, and the next file of the same
+ * directory is opened relative to it when it is a plain entry (no symlink);
+ * anything else is resolved from rootfd as bg_read_file_at() does, so the
+ * result is the same, with a shorter lookup. bg_dircache_close() at the end. */
+struct bg_dircache {
+        char *rel;      /* the directory, relative to the root; NULL = none open */
+        int fd;
+};
+int bg_read_file_cached(int rootfd, struct bg_dircache *dc, const char *rel, size_t max, char **out,
+                        size_t *len);
+void bg_dircache_close(struct bg_dircache *dc);
 /* open(2) flags for rel inside rootfd as above; O_CLOEXEC is added. */
 int bg_open_in_root(int rootfd, const char *rel, int flags);
 /* Test hook: force the user-space walk instead of openat2(2). */

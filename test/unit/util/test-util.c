@@ -64,9 +64,14 @@ static void teardown(void) {
 
 TestSuite(util, .init = setup, .fini = teardown, .timeout = 20);
 
+/* Non-NULL: read through bg_read_file_cached() with this cache. */
+static struct bg_dircache *cache;
+
 static int rd(const char *rel, char **out) {
         size_t len;
         *out = NULL;
+        if (cache)
+                return bg_read_file_cached(rootfd, cache, rel, 1 << 20, out, &len);
         return bg_read_file_at(rootfd, rel, 1 << 20, out, &len);
 }
 
@@ -105,6 +110,38 @@ Test(util, openat2_in_root) {
 Test(util, walk_in_root_without_openat2) {
         bg_open_in_root_force_walk(true);
         check_resolution();
+}
+
+/* The directory kept open gives the same answers, and each file of a
+ * directory read in a row is the file of that name there. */
+Test(util, cached_directory_resolves_the_same) {
+        struct bg_dircache dc = {};
+        char *d;
+
+        cache = &dc;
+        check_resolution();
+        check_resolution();   /* again, with etc/ already open */
+        cr_assert_eq(rd("etc/sub/deep", &d), 0);
+        cr_expect_str_eq(d, "deep\n");
+        free(d);
+        cr_assert_eq(rd("etc/real", &d), 0, "back to the first directory");
+        cr_expect_str_eq(d, "inside\n");
+        free(d);
+        cr_expect_eq(rd("etc/missing", &d), -ENOENT);
+        cr_expect_eq(rd("nodir/missing", &d), -ENOENT);
+        bg_dircache_close(&dc);
+        cr_expect_null(dc.rel);
+        cache = NULL;
+}
+
+Test(util, cached_directory_without_openat2) {
+        struct bg_dircache dc = {};
+
+        bg_open_in_root_force_walk(true);
+        cache = &dc;
+        check_resolution();
+        bg_dircache_close(&dc);
+        cache = NULL;
 }
 
 Test(util, read_file_refuses_fifo_and_limits_size) {
