@@ -16,6 +16,7 @@
 
 #include "model/diag.h"
 #include "model/model.h"
+#include "util/util.h"
 
 struct bg_boot_port {
         char *name;     /* NULL when matched by MAC only */
@@ -34,7 +35,8 @@ struct bg_boot_bond {
 
 struct bg_boot_set {
         struct bg_boot_bond *bonds;
-        size_t n_bonds;
+        size_t n_bonds, bonds_cap;
+        struct bg_nameidx idx;   /* bond name -> index in bonds */
         /* YAML only: the links the model's VLANs sit on and its bridges
          * take as ports (bonds among them too), and the names of its VLANs
          * and bridges; the generator waits for the device units of the

@@ -77,7 +77,8 @@ void bg_boot_set_free(struct bg_boot_set *s) {
         }
         free(s->bonds);
         s->bonds = NULL;
-        s->n_bonds = 0;
+        s->n_bonds = s->bonds_cap = 0;
+        bg_nameidx_free(&s->idx);
         for (size_t i = 0; i < s->n_lower; i++)
                 free(s->lower[i]);
         free(s->lower);
@@ -91,10 +92,9 @@ void bg_boot_set_free(struct bg_boot_set *s) {
 }
 
 struct bg_boot_bond *bg_boot_set_find(const struct bg_boot_set *s, const char *name) {
-        for (size_t i = 0; i < s->n_bonds; i++)
-                if (!strcmp(s->bonds[i].name, name))
-                        return &s->bonds[i];
-        return NULL;
+        size_t i;
+
+        return bg_nameidx_get(&s->idx, name, &i) ? &s->bonds[i] : NULL;
 }
 
 struct bg_boot_bond *bg_boot_set_add(struct bg_boot_set *s, const char *name) {
@@ -102,16 +102,23 @@ struct bg_boot_bond *bg_boot_set_add(struct bg_boot_set *s, const char *name) {
 
         if (b)
                 return b;
-        v = realloc(s->bonds, (s->n_bonds + 1) * sizeof(*v));
-        if (!v)
-                return NULL;
-        s->bonds = v;
-        b = &v[s->n_bonds];
+        if (s->n_bonds == s->bonds_cap) {
+                size_t cap = s->bonds_cap ? s->bonds_cap * 2 : 8;
+
+                v = realloc(s->bonds, cap * sizeof(*v));
+                if (!v)
+                        return NULL;
+                s->bonds = v;
+                s->bonds_cap = cap;
+        }
+        b = &s->bonds[s->n_bonds];
         memset(b, 0, sizeof(*b));
         b->backend = BG_BACKEND_AUTO;
         b->name = strdup(name);
-        if (!b->name)
+        if (!b->name || bg_nameidx_put(&s->idx, b->name, s->n_bonds) < 0) {
+                free(b->name);
                 return NULL;
+        }
         s->n_bonds++;
         return b;
 }

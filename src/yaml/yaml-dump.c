@@ -250,28 +250,25 @@ static void fill_bridge(const struct bg_bridge *br, struct y_bridge *y, int *oom
 }
 
 int bg_yaml_dump(const struct bg_model *m, char **out, size_t *len) {
-        struct y_schema s;
+        const struct y_schema *s = y_schema_get();
         struct y_doc *doc;
         char *text = NULL;
         size_t n = 0;
         int oom = 0, r;
         cyaml_err_t e;
 
-        r = y_schema_build(&s);
-        if (r < 0)
-                return r;
-        doc = zalloc(sizeof(*doc), &oom);
-        if (!doc) {
-                y_schema_free(&s);
+        if (!s)
                 return -ENOMEM;
-        }
+        doc = zalloc(sizeof(*doc), &oom);
+        if (!doc)
+                return -ENOMEM;
         doc->version = dup_str("1", &oom);
         if (m->n_bonds) {
                 doc->bonds = zalloc(m->n_bonds * sizeof(*doc->bonds), &oom);
                 if (doc->bonds) {
                         doc->n_bonds = (uint32_t)m->n_bonds;
                         for (size_t i = 0; i < m->n_bonds; i++)
-                                fill_bond(&s, &m->bonds[i], &doc->bonds[i], &oom);
+                                fill_bond(s, &m->bonds[i], &doc->bonds[i], &oom);
                 }
         }
         if (m->n_vlans) {
@@ -292,7 +289,7 @@ int bg_yaml_dump(const struct bg_model *m, char **out, size_t *len) {
         }
         r = oom;
         if (r == 0) {
-                e = cyaml_save_data(&text, &n, &dump_cfg, &s.top, doc, 0);
+                e = cyaml_save_data(&text, &n, &dump_cfg, &s->top, doc, 0);
                 if (e == CYAML_ERR_OOM)
                         r = -ENOMEM;
                 else if (e != CYAML_OK)
@@ -313,8 +310,7 @@ int bg_yaml_dump(const struct bg_model *m, char **out, size_t *len) {
         }
         if (text)
                 cyaml_mem(NULL, text, 0);
-        cyaml_free(&dump_cfg, &s.top, doc, 0);
-        y_schema_free(&s);
+        cyaml_free(&dump_cfg, &s->top, doc, 0);
         return r;
 }
 

@@ -116,8 +116,8 @@ struct y_schema {
         cyaml_schema_value_t top;
 };
 
-int y_schema_build(struct y_schema *s);
-void y_schema_free(struct y_schema *s);
+/* The schema, built once per process; NULL when out of memory. */
+const struct y_schema *y_schema_get(void);
 /* true when s is a word some YAML reader would not read as a string
  * (YAML 1.1 booleans and null, numbers): the dumper quotes those. */
 bool y_word_needs_quotes(const char *s);

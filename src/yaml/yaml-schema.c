@@ -173,7 +173,9 @@ static void fill_opt_field(cyaml_schema_field_t *f, const char *key, size_t slot
         };
 }
 
-int y_schema_build(struct y_schema *s) {
+static void schema_free(struct y_schema *s);
+
+static int schema_build(struct y_schema *s) {
         size_t n = 0, i = 0;
 
         memset(s, 0, sizeof(*s));
@@ -190,7 +192,7 @@ int y_schema_build(struct y_schema *s) {
         s->opt_fields = calloc(n + 1, sizeof(*s->opt_fields));
         s->opt_ids = calloc(n + 1, sizeof(*s->opt_ids));
         if (!s->opt_fields || !s->opt_ids) {
-                y_schema_free(s);
+                schema_free(s);
                 return -ENOMEM;
         }
         /* Kernel names first, in catalogue order (the dump order), then
@@ -247,11 +249,26 @@ int y_schema_build(struct y_schema *s) {
         return 0;
 }
 
-void y_schema_free(struct y_schema *s) {
+static void schema_free(struct y_schema *s) {
         free(s->opt_fields);
         free(s->opt_ids);
         s->opt_fields = NULL;
         s->opt_ids = NULL;
+}
+
+/* The schema depends on the catalogue only: built on first use and kept
+ * for the life of the process (the generator and the hotplug helper load
+ * a thousand files with it). Loads run on one thread. */
+const struct y_schema *y_schema_get(void) {
+        static struct y_schema schema;
+        static bool built;
+
+        if (!built) {
+                if (schema_build(&schema) < 0)
+                        return NULL;
+                built = true;
+        }
+        return &schema;
 }
 
 unsigned y_edit_distance(const char *a, const char *b, unsigned max) {

@@ -605,7 +605,7 @@ static void sort_diags(struct bg_diags *d, size_t from) {
 
 static int load_into(const char *data, size_t len, const char *name, struct bg_model *m,
                      struct bg_diags *diags) {
-        struct y_schema s;
+        const struct y_schema *s = y_schema_get();
         struct y_index idx = { 0 };
         struct y_doc *doc = NULL;
         struct cylog log = { .len = 0 };
@@ -618,7 +618,7 @@ static int load_into(const char *data, size_t len, const char *name, struct bg_m
         };
         size_t errors = bg_diags_count(diags, BG_DIAG_ERROR), first = diags->n;
         const char *file = bg_model_intern(m, name ? name : "-");
-        struct conv c = { .m = m, .diags = diags, .file = file, .idx = &idx, .s = &s };
+        struct conv c = { .m = m, .diags = diags, .file = file, .idx = &idx, .s = s };
         cyaml_err_t e;
         int r;
 
@@ -631,14 +631,13 @@ static int load_into(const char *data, size_t len, const char *name, struct bg_m
                             "file too large (%zu bytes, at most %u)", len, BG_YAML_MAX_SIZE);
                 return -EINVAL;
         }
-        r = y_schema_build(&s);
-        if (r < 0)
-                return r;
-        r = y_prepass(data, len, &s, file, &idx, diags);
+        if (!s)
+                return -ENOMEM;
+        r = y_prepass(data, len, s, file, &idx, diags);
         if (r < 0)
                 goto out;
         y_index_sort(&idx);
-        e = cyaml_load_data((const uint8_t *)data, len, &cfg, &s.top, (cyaml_data_t **)&doc, NULL);
+        e = cyaml_load_data((const uint8_t *)data, len, &cfg, &s->top, (cyaml_data_t **)&doc, NULL);
         if (e != CYAML_OK) {
                 if (e == CYAML_ERR_OOM) {
                         r = -ENOMEM;
@@ -670,9 +669,8 @@ static int load_into(const char *data, size_t len, const char *name, struct bg_m
 out:
         sort_diags(diags, first);
         if (doc)
-                cyaml_free(&cfg, &s.top, doc, 0);
+                cyaml_free(&cfg, &s->top, doc, 0);
         y_index_free(&idx);
-        y_schema_free(&s);
         return r;
 }
 
