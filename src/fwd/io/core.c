@@ -213,6 +213,8 @@ int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params
         }
         STEP("set the bond's MTU", bg_fwd_link_set_mtu(name, b->mtu));
         STEP("watch the TAP device", sd_event_add_io(c->ev, &c->tap_src, b->tap_fd, EPOLLIN, bg_dp_on_tap, c));
+        bg_core_log(c, LOG_DEBUG, "TAP reads and writes: %s", bg_dp_batched(c) ? "batched with io_uring" :
+                    "one system call per frame");
         c->step = NULL;
         return 0;
 }

@@ -2,11 +2,15 @@
 /*
  * The data path between the TAP and the ports, on the sd-event loop thread.
  *
- * TAP -> ports: up to BG_BATCH frames are read from the TAP (one read
- * each: a TAP has no batch read), the mode picks the port(s), and each
- * port's frames leave in one sendmmsg(). Ports -> TAP: one recvmmsg() per
- * wake-up takes up to BG_BATCH frames, the mode's rx hook and the
- * rx-disabled rule decide, and accepted frames are written to the TAP.
+ * TAP -> ports: a batch of up to BG_BATCH reads from the TAP (tapio.c: one
+ * io_uring_enter() for the batch where io_uring is available, else one
+ * read() each until EAGAIN), the mode picks the port(s), and each port's
+ * frames leave in one sendmmsg(). Ports -> TAP: one recvmmsg() takes up to
+ * BG_BATCH frames, the mode's rx hook and the rx-disabled rule decide, and
+ * the accepted frames are written to the TAP as one batch. A full batch
+ * means more is waiting: up to BG_DP_ROUNDS batches are taken per
+ * wake-up, which saves the wait for readiness between them without
+ * starving the other sources of the loop.
  * Frames keep their virtio-net header end to end (tap.c, port.c).
  */
 #include <errno.h>
@@ -16,9 +20,12 @@
 #include <unistd.h>
 
 #include "fwd/io/dp.h"
+#include "fwd/io/tapio.h"
 
 #define VH sizeof(struct virtio_net_hdr)
 #define HEADROOM 64
+#define BG_DP_ROUNDS 8
+
 
 struct bg_dp {
         uint8_t *txbuf, *rxbuf;
@@ -31,6 +38,9 @@ struct bg_dp {
         } rx_ctl[BG_BATCH];
         struct bg_fwd_port *txq[BG_FWD_MAX_PORTS];
         size_t n_txq;
+        struct bg_tapio *tio;
+        struct iovec tap_iov[BG_BATCH];   /* reads: the slots of txbuf; writes: frames of rxbuf */
+        int tap_res[BG_BATCH];
 };
 
 #define now_usec bg_dp_now_usec
@@ -43,7 +53,7 @@ int bg_dp_init(struct bg_core *c) {
         c->dp = d;
         d->txbuf = malloc((size_t) BG_BATCH * BG_SLOT);
         d->rxbuf = malloc((size_t) BG_BATCH * BG_SLOT);
-        if (!d->txbuf || !d->rxbuf)
+        if (!d->txbuf || !d->rxbuf || bg_tapio_new(BG_BATCH, &d->tio) < 0)
                 return -ENOMEM;
         for (unsigned i = 0; i < BG_BATCH; i++) {
                 d->rx_iov[i] = (struct iovec){ d->rxbuf + (size_t) i * BG_SLOT + HEADROOM, BG_SLOT - HEADROOM };
@@ -59,8 +69,13 @@ void bg_dp_free(struct bg_core *c) {
                 return;
         free(c->dp->txbuf);
         free(c->dp->rxbuf);
+        bg_tapio_free(c->dp->tio);
         free(c->dp);
         c->dp = NULL;
+}
+
+bool bg_dp_batched(const struct bg_core *c) {
+        return c->dp && bg_tapio_batched(c->dp->tio);
 }
 
 void bg_dp_port_forget(struct bg_core *c, struct bg_fwd_port *p) {
@@ -132,24 +147,56 @@ static void queue_frame(struct bg_core *c, struct bg_fwd_port *p, uint8_t *base,
         }
 }
 
+static void flush_ports(struct bg_core *c) {
+        for (size_t i = 0; i < c->dp->n_txq; i++) {
+                flush_port(c, c->dp->txq[i]);
+                ((struct bg_port_io *) c->dp->txq[i]->core)->queued = false;
+        }
+        c->dp->n_txq = 0;
+}
+
+/* Frame i of a batch read from the TAP (n bytes with the virtio-net
+ * header, in slot i of txbuf): to the port(s) the mode picks. */
+static void tap_frame(void *ctx, unsigned i, size_t n) {
+        struct bg_core *c = ctx;
+        struct bg_fwd *b = &c->bond;
+        uint8_t *slot = c->dp->txbuf + (size_t) i * BG_SLOT;
+        struct bg_fwd_port *out[BG_FWD_MAX_PORTS];
+        struct bg_fwd_frame fr;
+        int k;
+
+        if (n < VH + 14)
+                return;
+        memcpy(&fr.vh, slot + HEADROOM, VH);
+        fr.data = slot + HEADROOM + VH;
+        fr.len = n - VH;
+        fr.cap = BG_SLOT - HEADROOM - VH;
+        k = b->ops->select_tx(b, &fr, out, BG_FWD_MAX_PORTS);
+        if (k <= 0)
+                return;
+        /* the mode may have pushed or pulled header bytes */
+        memcpy(fr.data - VH, &fr.vh, VH);
+        for (int j = 0; j < k; j++)
+                queue_frame(c, out[j], fr.data - VH, fr.len + VH);
+}
+
 int bg_dp_on_tap(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         struct bg_core *c = userdata;
-        struct bg_fwd *b = &c->bond;
-        struct bg_fwd_port *out[BG_FWD_MAX_PORTS];
+        struct bg_dp *d = c->dp;
 
-        b->now = now_usec();
-        for (unsigned i = 0; i < BG_BATCH; i++) {
-                uint8_t *slot = c->dp->txbuf + (size_t) i * BG_SLOT;
-                struct bg_fwd_frame fr;
-                ssize_t n = read(fd, slot + HEADROOM, BG_SLOT - HEADROOM);
-                int k;
+        c->bond.now = now_usec();
+        for (unsigned round = 0; round < BG_DP_ROUNDS; round++) {
+                unsigned n, got;
+                int e;
 
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        int e = errno;   /* logging may change errno */
-                        if (e == EAGAIN)
-                                break;
+                for (unsigned i = 0; i < BG_BATCH; i++)
+                        d->tap_iov[i] = (struct iovec){ d->txbuf + (size_t) i * BG_SLOT + HEADROOM,
+                                                        BG_SLOT - HEADROOM };
+                n = bg_tapio_read(d->tio, fd, d->tap_iov, BG_BATCH, d->tap_res);
+                got = bg_rxb_scan(d->tap_res, n, tap_frame, c, &e);
+                /* the slots are read into again: their frames leave first */
+                flush_ports(c);
+                if (e) {
                         bg_core_log(c, LOG_ERR, "reading the TAP: %s", strerror(e));
                         if (e == EBADFD || e == EIO || e == ENXIO) {
                                 /* The device is gone (deleted under us): the
@@ -161,25 +208,9 @@ int bg_dp_on_tap(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
                         }
                         break;
                 }
-                if ((size_t) n < VH + 14)
-                        continue;
-                memcpy(&fr.vh, slot + HEADROOM, VH);
-                fr.data = slot + HEADROOM + VH;
-                fr.len = (size_t) n - VH;
-                fr.cap = BG_SLOT - HEADROOM - VH;
-                k = b->ops->select_tx(b, &fr, out, BG_FWD_MAX_PORTS);
-                if (k <= 0)
-                        continue;
-                /* the mode may have pushed or pulled header bytes */
-                memcpy(fr.data - VH, &fr.vh, VH);
-                for (int j = 0; j < k; j++)
-                        queue_frame(c, out[j], fr.data - VH, fr.len + VH);
+                if (got < BG_BATCH)
+                        break;
         }
-        for (size_t i = 0; i < c->dp->n_txq; i++) {
-                flush_port(c, c->dp->txq[i]);
-                ((struct bg_port_io *) c->dp->txq[i]->core)->queued = false;
-        }
-        c->dp->n_txq = 0;
         return 0;
 }
 
@@ -204,72 +235,98 @@ static void rx_vlan(struct msghdr *m, struct bg_fwd_frame *fr) {
         }
 }
 
+/* One frame received on p (buf: virtio-net header and data, as the
+ * socket gave them): whether it goes up the bond; if so *out is what to
+ * write to the TAP. */
+static bool port_frame(struct bg_core *c, struct bg_fwd_port *p, struct mmsghdr *m, const struct sockaddr_ll *from,
+                       uint8_t *buf, struct iovec *out) {
+        struct bg_fwd *b = &c->bond;
+        size_t len = m->msg_len;
+        struct bg_fwd_frame fr;
+        enum bg_fwd_rx v = BG_FWD_RX_PASS;
+
+        if ((m->msg_hdr.msg_flags & MSG_TRUNC) || len < VH + 14) {
+                p->stats.rx_dropped++;
+                return false;
+        }
+        if (from->sll_pkttype == PACKET_OUTGOING)
+                return false;
+        memcpy(&fr.vh, buf, VH);
+        fr.data = buf + VH;
+        fr.len = len - VH;
+        fr.cap = BG_SLOT - HEADROOM - VH;
+        rx_vlan(&m->msg_hdr, &fr);
+        p->stats.rx_packets++;
+        p->stats.rx_bytes += fr.len;
+        if (b->p.arp_interval)
+                bg_fwd_mon_rx(b, p, fr.data, fr.len);
+        if (b->ops->rx)
+                v = b->ops->rx(b, p, &fr);
+        if (v == BG_FWD_RX_DROP || v == BG_FWD_RX_CONSUMED)
+                return false;
+        /* On an rx-disabled port the kernel passes link-local frames
+         * up on the port itself: here the host stack sees them there
+         * anyway, beside our socket. */
+        if (v == BG_FWD_RX_PASS && p->rx_disabled) {
+                p->stats.rx_dropped++;
+                return false;
+        }
+        /* Our own frames reflected by the partner (a bridge floods
+         * our broadcasts back on the other ports). */
+        if (!memcmp(fr.data + 6, b->mac, 6)) {
+                p->stats.rx_dropped++;
+                return false;
+        }
+        /* What a NIC carrying the bond MAC would filter. */
+        if (!b->tap_promisc && !(fr.data[0] & 1) && memcmp(fr.data, b->mac, 6))
+                return false;
+        memcpy(fr.data - VH, &fr.vh, VH);
+        *out = (struct iovec){ fr.data - VH, fr.len + VH };
+        return true;
+}
+
 int bg_dp_on_port(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         struct bg_fwd_port *p = userdata;
         struct bg_core *c = p->core ? ((struct bg_dp_port *) p->core)->core : NULL;
         struct bg_fwd *b;
-        int n;
+        struct bg_dp *d;
 
         if (!c)
                 return 0;
         b = &c->bond;
+        d = c->dp;
         b->now = now_usec();
-        for (unsigned i = 0; i < BG_BATCH; i++) {
-                c->dp->rx_msgs[i].msg_hdr.msg_namelen = sizeof(c->dp->rx_addr[i]);
-                c->dp->rx_msgs[i].msg_hdr.msg_flags = 0;
-                c->dp->rx_msgs[i].msg_hdr.msg_control = c->dp->rx_ctl[i].buf;
-                c->dp->rx_msgs[i].msg_hdr.msg_controllen = sizeof(c->dp->rx_ctl[i].buf);
-        }
-        n = recvmmsg(fd, c->dp->rx_msgs, BG_BATCH, MSG_DONTWAIT, NULL);
-        if (n < 0) {
-                if (errno != EAGAIN && errno != EINTR && errno != ENETDOWN)
-                        bg_core_log(c, LOG_WARNING, "receiving on %s: %m", p->name);
-                return 0;
-        }
-        for (int i = 0; i < n; i++) {
-                uint8_t *buf = c->dp->rxbuf + (size_t) i * BG_SLOT + HEADROOM;
-                size_t len = c->dp->rx_msgs[i].msg_len;
-                struct bg_fwd_frame fr;
-                enum bg_fwd_rx v = BG_FWD_RX_PASS;
+        for (unsigned round = 0; round < BG_DP_ROUNDS; round++) {
+                unsigned nw = 0;
+                int n;
 
-                if ((c->dp->rx_msgs[i].msg_hdr.msg_flags & MSG_TRUNC) || len < VH + 14) {
-                        p->stats.rx_dropped++;
-                        continue;
+                for (unsigned i = 0; i < BG_BATCH; i++) {
+                        d->rx_msgs[i].msg_hdr.msg_namelen = sizeof(d->rx_addr[i]);
+                        d->rx_msgs[i].msg_hdr.msg_flags = 0;
+                        d->rx_msgs[i].msg_hdr.msg_control = d->rx_ctl[i].buf;
+                        d->rx_msgs[i].msg_hdr.msg_controllen = sizeof(d->rx_ctl[i].buf);
                 }
-                if (c->dp->rx_addr[i].sll_pkttype == PACKET_OUTGOING)
-                        continue;
-                memcpy(&fr.vh, buf, VH);
-                fr.data = buf + VH;
-                fr.len = len - VH;
-                fr.cap = BG_SLOT - HEADROOM - VH;
-                rx_vlan(&c->dp->rx_msgs[i].msg_hdr, &fr);
-                p->stats.rx_packets++;
-                p->stats.rx_bytes += fr.len;
-                if (b->p.arp_interval)
-                        bg_fwd_mon_rx(b, p, fr.data, fr.len);
-                if (b->ops->rx)
-                        v = b->ops->rx(b, p, &fr);
-                if (v == BG_FWD_RX_DROP || v == BG_FWD_RX_CONSUMED)
-                        continue;
-                /* On an rx-disabled port the kernel passes link-local frames
-                 * up on the port itself: here the host stack sees them there
-                 * anyway, beside our socket. */
-                if (v == BG_FWD_RX_PASS && p->rx_disabled) {
-                        p->stats.rx_dropped++;
-                        continue;
+                n = recvmmsg(fd, d->rx_msgs, BG_BATCH, MSG_DONTWAIT, NULL);
+                if (n < 0) {
+                        if (errno != EAGAIN && errno != EINTR && errno != ENETDOWN)
+                                bg_core_log(c, LOG_WARNING, "receiving on %s: %m", p->name);
+                        return 0;
                 }
-                /* Our own frames reflected by the partner (a bridge floods
-                 * our broadcasts back on the other ports). */
-                if (!memcmp(fr.data + 6, b->mac, 6)) {
-                        p->stats.rx_dropped++;
-                        continue;
+                for (int i = 0; i < n; i++) {
+                        uint8_t *buf = d->rxbuf + (size_t) i * BG_SLOT + HEADROOM;
+                        if (port_frame(c, p, &d->rx_msgs[i], &d->rx_addr[i], buf, &d->tap_iov[nw]))
+                                nw++;
                 }
-                /* What a NIC carrying the bond MAC would filter. */
-                if (!b->tap_promisc && !(fr.data[0] & 1) && memcmp(fr.data, b->mac, 6))
-                        continue;
-                memcpy(fr.data - VH, &fr.vh, VH);
-                if (write(b->tap_fd, fr.data - VH, fr.len + VH) < 0 && errno != EAGAIN)
-                        bg_core_log(c, LOG_DEBUG, "writing to the TAP: %m");
+                if (nw) {
+                        bg_tapio_write(d->tio, b->tap_fd, d->tap_iov, nw, d->tap_res);
+                        for (unsigned i = 0; i < nw; i++)
+                                if (d->tap_res[i] < 0 && d->tap_res[i] != -EAGAIN) {
+                                        bg_core_log(c, LOG_DEBUG, "writing to the TAP: %s", strerror(-d->tap_res[i]));
+                                        break;
+                                }
+                }
+                if (n < BG_BATCH)
+                        break;
         }
         return 0;
 }

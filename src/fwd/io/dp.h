@@ -21,6 +21,8 @@ struct bg_dp_port {
 /* Buffers and batch state of one bond (c->dp). */
 int bg_dp_init(struct bg_core *c);
 void bg_dp_free(struct bg_core *c);
+/* Whether TAP reads and writes go in batches (io_uring: tapio.h). */
+bool bg_dp_batched(const struct bg_core *c);
 
 /* sd-event handlers: the TAP is readable (userdata = the core), a port is
  * readable (userdata = the struct bg_fwd_port). */

@@ -41,6 +41,23 @@ void bg_txb_flush(struct bg_txb *q, bg_txb_send_fn send, void *ctx, struct bg_tx
         q->n = 0;
 }
 
+unsigned bg_rxb_scan(const int *res, unsigned n, bg_rxb_frame_fn fn, void *ctx, int *err) {
+        unsigned got = 0;
+
+        *err = 0;
+        for (unsigned i = 0; i < n; i++) {
+                if (res[i] == -EAGAIN || res[i] == -EINTR)
+                        continue;
+                if (res[i] < 0) {
+                        *err = -res[i];
+                        break;
+                }
+                fn(ctx, i, (size_t) res[i]);
+                got++;
+        }
+        return got;
+}
+
 int bg_vlan_insert(uint8_t **data, size_t *len, struct virtio_net_hdr *vh, uint16_t tpid, uint16_t tci) {
         uint8_t *d = *data;
 

@@ -46,6 +46,15 @@ static inline bool bg_txb_full(const struct bg_txb *q) {
  * of the batch is dropped, as a full NIC queue drops. Adds to *res. */
 void bg_txb_flush(struct bg_txb *q, bg_txb_send_fn send, void *ctx, struct bg_txb_result *res);
 
+/* A batch of reads from the TAP came back: res[i] is the i-th read's frame
+ * length or -errno, the reads having taken the queued frames in order.
+ * Calls fn(ctx, i, len) for each frame, in order; a read that found the
+ * queue empty (-EAGAIN) or was interrupted is skipped (a frame queued
+ * after an empty read is still a later frame); the first other error ends
+ * the scan. Returns the frames passed on; *err is that error's errno, or 0. */
+typedef void (*bg_rxb_frame_fn)(void *ctx, unsigned i, size_t len);
+unsigned bg_rxb_scan(const int *res, unsigned n, bg_rxb_frame_fn fn, void *ctx, int *err);
+
 /* Put a VLAN tag reported out of band (PACKET_AUXDATA) back into the frame
  * at *data (len bytes, virtio-net header in *vh): the tag goes after the
  * MAC addresses, *data moves 4 bytes back (the caller guarantees that

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The data path's batching rules (src/fwd/logic/batch.c) against a fake
  * sendmmsg(): partial sends, a full socket queue, a frame the device
- * refuses in the middle of a batch, interrupted calls; and the VLAN tag
- * put back into a received frame. */
+ * refuses in the middle of a batch, interrupted calls; the results of a
+ * batch of TAP reads (frames in order, empty and interrupted reads
+ * skipped, an error ending the batch); and the VLAN tag put back into a
+ * received frame. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <string.h>
@@ -245,4 +247,77 @@ Test(vlan, runt_refused) {
         cr_assert_eq(bg_vlan_insert(&d, &len, &vh, 0, 7), -EINVAL);
         cr_assert_eq(d, buf + 8);
         cr_assert_eq(len, 10);
+}
+
+/* Reading a batch from the TAP: which results are frames, in what order,
+ * and where an error ends the batch (bg_rxb_scan). */
+struct scan_log {
+        unsigned idx[BG_BATCH];
+        size_t len[BG_BATCH];
+        unsigned n;
+};
+
+static void scan_frame(void *ctx, unsigned i, size_t len) {
+        struct scan_log *l = ctx;
+
+        l->idx[l->n] = i;
+        l->len[l->n++] = len;
+}
+
+Test(rxbatch, full_batch_all_frames_in_order) {
+        int res[BG_BATCH];
+        struct scan_log l = {};
+        int err = -1;
+
+        for (unsigned i = 0; i < BG_BATCH; i++)
+                res[i] = (int) (60 + i);
+        cr_assert_eq(bg_rxb_scan(res, BG_BATCH, scan_frame, &l, &err), BG_BATCH);
+        cr_assert_eq(err, 0);
+        for (unsigned i = 0; i < BG_BATCH; i++) {
+                cr_assert_eq(l.idx[i], i);
+                cr_assert_eq(l.len[i], 60 + i);
+        }
+}
+
+Test(rxbatch, partial_batch_then_empty_queue) {
+        int res[] = { 70, 80, -EAGAIN, -EAGAIN, -EAGAIN };
+        struct scan_log l = {};
+        int err = -1;
+
+        cr_assert_eq(bg_rxb_scan(res, 5, scan_frame, &l, &err), 2);
+        cr_assert_eq(err, 0);
+        cr_assert_eq(l.idx[0], 0);
+        cr_assert_eq(l.idx[1], 1);
+}
+
+Test(rxbatch, late_frame_after_an_empty_read_still_passes) {
+        int res[] = { 70, -EAGAIN, -EINTR, 90, -EAGAIN };
+        struct scan_log l = {};
+        int err = -1;
+
+        cr_assert_eq(bg_rxb_scan(res, 5, scan_frame, &l, &err), 2);
+        cr_assert_eq(err, 0);
+        cr_assert_eq(l.idx[1], 3);
+        cr_assert_eq(l.len[1], 90);
+}
+
+Test(rxbatch, error_ends_the_batch_after_the_frames_before_it) {
+        int res[] = { 70, 64000, -EBADFD, 80, 90 };
+        struct scan_log l = {};
+        int err = 0;
+
+        cr_assert_eq(bg_rxb_scan(res, 5, scan_frame, &l, &err), 2);
+        cr_assert_eq(err, EBADFD);
+        cr_assert_eq(l.len[1], 64000);   /* a GSO frame in the middle is one frame */
+}
+
+Test(rxbatch, empty_queue_no_frames) {
+        int res[] = { -EAGAIN };
+        struct scan_log l = {};
+        int err = -1;
+
+        cr_assert_eq(bg_rxb_scan(res, 1, scan_frame, &l, &err), 0);
+        cr_assert_eq(err, 0);
+        cr_assert_eq(l.n, 0);
+        cr_assert_eq(bg_rxb_scan(res, 0, scan_frame, &l, &err), 0);
 }
