@@ -18,8 +18,10 @@
 # Needs root. Usage:
 #   sudo bench/fwd/small.sh [BUILD_DIR] [SECONDS_PER_STEP] [OUT_DIR]
 # RATES="50000 100000 ..." and MODES="active-backup ..." override the steps
-# and the modes, PEERS=0 leaves out the raw veth and OVS (A/B runs of two
-# bondgend builds); traffic stays inside namespaces created here (10.206.x.y).
+# and the modes, PEERS=0 leaves out the raw veth and OVS, BASE=OTHER_BUILD
+# also runs that build's bondgend in every mode (path "MODE@base"): a
+# before/after comparison in the same run; traffic stays inside namespaces
+# created here (10.206.x.y).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build}
@@ -51,10 +53,12 @@ echo "path,direction,offered_pps,sent_pps,received_pps,loss_pct,fwd_cores,fwd_us
 
 rxc() { ip netns exec $1 cat /sys/class/net/$2/statistics/rx_packets; }
 mac() { ip netns exec $1 cat /sys/class/net/$2/address; }
-# CPU nanoseconds of a process, all its threads (also those that ended):
-# utime + stime from /proc/PID/stat, in clock ticks
-TCK=$(getconf CLK_TCK)
-cpu_ns() { if [ -n "${1:-}" ]; then awk -v t=$TCK '{sub(/^.*\) /, ""); printf "%d\n", ($12 + $13) * 1000000000 / t}' /proc/$1/stat; else echo 0; fi; }
+# CPU nanoseconds of a process: the scheduler's run time of each of its
+# threads (/proc/PID/task/*/schedstat, first field), summed. utime + stime
+# of /proc/PID/stat would also count threads that ended, but on VMs with
+# tick-based accounting it read 0 for whole steps of a paced load; the
+# forwarders measured here keep their threads for the whole run.
+cpu_ns() { if [ -n "${1:-}" ]; then cat /proc/$1/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%d\n", s}'; else echo 0; fi; }
 
 # sweep PATH DIR GEN_NS GEN_DEV DST_MAC SRC_MAC SIP DIP RX_NS RX_DEV PID COPIES
 # COPIES: how many times each frame reaches RX_DEV (2 in broadcast mode).
@@ -107,7 +111,8 @@ done
 ip -n $S link set br0 up; ip -n $S addr add 10.206.1.1/24 dev br0
 ip netns exec $S sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 SMAC=$(mac $S br0)
-for mode in $MODES; do
+for mode in $MODES; do for bld in $build ${BASE:-}; do
+        label=$mode; [ $bld = $build ] || label=$mode@base
         cat > $RUN/b.yaml <<Y
 version: 1
 bonds:
@@ -117,20 +122,20 @@ bonds:
     ports: [{name: h0}, {name: h1}]
     ipv4: {method: static, addresses: [10.206.1.2/24]}
 Y
-        ip netns exec $H "$BONDGEND" -c $RUN/b.yaml bond0 > $RUN/bondgend-$mode.log 2>&1 &
+        ip netns exec $H "$bld/src/fwd/bondgend" -c $RUN/b.yaml bond0 > $RUN/bondgend-$mode.log 2>&1 &
         FWD=$!; PIDS+=($FWD)
         for i in $(seq 50); do "$BONDGEN" status bond0 >/dev/null 2>&1 && break; sleep 0.1; done
         ip netns exec $H ping -c 3 -i 0.2 -q -W 1 10.206.1.1 >/dev/null 2>&1 || echo "# $mode: ping through the bond failed"
         BMAC=$(mac $H bond0); c=1; [ $mode = broadcast ] && c=2
-        { echo "== bondgend $mode (pid $FWD)"
-          sweep $mode tap-\>wire $H bond0 $SMAC $BMAC 10.206.1.2 10.206.1.1 $S br0 $FWD $c
+        { echo "== bondgend $label (pid $FWD, $bld)"
+          sweep $label tap-\>wire $H bond0 $SMAC $BMAC 10.206.1.2 10.206.1.1 $S br0 $FWD $c
           ip netns exec $H ping -c 2 -i 0.2 -q -W 1 10.206.1.1 >/dev/null 2>&1   # the bridge learns the bond MAC again
-          sweep $mode wire-\>tap $S br0 $BMAC $SMAC 10.206.1.1 10.206.1.2 $H bond0 $FWD 1
+          sweep $label wire-\>tap $S br0 $BMAC $SMAC 10.206.1.1 10.206.1.2 $H bond0 $FWD 1
           i0=$(cpu_ns $FWD); sleep 2; i1=$(cpu_ns $FWD)
-          echo "$mode idle: $(( (i1 - i0) / 20000 )) us of CPU per second (no traffic); VmRSS $(awk '/VmRSS/ {print $2, $3}' /proc/$FWD/status)"
+          echo "$label idle: $(( (i1 - i0) / 2000 )) us of CPU per second (no traffic); VmRSS $(awk '/VmRSS/ {print $2, $3}' /proc/$FWD/status)"
         } 2>&1 | tee -a $OUT/small.txt
         kill $FWD; wait $FWD 2>/dev/null
-done
+done; done
 
 # 3. Open vSwitch userspace active-backup bond over the same veths
 if [ $PEERS = 1 ] && command -v ovs-vswitchd >/dev/null; then
