@@ -341,6 +341,44 @@ static void port_sample(struct out *o, const char *name, const struct mbond *b, 
         fprintf(o->f, "} %" PRIu64 "\n", v);
 }
 
+/* The state of each port, in the order it is written; lacp: only for the
+ * ports of 802.3ad bonds. */
+enum port_metric { PM_UP, PM_ACTIVE, PM_LINK_FAILURES, PM_LACP_AGG, PM_LACP_ACTOR, PM_LACP_PARTNER, PM_LACP_DIST };
+
+static const struct {
+        const char *name, *kind, *help;
+        bool lacp;
+} port_metrics[] = {
+        [PM_UP] = { "bondgen_port_up", "gauge", "1 when the port's link is up (MII status).", false },
+        [PM_ACTIVE] = { "bondgen_port_active", "gauge",
+                        "1 for the active port of active-backup, TLB and ALB bonds.", false },
+        [PM_LINK_FAILURES] = { "bondgen_port_link_failures", "counter", "Times the port's link went down.", false },
+        [PM_LACP_AGG] = { "bondgen_port_lacp_aggregator", "gauge",
+                          "802.3ad: aggregator ID of the port, 0 when none.", true },
+        [PM_LACP_ACTOR] = { "bondgen_port_lacp_actor_state", "gauge",
+                            "802.3ad: actor port state bits (IEEE 802.1AX: 1 activity, 2 timeout, 4 aggregation, "
+                            "8 synchronization, 16 collecting, 32 distributing, 64 defaulted, 128 expired).", true },
+        [PM_LACP_PARTNER] = { "bondgen_port_lacp_partner_state", "gauge",
+                              "802.3ad: partner port state bits, as the actor's.", true },
+        [PM_LACP_DIST] = { "bondgen_port_lacp_distributing", "gauge",
+                           "802.3ad: 1 when actor and partner are in sync, collecting and distributing.", true },
+};
+
+static uint64_t port_value(const struct mport *p, enum port_metric m) {
+        switch (m) {
+        case PM_UP: return p->up;
+        case PM_ACTIVE: return p->active;
+        case PM_LINK_FAILURES: return p->link_failures;
+        case PM_LACP_AGG: return p->agg_id;
+        case PM_LACP_ACTOR: return p->actor_state;
+        case PM_LACP_PARTNER: return p->partner_state;
+        case PM_LACP_DIST:
+                /* synchronization, collecting and distributing (0x38) on both sides */
+                return (p->actor_state & 0x38) == 0x38 && (p->partner_state & 0x38) == 0x38;
+        }
+        return 0;
+}
+
 static void emit(struct out *o, const struct mset *s) {
         static const struct {
                 const char *name, *help;
@@ -384,49 +422,20 @@ static void emit(struct out *o, const struct mset *s) {
         for (size_t i = 0; i < s->n; i++)
                 if (s->v[i].lacp)
                         bond_sample(o, "bondgen_bond_lacp_active_aggregator", &s->v[i], s->v[i].active_agg);
-        family(o, "bondgen_port_up", "gauge", "1 when the port's link is up (MII status).");
-        for (size_t i = 0; i < s->n; i++)
-                for (size_t j = 0; j < s->v[i].n_ports; j++)
-                        port_sample(o, "bondgen_port_up", &s->v[i], &s->v[i].ports[j], s->v[i].ports[j].up);
-        family(o, "bondgen_port_active", "gauge", "1 for the active port of active-backup, TLB and ALB bonds.");
-        for (size_t i = 0; i < s->n; i++)
-                for (size_t j = 0; j < s->v[i].n_ports; j++)
-                        port_sample(o, "bondgen_port_active", &s->v[i], &s->v[i].ports[j],
-                                    s->v[i].ports[j].active);
-        family(o, "bondgen_port_link_failures", "counter", "Times the port's link went down.");
-        for (size_t i = 0; i < s->n; i++)
-                for (size_t j = 0; j < s->v[i].n_ports; j++)
-                        port_sample(o, "bondgen_port_link_failures_total", &s->v[i], &s->v[i].ports[j],
-                                    s->v[i].ports[j].link_failures);
-        family(o, "bondgen_port_lacp_aggregator", "gauge", "802.3ad: aggregator ID of the port, 0 when none.");
-        for (size_t i = 0; i < s->n; i++)
-                for (size_t j = 0; j < s->v[i].n_ports; j++)
-                        if (s->v[i].ports[j].lacp)
-                                port_sample(o, "bondgen_port_lacp_aggregator", &s->v[i], &s->v[i].ports[j],
-                                            s->v[i].ports[j].agg_id);
-        family(o, "bondgen_port_lacp_actor_state", "gauge",
-               "802.3ad: actor port state bits (IEEE 802.1AX: 1 activity, 2 timeout, 4 aggregation, "
-               "8 synchronization, 16 collecting, 32 distributing, 64 defaulted, 128 expired).");
-        for (size_t i = 0; i < s->n; i++)
-                for (size_t j = 0; j < s->v[i].n_ports; j++)
-                        if (s->v[i].ports[j].lacp)
-                                port_sample(o, "bondgen_port_lacp_actor_state", &s->v[i], &s->v[i].ports[j],
-                                            s->v[i].ports[j].actor_state);
-        family(o, "bondgen_port_lacp_partner_state", "gauge", "802.3ad: partner port state bits, as the actor's.");
-        for (size_t i = 0; i < s->n; i++)
-                for (size_t j = 0; j < s->v[i].n_ports; j++)
-                        if (s->v[i].ports[j].lacp)
-                                port_sample(o, "bondgen_port_lacp_partner_state", &s->v[i], &s->v[i].ports[j],
-                                            s->v[i].ports[j].partner_state);
-        family(o, "bondgen_port_lacp_distributing", "gauge",
-               "802.3ad: 1 when actor and partner are in sync, collecting and distributing.");
-        for (size_t i = 0; i < s->n; i++)
-                for (size_t j = 0; j < s->v[i].n_ports; j++) {
-                        const struct mport *p = &s->v[i].ports[j];
-                        if (p->lacp)
-                                port_sample(o, "bondgen_port_lacp_distributing", &s->v[i], p,
-                                            (p->actor_state & 0x38) == 0x38 && (p->partner_state & 0x38) == 0x38);
-                }
+        for (size_t m = 0; m < BG_ARRAY_SIZE(port_metrics); m++) {
+                char sample[96];
+
+                family(o, port_metrics[m].name, port_metrics[m].kind, port_metrics[m].help);
+                snprintf(sample, sizeof(sample), "%s%s", port_metrics[m].name,
+                         strcmp(port_metrics[m].kind, "counter") ? "" : "_total");
+                for (size_t i = 0; i < s->n; i++)
+                        for (size_t j = 0; j < s->v[i].n_ports; j++) {
+                                const struct mport *p = &s->v[i].ports[j];
+
+                                if (!port_metrics[m].lacp || p->lacp)
+                                        port_sample(o, sample, &s->v[i], p, port_value(p, m));
+                        }
+        }
         for (int c = 0; c < C__MAX; c++) {
                 char sample[96];
                 family(o, cnames[c].name, "counter", cnames[c].help);
