@@ -94,6 +94,10 @@ int bg_boot_cmdline_bonds(const char *cmdline, struct bg_boot_set *s, struct bg_
  * the boot transaction): once spent, the remaining files are skipped, each
  * named in a warning. 0 = none (the default). */
 void bg_boot_scan_set_budget_ms(unsigned ms);
+/* bg_boot_scan_set_budget_ms() with the milliseconds in the environment
+ * variable var (0 = none, at most 600000), else dflt: the generator's
+ * BONDGEN_GENERATOR_BUDGET_MS, the hotplug helper's BONDGEN_HOTPLUG_BUDGET_MS. */
+void bg_boot_scan_budget_from_env(const char *var, unsigned dflt);
 int bg_boot_scan_legacy(const char *root, struct bg_boot_set *s, bool *found,
                         struct bg_diags *diags);
 

@@ -119,14 +119,7 @@ int main(int argc, char **argv) {
 
         /* The boot waits for generators: whatever the trees hold, stop
          * reading after this long and say what was skipped. */
-        unsigned budget = 2000;
-        if ((e = getenv("BONDGEN_GENERATOR_BUDGET_MS")) && *e) {
-                char *end;
-                unsigned long t = strtoul(e, &end, 10);
-                if (!*end && t <= 600000)
-                        budget = (unsigned) t;
-        }
-        bg_boot_scan_set_budget_ms(budget);
+        bg_boot_scan_budget_from_env("BONDGEN_GENERATOR_BUDGET_MS", 2000);
         r = bg_boot_generate(&o, &res, &diags);
         log_diags(&diags);
         if (r < 0 && !bg_diags_has_errors(&diags)) {

@@ -164,6 +164,10 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "Usage: bondgen-hotplug [--dry-run] [--mac MAC] IFACE\n");
                 return 2;
         }
+        /* udev kills a RUN program that takes too long (event_timeout):
+         * whatever /etc/bondgen holds, stop reading after this long and
+         * name the first file skipped, as the generator does. */
+        bg_boot_scan_budget_from_env("BONDGEN_HOTPLUG_BUDGET_MS", 2000);
         r = bg_hotplug_decide(root && *root ? root : "/", argv[optind], mac, &d, &diags);
         bg_diags_print(&diags, stderr);
         bg_diags_free(&diags);

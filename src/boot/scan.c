@@ -40,6 +40,19 @@ void bg_boot_scan_set_budget_ms(unsigned ms) {
         budget_skipped = 0;
 }
 
+void bg_boot_scan_budget_from_env(const char *var, unsigned dflt) {
+        const char *e = getenv(var);
+        unsigned ms = dflt;
+
+        if (e && *e) {
+                char *end;
+                unsigned long t = strtoul(e, &end, 10);
+                if (!*end && t <= 600000)
+                        ms = (unsigned) t;
+        }
+        bg_boot_scan_set_budget_ms(ms);
+}
+
 /* True when the budget is spent; the first file skipped is named in a
  * warning (the rest follow it in name order and in the scan order). */
 static bool over_budget(const char *path, struct bg_diags *diags) {

@@ -20,13 +20,16 @@
 #                 (exit 1, for one bond and for all)
 #  time budget    the generator over its time budget skips the remaining
 #                 files, names them, and still exits 0
+#  hotplug budget the udev hotplug helper over its time budget skips the
+#                 remaining model files, names the first, exits 0; with
+#                 the budget lifted it finds the port in the last file
 #  bondgend       bondgend refuses a 0777 run directory (exit 1, naming it)
 #                 and a state file that is a symbolic link or writable by
 #                 others: lo is not "restored" from it, the planted file is
 #                 unchanged
-# Usage: hostile.sh BONDGEN GENERATOR BONDGEND
+# Usage: hostile.sh BONDGEN GENERATOR BONDGEND HOTPLUG
 set -euo pipefail
-bondgen=$1 gen=$2 bondgend=$3
+bondgen=$1 gen=$2 bondgend=$3 hotplug=$4
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (the run directory must be owned by root)" >&2; exit 77; }
 tmp=$(mktemp -d /tmp/bg-hostile-XXXXXX)
 pids=()
@@ -143,6 +146,22 @@ rc=0; BONDGEN_GENERATOR_BUDGET_MS=1 BONDGEN_ROOT="$root" BONDGEN_CMDLINE="" BOND
 grep -q "ifcfg-bond.*skipped, with every file read after it.*time budget is spent" "$tmp/gen.err" ||
         fail "the skipped files are not named: $(cat "$tmp/gen.err")"
 echo "ok: the generator keeps its time budget and names what it skipped"
+# 5b. The hotplug helper's time budget (udev stops slow RUN programs): 300
+#     model files, the port named in the last one.
+root=$tmp/hpbudget
+mkdir -p "$root/etc/bondgen"
+for i in $(seq 0 299); do
+        printf 'version: 1\nbonds:\n  - name: bond%d\n    ports: [{name: hp%d}]\n' "$i" "$i" \
+                >"$root/etc/bondgen/$(printf '%03d' "$i").yaml"
+done
+rc=0; out=$(BONDGEN_HOTPLUG_BUDGET_MS=1 BONDGEN_ROOT="$root" timeout 10 "$hotplug" --dry-run hp299 2>"$tmp/hp.err") ||
+        rc=$?
+[ "$rc" = 0 ] && [ "$out" = "hp299 not-a-port -" ] || fail "hotplug over budget: exit $rc: $out"
+grep -q "etc/bondgen/[0-9]*\.yaml.*skipped, with every file read after it.*time budget is spent" "$tmp/hp.err" ||
+        fail "the hotplug helper does not name what it skipped: $(cat "$tmp/hp.err")"
+rc=0; out=$(BONDGEN_HOTPLUG_BUDGET_MS=0 BONDGEN_ROOT="$root" timeout 10 "$hotplug" --dry-run hp299 2>&1) || rc=$?
+[ "$rc" = 0 ] && [ "$out" = "hp299 bond-not-up bond299" ] || fail "hotplug without a budget: exit $rc: $out"
+echo "ok: the hotplug helper keeps its time budget and names what it skipped"
 # 6. bondgend trusts its run directory only when nobody else can write it,
 #    and reads only its own state file there: a planted one (a symbolic
 #    link to a file of the attacker's, or a file others can write) would
