@@ -317,29 +317,21 @@ static int spawn_bondgend(const char *file, const char *bond) {
         return 0;
 }
 
-/* bondgend@BOND.service is started without arguments: hand it the file
- * that defines the bond as RUNDIR/BOND.yaml, which bondgend reads first
- * when no -c is given. Without it the unit would look only at the default
- * model paths, and `apply -c FILE` or a model elsewhere ended in a restart
- * loop. A copy, not a path: the unit's sandbox may not see the original. */
-static int hand_model_to_unit(const struct bg_bond *b, const char *file) {
-        const char *e = getenv("BONDGEN_RUNDIR");
-        const char *dir = e && *e == '/' ? e : BG_RUNDIR;
-        char path[PATH_MAX], *data = NULL;
-        size_t len = 0;
-        int r;
+/* bondgend@BOND.service is started without arguments: it reads the model
+ * apply hands over as RUNDIR/BOND.yaml (bondgend without -c reads it
+ * first). Without it the unit would look only at the default model paths,
+ * and `apply -c FILE` or a model elsewhere ended in a restart loop. The
+ * bond alone, as canonical YAML, not a copy of the user's file: the unit's
+ * sandbox may not see the original, and another bond of that file that is
+ * invalid (apply skips it) must not stop this one. Handed over also when
+ * apply starts bondgend itself, so a restart without -c finds the bond as
+ * apply set it up; and again after every live change (persist_fwd). */
+static int hand_model(const struct bg_bond *b, char *path, size_t pathlen, struct bg_diags *d) {
+        int r = bg_fwd_model_write(b, NULL, false, path, pathlen);
 
-        if (!file)
-                return 0;
-        if ((size_t) snprintf(path, sizeof(path), "%s/%s.yaml", dir, b->name) >= sizeof(path))
-                return -ENAMETOOLONG;
-        r = bg_read_file(file, 16 << 20, &data, &len);
         if (r < 0)
-                return r;
-        r = bg_mkdir_p(dir, 0755);
-        if (r >= 0)
-                r = bg_write_file_atomic(path, data, len, 0644, true);
-        free(data);
+                bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: cannot hand the model to bondgend as %s: %s",
+                            b->name, path, strerror(-r));
         return r;
 }
 
@@ -347,7 +339,7 @@ static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur
                            const struct bg_apply_opts *o, struct bg_diags *d) {
         const char *file = o->config_path ? o->config_path : b->loc.file;
         bool systemd = access("/run/systemd/system", F_OK) == 0;
-        char unit[IFNAMSIZ + 32];
+        char unit[IFNAMSIZ + 32], handed[PATH_MAX];
         int r;
 
         if (o->on_plan) {
@@ -356,22 +348,28 @@ static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur
                 snprintf(st.desc, sizeof(st.desc), "start bondgend");
                 o->on_plan(o->plan_userdata, b, BG_BACKEND_USERSPACE, &p);
         }
+        r = bg_fwd_model_path(b->name, handed, sizeof(handed));
+        if (r < 0) {
+                bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: %s", b->name, strerror(-r));
+                return r;
+        }
+        /* the user's file when there is one (that is what the user reads
+         * in `ps`), else the one handed over */
+        if (!file)
+                file = handed;
         if (systemd) {
                 snprintf(unit, sizeof(unit), "bondgend@%s.service", b->name);
                 bg_apply_say(o, "%s: start %s", b->name, unit);
                 if (o->dry_run)
                         return 0;
-                r = hand_model_to_unit(b, b->loc.file ? b->loc.file : file);
-                if (r < 0) {
-                        bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: cannot hand the model to %s: %s", b->name,
-                                    unit, strerror(-r));
+                r = hand_model(b, handed, sizeof(handed), d);
+                if (r < 0)
                         return r;
-                }
                 char *argv[] = { (char *) "systemctl", (char *) "start", unit, NULL };
                 r = bg_run(argv, false);
                 /* 5: the unit is not installed (bondgen run from a build
                  * tree): start the forwarder ourselves. */
-                if (r == 5 && file) {
+                if (r == 5) {
                         bg_apply_say(o, "%s: %s is not installed; start bondgend -c %s %s", b->name, unit,
                                file, b->name);
                         goto spawn;
@@ -383,14 +381,12 @@ static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur
                 }
                 return 0;
         }
-        if (!file) {
-                bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL,
-                            "%s: no model file to hand to bondgend; use -c FILE", b->name);
-                return -EINVAL;
-        }
         bg_apply_say(o, "%s: start bondgend -c %s %s", b->name, file, b->name);
         if (o->dry_run)
                 return 0;
+        r = hand_model(b, handed, sizeof(handed), d);
+        if (r < 0)
+                return r;
 spawn:
         r = spawn_bondgend(file, b->name);
         if (r < 0) {
@@ -401,12 +397,11 @@ spawn:
         return 0;
 }
 
-int bg_apply_start_fwd(const struct bg_bond *b, const char *file, bg_report_fn rep, void *userdata,
-                       struct bg_diags *d) {
-        struct bg_apply_opts o = { .config_path = file, .report = rep, .userdata = userdata };
+int bg_apply_start_fwd(const struct bg_bond *b, bg_report_fn rep, void *userdata, struct bg_diags *d) {
+        struct bg_apply_opts o = { .report = rep, .userdata = userdata };
         struct bg_bond one = *b;
 
-        /* FILE is the model to hand over, not where b was read from */
+        /* b is no user's: bondgend starts from b handed over */
         one.loc.file = NULL;
         return start_userspace(&one, NULL, &o, d);
 }
@@ -459,6 +454,35 @@ static int show_or_run(struct bg_nl *nl, const struct bg_bond *b, const struct b
         return plan->n_steps ? run_plan(nl, b, st, fs, plan, o, d) : 0;
 }
 
+/* After bondgend took the model's bond live: RUNDIR/BOND.yaml says so
+ * too, or a restart (systemctl restart, Restart= after a crash, bondgend
+ * without -c) would start from the bond as it was and undo the change
+ * without a word. Left alone when it already says the same; a failure is
+ * a system error, though the change itself is in place. */
+static int persist_fwd(const struct bg_bond *b, const struct bg_apply_opts *o, struct bg_diags *d) {
+        struct bg_fwd_state fs;
+        char path[PATH_MAX], why[300];
+        int r = bg_fwd_state_read(b->name, &fs, why, sizeof(why));
+
+        if (r < 0) {
+                bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL,
+                            "%s: changed live, but cannot read bondgend's state to write what it restarts from: %s",
+                            b->name, why[0] ? why : strerror(-r));
+                return -EIO;
+        }
+        r = bg_fwd_model_write(b, &fs, true, path, sizeof(path));
+        bg_fwd_state_free(&fs);
+        if (r > 0)
+                bg_apply_say(o, "%s: write %s (what bondgend starts from after a restart)", b->name, path);
+        if (r < 0) {
+                bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL,
+                            "%s: changed live, but cannot write %s: %s; a restart of bondgend would undo the change",
+                            b->name, path, strerror(-r));
+                return -EIO;
+        }
+        return 0;
+}
+
 static int apply_fwd_live(struct bg_nl *nl, const struct bg_bond *b, struct bg_nl_state *st,
                           const struct bg_fwd_state *fs, const struct bg_apply_opts *o, struct bg_diags *d) {
         struct bg_plan plan = { 0 };
@@ -502,6 +526,8 @@ static int apply_fwd_live(struct bg_nl *nl, const struct bg_bond *b, struct bg_n
                 if (r < 0 && r != -ENOMEM)
                         r = -EIO;
         }
+        if (r >= 0 && !o->dry_run && nl)
+                r = persist_fwd(b, o, d);
         bg_plan_free(&plan);
         return r;
 }

@@ -176,6 +176,20 @@ struct bg_fwd_state {
 
 /* $BONDGEN_RUNDIR or /run/bondgen. */
 const char *bg_apply_rundir(void);
+/* RUNDIR/BOND.yaml: the model a bondgend started without -c reads first,
+ * so the one bondgend@BOND.service starts from, also after a restart or a
+ * crash (bondgend(8)). */
+int bg_fwd_model_path(const char *bond, char *buf, size_t len);
+/* Its bytes (malloc'd, NUL-terminated): -ENOENT when there is none,
+ * -EINVAL for a link or anything but a regular file. */
+int bg_fwd_model_read(const char *bond, char **data, size_t *len);
+/* Write b alone there as canonical YAML, atomically (path: the file's
+ * name). With fs, bondgend's state after a live change: what b leaves
+ * out as bondgend runs it (options it keeps, port order), so a restart
+ * changes nothing. if_differs: leave a file that already says the same
+ * about the bond. 1 written, 0 left as it was, or -errno. */
+int bg_fwd_model_write(const struct bg_bond *b, const struct bg_fwd_state *fs, bool if_differs, char *path,
+                       size_t pathlen);
 /* One request line to BOND's bondgend; 0 and the body after the "ok"
  * line (malloc'd, may be NULL) or -errno with the reason in err:
  * -ENOENT/-ECONNREFUSED no bondgend, -EINVAL refused (bondgend's words
@@ -207,10 +221,9 @@ int bg_fwd_stop(const char *bond, char *err, size_t errlen);
  * released. */
 int bg_plan_fwd_pending(const struct bg_bond *b, const struct bg_nl_state *st, const struct bg_fwd_state *fs,
                         struct bg_plan *p);
-/* Start BOND's bondgend with the model in FILE (its unit when systemd
- * runs), as apply does for a new user-space bond. */
-int bg_apply_start_fwd(const struct bg_bond *b, const char *file, bg_report_fn report, void *userdata,
-                       struct bg_diags *diags);
+/* Start BOND's bondgend from b handed over as RUNDIR/BOND.yaml (its unit
+ * when systemd runs), as apply does for a new user-space bond. */
+int bg_apply_start_fwd(const struct bg_bond *b, bg_report_fn report, void *userdata, struct bg_diags *diags);
 /* "VERB name=value ...\n" for the options of a step (active_slave left out). */
 int bg_fwd_opts_request(const char *verb, const struct bg_nl_bond_opts *o, char *buf, size_t len);
 
@@ -230,6 +243,14 @@ struct bg_snap_active {
         char port[IFNAMSIZ];
 };
 
+/* RUNDIR/BOND.yaml as it was (bg_fwd_model_path): what a restart of the
+ * bond's bondgend would have started from. */
+struct bg_snap_handed {
+        char bond[IFNAMSIZ];
+        char *data;             /* NULL: there was none */
+        size_t len;
+};
+
 struct bg_snapshot {
         struct bg_model model;
         char (*created)[IFNAMSIZ];
@@ -238,6 +259,8 @@ struct bg_snapshot {
         size_t n_links;
         struct bg_snap_active *active;
         size_t n_active;
+        struct bg_snap_handed *handed;
+        size_t n_handed;
 };
 
 void bg_snapshot_init(struct bg_snapshot *s);
@@ -251,13 +274,16 @@ int bg_snapshot_add_fwd_bond(struct bg_snapshot *s, const struct bg_nl_state *st
 int bg_snapshot_add_created(struct bg_snapshot *s, const char *bond);
 int bg_snapshot_add_active(struct bg_snapshot *s, const char *bond, const char *port);
 int bg_snapshot_add_link_state(struct bg_snapshot *s, const char *name, bool up);
+/* RUNDIR/BOND.yaml's bytes (data NULL: there was none), once per bond. */
+int bg_snapshot_add_handed(struct bg_snapshot *s, const char *bond, const char *data, size_t len);
 /* Bring the system back to the snapshot, reporting each step as
  * "BOND: restore: ..."; returns 0 or the first failure (the rest is still
  * tried). */
 int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report_fn report,
                         void *userdata, struct bg_diags *diags);
 /* A snapshot as two files: PATH (canonical YAML of the bonds) and
- * PATH.state (created/link/active lines), both written atomically. */
+ * PATH.state (created/link/active/handed lines, each handed model's bytes
+ * after its line), both written atomically. */
 int bg_snapshot_save(const struct bg_snapshot *s, const char *path);
 int bg_snapshot_load(const char *path, struct bg_snapshot *s, struct bg_diags *diags);
 /* Snapshot every bond of m that is not skipped (and, with prune, every

@@ -35,11 +35,193 @@
 #include "apply.h"
 #include "config.h"
 #include "util/util.h"
+#include "yaml/yaml.h"
 
 const char *bg_apply_rundir(void) {
         const char *e = getenv("BONDGEN_RUNDIR");
 
         return e && *e == '/' ? e : BG_RUNDIR;
+}
+
+int bg_fwd_model_path(const char *bond, char *buf, size_t len) {
+        if ((size_t) snprintf(buf, len, "%s/%s.yaml", bg_apply_rundir(), bond) >= len)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
+/* Whoever may write the run directory (bondgend's own user under
+ * DynamicUser=) may put anything there: never follow a link, read only a
+ * regular file with one name, so what is recorded and written back is
+ * never another file's content. */
+int bg_fwd_model_read(const char *bond, char **data, size_t *len) {
+        char path[PATH_MAX];
+        struct stat st;
+        int fd, r;
+
+        *data = NULL;
+        *len = 0;
+        r = bg_fwd_model_path(bond, path, sizeof(path));
+        if (r < 0)
+                return r;
+        fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ELOOP ? -EINVAL : -errno;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+                close(fd);
+                return -EINVAL;
+        }
+        r = bg_read_stream(fd, BG_YAML_MAX_SIZE, data, len);
+        close(fd);
+        return r;
+}
+
+/* b alone, as canonical text: the one-bond model bondgend starts from. */
+static int dump_one(const struct bg_bond *b, char **out, size_t *len) {
+        struct bg_model one;
+
+        memset(&one, 0, sizeof(one));
+        one.bonds = (struct bg_bond *) b;
+        one.n_bonds = 1;
+        return bg_yaml_dump(&one, out, len);
+}
+
+/* The value bondgend runs with when no model sets the option: the
+ * catalogue's default, no name, no address. */
+static bool is_default(const struct bg_opt_info *o, const struct bg_optval *v) {
+        switch (o->type) {
+        case BG_OT_IFNAME:
+                return !v->str || !v->str[0];
+        case BG_OT_MAC:
+                return !v->str || !v->str[strspn(v->str, "0:")];
+        case BG_OT_IPV4_LIST:
+        case BG_OT_IPV6_LIST:
+        case BG_OT_QUEUE_ID:
+                return v->n_list == 0;
+        default:
+                return v->num == o->def;
+        }
+}
+
+/* b as bondgend runs it after a live change (fs: its state then): an
+ * option the model leaves out keeps the value it runs with, as the
+ * planner leaves it (it compares only options the model sets), and the
+ * ports go in enslave order, which decides the first active port. A
+ * restart from it changes nothing. */
+static int dump_running(const struct bg_bond *b, const struct bg_fwd_state *fs, char **out, size_t *len) {
+        struct bg_bond rb = *b;
+        struct bg_port *ports = calloc(b->n_ports ? b->n_ports : 1, sizeof(*ports));
+        bool *taken = calloc(b->n_ports ? b->n_ports : 1, sizeof(*taken));
+        size_t n = 0;
+        int r = 0;
+
+        if (!ports || !taken) {
+                free(ports);
+                free(taken);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < fs->n_ports; i++)
+                for (size_t k = 0; k < b->n_ports; k++)
+                        if (!taken[k] && b->ports[k].name && !strcmp(b->ports[k].name, fs->ports[i])) {
+                                ports[n++] = b->ports[k];
+                                taken[k] = true;
+                                break;
+                        }
+        for (size_t k = 0; k < b->n_ports; k++)
+                if (!taken[k])
+                        ports[n++] = b->ports[k];
+        rb.ports = ports;
+        for (unsigned i = 0; i < BG_OPT__MAX; i++) {
+                const struct bg_opt_info *o = bg_opt_get(i);
+
+                /* rb.opts[i] is b's until copied over here */
+                if (b->opts[i].set || !fs->opts.have[i] || (o->flags & (BG_OF_RUNTIME | BG_OF_PER_PORT)) ||
+                    is_default(o, &fs->opts.val[i])) {
+                        taken[0] = taken[0];
+                        continue;
+                }
+                memset(&rb.opts[i], 0, sizeof(rb.opts[i]));
+                r = bg_optval_copy(&rb.opts[i], &fs->opts.val[i]);
+                rb.opts[i].set = true;
+                if (r < 0)
+                        break;
+        }
+        if (r >= 0)
+                r = dump_one(&rb, out, len);
+        for (unsigned i = 0; i < BG_OPT__MAX; i++)
+                if (!b->opts[i].set && rb.opts[i].set)
+                        bg_optval_clear(&rb.opts[i]);
+        free(ports);
+        free(taken);
+        return r;
+}
+
+/* text as bondgend would read it: loaded and validated alone. */
+static bool loads_valid(const char *bond, const char *text, size_t len) {
+        struct bg_model m;
+        struct bg_diags d = { 0 };
+        bool ok;
+
+        bg_model_init(&m);
+        ok = bg_yaml_load_data(text, len, bond, &m, &d) >= 0 && bg_model_find_bond(&m, bond) &&
+             bg_model_validate(&m, &d) >= 0;
+        bg_diags_free(&d);
+        bg_model_free(&m);
+        return ok;
+}
+
+/* Does the text of a model file say about bond what dump says? Compared
+ * as canonical text of that one bond, so a whole model that holds it, or
+ * another spelling, counts as the same. */
+static bool says_the_same(const char *bond, const char *old, size_t olen, const char *dump, size_t len) {
+        struct bg_model m;
+        struct bg_diags d = { 0 };
+        const struct bg_bond *ob;
+        char *text = NULL;
+        size_t tlen = 0;
+        bool same = false;
+
+        if (olen == len && memcmp(old, dump, len) == 0)
+                return true;
+        bg_model_init(&m);
+        if (bg_yaml_load_data(old, olen, bond, &m, &d) >= 0 && (ob = bg_model_find_bond(&m, bond)) &&
+            dump_one(ob, &text, &tlen) >= 0)
+                same = tlen == len && memcmp(text, dump, len) == 0;
+        free(text);
+        bg_diags_free(&d);
+        bg_model_free(&m);
+        return same;
+}
+
+int bg_fwd_model_write(const struct bg_bond *b, const struct bg_fwd_state *fs, bool if_differs, char *path,
+                       size_t pathlen) {
+        char *yaml = NULL, *old = NULL;
+        size_t len = 0, olen = 0;
+        int r;
+
+        r = bg_fwd_model_path(b->name, path, pathlen);
+        if (r >= 0 && fs) {
+                r = dump_running(b, fs, &yaml, &len);
+                /* a combination of leftovers the model's rules refuse
+                 * would keep bondgend from starting: the model's bond then */
+                if (r >= 0 && !loads_valid(b->name, yaml, len)) {
+                        free(yaml);
+                        yaml = NULL;
+                        fs = NULL;
+                }
+        }
+        if (r >= 0 && !fs)
+                r = dump_one(b, &yaml, &len);
+        if (r >= 0 && if_differs && bg_fwd_model_read(b->name, &old, &olen) >= 0 &&
+            says_the_same(b->name, old, olen, yaml, len))
+                r = 1;
+        if (r == 0) {
+                r = bg_mkdir_p(bg_apply_rundir(), 0755);
+                if (r >= 0)
+                        r = bg_write_file_atomic(path, yaml, len, 0644, true);
+        }
+        free(old);
+        free(yaml);
+        return r < 0 ? r : r == 1 ? 0 : 1;
 }
 
 static long long mono_ms(void) {

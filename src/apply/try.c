@@ -5,7 +5,8 @@
  * back.
  *
  * RUNDIR/try/ holds previous.yaml (the bonds as they were, canonical
- * YAML), previous.yaml.state (what a model cannot say) and `pending`
+ * YAML), previous.yaml.state (what a model cannot say, and each
+ * RUNDIR/BOND.yaml a bondgend restarts from, as it was) and `pending`
  * (deadline and timer). The timer is a transient systemd unit when
  * systemd runs (systemd-run --on-active), else a detached process in its
  * own session that sleeps until the deadline. Either runs `bondgen
@@ -53,6 +54,17 @@ int bg_snapshot_save(const struct bg_snapshot *s, const char *path) {
                 fprintf(f, "link %s %s\n", s->links[i].name, s->links[i].up ? "up" : "down");
         for (size_t i = 0; i < s->n_active; i++)
                 fprintf(f, "active %s %s\n", s->active[i].bond, s->active[i].port);
+        /* the bytes follow their line as they are, and a newline */
+        for (size_t i = 0; i < s->n_handed; i++) {
+                const struct bg_snap_handed *h = &s->handed[i];
+                if (!h->data) {
+                        fprintf(f, "handed %s none\n", h->bond);
+                        continue;
+                }
+                fprintf(f, "handed %s %zu\n", h->bond, h->len);
+                fwrite(h->data, 1, h->len, f);
+                fputc('\n', f);
+        }
         if (fclose(f) != 0) {
                 free(yaml);
                 free(state);
@@ -71,10 +83,13 @@ static bool ifname_ok(const char *s) {
         return *s && strlen(s) < IFNAMSIZ && !strpbrk(s, "/ \t\n:");
 }
 
+/* Room for a model file (BG_YAML_MAX_SIZE) for each of many bonds. */
+#define STATE_MAX (64u << 20)
+
 int bg_snapshot_load(const char *path, struct bg_snapshot *s, struct bg_diags *d) {
-        char spath[4096], line[256], a[64], b[64];
+        char spath[4096], line[256], a[64], b[64], *text = NULL;
+        size_t len = 0, at = 0;
         unsigned n = 0;
-        FILE *f;
         int r;
 
         bg_snapshot_free(s);
@@ -84,15 +99,27 @@ int bg_snapshot_load(const char *path, struct bg_snapshot *s, struct bg_diags *d
         if (r < 0)
                 return r;
         snprintf(spath, sizeof(spath), "%s.state", path);
-        f = fopen(spath, "re");
-        if (!f) {
-                r = -errno;
-                bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: %s", spath, strerror(-r));
+        r = bg_read_file(spath, STATE_MAX, &text, &len);
+        if (r < 0) {
+                bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: %s", spath, bg_read_strerror(r));
                 return r;
         }
-        while (fgets(line, sizeof(line), f)) {
+        while (r >= 0 && at < len) {
+                const char *eol = memchr(text + at, '\n', len - at);
+                size_t l = eol ? (size_t) (eol - (text + at)) : len - at;
+                unsigned long long sz;
+                char *end;
+
                 n++;
-                if (line[0] == '#' || line[0] == '\n')
+                if (l >= sizeof(line)) {
+                        bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s:%u: line too long", spath, n);
+                        r = -EINVAL;
+                        break;
+                }
+                memcpy(line, text + at, l);
+                line[l] = 0;
+                at += l + 1;
+                if (line[0] == '#' || line[0] == 0)
                         continue;
                 if (sscanf(line, "created %63s", a) == 1 && ifname_ok(a))
                         r = bg_snapshot_add_created(s, a);
@@ -101,14 +128,21 @@ int bg_snapshot_load(const char *path, struct bg_snapshot *s, struct bg_diags *d
                         r = bg_snapshot_add_link_state(s, a, !strcmp(b, "up"));
                 else if (sscanf(line, "active %63s %63s", a, b) == 2 && ifname_ok(a) && ifname_ok(b))
                         r = bg_snapshot_add_active(s, a, b);
-                else {
+                else if (sscanf(line, "handed %63s %63s", a, b) == 2 && ifname_ok(a) && !strcmp(b, "none"))
+                        r = bg_snapshot_add_handed(s, a, NULL, 0);
+                else if (sscanf(line, "handed %63s %63s", a, b) == 2 && ifname_ok(a) && b[0] >= '0' &&
+                         b[0] <= '9' && (sz = strtoull(b, &end, 10), !*end) && sz < len &&
+                         at <= len - (size_t) sz - 1 && text[at + sz] == '\n') {
+                        r = bg_snapshot_add_handed(s, a, text + at, (size_t) sz);
+                        for (size_t k = at; k <= at + (size_t) sz; k++)
+                                n += text[k] == '\n';
+                        at += (size_t) sz + 1;
+                } else {
                         bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s:%u: not a snapshot line", spath, n);
                         r = -EINVAL;
                 }
-                if (r < 0)
-                        break;
         }
-        fclose(f);
+        free(text);
         return r;
 }
 

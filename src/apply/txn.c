@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "apply.h"
 #include "util/util.h"
@@ -35,6 +36,9 @@ void bg_snapshot_free(struct bg_snapshot *s) {
         free(s->created);
         free(s->links);
         free(s->active);
+        for (size_t i = 0; i < s->n_handed; i++)
+                free(s->handed[i].data);
+        free(s->handed);
         memset(s, 0, sizeof(*s));
 }
 
@@ -85,6 +89,50 @@ int bg_snapshot_add_active(struct bg_snapshot *s, const char *bond, const char *
         snprintf(v[s->n_active].port, IFNAMSIZ, "%s", port);
         s->n_active++;
         return 0;
+}
+
+int bg_snapshot_add_handed(struct bg_snapshot *s, const char *bond, const char *data, size_t len) {
+        struct bg_snap_handed *v;
+        char *copy = NULL;
+
+        for (size_t i = 0; i < s->n_handed; i++)
+                if (strcmp(s->handed[i].bond, bond) == 0)
+                        return 0;
+        if (data && !(copy = malloc(len + 1)))
+                return -ENOMEM;
+        v = realloc(s->handed, (s->n_handed + 1) * sizeof(*v));
+        if (!v) {
+                free(copy);
+                return -ENOMEM;
+        }
+        s->handed = v;
+        if (copy) {
+                memcpy(copy, data, len);
+                copy[len] = 0;
+        }
+        snprintf(v[s->n_handed].bond, IFNAMSIZ, "%s", bond);
+        v[s->n_handed].data = copy;
+        v[s->n_handed].len = copy ? len : 0;
+        s->n_handed++;
+        return 0;
+}
+
+/* The model a restart of the bond's bondgend would start from, as it is
+ * now: apply rewrites it after a live change, the restore puts it back. A
+ * file that cannot be read safely (bg_fwd_model_read) is not recorded and
+ * so never written back. */
+static int record_handed(struct bg_snapshot *s, const char *bond) {
+        char *data = NULL;
+        size_t len = 0;
+        int r = bg_fwd_model_read(bond, &data, &len);
+
+        if (r == -ENOENT)
+                return bg_snapshot_add_handed(s, bond, NULL, 0);
+        if (r < 0)
+                return 0;
+        r = bg_snapshot_add_handed(s, bond, data, len);
+        free(data);
+        return r;
 }
 
 int bg_snapshot_add_link_state(struct bg_snapshot *s, const char *name, bool up) {
@@ -194,6 +242,9 @@ static int add_bond(struct bg_snapshot *s, const struct bg_nl_state *st, const s
                 if (l && (r = add_link(s, l)) < 0)
                         return r;
         }
+        /* a bond bondgend runs or may run after this apply */
+        if ((!cur || fs || strcmp(cur->kind, "tun") == 0) && (r = record_handed(s, b->name)) < 0)
+                return r;
         if (!cur)
                 return bg_snapshot_add_created(s, b->name);
         if (!cur->is_bond)
@@ -385,29 +436,11 @@ static int restore_fwd_active(const struct bg_snap_active *a, bg_report_fn rep, 
  * started again from the snapshot's model of it (every option it ran
  * with, its ports in their order, MTU, MAC, addresses, routes), handed
  * over as RUNDIR/BOND.yaml, and waited for until it answers. */
-static int restart_fwd(const struct bg_snapshot *s, const struct bg_bond *b, struct prefixed *pf,
-                       struct bg_diags *d) {
-        struct bg_model one = s->model;
-        char path[4096], why[300], *yaml = NULL;
-        size_t len = 0;
+static int restart_fwd(const struct bg_bond *b, struct prefixed *pf, struct bg_diags *d) {
+        char why[300];
         int r;
 
-        one.bonds = (struct bg_bond *) b;
-        one.n_bonds = 1;
-        one.bonds_cap = 0;
-        one.n_vlans = 0;
-        one.n_bridges = 0;
-        snprintf(path, sizeof(path), "%s/%s.yaml", bg_apply_rundir(), b->name);
-        r = bg_yaml_dump(&one, &yaml, &len);
-        if (r >= 0)
-                r = bg_write_file_atomic(path, yaml, len, 0644, true);
-        free(yaml);
-        if (r < 0) {
-                bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: restore: cannot write %s: %s", b->name, path,
-                            strerror(-r));
-                return r;
-        }
-        r = bg_apply_start_fwd(b, path, restore_line, pf, d);
+        r = bg_apply_start_fwd(b, restore_line, pf, d);
         if (r < 0)
                 return r;
         for (int i = 0; i < 1000; i++) {
@@ -423,6 +456,31 @@ static int restart_fwd(const struct bg_snapshot *s, const struct bg_bond *b, str
         bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: restore: the bondgend started again does not answer: %s",
                     b->name, why);
         return -ETIMEDOUT;
+}
+
+/* RUNDIR/BOND.yaml back as it was, byte for byte (or gone, if there was
+ * none), once the bond itself is back: a later restart of bondgend starts
+ * from what it would have started from before. Untouched when equal. */
+static int restore_handed(const struct bg_snap_handed *h, bg_report_fn rep, void *ud, struct bg_diags *d) {
+        char path[4096], *now = NULL;
+        size_t len = 0;
+        int r = bg_fwd_model_read(h->bond, &now, &len);
+        bool same = h->data ? r >= 0 && len == h->len && memcmp(now, h->data, len) == 0 : r == -ENOENT;
+
+        free(now);
+        if (same)
+                return 0;
+        r = bg_fwd_model_path(h->bond, path, sizeof(path));
+        if (r >= 0 && h->data) {
+                say(rep, ud, "%s: restore: %s as it was", h->bond, path);
+                r = bg_write_file_atomic(path, h->data, h->len, 0644, true);
+        } else if (r >= 0) {
+                say(rep, ud, "%s: restore: remove %s (there was none)", h->bond, path);
+                r = unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+        }
+        if (r < 0)
+                bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: restore: %s: %s", h->bond, path, strerror(-r));
+        return r;
 }
 
 int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report_fn rep, void *ud,
@@ -484,7 +542,7 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
                         r = bg_fwd_state_read(b->name, &fs, why, sizeof(why));
                         if (r == -ENOENT || r == -ECONNREFUSED) {
                                 /* stopped by --prune: started again */
-                                r = restart_fwd(s, b, &pf, d);
+                                r = restart_fwd(b, &pf, d);
                                 if (r >= 0) {
                                         bg_nl_state_free(&st);
                                         r = bg_nl_read_state(nl, &st);
@@ -578,6 +636,9 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
                         ret = r;
                 }
         }
+        for (size_t i = 0; i < s->n_handed; i++)
+                if ((r = restore_handed(&s->handed[i], rep, ud, d)) < 0)
+                        ret = r;
         bg_nl_state_free(&st);
         return ret;
 }

@@ -10,7 +10,10 @@
 # starts, start, no drift, drift shown alike by diff and --dry-run, options
 # and ports changed live, the active port put back, a mode change live,
 # a change bondgend cannot take (queue_id) refused before anything
-# changes, queue_id 0 on a joining port taken.
+# changes, queue_id 0 on a joining port taken; what a restart starts
+# from: RUNDIR/BOND.yaml written at start and after each live change (not
+# when nothing changed), and a bondgend killed (-9) and started again the
+# way bondgend@.service does (no -c) runs the bond as changed live.
 . "$(dirname "$0")/lib.sh"
 require ip ping python3
 PEER=10.203.10.1 ADDR=10.203.10.2 B=bgfal$$
@@ -28,6 +31,7 @@ bg_h() {
 }
 tap_index() { ip -n $H -o link show $B | cut -d: -f1; }
 daemon_pid() { ip netns pids $H | head -1; }
+HANDED=$BONDGEN_RUNDIR/$B.yaml
 
 write_config $TMP/a.yaml $B active-backup "h0 h1" "miimon: 100"
 write_config $TMP/b.yaml $B active-backup "h0 h1 h2" "miimon: 200" "updelay: 400" "primary: h1"
@@ -47,13 +51,17 @@ out=$(bg_h apply -c $TMP/a.yaml 2>&1) || fail "apply: $out"
 grep -qx "$B: start bondgend -c $TMP/a.yaml $B" <<<"$out" || fail "no start: $out"
 wait_until 10 reaches $S $ADDR || fail "no traffic through the new bond"
 pid=$(daemon_pid) idx=$(tap_index)
-ok "apply starts bondgend (pid $pid)"
+grep -q "miimon: 100" $HANDED && grep -q -- "- name: h1" $HANDED || fail "model not handed over: $(cat $HANDED 2>&1)"
+ok "apply starts bondgend (pid $pid) and hands its model over as RUNDIR/$B.yaml"
 
 # ---- equal: no drift ----
 out=$(bg_h diff -c $TMP/a.yaml 2>&1) || fail "diff of an equal bond: exit $?: $out"
 [ -z "$out" ] || fail "diff of an equal bond printed: $out"
+cp -p $HANDED $TMP/handed-a.yaml
 out=$(bg_h apply -c $TMP/a.yaml 2>&1) || fail "re-apply: $out"
 grep -qx "$B: nothing to do" <<<"$out" || fail "re-apply: $out"
+grep -q "write $HANDED" <<<"$out" && fail "re-apply rewrote $HANDED: $out"
+[ $HANDED -ot $TMP/handed-a.yaml ] || [ $HANDED -nt $TMP/handed-a.yaml ] && fail "re-apply touched $HANDED"
 json=$(bg_h diff --json -c $TMP/a.yaml)
 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["drift"] is False and d["bonds"][0]["backend"]=="userspace", d' "$json" ||
         fail "diff --json: $json"
@@ -75,6 +83,8 @@ ok "drift: diff exit 1 with the --dry-run lines; --json lists options and enslav
 # ---- applied live ----
 out=$(bg_h apply -c $TMP/b.yaml 2>&1) || fail "apply b: $out"
 [ "$(daemon_pid)" = "$pid" ] && [ "$(tap_index)" = "$idx" ] || fail "apply restarted bondgend or made a new device"
+grep -qx "$B: write $HANDED (what bondgend starts from after a restart)" <<<"$out" || fail "not persisted: $out"
+grep -q "miimon: 200" $HANDED && grep -q -- "- name: h2" $HANDED || fail "$HANDED: $(cat $HANDED)"
 st $B | grep -qx "MII Polling Interval (ms): 200" || fail "miimon not changed: $(st $B)"
 st $B | grep -qx "Up Delay (ms): 400" || fail "updelay not changed"
 st $B | grep -qx "Slave Interface: h2" || fail "h2 not enslaved"
@@ -116,3 +126,35 @@ grep -qx "$B: enslave h2" <<<"$out" && ! grep -q "queue_id" <<<"$out" || fail "q
 wait_until 10 reaches $S $ADDR || fail "no traffic after queue_id 0"
 bg_h diff -c $TMP/q0.yaml > /dev/null || fail "drift after queue_id 0: $(bg_h diff -c $TMP/q0.yaml 2>&1)"
 ok "a change bondgend cannot take (queue_id h0:2 on the running bond) is refused by name before the first step (exit 1); queue_id 0 is taken"
+
+# ---- a restart starts from what was changed live ----
+# an option, the primary and a port changed live, then bondgend killed
+# (a crash: its TAP stays, as the fd store keeps it under systemd) and
+# started as bondgend@.service starts it: `bondgend BOND`, no -c
+write_config $TMP/e.yaml $B active-backup "h0 h2" "miimon: 300" "primary: h2"
+out=$(bg_h apply -c $TMP/e.yaml 2>&1) || fail "apply e: $out"
+grep -qx "$B: release h1 (not in the model)" <<<"$out" && grep -qx "$B: write $HANDED (what bondgend starts from after a restart)" <<<"$out" ||
+        fail "apply e: $out"
+wait_until 5 active_is $B h2 || fail "primary h2 not active: $(active_of $B)"
+# updelay 400 from b.yaml, in whole miimon ticks: e.yaml leaves it out and
+# apply leaves it running, so the restart must keep it too
+grep -q "updelay: 300" $HANDED || fail "the updelay bondgend runs with is not kept: $(cat $HANDED)"
+state() { python3 "$(dirname "$0")/../bond-state.py" -n $H $B h0 h1 h2 > "$1" || fail "bond-state.py: $(cat "$1")"; }
+state $TMP/live.json
+pid=$(daemon_pid)
+kill -9 $pid
+gone() { ! kill -0 $pid 2>/dev/null; }
+wait_until 5 gone || fail "bondgend $pid did not end"
+t0=$(date +%s%N)
+ip netns exec $H "$BONDGEND" $B >> $TMP/bondgend-restart.log 2>&1 & PIDS+=($!)
+answers() { st $B > /dev/null 2>&1; }
+wait_until 10 answers || fail "the restarted bondgend does not answer: $(tail -5 $TMP/bondgend-restart.log)"
+wait_until 5 active_is $B h2 || fail "h2 not active after the restart: $(st $B)"
+wait_until 10 reaches $S $ADDR || fail "no traffic after the restart"
+t1=$(date +%s%N)
+state $TMP/restarted.json
+cmp -s $TMP/live.json $TMP/restarted.json ||
+        fail "the restarted bond is not the one changed live: $(diff -u $TMP/live.json $TMP/restarted.json)"
+bg_h diff -c $TMP/e.yaml > /dev/null || fail "drift after the restart: $(bg_h diff -c $TMP/e.yaml 2>&1)"
+log "restart from $HANDED to traffic: $(( (t1 - t0) / 1000000 )) ms"
+ok "killed and started again without -c: miimon 300, primary h2, ports h0 h2 as changed live (bond-state.py identical, no drift)"

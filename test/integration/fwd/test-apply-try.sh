@@ -14,7 +14,9 @@
 #       bondgen apply
 # Cases: bad change rolled back in time and state identical (h9 waited
 # for again, enslaved when it appears), good change confirmed, second try
-# refused, pruned bondgend restarted by the rollback with its state.
+# refused, pruned bondgend restarted by the rollback with its state; the
+# model a restart starts from (RUNDIR/BOND.yaml), rewritten by the live
+# change, is back byte for byte after each rollback and kept by confirm.
 . "$(dirname "$0")/lib.sh"
 require ip ping python3
 PEER=10.203.11.1 ADDR=10.203.11.2 ADDR2=10.203.11.3 B=bgfat$$ B2=bgfau$$
@@ -51,6 +53,8 @@ wait_until 5 active_is $B h0 || fail "h0 not active"
 st $B | grep -q "h9" || fail "h9 is not waited for: $(st $B)"
 state $TMP/state-before.json
 pid=$(ip netns pids $H)
+HANDED=$BONDGEN_RUNDIR/$B.yaml HANDED2=$BONDGEN_RUNDIR/$B2.yaml
+cp $HANDED $TMP/handed-before.yaml || fail "apply handed no model over"
 
 # ---- a bad change, not confirmed ----
 # 20 pings a second from the partner, time-stamped (-D)
@@ -70,6 +74,7 @@ out=$(cut -d' ' -f2- $TMP/try.out)
 grep -q "^try: the state before is saved in .* it comes back in ${TRY}s unless 'bondgen confirm' runs (timer process)" \
         <<<"$out" || fail "try: $out"
 reaches $S $ADDR && fail "the bad change did not cut the management path"
+grep -q "mode: balance-xor" $HANDED || fail "the live change is not in $HANDED: $(cat $HANDED)"
 wait_until $((TRY + 5)) rolled_back || fail "no rollback: $(cat $BONDGEN_RUNDIR/try/rollback.log 2>&1)"
 wait_until 3 reaches $S $ADDR || fail "the management path did not come back"
 # the first answer after the cut, on the pings' own clock, counted from
@@ -92,6 +97,9 @@ state $TMP/state-after.json
 cmp -s $TMP/state-before.json $TMP/state-after.json ||
         fail "state after the rollback differs: $(diff -u $TMP/state-before.json $TMP/state-after.json)"
 [ "$(ip netns pids $H | grep -c "^$pid\$")" = 1 ] || fail "bondgend was restarted"
+cmp -s $TMP/handed-before.yaml $HANDED || fail "$HANDED after the rollback: $(diff -u $TMP/handed-before.yaml $HANDED)"
+grep -q "^$B: restore: $HANDED as it was" $BONDGEN_RUNDIR/try/rollback.log ||
+        fail "the rollback did not say it put $HANDED back: $(cat $BONDGEN_RUNDIR/try/rollback.log)"
 bg_h diff -c $TMP/good.yaml > /dev/null || fail "drift after the rollback: $(bg_h diff -c $TMP/good.yaml 2>&1)"
 grep -q "^$B: restore: enslave h9 when it appears (not present)" $BONDGEN_RUNDIR/try/rollback.log ||
         fail "h9 not asked for again: $(cat $BONDGEN_RUNDIR/try/rollback.log)"
@@ -100,7 +108,7 @@ ip link add h9 netns $H type veth peer name t9 netns $S
 ip -n $S link set t9 master br0
 ip -n $S link set t9 up
 wait_until 5 mii_is $B h9 up || fail "h9 did not join when it appeared: $(st $B)"
-ok "bad change rolled back unconfirmed: path back $back ms after the timer was armed (limit $(( (TRY + 1) * 1000 )) ms), state byte-identical (bond-state.py: all but traffic counters), h9 dropped by the bad change waited for again and joined when it appeared"
+ok "bad change rolled back unconfirmed: path back $back ms after the timer was armed (limit $(( (TRY + 1) * 1000 )) ms), state byte-identical (bond-state.py: all but traffic counters), $B.yaml byte-identical, h9 dropped by the bad change waited for again and joined when it appeared"
 
 # ---- a good change, confirmed; a second try refused while pending ----
 bg_h apply --try=30 -c $TMP/good2.yaml > $TMP/try2.log 2>&1 || fail "apply --try good: $(cat $TMP/try2.log)"
@@ -111,6 +119,7 @@ out=$(bg_h confirm 2>&1) || fail "confirm: $out"
 grep -q "^confirmed" <<<"$out" || fail "confirm: $out"
 [ -e $BONDGEN_RUNDIR/try/pending ] && fail "pending left after confirm"
 bg_h diff -c $TMP/good2.yaml > /dev/null || fail "the confirmed change is not in place"
+grep -q "miimon: 200" $HANDED || fail "the confirmed change is not in $HANDED: $(cat $HANDED)"
 ok "a good change confirmed stays; a second --try while one is pending is refused (exit 1)"
 
 # ---- --prune stops a bondgend; the rollback starts it again, as it was ----
@@ -121,6 +130,7 @@ bg_h apply -c $TMP/two.yaml > $TMP/two.log 2>&1 || fail "apply two: $(cat $TMP/t
 wait_until 10 reaches $S $ADDR2 || fail "no path to $B2"
 wait_until 5 active_is $B2 h3 || fail "h3 not active in $B2"
 state $TMP/b2-before.json $B2 h3
+cp $HANDED2 $TMP/handed2-before.yaml || fail "apply handed no model over for $B2"
 rm -f $BONDGEN_RUNDIR/try/rollback.log
 ip netns exec $S ping -n -D -i 0.05 -W 1 $ADDR2 > $TMP/mgmt2.log 2>&1 &
 PIDS+=($!)
@@ -138,6 +148,7 @@ wait_until 5 active_is $B2 h3 || fail "h3 not active in $B2 again"
 state $TMP/b2-after.json $B2 h3
 cmp -s $TMP/b2-before.json $TMP/b2-after.json ||
         fail "$B2 after the rollback differs: $(diff -u $TMP/b2-before.json $TMP/b2-after.json)"
+cmp -s $TMP/handed2-before.yaml $HANDED2 || fail "$HANDED2 after the rollback: $(diff -u $TMP/handed2-before.yaml $HANDED2)"
 bg_h diff -c $TMP/two.yaml > /dev/null || fail "drift after the rollback: $(bg_h diff -c $TMP/two.yaml 2>&1)"
 log "$(grep '^rollback: ' $BONDGEN_RUNDIR/try/rollback.log | tr '\n' ' ')"
 # how long the path was down: the last answer before the cut to the first

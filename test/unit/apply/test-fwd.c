@@ -6,9 +6,12 @@
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "apply/apply.h"
+#include "util/util.h"
 
 struct fake {
         struct bg_nl_link links[8];
@@ -263,4 +266,167 @@ Test(fwd_state, option_request_is_one_line) {
         cr_assert_eq(bg_fwd_opts_request("check", &o, buf, sizeof(buf)), 0);
         cr_expect_str_eq(buf, "check mode=802.3ad primary= lacp_rate=fast\n");
         cr_expect_eq(bg_fwd_opts_request("check", &o, buf, 20), -ENOBUFS);
+}
+
+/* A run directory of the test's own (each Test runs in its own process). */
+static void own_rundir(char *dir, size_t len) {
+        snprintf(dir, len, "/tmp/bg-apply-fwd-XXXXXX");
+        cr_assert_not_null(mkdtemp(dir));
+        cr_assert_eq(setenv("BONDGEN_RUNDIR", dir, 1), 0);
+}
+
+static void remove_rundir(const char *dir) {
+        char cmd[300];
+
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        cr_expect_eq(system(cmd), 0);
+}
+
+/* RUNDIR/BOND.yaml after a live change: the bond alone, written when it
+ * says something else than the model's bond, left alone when a file says
+ * the same (a whole model holding the bond too), and never read through
+ * a link. */
+Test(fwd_model, written_when_it_differs) {
+        char dir[64], path[256], other[300], *data = NULL;
+        size_t len = 0;
+        struct bg_model m;
+
+        own_rundir(dir, sizeof(dir));
+        model(&m, "active-backup", "100", "eth0 eth1");
+        cr_assert_eq(bg_fwd_model_read("bond0", &data, &len), -ENOENT);
+        cr_assert_eq(bg_fwd_model_write(&m.bonds[0], NULL, true, path, sizeof(path)), 1);
+        cr_expect(strstr(path, "/bond0.yaml") != NULL, "%s", path);
+        cr_assert_eq(bg_fwd_model_read("bond0", &data, &len), 0);
+        cr_expect(strstr(data, "name: bond0") && strstr(data, "miimon: 100") && strstr(data, "- name: eth1"), "%s",
+                  data);
+        free(data);
+        cr_expect_eq(bg_fwd_model_write(&m.bonds[0], NULL, true, path, sizeof(path)), 0);
+        /* another spelling of the same bond, beside a second bond */
+        const char *whole = "version: 1\nbonds:\n"
+                            "  - name: bond9\n    mode: balance-rr\n    ports: [{name: eth7}]\n"
+                            "  - name: bond0\n    backend: userspace\n    mode: active-backup\n"
+                            "    options: {miimon: 100}\n    ports: [{name: eth0}, {name: eth1}]\n";
+        cr_assert_eq(bg_write_file_atomic(path, whole, strlen(whole), 0644, true), 0);
+        cr_expect_eq(bg_fwd_model_write(&m.bonds[0], NULL, true, path, sizeof(path)), 0);
+        cr_assert_eq(bg_fwd_model_read("bond0", &data, &len), 0);
+        cr_expect_str_eq(data, whole);
+        free(data);
+        /* the bond changed live: rewritten; without if_differs, always */
+        bg_model_free(&m);
+        model(&m, "active-backup", "200", "eth0 eth1 eth2");
+        cr_expect_eq(bg_fwd_model_write(&m.bonds[0], NULL, true, path, sizeof(path)), 1);
+        cr_assert_eq(bg_fwd_model_read("bond0", &data, &len), 0);
+        cr_expect(strstr(data, "miimon: 200") && strstr(data, "- name: eth2") && !strstr(data, "bond9"), "%s", data);
+        free(data);
+        cr_expect_eq(bg_fwd_model_write(&m.bonds[0], NULL, false, path, sizeof(path)), 1);
+        /* a link planted in its place is not read */
+        snprintf(other, sizeof(other), "%s/elsewhere", dir);
+        cr_assert_eq(bg_write_file_atomic(other, "secret\n", 7, 0600, true), 0);
+        cr_assert_eq(unlink(path), 0);
+        cr_assert_eq(symlink(other, path), 0);
+        cr_expect_eq(bg_fwd_model_read("bond0", &data, &len), -EINVAL);
+        cr_expect_null(data);
+        bg_model_free(&m);
+        remove_rundir(dir);
+}
+
+/* After a live change the file says what bondgend runs: options the
+ * model leaves out keep their running value (not the defaults), ports go
+ * in enslave order, the ports it waits for after them. */
+Test(fwd_model, written_as_running) {
+        char dir[64], path[256], err[256], *data = NULL;
+        size_t len = 0;
+        struct bg_fwd_state s;
+        struct bg_model m;
+
+        own_rundir(dir, sizeof(dir));
+        model(&m, "active-backup", "100", "eth0 eth9 eth1");
+        cr_assert_eq(bg_fwd_state_parse("bond bond0\noption mode active-backup\noption miimon 100\n"
+                                        "option updelay 200\noption primary eth1\noption xmit_hash_policy layer2\n"
+                                        "option ad_actor_system 00:00:00:00:00:00\noption resend_igmp 1\n"
+                                        "port eth1 0\nport eth0 2\npending eth9\nactive eth1\nend\n",
+                                        &s, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(bg_fwd_model_write(&m.bonds[0], &s, true, path, sizeof(path)), 1);
+        cr_assert_eq(bg_fwd_model_read("bond0", &data, &len), 0);
+        cr_expect(strstr(data, "updelay: 200") && strstr(data, "primary: eth1"), "%s", data);
+        cr_expect(!strstr(data, "xmit_hash_policy") && !strstr(data, "ad_actor_system") && !strstr(data, "resend_igmp"),
+                  "defaults written out: %s", data);
+        const char *p1 = strstr(data, "- name: eth1"), *p0 = strstr(data, "- name: eth0"),
+                   *p9 = strstr(data, "- name: eth9");
+        cr_expect(p1 && p0 && p9 && p1 < p0 && p0 < p9, "port order: %s", data);
+        free(data);
+        /* the model's bond itself is untouched */
+        cr_expect(!m.bonds[0].opts[BG_OPT_UPDELAY].set);
+        cr_expect_str_eq(m.bonds[0].ports[0].name, "eth0");
+        cr_expect_eq(bg_fwd_model_write(&m.bonds[0], &s, true, path, sizeof(path)), 0);
+        bg_fwd_state_free(&s);
+        bg_model_free(&m);
+        remove_rundir(dir);
+}
+
+/* The --try snapshot keeps each RUNDIR/BOND.yaml byte for byte (its bytes
+ * after its line in PATH.state, newlines and all) or that there was none,
+ * and the restore puts back exactly that. */
+Test(fwd_model, snapshot_keeps_the_bytes) {
+        char dir[64], snap_path[256], path[256], *data = NULL;
+        size_t len = 0;
+        struct bg_snapshot s, t;
+        struct bg_diags d = { 0 };
+        const char file[] = "# as the admin wrote it\nversion: 1\n\nbonds: []\nhanded x 3\n";
+
+        own_rundir(dir, sizeof(dir));
+        bg_snapshot_init(&s);
+        cr_assert_eq(bg_snapshot_add_handed(&s, "bond0", file, strlen(file)), 0);
+        cr_assert_eq(bg_snapshot_add_handed(&s, "bond1", NULL, 0), 0);
+        cr_assert_eq(bg_snapshot_add_handed(&s, "bond0", "no", 2), 0);   /* once per bond */
+        cr_assert_eq(bg_snapshot_add_active(&s, "bond0", "eth1"), 0);
+        snprintf(snap_path, sizeof(snap_path), "%s/previous.yaml", dir);
+        cr_assert_eq(bg_snapshot_save(&s, snap_path), 0);
+        bg_snapshot_init(&t);
+        cr_assert_eq(bg_snapshot_load(snap_path, &t, &d), 0, "%s", d.n ? d.v[0].msg : "");
+        cr_assert_eq(t.n_handed, 2);
+        cr_expect_str_eq(t.handed[0].bond, "bond0");
+        cr_expect_eq(t.handed[0].len, strlen(file));
+        cr_expect(memcmp(t.handed[0].data, file, strlen(file)) == 0);
+        cr_expect_str_eq(t.handed[1].bond, "bond1");
+        cr_expect_null(t.handed[1].data);
+        cr_expect_eq(t.n_active, 1);
+
+        /* restored: bond0's file back as it was, bond1's removed */
+        struct bg_model m;
+        model(&m, "active-backup", "300", "eth0");
+        cr_assert_eq(bg_fwd_model_write(&m.bonds[0], NULL, false, path, sizeof(path)), 1);
+        bg_model_free(&m);
+        bg_model_init(&m);
+        cr_assert_not_null(bg_model_add_bond(&m, "bond1"));
+        cr_assert_eq(bg_fwd_model_write(&m.bonds[0], NULL, false, path, sizeof(path)), 1);
+        bg_model_free(&m);
+        bg_snapshot_free(&t);
+        bg_snapshot_init(&t);
+        cr_assert_eq(bg_snapshot_add_handed(&t, "bond0", file, strlen(file)), 0);
+        cr_assert_eq(bg_snapshot_add_handed(&t, "bond1", NULL, 0), 0);
+        struct bg_nl *nl = NULL;
+        if (bg_nl_open(&nl) == 0) {     /* netlink may be closed to the test */
+                cr_expect_eq(bg_snapshot_restore(nl, &t, NULL, NULL, &d), 0);
+                bg_nl_close(nl);
+                cr_assert_eq(bg_fwd_model_read("bond0", &data, &len), 0);
+                cr_expect_eq(len, strlen(file));
+                cr_expect(memcmp(data, file, len) == 0, "%s", data);
+                free(data);
+                cr_expect_eq(bg_fwd_model_read("bond1", &data, &len), -ENOENT);
+        }
+
+        /* a cut or lying length is refused by line, not read past */
+        char state[300];
+        snprintf(state, sizeof(state), "%s.state", snap_path);
+        cr_assert_eq(bg_write_file_atomic(state, "handed bond0 50\nshort\n", 22, 0600, true), 0);
+        bg_snapshot_free(&t);
+        bg_snapshot_init(&t);
+        bg_diags_free(&d);
+        cr_expect_eq(bg_snapshot_load(snap_path, &t, &d), -EINVAL);
+        cr_expect(d.n && strstr(d.v[d.n - 1].msg, "previous.yaml.state:1: not a snapshot line"));
+        bg_snapshot_free(&t);
+        bg_snapshot_free(&s);
+        bg_diags_free(&d);
+        remove_rundir(dir);
 }
