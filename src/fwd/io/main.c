@@ -23,12 +23,14 @@ enum { EXIT_INVALID = 1, EXIT_USAGE = 2, EXIT_SYS = 3 };
 
 static void usage(FILE *f) {
         fprintf(f,
-                "Usage: bondgend [-c FILE] [-v] [--no-addresses] BOND\n\n"
+                "Usage: bondgend [-c FILE [--prefer-handed]] [-v] [--no-addresses] BOND\n\n"
                 "User-space bonding forwarder: BOND becomes a TAP device and the bond's\n"
                 "ports are driven through AF_PACKET sockets, as the kernel bonding driver\n"
                 "would drive them.\n\n"
                 "  -c, --config FILE   canonical YAML (default %s/BOND.yaml as bondgen apply\n"
                 "                      leaves it, else %s/bondgen.yaml, else %s/bondgen.yaml)\n"
+                "      --prefer-handed with -c: the model bondgen apply left in the run\n"
+                "                      directory for BOND when there is one, FILE otherwise\n"
                 "  -v, --verbose       log debug messages\n"
                 "  -n, --no-addresses  do not put the model's addresses and routes on BOND\n"
                 "  -h, --help          this text\n"
@@ -38,14 +40,24 @@ static void usage(FILE *f) {
                 BG_RUNDIR, BG_CONFDIR, BG_RUNDIR, BG_RUNDIR);
 }
 
-/* Without -c: the model `bondgen apply` handed to this bond
- * (RUNDIR/BOND.yaml), else the user's, else the generated one. */
-static const char *default_config(const char *bond) {
+/* The model `bondgen apply` handed to this bond (RUNDIR/BOND.yaml): the
+ * bond as apply started it and as it last changed it live, so a restart
+ * starts from that and undoes nothing. NULL when there is none. */
+static const char *handed_config(const char *bond) {
         static char own[PATH_MAX];
-        static const char *const paths[] = { BG_CONFDIR "/bondgen.yaml", BG_RUNDIR "/bondgen.yaml" };
 
         if ((size_t) snprintf(own, sizeof(own), "%s/%s.yaml", bg_rundir(), bond) < sizeof(own) &&
             access(own, R_OK) == 0)
+                return own;
+        return NULL;
+}
+
+/* Without -c: the handed model, else the user's, else the generated one. */
+static const char *default_config(const char *bond) {
+        static const char *const paths[] = { BG_CONFDIR "/bondgen.yaml", BG_RUNDIR "/bondgen.yaml" };
+        const char *own = handed_config(bond);
+
+        if (own)
                 return own;
         for (size_t i = 0; i < 2; i++)
                 if (access(paths[i], R_OK) == 0)
@@ -78,6 +90,7 @@ int main(int argc, char **argv) {
                 { "config", required_argument, NULL, 'c' },
                 { "verbose", no_argument, NULL, 'v' },
                 { "no-addresses", no_argument, NULL, 'n' },
+                { "prefer-handed", no_argument, NULL, 'P' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {},
@@ -90,7 +103,7 @@ int main(int argc, char **argv) {
         struct bg_core *c;
         uint8_t mac[6];
         char err[256] = "";
-        bool verbose = false, addresses = true;
+        bool verbose = false, addresses = true, prefer_handed = false;
         int o, r, status = 0;
 
         while ((o = getopt_long(argc, argv, "c:vnh", opts, NULL)) >= 0) {
@@ -98,6 +111,7 @@ int main(int argc, char **argv) {
                 case 'c': config = optarg; break;
                 case 'v': verbose = true; break;
                 case 'n': addresses = false; break;
+                case 'P': prefer_handed = true; break;
                 case 'h': usage(stdout); return 0;
                 case 'V': printf("bondgend %s\n", BONDGEN_VERSION); return 0;
                 default:
@@ -122,6 +136,10 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "bondgend: %s\n", r == -EPERM ? err : strerror(-r));
                 return r == -EPERM ? EXIT_INVALID : EXIT_SYS;
         }
+        /* bondgen-generator's drop-in: the file that defines the bond at
+         * boot, and what apply handed over for any later start */
+        if (config && prefer_handed && handed_config(name))
+                config = handed_config(name);
         if (!config)
                 config = default_config(name);
 

@@ -101,7 +101,7 @@ expect=('-c "/etc/bondgen/my bond.yaml" %I' '-c "/etc/bondgen/50%%n.yaml" %I'
         '-c "/etc/bondgen/a\x0aExecStartPre=touch x\x0a.yaml" %I')
 for i in 0 1 2; do
         f=$tmp/gen/bondgend@bond$i.service.d/50-bondgen-generator.conf
-        grep -qxF "ExecStart=$tmp/bin/bondgend ${expect[$i]}" "$f" ||
+        grep -qxF "ExecStart=$tmp/bin/bondgend --prefer-handed ${expect[$i]}" "$f" ||
                 { echo "FAIL: bond$i: ExecStart= does not carry the file name as one quoted argument:" >&2; cat "$f" >&2; exit 1; }
         if grep -q '^ExecStartPre' "$f"; then
                 echo "FAIL: bond$i: a file name injected a setting" >&2; exit 1

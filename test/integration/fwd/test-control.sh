@@ -24,6 +24,8 @@
 #                   still forwarding
 #  SIGHUP           exit 0, h0 no longer NOARP, IPv6 on again
 #  without -c       bondgend reads RUNDIR/BOND.yaml left by apply
+#  --prefer-handed  with -c FILE: RUNDIR/BOND.yaml when it is there (the
+#                   bondgend@ drop-in's restart), FILE when it is not
 . "$(dirname "$0")/lib.sh"
 require ip ping python3
 PEER=10.203.7.1 ADDR=10.203.7.2 B=bgfct$$
@@ -176,4 +178,19 @@ wait_until 5 answers_status
 st $B | grep -q "Slave Interface: h0" || fail "bondgend without -c did not find $BONDGEN_RUNDIR/$B.yaml"
 stop_bondgend
 ok "without -c, bondgend reads the model apply left in the run directory"
+
+# ---- --prefer-handed: the handed model over -c FILE, FILE without one ----
+write_config $TMP/h1.yaml $B active-backup "h1" "miimon: 100"
+cp $TMP/h1.yaml "$BONDGEN_RUNDIR/$B.yaml"
+ip netns exec $H "$BONDGEND" --prefer-handed -c $TMP/m.yaml $B >> $TMP/bondgend-$B.log 2>&1 & BPID=$!; PIDS+=($BPID)
+wait_until 5 answers_status
+st $B | grep -q "Slave Interface: h1" && ! st $B | grep -q "Slave Interface: h0" ||
+        fail "--prefer-handed did not read $BONDGEN_RUNDIR/$B.yaml: $(st $B)"
+stop_bondgend
+rm "$BONDGEN_RUNDIR/$B.yaml"
+ip netns exec $H "$BONDGEND" --prefer-handed -c $TMP/h1.yaml $B >> $TMP/bondgend-$B.log 2>&1 & BPID=$!; PIDS+=($BPID)
+wait_until 5 answers_status
+st $B | grep -q "Slave Interface: h1" || fail "--prefer-handed without a handed model did not read -c: $(st $B)"
+stop_bondgend
+ok "--prefer-handed: the handed model when there is one, else the -c file"
 exit 0

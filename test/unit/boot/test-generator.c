@@ -133,7 +133,7 @@ Test(generator, legacy_only) {
         t = read_out("bondgend@bond0.service.d/50-bondgen-generator.conf");
         cr_assert(strstr(t, "[Service]\n"
                             "ExecStartPre=-/usr/sbin/bondgen convert --root / --force --partial -o /run/bondgen/legacy.yaml\n"
-                            "ExecStart=\nExecStart=/usr/sbin/bondgend -c /run/bondgen/legacy.yaml %I\n"), "%s", t);
+                            "ExecStart=\nExecStart=/usr/sbin/bondgend --prefer-handed -c /run/bondgen/legacy.yaml %I\n"), "%s", t);
         free(t);
         t = read_out("sys-subsystem-net-devices-.device.d/50-bondgen-generator.conf");
         cr_assert(strstr(t, "[Unit]\nJobRunningTimeoutSec=10s\n"), "%s", t);
@@ -164,7 +164,7 @@ Test(generator, yaml_only_with_driver) {
         cr_assert_null(strstr(t, "ExecStart"), "the unit's own ExecStart reads /etc/bondgen: %s", t);
         free(t);
         t = read_out("bondgend@uplink\\x2d1.service.d/50-bondgen-generator.conf");
-        cr_assert(strstr(t, "ExecStart=\nExecStart=/usr/sbin/bondgend -c \"/etc/bondgen/10-bonds.yaml\" %I\n"), "%s", t);
+        cr_assert(strstr(t, "ExecStart=\nExecStart=/usr/sbin/bondgend --prefer-handed -c \"/etc/bondgen/10-bonds.yaml\" %I\n"), "%s", t);
         free(t);
         bg_diags_free(&d);
 }
