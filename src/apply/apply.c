@@ -272,12 +272,14 @@ static bool kernel_has_bonding(void) {
 }
 
 /* Start `bondgend -c FILE BOND` detached (its own session, stdio on
- * /dev/null). A CLOEXEC pipe tells whether exec worked. */
-static int spawn_bondgend(const char *file, const char *bond) {
+ * /dev/null). A CLOEXEC pipe brings the daemon's pid, then the errno of
+ * an exec that failed. */
+static int spawn_bondgend(const char *file, const char *bond, pid_t *daemon) {
         int pfd[2], st, child_err = 0;
         pid_t pid;
         ssize_t n;
 
+        *daemon = -1;
         if (pipe2(pfd, O_CLOEXEC) < 0)
                 return -errno;
         pid = fork();
@@ -294,6 +296,8 @@ static int spawn_bondgend(const char *file, const char *bond) {
                 pid_t g = fork();
                 if (g != 0)
                         _exit(g < 0 ? 1 : 0);
+                pid_t me = getpid();
+                (void) !write(pfd[1], &me, sizeof(me));
                 int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
                 if (fd >= 0) {
                         dup2(fd, STDIN_FILENO);
@@ -310,6 +314,11 @@ static int spawn_bondgend(const char *file, const char *bond) {
         close(pfd[1]);
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
                 ;
+        if (read(pfd[0], daemon, sizeof(*daemon)) != (ssize_t) sizeof(*daemon)) {
+                close(pfd[0]);
+                *daemon = -1;
+                return -ECHILD;
+        }
         n = read(pfd[0], &child_err, sizeof(child_err));
         close(pfd[0]);
         if (n == (ssize_t) sizeof(child_err))
@@ -339,7 +348,8 @@ static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur
                            const struct bg_apply_opts *o, struct bg_diags *d) {
         const char *file = o->config_path ? o->config_path : b->loc.file;
         bool systemd = access("/run/systemd/system", F_OK) == 0;
-        char unit[IFNAMSIZ + 32], handed[PATH_MAX];
+        char unit[IFNAMSIZ + 32], handed[PATH_MAX], why[300];
+        pid_t pid;
         int r;
 
         if (o->on_plan) {
@@ -388,10 +398,18 @@ static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur
         if (r < 0)
                 return r;
 spawn:
-        r = spawn_bondgend(file, b->name);
+        r = spawn_bondgend(file, b->name, &pid);
         if (r < 0) {
                 bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: cannot start bondgend: %s", b->name,
                             strerror(-r));
+                return r;
+        }
+        /* as `systemctl start` waits for READY=1: what comes after (a
+         * VLAN or bridge on the bond, the next bond) finds the device */
+        r = bg_fwd_wait_ready(b->name, pid, 10000, why, sizeof(why));
+        if (r < 0) {
+                bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: bondgend -c %s %s: %s", b->name, file, b->name,
+                            why);
                 return r;
         }
         return 0;

@@ -213,6 +213,10 @@ void bg_fwd_state_free(struct bg_fwd_state *s);
 /* Make the TAP of fs a bond in st (options, ports as its slaves, active
  * port), as the planner expects a kernel bond. */
 int bg_fwd_state_overlay(struct bg_nl_state *st, const struct bg_fwd_state *fs);
+/* Wait until BOND's bondgend answers `state` (it listens once its device
+ * is up and its ports taken), at most ms; with pid > 0, give up when that
+ * process is gone (-ESRCH). -ETIMEDOUT after ms; why says it in words. */
+int bg_fwd_wait_ready(const char *bond, pid_t pid, int ms, char *why, size_t whylen);
 /* Stop BOND's bondgend (its unit, else SIGTERM) and wait until it is gone. */
 int bg_fwd_stop(const char *bond, char *err, size_t errlen);
 /* Complete the plan of a bondgend bond (plan.c) with the ports it keeps

@@ -618,6 +618,34 @@ int bg_fwd_opts_request(const char *verb, const struct bg_nl_bond_opts *o, char 
         return 0;
 }
 
+int bg_fwd_wait_ready(const char *bond, pid_t pid, int ms, char *why, size_t whylen) {
+        long long until = mono_ms() + ms;
+
+        why[0] = 0;
+        for (;;) {
+                struct timespec ts = { 0, 10 * 1000 * 1000 };
+                struct bg_fwd_state fs;
+
+                if (bg_fwd_state_read(bond, &fs, why, whylen) >= 0) {
+                        bg_fwd_state_free(&fs);
+                        return 0;
+                }
+                if (pid > 0 && kill(pid, 0) < 0 && errno == ESRCH) {
+                        snprintf(why, whylen, "bondgend (pid %d) exited at start; run it in a terminal to see why",
+                                 (int) pid);
+                        return -ESRCH;
+                }
+                if (mono_ms() >= until) {
+                        char last[200];
+                        snprintf(last, sizeof(last), "%s", why);
+                        snprintf(why, whylen, "bondgend does not answer within %d.%03d s: %s", ms / 1000, ms % 1000,
+                                 last);
+                        return -ETIMEDOUT;
+                }
+                nanosleep(&ts, NULL);
+        }
+}
+
 static bool unit_active(const char *unit) {
         char *argv[] = { (char *) "systemctl", (char *) "--quiet", (char *) "is-active", (char *) unit, NULL };
 

@@ -435,27 +435,9 @@ static int restore_fwd_active(const struct bg_snap_active *a, bg_report_fn rep, 
 /* A bondgend bond of the snapshot whose bondgend was stopped (--prune):
  * started again from the snapshot's model of it (every option it ran
  * with, its ports in their order, MTU, MAC, addresses, routes), handed
- * over as RUNDIR/BOND.yaml, and waited for until it answers. */
+ * over as RUNDIR/BOND.yaml; the start waits until it answers. */
 static int restart_fwd(const struct bg_bond *b, struct prefixed *pf, struct bg_diags *d) {
-        char why[300];
-        int r;
-
-        r = bg_apply_start_fwd(b, restore_line, pf, d);
-        if (r < 0)
-                return r;
-        for (int i = 0; i < 1000; i++) {
-                struct timespec ts = { 0, 10 * 1000 * 1000 };
-                struct bg_fwd_state fs;
-
-                if (bg_fwd_state_read(b->name, &fs, why, sizeof(why)) >= 0) {
-                        bg_fwd_state_free(&fs);
-                        return 0;
-                }
-                nanosleep(&ts, NULL);
-        }
-        bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: restore: the bondgend started again does not answer: %s",
-                    b->name, why);
-        return -ETIMEDOUT;
+        return bg_apply_start_fwd(b, restore_line, pf, d);
 }
 
 /* RUNDIR/BOND.yaml back as it was, byte for byte (or gone, if there was
