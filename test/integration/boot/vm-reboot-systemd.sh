@@ -25,6 +25,12 @@
 #             which runs in its sandbox, and apply finds it running): the
 #             same pings; the console shows "Started bondgend@bond0.service",
 #             backend userspace and "Finished bondgen-apply.service"
+#  restart    run 2 also has a unit of the test (bgtest-restart.service,
+#             after bondgen-apply.service) that changes miimon 100 -> 250
+#             live with `bondgen apply`, then `systemctl restart
+#             bondgend@bond0.service`: the console shows apply writing
+#             /run/bondgen/bond0.yaml and miimon 250 both before and after
+#             the restart (the generator's drop-in passes --prefer-handed)
 #  run dir    in both runs bondgend keeps its run directory: no
 #             RuntimeDirectory= migration of /run/private/bondgen, no
 #             "cannot write /run/bondgen", no "cannot listen on the control
@@ -35,6 +41,8 @@ set -euo pipefail
 src=$1 build=$2
 # shellcheck source=../kernel/vm-lib.sh
 . "$src/test/integration/kernel/vm-lib.sh"
+# shellcheck source=../wait.sh
+. "$src/test/integration/wait.sh"
 
 bgvm_check || exit 77
 for t in dracut lsinitrd ip; do
@@ -77,7 +85,32 @@ mkimage() {   # mkimage IMAGE [DRACUT ARGS...]
 }
 mkimage "$work/kernel.img"
 grep -q "bonding.ko" "$work/kernel.img.list" || fail "bonding.ko not in the image"
-mkimage "$work/userspace.img" --omit-drivers bonding
+# the test's unit for run 2: a live change, then a restart of the unit
+mkdir -p "$work/extra/etc/bgtest" "$work/extra/etc/systemd/system/sysinit.target.wants"
+"$build/src/cli/bondgen" convert --root "$work/root" --force --partial -o "$work/extra/etc/bgtest/changed.yaml" \
+        2>/dev/null || fail "convert"
+sed -i 's/miimon: 100$/miimon: 250/' "$work/extra/etc/bgtest/changed.yaml"
+grep -q "miimon: 250" "$work/extra/etc/bgtest/changed.yaml" || fail "no miimon to change in the model"
+cat >"$work/extra/etc/bgtest/restart.sh" <<'EOS'
+#!/bin/sh
+mii() { bondgen status bond0 | while IFS= read -r l; do case $l in "MII Polling"*) echo "$l"; break;; esac; done; }
+bondgen apply -c /etc/bgtest/changed.yaml 2>&1 | while IFS= read -r l; do echo "bgtest: apply: $l"; done
+echo "bgtest: applied: $(mii)"
+systemctl restart bondgend@bond0.service
+echo "bgtest: restarted: $(mii)"
+EOS
+cat >"$work/extra/etc/systemd/system/bgtest-restart.service" <<'EOS'
+[Unit]
+Description=bondgen test: a live change survives a restart of bondgend@bond0
+DefaultDependencies=no
+After=bondgen-apply.service bondgend@bond0.service
+[Service]
+Type=oneshot
+StandardOutput=journal+console
+ExecStart=/bin/sh /etc/bgtest/restart.sh
+EOS
+ln -s ../bgtest-restart.service "$work/extra/etc/systemd/system/sysinit.target.wants/bgtest-restart.service"
+mkimage "$work/userspace.img" --omit-drivers bonding --include "$work/extra" /
 if grep -q "bonding.ko" "$work/userspace.img.list"; then fail "bonding.ko still in the image"; fi
 
 ip netns add "$ns"
@@ -115,6 +148,11 @@ run() {   # run NAME IMAGE CONSOLE-ERE...
                 answered=$(ip netns exec "$ns" ping -c 5 -i 0.5 -W 5 10.10.10.1 2>/dev/null |
                            sed -n 's/.* \([0-9]*\) received.*/\1/p')
         fi
+        # a console line the run still waits for (WAIT_FOR)
+        if [ -n "$ok" ] && [ -n "${WAIT_FOR:-}" ]; then
+                shown() { grep -qaE "$WAIT_FOR" "${BGVM_LOG[$name]}"; }
+                wait_until 180 shown || true
+        fi
         bgvm_stop "$name"
         echo "---- $name: console (bondgen lines) ----"
         tr -d '\r' <"${BGVM_LOG[$name]}" | grep -aE "bondgen|bond0" | tail -30 || true
@@ -136,7 +174,10 @@ run() {   # run NAME IMAGE CONSOLE-ERE...
 
 run kernel "$work/kernel.img" \
         "Finished bondgen-apply.service" "bond0: backend auto: kernel"
-run userspace "$work/userspace.img" \
+WAIT_FOR="bgtest: restarted:" run userspace "$work/userspace.img" \
         "Started bondgend@bond0.service" "bond0: (backend auto: userspace|.*using userspace)" \
-        "Finished bondgen-apply.service"
+        "Finished bondgen-apply.service" \
+        "bgtest: apply: bond0: write /run/bondgen/bond0.yaml" \
+        "bgtest: applied: MII Polling Interval \(ms\): 250" \
+        "bgtest: restarted: MII Polling Interval \(ms\): 250"
 echo "systemd initrd: both backends passed"
