@@ -14,6 +14,13 @@
  *     the unit bondgen-dhcp@NAME.service (bondgen-dhcp6@ for IPv6),
  *     started without waiting (apply runs before network-pre.target), or
  *     without systemd `dhclient -nw` itself with its pid file in RUNDIR;
+ *   - else klibc's ipconfig, initramfs-tools' own DHCP client (its
+ *     configure_networking() runs it the same way): only where it is on
+ *     the initramfs's PATH (/bin, /usr/bin; the real root keeps it under
+ *     /usr/lib/klibc/bin), IPv4 only, in the foreground until it has a
+ *     lease or BONDGEN_DHCP_TIMEOUT seconds (30) pass, because it neither
+ *     renews nor stays: the boot goes on with the address set, and its
+ *     /run/net-NAME.conf is what initramfs-tools' NFS root reads;
  *   - else an error naming the link: it has no address.
  *
  * networkd manages only the links of its network namespace (PID 1's), so
@@ -123,11 +130,29 @@ static pid_t client_alive(const char *pidfile) {
         return strncmp(comm, "dhclient", 8) == 0 ? (pid_t) pid : 0;
 }
 
+/* klibc's ipconfig as initramfs-tools installs it (hooks/klibc-utils
+ * copies /usr/lib/klibc/bin/ into the image's /bin); that directory itself
+ * only when asked for by name (tests, BONDGEN_DHCP=ipconfig). */
+static const char *ipconfig_path(void) {
+        static const char *const paths[] = { "/bin/ipconfig", "/usr/bin/ipconfig", "/usr/lib/klibc/bin/ipconfig" };
+        const char *force = getenv("BONDGEN_DHCP");
+        size_t n = BG_ARRAY_SIZE(paths) - 1;
+
+        if (force && strcmp(force, "ipconfig"))
+                return NULL;
+        if (force)
+                n++;
+        for (size_t i = 0; i < n; i++)
+                if (access(paths[i], X_OK) == 0)
+                        return paths[i];
+        return NULL;
+}
+
 struct dhcp_ctx {
         const struct bg_apply_opts *o;
         struct bg_diags *d;
         bool networkd, networkd_running, reload, systemd;
-        const char *dhclient;
+        const char *dhclient, *ipconfig;
 };
 
 static int to_networkd(struct dhcp_ctx *c, const char *name, const struct bg_ipcfg *v4, const struct bg_ipcfg *v6,
@@ -235,6 +260,50 @@ static int to_dhclient(struct dhcp_ctx *c, const char *name, bool v6, const stru
         return 0;
 }
 
+/* ipconfig -t T -c dhcp -d NAME, as initramfs-tools' configure_networking()
+ * calls it; a /run/net-NAME.conf means an earlier run has the lease. */
+static int to_ipconfig(struct dhcp_ctx *c, const char *name, const struct bg_ipcfg *v4, const struct bg_ipcfg *v6,
+                       const struct bg_loc *loc) {
+        const char *t = getenv("BONDGEN_DHCP_TIMEOUT");
+        char conf[PATH_MAX], secs[16];
+        long timeout = 30;
+        int ret = 0, r;
+
+        if (t && *t) {
+                char *end;
+                long v = strtol(t, &end, 10);
+                if (!*end && v > 0 && v <= 3600)
+                        timeout = v;
+        }
+        if (v6->method == BG_IP_DHCP) {
+                bg_diag_add(c->d, c->o->dry_run ? BG_DIAG_WARNING : BG_DIAG_ERROR, &v6->loc, "method",
+                            "%s: DHCPv6 wanted, but the only DHCP client here is klibc's ipconfig, which speaks "
+                            "DHCPv4 only: %s has no dynamic IPv6 address", name, name);
+                ret = c->o->dry_run ? 0 : -ENOENT;
+        }
+        if (v4->method != BG_IP_DHCP)
+                return ret;
+        snprintf(conf, sizeof(conf), "/run/net-%s.conf", name);
+        if (access(conf, F_OK) == 0) {
+                bg_apply_say(c->o, "%s: DHCP: ipconfig has it (%s)", name, conf);
+                return ret;
+        }
+        bg_apply_say(c->o, "%s: DHCP: %s, up to %ld s", name, c->ipconfig, timeout);
+        if (c->o->dry_run)
+                return ret;
+        snprintf(secs, sizeof(secs), "%ld", timeout);
+        char *argv[] = { (char *) c->ipconfig, (char *) "-t", secs, (char *) "-c", (char *) "dhcp", (char *) "-d",
+                         (char *) name, NULL };
+        r = bg_run(argv, false);
+        if (r != 0) {
+                bg_diag_add(c->d, BG_DIAG_ERROR, loc, "method",
+                            "%s: DHCP: no lease within %ld s (%s exited with status %d); the link has no dynamic address",
+                            name, timeout, c->ipconfig, r);
+                return -EIO;
+        }
+        return ret;
+}
+
 static int one(struct dhcp_ctx *c, const char *name, const struct bg_ipcfg *v4, const struct bg_ipcfg *v6,
                const char *hostname, const struct bg_loc *loc) {
         int r = 0;
@@ -243,11 +312,18 @@ static int one(struct dhcp_ctx *c, const char *name, const struct bg_ipcfg *v4, 
                 return 0;
         if (c->networkd)
                 return to_networkd(c, name, v4, v6, hostname, loc);
+        if (!c->dhclient && c->ipconfig) {
+                if (hostname && !c->o->dry_run)
+                        bg_diag_add(c->d, BG_DIAG_NOTE, loc, "dhcp-hostname",
+                                    "%s: dhcp-hostname %s is not sent by klibc's ipconfig", name, hostname);
+                return to_ipconfig(c, name, v4, v6, loc);
+        }
         if (!c->dhclient) {
                 /* a dry run only says what apply would find */
                 bg_diag_add(c->d, c->o->dry_run ? BG_DIAG_WARNING : BG_DIAG_ERROR, v4->method == BG_IP_DHCP ? &v4->loc : &v6->loc, "method",
                             "%s: DHCP wanted, but systemd-networkd does not run here and no DHCP client "
-                            "(dhclient: Debian isc-dhcp-client, RHEL dhcp-client) is installed: %s has no dynamic address",
+                            "(dhclient: Debian isc-dhcp-client, RHEL dhcp-client; klibc's ipconfig in an "
+                            "initramfs-tools image) is installed: %s has no dynamic address",
                             name, name);
                 return c->o->dry_run ? 0 : -ENOENT;
         }
@@ -310,6 +386,7 @@ int bg_dhcp_handoff(const struct bg_model *m, const bool *skip, const struct bg_
         c.networkd = networkd_wanted(&c.networkd_running);
         c.systemd = !getenv("BONDGEN_DHCP") && access("/run/systemd/system", F_OK) == 0;
         c.dhclient = c.networkd ? NULL : dhclient_path();
+        c.ipconfig = c.networkd || c.dhclient ? NULL : ipconfig_path();
         for (size_t i = 0; i < m->n_bonds; i++)
                 if (!(skip && skip[i]) &&
                     one(&c, m->bonds[i].name, &m->bonds[i].ipv4, &m->bonds[i].ipv6, m->bonds[i].dhcp_hostname,

@@ -17,6 +17,14 @@
 #  networkd-file-removed   the model goes static: our file removed, the
 #                          admin's 05-bondgen-admin.network kept
 #  no-client               BONDGEN_DHCP=none: exit 3, an error naming br0
+#  ipconfig-lease          BONDGEN_DHCP=ipconfig (klibc's, initramfs-tools'
+#                          own client; dhclient stopped, br0's address
+#                          flushed, a /run of its own): apply runs it in
+#                          the foreground, br0 has a lease when apply
+#                          returns 0, /run/net-br0.conf written
+#  ipconfig-once           a second apply: "ipconfig has it", no new run
+#  ipconfig-no-server      dnsmasq stopped, BONDGEN_DHCP_TIMEOUT=2: exit 3
+#                          within the timeout, an error naming br0
 # Usage: dhcp-ns.sh BONDGEN
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +32,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../wait.sh"
 bondgen=$(realpath "${1:?usage: dhcp-ns.sh BONDGEN}")
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (network namespaces)" >&2; exit 77; }
-for t in ip dnsmasq dhclient; do
+ipconfig=/usr/lib/klibc/bin/ipconfig
+[ -x $ipconfig ] || { echo "SKIP: $ipconfig missing (klibc-utils, test/deps/kernel.txt)" >&2; exit 77; }
+for t in ip dnsmasq dhclient unshare; do
         command -v $t >/dev/null || { echo "SKIP: $t missing (test/deps/kernel.txt)" >&2; exit 77; }
 done
 
@@ -135,6 +145,45 @@ if [ $rc = 3 ] && grep -q "error: method: br0: DHCP wanted, but systemd-networkd
         ok "no-client: exit 3, the link named"
 else
         show none; fail "no-client (rc $rc)"
+fi
+
+# ---- ipconfig (klibc): initramfs-tools' own DHCP client ----
+for pid in $(ip netns pids "$a"); do
+        [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dhclient ] && kill "$pid"
+done
+wait_until 10 sh -c "! ip netns pids $a | grep -q ." || true
+ip -n "$a" -4 addr flush dev br0
+# ipconfig writes /run/net-NAME.conf: give it a /run of its own
+inrun() {  # inrun SCRIPT: sh in ns a with a private tmpfs on /run
+        ip netns exec "$a" unshare -m sh -c "mount -t tmpfs bgd-run /run && $1"
+}
+t0=$(date +%s.%N)
+inrun "BONDGEN_DHCP=ipconfig '$bondgen' apply -c '$work/dhcp.yaml' >'$work/i1' 2>&1; echo \$? >'$work/i1.rc'
+       ip -4 -br addr show dev br0 >'$work/i1.addr'; cat /run/net-br0.conf >'$work/i1.conf' 2>/dev/null
+       BONDGEN_DHCP=ipconfig '$bondgen' apply -c '$work/dhcp.yaml' >'$work/i2' 2>&1; echo \$? >'$work/i2.rc'" || true
+t1=$(date +%s.%N)
+if [ "$(cat "$work/i1.rc")" = 0 ] && grep -q "^br0: DHCP: $ipconfig, up to 30 s$" "$work/i1" &&
+   grep -q 'br0 .* 10\.33\.0\.\(5[0-9]\|60\)/24' "$work/i1.addr" && grep -q '^DEVICE=.*br0' "$work/i1.conf"; then
+        ok "ipconfig-lease: br0 $(awk '{print $3}' "$work/i1.addr") when apply returned ($(awk "BEGIN{printf \"%.2f\", $t1 - $t0}") s for both applies)"
+else
+        show i1; cat "$work/i1.rc" "$work/i1.addr" "$work/i1.conf" >&2 || true; fail "ipconfig-lease"
+fi
+if [ "$(cat "$work/i2.rc")" = 0 ] && grep -qx "br0: DHCP: ipconfig has it (/run/net-br0.conf)" "$work/i2"; then
+        ok "ipconfig-once"
+else
+        show i2; fail "ipconfig-once"
+fi
+kill "$(cat "$work/dnsmasq.pid")" 2>/dev/null || true
+wait_until 10 sh -c "! ip netns pids $b | grep -q ." || true
+ip -n "$a" -4 addr flush dev br0
+t0=$(date +%s)
+inrun "BONDGEN_DHCP=ipconfig BONDGEN_DHCP_TIMEOUT=2 '$bondgen' apply -c '$work/dhcp.yaml' >'$work/i3' 2>&1; echo \$? >'$work/i3.rc'" || true
+took=$(($(date +%s) - t0))
+if [ "$(cat "$work/i3.rc")" = 3 ] && [ $took -le 10 ] &&
+   grep -q "error: method: br0: DHCP: no lease within 2 s (.*ipconfig exited with status [0-9]*); the link has no dynamic address" "$work/i3"; then
+        ok "ipconfig-no-server: exit 3 after ${took} s, br0 named"
+else
+        show i3; fail "ipconfig-no-server (rc $(cat "$work/i3.rc"), ${took} s)"
 fi
 
 if [ $n_fail -ne 0 ]; then echo "FAIL: $n_fail case(s)" >&2; exit 1; fi
