@@ -594,8 +594,37 @@ static int stage_down_for_options(struct plan_ctx *c) {
         return 0;
 }
 
+/* A new bond without `mac:` is created with its first port's permanent
+ * MAC, the MAC the kernel and initscripts give it when that port joins
+ * first, so that nothing between the create and the first enslave (udev
+ * applying MACAddressPolicy= to the new device) can give it another one:
+ * a DHCP server's reservation for that MAC, or the switch's, would miss.
+ * Without the first port there is nothing to go by. */
+static void create_mac(struct plan_ctx *c) {
+        const struct bg_nl_link *l;
+        struct bg_step *s = NULL;
+        char m[18];
+
+        if (c->cur || c->b->mac.len || !c->n_rp || !c->b->n_ports || c->rp[0].port != &c->b->ports[0])
+                return;
+        for (size_t i = c->p->n_steps; i-- > 0 && !s;)
+                if (c->p->steps[i].kind == BG_STEP_CREATE && !strcmp(c->p->steps[i].bond, c->b->name))
+                        s = &c->p->steps[i];
+        l = c->rp[0].link;
+        if (!s || !(l->has_perm_mac || l->has_mac))
+                return;
+        memcpy(s->opts.mac, l->has_perm_mac ? l->perm_mac : l->mac, 6);
+        s->opts.have_mac = true;
+        bg_format_mac(s->opts.mac, m);
+        append(s->desc, sizeof(s->desc), ", mac %s (%s's)", m, l->name);
+}
+
 static int stage_options(struct plan_ctx *c) {
-        return emit_options(c->p, c->b, c->st, &c->set, !c->cur);
+        int r = emit_options(c->p, c->b, c->st, &c->set, !c->cur);
+
+        if (r >= 0)
+                create_mac(c);
+        return r;
 }
 
 /* Release the ports the model no longer lists, enslave the missing ones

@@ -30,6 +30,8 @@
 struct bg_nl_bond_opts {
         bool have[BG_OPT__MAX];
         struct bg_optval val[BG_OPT__MAX];
+        bool have_mac;          /* create only: the bond's MAC (IFLA_ADDRESS) */
+        uint8_t mac[6];
 };
 
 struct bg_nl_ad_info {

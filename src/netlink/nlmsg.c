@@ -146,6 +146,13 @@ int bg_nl_msg_bond(void *buf, uint32_t seq, bool create, const char *name, int i
         put_ifinfo(nlh, create ? 0 : ifindex);
         if (name && !mnl_attr_put_strz_check(nlh, BG_NL_BUFSIZE, IFLA_IFNAME, name))
                 return -EMSGSIZE;
+        /* Born with its MAC (addr_assign_type NET_ADDR_SET), a bond keeps
+         * it when its first port joins (bond_enslave() takes the port's MAC
+         * only for a NET_ADDR_RANDOM bond), and udev's MACAddressPolicy
+         * (systemd.link(5): "persistent" in 99-default.link) leaves it
+         * alone, where it would otherwise race the first enslave. */
+        if (create && opts && opts->have_mac)
+                mnl_attr_put(nlh, IFLA_ADDRESS, 6, opts->mac);
         li = linkinfo_start(nlh, false, "bond");
         for (unsigned i = 0; opts && i < BG_OPT__MAX; i++) {
                 if (!opts->have[i])

@@ -200,6 +200,11 @@ Test(plan, create) {
         cr_expect_str_eq(s->opts.val[BG_OPT_PRIMARY].str, "eth1");
         cr_expect_not(s->opts.have[BG_OPT_UPDELAY]);     /* unset: the kernel default */
         cr_expect(strstr(s->desc, "mode=active-backup"), "%s", s->desc);
+        /* born with eth0's permanent MAC: udev's MACAddressPolicy cannot
+         * give it another before eth0 joins */
+        cr_expect(s->opts.have_mac);
+        cr_expect_arr_eq(s->opts.mac, ((uint8_t[]){ 0x52, 0x54, 0, 0, 0, 0x10 }), 6);
+        cr_expect(strstr(s->desc, ", mac 52:54:00:00:00:10 (eth0's)"), "%s", s->desc);
         s = find_step(&p, BG_STEP_ROUTE_ADD);
         cr_expect_eq(s->route.dst_len, 24u);
         cr_expect(s->route.has_gateway);
@@ -368,6 +373,22 @@ Test(plan, port_by_mac_and_missing_port) {
         cr_assert_eq(bg_plan_bond(b, &f.st, &p, &d), 0);
         expect_plan(&p, "create enslave:eth2 up");
         cr_expect(has_warning(&d, "port eth7 not present"));
+        /* the first port (found by its HWADDR) gives the MAC at creation */
+        cr_expect(find_step(&p, BG_STEP_CREATE)->opts.have_mac);
+        cr_expect_arr_eq(find_step(&p, BG_STEP_CREATE)->opts.mac, ((uint8_t[]){ 0x52, 0x54, 0, 0, 0, 0x12 }), 6);
+        bg_plan_free(&p);
+        bg_diags_free(&d);
+        bg_model_free(&m);
+
+        /* the first port missing: nothing to go by, the kernel chooses */
+        fake_init(&f);
+        bg_model_init(&m);
+        b = bg_model_add_bond(&m, "bond0");
+        bg_bond_add_port(b, "eth7", NULL);
+        bg_bond_add_port(b, "eth1", NULL);
+        cr_assert_eq(bg_plan_bond(b, &f.st, &p, &d), 0);
+        expect_plan(&p, "create enslave:eth1 up");
+        cr_expect_not(find_step(&p, BG_STEP_CREATE)->opts.have_mac);
         bg_plan_free(&p);
         bg_diags_free(&d);
         bg_model_free(&m);

@@ -179,6 +179,19 @@ Test(nl_msg, create_whole_message) {
         cr_expect_eq(bg_nl_bond_opt_at(nlh, 76), BG_OPT_MIIMON);
         cr_expect_eq(bg_nl_bond_opt_at(nlh, 32), -1);
         cr_expect_eq(bg_nl_bond_opt_at(nlh, 4000), -1);
+
+        /* a MAC to be born with goes as IFLA_ADDRESS after the name, on
+         * creation only */
+        opts.have_mac = true;
+        memcpy(opts.mac, ((uint8_t[]){ 0x52, 0x54, 0, 0, 0, 0x21 }), 6);
+        cr_assert_eq(bg_nl_msg_bond(buf, 1, true, "bond0", 0, &opts, &nlh, NULL, 0), 0);
+        const struct nlattr *a = (const void *) ((const uint8_t *) nlh + 32 + 12);
+        cr_expect_eq(nlh->nlmsg_len, sizeof(want) + 12);
+        cr_expect_eq(a->nla_type, IFLA_ADDRESS);
+        cr_expect_eq(a->nla_len, 10);
+        cr_expect_arr_eq((const uint8_t *) (a + 1), opts.mac, 6);
+        cr_assert_eq(bg_nl_msg_bond(buf, 1, false, NULL, 5, &opts, &nlh, NULL, 0), 0);
+        cr_expect_eq(nlh->nlmsg_len, sizeof(want) - 12 + 0, "a change carries no IFLA_ADDRESS");
 }
 
 Test(nl_msg, enslave_release_updown_mtu_mac) {
