@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -148,6 +149,18 @@ static const char *ipconfig_path(void) {
         return NULL;
 }
 
+/* A bondgend bond started without systemd has its device only once
+ * bondgend has opened it, a moment after apply started it: a client run
+ * directly needs the device, so wait for it (up to `secs`). */
+static bool link_appears(const char *name, long secs) {
+        for (long i = 0; i < secs * 20; i++) {
+                if (if_nametoindex(name) > 0)
+                        return true;
+                usleep(50 * 1000);
+        }
+        return if_nametoindex(name) > 0;
+}
+
 struct dhcp_ctx {
         const struct bg_apply_opts *o;
         struct bg_diags *d;
@@ -232,6 +245,11 @@ static int to_dhclient(struct dhcp_ctx *c, const char *name, bool v6, const stru
         bg_apply_say(c->o, "%s: DHCP: start %s %s", name, c->dhclient, fam);
         if (c->o->dry_run)
                 return 0;
+        if (!link_appears(name, 10)) {
+                bg_diag_add(c->d, BG_DIAG_ERROR, loc, "method",
+                            "%s: DHCP: the link did not appear within 10 s; it has no dynamic address", name);
+                return -ENODEV;
+        }
         r = bg_mkdir_p(bg_apply_rundir(), 0755);
         if (r < 0)
                 return r;
@@ -291,14 +309,19 @@ static int to_ipconfig(struct dhcp_ctx *c, const char *name, const struct bg_ipc
         bg_apply_say(c->o, "%s: DHCP: %s, up to %ld s", name, c->ipconfig, timeout);
         if (c->o->dry_run)
                 return ret;
+        if (!link_appears(name, timeout)) {
+                bg_diag_add(c->d, BG_DIAG_ERROR, loc, "method",
+                            "%s: DHCP: the link did not appear within %ld s; it has no dynamic address", name, timeout);
+                return -ENODEV;
+        }
         snprintf(secs, sizeof(secs), "%ld", timeout);
         char *argv[] = { (char *) c->ipconfig, (char *) "-t", secs, (char *) "-c", (char *) "dhcp", (char *) "-d",
                          (char *) name, NULL };
         r = bg_run(argv, false);
         if (r != 0) {
                 bg_diag_add(c->d, BG_DIAG_ERROR, loc, "method",
-                            "%s: DHCP: no lease within %ld s (%s exited with status %d); the link has no dynamic address",
-                            name, timeout, c->ipconfig, r);
+                            "%s: DHCP: no lease (%s -t %ld exited with status %d); the link has no dynamic address",
+                            name, c->ipconfig, timeout, r);
                 return -EIO;
         }
         return ret;
