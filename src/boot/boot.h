@@ -31,6 +31,8 @@ struct bg_boot_bond {
         char *options;  /* kernel command line only: "mode=1 miimon=100" or NULL */
         unsigned mtu;   /* kernel command line only: 0 = unset */
         char *source;   /* YAML only: the file name (no directory) it came from */
+        bool own_mac;   /* YAML only: its MAC is not its first port's (`mac:`, or
+                         * fail_over_mac=active, where it follows the active port) */
 };
 
 struct bg_boot_set {

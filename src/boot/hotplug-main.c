@@ -18,15 +18,49 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "boot.h"
 #include "hotplug.h"
+#include "model/model.h"
 #include "netlink/netlink.h"
+#include "util/util.h"
 
 #define SOCKET_TIMEOUT_MS 2000
+
+static void set_bond_mac(struct bg_nl *nl, const struct bg_hotplug_decision *d, int bond) {
+        char path[64], *cur = NULL, buf[BG_NL_BUFSIZE];
+        struct bg_nl_linkset ls;
+        struct bg_nl_error e = { 0 };
+        struct nlmsghdr *req;
+        size_t len = 0;
+        int r;
+
+        snprintf(path, sizeof(path), "/sys/class/net/%s/address", d->bond);
+        if (bg_read_file(path, 64, &cur, &len) >= 0 && len >= 17 && !strncasecmp(cur, d->mac, 17)) {
+                free(cur);
+                return;
+        }
+        bg_nl_linkset_init(&ls);
+        if (bg_parse_mac(d->mac, ls.mac) < 0) {   /* sysfs's text, or --mac */
+                free(cur);
+                return;
+        }
+        ls.set_mac = true;
+        r = bg_nl_msg_setlink(buf, bg_nl_next_seq(nl), bond, &ls, &req);
+        if (r >= 0)
+                r = bg_nl_call(nl, req, &e);
+        if (r < 0)
+                fprintf(stderr, "bondgen-hotplug: %s: cannot set its MAC to %s's %s: %s%s%s\n", d->bond, d->ifname,
+                        d->mac, strerror(-r), e.msg[0] ? ": " : "", e.msg);
+        else
+                fprintf(stderr, "bondgen-hotplug: %s: mac %.17s -> %s (%s's, its first port)\n", d->bond,
+                        cur && len >= 17 ? cur : "?", d->mac, d->ifname);
+        free(cur);   /* the port joins all the same */
+}
 
 static int enslave_kernel(const struct bg_hotplug_decision *d) {
         struct bg_nl *nl = NULL;
@@ -47,6 +81,14 @@ static int enslave_kernel(const struct bg_hotplug_decision *d) {
                 fprintf(stderr, "bondgen-hotplug: netlink: %s\n", strerror(-r));
                 return 3;
         }
+        /* The model's first port gives the bond its MAC (bondgen(8), BOND
+         * MAC ADDRESS), as apply does. The kernel would take it at this
+         * enslave only from a bond whose MAC is still random, and udev's
+         * MACAddressPolicy=persistent has usually given a bond that came
+         * up without its ports one of its own by now: set it first (the
+         * kernel then gives it to the ports, fail_over_mac=none). */
+        if (d->first_port)
+                set_bond_mac(nl, d, bond);
         /* The kernel refuses to enslave a port that is up
          * (bond_main.c:bond_enslave() with IFF_UP, older kernels):
          * down first, then IFLA_MASTER; the bond brings it up again. */

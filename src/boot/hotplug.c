@@ -85,6 +85,7 @@ int bg_hotplug_decide(const char *root, const char *ifname, const char *mac,
         _cleanup_free_ char *p = NULL, *master = NULL, *sock = NULL;
         const struct bg_boot_bond *bond = NULL;
         char own_mac[18] = "";
+        bool first = false;
         unsigned n_files = 0;
         struct stat st;
         int r;
@@ -119,6 +120,7 @@ int bg_hotplug_decide(const char *root, const char *ifname, const char *mac,
                         if ((port->name && !strcmp(port->name, ifname)) ||
                             (port->mac && mac && !strcasecmp(port->mac, mac))) {
                                 bond = &set.bonds[i];
+                                first = j == 0 && !bond->own_mac && mac;
                                 break;
                         }
                 }
@@ -153,6 +155,9 @@ int bg_hotplug_decide(const char *root, const char *ifname, const char *mac,
                         }
                 }
                 out->action = BG_HP_KERNEL;
+                out->first_port = first;
+                if (first)
+                        snprintf(out->mac, sizeof(out->mac), "%s", mac);
                 goto out;
         }
         sock = sys_path(root, "run/bondgen/%s.sock", bond->name);

@@ -19,6 +19,10 @@ struct bg_hotplug_decision {
         char ifname[IFNAMSIZ_BG];
         char bond[IFNAMSIZ_BG];
         char sock[108];      /* sun_path of the control socket (BG_HP_SOCKET) */
+        /* BG_HP_KERNEL: the interface is the model's first port of a bond
+         * that takes its MAC from that port; mac is the interface's */
+        bool first_port;
+        char mac[18];
 };
 
 const char *bg_hotplug_action_name(enum bg_hotplug_action a);

@@ -425,6 +425,7 @@ static int add_bonds(const struct bg_model *m, const char *fname, struct bg_boot
                 if (!b)
                         return -ENOMEM;
                 b->backend = mb->backend;
+                b->own_mac = mb->mac.len || bg_bond_opt_num(mb, BG_OPT_FAIL_OVER_MAC) == 1;
                 if (!b->source && !(b->source = strdup(slash ? slash + 1 : fname)))
                         return -ENOMEM;
                 for (size_t j = 0; j < mb->n_ports; j++) {

@@ -109,6 +109,44 @@ Test(hotplug, decisions) {
         expect("bond0", NULL, BG_HP_NOT_A_PORT, "");
 }
 
+/* The model's first port gives a kernel bond its MAC when it joins late
+ * (bondgen(8), BOND MAC ADDRESS); a bond with `mac:` or fail_over_mac=active
+ * keeps its own. */
+Test(hotplug, first_port_gives_the_mac) {
+        struct bg_hotplug_decision d;
+        struct bg_diags diags = { 0 };
+
+        put("etc/bondgen/more.yaml",
+            "version: 1\n"
+            "bonds:\n"
+            "  - name: bond7\n"
+            "    mac: 52:54:00:00:00:77\n"
+            "    ports: [{name: eth7}]\n"
+            "  - name: bond8\n"
+            "    mode: active-backup\n"
+            "    options: {fail_over_mac: active}\n"
+            "    ports: [{name: eth8}]\n");
+        put("sys/class/net/eth7/address", "52:54:00:00:00:07\n");
+        put("sys/class/net/eth8/address", "52:54:00:00:00:08\n");
+        mkdirs("sys/class/net/bond7/bonding");
+        mkdirs("sys/class/net/bond8/bonding");
+        cr_assert_eq(bg_hotplug_decide(root, "eth0", NULL, &d, &diags), 0);
+        cr_expect_eq(d.action, BG_HP_KERNEL);
+        cr_expect(d.first_port);
+        cr_expect_str_eq(d.mac, "52:54:00:00:00:00");
+        cr_assert_eq(bg_hotplug_decide(root, "eth2", NULL, &d, &diags), 0);   /* the third port */
+        cr_expect_eq(d.action, BG_HP_KERNEL);
+        cr_expect_not(d.first_port);
+        cr_assert_eq(bg_hotplug_decide(root, "eth7", NULL, &d, &diags), 0);
+        cr_expect_eq(d.action, BG_HP_KERNEL);
+        cr_expect_not(d.first_port, "bond7 has a mac: of its own");
+        cr_assert_eq(bg_hotplug_decide(root, "eth8", NULL, &d, &diags), 0);
+        cr_expect_eq(d.action, BG_HP_KERNEL);
+        cr_expect_not(d.first_port, "bond8 follows its active port");
+        cr_expect_eq(diags.n, 0);
+        bg_diags_free(&diags);
+}
+
 Test(hotplug, bond_not_up_and_runtime_model) {
         char *p;
         cr_assert(asprintf(&p, "%s/etc/bondgen/site.yaml", root) > 0);
