@@ -40,7 +40,7 @@ static void set_bond_mac(struct bg_nl *nl, const struct bg_hotplug_decision *d, 
         int r;
 
         snprintf(path, sizeof(path), "/sys/class/net/%s/address", d->bond);
-        if (bg_read_file(path, 64, &cur, &len) >= 0 && len >= 17 && !strncasecmp(cur, d->mac, 17)) {
+        if (bg_read_file(path, BG_SYSFS_ATTR_MAX, &cur, &len) >= 0 && len >= 17 && !strncasecmp(cur, d->mac, 17)) {
                 free(cur);
                 return;
         }

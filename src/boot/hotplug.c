@@ -59,7 +59,7 @@ static int read_mac(const char *root, const char *ifname, char mac[18]) {
         p = sys_path(root, "sys/class/net/%s/address", ifname);
         if (!p)
                 return -ENOMEM;
-        r = bg_read_file(p, 256, &data, &len);
+        r = bg_read_file(p, BG_SYSFS_ATTR_MAX, &data, &len);
         if (r < 0)
                 return r;
         while (len > 0 && isspace((unsigned char) data[len - 1]))

@@ -2,9 +2,15 @@
 #pragma once
 /* The udev hotplug helper's decision (hotplug.c), separate from acting on
  * it so that it can be tested without privileges against a fake root. */
+#include <stdbool.h>
+
 #include "model/diag.h"
 
 #define IFNAMSIZ_BG 16
+
+/* sysfs gives every attribute file the size of a page (4096, or 65536 on
+ * 64 KiB-page machines) whatever it holds: the limit for reading one */
+#define BG_SYSFS_ATTR_MAX 65536
 
 enum bg_hotplug_action {
         BG_HP_NOT_A_PORT,    /* no bond names this interface: nothing to do */

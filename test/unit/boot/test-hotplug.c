@@ -128,6 +128,15 @@ Test(hotplug, first_port_gives_the_mac) {
             "    ports: [{name: eth8}]\n");
         put("sys/class/net/eth7/address", "52:54:00:00:00:07\n");
         put("sys/class/net/eth8/address", "52:54:00:00:00:08\n");
+        /* as sysfs has them: a page whatever the text (st_size 4096); eth2
+         * is found by its MAC only */
+        char page[4096];
+        memset(page, ' ', sizeof(page));
+        page[sizeof(page) - 1] = 0;
+        memcpy(page, "52:54:00:00:00:00\n", 18);
+        put("sys/class/net/eth0/address", page);
+        memcpy(page, "52:54:00:00:00:02\n", 18);
+        put("sys/class/net/eth2/address", page);
         mkdirs("sys/class/net/bond7/bonding");
         mkdirs("sys/class/net/bond8/bonding");
         cr_assert_eq(bg_hotplug_decide(root, "eth0", NULL, &d, &diags), 0);
