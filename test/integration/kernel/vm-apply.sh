@@ -58,6 +58,9 @@ ip -n "$ns" link set bgk-br up
 
 d=$(bgvm_initramfs_new "$work")
 bgvm_add_binary "$d" "$bondgen"
+# the udev helper, where the build has it (guest/test.sh's hotplug case)
+hotplug=$(dirname "$bondgen")/../boot/bondgen-hotplug
+[ -x "$hotplug" ] && bgvm_add_binary "$d" "$hotplug"
 bgvm_add_modules "$d" bonding virtio_net virtio_pci
 for f in lib.sh "$script" rr.yaml ab.yaml bad.yaml try-bad.yaml; do bgvm_add_file "$d" "$here/guest/$f" "/bgvm/$f"; done
 [ "$script" = test.sh ] || mv "$d/bgvm/$script" "$d/bgvm/test.sh"

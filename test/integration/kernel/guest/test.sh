@@ -3,7 +3,7 @@
 # the host parses them. BGVM-REQUEST lines ask the host to act through the
 # qemu monitor.
 # Network: vm-apply.sh's header (eth0, eth1 on a host bridge holding
-# 10.77.0.2 and 10.78.0.1). Cases (BGVM-PLAN 38; result names in brackets):
+# 10.77.0.2 and 10.78.0.1). Cases (BGVM-PLAN 42; result names in brackets):
 #  adopt        bond0 made by insmod is adopted, not duplicated
 #               [adopt-precondition rr-adopted rr-no-duplicate]
 #  rr apply     rr.yaml: auto picks the kernel; mode, miimon, updelay,
@@ -27,6 +27,14 @@
 #  refused      bad.yaml (port lo): exit 1, message names bondx and lo,
 #               no bondx; the other bond (bond1, balance-xor, layer2+3)
 #               is created [bad-*]
+#  mac          eth1 released; mac.yaml creates bond2 with eth1: the bond
+#               is born with eth1's MAC (addr_assign_type 3, "set"), and
+#               apply says so [mac-create-said mac-born-with-first-port]
+#  hotplug      bond2 loses eth1 and gets another MAC, as udev's
+#               MACAddressPolicy=persistent gives a bond that came up
+#               without ports; bondgen-hotplug eth1 (the model in
+#               /etc/bondgen) gives bond2 eth1's MAC, then enslaves it
+#               [hotplug-first-port-mac hotplug-enslaved]
 PEER=10.77.0.2
 FAR=10.78.0.1
 M=/bgvm
@@ -48,7 +56,7 @@ wait_for() {  # wait_for SECONDS COMMAND...
         return 1
 }
 
-echo "BGVM-PLAN 38"
+echo "BGVM-PLAN 42"
 # insmod bonding made bond0 (max_bonds=1): apply must adopt it.
 idx0=$(cat /sys/class/net/bond0/ifindex 2>/dev/null)
 result adopt-precondition "$([ -n "$idx0" ] && echo 0 || echo 1)" "no bond0 from the module"
@@ -117,6 +125,31 @@ result bad-error-names-bond-and-port $? "$(cat /tmp/bad.out)"
 [ ! -e /sys/class/net/bondx ]; result bad-refused-before-any-change $? "bondx was created"
 check_eq bad-other-bond-created "$(cat /sys/class/net/bond1/bonding/mode 2>/dev/null)" "balance-xor 2"
 check_eq bad-other-bond-hash "$(cat /sys/class/net/bond1/bonding/xmit_hash_policy 2>/dev/null)" "layer2+3 2"
+
+# The bond's MAC is its first port's, also where udev would give it one.
+ip link set eth1 nomaster
+cat >/tmp/mac.yaml <<'EOM'
+version: 1
+bonds:
+  - name: bond2
+    backend: kernel
+    mode: active-backup
+    options:
+      miimon: 100
+    ports:
+      - name: eth1
+EOM
+apply mac -c /tmp/mac.yaml
+grep -q '^bond2: create bond (.*), mac 52:54:00:77:00:11 (eth1.s)$' /tmp/mac.out; result mac-create-said $? "$(cat /tmp/mac.out)"
+check_eq mac-born-with-first-port "$(cat /sys/class/net/bond2/address) $(cat /sys/class/net/bond2/addr_assign_type)" "52:54:00:77:00:11 3"
+ip link set eth1 nomaster
+ip link set bond2 address 8a:3e:29:00:00:02
+mkdir -p /etc/bondgen
+cp /tmp/mac.yaml /etc/bondgen/mac.yaml
+bondgen-hotplug eth1 >/tmp/hp.out 2>&1
+sed 's/^/  | /' /tmp/hp.out
+check_eq hotplug-first-port-mac "$(cat /sys/class/net/bond2/address)" "52:54:00:77:00:11"
+check_eq hotplug-enslaved "$(cat /sys/class/net/bond2/bonding/slaves)" "eth1"
 
 echo "BGVM-FAILED $n_fail"
 [ $n_fail = 0 ]
