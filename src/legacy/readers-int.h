@@ -22,6 +22,12 @@ const char *lg_rel(const struct lg_ctx *c, const char *abs);
 int lg_set_opt(struct lg_ctx *c, struct bg_bond *b, const char *key, const char *value,
                const char *file, unsigned line, unsigned col, const char *keyname, char **fate,
                bool *bad);
+/* The checks of lg_set_opt() before it sets anything, for a reader that
+ * sets the option its own way: *o is the option when the value may be set
+ * (returns 1); 0 when it is ignored (a module parameter, warned); -EINVAL
+ * when refused (reported, *bad set); -ENOMEM. */
+int lg_opt_admit(struct lg_ctx *c, const char *key, const char *value, const char *file, unsigned line,
+                 unsigned col, const char *keyname, char **fate, bool *bad, const struct bg_opt_info **o);
 /* The gateway of an IP configuration, from text. */
 int lg_set_gateway(struct bg_ipcfg *ip, const char *text);
 /* "a.b.c.d" or an IPv6 address (no prefix) -> AF_INET/AF_INET6, 0 if neither. */

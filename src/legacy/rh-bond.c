@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "legacy-int.h"
+#include "readers-int.h"
 
 struct optsrc {
         char **fate[BG_OPT__MAX];   /* fate slot of the source that set it last */
@@ -35,57 +36,15 @@ struct optsrc {
         char *peer_notif[2];
 };
 
-static void diag_or_quiet(struct lg_ctx *c, enum bg_diag_level l, const char *file, unsigned line,
-                          unsigned col, const char *key, const char *msg) {
-        lg_diag(c, l, file, line, col, key, "%s", msg);
-}
-
 /* Apply one key=value; returns 0, -EINVAL (reported) or -ENOMEM. */
 static int apply(struct lg_ctx *c, struct lg_bond *lb, struct bg_bond *b, struct optsrc *src,
                  const char *key, const char *value, const char *file, unsigned line, unsigned col,
                  const char *keyname, char **fate) {
-        const struct bg_opt_info *o = bg_opt_lookup(key);
-        struct bg_optval tmp = {};
-        char err[512];
-        int r;
+        const struct bg_opt_info *o;
+        int r = lg_opt_admit(c, key, value, file, line, col, keyname, fate, &lb->bad, &o);
 
-        if (!o) {
-                char msg[256], hint[64];
-
-                snprintf(msg, sizeof(msg), "unknown bonding option '%s'%s", key,
-                         lg_opt_hint(key, hint, sizeof(hint)));
-                diag_or_quiet(c, BG_DIAG_ERROR, file, line, col, keyname, msg);
-                if (!c->quiet)
-                        lg_fate_append(fate, "error: unknown option %s", key);
-                lb->bad = true;
-                return -EINVAL;
-        }
-        if (!value) {
-                lg_diag(c, BG_DIAG_ERROR, file, line, col, keyname, "'%s' has no value (write %s=VALUE)",
-                        key, key);
-                if (!c->quiet)
-                        lg_fate_append(fate, "error: %s without a value", key);
-                lb->bad = true;
-                return -EINVAL;
-        }
-        if (o->flags & BG_OF_MODULE_ONLY) {
-                lg_diag(c, BG_DIAG_WARNING, file, line, col, keyname,
-                        "%s is a module parameter, not a per-bond option; ignored", key);
-                if (!c->quiet)
-                        lg_fate_append(fate, "%s ignored: module parameter", key);
-                return 0;
-        }
-        r = bg_opt_parse_value(o, value, &tmp, err, sizeof(err));
-        bg_optval_clear(&tmp);
-        if (r == -ENOMEM)
+        if (r <= 0)
                 return r;
-        if (r < 0) {
-                diag_or_quiet(c, BG_DIAG_ERROR, file, line, col, keyname, err);
-                if (!c->quiet)
-                        lg_fate_append(fate, "error: %s=%s invalid", key, value);
-                lb->bad = true;
-                return -EINVAL;
-        }
         if (!(o->flags & BG_OF_LIST) && src->fate[o->id] && !c->quiet)
                 lg_fate_append(src->fate[o->id], "%s: %s overridden by %s:%u", b->name, o->name, file, line);
         r = bg_bond_set_opt_text(b, o->id, value,

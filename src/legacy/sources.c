@@ -143,14 +143,14 @@ const char *lg_rel(const struct lg_ctx *c, const char *abs) {
         return abs + n;
 }
 
-int lg_set_opt(struct lg_ctx *c, struct bg_bond *b, const char *key, const char *value,
-               const char *file, unsigned line, unsigned col, const char *keyname, char **fate,
-               bool *bad) {
+int lg_opt_admit(struct lg_ctx *c, const char *key, const char *value, const char *file, unsigned line,
+                 unsigned col, const char *keyname, char **fate, bool *bad, const struct bg_opt_info **out) {
         const struct bg_opt_info *o = bg_opt_lookup(key);
         struct bg_optval tmp = {};
         char err[512];
         int r;
 
+        *out = o;
         if (!o) {
                 char hint[64];
 
@@ -186,6 +186,17 @@ int lg_set_opt(struct lg_ctx *c, struct bg_bond *b, const char *key, const char 
                 *bad = true;
                 return -EINVAL;
         }
+        return 1;
+}
+
+int lg_set_opt(struct lg_ctx *c, struct bg_bond *b, const char *key, const char *value,
+               const char *file, unsigned line, unsigned col, const char *keyname, char **fate,
+               bool *bad) {
+        const struct bg_opt_info *o;
+        int r = lg_opt_admit(c, key, value, file, line, col, keyname, fate, bad, &o);
+
+        if (r <= 0)
+                return r;
         if (!(o->flags & BG_OF_LIST))
                 bg_optval_clear(&b->opts[o->id]);
         r = bg_bond_set_opt_text(b, o->id, value, &(struct bg_loc) { bg_model_intern(c->model, file), line, col },
