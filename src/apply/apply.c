@@ -18,6 +18,7 @@
 #include "apply-int.h"
 #include "config.h"
 #include "util/util.h"
+#include "util/array.h"
 
 void bg_apply_say(const struct bg_apply_opts *o, const char *fmt, ...) {
         char line[1024];
@@ -566,7 +567,7 @@ static size_t stale_fwd_bonds(const struct bg_model *m, const struct bg_nl_state
                 size_t l = strlen(de->d_name);
                 const struct bg_nl_link *tap;
                 char name[IFNAMSIZ], err[256];
-                struct bg_fwd_state fs, *nv;
+                struct bg_fwd_state fs;
 
                 if (l < 6 || l - 5 >= sizeof(name) || strcmp(de->d_name + l - 5, ".sock"))
                         continue;
@@ -576,13 +577,10 @@ static size_t stale_fwd_bonds(const struct bg_model *m, const struct bg_nl_state
                 if (bg_model_find_bond(m, name) || !tap || strcmp(tap->kind, "tun") != 0 ||
                     bg_fwd_state_read(name, &fs, err, sizeof(err)) < 0)
                         continue;
-                nv = realloc(v, (n + 1) * sizeof(*v));
-                if (!nv) {
+                if (BG_APPEND(v, n, fs) < 0) {
                         bg_fwd_state_free(&fs);
                         break;
                 }
-                v = nv;
-                v[n++] = fs;
         }
         if (dir)
                 closedir(dir);
@@ -810,9 +808,7 @@ int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o, stru
         bool refused = false, failed = false;
         int r;
 
-        r = bg_nl_open(&nl);
-        if (r >= 0)
-                r = bg_nl_read_state(nl, &st);
+        r = bg_nl_open_read_state(&nl, &st);
         if (r < 0) {
                 bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "cannot read the network state over netlink: %s",
                             strerror(-r));
@@ -868,16 +864,14 @@ int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o, stru
                         failed = true;
                 /* Later bonds see what this one changed (ports, names). */
                 if (!o->dry_run && i + 1 < m->n_bonds) {
-                        bg_nl_state_free(&st);
-                        if (bg_nl_read_state(nl, &st) < 0)
+                        if (bg_nl_reread_state(nl, &st) < 0)
                                 failed = true;
                 }
         }
         /* VLANs and bridges after the bonds they stack on */
         if (m->n_vlans || m->n_bridges || o->prune) {
                 if (!o->dry_run) {
-                        bg_nl_state_free(&st);
-                        if (bg_nl_read_state(nl, &st) < 0)
+                        if (bg_nl_reread_state(nl, &st) < 0)
                                 failed = true;
                 }
                 r = bg_apply_stack(nl, m, &st, o, d);
@@ -894,8 +888,7 @@ int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o, stru
                 struct bg_fwd_state *v;
                 size_t n;
 
-                bg_nl_state_free(&st);
-                if (bg_nl_read_state(nl, &st) < 0 || prune(nl, m, &st, o, d) < 0)
+                if (bg_nl_reread_state(nl, &st) < 0 || prune(nl, m, &st, o, d) < 0)
                         failed = true;
                 /* bondgend bonds that left the model (apply without
                  * --prune never stops one) */

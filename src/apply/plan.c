@@ -12,6 +12,7 @@
 
 #include "apply.h"
 #include "util/util.h"
+#include "util/array.h"
 
 const char *bg_step_kind_name(enum bg_step_kind k) {
         static const char *const names[BG_STEP__MAX] = {
@@ -42,14 +43,11 @@ static struct bg_step *vadd_step(struct bg_plan *p, enum bg_step_kind kind, cons
         __attribute__((format(printf, 5, 0)));
 static struct bg_step *vadd_step(struct bg_plan *p, enum bg_step_kind kind, const char *bond,
                                  const char *ifname, const char *fmt, va_list ap) {
-        struct bg_step *s, *v;
+        struct bg_step *s = BG_NEW_SLOT(p->steps, p->n_steps);
 
-        v = realloc(p->steps, (p->n_steps + 1) * sizeof(*v));
-        if (!v)
+        if (!s)
                 return NULL;
-        p->steps = v;
-        s = &v[p->n_steps++];
-        memset(s, 0, sizeof(*s));
+        p->n_steps++;
         s->kind = kind;
         snprintf(s->bond, sizeof(s->bond), "%s", bond);
         snprintf(s->ifname, sizeof(s->ifname), "%s", ifname);

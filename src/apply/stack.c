@@ -20,6 +20,7 @@
 
 #include "apply-int.h"
 #include "util/util.h"
+#include "util/array.h"
 
 /* Whether name is a bond, VLAN or bridge of the model: those bring
  * themselves up (their own `onboot`); a NIC under a VLAN or in a bridge
@@ -313,17 +314,14 @@ static int owned_read(struct owned **out, size_t *n) {
         if (r < 0)
                 return r;
         for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                struct owned o = { 0 }, *v;
+                struct owned o = { 0 };
                 if (sscanf(line, "%7s %15s %d", o.kind, o.name, &o.ifindex) != 3 ||
                     (strcmp(o.kind, "vlan") && strcmp(o.kind, "bridge")))
                         continue;       /* not ours to guess at: never deleted */
-                v = realloc(*out, (*n + 1) * sizeof(*v));
-                if (!v) {
+                if (BG_APPEND(*out, *n, o) < 0) {
                         free(data);
                         return -ENOMEM;
                 }
-                *out = v;
-                v[(*n)++] = o;
         }
         free(data);
         return 0;
@@ -506,8 +504,7 @@ int bg_apply_stack(struct bg_nl *nl, const struct bg_model *m, struct bg_nl_stat
                         progress = true;
                         /* later ones see what this one made */
                         if (!o->dry_run && nl) {
-                                bg_nl_state_free(st);
-                                if (bg_nl_read_state(nl, st) < 0) {
+                                if (bg_nl_reread_state(nl, st) < 0) {
                                         free(done);
                                         free(old);
                                         return -EIO;
@@ -518,8 +515,7 @@ int bg_apply_stack(struct bg_nl *nl, const struct bg_model *m, struct bg_nl_stat
         if (o->prune && prune_stack(nl, m, old, n_old, st, o, d) < 0)
                 failed = true;
         if (!o->dry_run && nl) {
-                bg_nl_state_free(st);
-                r = bg_nl_read_state(nl, st);
+                r = bg_nl_reread_state(nl, st);
                 if (r >= 0)
                         r = owned_write(m, old, n_old, st);
                 if (r < 0)

@@ -25,6 +25,7 @@
 #include "apply.h"
 #include "util/util.h"
 #include "yaml/yaml.h"
+#include "util/array.h"
 
 void bg_snapshot_init(struct bg_snapshot *s) {
         memset(s, 0, sizeof(*s));
@@ -54,13 +55,10 @@ static int add_link(struct bg_snapshot *s, const struct bg_nl_link *l) {
 
         if (have_link(s, l->name))
                 return 0;
-        v = realloc(s->links, (s->n_links + 1) * sizeof(*v));
-        if (!v)
+        if (!(v = BG_NEW_SLOT(s->links, s->n_links)))
                 return -ENOMEM;
-        s->links = v;
-        memset(&v[s->n_links], 0, sizeof(*v));
-        snprintf(v[s->n_links].name, IFNAMSIZ, "%s", l->name);
-        v[s->n_links].up = l->flags & IFF_UP;
+        snprintf(v->name, IFNAMSIZ, "%s", l->name);
+        v->up = l->flags & IFF_UP;
         s->n_links++;
         return 0;
 }
@@ -71,22 +69,20 @@ int bg_snapshot_add_created(struct bg_snapshot *s, const char *bond) {
         for (size_t i = 0; i < s->n_created; i++)
                 if (strcmp(s->created[i], bond) == 0)
                         return 0;
-        v = realloc(s->created, (s->n_created + 1) * sizeof(*v));
-        if (!v)
+        if (!(v = BG_NEW_SLOT(s->created, s->n_created)))
                 return -ENOMEM;
-        s->created = v;
-        snprintf(v[s->n_created++], IFNAMSIZ, "%s", bond);
+        snprintf(*v, IFNAMSIZ, "%s", bond);
+        s->n_created++;
         return 0;
 }
 
 int bg_snapshot_add_active(struct bg_snapshot *s, const char *bond, const char *port) {
-        struct bg_snap_active *v = realloc(s->active, (s->n_active + 1) * sizeof(*v));
+        struct bg_snap_active *v = BG_NEW_SLOT(s->active, s->n_active);
 
         if (!v)
                 return -ENOMEM;
-        s->active = v;
-        snprintf(v[s->n_active].bond, IFNAMSIZ, "%s", bond);
-        snprintf(v[s->n_active].port, IFNAMSIZ, "%s", port);
+        snprintf(v->bond, IFNAMSIZ, "%s", bond);
+        snprintf(v->port, IFNAMSIZ, "%s", port);
         s->n_active++;
         return 0;
 }
@@ -100,19 +96,17 @@ int bg_snapshot_add_handed(struct bg_snapshot *s, const char *bond, const char *
                         return 0;
         if (data && !(copy = malloc(len + 1)))
                 return -ENOMEM;
-        v = realloc(s->handed, (s->n_handed + 1) * sizeof(*v));
-        if (!v) {
+        if (!(v = BG_NEW_SLOT(s->handed, s->n_handed))) {
                 free(copy);
                 return -ENOMEM;
         }
-        s->handed = v;
         if (copy) {
                 memcpy(copy, data, len);
                 copy[len] = 0;
         }
-        snprintf(v[s->n_handed].bond, IFNAMSIZ, "%s", bond);
-        v[s->n_handed].data = copy;
-        v[s->n_handed].len = copy ? len : 0;
+        snprintf(v->bond, IFNAMSIZ, "%s", bond);
+        v->data = copy;
+        v->len = copy ? len : 0;
         s->n_handed++;
         return 0;
 }
@@ -341,9 +335,7 @@ int bg_snapshot_take(const struct bg_model *m, const bool *skip, bool prune, str
         struct bg_nl_state st = { 0 };
         int r;
 
-        r = bg_nl_open(&nl);
-        if (r >= 0)
-                r = bg_nl_read_state(nl, &st);
+        r = bg_nl_open_read_state(&nl, &st);
         for (size_t i = 0; r >= 0 && i < m->n_bonds; i++)
                 if (!skip || !skip[i])
                         r = take_fwd(s, &st, &m->bonds[i]);
@@ -512,8 +504,7 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
                 bool fwd;
 
                 if (s->n_created) {
-                        bg_nl_state_free(&st);
-                        r = bg_nl_read_state(nl, &st);
+                        r = bg_nl_reread_state(nl, &st);
                         if (r < 0)
                                 return r;
                 }
@@ -526,8 +517,7 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
                                 /* stopped by --prune: started again */
                                 r = restart_fwd(b, &pf, d);
                                 if (r >= 0) {
-                                        bg_nl_state_free(&st);
-                                        r = bg_nl_read_state(nl, &st);
+                                        r = bg_nl_reread_state(nl, &st);
                                 }
                                 if (r >= 0)
                                         r = bg_fwd_state_read(b->name, &fs, why, sizeof(why));
@@ -560,14 +550,12 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
                 bg_plan_free(&plan);
                 if (r < 0)
                         ret = r;
-                bg_nl_state_free(&st);
-                r = bg_nl_read_state(nl, &st);
+                r = bg_nl_reread_state(nl, &st);
                 if (r < 0)
                         return r;
         }
         if (s->model.n_bonds == 0 && s->n_created) {
-                bg_nl_state_free(&st);
-                r = bg_nl_read_state(nl, &st);
+                r = bg_nl_reread_state(nl, &st);
                 if (r < 0)
                         return r;
         }

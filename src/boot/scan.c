@@ -22,6 +22,7 @@
 #include "legacy/legacy.h"
 #include "util/util.h"
 #include "yaml/yaml.h"
+#include "util/array.h"
 
 #define MAX_CONFIG_FILE BG_YAML_MAX_SIZE
 
@@ -111,19 +112,12 @@ struct bg_boot_bond *bg_boot_set_find(const struct bg_boot_set *s, const char *n
 }
 
 struct bg_boot_bond *bg_boot_set_add(struct bg_boot_set *s, const char *name) {
-        struct bg_boot_bond *b = bg_boot_set_find(s, name), *v;
+        struct bg_boot_bond *b = bg_boot_set_find(s, name);
 
         if (b)
                 return b;
-        if (s->n_bonds == s->bonds_cap) {
-                size_t cap = s->bonds_cap ? s->bonds_cap * 2 : 8;
-
-                v = realloc(s->bonds, cap * sizeof(*v));
-                if (!v)
-                        return NULL;
-                s->bonds = v;
-                s->bonds_cap = cap;
-        }
+        if (BG_RESERVE(s->bonds, s->bonds_cap, s->n_bonds + 1) < 0)
+                return NULL;
         b = &s->bonds[s->n_bonds];
         memset(b, 0, sizeof(*b));
         b->backend = BG_BACKEND_AUTO;
@@ -142,21 +136,18 @@ int bg_boot_bond_add_port(struct bg_boot_bond *b, const char *name, const char *
         for (size_t i = 0; i < b->n_ports; i++)
                 if (name && b->ports[i].name && !strcmp(b->ports[i].name, name))
                         return 0;
-        v = realloc(b->ports, (b->n_ports + 1) * sizeof(*v));
-        if (!v)
+        if (!(v = BG_NEW_SLOT(b->ports, b->n_ports)))
                 return -ENOMEM;
-        b->ports = v;
-        v[b->n_ports].name = name ? strdup(name) : NULL;
-        v[b->n_ports].mac = NULL;
+        v->name = name ? strdup(name) : NULL;
         if (mac) {
-                v[b->n_ports].mac = strdup(mac);
-                if (v[b->n_ports].mac)
-                        for (char *c = v[b->n_ports].mac; *c; c++)
+                v->mac = strdup(mac);
+                if (v->mac)
+                        for (char *c = v->mac; *c; c++)
                                 *c = (char) tolower((unsigned char) *c);
         }
-        if ((name && !v[b->n_ports].name) || (mac && !v[b->n_ports].mac)) {
-                free(v[b->n_ports].name);
-                free(v[b->n_ports].mac);
+        if ((name && !v->name) || (mac && !v->mac)) {
+                free(v->name);
+                free(v->mac);
                 return -ENOMEM;
         }
         b->n_ports++;
@@ -306,14 +297,8 @@ static int list_dir(const char *dir, bool (*keep)(const char *), char ***names, 
         while ((de = readdir(d))) {
                 if (!keep(de->d_name))
                         continue;
-                char **nv = realloc(v, (c + 1) * sizeof(*v));
-                if (!nv)
+                if (BG_APPEND_STRDUP(v, c, de->d_name) < 0)
                         goto oom;
-                v = nv;
-                v[c] = strdup(de->d_name);
-                if (!v[c])
-                        goto oom;
-                c++;
         }
         closedir(d);
         if (c > 1)
@@ -445,21 +430,12 @@ static int add_bonds(const struct bg_model *m, const char *fname, struct bg_boot
 
 /* Append a copy of name to a list of s unless it is there. */
 static int add_name(char ***v, size_t *n, const char *name) {
-        char **w;
-
         if (!name || !*name)
                 return 0;
         for (size_t i = 0; i < *n; i++)
                 if (!strcmp((*v)[i], name))
                         return 0;
-        w = realloc(*v, (*n + 1) * sizeof(*w));
-        if (!w)
-                return -ENOMEM;
-        *v = w;
-        if (!(w[*n] = strdup(name)))
-                return -ENOMEM;
-        (*n)++;
-        return 0;
+        return BG_APPEND_STRDUP(*v, *n, name);
 }
 
 /* What the model's VLANs and bridges stack on, for the device waits. */

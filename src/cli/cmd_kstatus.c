@@ -20,6 +20,7 @@
 #include "netlink/netlink.h"
 #include "util/lacp-health.h"
 #include "util/util.h"
+#include "util/array.h"
 
 #define MAX_PORTS 64
 
@@ -38,14 +39,13 @@ struct block {
 };
 
 static int push(struct block *b, const char *key, const char *text, const char *value) {
-        struct kv *v = realloc(b->v, (b->n + 1) * sizeof(*v));
+        struct kv *v = BG_NEW_SLOT(b->v, b->n);
 
         if (!v)
                 return -ENOMEM;
-        b->v = v;
-        snprintf(v[b->n].key, sizeof(v[b->n].key), "%s", key);
-        snprintf(v[b->n].text, sizeof(v[b->n].text), "%s", text);
-        snprintf(v[b->n].value, sizeof(v[b->n].value), "%s", value);
+        snprintf(v->key, sizeof(v->key), "%s", key);
+        snprintf(v->text, sizeof(v->text), "%s", text);
+        snprintf(v->value, sizeof(v->value), "%s", value);
         b->n++;
         return 0;
 }

@@ -27,6 +27,7 @@
 #include "model/catalog.h"
 #include "netlink/netlink.h"
 #include "apply/apply.h"
+#include "util/array.h"
 
 /* The first C_SYS_MAX are the port's own (sysfs, or bondgend's count);
  * the LACPDU ones are 802.3ad's (the kernel's BOND_3AD_STAT_*, bondgend's
@@ -61,26 +62,24 @@ struct mset {
 };
 
 static struct mbond *add_bond(struct mset *s, const char *name, const char *backend) {
-        struct mbond *v = realloc(s->v, (s->n + 1) * sizeof(*v));
+        struct mbond *v = BG_NEW_SLOT(s->v, s->n);
 
         if (!v)
                 return NULL;
-        s->v = v;
-        memset(&v[s->n], 0, sizeof(*v));
-        snprintf(v[s->n].name, IFNAMSIZ, "%s", name);
-        v[s->n].backend = backend;
-        return &v[s->n++];
+        snprintf(v->name, IFNAMSIZ, "%s", name);
+        v->backend = backend;
+        s->n++;
+        return v;
 }
 
 static struct mport *add_port(struct mbond *b, const char *name) {
-        struct mport *v = realloc(b->ports, (b->n_ports + 1) * sizeof(*v));
+        struct mport *v = BG_NEW_SLOT(b->ports, b->n_ports);
 
         if (!v)
                 return NULL;
-        b->ports = v;
-        memset(&v[b->n_ports], 0, sizeof(*v));
-        snprintf(v[b->n_ports].name, IFNAMSIZ, "%s", name);
-        return &v[b->n_ports++];
+        snprintf(v->name, IFNAMSIZ, "%s", name);
+        b->n_ports++;
+        return v;
 }
 
 static void mset_free(struct mset *s) {
@@ -116,9 +115,7 @@ static int kernel_bonds(struct mset *s) {
         struct bg_nl_state st = { 0 };
         int r;
 
-        r = bg_nl_open(&nl);
-        if (r >= 0)
-                r = bg_nl_read_state(nl, &st);
+        r = bg_nl_open_read_state(&nl, &st);
         for (size_t i = 0; r >= 0 && i < st.n_links; i++) {
                 const struct bg_nl_link *l = &st.links[i];
                 struct mbond *b;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "emit/emit-internal.h"
+#include "util/array.h"
 
 void bg_emit_files_free(struct bg_emit_files *f) {
         if (!f)
@@ -440,7 +441,6 @@ FILE *bg_emit_open(char **buf, size_t *len) {
 int bg_emit_close_add(struct bg_emit_files *out, FILE *f, char **buf, unsigned mode,
                       const char *name_fmt, ...) {
         bool bad = ferror(f);
-        struct bg_emit_file *nv;
         char *n = NULL;
         va_list ap;
         size_t h;
@@ -469,15 +469,8 @@ int bg_emit_close_add(struct bg_emit_files *out, FILE *f, char **buf, unsigned m
                 *buf = NULL;
                 return -EEXIST;
         }
-        if (out->n == out->cap) {
-                size_t cap = out->cap ? out->cap * 2 : 8;
-
-                nv = realloc(out->v, cap * sizeof(*nv));
-                if (!nv)
-                        goto oom;
-                out->v = nv;
-                out->cap = cap;
-        }
+        if (BG_RESERVE(out->v, out->cap, out->n + 1) < 0)
+                goto oom;
         out->v[out->n++] = (struct bg_emit_file) { .name = n, .content = *buf, .mode = mode };
         out->slot[h] = out->n;
         *buf = NULL;

@@ -28,6 +28,7 @@
 
 #include "debian-cmd.h"
 #include "debian-int.h"
+#include "util/array.h"
 
 bool deb_is_slaves_key(const char *norm) {
         return !strcmp(norm, "bond-slaves") || !strcmp(norm, "slaves") || !strcmp(norm, "bond-members");
@@ -39,14 +40,12 @@ bool deb_is_cmd_key(const char *norm) {
 }
 
 static const char *keep(struct dctx *x, const char *s, size_t len) {
-        char **v = realloc(x->names, (x->n_names + 1) * sizeof(*v));
+        char **v = BG_NEW_SLOT(x->names, x->n_names);
 
-        if (!v)
+        if (!v || !(*v = strndup(s, len)))
                 return NULL;
-        x->names = v;
-        if (!(v[x->n_names] = strndup(s, len)))
-                return NULL;
-        return v[x->n_names++];
+        x->n_names++;
+        return *v;
 }
 
 static struct dbond *find_bond(struct dctx *x, const char *name) {
@@ -57,15 +56,15 @@ static struct dbond *find_bond(struct dctx *x, const char *name) {
 }
 
 static struct dbond *want_bond(struct dctx *x, const char *name) {
-        struct dbond *v, *b = find_bond(x, name);
+        struct dbond *b = find_bond(x, name);
 
         if (b)
                 return b;
-        if (!(v = realloc(x->bonds, (x->n_bonds + 1) * sizeof(*v))))
+        if (!(b = BG_NEW_SLOT(x->bonds, x->n_bonds)))
                 return NULL;
-        x->bonds = v;
-        v[x->n_bonds] = (struct dbond) { .name = name };
-        return &v[x->n_bonds++];
+        b->name = name;
+        x->n_bonds++;
+        return b;
 }
 
 static struct deb_stanza *stanza_of(struct dctx *x, const char *name) {
@@ -77,16 +76,10 @@ static struct deb_stanza *stanza_of(struct dctx *x, const char *name) {
 
 static int add_port(struct dctx *x, struct dbond *b, const char *name, const char *file, unsigned line,
                     unsigned col) {
-        struct dport *v;
-
         for (size_t i = 0; i < b->n_ports; i++)
                 if (!strcmp(b->ports[i].name, name))
                         return 0;
-        if (!(v = realloc(b->ports, (b->n_ports + 1) * sizeof(*v))))
-                return -ENOMEM;
-        b->ports = v;
-        v[b->n_ports++] = (struct dport) { name, stanza_of(x, name), file, line, col };
-        return 0;
+        return BG_APPEND(b->ports, b->n_ports, ((struct dport) { name, stanza_of(x, name), file, line, col }));
 }
 
 /* Word i (0-based) of s, kept in x; NULL when there is none. */
@@ -139,13 +132,11 @@ static int collect(struct dctx *x) {
         for (size_t i = 0; i < x->n_bonds; i++) {
                 struct dbond *b = &x->bonds[i];
                 for (size_t k = 0; k < x->conf->n_st; k++) {
-                        struct deb_stanza *s = &x->conf->st[k], **v;
+                        struct deb_stanza *s = &x->conf->st[k];
                         if (s->kind != DEB_IFACE || strcmp(s->name, b->name))
                                 continue;
-                        if (!(v = realloc(b->st, (b->n_st + 1) * sizeof(*v))))
+                        if (BG_APPEND(b->st, b->n_st, s) < 0)
                                 return -ENOMEM;
-                        b->st = v;
-                        v[b->n_st++] = s;
                 }
                 /* bond-slaves of the bond's own stanzas */
                 for (size_t k = 0; k < b->n_st; k++) {

@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 
 #include "debian-int.h"
+#include "util/array.h"
 
 #define DEB_MAX_DEPTH 8
 #define DEB_MAX_FILES 256
@@ -101,12 +102,10 @@ static size_t split_words(char *s, char **w, unsigned *col, size_t max) {
 
 static int add_line(struct deb_reader *rd, const char *file, unsigned line, char **w, size_t n) {
         struct deb_conf *cf = rd->conf;
-        struct deb_line *l, *v = realloc(cf->ln, (cf->n_ln + 1) * sizeof(*v));
+        struct deb_line *l = BG_NEW_SLOT(cf->ln, cf->n_ln);
 
-        if (!v)
+        if (!l)
                 return -ENOMEM;
-        cf->ln = v;
-        l = &v[cf->n_ln];
         *l = (struct deb_line) { .file = file, .line = line };
         if (!(l->keyword = strdup(w[0])) || !(l->words = calloc(n ? n : 1, sizeof(char *)))) {
                 free(l->keyword);
@@ -178,17 +177,12 @@ static int include(struct deb_reader *rd, size_t li, const char *from_rel, unsig
                         return 0;
                 }
                 while ((de = readdir(dd)) && n < DEB_MAX_FILES) {
-                        char **v;
                         if (!dir_name_ok(de->d_name))
                                 continue;
-                        v = realloc(names, (n + 1) * sizeof(*v));
-                        if (!v || !(v[n] = strdup(de->d_name))) {
-                                names = v ? v : names;
+                        if (BG_APPEND_STRDUP(names, n, de->d_name) < 0) {
                                 r = -ENOMEM;
                                 break;
                         }
-                        names = v;
-                        n++;
                 }
                 closedir(dd);
                 if (r == 0 && n)
@@ -234,25 +228,22 @@ static int include(struct deb_reader *rd, size_t li, const char *from_rel, unsig
 static struct deb_stanza *new_stanza(struct deb_reader *rd, enum deb_kind kind, const char *file,
                                      unsigned line) {
         struct deb_conf *cf = rd->conf;
-        struct deb_stanza *v = realloc(cf->st, (cf->n_st + 1) * sizeof(*v));
+        struct deb_stanza *v = BG_NEW_SLOT(cf->st, cf->n_st);
 
         if (!v)
                 return NULL;
-        cf->st = v;
-        v[cf->n_st] = (struct deb_stanza) { .kind = kind, .file = file, .line = line };
+        *v = (struct deb_stanza) { .kind = kind, .file = file, .line = line };
         rd->cur_i = cf->n_st++;
         rd->have_cur = true;
-        return &v[rd->cur_i];
+        return v;
 }
 
 static int add_opt(struct deb_reader *rd, struct deb_stanza *s, const char *file, unsigned line,
                    char *key, unsigned col, char *value, unsigned vcol) {
-        struct deb_opt *o, *v = realloc(s->opts, (s->n_opts + 1) * sizeof(*v));
+        struct deb_opt *o = BG_NEW_SLOT(s->opts, s->n_opts);
 
-        if (!v)
+        if (!o)
                 return -ENOMEM;
-        s->opts = v;
-        o = &v[s->n_opts];
         *o = (struct deb_opt) { .file = file, .line = line, .col = col, .vcol = vcol };
         o->key = strdup(key);
         o->norm = normalize(key);
@@ -371,7 +362,7 @@ oom:
 
 static int read_file(struct deb_reader *rd, const char *rel, unsigned depth) {
         struct lg_ctx *c = rd->c;
-        const char *shown, **v;
+        const char *shown;
         char *data, *p, *end, *buf = NULL;
         size_t len, cap = 0, blen = 0;
         unsigned lineno = 0, first = 0, lead = 0;
@@ -388,12 +379,10 @@ static int read_file(struct deb_reader *rd, const char *rel, unsigned depth) {
         r = lg_read(c, rel, &data, &len, &shown);
         if (r < 0)
                 return r == -ENOMEM ? r : -ENOENT;
-        if (!(v = realloc(rd->seen, (rd->n_seen + 1) * sizeof(*v)))) {
+        if (BG_APPEND(rd->seen, rd->n_seen, lg_intern(c, rel)) < 0) {
                 free(data);
                 return -ENOMEM;
         }
-        rd->seen = v;
-        v[rd->n_seen++] = lg_intern(c, rel);
         if (memchr(data, 0, len)) {
                 lg_diag(c, BG_DIAG_ERROR, shown, 1, 0, NULL, "the file contains NUL bytes; not read");
                 free(data);

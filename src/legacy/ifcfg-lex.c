@@ -29,6 +29,7 @@
 
 #include "ifcfg.h"
 #include "legacy-int.h"
+#include "util/array.h"
 
 struct buf {
         char *s;
@@ -39,15 +40,9 @@ struct buf {
 static void buf_putc(struct buf *b, char c) {
         if (b->oom)
                 return;
-        if (b->n + 2 > b->cap) {
-                size_t cap = b->cap ? b->cap * 2 : 64;
-                char *s = realloc(b->s, cap);
-                if (!s) {
-                        b->oom = true;
-                        return;
-                }
-                b->s = s;
-                b->cap = cap;
+        if (BG_RESERVE(b->s, b->cap, b->n + 2) < 0) {
+                b->oom = true;
+                return;
         }
         b->s[b->n++] = c;
         b->s[b->n] = 0;
@@ -351,15 +346,7 @@ static void add_var(struct lex *lx, const char *key, size_t keylen, unsigned kli
         struct bg_ifcfg *f = lx->f;
         char *k = malloc(keylen + 1 + (value ? vlen + 1 : 0));
 
-        if (k && f->n == f->cap) {
-                size_t cap = f->cap ? f->cap * 2 : 8;
-                struct bg_ifcfg_var *v = realloc(f->v, cap * sizeof(*v));
-                if (v) {
-                        f->v = v;
-                        f->cap = cap;
-                }
-        }
-        if (!k || f->n == f->cap) {
+        if (!k || BG_RESERVE(f->v, f->cap, f->n + 1) < 0) {
                 free(k);
                 lx->r = -ENOMEM;
                 return;

@@ -23,6 +23,7 @@
 #include "legacy-int.h"
 #include "readers-int.h"
 #include "util/util.h"
+#include "util/array.h"
 
 const char *lg_intern(struct lg_ctx *c, const char *s) {
         return bg_model_intern(&c->paths, s);
@@ -119,15 +120,9 @@ void lg_explain_extra(struct lg_ctx *c, const char *file, unsigned line, const c
 
         if (c->quiet)
                 return;
-        if (e->n == e->cap) {
-                size_t cap = e->cap ? e->cap * 2 : 16;
-                x = realloc(e->v, cap * sizeof(*x));
-                if (!x) {
-                        c->syserr = -ENOMEM;
-                        return;
-                }
-                e->v = x;
-                e->cap = cap;
+        if (BG_RESERVE(e->v, e->cap, e->n + 1) < 0) {
+                c->syserr = -ENOMEM;
+                return;
         }
         x = &e->v[e->n];
         x->loc = (struct bg_loc) { file, line, 0 };
@@ -341,14 +336,8 @@ int lg_explain_add(struct bg_explain *e, struct bg_model *m, const char *file, u
                    unsigned col, const char *key, const char *fate) {
         struct bg_explain_entry *x;
 
-        if (e->n == e->cap) {
-                size_t cap = e->cap ? e->cap * 2 : 64;
-                x = realloc(e->v, cap * sizeof(*x));
-                if (!x)
-                        return -ENOMEM;
-                e->v = x;
-                e->cap = cap;
-        }
+        if (BG_RESERVE(e->v, e->cap, e->n + 1) < 0)
+                return -ENOMEM;
         x = &e->v[e->n];
         x->loc = (struct bg_loc) { file ? bg_model_intern(m, file) : NULL, line, col };
         x->key = strdup(key ? key : "");

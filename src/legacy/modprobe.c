@@ -23,6 +23,7 @@
 
 #include "legacy-int.h"
 #include "model/catalog.h"
+#include "util/array.h"
 
 static void underscores(char *s) {
         for (; *s; s++)
@@ -31,14 +32,8 @@ static void underscores(char *s) {
 }
 
 static int add_entry(struct mp_conf *mp, struct mp_entry **out) {
-        if (mp->n == mp->cap) {
-                size_t cap = mp->cap ? mp->cap * 2 : 16;
-                struct mp_entry *v = realloc(mp->v, cap * sizeof(*v));
-                if (!v)
-                        return -ENOMEM;
-                mp->v = v;
-                mp->cap = cap;
-        }
+        if (BG_RESERVE(mp->v, mp->cap, mp->n + 1) < 0)
+                return -ENOMEM;
         *out = &mp->v[mp->n++];
         **out = (struct mp_entry) {};
         return 0;
@@ -63,15 +58,11 @@ static void position(const struct lmap *map, unsigned col, unsigned *line, unsig
 }
 
 static int add_token(struct mp_entry *e, const char *word, unsigned col, const struct lmap *map) {
-        struct mp_token *v = realloc(e->tok, (e->n_tok + 1) * sizeof(*v));
+        struct mp_token *t = BG_NEW_SLOT(e->tok, e->n_tok);
         const char *eq = strchr(word, '=');
-        struct mp_token *t;
 
-        if (!v)
+        if (!t)
                 return -ENOMEM;
-        e->tok = v;
-        t = &v[e->n_tok];
-        *t = (struct mp_token) {};
         position(map, col, &t->line, &t->col);
         t->key = eq ? strndup(word, (size_t)(eq - word)) : strdup(word);
         if (eq) {
@@ -398,18 +389,13 @@ int lg_modprobe_read(struct lg_ctx *c) {
                 struct dirent *de;
                 while ((de = readdir(d))) {
                         size_t l = strlen(de->d_name);
-                        char **nv;
                         if (l < 6 || strcmp(de->d_name + l - 5, ".conf") || de->d_name[0] == '.')
                                 continue;
-                        nv = realloc(names, (n + 1) * sizeof(*nv));
-                        if (!nv || !(nv[n] = strdup(de->d_name))) {
-                                names = nv ? nv : names;
+                        if (BG_APPEND_STRDUP(names, n, de->d_name) < 0) {
                                 closedir(d);
                                 r = -ENOMEM;
                                 goto out;
                         }
-                        names = nv;
-                        n++;
                 }
                 closedir(d);
                 if (n > 1)

@@ -14,15 +14,12 @@
 #include <string.h>
 
 #include "legacy-int.h"
+#include "util/array.h"
 
 static int add(struct lg_ctx *c, struct rc_enslave **out) {
-        struct rc_enslave *v = realloc(c->rc, (c->n_rc + 1) * sizeof(*v));
-
-        if (!v)
+        if (!(*out = BG_NEW_SLOT(c->rc, c->n_rc)))
                 return -ENOMEM;
-        c->rc = v;
-        *out = &v[c->n_rc++];
-        **out = (struct rc_enslave) {};
+        c->n_rc++;
         return 0;
 }
 

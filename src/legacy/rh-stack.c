@@ -42,6 +42,7 @@
 
 #include "legacy-int.h"
 #include "model/model.h"
+#include "util/array.h"
 
 static bool all_digits(const char *s, size_t max) {
         size_t n = strlen(s);
@@ -160,7 +161,7 @@ static bool is_bridge(struct lg_ctx *c, struct lg_file *f) {
 int lg_rh_stack_scan(struct lg_ctx *c) {
         for (size_t i = 0; i < c->n_files; i++) {
                 struct lg_file *f = &c->files[i];
-                struct lg_stack *v, *s;
+                struct lg_stack *s;
                 bool vlan;
 
                 if (f->used || f->read_failed || f->cfg.binary || f->alias)
@@ -168,11 +169,9 @@ int lg_rh_stack_scan(struct lg_ctx *c) {
                 vlan = is_vlan(c, f);
                 if (!vlan && !is_bridge(c, f))
                         continue;
-                v = realloc(c->stack, (c->n_stack + 1) * sizeof(*v));
-                if (!v)
+                if (!(s = BG_NEW_SLOT(c->stack, c->n_stack)))
                         return -ENOMEM;
-                c->stack = v;
-                s = &v[c->n_stack++];
+                c->n_stack++;
                 *s = (struct lg_stack){ .file = f, .bridge = !vlan };
                 f->used = true;
                 if (vlan)

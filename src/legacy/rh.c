@@ -27,6 +27,7 @@
 
 #include "legacy-int.h"
 #include "model/model.h"
+#include "util/array.h"
 
 static const char *const backup_suffixes[] = {
         "~", ".bak", ".old", ".orig", ".rpmnew", ".rpmorig", ".rpmsave", ".rej", ".augnew",
@@ -107,14 +108,9 @@ int lg_rh_scan(struct lg_ctx *c) {
                                         "ifcfg-*-range files are not converted");
                         continue;
                 }
-                if (c->n_files == files_cap) {
-                        files_cap = files_cap ? files_cap * 2 : 16;
-                        v = realloc(c->files, files_cap * sizeof(*v));
-                        if (!v) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        c->files = v;
+                if (BG_RESERVE(c->files, files_cap, c->n_files + 1) < 0) {
+                        r = -ENOMEM;
+                        break;
                 }
                 v = &c->files[c->n_files];
                 *v = (struct lg_file) { .bond = -1 };
@@ -217,13 +213,11 @@ static struct lg_bond *find_bond(struct lg_ctx *c, const char *name) {
 }
 
 static struct lg_bond *add_bond(struct lg_ctx *c, const char *name, struct lg_file *f) {
-        struct lg_bond *v = realloc(c->bonds, (c->n_bonds + 1) * sizeof(*v));
+        struct lg_bond *v = BG_NEW_SLOT(c->bonds, c->n_bonds);
 
         if (!v)
                 return NULL;
-        c->bonds = v;
-        v = &c->bonds[c->n_bonds];
-        *v = (struct lg_bond) { .file = f };
+        v->file = f;
         if (!(v->name = strdup(name)) || bg_nameidx_put(&c->bond_idx, v->name, c->n_bonds) < 0) {
                 free(v->name);
                 return NULL;
@@ -239,12 +233,10 @@ static struct lg_bond *add_bond(struct lg_ctx *c, const char *name, struct lg_fi
 
 static int add_port(struct lg_bond *b, const char *name, const char *mac, struct bg_loc loc,
                     struct lg_file *f, struct rc_enslave *rc) {
-        struct lg_port *v = realloc(b->ports, (b->n_ports + 1) * sizeof(*v));
+        struct lg_port *v = BG_NEW_SLOT(b->ports, b->n_ports);
 
         if (!v)
                 return -ENOMEM;
-        b->ports = v;
-        v = &b->ports[b->n_ports];
         *v = (struct lg_port) { .loc = loc, .file = f, .rc = rc };
         v->name = strdup(name);
         v->mac = mac ? strdup(mac) : NULL;
@@ -500,13 +492,9 @@ static int check_claims(struct lg_ctx *c, const struct port_ref *v, size_t n) {
                         /* Each bond pair once, with the first port of the later bond. */
                         if (v[b].bond == v[a].bond || (b > a + 1 && v[b - 1].bond == v[b].bond))
                                 continue;
-                        if (ncl == cap) {
-                                struct claim *nc = realloc(cl, (cap = cap ? cap * 2 : 16) * sizeof(*nc));
-                                if (!nc) {
-                                        free(cl);
-                                        return -ENOMEM;
-                                }
-                                cl = nc;
+                        if (BG_RESERVE(cl, cap, ncl + 1) < 0) {
+                                free(cl);
+                                return -ENOMEM;
                         }
                         cl[ncl++] = (struct claim) { v[a].bond, v[a].port, v[b].bond, v[b].port };
                 }
@@ -585,18 +573,14 @@ int lg_rh_assign(struct lg_ctx *c) {
                 struct lg_file *f = &c->files[i];
                 char parent[64];
                 struct lg_bond *b;
-                struct lg_file **v;
 
                 if (!f->alias)
                         continue;
                 snprintf(parent, sizeof(parent), "%.*s", (int)strcspn(f->suffix, ":"), f->suffix);
                 if (!(b = find_bond(c, parent)))
                         continue;
-                v = realloc(b->aliases, (b->n_aliases + 1) * sizeof(*v));
-                if (!v)
+                if (BG_APPEND(b->aliases, b->n_aliases, f) < 0)
                         return -ENOMEM;
-                b->aliases = v;
-                v[b->n_aliases++] = f;
                 f->used = true;
                 f->bond = (int)(b - c->bonds);
         }

@@ -33,6 +33,7 @@
 #include "readers-int.h"
 
 #include "suse-int.h"
+#include "util/array.h"
 
 bool lg_suse_true(const char *v) {
         return v && (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcasecmp(v, "on"));
@@ -62,7 +63,7 @@ static int read_routes(struct sctx *x, const char *rel, const char *owner) {
         }
         data[len] = 0;
         for (p = data; p; p = save) {
-                struct sroute *v, *rt;
+                struct sroute *rt;
                 char *s;
                 save = strchr(p, '\n');
                 if (save)
@@ -71,12 +72,11 @@ static int read_routes(struct sctx *x, const char *rel, const char *owner) {
                 s = p + strspn(p, " \t\r");
                 if (!*s || *s == '#')
                         continue;
-                if (!(v = realloc(x->routes, (x->n_routes + 1) * sizeof(*v)))) {
+                if (!(rt = BG_NEW_SLOT(x->routes, x->n_routes))) {
                         free(data);
                         return -ENOMEM;
                 }
-                x->routes = v;
-                rt = &v[x->n_routes++];
+                x->n_routes++;
                 *rt = (struct sroute) { .file = shown, .line = line, .owner = owner };
                 for (char *t = strtok(s, " \t\r"); t && rt->n < 8; t = strtok(NULL, " \t\r"))
                         if (!(rt->w[rt->n++] = strdup(t))) {
@@ -101,17 +101,13 @@ static int scan(struct sctx *x) {
         d = opendir(dir);
         free(dir);
         while (d && (de = readdir(d))) {
-                char **v;
                 if ((strncmp(de->d_name, "ifcfg-", 6) && strncmp(de->d_name, "ifroute-", 8)) ||
                     bg_legacy_ifcfg_backup_name(de->d_name) || !strcmp(de->d_name, "ifcfg-lo"))
                         continue;
-                if (!(v = realloc(names, (n + 1) * sizeof(*v))) || !(v[n] = strdup(de->d_name))) {
-                        names = v ? v : names;
+                if (BG_APPEND_STRDUP(names, n, de->d_name) < 0) {
                         r = -ENOMEM;
                         break;
                 }
-                names = v;
-                n++;
         }
         if (d)
                 closedir(d);
@@ -122,7 +118,7 @@ static int scan(struct sctx *x) {
                 const char *shown;
                 char *data;
                 size_t len;
-                struct sfile *v, *f;
+                struct sfile *f;
 
                 snprintf(rel, sizeof(rel), SUSE_DIR "/%s", names[i]);
                 if (!strncmp(names[i], "ifroute-", 8)) {
@@ -133,13 +129,12 @@ static int scan(struct sctx *x) {
                         r = r == -ENOMEM ? r : 0;
                         continue;
                 }
-                if (!(v = realloc(x->files, (x->n_files + 1) * sizeof(*v)))) {
+                if (!(f = BG_NEW_SLOT(x->files, x->n_files))) {
                         free(data);
                         r = -ENOMEM;
                         break;
                 }
-                x->files = v;
-                f = &v[x->n_files++];
+                x->n_files++;
                 *f = (struct sfile) { .bond = -1 };
                 f->name = strdup(names[i]);
                 r = bg_ifcfg_parse(&f->cfg, shown, data, len);
@@ -170,7 +165,6 @@ static int assign(struct sctx *x) {
         for (size_t i = 0; i < x->n_files; i++) {
                 struct sfile *f = &x->files[i];
                 struct bg_ifcfg_var *m = bg_ifcfg_find(&f->cfg, "BONDING_MASTER");
-                struct sbond *v;
                 if (!m || !m->value)
                         continue;
                 if (!lg_suse_true(m->value)) {
@@ -179,18 +173,16 @@ static int assign(struct sctx *x) {
                                         "wicked takes only yes, true or on as true: %s is not a bond", f->ifname);
                         continue;
                 }
-                if (!(v = realloc(x->bonds, (x->n_bonds + 1) * sizeof(*v))))
+                if (BG_APPEND(x->bonds, x->n_bonds, ((struct sbond) { .f = f })) < 0)
                         return -ENOMEM;
-                x->bonds = v;
-                v[x->n_bonds] = (struct sbond) { .f = f };
                 f->is_bond = true;
-                f->bond = (int) x->n_bonds++;
+                f->bond = (int) x->n_bonds - 1;
         }
         for (size_t i = 0; i < x->n_bonds; i++) {
                 struct sbond *b = &x->bonds[i];
                 struct bg_ifcfg *cfg = &b->f->cfg;
                 for (size_t k = 0; k < cfg->n; k++) {
-                        struct bg_ifcfg_var *v = &cfg->v[k], **pv;
+                        struct bg_ifcfg_var *v = &cfg->v[k];
                         struct sfile *pf;
                         if (strncmp(v->key, "BONDING_SLAVE", 13) || !v->value || !*v->value || v->overridden_by)
                                 continue;
@@ -222,10 +214,8 @@ static int assign(struct sctx *x) {
                                 b->bad = true;
                                 continue;
                         }
-                        if (!(pv = realloc(b->ports, (b->n_ports + 1) * sizeof(*pv))))
+                        if (BG_APPEND(b->ports, b->n_ports, v) < 0)
                                 return -ENOMEM;
-                        b->ports = pv;
-                        pv[b->n_ports++] = v;
                         if (pf) {
                                 pf->is_port = true;
                                 pf->bond = (int) i;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "util/array.h"
 
 const char *bg_diag_level_name(enum bg_diag_level level) {
         switch (level) {
@@ -21,14 +22,8 @@ int bg_diag_addv(struct bg_diags *d, enum bg_diag_level level, const struct bg_l
                  const char *key, const char *fmt, va_list ap) {
         struct bg_diag dg = { .level = level };
 
-        if (d->n == d->cap) {
-                size_t cap = d->cap ? d->cap * 2 : 8;
-                struct bg_diag *v = realloc(d->v, cap * sizeof(*v));
-                if (!v)
-                        return -ENOMEM;
-                d->v = v;
-                d->cap = cap;
-        }
+        if (BG_RESERVE(d->v, d->cap, d->n + 1) < 0)
+                return -ENOMEM;
         if (vasprintf(&dg.msg, fmt, ap) < 0)
                 return -ENOMEM;
         if (loc && loc->file) {

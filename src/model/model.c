@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "model.h"
+#include "util/array.h"
 
 static void strv_free(char **v, size_t n) {
         for (size_t i = 0; i < n; i++)
@@ -138,19 +139,12 @@ static void bond_init(struct bg_bond *b) {
 }
 
 struct bg_bond *bg_model_add_bond(struct bg_model *m, const char *name) {
-        struct bg_bond *v, *b;
+        struct bg_bond *b;
 
         /* Geometric growth: a bond is large and trees have thousands. */
-        if (m->n_bonds + 1 > m->bonds_cap) {
-                size_t cap = m->n_bonds < 4 ? 8 : m->n_bonds * 2;
-                v = realloc(m->bonds, cap * sizeof(*v));
-                if (!v)
-                        return NULL;
-                m->bonds = v;
-                m->bonds_cap = cap;
-        }
-        v = m->bonds;
-        b = &v[m->n_bonds];
+        if (BG_RESERVE(m->bonds, m->bonds_cap, m->n_bonds + 1) < 0)
+                return NULL;
+        b = &m->bonds[m->n_bonds];
         bond_init(b);
         if (name && !(b->name = strdup(name)))
                 return NULL;
@@ -199,12 +193,10 @@ static void bridge_init(struct bg_bridge *br) {
 
 /* VLANs and bridges are few per host; plain growth by one is enough. */
 struct bg_vlan *bg_model_add_vlan(struct bg_model *m, const char *name, const char *link, uint16_t id) {
-        struct bg_vlan *v = realloc(m->vlans, (m->n_vlans + 1) * sizeof(*v)), *n;
+        struct bg_vlan *n = BG_NEW_SLOT(m->vlans, m->n_vlans);
 
-        if (!v)
+        if (!n)
                 return NULL;
-        m->vlans = v;
-        n = &v[m->n_vlans];
         vlan_init(n);
         n->id = id;
         if (bg_set_str(&n->name, name) < 0 || bg_set_str(&n->link, link) < 0) {
@@ -223,15 +215,15 @@ struct bg_vlan *bg_model_find_vlan(const struct bg_model *m, const char *name) {
 }
 
 struct bg_bridge *bg_model_add_bridge(struct bg_model *m, const char *name) {
-        struct bg_bridge *v = realloc(m->bridges, (m->n_bridges + 1) * sizeof(*v)), *n;
+        struct bg_bridge *n = BG_NEW_SLOT(m->bridges, m->n_bridges);
 
-        if (!v)
+        if (!n)
                 return NULL;
-        m->bridges = v;
-        n = &v[m->n_bridges];
         bridge_init(n);
-        if (bg_set_str(&n->name, name) < 0)
+        if (bg_set_str(&n->name, name) < 0) {
+                bridge_free(n);
                 return NULL;
+        }
         m->n_bridges++;
         return n;
 }
@@ -244,7 +236,7 @@ struct bg_bridge *bg_model_find_bridge(const struct bg_model *m, const char *nam
 }
 
 struct bg_port *bg_bridge_add_port(struct bg_bridge *br, const char *name) {
-        struct bg_port p = { 0 }, *v;
+        struct bg_port p = { 0 };
 
         if (!name) {
                 errno = EINVAL;
@@ -252,14 +244,11 @@ struct bg_port *bg_bridge_add_port(struct bg_bridge *br, const char *name) {
         }
         if (!(p.name = strdup(name)))
                 return NULL;
-        v = realloc(br->ports, (br->n_ports + 1) * sizeof(*v));
-        if (!v) {
+        if (BG_APPEND(br->ports, br->n_ports, p) < 0) {
                 free(p.name);
                 return NULL;
         }
-        br->ports = v;
-        v[br->n_ports] = p;
-        return &v[br->n_ports++];
+        return &br->ports[br->n_ports - 1];
 }
 
 void bg_model_pop_vlan(struct bg_model *m) {
@@ -281,7 +270,7 @@ struct bg_bridge *bg_model_bridge_of(const struct bg_model *m, const char *name)
 }
 
 struct bg_port *bg_bond_add_port_hw(struct bg_bond *b, const char *name, const struct bg_hwaddr *mac) {
-        struct bg_port p = { 0 }, *v;
+        struct bg_port p = { 0 };
 
         if (mac) {
                 if (mac->len != 6 && mac->len != BG_HWADDR_MAX) {
@@ -292,14 +281,11 @@ struct bg_port *bg_bond_add_port_hw(struct bg_bond *b, const char *name, const s
         }
         if (name && !(p.name = strdup(name)))
                 return NULL;
-        v = realloc(b->ports, (b->n_ports + 1) * sizeof(*v));
-        if (!v) {
+        if (BG_APPEND(b->ports, b->n_ports, p) < 0) {
                 free(p.name);
                 return NULL;
         }
-        b->ports = v;
-        v[b->n_ports] = p;
-        return &v[b->n_ports++];
+        return &b->ports[b->n_ports - 1];
 }
 
 struct bg_port *bg_bond_add_port(struct bg_bond *b, const char *name, const char *mac) {
@@ -322,16 +308,9 @@ struct bg_port *bg_bond_find_port(const struct bg_bond *b, const char *name) {
 }
 
 static int addr_append(struct bg_addr **v, size_t *n, const struct bg_addr *a) {
-        struct bg_addr *nv;
-
         if (!a || (a->family != AF_INET && a->family != AF_INET6))
                 return -EINVAL;
-        nv = realloc(*v, (*n + 1) * sizeof(*nv));
-        if (!nv)
-                return -ENOMEM;
-        nv[(*n)++] = *a;
-        *v = nv;
-        return 0;
+        return BG_APPEND(*v, *n, *a);
 }
 
 int bg_ipcfg_add_addr(struct bg_ipcfg *c, const struct bg_addr *a) {
@@ -372,17 +351,10 @@ int bg_ipcfg_set_gateway(struct bg_ipcfg *c, const char *addr) {
 }
 
 int bg_ipcfg_append_route(struct bg_ipcfg *c, const struct bg_route *r) {
-        struct bg_route *v;
-
         if (!r || (!r->is_default && (!bg_addr_set(&r->to) || !r->to.is_prefix)) ||
             (bg_addr_set(&r->via) && r->via.is_prefix))
                 return -EINVAL;
-        v = realloc(c->routes, (c->n_routes + 1) * sizeof(*v));
-        if (!v)
-                return -ENOMEM;
-        c->routes = v;
-        v[c->n_routes++] = *r;
-        return 0;
+        return BG_APPEND(c->routes, c->n_routes, *r);
 }
 
 int bg_ipcfg_add_route(struct bg_ipcfg *c, const char *to, const char *via, uint32_t metric) {

@@ -16,6 +16,7 @@
 
 #include "catalog.h"
 #include "model.h"
+#include "util/array.h"
 
 #define IFNAMSIZ_ 16
 
@@ -150,20 +151,17 @@ static bool list_has(const struct bg_optval *v, const char *item) {
 /* Append item; for address lists addr too (NULL otherwise), so that
  * addrs[] stays parallel to list[]. */
 static int list_append_addr(struct bg_optval *v, const char *item, const struct bg_optaddr *addr) {
-        char **l = realloc(v->list, (v->n_list + 1) * sizeof(*l));
+        char **l = BG_NEW_SLOT(v->list, v->n_list);
 
         if (!l)
                 return -ENOMEM;
-        v->list = l;
         if (addr) {
-                struct bg_optaddr *a = realloc(v->addrs, (v->n_list + 1) * sizeof(*a));
+                struct bg_optaddr *a = BG_NEW_SLOT(v->addrs, v->n_list);
                 if (!a)
                         return -ENOMEM;
-                v->addrs = a;
-                a[v->n_list] = *addr;
+                *a = *addr;
         }
-        l[v->n_list] = strdup(item);
-        if (!l[v->n_list])
+        if (!(*l = strdup(item)))
                 return -ENOMEM;
         v->n_list++;
         return 0;

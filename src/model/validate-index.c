@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "validate-int.h"
+#include "util/array.h"
 
 static int cmp_size(size_t a, size_t b) {
         return a < b ? -1 : a > b;
@@ -26,15 +27,8 @@ static int sref_casecmp(const void *a, const void *b) {
 int bg_sindex_add(struct bg_sindex *ix, const char *s, size_t bond, size_t pos) {
         if (!s)
                 return 0;
-        if (ix->n == ix->cap) {
-                size_t cap = ix->cap ? ix->cap * 2 : 16;
-                struct bg_sref *v = reallocarray(ix->v, cap, sizeof(*v));
-
-                if (!v)
-                        return -ENOMEM;
-                ix->v = v;
-                ix->cap = cap;
-        }
+        if (BG_RESERVE(ix->v, ix->cap, ix->n + 1) < 0)
+                return -ENOMEM;
         ix->v[ix->n++] = (struct bg_sref){ s, bond, pos };
         return 0;
 }
@@ -72,15 +66,8 @@ size_t bg_sindex_run(const struct bg_sindex *ix, const char *s, size_t *first) {
 }
 
 int bg_dups_add(struct bg_dups *d, size_t bond, size_t subject, size_t other, bool mac) {
-        if (d->n == d->cap) {
-                size_t cap = d->cap ? d->cap * 2 : 16;
-                struct bg_dup *v = reallocarray(d->v, cap, sizeof(*v));
-
-                if (!v)
-                        return -ENOMEM;
-                d->v = v;
-                d->cap = cap;
-        }
+        if (BG_RESERVE(d->v, d->cap, d->n + 1) < 0)
+                return -ENOMEM;
         d->v[d->n++] = (struct bg_dup){ bond, subject, other, mac };
         return 0;
 }

@@ -247,6 +247,11 @@ int bg_nl_get_port_stats(struct bg_nl *nl, int ifindex, struct bg_nl_3ad_stats *
 int bg_nl_call(struct bg_nl *nl, struct nlmsghdr *req, struct bg_nl_error *e);
 /* Dump links, addresses and routes (main table). */
 int bg_nl_read_state(struct bg_nl *nl, struct bg_nl_state *out);
+/* The same into a state read before (freed first), to see what changed. */
+int bg_nl_reread_state(struct bg_nl *nl, struct bg_nl_state *st);
+/* bg_nl_open() then bg_nl_read_state(); *nl is for bg_nl_close() whatever
+ * the result. */
+int bg_nl_open_read_state(struct bg_nl **nl, struct bg_nl_state *out);
 
 /* One link, by ifindex (> 0) or else by name; -ENODEV if there is none.
  * Free out with bg_nl_link_clear(). */

@@ -12,6 +12,7 @@
 
 #include "model/model.h"
 #include "netlink.h"
+#include "util/array.h"
 
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000   /* linux/if.h; net/if.h lacks it */
@@ -53,18 +54,11 @@ static int decode_addr_list(const struct nlattr *nest, int family, struct bg_opt
                 if (!inet_ntop(family, mnl_attr_get_payload(a), text, sizeof(text)))
                         return -EBADMSG;
                 /* the typed form beside the text, as the model keeps it */
-                t = realloc(v->addrs, (v->n_list + 1) * sizeof(*t));
-                if (!t)
+                if (!(t = BG_NEW_SLOT(v->addrs, v->n_list)))
                         return -ENOMEM;
-                v->addrs = t;
-                t[v->n_list] = (struct bg_optaddr){ .family = family };
-                memcpy(t[v->n_list].bytes, mnl_attr_get_payload(a), len);
-                l = realloc(v->list, (v->n_list + 1) * sizeof(*l));
-                if (!l)
-                        return -ENOMEM;
-                v->list = l;
-                v->list[v->n_list] = strdup(text);
-                if (!v->list[v->n_list])
+                t->family = family;
+                memcpy(t->bytes, mnl_attr_get_payload(a), len);
+                if (!(l = BG_NEW_SLOT(v->list, v->n_list)) || !(*l = strdup(text)))
                         return -ENOMEM;
                 v->n_list++;
         }

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "netlink.h"
+#include "util/array.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -166,15 +167,6 @@ int bg_nl_call(struct bg_nl *nl, struct nlmsghdr *req, struct bg_nl_error *e) {
         return run(nl, req->nlmsg_seq, NULL, &c);
 }
 
-static int grow(void **v, size_t *n, size_t size) {
-        void *p = realloc(*v, (*n + 1) * size);
-        if (!p)
-                return -ENOMEM;
-        *v = p;
-        memset((char *) p + *n * size, 0, size);
-        return 0;
-}
-
 static int dump_cb(const struct nlmsghdr *nlh, void *data) {
         struct run_ctx *c = data;
         struct bg_nl_state *st = c->st;
@@ -182,7 +174,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data) {
 
         switch (nlh->nlmsg_type) {
         case RTM_NEWLINK:
-                if (grow((void **) &st->links, &st->n_links, sizeof(*st->links)) < 0)
+                if (!BG_NEW_SLOT(st->links, st->n_links))
                         goto oom;
                 r = bg_nl_parse_link(nlh, &st->links[st->n_links]);
                 if (r == 0)
@@ -191,13 +183,13 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data) {
                         c->r = r;
                 break;
         case RTM_NEWADDR:
-                if (grow((void **) &st->addrs, &st->n_addrs, sizeof(*st->addrs)) < 0)
+                if (!BG_NEW_SLOT(st->addrs, st->n_addrs))
                         goto oom;
                 if (bg_nl_parse_addr(nlh, &st->addrs[st->n_addrs]) == 0)
                         st->n_addrs++;
                 break;
         case RTM_NEWROUTE:
-                if (grow((void **) &st->routes, &st->n_routes, sizeof(*st->routes)) < 0)
+                if (!BG_NEW_SLOT(st->routes, st->n_routes))
                         goto oom;
                 if (bg_nl_parse_route(nlh, &st->routes[st->n_routes]) == 0 &&
                     st->routes[st->n_routes].table == RT_TABLE_MAIN)
@@ -253,6 +245,17 @@ int bg_nl_read_state(struct bg_nl *nl, struct bg_nl_state *out) {
                         return r;
         }
         return r;
+}
+
+int bg_nl_reread_state(struct bg_nl *nl, struct bg_nl_state *st) {
+        bg_nl_state_free(st);
+        return bg_nl_read_state(nl, st);
+}
+
+int bg_nl_open_read_state(struct bg_nl **nl, struct bg_nl_state *out) {
+        int r = bg_nl_open(nl);
+
+        return r < 0 ? r : bg_nl_read_state(*nl, out);
 }
 
 struct link_ctx {

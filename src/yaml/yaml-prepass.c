@@ -19,6 +19,7 @@
 #include <yaml.h>
 
 #include "yaml-internal.h"
+#include "util/array.h"
 
 #define MAX_FRAMES 16   /* schema depth is 6; more is never pushed */
 
@@ -112,16 +113,9 @@ static void path_cut(struct walk *w, size_t len) {
 static void record(struct walk *w, unsigned kl, unsigned kc, unsigned l, unsigned c, bool plain) {
         struct y_node *n;
 
-        if (w->idx->n == w->idx->cap) {
-                size_t cap = w->idx->cap ? w->idx->cap * 2 : 64;
-                struct y_node *v = realloc(w->idx->v, cap * sizeof(*v));
-
-                if (!v) {
-                        w->oom = -ENOMEM;
-                        return;
-                }
-                w->idx->v = v;
-                w->idx->cap = cap;
+        if (BG_RESERVE(w->idx->v, w->idx->cap, w->idx->n + 1) < 0) {
+                w->oom = -ENOMEM;
+                return;
         }
         n = &w->idx->v[w->idx->n];
         *n = (struct y_node){ .key_line = kl, .key_col = kc, .line = l, .col = c, .plain = plain };

@@ -21,6 +21,7 @@
 #include "util/util.h"
 #include "yaml-internal.h"
 #include "yaml.h"
+#include "util/array.h"
 
 struct conv {
         struct bg_model *m;
@@ -737,14 +738,9 @@ int bg_yaml_load_dir(const char *dir, struct bg_model *m, struct bg_diags *diags
         while ((de = readdir(d))) {
                 if (!is_model_file(de->d_name))
                         continue;
-                if (n == cap) {
-                        char **v = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof(*v));
-
-                        if (!v) {
-                                r = -ENOMEM;
-                                goto out;
-                        }
-                        names = v;
+                if (BG_RESERVE(names, cap, n + 1) < 0) {
+                        r = -ENOMEM;
+                        goto out;
                 }
                 if (asprintf(&names[n], "%s/%s", dir, de->d_name) < 0) {
                         r = -ENOMEM;
