@@ -239,7 +239,9 @@ int bg_nl_parse_link(const struct nlmsghdr *nlh, struct bg_nl_link *l) {
             nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifi)))
                 return -EBADMSG;
         ifi = mnl_nlmsg_get_payload(nlh);
-        l->deleted = nlh->nlmsg_type == RTM_DELLINK;
+        /* An RTM_DELLINK of family AF_BRIDGE says a port left its bridge
+         * (br_netlink.c:br_ifinfo_notify()); the device is still there. */
+        l->deleted = nlh->nlmsg_type == RTM_DELLINK && ifi->ifi_family != AF_BRIDGE;
         l->ifindex = ifi->ifi_index;
         l->flags = ifi->ifi_flags;
         l->type = ifi->ifi_type;
