@@ -185,6 +185,9 @@ int bg_nl_msg_vlan(void *buf, uint32_t seq, const char *name, int parent, uint16
                    struct nlmsghdr **out);
 /* RTM_NEWLINK creating (create=true, by name) or changing (by ifindex) a
  * bridge; only the br->have_* attributes are put. */
+/* RTM_NEWLINK of kind "vlan" without name, link or data: see
+ * bg_nl_vlan_supported(). */
+int bg_nl_msg_vlan_probe(void *buf, uint32_t seq, struct nlmsghdr **out);
 int bg_nl_msg_bridge(void *buf, uint32_t seq, bool create, const char *name, int ifindex,
                      const struct bg_nl_bridge *br, struct nlmsghdr **out);
 int bg_nl_msg_setlink(void *buf, uint32_t seq, int ifindex, const struct bg_nl_linkset *s,
@@ -252,6 +255,11 @@ int bg_nl_reread_state(struct bg_nl *nl, struct bg_nl_state *st);
 /* bg_nl_open() then bg_nl_read_state(); *nl is for bg_nl_close() whatever
  * the result. */
 int bg_nl_open_read_state(struct bg_nl **nl, struct bg_nl_state *out);
+/* Can this kernel make 802.1Q VLAN devices (CONFIG_VLAN_8021Q, the 8021q
+ * module loadable)? 1 yes, 0 no, -errno when the kernel would not say
+ * (no CAP_NET_ADMIN). The one test apply and bondgend both use: where the
+ * answer is no, bondgend makes a bond's VLANs itself (bondgend(8)). */
+int bg_nl_vlan_supported(struct bg_nl *nl);
 
 /* One link, by ifindex (> 0) or else by name; -ENODEV if there is none.
  * Free out with bg_nl_link_clear(). */

@@ -184,6 +184,24 @@ int bg_nl_msg_vlan(void *buf, uint32_t seq, const char *name, int parent, uint16
         return 0;
 }
 
+/* A request the kernel answers with EOPNOTSUPP ("Unknown device type")
+ * when it has no 802.1Q driver, and otherwise refuses for want of the VLAN
+ * attributes (vlan_netlink.c:vlan_validate(): "VLAN properties not
+ * specified", EINVAL) before anything is made: rtnl_newlink() looks the
+ * kind up, loading the module as a real create would, before it asks the
+ * kind to validate. No name, no link, no data: never a device. */
+int bg_nl_msg_vlan_probe(void *buf, uint32_t seq, struct nlmsghdr **out) {
+        struct nlmsghdr *nlh = put_header(buf, seq, RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+        struct nlattr *info;
+
+        put_ifinfo(nlh, 0);
+        info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+        mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vlan");
+        mnl_attr_nest_end(nlh, info);
+        *out = nlh;
+        return 0;
+}
+
 int bg_nl_msg_bridge(void *buf, uint32_t seq, bool create, const char *name, int ifindex,
                      const struct bg_nl_bridge *br, struct nlmsghdr **out) {
         struct nlmsghdr *nlh;

@@ -258,6 +258,21 @@ int bg_nl_open_read_state(struct bg_nl **nl, struct bg_nl_state *out) {
         return r < 0 ? r : bg_nl_read_state(*nl, out);
 }
 
+int bg_nl_vlan_supported(struct bg_nl *nl) {
+        static char buf[BG_NL_BUFSIZE];
+        struct nlmsghdr *req;
+        int r = bg_nl_msg_vlan_probe(buf, 0, &req);
+
+        if (r < 0)
+                return r;
+        r = bg_nl_call(nl, req, NULL);
+        if (r == -EOPNOTSUPP)
+                return 0;
+        if (r == -EPERM || r == -EACCES)
+                return r;
+        return 1;
+}
+
 struct link_ctx {
         struct bg_nl_link *out;
         bool found;
