@@ -124,22 +124,23 @@ void bg_core_read_addresses(struct bg_core *c) {
 /* Addresses and routes of the model on the bond: the TAP lives and dies
  * with bondgend, so bondgend (re)applies them each time it creates it. */
 void bg_core_configure_addresses(struct bg_core *c) {
-        const struct bg_bond *m = c->model;
-        const struct bg_ipcfg *cfgs[2];
+        if (c->model && c->configure_addresses)
+                bg_core_configure_l3(c, c->bond.name, c->bond.tap_ifindex, &c->model->ipv4, &c->model->ipv6);
+}
+
+void bg_core_configure_l3(struct bg_core *c, const char *name, int ifindex, const struct bg_ipcfg *v4,
+                          const struct bg_ipcfg *v6) {
+        const struct bg_ipcfg *cfgs[2] = { v4, v6 };
         int r;
 
-        if (!m || !c->configure_addresses)
-                return;
-        cfgs[0] = &m->ipv4;
-        cfgs[1] = &m->ipv6;
         for (int k = 0; k < 2; k++) {
                 const struct bg_ipcfg *ip = cfgs[k];
                 if (ip->method != BG_IP_STATIC)
                         continue;
                 for (size_t i = 0; i < ip->n_addresses; i++) {
-                        r = bg_fwd_add_address(c->rtnl, c->bond.tap_ifindex, &ip->addresses[i]);
+                        r = bg_fwd_add_address(c->rtnl, ifindex, &ip->addresses[i]);
                         if (r < 0)
-                                bg_core_log(c, LOG_WARNING, "cannot add address %s: %s",
+                                bg_core_log(c, LOG_WARNING, "%s: cannot add address %s: %s", name,
                                             BG_ADDR_STR(&ip->addresses[i]), strerror(-r));
                 }
         }
@@ -149,15 +150,15 @@ void bg_core_configure_addresses(struct bg_core *c) {
                         continue;
                 int fam = k ? AF_INET6 : AF_INET;
                 if (bg_addr_set(&ip->gateway) &&
-                    (r = bg_fwd_add_route(c->rtnl, c->bond.tap_ifindex, fam, NULL, &ip->gateway, 0)) < 0)
-                        bg_core_log(c, LOG_WARNING, "cannot add default route via %s: %s",
+                    (r = bg_fwd_add_route(c->rtnl, ifindex, fam, NULL, &ip->gateway, 0)) < 0)
+                        bg_core_log(c, LOG_WARNING, "%s: cannot add default route via %s: %s", name,
                                     BG_ADDR_STR(&ip->gateway), strerror(-r));
                 for (size_t i = 0; i < ip->n_routes; i++) {
                         const struct bg_route *rt = &ip->routes[i];
-                        r = bg_fwd_add_route(c->rtnl, c->bond.tap_ifindex, fam, rt->is_default ? NULL : &rt->to,
-                                             &rt->via, rt->metric);
+                        r = bg_fwd_add_route(c->rtnl, ifindex, fam, rt->is_default ? NULL : &rt->to, &rt->via,
+                                             rt->metric);
                         if (r < 0)
-                                bg_core_log(c, LOG_WARNING, "cannot add route to %s: %s",
+                                bg_core_log(c, LOG_WARNING, "%s: cannot add route to %s: %s", name,
                                             rt->is_default ? "default" : BG_ADDR_STR(&rt->to), strerror(-r));
                 }
         }

@@ -53,6 +53,12 @@ int bg_core_io_bond_groups(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *
                            size_t max6, size_t *n6);
 /* The model's addresses and routes on the bond (c->configure_addresses). */
 void bg_core_configure_addresses(struct bg_core *c);
+/* The static addresses and routes of an interface of the model on ifindex
+ * (name for the messages). */
+void bg_core_configure_l3(struct bg_core *c, const char *name, int ifindex, const struct bg_ipcfg *v4,
+                          const struct bg_ipcfg *v6);
+/* instance.c: a TAP fd the service manager kept under fdname, or -1 */
+int bg_core_take_kept(struct bg_core *c, const char *fdname);
 
 /* instance.c */
 int bg_core_take_instance_lock(struct bg_core *c, const char *name);

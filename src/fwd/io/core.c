@@ -81,7 +81,13 @@ static int io_set_port_mac(struct bg_fwd *b, struct bg_fwd_port *p, const uint8_
 }
 
 static int io_set_bond_mac(struct bg_fwd *b, const uint8_t mac[6]) {
-        return bg_fwd_link_set_mac(b->name, mac);
+        int r = bg_fwd_link_set_mac(b->name, mac);
+
+        if (r >= 0) {
+                memcpy(b->mac, mac, 6);
+                bg_core_vlans_follow(bg_core_of(b));
+        }
+        return r;
 }
 
 
@@ -90,6 +96,7 @@ static void io_carrier_changed(struct bg_fwd *b) {
 
         if (b->tap_fd >= 0)
                 (void) bg_tap_set_carrier(b->tap_fd, b->carrier);
+        bg_core_vlans_follow(c);
         bg_core_update_status(c);
 }
 
@@ -241,6 +248,7 @@ int bg_core_run(struct bg_core *c) {
 
         STEP("set the bond device up", bg_fwd_link_set_flags(b->name, IFF_UP, 0));
         bg_core_configure_addresses(c);
+        bg_core_vlans_start(c);
         /* addresses present before the event socket saw them */
         (void) bg_core_on_netlink(NULL, -1, 0, c);
         bg_core_read_addresses(c);
@@ -282,6 +290,7 @@ void bg_core_free(struct bg_core *c) {
         bg_ctl_close(c);
         if (c->state_path[0])
                 (void) unlink(c->state_path);
+        bg_core_vlans_free(c);
         sd_event_source_disable_unref(c->tap_src);
         sd_event_source_disable_unref(c->nl_src);
         sd_event_source_disable_unref(c->mii_src);

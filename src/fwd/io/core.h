@@ -123,6 +123,17 @@ struct bg_core {
         struct bg_ingress *ingress; /* NULL: the kernel has no nftables netdev hook */
         bool reattached;            /* the TAP existed: addresses, uppers kept */
         const char *step;           /* the set-up step that failed, for the message */
+        /* VLANs of the model on this bond (vtap.c), and whether the kernel
+         * makes them (1: VLAN devices on the TAP, apply's) or bondgend
+         * does (0: TAPs of its own) */
+        const struct bg_vlan *model_vlans[BG_FWD_MAX_VLANS];
+        size_t n_model_vlans;
+        int have_8021q;
+        /* TAP fds of VLAN devices the service manager kept for us
+         * (FDNAME=vtap-NAME), until their VLAN takes them back */
+        int kept_fd[BG_FWD_MAX_VLANS];
+        char kept_name[BG_FWD_MAX_VLANS][16];
+        size_t n_kept;
         uint64_t rl_start;          /* bg_core_ratelimit() window */
         unsigned rl_count, rl_suppressed;
 };
@@ -157,6 +168,26 @@ int bg_core_state_render(struct bg_core *c, char **out);
 /* args: "name=value ..."; check only unless apply. -EINVAL with the
  * reason in err when refused. */
 int bg_core_set_options(struct bg_core *c, char *args, bool apply, char *err, size_t errlen);
+
+/* ---- vtap.c: bondgend's VLAN devices where the kernel has no 802.1Q ---- */
+/* At the start of the run: find out whether the kernel has 802.1Q and, if
+ * not, make the model's VLANs of the bond. */
+void bg_core_vlans_start(struct bg_core *c);
+/* Make VLAN id of the bond as the TAP name (the model's VLAN when it
+ * names one, for its MTU, MAC, addresses and routes), or give the one of
+ * that name this id: the control socket's `vlan add`. -EOPNOTSUPP where
+ * the kernel makes VLANs, -EINVAL (why) for a bad name or id. */
+int bg_core_vlan_add(struct bg_core *c, const char *name, unsigned id, char *why, size_t whylen);
+int bg_core_vlan_del(struct bg_core *c, const char *name);
+/* The end of the run: the devices are closed (deleted when no service
+ * manager keeps them). */
+void bg_core_vlans_free(struct bg_core *c);
+/* A link event of one of them (true), or not theirs (false). */
+struct bg_nl_link;
+bool bg_core_vlan_link_event(struct bg_core *c, const struct bg_nl_link *l);
+/* The bond's MAC or carrier changed: VLANs without a MAC of their own
+ * take the bond's, and every one the bond's carrier. */
+void bg_core_vlans_follow(struct bg_core *c);
 
 /* ---- ctl.c ---- */
 int bg_ctl_listen(struct bg_core *c);

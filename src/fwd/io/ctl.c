@@ -57,6 +57,35 @@ static void reply_errno(int fd, int r, const char *what) {
         reply(fd, head, NULL);
 }
 
+/* "vlan add NAME ID" | "vlan del NAME": bondgend's own VLAN devices,
+ * where the kernel has no 802.1Q (vtap.c). */
+static void handle_vlan(struct bg_core *c, int fd, char *arg) {
+        char verb[8], name[32], why[200], head[240];
+        unsigned id = 0;
+        int n = sscanf(arg, "%7s %31s %u", verb, name, &id), r;
+
+        if (n == 3 && !strcmp(verb, "add")) {
+                r = bg_core_vlan_add(c, name, id, why, sizeof(why));
+                if (r == -EEXIST) {
+                        reply(fd, "ok: already there", NULL);
+                        return;
+                }
+        } else if (n == 2 && !strcmp(verb, "del")) {
+                why[0] = 0;
+                r = bg_core_vlan_del(c, name);
+        } else {
+                reply(fd, "error: bad request: expected vlan add NAME ID | vlan del NAME", NULL);
+                return;
+        }
+        if (r >= 0)
+                reply(fd, "ok", NULL);
+        else if (why[0]) {
+                snprintf(head, sizeof(head), "error: refused: %s", why);
+                reply(fd, head, NULL);
+        } else
+                reply_errno(fd, r, name);
+}
+
 static void handle(struct bg_core *c, int fd, char *line) {
         char *arg;
         int r;
@@ -97,9 +126,14 @@ static void handle(struct bg_core *c, int fd, char *line) {
                         reply(fd, "ok", NULL);
                 return;
         }
+        if (!strcmp(line, "vlan") && arg) {
+                handle_vlan(c, fd, arg);
+                return;
+        }
         if (!arg || !*arg || strlen(arg) >= 16 || strchr(arg, '/') || strchr(arg, ' ')) {
                 reply(fd, "error: bad request: expected status [json] | state | set|check NAME=VALUE... | "
-                          "enslave IF | pending IF | release IF | active IF", NULL);
+                          "enslave IF | pending IF | release IF | active IF | vlan add NAME ID | vlan del NAME",
+                      NULL);
                 return;
         }
         /* "pending IF": a port of the bond that may not exist yet, enslaved

@@ -157,8 +157,14 @@ static void flush_ports(struct bg_core *c) {
 
 /* Frame i of a batch read from the TAP (n bytes with the virtio-net
  * header, in slot i of txbuf): to the port(s) the mode picks. */
+struct tap_ctx {
+        struct bg_core *c;
+        const struct bg_fwd_vlan *v;   /* NULL: the bond's own TAP */
+};
+
 static void tap_frame(void *ctx, unsigned i, size_t n) {
-        struct bg_core *c = ctx;
+        struct tap_ctx *t = ctx;
+        struct bg_core *c = t->c;
         struct bg_fwd *b = &c->bond;
         uint8_t *slot = c->dp->txbuf + (size_t) i * BG_SLOT;
         struct bg_fwd_port *out[BG_FWD_MAX_PORTS];
@@ -171,6 +177,8 @@ static void tap_frame(void *ctx, unsigned i, size_t n) {
         fr.data = slot + HEADROOM + VH;
         fr.len = n - VH;
         fr.cap = BG_SLOT - HEADROOM - VH;
+        if (t->v && bg_fwd_vlan_tag(t->v, &fr) < 0)
+                return;
         k = b->ops->select_tx(b, &fr, out, BG_FWD_MAX_PORTS);
         if (k <= 0)
                 return;
@@ -180,9 +188,10 @@ static void tap_frame(void *ctx, unsigned i, size_t n) {
                 queue_frame(c, out[j], fr.data - VH, fr.len + VH);
 }
 
-int bg_dp_on_tap(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        struct bg_core *c = userdata;
+/* A batch of frames from the bond's TAP or one of its VLAN devices. */
+static int on_tap(sd_event_source *s, int fd, struct bg_core *c, const struct bg_fwd_vlan *v) {
         struct bg_dp *d = c->dp;
+        struct tap_ctx t = { c, v };
 
         c->bond.now = now_usec();
         for (unsigned round = 0; round < BG_DP_ROUNDS; round++) {
@@ -193,12 +202,17 @@ int bg_dp_on_tap(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
                         d->tap_iov[i] = (struct iovec){ d->txbuf + (size_t) i * BG_SLOT + HEADROOM,
                                                         BG_SLOT - HEADROOM };
                 n = bg_tapio_read(d->tio, fd, d->tap_iov, BG_BATCH, d->tap_res);
-                got = bg_rxb_scan(d->tap_res, n, tap_frame, c, &e);
+                got = bg_rxb_scan(d->tap_res, n, tap_frame, &t, &e);
                 /* the slots are read into again: their frames leave first */
                 flush_ports(c);
                 if (e) {
-                        bg_core_log(c, LOG_ERR, "reading the TAP: %s", strerror(e));
-                        if (e == EBADFD || e == EIO || e == ENXIO) {
+                        bg_core_log(c, LOG_ERR, "reading the TAP%s%s: %s", v ? " of " : "", v ? v->name : "",
+                                    strerror(e));
+                        if (v && (e == EBADFD || e == EIO || e == ENXIO)) {
+                                /* a VLAN device deleted under us: its
+                                 * link event forgets it (vtap.c) */
+                                sd_event_source_set_enabled(s, SD_EVENT_OFF);
+                        } else if (e == EBADFD || e == EIO || e == ENXIO) {
                                 /* The device is gone (deleted under us): the
                                  * fd stays readable forever, so stop polling
                                  * it and end the daemon now, as the link
@@ -212,6 +226,16 @@ int bg_dp_on_tap(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
                         break;
         }
         return 0;
+}
+
+int bg_dp_on_tap(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        return on_tap(s, fd, userdata, NULL);
+}
+
+int bg_dp_on_vtap(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct bg_fwd_vlan *v = userdata;
+
+        return on_tap(s, fd, bg_core_of_vlan(v), v);
 }
 
 /* ---- receive: ports -> TAP ---- */
@@ -243,7 +267,8 @@ static bool port_frame(struct bg_core *c, struct bg_fwd_port *p, struct mmsghdr 
         struct bg_fwd *b = &c->bond;
         size_t len = m->msg_len;
         struct bg_fwd_frame fr;
-        enum bg_fwd_rx v = BG_FWD_RX_PASS;
+        enum bg_fwd_rx verdict = BG_FWD_RX_PASS;
+        struct bg_fwd_vlan *v;
 
         if ((m->msg_hdr.msg_flags & MSG_TRUNC) || len < VH + 14) {
                 p->stats.rx_dropped++;
@@ -261,27 +286,36 @@ static bool port_frame(struct bg_core *c, struct bg_fwd_port *p, struct mmsghdr 
         if (b->p.arp_interval)
                 bg_fwd_mon_rx(b, p, fr.data, fr.len);
         if (b->ops->rx)
-                v = b->ops->rx(b, p, &fr);
-        if (v == BG_FWD_RX_DROP || v == BG_FWD_RX_CONSUMED)
+                verdict = b->ops->rx(b, p, &fr);
+        if (verdict == BG_FWD_RX_DROP || verdict == BG_FWD_RX_CONSUMED)
                 return false;
         /* On an rx-disabled port the kernel passes link-local frames
          * up on the port itself: here the host stack sees them there
          * anyway, beside our socket. */
-        if (v == BG_FWD_RX_PASS && p->rx_disabled) {
+        if (verdict == BG_FWD_RX_PASS && p->rx_disabled) {
                 p->stats.rx_dropped++;
                 return false;
         }
+        /* A frame of one of bondgend's own VLAN devices goes there,
+         * untagged; anything else to the bond, as it was on the wire. */
+        v = bg_fwd_vlan_demux(b, &fr);
         /* Our own frames reflected by the partner (a bridge floods
          * our broadcasts back on the other ports). */
-        if (!memcmp(fr.data + 6, b->mac, 6)) {
+        if (!memcmp(fr.data + 6, v ? v->mac : b->mac, 6)) {
                 p->stats.rx_dropped++;
                 return false;
         }
-        /* What a NIC carrying the bond MAC would filter. */
-        if (!b->tap_promisc && !(fr.data[0] & 1) && memcmp(fr.data, b->mac, 6))
+        /* What a NIC carrying the device's MAC would filter. */
+        if (!bg_fwd_vlan_accepts(b, v, &fr))
                 return false;
         memcpy(fr.data - VH, &fr.vh, VH);
         *out = (struct iovec){ fr.data - VH, fr.len + VH };
+        if (v) {
+                /* one write each: frames of the VLANs are not batched */
+                if (v->fd >= 0 && write(v->fd, out->iov_base, out->iov_len) < 0 && errno != EAGAIN)
+                        bg_core_log(c, LOG_DEBUG, "writing to %s: %m", v->name);
+                return false;
+        }
         return true;
 }
 

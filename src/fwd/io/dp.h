@@ -18,6 +18,17 @@ struct bg_dp_port {
         struct bg_core *core;
 };
 
+/* What b->vlans[] point at (vtap.c): a VLAN device of bondgend's, its
+ * event source and the core it belongs to. */
+struct bg_dp_vlan {
+        struct bg_fwd_vlan v;
+        struct bg_core *core;
+        sd_event_source *src;
+};
+static inline struct bg_core *bg_core_of_vlan(const struct bg_fwd_vlan *v) {
+        return ((const struct bg_dp_vlan *) v)->core;
+}
+
 /* Buffers and batch state of one bond (c->dp). */
 int bg_dp_init(struct bg_core *c);
 void bg_dp_free(struct bg_core *c);
@@ -28,6 +39,8 @@ bool bg_dp_batched(const struct bg_core *c);
  * readable (userdata = the struct bg_fwd_port). */
 int bg_dp_on_tap(sd_event_source *s, int fd, uint32_t revents, void *userdata);
 int bg_dp_on_port(sd_event_source *s, int fd, uint32_t revents, void *userdata);
+/* One of bondgend's VLAN devices is readable (userdata = its struct bg_fwd_vlan). */
+int bg_dp_on_vtap(sd_event_source *s, int fd, uint32_t revents, void *userdata);
 
 /* p is being released: forget the frames still queued for it. */
 void bg_dp_port_forget(struct bg_core *c, struct bg_fwd_port *p);

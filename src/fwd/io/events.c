@@ -105,6 +105,7 @@ static void bond_mac_changed(struct bg_core *c, const uint8_t mac[6]) {
         }
         memcpy(b->mac, mac, 6);
         b->mac_from_port = false;   /* the user's MAC stays when ports come and go */
+        bg_core_vlans_follow(c);
         for (size_t i = 0; i < b->n_ports; i++) {
                 int r = bg_fwd_port_set_mac(b, b->ports[i], mac);
                 if (r < 0)
@@ -144,6 +145,8 @@ static void link_event(struct bg_core *c, const struct bg_nl_link *l) {
                 }
                 return;
         }
+        if (bg_core_vlan_link_event(c, l))
+                return;
         p = bg_fwd_find_port_ifindex(b, l->ifindex);
         if (p) {
                 if (l->deleted)

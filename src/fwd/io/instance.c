@@ -51,15 +51,20 @@ void bg_core_recover_log(const char *msg) {
 }
 
 /* The TAP fd kept for us by the service manager (FDSTORE=1, passed back
- * as LISTEN_FDS with the name "tap"), or -1. */
-static int stored_tap_fd(void) {
+ * as LISTEN_FDS with the name "tap"), or -1; those of bondgend's VLAN
+ * devices ("vtap-NAME") are kept aside for bg_core_take_kept(). */
+static int stored_tap_fd(struct bg_core *c) {
         char **names = NULL;
         int n = sd_listen_fds_with_names(true, &names), fd = -1;
 
         for (int i = 0; i < n; i++) {
-                if (fd < 0 && names && names[i] && !strcmp(names[i], "tap"))
+                const char *nm = names ? names[i] : NULL;
+                if (fd < 0 && nm && !strcmp(nm, "tap"))
                         fd = SD_LISTEN_FDS_START + i;
-                else
+                else if (nm && !strncmp(nm, "vtap-", 5) && strlen(nm + 5) < 16 && c->n_kept < BG_FWD_MAX_VLANS) {
+                        c->kept_fd[c->n_kept] = SD_LISTEN_FDS_START + i;
+                        strcpy(c->kept_name[c->n_kept++], nm + 5);
+                } else
                         close(SD_LISTEN_FDS_START + i);
         }
         if (names)
@@ -67,6 +72,17 @@ static int stored_tap_fd(void) {
                         free(names[i]);
         free(names);
         return fd;
+}
+
+int bg_core_take_kept(struct bg_core *c, const char *name) {
+        for (size_t i = 0; i < c->n_kept; i++)
+                if (!strcmp(c->kept_name[i], name)) {
+                        int fd = c->kept_fd[i];
+                        c->kept_fd[i] = c->kept_fd[--c->n_kept];
+                        memcpy(c->kept_name[i], c->kept_name[c->n_kept], 16);
+                        return fd;
+                }
+        return -1;
 }
 
 /* Who keeps the bond device between runs. Under systemd with a file
@@ -85,7 +101,7 @@ static bool have_fdstore(void) {
 int bg_core_open_tap(struct bg_core *c, const char *name) {
         struct bg_fwd *b = &c->bond;
         bool existed = bg_fwd_link_ifindex(name) > 0;
-        int fd = stored_tap_fd(), r;
+        int fd = stored_tap_fd(c), r;
 
         c->fdstore = have_fdstore();
         if (fd >= 0) {

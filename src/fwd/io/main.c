@@ -198,6 +198,11 @@ int main(int argc, char **argv) {
         c->log_level = verbose ? LOG_DEBUG : LOG_INFO;
         c->model = bond;
         c->configure_addresses = addresses;
+        /* the model's VLANs on this bond: bondgend's own devices where the
+         * kernel has no 802.1Q (vtap.c) */
+        for (size_t i = 0; i < model.n_vlans && c->n_model_vlans < BG_FWD_MAX_VLANS; i++)
+                if (model.vlans[i].link && !strcmp(model.vlans[i].link, name))
+                        c->model_vlans[c->n_model_vlans++] = &model.vlans[i];
         for (size_t i = 0; i < bond->n_ports; i++) {
                 const struct bg_port *pt = &bond->ports[i];
                 char found[IFNAMSIZ];

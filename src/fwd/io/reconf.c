@@ -62,6 +62,8 @@ int bg_core_state_render(struct bg_core *c, char **out) {
                 fprintf(f, "pending %s\n", b->pending[i]);
         if (b->ops->uses_active && b->active)
                 fprintf(f, "active %s\n", b->active->name);
+        for (size_t i = 0; i < b->n_vlans; i++)
+                fprintf(f, "vlan %s %u\n", b->vlans[i]->name, b->vlans[i]->id);
         fputs("end\n", f);
         free_bond(&cur);
         if (fclose(f) != 0) {

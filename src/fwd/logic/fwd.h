@@ -116,6 +116,24 @@ void bg_fwd_send_peer_notif(struct bg_fwd *b);
 /* Per miimon tick (or arp_interval): count down and send as the kernel. */
 void bg_fwd_peer_notif_tick(struct bg_fwd *b);
 
+/* ---- vlan.c: bondgend's own VLAN devices (struct bg_fwd_vlan) ---- */
+struct bg_fwd_vlan *bg_fwd_vlan_find(const struct bg_fwd *b, uint16_t id);
+struct bg_fwd_vlan *bg_fwd_vlan_by_name(const struct bg_fwd *b, const char *name);
+/* A received frame, as it was on the wire (its tag back in the data):
+ * the VLAN device it is for, its tag taken out of fr, or NULL for the bond
+ * device (fr unchanged: tagged frames of other VLANs stay tagged). Only
+ * an 802.1Q tag (TPID 0x8100) names a VLAN, as a VLAN device of kind
+ * 802.1Q takes only those (vlan_do_receive()). */
+struct bg_fwd_vlan *bg_fwd_vlan_demux(const struct bg_fwd *b, struct bg_fwd_frame *fr);
+/* Would the device that receives fr (v, or the bond for NULL) take it:
+ * not its own frame reflected by the partner, and a unicast frame only to
+ * its MAC unless it is promiscuous, as a NIC's filter with the device's
+ * MAC in it would. */
+bool bg_fwd_vlan_accepts(const struct bg_fwd *b, const struct bg_fwd_vlan *v, const struct bg_fwd_frame *fr);
+/* A frame v's device sent: tagged with v's id (PCP 0), ready for
+ * select_tx, which hashes it as the kernel hashes a tagged frame. */
+int bg_fwd_vlan_tag(const struct bg_fwd_vlan *v, struct bg_fwd_frame *fr);
+
 /* ---- status.c ---- */
 enum bg_fwd_stw_format { BG_STW_PROC, BG_STW_JSON };
 /* Render the bond's status into a malloc'd string. */

@@ -108,6 +108,20 @@ enum bg_fwd_rx {
 };
 
 #define BG_FWD_MAX_PORTS 32
+#define BG_FWD_MAX_VLANS 32
+
+/* A VLAN of the bond that bondgend presents as a TAP device of its own,
+ * where the kernel has no 802.1Q driver to stack a VLAN device on the
+ * bond's TAP (bondgend(8), VLANS): frames it sends leave the ports tagged
+ * id, frames received tagged id reach it untagged (vlan.c). */
+struct bg_fwd_vlan {
+        char name[16];
+        uint16_t id;
+        int fd, ifindex;           /* its TAP; fd -1 while not open */
+        uint8_t mac[6];
+        bool own_mac;              /* the model sets it; else the bond's, followed */
+        bool promisc;              /* every frame of the VLAN goes up (a bridge port) */
+};
 
 struct bg_fwd_mode_ops {
         const char *name;          /* kernel name: "active-backup" */
@@ -228,6 +242,8 @@ struct bg_fwd {
         bool force_primary;             /* kernel's force_primary: next reselect picks primary */
         uint32_t peer_notif_left;       /* gratuitous ARP/NA still to send (ticks) */
         uint32_t igmp_left;             /* membership report rounds still to send */
+        struct bg_fwd_vlan *vlans[BG_FWD_MAX_VLANS];   /* bondgend's VLAN devices */
+        size_t n_vlans;
 
         uint64_t now;              /* CLOCK_MONOTONIC usec, updated by the loop (or a test) */
         uint64_t mii_next;         /* next miimon tick (usec) */

@@ -112,6 +112,14 @@ static void bond_block(struct bg_fwd *b, struct bg_fwd_stw *w) {
         fmt_mac(b->mac, mac);
         bg_fwd_stw_kv(w, "Bond HW addr", "%s", mac);
         bg_fwd_stw_kv(w, "Backend", "user space (bondgend)");
+        if (b->n_vlans) {
+                char t[BG_FWD_MAX_VLANS * 26] = "";
+                size_t o = 0;
+                for (size_t i = 0; i < b->n_vlans && o < sizeof(t); i++)
+                        o += (size_t) snprintf(t + o, sizeof(t) - o, "%s%s (%u)", i ? ", " : "", b->vlans[i]->name,
+                                               b->vlans[i]->id);
+                bg_fwd_stw_kv(w, "VLAN devices of bondgend", "%s", t);
+        }
 }
 
 static void port_block(struct bg_fwd *b, struct bg_fwd_port *p, struct bg_fwd_stw *w) {

@@ -157,6 +157,22 @@ stop_bondgend() {
 }
 
 st() { "$BONDGEN" status "$@"; }
+# ctl BOND REQUEST: one request line to BOND's control socket; prints the
+# answer, fails unless it starts with "ok"
+ctl() {
+        python3 - "$BONDGEN_RUNDIR/$1.sock" "$2" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1]); s.sendall(sys.argv[2].encode() + b"\n")
+out = b""
+while True:
+    d = s.recv(65536)
+    if not d: break
+    out += d
+print(out.decode(), end="")
+sys.exit(0 if out.startswith(b"ok") else 1)
+PY
+}
 active_of() { st "$1" | sed -n 's/^Currently Active Slave: //p'; }
 # Conditions for wait_until: active_is BOND PORT; mii_is BOND PORT up|down;
 # bond_mii_is BOND up|down; started_daemon PIDFILE (iperf3 -D writes it
