@@ -5,3 +5,5 @@
 
 /* One line of progress to o->report ("bond0: enslave eth0"), if set. */
 void bg_apply_say(const struct bg_apply_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Is there a bonding driver for the running kernel (apply.c)? */
+bool bg_apply_kernel_has_bonding(void);

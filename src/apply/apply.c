@@ -226,6 +226,21 @@ static int run_fwd_step(const struct bg_step *s, char *err, size_t errlen) {
         return r;
 }
 
+/* A VLAN device of bondgend's made or deleted by the bondgend of s->link. */
+static int run_fwd_vlan(const struct bg_step *s, char *err, size_t errlen) {
+        char req[80], why[300] = "";
+        int r;
+
+        if (s->vlan_id)
+                snprintf(req, sizeof(req), "vlan add %s %u\n", s->ifname, s->vlan_id);
+        else
+                snprintf(req, sizeof(req), "vlan del %s\n", s->ifname);
+        r = bg_fwdctl_request(s->link, req, NULL, why, sizeof(why));
+        if (r < 0)
+                snprintf(err, errlen, "bondgend of %s: %s", s->link, why[0] ? why : strerror(-r));
+        return r;
+}
+
 int bg_plan_execute(struct bg_nl *nl, const struct bg_plan *p, const struct bg_bond *b,
                     bg_report_fn rep, void *userdata, struct bg_diags *d) {
         return bg_plan_execute_on(nl, p, b, false, rep, userdata, d);
@@ -248,7 +263,9 @@ int bg_plan_execute_on(struct bg_nl *nl, const struct bg_plan *p, const struct b
                         snprintf(line, sizeof(line), "%s: %s", b->name, s->desc);
                         rep(userdata, line);
                 }
-                if (fwd && fwd_step(s->kind))
+                if (s->kind == BG_STEP_FWD_VLAN)
+                        r = run_fwd_vlan(s, err, sizeof(err));
+                else if (fwd && fwd_step(s->kind))
                         r = run_fwd_step(s, err, sizeof(err));
                 else
                         r = run_step(nl, s, buf, &req, &e, err, sizeof(err));
@@ -266,7 +283,7 @@ int bg_plan_execute_on(struct bg_nl *nl, const struct bg_plan *p, const struct b
 
 /* Is there a bonding driver for the running kernel? The generator asks the
  * same question with the same function. */
-static bool kernel_has_bonding(void) {
+bool bg_apply_kernel_has_bonding(void) {
         struct utsname u;
 
         return bg_have_bonding_driver(NULL, uname(&u) == 0 ? u.release : NULL);
@@ -336,8 +353,9 @@ static int spawn_bondgend(const char *file, const char *bond, pid_t *daemon) {
  * invalid (apply skips it) must not stop this one. Handed over also when
  * apply starts bondgend itself, so a restart without -c finds the bond as
  * apply set it up; and again after every live change (persist_fwd). */
-static int hand_model(const struct bg_bond *b, char *path, size_t pathlen, struct bg_diags *d) {
-        int r = bg_fwd_model_write(b, NULL, false, path, pathlen);
+static int hand_model(const struct bg_bond *b, const struct bg_model *m, char *path, size_t pathlen,
+                      struct bg_diags *d) {
+        int r = bg_fwd_model_write(b, m, NULL, false, path, pathlen);
 
         if (r < 0)
                 bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: cannot hand the model to bondgend as %s: %s",
@@ -345,8 +363,8 @@ static int hand_model(const struct bg_bond *b, char *path, size_t pathlen, struc
         return r;
 }
 
-static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur,
-                           const struct bg_apply_opts *o, struct bg_diags *d) {
+static int start_userspace(const struct bg_bond *b, const struct bg_model *m, const struct bg_apply_opts *o,
+                           struct bg_diags *d) {
         const char *file = o->config_path ? o->config_path : b->loc.file;
         bool systemd = access("/run/systemd/system", F_OK) == 0;
         char unit[IFNAMSIZ + 32], handed[PATH_MAX], why[300];
@@ -373,7 +391,7 @@ static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur
                 bg_apply_say(o, "%s: start %s", b->name, unit);
                 if (o->dry_run)
                         return 0;
-                r = hand_model(b, handed, sizeof(handed), d);
+                r = hand_model(b, m, handed, sizeof(handed), d);
                 if (r < 0)
                         return r;
                 char *argv[] = { (char *) "systemctl", (char *) "start", unit, NULL };
@@ -395,7 +413,7 @@ static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur
         bg_apply_say(o, "%s: start bondgend -c %s %s", b->name, file, b->name);
         if (o->dry_run)
                 return 0;
-        r = hand_model(b, handed, sizeof(handed), d);
+        r = hand_model(b, m, handed, sizeof(handed), d);
         if (r < 0)
                 return r;
 spawn:
@@ -478,7 +496,8 @@ static int show_or_run(struct bg_nl *nl, const struct bg_bond *b, const struct b
  * without -c) would start from the bond as it was and undo the change
  * without a word. Left alone when it already says the same; a failure is
  * a system error, though the change itself is in place. */
-static int persist_fwd(const struct bg_bond *b, const struct bg_apply_opts *o, struct bg_diags *d) {
+static int persist_fwd(const struct bg_bond *b, const struct bg_model *m, const struct bg_apply_opts *o,
+                       struct bg_diags *d) {
         struct bg_fwd_state fs;
         char path[PATH_MAX], why[300];
         int r = bg_fwd_state_read(b->name, &fs, why, sizeof(why));
@@ -489,7 +508,7 @@ static int persist_fwd(const struct bg_bond *b, const struct bg_apply_opts *o, s
                             b->name, why[0] ? why : strerror(-r));
                 return -EIO;
         }
-        r = bg_fwd_model_write(b, &fs, true, path, sizeof(path));
+        r = bg_fwd_model_write(b, m, &fs, true, path, sizeof(path));
         bg_fwd_state_free(&fs);
         if (r > 0)
                 bg_apply_say(o, "%s: write %s (what bondgend starts from after a restart)", b->name, path);
@@ -502,8 +521,9 @@ static int persist_fwd(const struct bg_bond *b, const struct bg_apply_opts *o, s
         return 0;
 }
 
-static int apply_fwd_live(struct bg_nl *nl, const struct bg_bond *b, struct bg_nl_state *st,
-                          const struct bg_fwd_state *fs, const struct bg_apply_opts *o, struct bg_diags *d) {
+static int apply_fwd_live(struct bg_nl *nl, const struct bg_model *m, const struct bg_bond *b,
+                          struct bg_nl_state *st, const struct bg_fwd_state *fs, const struct bg_apply_opts *o,
+                          struct bg_diags *d) {
         struct bg_plan plan = { 0 };
         char req[4096], why[300];
         int r;
@@ -546,13 +566,13 @@ static int apply_fwd_live(struct bg_nl *nl, const struct bg_bond *b, struct bg_n
                         r = -EIO;
         }
         if (r >= 0 && !o->dry_run && nl)
-                r = persist_fwd(b, o, d);
+                r = persist_fwd(b, m, o, d);
         bg_plan_free(&plan);
         return r;
 }
 
-static int start_userspace(const struct bg_bond *b, const struct bg_nl_link *cur,
-                           const struct bg_apply_opts *o, struct bg_diags *d);
+static int start_userspace(const struct bg_bond *b, const struct bg_model *m, const struct bg_apply_opts *o,
+                           struct bg_diags *d);
 
 /* bondgend bonds the model does not name, with their state: RUNDIR's
  * sockets whose bond has a TAP here and answers. */
@@ -666,7 +686,7 @@ static int apply_userspace(struct bg_nl *nl, const struct bg_model *m, const str
                 return r;
         if (!cur) {
                 r = take_ports_from_stale(m, b, st, o, d);
-                return r < 0 ? r : start_userspace(b, NULL, o, d);
+                return r < 0 ? r : start_userspace(b, m, o, d);
         }
         if (cur->is_bond || strcmp(cur->kind, "tun") != 0) {
                 bg_diag_add(d, BG_DIAG_ERROR, &b->loc, "backend",
@@ -680,7 +700,7 @@ static int apply_userspace(struct bg_nl *nl, const struct bg_model *m, const str
                 /* the TAP of a bondgend that ended without deleting it
                  * (a crash): a new bondgend takes it over */
                 bg_apply_say(o, "%s: the device is there but no bondgend runs for it", b->name);
-                return start_userspace(b, NULL, o, d);
+                return start_userspace(b, m, o, d);
         }
         if (r == -EOPNOTSUPP) {
                 if (o->on_plan) {
@@ -698,14 +718,14 @@ static int apply_userspace(struct bg_nl *nl, const struct bg_model *m, const str
                         bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: cannot stop bondgend: %s", b->name, why);
                         return -EIO;
                 }
-                return start_userspace(b, NULL, o, d);
+                return start_userspace(b, m, o, d);
         }
         if (r < 0) {
                 bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: cannot read bondgend's state: %s", b->name,
                             why[0] ? why : strerror(-r));
                 return -EIO;
         }
-        r = apply_fwd_live(nl, b, st, &fs, o, d);
+        r = apply_fwd_live(nl, m, b, st, &fs, o, d);
         bg_fwd_state_free(&fs);
         return r;
 }
@@ -829,7 +849,7 @@ int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o, stru
                                 be = BG_BACKEND_KERNEL, why = "a kernel bond exists";
                         else if (cur && strcmp(cur->kind, "tun") == 0)
                                 be = BG_BACKEND_USERSPACE, why = "bondgend runs it";
-                        else if (kernel_has_bonding())
+                        else if (bg_apply_kernel_has_bonding())
                                 be = BG_BACKEND_KERNEL, why = "bonding driver available";
                         else
                                 be = BG_BACKEND_USERSPACE, why = "no bonding driver in this kernel";
@@ -854,7 +874,7 @@ int bg_apply_model(const struct bg_model *m, const struct bg_apply_opts *o, stru
                                        b->name);
                                 r = fwd_refuse_queue_id(b, d);
                                 if (r >= 0)
-                                        r = start_userspace(b, cur, o, d);
+                                        r = start_userspace(b, m, o, d);
                         }
                 } else
                         r = apply_userspace(nl, m, b, &st, o, d);

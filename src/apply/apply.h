@@ -45,6 +45,7 @@ enum bg_step_kind {
         BG_STEP_CREATE_VLAN,    /* new VLAN: vlan_id on link */
         BG_STEP_CREATE_BRIDGE,  /* new bridge with br */
         BG_STEP_BRIDGE_OPTIONS, /* one changelink with br */
+        BG_STEP_FWD_VLAN,       /* bondgend `link` makes VLAN vlan_id as ifname, or deletes it (0) */
         BG_STEP__MAX,
 };
 
@@ -93,6 +94,11 @@ int bg_plan_bond(const struct bg_bond *b, const struct bg_nl_state *cur, struct 
  * diags (-EINVAL); a missing parent or port is a warning. */
 int bg_plan_vlan(const struct bg_vlan *v, const struct bg_model *m, const struct bg_nl_state *cur,
                  bool recreate, struct bg_plan *plan, struct bg_diags *diags);
+/* A VLAN of a bondgend bond where the kernel has no 802.1Q: bondgend's own
+ * device (bondgend(8) VLANs). running_id: the id bondgend runs it with,
+ * 0 when it has none. */
+int bg_plan_fwd_vlan(const struct bg_vlan *v, const struct bg_nl_state *cur, unsigned running_id,
+                     struct bg_plan *plan, struct bg_diags *diags);
 int bg_plan_bridge(const struct bg_bridge *br, const struct bg_model *m, const struct bg_nl_state *cur,
                    struct bg_plan *plan, struct bg_diags *diags);
 /* Addresses and routes of link `name` (cur: as running, NULL when it is
@@ -172,6 +178,10 @@ struct bg_fwd_state {
         char pending[BG_FWD_STATE_MAX][IFNAMSIZ];
         size_t n_pending;
         char active[IFNAMSIZ];                    /* "" = none */
+        /* bondgend's own VLAN devices (where the kernel has no 802.1Q) */
+        char vlans[BG_FWD_STATE_MAX][IFNAMSIZ];
+        uint16_t vlan_id[BG_FWD_STATE_MAX];
+        size_t n_vlans;
 };
 
 /* $BONDGEN_RUNDIR or /run/bondgen. */
@@ -184,12 +194,13 @@ int bg_fwd_model_path(const char *bond, char *buf, size_t len);
  * -EINVAL for a link or anything but a regular file. */
 int bg_fwd_model_read(const char *bond, char **data, size_t *len);
 /* Write b alone there as canonical YAML, atomically (path: the file's
- * name). With fs, bondgend's state after a live change: what b leaves
+ * name), with the VLANs of m (NULL: none) whose link is b: bondgend makes
+ * them where the kernel has no 802.1Q. With fs, bondgend's state after a live change: what b leaves
  * out as bondgend runs it (options it keeps, port order), so a restart
  * changes nothing. if_differs: leave a file that already says the same
  * about the bond. 1 written, 0 left as it was, or -errno. */
-int bg_fwd_model_write(const struct bg_bond *b, const struct bg_fwd_state *fs, bool if_differs, char *path,
-                       size_t pathlen);
+int bg_fwd_model_write(const struct bg_bond *b, const struct bg_model *m, const struct bg_fwd_state *fs,
+                       bool if_differs, char *path, size_t pathlen);
 /* One request line to BOND's bondgend; 0 and the body after the "ok"
  * line (malloc'd, may be NULL) or -errno with the reason in err:
  * -ENOENT/-ECONNREFUSED no bondgend, -EINVAL refused (bondgend's words

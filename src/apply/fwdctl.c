@@ -15,6 +15,8 @@
  *                          (0 up, 1 going down, 2 down, 3 going back)
  *   pending NAME           configured ports that do not exist yet
  *   active NAME            the active port, when there is one
+ *   vlan NAME ID           bondgend's own VLAN devices (where the kernel
+ *                          has no 802.1Q), if any
  *   end
  */
 #include <errno.h>
@@ -75,14 +77,27 @@ int bg_fwd_model_read(const char *bond, char **data, size_t *len) {
         return r;
 }
 
-/* b alone, as canonical text: the one-bond model bondgend starts from. */
-static int dump_one(const struct bg_bond *b, char **out, size_t *len) {
+/* b alone with the VLANs of m on it, as canonical text: the one-bond
+ * model bondgend starts from. */
+static int dump_one(const struct bg_bond *b, const struct bg_model *m, char **out, size_t *len) {
         struct bg_model one;
+        struct bg_vlan *v = NULL;
+        int r;
 
         memset(&one, 0, sizeof(one));
         one.bonds = (struct bg_bond *) b;
         one.n_bonds = 1;
-        return bg_yaml_dump(&one, out, len);
+        for (size_t i = 0; m && i < m->n_vlans; i++) {
+                if (!m->vlans[i].link || strcmp(m->vlans[i].link, b->name))
+                        continue;
+                if (!v && !(v = calloc(m->n_vlans, sizeof(*v))))
+                        return -ENOMEM;
+                v[one.n_vlans++] = m->vlans[i];
+        }
+        one.vlans = v;
+        r = bg_yaml_dump(&one, out, len);
+        free(v);
+        return r;
 }
 
 /* The value bondgend runs with when no model sets the option: the
@@ -107,7 +122,8 @@ static bool is_default(const struct bg_opt_info *o, const struct bg_optval *v) {
  * planner leaves it (it compares only options the model sets), and the
  * ports go in enslave order, which decides the first active port. A
  * restart from it changes nothing. */
-static int dump_running(const struct bg_bond *b, const struct bg_fwd_state *fs, char **out, size_t *len) {
+static int dump_running(const struct bg_bond *b, const struct bg_model *m, const struct bg_fwd_state *fs, char **out,
+                        size_t *len) {
         struct bg_bond rb = *b;
         struct bg_port *ports = calloc(b->n_ports ? b->n_ports : 1, sizeof(*ports));
         bool *taken = calloc(b->n_ports ? b->n_ports : 1, sizeof(*taken));
@@ -146,7 +162,7 @@ static int dump_running(const struct bg_bond *b, const struct bg_fwd_state *fs, 
                         break;
         }
         if (r >= 0)
-                r = dump_one(&rb, out, len);
+                r = dump_one(&rb, m, out, len);
         for (unsigned i = 0; i < BG_OPT__MAX; i++)
                 if (!b->opts[i].set && rb.opts[i].set)
                         bg_optval_clear(&rb.opts[i]);
@@ -184,7 +200,7 @@ static bool says_the_same(const char *bond, const char *old, size_t olen, const 
                 return true;
         bg_model_init(&m);
         if (bg_yaml_load_data(old, olen, bond, &m, &d) >= 0 && (ob = bg_model_find_bond(&m, bond)) &&
-            dump_one(ob, &text, &tlen) >= 0)
+            dump_one(ob, &m, &text, &tlen) >= 0)
                 same = tlen == len && memcmp(text, dump, len) == 0;
         free(text);
         bg_diags_free(&d);
@@ -192,15 +208,15 @@ static bool says_the_same(const char *bond, const char *old, size_t olen, const 
         return same;
 }
 
-int bg_fwd_model_write(const struct bg_bond *b, const struct bg_fwd_state *fs, bool if_differs, char *path,
-                       size_t pathlen) {
+int bg_fwd_model_write(const struct bg_bond *b, const struct bg_model *m, const struct bg_fwd_state *fs,
+                       bool if_differs, char *path, size_t pathlen) {
         char *yaml = NULL, *old = NULL;
         size_t len = 0, olen = 0;
         int r;
 
         r = bg_fwd_model_path(b->name, path, pathlen);
         if (r >= 0 && fs) {
-                r = dump_running(b, fs, &yaml, &len);
+                r = dump_running(b, m, fs, &yaml, &len);
                 /* a combination of leftovers the model's rules refuse
                  * would keep bondgend from starting: the model's bond then */
                 if (r >= 0 && !loads_valid(b->name, yaml, len)) {
@@ -210,7 +226,7 @@ int bg_fwd_model_write(const struct bg_bond *b, const struct bg_fwd_state *fs, b
                 }
         }
         if (r >= 0 && !fs)
-                r = dump_one(b, &yaml, &len);
+                r = dump_one(b, m, &yaml, &len);
         if (r >= 0 && if_differs && bg_fwd_model_read(b->name, &old, &olen) >= 0 &&
             says_the_same(b->name, old, olen, yaml, len))
                 r = 1;
@@ -445,7 +461,7 @@ static int bad(char *err, size_t errlen, unsigned n, const char *what) {
 }
 
 int bg_fwd_state_parse(const char *text, struct bg_fwd_state *s, char *err, size_t errlen) {
-        enum { S_BOND, S_OPTION, S_PORT, S_PENDING, S_ACTIVE, S_END } at = S_BOND;
+        enum { S_BOND, S_OPTION, S_PORT, S_PENDING, S_ACTIVE, S_VLAN, S_END } at = S_BOND;
         const char *p = text;
         unsigned n = 0;
 
@@ -502,6 +518,14 @@ int bg_fwd_state_parse(const char *text, struct bg_fwd_state *s, char *err, size
                            ifname_ok(a)) {
                         snprintf(s->active, sizeof(s->active), "%s", a);
                         at = S_ACTIVE;
+                } else if (!strcmp(key, "vlan") && at >= S_OPTION && at <= S_VLAN && a && b && ifname_ok(a) &&
+                           strspn(b, "0123456789") == strlen(b) && strlen(b) <= 4 && atoi(b) >= 1 &&
+                           atoi(b) <= 4094) {
+                        if (s->n_vlans >= BG_FWD_STATE_MAX)
+                                return bad(err, errlen, n, "too many VLANs");
+                        snprintf(s->vlans[s->n_vlans], IFNAMSIZ, "%s", a);
+                        s->vlan_id[s->n_vlans++] = (uint16_t) atoi(b);
+                        at = S_VLAN;
                 } else if (!strcmp(key, "end") && at >= S_OPTION && !a) {
                         at = S_END;
                 } else

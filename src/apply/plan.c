@@ -25,6 +25,7 @@ const char *bg_step_kind_name(enum bg_step_kind k) {
                 [BG_STEP_ROUTE_DEL] = "route-del", [BG_STEP_DELETE] = "delete",
                 [BG_STEP_START] = "start",         [BG_STEP_CREATE_VLAN] = "create",
                 [BG_STEP_CREATE_BRIDGE] = "create", [BG_STEP_BRIDGE_OPTIONS] = "options",
+                [BG_STEP_FWD_VLAN] = "vlan",
         };
         return (unsigned) k < BG_STEP__MAX && names[k] ? names[k] : "unknown";
 }

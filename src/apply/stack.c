@@ -6,6 +6,12 @@
  * ports. The words are the bonds' ("create", "enslave", "mtu", "up",
  * "add address"), so `diff` and `apply --dry-run` read the same.
  *
+ * A VLAN on a bondgend bond where the kernel has no 802.1Q is a TAP of
+ * bondgend's (bondgend(8) VLANs): made, given a new id and deleted
+ * through bondgend's control socket (BG_STEP_FWD_VLAN), its MTU, MAC and
+ * addresses planned as for a VLAN device; bg_nl_vlan_supported() is the
+ * one test, which bondgend asks too.
+ *
  * Which VLANs and bridges `--prune` may delete: only those an apply since
  * boot brought up from the model, remembered in RUNDIR/stack (kind, name,
  * ifindex). A bridge made by libvirt, Docker or the admin is never
@@ -116,6 +122,36 @@ int bg_plan_vlan(const struct bg_vlan *v, const struct bg_model *m, const struct
         r = plan_up_lower(p, m, v->name, parent, "the VLAN's link");
         if (r >= 0)
                 r = plan_link(p, v->name, cur, v->mtu, &v->mac, v->onboot, d, &v->loc);
+        if (r >= 0)
+                r = bg_plan_l3(p, v->name, st, cur, &v->ipv4, &v->ipv6, d);
+        return r < 0 ? r : 0;
+}
+
+int bg_plan_fwd_vlan(const struct bg_vlan *v, const struct bg_nl_state *st, unsigned running_id,
+                     struct bg_plan *p, struct bg_diags *d) {
+        const struct bg_nl_link *cur = bg_nl_state_link(st, v->name);
+        struct bg_step *s;
+        int r;
+
+        if (cur && strcmp(cur->kind, "tun") != 0) {
+                bg_diag_add(d, BG_DIAG_ERROR, &v->loc, "name",
+                            "%s: an interface with this name exists and is not a VLAN device of bondgend's (kind '%s')",
+                            v->name, cur->kind[0] ? cur->kind : "none");
+                return -EINVAL;
+        }
+        if (!cur || running_id != v->id) {
+                s = running_id ? bg_plan_add(p, BG_STEP_FWD_VLAN, v->name, v->name,
+                                             "VLAN id %u -> %u (bondgend makes its device again)", running_id, v->id) :
+                                 bg_plan_add(p, BG_STEP_FWD_VLAN, v->name, v->name,
+                                             "create VLAN %u on %s (a device of bondgend's: this kernel has no 802.1Q)",
+                                             v->id, v->link);
+                if (!s)
+                        return -ENOMEM;
+                snprintf(s->link, sizeof(s->link), "%s", v->link);
+                s->vlan_id = v->id;
+                cur = NULL;
+        }
+        r = plan_link(p, v->name, cur, v->mtu, &v->mac, v->onboot, d, &v->loc);
         if (r >= 0)
                 r = bg_plan_l3(p, v->name, st, cur, &v->ipv4, &v->ipv6, d);
         return r < 0 ? r : 0;
@@ -369,21 +405,58 @@ static int owned_write(const struct bg_model *m, const struct owned *old, size_t
 
 /* Plan, show and run one VLAN or bridge; a device this run created and
  * then failed to finish is deleted again. */
+/* Is v a VLAN bondgend makes: its link a bond of the model that bondgend
+ * runs (or that apply starts in user space), on a kernel without 802.1Q
+ * (kernel_vlans false)? */
+static bool fwd_vlan(const struct bg_model *m, const struct bg_vlan *v, const struct bg_nl_state *st,
+                     bool kernel_vlans) {
+        const struct bg_bond *b = v->link ? bg_model_find_bond(m, v->link) : NULL;
+        const struct bg_nl_link *l = b ? bg_nl_state_link(st, b->name) : NULL;
+
+        if (kernel_vlans || !b)
+                return false;
+        /* kind, not is_bond: a dry run lays bondgend's state over the
+         * TAP so that it reads as a bond (bg_fwd_state_overlay()) */
+        if (l)
+                return !strcmp(l->kind, "tun");
+        return b->backend == BG_BACKEND_USERSPACE ||
+               (b->backend == BG_BACKEND_AUTO && !bg_apply_kernel_has_bonding());
+}
+
+/* The id bondgend of bond runs VLAN device name with; 0 when none (or no
+ * bondgend answers). */
+static unsigned fwd_running_id(const char *bond, const char *name) {
+        struct bg_fwd_state fs;
+        char why[300];
+        unsigned id = 0;
+
+        if (bg_fwd_state_read(bond, &fs, why, sizeof(why)) < 0)
+                return 0;
+        for (size_t i = 0; i < fs.n_vlans; i++)
+                if (!strcmp(fs.vlans[i], name))
+                        id = fs.vlan_id[i];
+        bg_fwd_state_free(&fs);
+        return id;
+}
+
 static int run_one(struct bg_nl *nl, const struct bg_model *m, const struct bg_vlan *v, const struct bg_bridge *br,
-                   const struct bg_nl_state *st, const struct bg_apply_opts *o, struct bg_diags *d) {
-        struct bg_bond item = { .name = v ? v->name : br->name, .loc = v ? v->loc : br->loc,
-                                .backend = BG_BACKEND_KERNEL };
+                   const struct bg_nl_state *st, bool fwd, const struct bg_apply_opts *o, struct bg_diags *d) {
+        const enum bg_backend be = fwd ? BG_BACKEND_USERSPACE : BG_BACKEND_KERNEL;
+        struct bg_bond item = { .name = v ? v->name : br->name, .loc = v ? v->loc : br->loc, .backend = be };
         bool existed = bg_nl_state_link(st, item.name) != NULL;
         struct bg_plan plan = { .kind = v ? "vlan" : "bridge" };
         int r;
 
-        r = v ? bg_plan_vlan(v, m, st, true, &plan, d) : bg_plan_bridge(br, m, st, &plan, d);
+        if (fwd)
+                r = bg_plan_fwd_vlan(v, st, fwd_running_id(v->link, v->name), &plan, d);
+        else
+                r = v ? bg_plan_vlan(v, m, st, true, &plan, d) : bg_plan_bridge(br, m, st, &plan, d);
         if (r < 0) {
                 bg_plan_free(&plan);
                 return r;
         }
         if (o->on_plan)
-                o->on_plan(o->plan_userdata, &item, BG_BACKEND_KERNEL, &plan);
+                o->on_plan(o->plan_userdata, &item, be, &plan);
         if (plan.n_steps == 0)
                 bg_apply_say(o, "%s: nothing to do", item.name);
         if (plan.n_steps && o->snapshot)
@@ -469,16 +542,64 @@ static int prune_stack(struct bg_nl *nl, const struct bg_model *m, const struct 
         return ret;
 }
 
+/* bondgend's VLAN devices the model does not name (or names on another
+ * link): deleted with --prune, as VLAN devices apply brought up are; kept
+ * otherwise. */
+static int prune_fwd_vlans(struct bg_nl *nl, const struct bg_model *m, const struct bg_nl_state *st,
+                           const struct bg_apply_opts *o, struct bg_diags *d) {
+        int ret = 0;
+
+        for (size_t i = 0; i < m->n_bonds; i++) {
+                const struct bg_nl_link *l = bg_nl_state_link(st, m->bonds[i].name);
+                struct bg_fwd_state fs;
+                char why[300];
+
+                if (!l || strcmp(l->kind, "tun") ||
+                    bg_fwd_state_read(m->bonds[i].name, &fs, why, sizeof(why)) < 0)
+                        continue;
+                for (size_t k = 0; k < fs.n_vlans; k++) {
+                        const struct bg_vlan *v = bg_model_find_vlan(m, fs.vlans[k]);
+                        struct bg_bond gone = { .name = fs.vlans[k], .backend = BG_BACKEND_USERSPACE };
+                        struct bg_plan plan = { .kind = "vlan" };
+                        struct bg_step *s;
+                        int r = 0;
+
+                        if (!o->prune || (v && v->link && !strcmp(v->link, fs.name)))
+                                continue;
+                        s = bg_plan_add(&plan, BG_STEP_FWD_VLAN, fs.vlans[k], fs.vlans[k],
+                                        "delete (not in the model, --prune)");
+                        if (!s) {
+                                bg_fwd_state_free(&fs);
+                                return -ENOMEM;
+                        }
+                        snprintf(s->link, sizeof(s->link), "%s", fs.name);
+                        if (o->on_plan)
+                                o->on_plan(o->plan_userdata, &gone, BG_BACKEND_USERSPACE, &plan);
+                        if (o->dry_run || !nl)
+                                bg_apply_say(o, "%s: %s", fs.vlans[k], s->desc);
+                        else
+                                r = bg_plan_execute_on(nl, &plan, &gone, false, o->report, o->userdata, d);
+                        bg_plan_free(&plan);
+                        if (r < 0)
+                                ret = -EIO;
+                }
+                bg_fwd_state_free(&fs);
+        }
+        return ret;
+}
+
 int bg_apply_stack(struct bg_nl *nl, const struct bg_model *m, struct bg_nl_state *st, const struct bg_apply_opts *o,
                    struct bg_diags *d) {
         size_t n = m->n_vlans + m->n_bridges, left = n;
         struct owned *old = NULL;
         size_t n_old = 0;
-        bool *done = calloc(n + 1, sizeof(*done)), refused = false, failed = false;
+        bool *done = calloc(n + 1, sizeof(*done)), refused = false, failed = false, kernel_vlans;
         int r;
 
         if (!done)
                 return -ENOMEM;
+        /* one question, asked as bondgend asks it (bondgend(8) VLANs) */
+        kernel_vlans = !nl || bg_nl_vlan_supported(nl) != 0;
         r = owned_read(&old, &n_old);
         if (r < 0)
                 bg_diag_add(d, BG_DIAG_WARNING, NULL, NULL,
@@ -493,8 +614,9 @@ int bg_apply_stack(struct bg_nl *nl, const struct bg_model *m, struct bg_nl_stat
                 for (size_t i = 0; i < n; i++) {
                         if (done[i] || (!ready(m, i, done) && (progress || has_ready(m, done, i + 1, n))))
                                 continue;
-                        r = i < m->n_vlans ? run_one(nl, m, &m->vlans[i], NULL, st, o, d) :
-                                             run_one(nl, m, NULL, &m->bridges[i - m->n_vlans], st, o, d);
+                        r = i < m->n_vlans ? run_one(nl, m, &m->vlans[i], NULL, st,
+                                                     fwd_vlan(m, &m->vlans[i], st, kernel_vlans), o, d) :
+                                             run_one(nl, m, NULL, &m->bridges[i - m->n_vlans], st, false, o, d);
                         if (r == -EINVAL)
                                 refused = true;
                         else if (r < 0)
@@ -513,6 +635,8 @@ int bg_apply_stack(struct bg_nl *nl, const struct bg_model *m, struct bg_nl_stat
                 }
         }
         if (o->prune && prune_stack(nl, m, old, n_old, st, o, d) < 0)
+                failed = true;
+        if (!kernel_vlans && prune_fwd_vlans(nl, m, st, o, d) < 0)
                 failed = true;
         if (!o->dry_run && nl) {
                 r = bg_nl_reread_state(nl, st);

@@ -110,6 +110,21 @@ Test(fwd_state, parses_every_line) {
         bg_fwd_state_free(&s);
 }
 
+Test(fwd_state, vlan_lines_list_bondgends_own_vlan_devices) {
+        static const char text[] = "bond bond0\noption mode active-backup\nport eth0 0\nactive eth0\n"
+                                   "vlan bond0.100 100\nvlan v200 200\nend\n";
+        struct bg_fwd_state s;
+        char err[256];
+
+        cr_assert_eq(bg_fwd_state_parse(text, &s, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(s.n_vlans, 2);
+        cr_expect_str_eq(s.vlans[0], "bond0.100");
+        cr_expect_eq(s.vlan_id[0], 100);
+        cr_expect_str_eq(s.vlans[1], "v200");
+        cr_expect_eq(s.vlan_id[1], 200);
+        bg_fwd_state_free(&s);
+}
+
 Test(fwd_state, refuses_anything_else) {
         static const char *const bad[] = {
                 "",                                                   /* no end */
@@ -128,6 +143,10 @@ Test(fwd_state, refuses_anything_else) {
                 "option mode 1\nbond bond0\nend\n",                   /* order */
                 "bond bond0\noption mode 1\n\nend\n",                 /* empty line */
                 "bond bond0 x\noption mode 1\nend\n",                 /* extra word */
+                "bond bond0\noption mode 1\nvlan bond0.5 0\nend\n",    /* VLAN id 0 */
+                "bond bond0\noption mode 1\nvlan bond0.5 4095\nend\n", /* VLAN id too big */
+                "bond bond0\noption mode 1\nvlan bond0.5\nend\n",      /* no id */
+                "bond bond0\noption mode 1\nvlan bond0.5 5\nactive eth0\nend\n", /* order */
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 struct bg_fwd_state s;
@@ -294,31 +313,31 @@ Test(fwd_model, written_when_it_differs) {
         own_rundir(dir, sizeof(dir));
         model(&m, "active-backup", "100", "eth0 eth1");
         cr_assert_eq(bg_fwd_model_read("bond0", &data, &len), -ENOENT);
-        cr_assert_eq(bg_fwd_model_write(&m.bonds[0], NULL, true, path, sizeof(path)), 1);
+        cr_assert_eq(bg_fwd_model_write(&m.bonds[0], NULL, NULL, true, path, sizeof(path)), 1);
         cr_expect(strstr(path, "/bond0.yaml") != NULL, "%s", path);
         cr_assert_eq(bg_fwd_model_read("bond0", &data, &len), 0);
         cr_expect(strstr(data, "name: bond0") && strstr(data, "miimon: 100") && strstr(data, "- name: eth1"), "%s",
                   data);
         free(data);
-        cr_expect_eq(bg_fwd_model_write(&m.bonds[0], NULL, true, path, sizeof(path)), 0);
+        cr_expect_eq(bg_fwd_model_write(&m.bonds[0], NULL, NULL, true, path, sizeof(path)), 0);
         /* another spelling of the same bond, beside a second bond */
         const char *whole = "version: 1\nbonds:\n"
                             "  - name: bond9\n    mode: balance-rr\n    ports: [{name: eth7}]\n"
                             "  - name: bond0\n    backend: userspace\n    mode: active-backup\n"
                             "    options: {miimon: 100}\n    ports: [{name: eth0}, {name: eth1}]\n";
         cr_assert_eq(bg_write_file_atomic(path, whole, strlen(whole), 0644, true), 0);
-        cr_expect_eq(bg_fwd_model_write(&m.bonds[0], NULL, true, path, sizeof(path)), 0);
+        cr_expect_eq(bg_fwd_model_write(&m.bonds[0], NULL, NULL, true, path, sizeof(path)), 0);
         cr_assert_eq(bg_fwd_model_read("bond0", &data, &len), 0);
         cr_expect_str_eq(data, whole);
         free(data);
         /* the bond changed live: rewritten; without if_differs, always */
         bg_model_free(&m);
         model(&m, "active-backup", "200", "eth0 eth1 eth2");
-        cr_expect_eq(bg_fwd_model_write(&m.bonds[0], NULL, true, path, sizeof(path)), 1);
+        cr_expect_eq(bg_fwd_model_write(&m.bonds[0], NULL, NULL, true, path, sizeof(path)), 1);
         cr_assert_eq(bg_fwd_model_read("bond0", &data, &len), 0);
         cr_expect(strstr(data, "miimon: 200") && strstr(data, "- name: eth2") && !strstr(data, "bond9"), "%s", data);
         free(data);
-        cr_expect_eq(bg_fwd_model_write(&m.bonds[0], NULL, false, path, sizeof(path)), 1);
+        cr_expect_eq(bg_fwd_model_write(&m.bonds[0], NULL, NULL, false, path, sizeof(path)), 1);
         /* a link planted in its place is not read */
         snprintf(other, sizeof(other), "%s/elsewhere", dir);
         cr_assert_eq(bg_write_file_atomic(other, "secret\n", 7, 0600, true), 0);
@@ -333,6 +352,32 @@ Test(fwd_model, written_when_it_differs) {
 /* After a live change the file says what bondgend runs: options the
  * model leaves out keep their running value (not the defaults), ports go
  * in enslave order, the ports it waits for after them. */
+/* The VLANs on the bond go with it (bondgend makes them where the kernel
+ * has no 802.1Q); those on other links do not; a VLAN changed is a
+ * difference. */
+Test(fwd_model, carries_the_vlans_on_the_bond) {
+        char dir[64], path[256], *data = NULL;
+        size_t len = 0;
+        struct bg_model m;
+
+        own_rundir(dir, sizeof(dir));
+        model(&m, "active-backup", "100", "eth0 eth1");
+        cr_assert_not_null(bg_model_add_vlan(&m, "bond0.100", "bond0", 100));
+        cr_assert_not_null(bg_model_add_vlan(&m, "eth5.7", "eth5", 7));
+        cr_assert_eq(bg_fwd_model_write(&m.bonds[0], &m, NULL, true, path, sizeof(path)), 1);
+        cr_assert_eq(bg_fwd_model_read("bond0", &data, &len), 0);
+        cr_expect(strstr(data, "vlans:") && strstr(data, "name: bond0.100") && strstr(data, "id: 100") &&
+                  !strstr(data, "eth5"), "%s", data);
+        free(data);
+        cr_expect_eq(bg_fwd_model_write(&m.bonds[0], &m, NULL, true, path, sizeof(path)), 0);
+        m.vlans[0].id = 101;
+        cr_expect_eq(bg_fwd_model_write(&m.bonds[0], &m, NULL, true, path, sizeof(path)), 1);
+        cr_expect_eq(bg_fwd_model_write(&m.bonds[0], NULL, NULL, true, path, sizeof(path)), 1,
+                     "without its VLANs, the bond is another model");
+        bg_model_free(&m);
+        remove_rundir(dir);
+}
+
 Test(fwd_model, written_as_running) {
         char dir[64], path[256], err[256], *data = NULL;
         size_t len = 0;
@@ -346,7 +391,7 @@ Test(fwd_model, written_as_running) {
                                         "option ad_actor_system 00:00:00:00:00:00\noption resend_igmp 1\n"
                                         "port eth1 0\nport eth0 2\npending eth9\nactive eth1\nend\n",
                                         &s, err, sizeof(err)), 0, "%s", err);
-        cr_assert_eq(bg_fwd_model_write(&m.bonds[0], &s, true, path, sizeof(path)), 1);
+        cr_assert_eq(bg_fwd_model_write(&m.bonds[0], NULL, &s, true, path, sizeof(path)), 1);
         cr_assert_eq(bg_fwd_model_read("bond0", &data, &len), 0);
         cr_expect(strstr(data, "updelay: 200") && strstr(data, "primary: eth1"), "%s", data);
         cr_expect(!strstr(data, "xmit_hash_policy") && !strstr(data, "ad_actor_system") && !strstr(data, "resend_igmp"),
@@ -358,7 +403,7 @@ Test(fwd_model, written_as_running) {
         /* the model's bond itself is untouched */
         cr_expect(!m.bonds[0].opts[BG_OPT_UPDELAY].set);
         cr_expect_str_eq(m.bonds[0].ports[0].name, "eth0");
-        cr_expect_eq(bg_fwd_model_write(&m.bonds[0], &s, true, path, sizeof(path)), 0);
+        cr_expect_eq(bg_fwd_model_write(&m.bonds[0], NULL, &s, true, path, sizeof(path)), 0);
         bg_fwd_state_free(&s);
         bg_model_free(&m);
         remove_rundir(dir);
@@ -395,11 +440,11 @@ Test(fwd_model, snapshot_keeps_the_bytes) {
         /* restored: bond0's file back as it was, bond1's removed */
         struct bg_model m;
         model(&m, "active-backup", "300", "eth0");
-        cr_assert_eq(bg_fwd_model_write(&m.bonds[0], NULL, false, path, sizeof(path)), 1);
+        cr_assert_eq(bg_fwd_model_write(&m.bonds[0], NULL, NULL, false, path, sizeof(path)), 1);
         bg_model_free(&m);
         bg_model_init(&m);
         cr_assert_not_null(bg_model_add_bond(&m, "bond1"));
-        cr_assert_eq(bg_fwd_model_write(&m.bonds[0], NULL, false, path, sizeof(path)), 1);
+        cr_assert_eq(bg_fwd_model_write(&m.bonds[0], NULL, NULL, false, path, sizeof(path)), 1);
         bg_model_free(&m);
         bg_snapshot_free(&t);
         bg_snapshot_init(&t);

@@ -254,3 +254,52 @@ Test(stack, networkd_dhcp_file) {
         cr_assert(!strstr(buf, "[DHCPv4]") && !strstr(buf, "IPv6AcceptRA"), "%s", buf);
         free(buf);
 }
+
+/* A VLAN of a bondgend bond on a kernel without 802.1Q: bondgend makes
+ * its device (created through its control socket), then the netlink steps
+ * as for any link; a new id makes it again; another kind of device with
+ * the name is refused. */
+Test(stack, vlan_of_bondgend_without_8021q) {
+        struct fake f;
+        struct bg_model m;
+        struct bg_plan p = { 0 };
+        struct bg_diags d = { 0 };
+        struct bg_vlan *v;
+
+        fake_init(&f);
+        model_init(&m);
+        v = bg_model_add_vlan(&m, "tap0.100", "tap0", 100);
+        cr_assert(v);
+        v->mtu = 1400;
+        v->ipv4.method = BG_IP_STATIC;
+        cr_assert_eq(bg_ipcfg_add_address(&v->ipv4, "192.0.2.10/24"), 0);
+        cr_assert_eq(bg_plan_fwd_vlan(v, &f.st, 0, &p, &d), 0);
+        cr_assert_str_eq(steps(&p), "create VLAN 100 on tap0 (a device of bondgend's: this kernel has no 802.1Q)|"
+                                    "mtu 1400|up|add address 192.0.2.10/24");
+        cr_expect_eq(p.steps[0].kind, BG_STEP_FWD_VLAN);
+        cr_expect_str_eq(p.steps[0].link, "tap0");
+        cr_expect_str_eq(p.steps[0].ifname, "tap0.100");
+        cr_expect_eq(p.steps[0].vlan_id, 100);
+        bg_plan_free(&p);
+
+        /* as bondgend runs it, with apply's steps done */
+        struct bg_nl_link *l = link_add(&f, "tap0.100", 7, "tun", true);
+        l->mtu = 1400;
+        f.addrs[f.st.n_addrs++] = (struct bg_nl_addr){ .ifindex = 7, .family = AF_INET, .prefixlen = 24,
+                                                       .addr = { 192, 0, 2, 10 } };
+        cr_assert_eq(bg_plan_fwd_vlan(v, &f.st, 100, &p, &d), 0);
+        cr_expect_eq(p.n_steps, 0, "%s", steps(&p));
+        bg_plan_free(&p);
+
+        cr_assert_eq(bg_plan_fwd_vlan(v, &f.st, 300, &p, &d), 0);
+        cr_expect_str_eq(steps(&p), "VLAN id 300 -> 100 (bondgend makes its device again)|mtu 1400|up|"
+                                    "add address 192.0.2.10/24");
+        bg_plan_free(&p);
+
+        snprintf(l->kind, sizeof(l->kind), "vlan");
+        cr_expect_eq(bg_plan_fwd_vlan(v, &f.st, 0, &p, &d), -EINVAL);
+        cr_expect_eq(d.n, 1);
+        bg_plan_free(&p);
+        bg_diags_free(&d);
+        bg_model_free(&m);
+}
