@@ -46,16 +46,33 @@ static bool dir_has_module(const char *path) {
         return found;
 }
 
-/* A line of modules.builtin / modules.dep naming .../bonding.ko*. */
-static bool list_has_module(const char *path) {
+/* A line of modules.builtin (the driver is in the kernel image) or of
+ * modules.dep (a module file, path relative to moddir) naming
+ * .../bonding.ko*. A modules.dep entry counts only when its file is there:
+ * an image or a root built with the module removed still carries the
+ * index depmod wrote, and modprobe would fail on it. */
+static bool list_has_module(const char *path, bool dep, const char *root, const char *moddir) {
         FILE *f = path ? fopen(path, "re") : NULL;
         char line[1024];
         bool found = false;
 
         if (!f)
                 return false;
-        while (!found && fgets(line, sizeof(line), f))
-                found = strstr(line, "/bonding.ko") != NULL;
+        while (!found && fgets(line, sizeof(line), f)) {
+                char *end = strchr(line, dep ? ':' : '\n');
+
+                if (end)
+                        *end = 0;
+                if (!strstr(line, "/bonding.ko") && strncmp(line, "bonding.ko", 10) != 0)
+                        continue;
+                if (!dep) {
+                        found = true;
+                } else {
+                        _cleanup_free_ char *rel = NULL;
+
+                        found = asprintf(&rel, "%s/%s", moddir, line) >= 0 && exists(root, rel);
+                }
+        }
         fclose(f);
         return found;
 }
@@ -76,14 +93,16 @@ bool bg_have_bonding_driver(const char *root, const char *release) {
                 return false;
         for (size_t i = 0; i < BG_ARRAY_SIZE(where); i++)
                 for (size_t k = 0; k < BG_ARRAY_SIZE(bases); k++) {
-                        _cleanup_free_ char *rel = NULL, *p = NULL;
+                        _cleanup_free_ char *moddir = NULL, *rel = NULL, *p = NULL;
                         bool list = !strncmp(where[i], "modules.", 8);
 
-                        if (asprintf(&rel, "%s/%s/%s", bases[k], release, where[i]) < 0)
+                        if (asprintf(&moddir, "%s/%s", bases[k], release) < 0 ||
+                            asprintf(&rel, "%s/%s", moddir, where[i]) < 0)
                                 return false;
                         p = under(root, rel);
 
-                        if (list ? list_has_module(p) : dir_has_module(p))
+                        if (list ? list_has_module(p, !strcmp(where[i], "modules.dep"), root, moddir)
+                                 : dir_has_module(p))
                                 return true;
                 }
         return false;

@@ -236,8 +236,8 @@ Test(driver, builtin_and_modules_dep) {
         char *root = mkdtemp(tmpl), *cmd;
 
         cr_assert_not_null(root);
-        cr_assert(asprintf(&cmd, "mkdir -p %s/lib/modules/6.1.0-b %s/usr/lib/modules/6.1.0-d %s/lib/modules/6.1.0-n",
-                           root, root, root) > 0);
+        cr_assert(asprintf(&cmd, "mkdir -p %s/lib/modules/6.1.0-b %s/usr/lib/modules/6.1.0-d %s/lib/modules/6.1.0-n "
+                           "%s/lib/modules/6.1.0-r", root, root, root, root) > 0);
         cr_assert_eq(system(cmd), 0);
         free(cmd);
         put(root, "lib/modules/6.1.0-b/modules.builtin", "kernel/drivers/net/bonding/bonding.ko\n");
@@ -245,9 +245,18 @@ Test(driver, builtin_and_modules_dep) {
             "kernel/drivers/net/dummy.ko.xz:\nvendor/net/bonding.ko.xz: kernel/net/tls/tls.ko.xz\n");
         put(root, "lib/modules/6.1.0-n/modules.dep", "kernel/drivers/net/dummy.ko.xz:\n");
         put(root, "lib/modules/6.1.0-n/modules.builtin", "kernel/net/ipv6/ipv6.ko\n");
+        /* an index naming a module whose file was removed (an initramfs
+         * built without it): no driver */
+        put(root, "lib/modules/6.1.0-r/modules.dep", "kernel/drivers/net/bonding/bonding.ko: kernel/net/tls/tls.ko\n");
+        cr_assert_not(bg_have_bonding_driver(root, "6.1.0-d"), "modules.dep names a file that is not there");
+        cr_assert(asprintf(&cmd, "mkdir -p %s/usr/lib/modules/6.1.0-d/vendor/net && touch %s/usr/lib/modules/6.1.0-d/vendor/net/bonding.ko.xz",
+                           root, root) > 0);
+        cr_assert_eq(system(cmd), 0);
+        free(cmd);
         cr_assert(bg_have_bonding_driver(root, "6.1.0-b"));
         cr_assert(bg_have_bonding_driver(root, "6.1.0-d"));
         cr_assert_not(bg_have_bonding_driver(root, "6.1.0-n"));
+        cr_assert_not(bg_have_bonding_driver(root, "6.1.0-r"));
         cr_assert(asprintf(&cmd, "rm -rf %s", root) > 0);
         cr_assert_eq(system(cmd), 0);
         free(cmd);
