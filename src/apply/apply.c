@@ -61,6 +61,25 @@ static void step_error(struct bg_diags *d, const struct bg_bond *b, const struct
                 strcat(d->v[d->n - 1].msg, ")");
 }
 
+/* The address a plan adds before it removes the old one (no moment
+ * without an address) is, in the same subnet, a secondary of it; the
+ * kernel deletes the secondaries with their primary unless the link has
+ * promote_secondaries (ip-sysctl.rst; __inet_del_ifa()), and with the last
+ * address of the link its routes (fib_del_ifaddr()). systemd-networkd sets
+ * it on every link it manages for the same reason. Best effort: without
+ * it the old behaviour stays. */
+static void promote_secondaries(const char *ifname) {
+        char path[96];
+        int fd;
+
+        snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/promote_secondaries", ifname);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        (void) !write(fd, "1", 1);
+        close(fd);
+}
+
 static int run_step(struct bg_nl *nl, const struct bg_step *s, void *buf, struct nlmsghdr **req,
                     struct bg_nl_error *e, char *err, size_t errlen) {
         struct bg_nl_linkset ls;
@@ -156,6 +175,8 @@ static int run_step(struct bg_nl *nl, const struct bg_step *s, void *buf, struct
         case BG_STEP_ADDR_DEL: {
                 struct bg_nl_addr a = s->addr;
                 a.ifindex = bond;
+                if (s->kind == BG_STEP_ADDR_DEL && a.family == AF_INET)
+                        promote_secondaries(s->bond);
                 r = bg_nl_msg_addr(buf, 0, s->kind == BG_STEP_ADDR_ADD, &a, req);
                 break;
         }
@@ -174,7 +195,13 @@ static int run_step(struct bg_nl *nl, const struct bg_step *s, void *buf, struct
         }
         if (r < 0)
                 return r;
-        return bg_nl_call(nl, *req, e);
+        r = bg_nl_call(nl, *req, e);
+        /* A route whose gateway was reachable only through an address an
+         * earlier step removed is gone already: the kernel flushes the
+         * routes that depended on it (fib_del_ifaddr(), fib_sync_down_dev()). */
+        if (r == -ESRCH && s->kind == BG_STEP_ROUTE_DEL)
+                r = 0;
+        return r;
 }
 
 /* The steps bondgend takes over its control socket; the rest (up/down,
