@@ -154,6 +154,11 @@ int bg_dhcp_networkd_file(const char *name, const struct bg_ipcfg *v4, const str
                           const char *hostname, char **out, size_t *len);
 int bg_apply_stack(struct bg_nl *nl, const struct bg_model *m, struct bg_nl_state *st,
                    const struct bg_apply_opts *o, struct bg_diags *diags);
+/* fn for each VLAN or bridge an earlier apply brought up (RUNDIR/stack)
+ * that st still has as it was: what --prune may delete. Stops at the first
+ * negative return of fn, which it returns. */
+int bg_stack_owned_each(const struct bg_nl_state *st, int (*fn)(void *ud, const char *name, bool bridge),
+                        void *ud);
 
 /* Execute a plan, reporting each step before it runs; stops at the first
  * failure, whose explanation (bond, port or option, errno, the kernel's
@@ -287,6 +292,10 @@ int bg_snapshot_add_bond(struct bg_snapshot *s, const struct bg_nl_state *st, co
 int bg_snapshot_add_fwd_bond(struct bg_snapshot *s, const struct bg_nl_state *st, const struct bg_bond *b,
                              const struct bg_fwd_state *fs);
 int bg_snapshot_add_created(struct bg_snapshot *s, const char *bond);
+/* A VLAN or bridge (bridge true) of the model as it is in st, once: its
+ * state, or "created" when it does not exist yet (the rollback deletes
+ * it). A link of another kind is not recorded: apply refuses it. */
+int bg_snapshot_add_stacked(struct bg_snapshot *s, const struct bg_nl_state *st, const char *name, bool bridge);
 int bg_snapshot_add_active(struct bg_snapshot *s, const char *bond, const char *port);
 int bg_snapshot_add_link_state(struct bg_snapshot *s, const char *name, bool up);
 /* RUNDIR/BOND.yaml's bytes (data NULL: there was none), once per bond. */

@@ -368,6 +368,19 @@ static bool owned_live(const struct owned *o, const struct bg_nl_state *st) {
         return l && l->ifindex == o->ifindex && !strcmp(l->kind, o->kind);
 }
 
+int bg_stack_owned_each(const struct bg_nl_state *st, int (*fn)(void *ud, const char *name, bool bridge),
+                        void *ud) {
+        struct owned *v = NULL;
+        size_t n = 0;
+        int r = owned_read(&v, &n);
+
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                if (owned_live(&v[i], st))
+                        r = fn(ud, v[i].name, strcmp(v[i].kind, "bridge") == 0);
+        free(v);
+        return r;
+}
+
 /* What the model names and the system has, plus earlier entries that are
  * still there as they were (left by an apply without --prune). */
 static int owned_write(const struct bg_model *m, const struct owned *old, size_t n_old, const struct bg_nl_state *st) {
@@ -459,9 +472,16 @@ static int run_one(struct bg_nl *nl, const struct bg_model *m, const struct bg_v
                 o->on_plan(o->plan_userdata, &item, be, &plan);
         if (plan.n_steps == 0)
                 bg_apply_say(o, "%s: nothing to do", item.name);
-        if (plan.n_steps && o->snapshot)
-                bg_diag_add(d, BG_DIAG_WARNING, &item.loc, NULL,
-                            "%s: --try does not roll back VLANs and bridges yet; this change stays", item.name);
+        /* --try: the state before this change, for the rollback */
+        if (plan.n_steps && o->snapshot && !o->dry_run) {
+                r = bg_snapshot_add_stacked(o->snapshot, st, item.name, br != NULL);
+                if (r < 0) {
+                        bg_diag_add(d, BG_DIAG_ERROR, &item.loc, NULL, "%s: cannot record the state before apply: %s",
+                                    item.name, strerror(-r));
+                        bg_plan_free(&plan);
+                        return r;
+                }
+        }
         if (o->dry_run || !nl) {
                 for (size_t i = 0; i < plan.n_steps; i++)
                         bg_apply_say(o, "%s: %s", item.name, plan.steps[i].desc);

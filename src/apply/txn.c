@@ -181,8 +181,7 @@ static int snap_options(struct bg_bond *sb, const struct bg_nl_state *st, const 
         return 0;
 }
 
-static int snap_ip(struct bg_bond *sb, const struct bg_nl_state *st, const struct bg_nl_link *cur,
-                   int family, struct bg_ipcfg *c) {
+static int snap_ip(const struct bg_nl_state *st, const struct bg_nl_link *cur, int family, struct bg_ipcfg *c) {
         char a[INET6_ADDRSTRLEN], text[INET6_ADDRSTRLEN + 8], gw[INET6_ADDRSTRLEN];
         int r;
 
@@ -213,7 +212,6 @@ static int snap_ip(struct bg_bond *sb, const struct bg_nl_state *st, const struc
                         return r;
                 c->method = BG_IP_STATIC;
         }
-        (void) sb;
         return 0;
 }
 
@@ -296,10 +294,94 @@ static int add_bond(struct bg_snapshot *s, const struct bg_nl_state *st, const s
                 if (a && (r = bg_snapshot_add_active(s, b->name, a->name)) < 0)
                         return r;
         }
-        r = snap_ip(sb, st, cur, AF_INET, &sb->ipv4);
+        r = snap_ip(st, cur, AF_INET, &sb->ipv4);
         if (r >= 0)
-                r = snap_ip(sb, st, cur, AF_INET6, &sb->ipv6);
+                r = snap_ip(st, cur, AF_INET6, &sb->ipv6);
         return r;
+}
+
+static bool was_created(const struct bg_snapshot *s, const char *name) {
+        for (size_t i = 0; i < s->n_created; i++)
+                if (strcmp(s->created[i], name) == 0)
+                        return true;
+        return false;
+}
+
+/* A bridge time in the kernel's clock_t (hundredths of a second,
+ * br_netlink.c) as the model's whole seconds, when the model can hold it. */
+static int32_t br_secs(bool have, uint32_t clock_t_val, int32_t lo, int32_t hi) {
+        int32_t v = (int32_t) ((clock_t_val + 50) / 100);
+
+        return have && v >= lo && v <= hi ? v : BG_BR_UNSET;
+}
+
+static int snap_vlan(struct bg_snapshot *s, const struct bg_nl_state *st, const struct bg_nl_link *cur) {
+        const struct bg_nl_link *low = cur->link_other_ns ? NULL : bg_nl_state_link_by_index(st, cur->link);
+        struct bg_vlan *v;
+        int r;
+
+        if (!low || !cur->vlan_id)
+                return 0;       /* nothing the model could make again */
+        v = bg_model_add_vlan(&s->model, cur->name, low->name, cur->vlan_id);
+        if (!v)
+                return -ENOMEM;
+        v->onboot = cur->flags & IFF_UP;
+        v->mtu = cur->mtu;
+        if (cur->has_mac) {
+                v->mac.len = 6;
+                memcpy(v->mac.bytes, cur->mac, 6);
+        }
+        r = snap_ip(st, cur, AF_INET, &v->ipv4);
+        return r < 0 ? r : snap_ip(st, cur, AF_INET6, &v->ipv6);
+}
+
+static int snap_bridge(struct bg_snapshot *s, const struct bg_nl_state *st, const struct bg_nl_link *cur) {
+        struct bg_bridge *br = bg_model_add_bridge(&s->model, cur->name);
+        int r;
+
+        if (!br)
+                return -ENOMEM;
+        /* every port, the ones put in by hand too: the bridge plan brings
+         * its ports up, and the last step of the restore puts each link's
+         * state back */
+        for (size_t i = 0; i < st->n_links; i++) {
+                if (st->links[i].master != cur->ifindex)
+                        continue;
+                if (!bg_bridge_add_port(br, st->links[i].name) || (r = add_link(s, &st->links[i])) < 0)
+                        return -ENOMEM;
+        }
+        if (cur->br.have_stp)
+                br->stp = cur->br.stp_state ? BG_STP_ON : BG_STP_OFF;
+        /* the model's ranges (bondgen.yaml(5) bridges) */
+        br->forward_delay = br_secs(cur->br.have_forward_delay, cur->br.forward_delay, 0, 30);
+        br->hello_time = br_secs(cur->br.have_hello_time, cur->br.hello_time, 1, 10);
+        br->max_age = br_secs(cur->br.have_max_age, cur->br.max_age, 6, 40);
+        if (cur->br.have_priority)
+                br->priority = cur->br.priority;
+        br->onboot = cur->flags & IFF_UP;
+        br->mtu = cur->mtu;
+        if (cur->has_mac) {
+                br->mac.len = 6;
+                memcpy(br->mac.bytes, cur->mac, 6);
+        }
+        r = snap_ip(st, cur, AF_INET, &br->ipv4);
+        return r < 0 ? r : snap_ip(st, cur, AF_INET6, &br->ipv6);
+}
+
+int bg_snapshot_add_stacked(struct bg_snapshot *s, const struct bg_nl_state *st, const char *name, bool bridge) {
+        const struct bg_nl_link *cur = bg_nl_state_link(st, name);
+        int r;
+
+        if (bg_model_find_vlan(&s->model, name) || bg_model_find_bridge(&s->model, name) || was_created(s, name))
+                return 0;
+        if (!cur)
+                return bg_snapshot_add_created(s, name);
+        if (strcmp(cur->kind, bridge ? "bridge" : "vlan") != 0)
+                return 0;       /* apply refuses to change it */
+        r = add_link(s, cur);
+        if (r < 0)
+                return r;
+        return bridge ? snap_bridge(s, st, cur) : snap_vlan(s, st, cur);
 }
 
 int bg_snapshot_add_bond(struct bg_snapshot *s, const struct bg_nl_state *st, const struct bg_bond *b) {
@@ -330,6 +412,20 @@ static int take_fwd(struct bg_snapshot *s, struct bg_nl_state *st, const struct 
         return r;
 }
 
+struct take_owned {
+        struct bg_snapshot *s;
+        const struct bg_model *m;
+        const struct bg_nl_state *st;
+};
+
+static int take_owned(void *ud, const char *name, bool bridge) {
+        struct take_owned *t = ud;
+
+        if (bg_model_find_vlan(t->m, name) || bg_model_find_bridge(t->m, name))
+                return 0;
+        return bg_snapshot_add_stacked(t->s, t->st, name, bridge);
+}
+
 int bg_snapshot_take(const struct bg_model *m, const bool *skip, bool prune, struct bg_snapshot *s) {
         struct bg_nl *nl = NULL;
         struct bg_nl_state st = { 0 };
@@ -355,13 +451,24 @@ int bg_snapshot_take(const struct bg_model *m, const bool *skip, bool prune, str
                     !bg_model_find_bond(&s->model, gone.name))
                         r = bg_snapshot_add_bond(s, &st, &gone);
         }
+        /* VLANs and bridges: those the model makes or changes, and with
+         * --prune those it would delete */
+        for (size_t i = 0; r >= 0 && i < m->n_vlans; i++)
+                r = bg_snapshot_add_stacked(s, &st, m->vlans[i].name, false);
+        for (size_t i = 0; r >= 0 && i < m->n_bridges; i++)
+                r = bg_snapshot_add_stacked(s, &st, m->bridges[i].name, true);
+        if (r >= 0 && prune) {
+                struct take_owned t = { s, m, &st };
+                r = bg_stack_owned_each(&st, take_owned, &t);
+        }
         bg_nl_state_free(&st);
         bg_nl_close(nl);
         return r;
 }
 
 bool bg_snapshot_empty(const struct bg_snapshot *s) {
-        return s->model.n_bonds == 0 && s->n_created == 0 && s->n_links == 0;
+        return s->model.n_bonds == 0 && s->model.n_vlans == 0 && s->model.n_bridges == 0 && s->n_created == 0 &&
+               s->n_links == 0;
 }
 
 /* ---- restore ---- */
@@ -398,7 +505,7 @@ static void restore_line(void *userdata, const char *line) {
 }
 
 static int set_link(struct bg_nl *nl, int ifindex, const struct bg_nl_linkset *ls) {
-        char buf[1024];
+        static char buf[BG_NL_BUFSIZE];
         struct nlmsghdr *req;
         int r = bg_nl_msg_setlink(buf, 0, ifindex, ls, &req);
 
@@ -466,11 +573,34 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
         r = bg_nl_read_state(nl, &st);
         if (r < 0)
                 return r;
+        /* VLANs and bridges that did not exist go before the bonds under
+         * them (the kernel would take a VLAN away with its bond, but not a
+         * bridge). */
+        for (size_t i = 0; i < s->n_created; i++) {
+                const struct bg_nl_link *l = bg_nl_state_link(&st, s->created[i]);
+                static char buf[BG_NL_BUFSIZE];
+                struct nlmsghdr *req;
+
+                if (!l || (strcmp(l->kind, "vlan") != 0 && strcmp(l->kind, "bridge") != 0))
+                        continue;
+                say(rep, ud, "%s: restore: delete the %s (it did not exist)", l->name, l->kind);
+                r = bg_nl_msg_dellink(buf, 0, l->ifindex, &req);
+                if (r >= 0)
+                        r = bg_nl_call(nl, req, NULL);
+                if (r < 0) {
+                        bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: restore: delete: %s", l->name,
+                                    strerror(-r));
+                        ret = r;
+                }
+        }
+        r = bg_nl_reread_state(nl, &st);
+        if (r < 0)
+                return r;
         /* Bonds that did not exist go first, so their ports are free for
          * the bonds that get them back. */
         for (size_t i = 0; i < s->n_created; i++) {
                 const struct bg_nl_link *l = bg_nl_state_link(&st, s->created[i]);
-                char buf[256];
+                static char buf[BG_NL_BUFSIZE];
                 struct nlmsghdr *req;
 
                 if (l && !l->is_bond && strcmp(l->kind, "tun") == 0) {
@@ -590,6 +720,24 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
                         ret = r;
                 }
         }
+        /* VLANs and bridges that existed: made again (a VLAN deleted for a
+         * new id or link) and given back their addresses, MTU, MAC,
+         * ports and bridge times, by the same planner as apply */
+        if (s->model.n_vlans || s->model.n_bridges) {
+                struct bg_apply_opts ro = { .report = restore_line, .userdata = &pf };
+                struct bg_model stack = s->model;
+
+                stack.n_bonds = 0;     /* restored above */
+                r = bg_nl_reread_state(nl, &st);
+                if (r < 0)
+                        return r;
+                r = bg_apply_stack(nl, &stack, &st, &ro, d);
+                if (r < 0)
+                        ret = r;
+        }
+        r = bg_nl_reread_state(nl, &st);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < s->n_links; i++) {
                 const struct bg_nl_link *l = bg_nl_state_link(&st, s->links[i].name);
                 struct bg_nl_linkset ls;

@@ -23,6 +23,10 @@
 #  diff-same-words-as-dry-run  apply --dry-run prints the same br0 lines
 #  apply-fixes-drift      apply, then diff exits 0 and the peer answers
 #  foreign-port-kept      vm0 stays in br0 and apply does not mention it
+#  try-rollback           apply --try moves br0 to another address and
+#                         forward_delay and makes br5; rollback puts back
+#                         br0's delay, address and route, deletes br5,
+#                         keeps vm0 in br0, and leaves no timer process
 #  refused-name-taken     a bridge named p1 (a veth): exit 1 with the
 #                         message, p0 still in br0
 #  prune-owned-only       --prune to a model with only br9: the dry run
@@ -145,6 +149,37 @@ A ip link set vm0 master br0
 bg fp apply -c "$work/br.yaml" || true
 [ "$(basename "$(A readlink /sys/class/net/vm0/master)")" = br0 ] && ! grep -q vm0 "$work/fp" &&
         ok "foreign-port-kept: vm0 stays in br0" || { show fp; fail "foreign-port-kept"; }
+
+# ---- try-rollback: apply --try changes br0 and makes br5; rollback ----
+cat >"$work/try.yaml" <<EOM
+version: 1
+bridges:
+  - name: br0
+    ports:
+      - name: p0
+    stp: false
+    forward-delay: 5
+    ipv4:
+      method: static
+      addresses: [10.31.0.9/24]
+  - name: br5
+    forward-delay: 3
+EOM
+before=$(state)
+bg try apply --try=120 -c "$work/try.yaml" || true
+tried="$(A cat /sys/class/net/br0/bridge/forward_delay) $(A ip -4 -o addr show dev br0 | awk '{print $4}')"
+A ip link show br5 >/dev/null 2>&1 && tried="$tried br5"
+bg rb rollback; rc=$?
+after=$(state)
+if [ "$tried" = "500 10.31.0.9/24 br5" ] && [ $rc = 0 ] && [ "$before" = "$after" ] && ! A ip link show br5 >/dev/null 2>&1 &&
+   [ "$(basename "$(A readlink /sys/class/net/vm0/master)")" = br0 ] && grep -qx 'br5: restore: delete the bridge (it did not exist)' "$work/rb" &&
+   [ -z "$(ip netns pids "$a")" ] && wait_until 10 ping_b 10.31.0.2; then
+        ok "try-rollback: br0's delay, address and route back, br5 deleted, vm0 kept, no timer left"
+else
+        echo "  tried: $tried; rollback rc $rc"; show try; show rb
+        diff <(echo "$before") <(echo "$after") | sed 's/^/  | /' || true
+        fail "try-rollback"
+fi
 
 # ---- refused-name-taken: nothing is changed ----
 sed 's/name: br0/name: p1/' "$work/br.yaml" >"$work/taken.yaml"
