@@ -214,13 +214,36 @@ static void unit_escape(const char *name, char *out, size_t len) {
         out[n] = 0;
 }
 
+/* Is the unit file there, in the directories systemd loads system units
+ * from (systemd.unit(5) "Unit File Load Path")? */
+static bool unit_installed(const char *unit) {
+        static const char *const dirs[] = {
+                "/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
+                "/usr/lib/systemd/system", "/lib/systemd/system",
+        };
+        char path[PATH_MAX];
+
+        for (size_t i = 0; i < BG_ARRAY_SIZE(dirs); i++) {
+                snprintf(path, sizeof(path), "%s/%s", dirs[i], unit);
+                if (access(path, F_OK) == 0)
+                        return true;
+        }
+        return false;
+}
+
 static int to_dhclient(struct dhcp_ctx *c, const char *name, bool v6, const struct bg_loc *loc) {
         const char *fam = v6 ? "-6" : "-4";
         char pidfile[PATH_MAX], lease[PATH_MAX], unit[4 * IFNAMSIZ + 32], esc[4 * IFNAMSIZ + 1];
         pid_t pid;
         int r;
 
-        if (c->systemd) {
+        if (c->systemd && !unit_installed(v6 ? "bondgen-dhcp6@.service" : "bondgen-dhcp@.service")) {
+                /* a systemd initramfs built without our DHCP units (dracut
+                 * with network-legacy, which brings dhclient, and no
+                 * systemd-networkd) */
+                bg_apply_say(c->o, "%s: DHCP: bondgen-dhcp%s@.service is not installed here; dhclient runs "
+                             "outside systemd", name, v6 ? "6" : "");
+        } else if (c->systemd) {
                 unit_escape(name, esc, sizeof(esc));
                 snprintf(unit, sizeof(unit), "bondgen-dhcp%s@%s.service", v6 ? "6" : "", esc);
                 bg_apply_say(c->o, "%s: DHCP: start %s (dhclient)", name, unit);

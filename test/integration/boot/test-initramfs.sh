@@ -16,7 +16,10 @@
 #                   rule, the initqueue/settled hook, bonding.ko, tun.ko
 #  dracut systemd   the image has bondgen, the generator,
 #                   bondgen-apply.service, bondgend@.service, the model,
-#                   and not the shell-init hook
+#                   and not the shell-init hook nor bondgen-dhcp@.service
+#  dracut systemd + network-legacy   bondgen-dhcp@.service and
+#                   bondgen-dhcp6@.service beside dracut's dhclient (apply
+#                   starts them where no systemd-networkd runs)
 #  dracut legacy    a host with legacy files only: the image carries
 #                   etc/bondgen/legacy.yaml describing bond0 (when this
 #                   build has bondgen convert)
@@ -50,7 +53,8 @@ if [ -x "$build/src/fwd/bondgend" ]; then
         have_bondgend=1
 fi
 cp "$build/src/boot/bondgen-hotplug" "$build/src/boot/bondgen-cmdline" "$build/units/bondgen-initrd-up" "$tmp/libexec/"
-cp "$build/units/bondgen-apply.service" "$build/units/bondgend@.service" "$build/units/90-bondgen.rules" "$tmp/units/"
+cp "$build/units/bondgen-apply.service" "$build/units/bondgend@.service" "$build/units/90-bondgen.rules" \
+        "$build/units/bondgen-dhcp@.service" "$build/units/bondgen-dhcp6@.service" "$tmp/units/"
 cp "$src/test/unit/boot/fixtures/yaml/etc/bondgen/10-bonds.yaml" "$tmp/root/etc/bondgen/"
 export BONDGEN_SRC_SBINDIR=$tmp/sbin BONDGEN_SRC_LIBEXECDIR=$tmp/libexec BONDGEN_SRC_ROOT=$tmp/root
 export BONDGEN_SRC_UNITDIR=$tmp/units BONDGEN_SRC_GENERATOR=$build/src/boot/bondgen-generator
@@ -144,7 +148,22 @@ has "$l" " etc/bondgen/10-bonds.yaml\$" "the model"
 if grep -q "initqueue/settled/90-bondgen-settled.sh" "$l"; then
         fail "systemd image should not carry the shell-init hook"
 fi
+if grep -q "system/bondgen-dhcp@.service" "$l"; then
+        fail "the systemd image without a DHCP client should not carry bondgen-dhcp@.service"
+fi
 echo "ok: dracut (systemd) image has bondgen"
+
+# systemd without systemd-networkd, DHCP by dracut's network-legacy
+# (dhclient): apply starts bondgen-dhcp@LINK.service, so it must be there
+if [ -x /usr/sbin/dhclient ] || [ -x /sbin/dhclient ]; then
+        dr "$tmp/dracut-sdl.img" base systemd systemd-udevd network-legacy bondgen
+        has "$tmp/dracut-sdl.img.list" "system/bondgen-dhcp@.service\$" "bondgen-dhcp@.service"
+        has "$tmp/dracut-sdl.img.list" "system/bondgen-dhcp6@.service\$" "bondgen-dhcp6@.service"
+        has "$tmp/dracut-sdl.img.list" "bin/dhclient\$" "dhclient"
+        echo "ok: dracut (systemd, network-legacy) image has the DHCP units and dhclient"
+else
+        echo "note: no dhclient here (isc-dhcp-client); the network-legacy image is not checked"
+fi
 
 if [ -n "$legacy_ok" ]; then
         rm -f "$tmp/root/etc/bondgen/"*.yaml
