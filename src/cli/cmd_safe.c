@@ -272,9 +272,12 @@ int bg_cmd_rollback(int argc, char **argv) {
                 char first[160];
                 clock_gettime(CLOCK_BOOTTIME, &bt);
                 long long now_ms = (long long) bt.tv_sec * 1000 + bt.tv_nsec / 1000000;
-                snprintf(first, sizeof(first), "rollback: %s (%lld ms after the deadline)",
-                         timer ? "the try was not confirmed in time" : "asked for",
-                         now_ms - info.armed_ms - (long long) info.seconds * 1000);
+                long long late = now_ms - info.armed_ms - (long long) info.seconds * 1000;
+                if (late >= 0 || timer)
+                        snprintf(first, sizeof(first), "rollback: %s (%lld ms after the deadline)",
+                                 timer ? "the try was not confirmed in time" : "asked for", late);
+                else
+                        snprintf(first, sizeof(first), "rollback: asked for (%lld ms before the deadline)", -late);
                 log_line(outs, first);
         }
         bg_snapshot_init(&snap);
