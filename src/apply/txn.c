@@ -564,6 +564,22 @@ static int restore_handed(const struct bg_snap_handed *h, bg_report_fn rep, void
         return r;
 }
 
+/* A link the applied change made: deleted, said as "the KIND". */
+static int delete_created(struct bg_nl *nl, const struct bg_nl_link *l, const char *kind, bg_report_fn rep,
+                          void *ud, struct bg_diags *d) {
+        static char buf[BG_NL_BUFSIZE];
+        struct nlmsghdr *req;
+        int r;
+
+        say(rep, ud, "%s: restore: delete the %s (it did not exist)", l->name, kind);
+        r = bg_nl_msg_dellink(buf, 0, l->ifindex, &req);
+        if (r >= 0)
+                r = bg_nl_call(nl, req, NULL);
+        if (r < 0)
+                bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: restore: delete: %s", l->name, strerror(-r));
+        return r;
+}
+
 int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report_fn rep, void *ud,
                         struct bg_diags *d) {
         struct prefixed pf = { rep, ud };
@@ -578,20 +594,10 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
          * bridge). */
         for (size_t i = 0; i < s->n_created; i++) {
                 const struct bg_nl_link *l = bg_nl_state_link(&st, s->created[i]);
-                static char buf[BG_NL_BUFSIZE];
-                struct nlmsghdr *req;
 
-                if (!l || (strcmp(l->kind, "vlan") != 0 && strcmp(l->kind, "bridge") != 0))
-                        continue;
-                say(rep, ud, "%s: restore: delete the %s (it did not exist)", l->name, l->kind);
-                r = bg_nl_msg_dellink(buf, 0, l->ifindex, &req);
-                if (r >= 0)
-                        r = bg_nl_call(nl, req, NULL);
-                if (r < 0) {
-                        bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: restore: delete: %s", l->name,
-                                    strerror(-r));
+                if (l && (strcmp(l->kind, "vlan") == 0 || strcmp(l->kind, "bridge") == 0) &&
+                    (r = delete_created(nl, l, l->kind, rep, ud, d)) < 0)
                         ret = r;
-                }
         }
         r = bg_nl_reread_state(nl, &st);
         if (r < 0)
@@ -600,8 +606,6 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
          * the bonds that get them back. */
         for (size_t i = 0; i < s->n_created; i++) {
                 const struct bg_nl_link *l = bg_nl_state_link(&st, s->created[i]);
-                static char buf[BG_NL_BUFSIZE];
-                struct nlmsghdr *req;
 
                 if (l && !l->is_bond && strcmp(l->kind, "tun") == 0) {
                         char why[300];
@@ -614,17 +618,8 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
                         }
                         continue;
                 }
-                if (!l || !l->is_bond)
-                        continue;
-                say(rep, ud, "%s: restore: delete the bond (it did not exist)", l->name);
-                r = bg_nl_msg_dellink(buf, 0, l->ifindex, &req);
-                if (r >= 0)
-                        r = bg_nl_call(nl, req, NULL);
-                if (r < 0) {
-                        bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: restore: delete: %s", l->name,
-                                    strerror(-r));
+                if (l && l->is_bond && (r = delete_created(nl, l, "bond", rep, ud, d)) < 0)
                         ret = r;
-                }
         }
         for (size_t i = 0; i < s->model.n_bonds; i++) {
                 const struct bg_bond *b = &s->model.bonds[i];
