@@ -57,6 +57,14 @@ void bg_core_configure_addresses(struct bg_core *c);
  * (name for the messages). */
 void bg_core_configure_l3(struct bg_core *c, const char *name, int ifindex, const struct bg_ipcfg *v4,
                           const struct bg_ipcfg *v6);
+/* stacked.c: the devices stacked on the bond, from rtnetlink */
+struct bg_nl_link;
+void bg_core_stacked_link(struct bg_core *c, const struct bg_nl_link *l);
+void bg_core_stacked_addr(struct bg_core *c, const struct bg_nl_addr *a);
+/* all of them afresh (at the start of the run) */
+void bg_core_stacked_read(struct bg_core *c);
+/* struct bg_fwd_io.stacked */
+size_t bg_core_io_stacked(struct bg_fwd *b, const struct bg_fwd_dev **devs, int *root);
 /* instance.c: a TAP fd the service manager kept under fdname, or -1 */
 int bg_core_take_kept(struct bg_core *c, const char *fdname);
 

@@ -130,6 +130,7 @@ static const struct bg_fwd_io core_io = {
         .bond_groups = bg_core_io_bond_groups,
         .ipv6_router = io_ipv6_router,
         .arm_igmp = bg_core_arm_igmp,
+        .stacked = bg_core_io_stacked,
         .carrier_changed = io_carrier_changed,
         .log = io_log,
         .port_speed = io_port_speed,
@@ -249,6 +250,7 @@ int bg_core_run(struct bg_core *c) {
         STEP("set the bond device up", bg_fwd_link_set_flags(b->name, IFF_UP, 0));
         bg_core_configure_addresses(c);
         bg_core_vlans_start(c);
+        bg_core_stacked_read(c);
         /* addresses present before the event socket saw them */
         (void) bg_core_on_netlink(NULL, -1, 0, c);
         bg_core_read_addresses(c);

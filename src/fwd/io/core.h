@@ -134,6 +134,10 @@ struct bg_core {
         int kept_fd[BG_FWD_MAX_VLANS];
         char kept_name[BG_FWD_MAX_VLANS][16];
         size_t n_kept;
+        /* what is stacked on the bond, for peer notification (stacked.c) */
+#define BG_CORE_MAX_STACKED 64
+        struct bg_fwd_dev stacked[BG_CORE_MAX_STACKED];
+        size_t n_stacked;
         uint64_t rl_start;          /* bg_core_ratelimit() window */
         unsigned rl_count, rl_suppressed;
 };

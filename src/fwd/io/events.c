@@ -145,6 +145,7 @@ static void link_event(struct bg_core *c, const struct bg_nl_link *l) {
                 }
                 return;
         }
+        bg_core_stacked_link(c, l);
         if (bg_core_vlan_link_event(c, l))
                 return;
         p = bg_fwd_find_port_ifindex(b, l->ifindex);
@@ -176,6 +177,8 @@ static void nl_event(const struct nlmsghdr *nlh, void *userdata) {
                 struct bg_nl_addr a;
                 if (bg_nl_parse_addr(nlh, &a) == 0 && a.ifindex == c->bond.tap_ifindex)
                         bg_core_addr_event(c, a.family, a.addr, a.deleted || !bg_core_addr_usable(&a));
+                else if (bg_nl_parse_addr(nlh, &a) == 0)
+                        bg_core_stacked_addr(c, &a);
         } else if (nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK) {
                 struct bg_nl_link l;
                 if (bg_nl_parse_link(nlh, &l) == 0) {

@@ -111,6 +111,34 @@ bool bg_fwd_addr_announceable(int family, uint32_t flags);
 size_t bg_fwd_build_unsol_na(uint8_t *buf, const uint8_t mac[6], const uint8_t addr[16], bool router);
 /* Build an ARP request for target from (mac, sip). */
 size_t bg_fwd_build_arp_req(uint8_t *buf, const uint8_t mac[6], uint32_t sip_be, uint32_t tip_be);
+/* A device that may be stacked on the bond, as rtnetlink reports it:
+ * VLAN devices (the kernel's on the bond's TAP, or bondgend's own),
+ * bridges, and the bond itself; with its usable addresses. */
+#define BG_FWD_DEV_ADDRS 8
+struct bg_fwd_dev {
+        int ifindex;
+        int link;                  /* a VLAN's lower device (IFLA_LINK) */
+        int master;                /* the bridge it is a port of (IFLA_MASTER) */
+        uint16_t vlan_id;          /* a VLAN device's id, else 0 */
+        bool bridge;
+        uint8_t mac[6];
+        uint32_t v4[BG_FWD_DEV_ADDRS];
+        size_t n4;
+        uint8_t v6[BG_FWD_DEV_ADDRS][16];
+        size_t n6;
+};
+/* One device a peer notification speaks for, and the tag its frames leave
+ * with. */
+struct bg_fwd_notify_dev {
+        const struct bg_fwd_dev *dev;
+        uint16_t vid;
+};
+/* The devices stacked on root whose addresses a peer notification
+ * announces, each with its tag: the VLAN devices on root (tagged with
+ * their id), the bridges root or one of those is a port of (the port's
+ * tag), in the order of devs; at most max. */
+size_t bg_fwd_notify_walk(const struct bg_fwd_dev *devs, size_t n, int root, struct bg_fwd_notify_dev *out,
+                          size_t max);
 /* Send one round of peer notification on the active port now. */
 void bg_fwd_send_peer_notif(struct bg_fwd *b);
 /* Per miimon tick (or arp_interval): count down and send as the kernel. */

@@ -38,6 +38,7 @@
 
 struct bg_fwd;
 struct bg_fwd_port;
+struct bg_fwd_dev;
 struct bg_fwd_stw;
 
 /* Link state of a port, numbered as IFLA_BOND_SLAVE_MII_STATUS. */
@@ -196,6 +197,10 @@ struct bg_fwd_io {
         bool (*ipv6_router)(struct bg_fwd *b);
         /* Call bg_fwd_igmp_tick() once, usec from now. */
         void (*arm_igmp)(struct bg_fwd *b, uint64_t usec);
+        /* The devices stacked on the bond as rtnetlink last told them
+         * (struct bg_fwd_dev, fwd.h), *root the bond's ifindex among them;
+         * peer notification announces their addresses too. NULL: none. */
+        size_t (*stacked)(struct bg_fwd *b, const struct bg_fwd_dev **devs, int *root);
 };
 
 /* Bond options the core reads once from the model (numbers as the kernel

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "fwd/logic/batch.h"
 #include "fwd/logic/fwd.h"
 
 static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -108,26 +109,77 @@ bool bg_fwd_addr_announceable(int family, uint32_t flags) {
         return !(flags & IFA_F_TENTATIVE) || (flags & IFA_F_OPTIMISTIC);
 }
 
+size_t bg_fwd_notify_walk(const struct bg_fwd_dev *devs, size_t n, int root, struct bg_fwd_notify_dev *out,
+                          size_t max) {
+        size_t k = 0, lowers;
+
+        /* VLAN devices on the bond (vlan_device_event() passes
+         * NETDEV_NOTIFY_PEERS on to them) */
+        for (size_t i = 0; i < n && k < max; i++)
+                if (devs[i].vlan_id && devs[i].link == root && devs[i].ifindex != root)
+                        out[k++] = (struct bg_fwd_notify_dev){ &devs[i], devs[i].vlan_id };
+        lowers = k;
+        /* bridges over the bond or over one of those */
+        for (size_t i = 0; i < n && k < max; i++) {
+                const struct bg_fwd_dev *p = &devs[i];
+                uint16_t vid = 0;
+                bool ours = p->ifindex == root;
+
+                for (size_t j = 0; j < lowers && !ours; j++)
+                        if (out[j].dev == p)
+                                ours = true, vid = out[j].vid;
+                if (!ours || !p->master)
+                        continue;
+                for (size_t j = 0; j < n && k < max; j++)
+                        if (devs[j].bridge && devs[j].ifindex == p->master)
+                                out[k++] = (struct bg_fwd_notify_dev){ &devs[j], vid };
+        }
+        return k;
+}
+
+/* Gratuitous ARPs and unsolicited NAs for one device's addresses, from its
+ * MAC, tagged with vid when it is not 0. */
+static void notify_dev(struct bg_fwd *b, struct bg_fwd_port *p, const uint8_t mac[6], uint16_t vid, const uint32_t *v4,
+                       size_t n4, const uint8_t (*v6)[16], size_t n6, bool router) {
+        uint8_t buf[4 + 128];
+        struct bg_fwd_frame fr = { .cap = sizeof(buf) - 4 };
+
+        for (size_t i = 0; i < n4 + n6; i++) {
+                fr.data = buf + 4;
+                fr.len = i < n4 ? bg_fwd_build_garp(fr.data, mac, v4[i]) :
+                                  bg_fwd_build_unsol_na(fr.data, mac, v6[i - n4], router);
+                if (vid)
+                        (void) bg_vlan_insert(&fr.data, &fr.len, &fr.vh, 0x8100, vid);
+                (void) b->io->send(b, p, &fr);
+        }
+}
+
 void bg_fwd_send_peer_notif(struct bg_fwd *b) {
         struct bg_fwd_port *p = b->active;
         uint32_t v4[16];
         uint8_t v6[16][16];
         size_t n4 = 0, n6 = 0;
-        uint8_t buf[128];
-        struct bg_fwd_frame fr = { .data = buf, .cap = sizeof(buf) };
 
         if (!p || !b->io || !b->io->bond_addrs || !b->io->send)
                 return;
         if (b->io->bond_addrs(b, v4, 16, &n4, v6, 16, &n6) < 0)
                 return;
-        for (size_t i = 0; i < n4; i++) {
-                fr.len = bg_fwd_build_garp(buf, b->mac, v4[i]);
-                (void) b->io->send(b, p, &fr);
-        }
-        bool router = n6 && b->io->ipv6_router && b->io->ipv6_router(b);
-        for (size_t i = 0; i < n6; i++) {
-                fr.len = bg_fwd_build_unsol_na(buf, b->mac, v6[i], router);
-                (void) b->io->send(b, p, &fr);
+        bool router = b->io->ipv6_router && b->io->ipv6_router(b);
+        notify_dev(b, p, b->mac, 0, v4, n4, (const uint8_t (*)[16]) v6, n6, router);
+        /* and for the devices stacked on the bond, tagged as their frames
+         * leave it */
+        if (b->io->stacked) {
+                const struct bg_fwd_dev *devs;
+                struct bg_fwd_notify_dev on[32];
+                int root = 0;
+                size_t n = b->io->stacked(b, &devs, &root), k = bg_fwd_notify_walk(devs, n, root, on, 32);
+
+                for (size_t i = 0; i < k; i++) {
+                        notify_dev(b, p, on[i].dev->mac, on[i].vid, on[i].dev->v4, on[i].dev->n4,
+                                   (const uint8_t (*)[16]) on[i].dev->v6, on[i].dev->n6, router);
+                        n4 += on[i].dev->n4;
+                        n6 += on[i].dev->n6;
+                }
         }
         bg_fwd_logf(b, LOG_DEBUG, "sent peer notification on %s (%zu ARP, %zu NA)", p->name, n4, n6);
 }

@@ -20,10 +20,14 @@
 #                     model's MTU, MAC and address; status lists them
 #  active-backup      kept apart (ARP learns each host's MAC in its VLAN);
 #                     2 MB over TCP through BOND.100 arrive whole
-#  failover           kept apart after the active port's partner goes down
+#  failover           kept apart after the active port's partner goes down;
+#                     the gratuitous ARPs of the failover reach each VLAN's
+#                     host: 10.207.0.2 from the bond's MAC in VLANs 1 and
+#                     100, from BOND.200's own MAC in VLAN 200
 #  bridge             a bridge over BOND.200 (its address moved there)
 #                     reaches VLAN 200's host: the promiscuous VLAN device
-#                     gets frames for the bridge's MAC
+#                     gets frames for the bridge's MAC; after a failover
+#                     VLAN 200's host gets the bridge's gratuitous ARP
 #  balance-xor        kept apart (static neighbours: the static bond takes
 #                     broadcasts only on its active member)
 #  802.3ad            kept apart over an LACP aggregate; TCP as above
@@ -32,7 +36,7 @@
 #  stop               in each mode the VLAN devices are gone after bondgend
 #                     stops
 . "$(dirname "$0")/lib.sh"
-require ip python3 ovs-vsctl ovs-vswitchd ovsdb-server ovsdb-tool ethtool
+require ip python3 ovs-vsctl ovs-vswitchd ovsdb-server ovsdb-tool ethtool tcpdump
 if ip link add bgfvt$$ type veth peer name bgfvu$$ 2>/dev/null; then
         if ip link add link bgfvt$$ name bgfvt$$.7 type vlan id 7 2>/dev/null; then
                 ip link del bgfvt$$
@@ -98,6 +102,20 @@ no_link() { ! ip -n $H link show $1 >/dev/null 2>&1; }
 has_link() { ip -n $H link show $1 >/dev/null 2>&1; }
 not_active() { [ "$(active_of $1)" != "$2" ]; }
 pings() { ip netns exec $H ping -n -q -c 1 -W 1 -I $1 10.207.0.1 >/dev/null 2>&1; }
+# garp_watch: tcpdump of ARP in each VLAN's host, logs $TMP/garp-V.log
+garp_watch() {
+        local v
+        for v in 1 100 200; do
+                rm -f $TMP/garp-$v.log $TMP/garp-$v.err
+                ip netns exec $P-n$v tcpdump -i e0 -nn -e -l arp > $TMP/garp-$v.log 2>$TMP/garp-$v.err & GPIDS+=($!)
+                PIDS+=($!)
+        done
+        for v in 1 100 200; do wait_until 5 capturing $TMP/garp-$v.err || fail "tcpdump in VLAN $v did not start"; done
+}
+garp_stop() { kill "${GPIDS[@]}" 2>/dev/null; GPIDS=(); }
+# garp_from V MAC: VLAN V's host saw a gratuitous ARP for 10.207.0.2 from MAC
+garp_from() { grep -q "^[0-9:.]* $2 > ff:ff:ff:ff:ff:ff.*Request who-has 10.207.0.2 tell 10.207.0.2" $TMP/garp-$1.log; }
+GPIDS=()
 
 # static neighbours both ways (balance-xor: no broadcast needed)
 static_neigh() {
@@ -175,8 +193,16 @@ for mode in active-backup balance-xor 802.3ad; do
         [ $mode = balance-xor ] || tcp_check "$mode"
         if [ $mode = active-backup ]; then
                 act=$(active_of $B)
+                bmac=$(ip netns exec $H cat /sys/class/net/$B/address)
+                garp_watch
                 ip -n $S link set t${act#h} down
                 wait_until 3 not_active $B $act || fail "no failover from $act"
+                for v in 1 100; do
+                        wait_until 3 garp_from $v $bmac || fail "no gratuitous ARP from $bmac in VLAN $v: $(cat $TMP/garp-$v.log)"
+                done
+                wait_until 3 garp_from 200 $VMAC || fail "no gratuitous ARP from $VMAC in VLAN 200: $(cat $TMP/garp-200.log)"
+                garp_stop
+                ok "failover: the gratuitous ARPs reach VLANs 1, 100 and 200, each from its device's MAC"
                 flush_neigh
                 check "$mode after failover to $(active_of $B)"
                 ip -n $S link set t${act#h} up
@@ -193,8 +219,17 @@ for mode in active-backup balance-xor 802.3ad; do
                 [ "$(ip -n $H neigh show 10.207.0.1 dev brv | awk '{print $3}')" = ${NMAC[200]} ] ||
                         fail "bridge over $B.200 reached the wrong host"
                 ip -n $P-n200 neigh show 10.207.0.2 | grep -q "$brmac" || fail "VLAN 200's host did not learn the bridge's MAC"
+                # a failover back: the bridge's address is announced in VLAN 200
+                wait_until 5 mii_is $B h${act#h} up || fail "$act did not come back"
+                act=$(active_of $B)
+                garp_watch
+                ip -n $S link set t${act#h} down
+                wait_until 3 not_active $B $act || fail "no failover from $act"
+                wait_until 3 garp_from 200 $brmac || fail "no gratuitous ARP from the bridge in VLAN 200: $(cat $TMP/garp-200.log)"
+                garp_stop
+                ip -n $S link set t${act#h} up
                 ip -n $H link del brv
-                ok "bridge: a bridge over $B.200 reaches VLAN 200's host with its own MAC"
+                ok "bridge: a bridge over $B.200 reaches VLAN 200's host with its own MAC and announces it after a failover"
 
                 # the control socket
                 ctl $B "vlan del $B.100" >/dev/null || fail "vlan del refused"

@@ -4,6 +4,7 @@
  * solicited clear, Router from the bond's IPv6 forwarding setting, and
  * never for an address still in duplicate address detection. */
 #include <criterion/criterion.h>
+#include <arpa/inet.h>
 #include <linux/if_addr.h>
 #include <sys/socket.h>
 
@@ -84,4 +85,87 @@ Test(notify, tentative_addresses_are_not_announced) {
         cr_assert(bg_fwd_addr_announceable(AF_INET6, IFA_F_TENTATIVE | IFA_F_OPTIMISTIC));
         cr_assert(!bg_fwd_addr_announceable(AF_INET6, IFA_F_DADFAILED | IFA_F_PERMANENT));
         cr_assert(bg_fwd_addr_announceable(AF_INET, IFA_F_TENTATIVE), "IPv4 has no DAD here");
+}
+
+/* What is stacked on the bond (ifindex 2): kernel VLAN 100 on it (3), a
+ * VLAN on another device (4 on 9), bondgend's own VLAN 200 (5, hung off
+ * the bond), bridge 6 over VLAN 200, bridge 7 over the bond itself,
+ * bridge 8 over nothing of ours. */
+static struct bg_fwd_dev stack[8];
+static size_t stacked(struct bg_fwd *b, const struct bg_fwd_dev **devs, int *root) {
+        *devs = stack;
+        *root = 2;
+        return 8;
+}
+static int addrs4(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16], size_t max6,
+                  size_t *n6) {
+        *n4 = 1;
+        *n6 = 0;
+        v4[0] = htonl(0x0a000002);
+        return 0;
+}
+
+static void stack_init(void) {
+        memset(stack, 0, sizeof(stack));
+        stack[0] = (struct bg_fwd_dev){ .ifindex = 2, .master = 7 };
+        stack[1] = (struct bg_fwd_dev){ .ifindex = 3, .link = 2, .vlan_id = 100, .n4 = 1,
+                                        .v4 = { htonl(0x0a006402) }, .mac = { 2, 0, 0, 0, 0, 3 } };
+        stack[2] = (struct bg_fwd_dev){ .ifindex = 4, .link = 9, .vlan_id = 300, .n4 = 1, .v4 = { htonl(0x0a012c02) } };
+        stack[3] = (struct bg_fwd_dev){ .ifindex = 5, .link = 2, .vlan_id = 200, .master = 6, .n6 = 1,
+                                        .mac = { 2, 0, 0, 0, 0, 5 } };
+        memcpy(stack[3].v6[0], addr, 16);
+        stack[4] = (struct bg_fwd_dev){ .ifindex = 6, .bridge = true, .n4 = 1, .v4 = { htonl(0x0a00c802) },
+                                        .mac = { 2, 0, 0, 0, 0, 6 } };
+        stack[5] = (struct bg_fwd_dev){ .ifindex = 7, .bridge = true, .n4 = 1, .v4 = { htonl(0x0a000102) },
+                                        .mac = { 2, 0, 0, 0, 0, 7 } };
+        stack[6] = (struct bg_fwd_dev){ .ifindex = 8, .bridge = true, .n4 = 1, .v4 = { htonl(0x0a000202) } };
+        stack[7] = (struct bg_fwd_dev){ .ifindex = 10, .master = 8 };
+}
+
+Test(notify, walk_finds_the_vlans_on_the_bond_and_the_bridges_over_them) {
+        struct bg_fwd_notify_dev on[8];
+        size_t n;
+
+        stack_init();
+        n = bg_fwd_notify_walk(stack, 8, 2, on, 8);
+        cr_assert_eq(n, 4);
+        cr_expect(on[0].dev->ifindex == 3 && on[0].vid == 100);
+        cr_expect(on[1].dev->ifindex == 5 && on[1].vid == 200);
+        cr_expect(on[2].dev->ifindex == 7 && on[2].vid == 0, "the bridge over the bond, untagged");
+        cr_expect(on[3].dev->ifindex == 6 && on[3].vid == 200, "the bridge over VLAN 200, tagged 200");
+        cr_expect_eq(bg_fwd_notify_walk(stack, 8, 2, on, 2), 2, "at most max");
+}
+
+/* Each stacked device's addresses go out on the active port from its own
+ * MAC, in an 802.1Q frame of its VLAN where it sits on one. */
+Test(notify, stacked_addresses_are_announced_tagged) {
+        struct bg_fwd_params p;
+        bg_fwd_params_default(&p, BG_MODE_ACTIVE_BACKUP);
+        p.miimon = 100;
+        struct fake *f = fake_new(BG_MODE_ACTIVE_BACKUP, &p);
+        struct bg_fwd_io io = fake_io;
+        io.bond_addrs = addrs4;
+        io.stacked = stacked;
+        f->b.io = &io;
+        stack_init();
+        fake_enslave(f, "eth0", true);
+        f->n_log = 0;
+        bg_fwd_send_peer_notif(&f->b);
+        cr_assert_eq(f->n_log, 5, "bond, VLAN 100, VLAN 200 (NA), two bridges");
+        /* the bond: untagged ARP */
+        cr_expect(f->log[0].data[12] == 0x08 && f->log[0].data[13] == 0x06);
+        /* VLAN 100: tagged, its MAC, its address */
+        const uint8_t *g = f->log[1].data;
+        cr_expect(g[12] == 0x81 && g[13] == 0x00 && g[14] == 0 && g[15] == 100, "tag 100");
+        cr_expect(g[16] == 0x08 && g[17] == 0x06, "ARP inside");
+        cr_expect_eq(g[11], 3, "VLAN 100's MAC");
+        cr_expect(g[32] == 10 && g[33] == 0 && g[34] == 100 && g[35] == 2, "sender 10.0.100.2");
+        /* VLAN 200: an NA tagged 200 */
+        g = f->log[2].data;
+        cr_expect(g[12] == 0x81 && g[15] == 200 && g[16] == 0x86 && g[17] == 0xdd, "NA tagged 200");
+        cr_expect_eq(f->log[2].len, 90);
+        /* bridges: over the bond untagged, over VLAN 200 tagged 200 */
+        cr_expect(f->log[3].data[12] == 0x08 && f->log[3].data[11] == 7);
+        cr_expect(f->log[4].data[12] == 0x81 && f->log[4].data[15] == 200 && f->log[4].data[11] == 6);
+        fake_free(f);
 }
