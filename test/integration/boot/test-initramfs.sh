@@ -9,11 +9,13 @@
 #  mkinitramfs      the image has bondgen, bondgend (when built),
 #                   bondgen-initrd-up, bondgen-cmdline, the model (the same
 #                   bytes as the host's), the init-premount script (in its
-#                   ORDER file), bonding.ko, tun.ko and libyaml
+#                   ORDER file), bonding.ko, tun.ko, 8021q.ko, bridge.ko
+#                   and libyaml
 #  BONDGEN=n        leaves bondgen out of the mkinitramfs image
 #  dracut shell     the image has bondgen, bondgend (when built),
 #                   bondgen-hotplug, bondgen-initrd-up, the model, the udev
-#                   rule, the initqueue/settled hook, bonding.ko, tun.ko
+#                   rule, the initqueue/settled hook, bonding.ko, tun.ko,
+#                   8021q.ko, bridge.ko
 #  dracut systemd   the image has bondgen, the generator,
 #                   bondgen-apply.service, bondgend@.service, the model,
 #                   and not the shell-init hook nor bondgen-dhcp@.service
@@ -93,6 +95,8 @@ has "$tmp/it.list" "^etc/bondgen/10-bonds.yaml\$" "the model"
 has "$tmp/it.list" "^scripts/init-premount/bondgen\$" "the init-premount script"
 has "$tmp/it.list" "/kernel/drivers/net/bonding/bonding.ko" "bonding.ko"
 has "$tmp/it.list" "/kernel/drivers/net/tun.ko" "tun.ko"
+has "$tmp/it.list" "/kernel/net/8021q/8021q.ko" "8021q.ko (VLANs)"
+has "$tmp/it.list" "/kernel/net/bridge/bridge.ko" "bridge.ko (bridges)"
 has "$tmp/it.list" "libyaml" "libyaml (a library of bondgen)"
 # The premount script is registered in the ORDER file the init reads.
 mkdir -p "$tmp/x" && (cd "$tmp/x" && unmkinitramfs "$tmp/it.img" . >/dev/null 2>&1 || true)
@@ -136,6 +140,8 @@ has "$l" " etc/udev/rules.d/90-bondgen.rules\$" "the udev rule"
 has "$l" "initqueue/settled/90-bondgen-settled.sh\$" "the initqueue/settled hook"
 has "$l" "bonding.ko" "bonding.ko"
 has "$l" "/tun.ko" "tun.ko"
+has "$l" "/8021q.ko" "8021q.ko (VLANs)"
+has "$l" "/bridge.ko" "bridge.ko (bridges)"
 echo "ok: dracut (shell init) image has bondgen"
 
 dr "$tmp/dracut-sd.img" base systemd systemd-udevd bondgen
