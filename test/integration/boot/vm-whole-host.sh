@@ -54,8 +54,8 @@
 #             the others' by their wrong-network twins) had they left on
 #             another VLAN or untagged
 # Reuses the qemu harness of test/integration/kernel/vm-lib.sh. Env:
-# BGWH_RUNS="kernel userspace" runs both (default: kernel), BGBOOT_KEEP=1
-# keeps logs.
+# BGWH_RUNS="kernel userspace" (the default) names the runs,
+# BGBOOT_KEEP=1 keeps logs.
 # Usage: vm-whole-host.sh SRCDIR BUILDDIR
 set -euo pipefail
 src=$1 build=$2
@@ -151,7 +151,7 @@ cp "$build/src/boot/bondgen-cmdline" "$build/src/boot/bondgen-hotplug" "$build/u
 cp "$build/units/bondgen-apply.service" "$build/units/bondgend@.service" "$build/units/90-bondgen.rules" "$work/units/"
 
 # ---- images ----
-runs=${BGWH_RUNS:-kernel}
+runs=${BGWH_RUNS:-kernel userspace}
 # The kernel run: dracut, systemd, networkd; the guest script as a unit
 # after bondgen-apply.service (Type=simple: it holds nothing up).
 mkdir -p "$work/extra/etc/bgtest" "$work/extra/etc/systemd/system/sysinit.target.wants"
