@@ -5,7 +5,8 @@
  * ms, ARP requests to each arp_ip_target; a port is up while it both sends
  * and receives within the allowed number of intervals. Load-balancing modes
  * probe on every port; active-backup probes on the active port only, or
- * rotates a probing port while there is none.
+ * rotates a probing port while there is none. The NS/NA targets ride on
+ * the same ticks (nsmon.c).
  */
 #include <string.h>
 #include <syslog.h>
@@ -22,11 +23,15 @@ static bool in_interval(const struct bg_fwd *b, uint64_t t, unsigned k) {
 static uint64_t port_last_rx(const struct bg_fwd *b, const struct bg_fwd_port *p) {
         uint64_t m = UINT64_MAX;
 
-        /* arp_all_targets=all with validation: the oldest per-target time */
-        if (b->p.arp_all_targets && b->p.arp_validate && b->p.n_arp_targets) {
+        /* arp_all_targets=all with validation: the oldest per-target
+         * time, of the ARP and the NS targets alike */
+        if (b->p.arp_all_targets && b->p.arp_validate && (b->p.n_arp_targets || b->p.n_ns_targets)) {
                 for (size_t i = 0; i < b->p.n_arp_targets; i++)
                         if (p->target_last_rx[i] < m)
                                 m = p->target_last_rx[i];
+                for (size_t i = 0; i < b->p.n_ns_targets; i++)
+                        if (p->target_last_rx[BG_FWD_NS_SLOT + i] < m)
+                                m = p->target_last_rx[BG_FWD_NS_SLOT + i];
                 return m;
         }
         return p->last_rx;
@@ -45,6 +50,7 @@ static void probe(struct bg_fwd *b, struct bg_fwd_port *p) {
                 fr.len = bg_fwd_build_arp_req(buf, p->mac, n4 ? v4[0] : 0, b->p.arp_targets[i]);
                 (void) bg_fwd_port_send(b, p, &fr);
         }
+        bg_fwd_mon_ns_probe(b, p);   /* bond_send_validate(): NS after ARP */
 }
 
 static void set_link(struct bg_fwd *b, struct bg_fwd_port *p, enum bg_fwd_link to) {
@@ -154,7 +160,7 @@ void bg_fwd_mon_arp_port_init(struct bg_fwd *b, struct bg_fwd_port *p) {
                 p->last_rx = t;
         if (p->last_tx < t)
                 p->last_tx = t;
-        for (size_t i = 0; i < b->p.n_arp_targets; i++)
+        for (size_t i = 0; i < sizeof(p->target_last_rx) / sizeof(p->target_last_rx[0]); i++)
                 if (p->target_last_rx[i] < t)
                         p->target_last_rx[i] = t;
 }
@@ -225,6 +231,23 @@ static void validate(struct bg_fwd *b, struct bg_fwd_port *p, uint32_t sip, uint
         p->last_rx = p->target_last_rx[idx] = b->now;
 }
 
+/* bond_arp_rcv() and bond_na_rcv(): may p trust what it hears? 1: as it
+ * is, -1: with sender and target swapped, 0: not at all. */
+static int trust(const struct bg_fwd *b, const struct bg_fwd_port *p, bool reply) {
+        if (!p->backup)
+                return 1;   /* the active port (or the probing one) hears the targets */
+        /* A backup hears the active port's requests to the targets, so
+         * sender and target swap; only while the active port itself hears
+         * the targets, or a backup would stay up on requests nobody
+         * answers. */
+        if (b->active && port_last_rx(b, b->active) > b->active->last_link_up)
+                return -1;
+        /* no active port: a reply to the probing port's request */
+        if (probing && reply && in_interval(b, probing->last_tx, 1))
+                return 1;
+        return 0;
+}
+
 /* The ports are promiscuous (AF_PACKET), a kernel port is not: a unicast
  * frame for another MAC (the kernel's PACKET_OTHERHOST) would never have
  * reached the kernel's monitor, so it proves nothing here either. */
@@ -240,6 +263,7 @@ void bg_fwd_mon_rx(struct bg_fwd *b, struct bg_fwd_port *p, const uint8_t *f, si
         const uint8_t *arp;
         bool is_arp;
         uint32_t sip, tip;
+        int t;
 
         if (!b->p.arp_interval)
                 return;
@@ -256,6 +280,11 @@ void bg_fwd_mon_rx(struct bg_fwd *b, struct bg_fwd_port *p, const uint8_t *f, si
                         p->last_rx = b->now;
                 return;
         }
+        if (l2.proto == 0x86dd) {
+                if (b->p.n_ns_targets && (t = trust(b, p, true)))
+                        (void) bg_fwd_mon_ns_rx(b, p, f + l2.nhoff, len - l2.nhoff, t < 0);
+                return;
+        }
         if (!is_arp)
                 return;
         arp = f + l2.nhoff;
@@ -265,17 +294,9 @@ void bg_fwd_mon_rx(struct bg_fwd *b, struct bg_fwd_port *p, const uint8_t *f, si
                 return;
         memcpy(&sip, arp + 14, 4);
         memcpy(&tip, arp + 24, 4);
-        if (!p->backup) {
-                /* the active port (or the probing one) hears the targets */
+        t = trust(b, p, arp[7] == 2);
+        if (t > 0)
                 validate(b, p, sip, tip);
-        } else if (b->active && port_last_rx(b, b->active) > b->active->last_link_up) {
-                /* A backup hears the active port's requests to the targets,
-                 * so sender and target swap; only while the active port
-                 * itself hears the targets, or a backup would stay up on
-                 * requests nobody answers. */
+        else if (t < 0)
                 validate(b, p, tip, sip);
-        } else if (probing && arp[7] == 2 && in_interval(b, probing->last_tx, 1)) {
-                /* no active port: a reply to the probing port's request */
-                validate(b, p, sip, tip);
-        }
 }

@@ -74,6 +74,17 @@ void bg_fwd_mon_arp_start(struct bg_fwd *b);
 void bg_fwd_mon_arp_port_init(struct bg_fwd *b, struct bg_fwd_port *p);
 /* A frame arrived on p (ARP monitor bookkeeping, validation). */
 void bg_fwd_mon_rx(struct bg_fwd *b, struct bg_fwd_port *p, const uint8_t *f, size_t len);
+/* ---- nsmon.c: the ARP monitor's NS/NA half (ns_ip6_target) ---- */
+/* Build a neighbour solicitation for target from (mac, src); from the
+ * unspecified address it carries no source link-layer option. */
+size_t bg_fwd_build_ns(uint8_t *buf, const uint8_t mac[6], const uint8_t src[16], const uint8_t target[16]);
+/* The bond's address to solicit target from (:: when none fits). */
+void bg_fwd_ns_source(struct bg_fwd *b, const uint8_t target[16], uint8_t out[16]);
+/* One solicitation per ns_ip6_target on p. */
+void bg_fwd_mon_ns_probe(struct bg_fwd *b, struct bg_fwd_port *p);
+/* An IPv6 packet (ip6, len bytes) on p that p may trust, with sender and
+ * target swapped for a backup (bond_na_rcv()): does it count? */
+bool bg_fwd_mon_ns_rx(struct bg_fwd *b, struct bg_fwd_port *p, const uint8_t *ip6, size_t len, bool swap);
 /* Forget a port that is being freed (ARP monitor's probing port). */
 void bg_fwd_mon_arp_forget(struct bg_fwd_port *p);
 /* Recompute the bond carrier; calls io->carrier_changed on change. */

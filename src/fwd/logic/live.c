@@ -25,7 +25,7 @@ static int set_str(struct bg_bond *b, enum bg_opt id, const char *s) {
 }
 
 int bg_fwd_params_to_bond(const struct bg_fwd_params *p, struct bg_bond *b) {
-        char text[16 * 16 + 1] = "";
+        char text[16 * (INET6_ADDRSTRLEN + 1) + 1] = "";
         int r;
 
         for (unsigned i = 0; i < BG_OPT__MAX; i++)
@@ -48,6 +48,20 @@ int bg_fwd_params_to_bond(const struct bg_fwd_params *p, struct bg_bond *b) {
                 if (r < 0)
                         return r;
                 b->opts[BG_OPT_ARP_IP_TARGET].set = true;
+        }
+        if (p->n_ns_targets) {
+                text[0] = 0;
+                for (size_t i = 0; i < p->n_ns_targets; i++) {
+                        char a[INET6_ADDRSTRLEN];
+                        inet_ntop(AF_INET6, p->ns_targets[i], a, sizeof(a));
+                        snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s", i ? "," : "", a);
+                }
+                char err[128];
+                r = bg_opt_parse_value(bg_opt_get(BG_OPT_NS_IP6_TARGET), text, &b->opts[BG_OPT_NS_IP6_TARGET], err,
+                                       sizeof(err));
+                if (r < 0)
+                        return r;
+                b->opts[BG_OPT_NS_IP6_TARGET].set = true;
         }
         if (p->primary[0] && (r = set_str(b, BG_OPT_PRIMARY, p->primary)) < 0)
                 return r;
@@ -85,6 +99,8 @@ bool bg_fwd_params_live_only(const struct bg_fwd_params *old, const struct bg_fw
         t.arp_missed_max = old->arp_missed_max;
         memcpy(t.arp_targets, old->arp_targets, sizeof(t.arp_targets));
         t.n_arp_targets = old->n_arp_targets;
+        memcpy(t.ns_targets, old->ns_targets, sizeof(t.ns_targets));
+        t.n_ns_targets = old->n_ns_targets;
         t.arp_validate = old->arp_validate;
         t.arp_all_targets = old->arp_all_targets;
         memcpy(t.primary, old->primary, sizeof(t.primary));

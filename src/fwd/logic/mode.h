@@ -93,7 +93,9 @@ struct bg_fwd_port {
 
         /* ARP monitor bookkeeping, CLOCK_MONOTONIC usec. */
         uint64_t last_rx, last_tx, last_link_up;
-        uint64_t target_last_rx[16];
+        /* per target: arp_ip_target i at i, ns_ip6_target i at
+         * BG_FWD_NS_SLOT + i */
+        uint64_t target_last_rx[32];
 
         struct bg_fwd_port_stats stats;
         void *mode_priv;           /* ops->port_priv_size bytes, zeroed, owned by the core */
@@ -110,6 +112,7 @@ enum bg_fwd_rx {
 
 #define BG_FWD_MAX_PORTS 32
 #define BG_FWD_MAX_VLANS 32
+#define BG_FWD_NS_SLOT 16
 
 /* A VLAN of the bond that bondgend presents as a TAP device of its own,
  * where the kernel has no 802.1Q driver to stack a VLAN device on the
@@ -211,6 +214,8 @@ struct bg_fwd_params {
         uint32_t arp_interval, arp_missed_max;
         uint32_t arp_targets[16];   /* network byte order */
         size_t n_arp_targets;
+        uint8_t ns_targets[16][16];
+        size_t n_ns_targets;
         unsigned arp_validate, arp_all_targets;
         char primary[16];
         unsigned primary_reselect, fail_over_mac, xmit_hash_policy;

@@ -122,14 +122,14 @@ int bg_fwd_params_from_bond(const struct bg_bond *bond, struct bg_fwd_params *p,
                 }
                 memcpy(&p->arp_targets[p->n_arp_targets++], t->addrs[i].bytes, 4);
         }
-        /* The NS/NA monitor (bond_main.c:bond_ns_send_all(),
-         * bond_na_rcv()) is not implemented: refused rather than run as an
-         * ARP monitor that ignores half its targets. Without arp_interval
-         * the kernel does not use the targets either. */
-        if (p->arp_interval && bond->opts[BG_OPT_NS_IP6_TARGET].set && bond->opts[BG_OPT_NS_IP6_TARGET].n_list) {
-                snprintf(err, errlen, "ns_ip6_target: bondgend has no NS/NA link monitor; "
-                         "use arp_ip_target or miimon; see bondgend(8)");
-                return -EOPNOTSUPP;
+        /* the NS/NA half of the ARP monitor (nsmon.c) */
+        t = &bond->opts[BG_OPT_NS_IP6_TARGET];
+        for (size_t i = 0; t->set && i < t->n_list && p->n_ns_targets < 16; i++) {
+                if (!t->addrs || t->addrs[i].family != AF_INET6) {
+                        snprintf(err, errlen, "ns_ip6_target: bad address '%s'", t->list[i]);
+                        return -EINVAL;
+                }
+                memcpy(p->ns_targets[p->n_ns_targets++], t->addrs[i].bytes, 16);
         }
         /* queue_id picks a port by the tx queue the host stack chose for
          * a frame (bond_main.c:bond_slave_override()); a TAP reader never
@@ -144,7 +144,7 @@ int bg_fwd_params_from_bond(const struct bg_bond *bond, struct bg_fwd_params *p,
                         return -EOPNOTSUPP;
                 }
         }
-        if (p->arp_interval && !p->n_arp_targets) {
+        if (p->arp_interval && !p->n_arp_targets && !p->n_ns_targets) {
                 /* as the kernel's module parameter: no targets, no ARP monitor */
                 p->arp_interval = 0;
         }

@@ -5,6 +5,7 @@
  * the same data as JSON. Lines the kernel does not have (counters, pending
  * ports) come after the kernel's lines of each block.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -105,6 +106,16 @@ static void bond_block(struct bg_fwd *b, struct bg_fwd_stw *w) {
                                                a[0], a[1], a[2], a[3]);
                 }
                 bg_fwd_stw_kv(w, "ARP IP target/s (n.n.n.n form)", "%s", t);
+                /* bond_procfs.c:bond_info_show_master(), the line that
+                 * follows (empty without targets, as there) */
+                char t6[16 * (INET6_ADDRSTRLEN + 2)] = "";
+                o = 0;
+                for (size_t i = 0; i < b->p.n_ns_targets; i++) {
+                        char a[INET6_ADDRSTRLEN];
+                        inet_ntop(AF_INET6, b->p.ns_targets[i], a, sizeof(a));
+                        o += (size_t) snprintf(t6 + o, sizeof(t6) - o, "%s%s", i ? ", " : "", a);
+                }
+                bg_fwd_stw_kv(w, "NS IPv6 target/s (xx::xx form)", "%s", t6);
         }
         if (b->ops && b->ops->status_bond)
                 b->ops->status_bond(b, w);

@@ -41,19 +41,29 @@ Test(params, queue_id_is_refused_by_name) {
         clear(&b);
 }
 
-Test(params, ns_ip6_target_is_refused_with_the_arp_monitor) {
-        struct bg_bond b = { 0 };
-        struct bg_fwd_params p;
+Test(params, ns_ip6_targets_run_the_arp_monitor_and_come_back_as_options) {
+        struct bg_bond b = { 0 }, back = { 0 };
+        struct bg_fwd_params p, q;
         char err[300];
+        const uint8_t t1[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 
         set(&b, BG_OPT_MODE, "active-backup");
-        set(&b, BG_OPT_NS_IP6_TARGET, "2001:db8::1");
-        cr_assert_eq(params(&b, &p, err, sizeof(err)), 0, "without arp_interval the kernel ignores it too");
+        set(&b, BG_OPT_NS_IP6_TARGET, "2001:db8::1,fe80::9");
+        cr_assert_eq(params(&b, &p, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(p.arp_interval, 0, "without arp_interval no monitor, as the kernel");
         set(&b, BG_OPT_ARP_INTERVAL, "100");
-        set(&b, BG_OPT_ARP_IP_TARGET, "10.0.0.1");
-        cr_assert_eq(params(&b, &p, err, sizeof(err)), -EOPNOTSUPP);
-        cr_assert(!strncmp(err, "ns_ip6_target:", 14), "%s", err);
+        cr_assert_eq(params(&b, &p, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(p.arp_interval, 100, "NS targets alone keep the ARP monitor running (bond_open())");
+        cr_assert_eq(p.n_ns_targets, 2);
+        cr_assert_eq(p.n_arp_targets, 0);
+        cr_assert(!memcmp(p.ns_targets[0], t1, 16));
+        cr_assert_eq(p.ns_targets[1][0], 0xfe);
+        cr_assert_eq(p.ns_targets[1][15], 9);
+        cr_assert_eq(bg_fwd_params_to_bond(&p, &back), 0);
+        cr_assert_eq(params(&back, &q, err, sizeof(err)), 0, "%s", err);
+        cr_assert(!memcmp(&p, &q, sizeof(p)), "the running parameters come back from their options");
         clear(&b);
+        clear(&back);
 }
 
 Test(params, honoured_options_reach_the_parameters) {

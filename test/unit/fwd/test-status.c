@@ -67,3 +67,25 @@ Test(status, json_has_the_same_data) {
         free(out);
         fake_free(f);
 }
+
+/* bond_procfs.c:bond_info_show_master(): with the ARP monitor, the ARP
+ * targets and the NS targets each on their line */
+Test(status, proc_format_lists_arp_and_ns_targets) {
+        struct bg_fwd_params pp;
+        bg_fwd_params_default(&pp, BG_MODE_ACTIVE_BACKUP);
+        pp.arp_interval = 200;
+        pp.n_arp_targets = 1;
+        pp.arp_targets[0] = 0x0100000a;   /* 10.0.0.1 in network order on little endian */
+        pp.n_ns_targets = 2;
+        pp.ns_targets[0][0] = 0x20, pp.ns_targets[0][1] = 0x01, pp.ns_targets[0][15] = 1;
+        pp.ns_targets[1][0] = 0xfe, pp.ns_targets[1][1] = 0x80, pp.ns_targets[1][15] = 9;
+        struct fake *f = fake_new(BG_MODE_ACTIVE_BACKUP, &pp);
+        char *out = NULL;
+
+        cr_assert_eq(bg_fwd_status_render(&f->b, BG_STW_PROC, &out), 0);
+        cr_assert(strstr(out, "\nARP Polling Interval (ms): 200\nARP Missed Max: 2\n"
+                              "ARP IP target/s (n.n.n.n form): 10.0.0.1\n"
+                              "NS IPv6 target/s (xx::xx form): 2001::1, fe80::9\n"), "%s", out);
+        free(out);
+        fake_free(f);
+}
