@@ -111,6 +111,11 @@ void bg_fwd_put_csum(uint8_t *at, const uint8_t *p, size_t len);
 /* The ICMPv6 checksum (RFC 4443 2.3: with the pseudo-header from the IPv6
  * header ip6) of the icmp_len bytes at icmp, written at icmp[2..3]. */
 void bg_fwd_put_icmp6_csum(const uint8_t *ip6, uint8_t *icmp, size_t icmp_len);
+/* Ethernet (dmac, smac) and IPv6 (src, dst, hop limit 255, ICMPv6 of
+ * icmp_len bytes) headers of a neighbour discovery message at f, and its
+ * ICMPv6 part zeroed with this type; returns that part (f + 54). */
+uint8_t *bg_fwd_put_nd_headers(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], const uint8_t src[16],
+                               const uint8_t dst[16], size_t icmp_len, uint8_t type);
 /* Build a gratuitous ARP (request, sender = target = ip) from mac. */
 size_t bg_fwd_build_garp(uint8_t *buf, const uint8_t mac[6], uint32_t ip_be);
 /* May an address with these IFA_F_* flags be announced? Not an IPv6 one

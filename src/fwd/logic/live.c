@@ -24,8 +24,26 @@ static int set_str(struct bg_bond *b, enum bg_opt id, const char *s) {
         return b->opts[id].str ? 0 : -ENOMEM;
 }
 
+/* n addresses of family, size bytes apart from addrs, as the list option id */
+static int set_targets(struct bg_bond *b, enum bg_opt id, int family, const void *addrs, size_t size, size_t n) {
+        char text[16 * (INET6_ADDRSTRLEN + 1) + 1] = "", err[128];
+        int r;
+
+        if (!n)
+                return 0;
+        for (size_t i = 0; i < n; i++) {
+                char a[INET6_ADDRSTRLEN];
+                inet_ntop(family, (const uint8_t *) addrs + i * size, a, sizeof(a));
+                snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s", i ? "," : "", a);
+        }
+        r = bg_opt_parse_value(bg_opt_get(id), text, &b->opts[id], err, sizeof(err));
+        if (r < 0)
+                return r;
+        b->opts[id].set = true;
+        return 0;
+}
+
 int bg_fwd_params_to_bond(const struct bg_fwd_params *p, struct bg_bond *b) {
-        char text[16 * (INET6_ADDRSTRLEN + 1) + 1] = "";
         int r;
 
         for (unsigned i = 0; i < BG_OPT__MAX; i++)
@@ -36,33 +54,9 @@ int bg_fwd_params_to_bond(const struct bg_fwd_params *p, struct bg_bond *b) {
         set_num(b, BG_OPT_DOWNDELAY, (uint64_t) p->downdelay_ticks * p->miimon);
         set_num(b, BG_OPT_PEER_NOTIF_DELAY, (uint64_t) p->peer_notif_delay_ticks * p->miimon);
         set_num(b, BG_OPT_ARP_INTERVAL, p->arp_interval);
-        if (p->n_arp_targets) {
-                for (size_t i = 0; i < p->n_arp_targets; i++) {
-                        char a[INET_ADDRSTRLEN];
-                        inet_ntop(AF_INET, &p->arp_targets[i], a, sizeof(a));
-                        snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s", i ? "," : "", a);
-                }
-                char err[128];
-                r = bg_opt_parse_value(bg_opt_get(BG_OPT_ARP_IP_TARGET), text, &b->opts[BG_OPT_ARP_IP_TARGET], err,
-                                       sizeof(err));
-                if (r < 0)
-                        return r;
-                b->opts[BG_OPT_ARP_IP_TARGET].set = true;
-        }
-        if (p->n_ns_targets) {
-                text[0] = 0;
-                for (size_t i = 0; i < p->n_ns_targets; i++) {
-                        char a[INET6_ADDRSTRLEN];
-                        inet_ntop(AF_INET6, p->ns_targets[i], a, sizeof(a));
-                        snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s", i ? "," : "", a);
-                }
-                char err[128];
-                r = bg_opt_parse_value(bg_opt_get(BG_OPT_NS_IP6_TARGET), text, &b->opts[BG_OPT_NS_IP6_TARGET], err,
-                                       sizeof(err));
-                if (r < 0)
-                        return r;
-                b->opts[BG_OPT_NS_IP6_TARGET].set = true;
-        }
+        if ((r = set_targets(b, BG_OPT_ARP_IP_TARGET, AF_INET, p->arp_targets, 4, p->n_arp_targets)) < 0 ||
+            (r = set_targets(b, BG_OPT_NS_IP6_TARGET, AF_INET6, p->ns_targets, 16, p->n_ns_targets)) < 0)
+                return r;
         if (p->primary[0] && (r = set_str(b, BG_OPT_PRIMARY, p->primary)) < 0)
                 return r;
         if (!bg_mac_is_zero(p->ad_actor_system)) {

@@ -72,24 +72,33 @@ void bg_fwd_put_icmp6_csum(const uint8_t *ip6, uint8_t *icmp, size_t icmp_len) {
         put_csum(icmp + 2, csum_add(sum, icmp, icmp_len));
 }
 
-size_t bg_fwd_build_unsol_na(uint8_t *f, const uint8_t mac[6], const uint8_t addr[16], bool router) {
-        static const uint8_t allnodes[16] = { 0xff, 0x02, [15] = 0x01 };
-        static const uint8_t allnodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+uint8_t *bg_fwd_put_nd_headers(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], const uint8_t src[16],
+                               const uint8_t dst[16], size_t icmp_len, uint8_t type) {
         uint8_t *ip = f + 14, *icmp = f + 54;
-        const size_t icmp_len = 32;   /* 24 header+target, 8 option */
 
-        memcpy(f, allnodes_mac, 6);
-        memcpy(f + 6, mac, 6);
+        memcpy(f, dmac, 6);
+        memcpy(f + 6, smac, 6);
         f[12] = 0x86, f[13] = 0xdd;
         memset(ip, 0, 40);
         ip[0] = 0x60;
         ip[4] = 0, ip[5] = (uint8_t) icmp_len;
         ip[6] = 58;                    /* ICMPv6 */
         ip[7] = 255;                   /* hop limit, as ND requires */
-        memcpy(ip + 8, addr, 16);
-        memcpy(ip + 24, allnodes, 16);
+        memcpy(ip + 8, src, 16);
+        memcpy(ip + 24, dst, 16);
         memset(icmp, 0, icmp_len);
-        icmp[0] = 136;                 /* neighbour advertisement */
+        icmp[0] = type;
+        return icmp;
+}
+
+size_t bg_fwd_build_unsol_na(uint8_t *f, const uint8_t mac[6], const uint8_t addr[16], bool router) {
+        static const uint8_t allnodes[16] = { 0xff, 0x02, [15] = 0x01 };
+        static const uint8_t allnodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+        uint8_t *ip = f + 14, *icmp;
+        const size_t icmp_len = 32;   /* 24 header+target, 8 option */
+
+        /* a neighbour advertisement */
+        icmp = bg_fwd_put_nd_headers(f, allnodes_mac, mac, addr, allnodes, icmp_len, 136);
         /* override, not solicited; Router as the bond's IPv6 forwarding
          * setting says (ndisc.c:ndisc_send_unsol_na() passes
          * idev->cnf.forwarding) */

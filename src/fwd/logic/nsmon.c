@@ -29,31 +29,21 @@ static bool is_any(const uint8_t a[16]) {
 }
 
 size_t bg_fwd_build_ns(uint8_t *f, const uint8_t mac[6], const uint8_t src[16], const uint8_t target[16]) {
-        uint8_t *ip = f + 14, *icmp = f + 54, dst[16];
+        uint8_t *icmp, dst[16], dmac[6] = { 0x33, 0x33 };
         /* RFC 4861 4.3: no source link-layer address option from the
          * unspecified address (ndisc.c:ndisc_ns_create() leaves it out) */
         const size_t icmp_len = is_any(src) ? 24 : 32;
 
         solicited_node(target, dst);
-        f[0] = 0x33, f[1] = 0x33;      /* RFC 2464 7: 33:33 and the low 32 bits */
-        memcpy(f + 2, dst + 12, 4);
-        memcpy(f + 6, mac, 6);
-        f[12] = 0x86, f[13] = 0xdd;
-        memset(ip, 0, 40);
-        ip[0] = 0x60;
-        ip[5] = (uint8_t) icmp_len;
-        ip[6] = 58;                    /* ICMPv6 */
-        ip[7] = 255;                   /* hop limit, as ND requires */
-        memcpy(ip + 8, src, 16);
-        memcpy(ip + 24, dst, 16);
-        memset(icmp, 0, icmp_len);
-        icmp[0] = 135;                 /* neighbour solicitation */
+        memcpy(dmac + 2, dst + 12, 4);   /* RFC 2464 7: 33:33 and the low 32 bits */
+        /* a neighbour solicitation */
+        icmp = bg_fwd_put_nd_headers(f, dmac, mac, src, dst, icmp_len, 135);
         memcpy(icmp + 8, target, 16);
         if (icmp_len == 32) {
                 icmp[24] = 1, icmp[25] = 1;   /* source link-layer address */
                 memcpy(icmp + 26, mac, 6);
         }
-        bg_fwd_put_icmp6_csum(ip, icmp, icmp_len);
+        bg_fwd_put_icmp6_csum(f + 14, icmp, icmp_len);
         return 14 + 40 + icmp_len;
 }
 
@@ -99,15 +89,22 @@ static bool better_source(const uint8_t *cand, const uint8_t *best, const uint8_
         return common_prefix(cand, target) > common_prefix(best, target);
 }
 
-void bg_fwd_ns_source(struct bg_fwd *b, const uint8_t target[16], uint8_t out[16]) {
+/* The bond's IPv6 addresses (at most 16) into v6; how many. */
+static size_t bond_addrs6(struct bg_fwd *b, uint8_t (*v6)[16]) {
         uint32_t v4[1];
-        uint8_t v6[16][16];
         size_t n4 = 0, n6 = 0;
+
+        if (!b->io || !b->io->bond_addrs || b->io->bond_addrs(b, v4, 0, &n4, v6, 16, &n6) < 0)
+                return 0;
+        return n6;
+}
+
+void bg_fwd_ns_source(struct bg_fwd *b, const uint8_t target[16], uint8_t out[16]) {
+        uint8_t v6[16][16];
+        size_t n6 = bond_addrs6(b, v6);
         const uint8_t *best = NULL;
 
         memset(out, 0, 16);
-        if (!b->io || !b->io->bond_addrs || b->io->bond_addrs(b, v4, 0, &n4, v6, 16, &n6) < 0)
-                return;
         for (size_t i = 0; i < n6; i++)
                 if (better_source(v6[i], best, target))
                         best = v6[i];
@@ -130,12 +127,9 @@ void bg_fwd_mon_ns_probe(struct bg_fwd *b, struct bg_fwd_port *p) {
 
 /* bond_main.c:bond_has_this_ip6() */
 static bool is_ours6(struct bg_fwd *b, const uint8_t a[16]) {
-        uint32_t v4[1];
         uint8_t v6[16][16];
-        size_t n4 = 0, n6 = 0;
+        size_t n6 = bond_addrs6(b, v6);
 
-        if (!b->io || !b->io->bond_addrs || b->io->bond_addrs(b, v4, 0, &n4, v6, 16, &n6) < 0)
-                return false;
         for (size_t i = 0; i < n6; i++)
                 if (!memcmp(v6[i], a, 16))
                         return true;

@@ -42,11 +42,11 @@ ip -n $T link set x0 up
 isolate() { for p in t0 t1 tg; do ip -n $S link set dev $p type bridge_slave isolated off; done
             for p in "$@"; do ip -n $S link set dev $p type bridge_slave isolated on; done; }
 isolate
-write_config $TMP/n.yaml $B active-backup "h0 h1" "arp_interval: 100" "ns_ip6_target: ['$TGT']" \
+write_config $TMP/n.yaml $B active-backup "h0 h1" "arp_interval: 200" "ns_ip6_target: ['$TGT']" \
         "arp_validate: all"
 start_bondgend $TMP/n.yaml $B
 ip -n $H addr add $ADDR6/64 dev $B nodad
-st $B | grep -q "^ARP Polling Interval (ms): 100" || fail "status lacks the ARP monitor: $(st $B | head -12)"
+st $B | grep -q "^ARP Polling Interval (ms): 200" || fail "status lacks the ARP monitor: $(st $B | head -12)"
 st $B | grep -q "^NS IPv6 target/s (xx::xx form): $TGT\$" || fail "status lacks the NS target: $(st $B | head -14)"
 ip netns exec $T tcpdump -i x0 -nn -l icmp6 > $TMP/ns.log 2>$TMP/ns.err & PIDS+=($!)
 wait_until 5 capturing $TMP/ns.err || fail "tcpdump did not start"
