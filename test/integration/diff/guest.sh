@@ -1,0 +1,100 @@
+#!/bin/sh
+# Inside the differential harness's VM (busybox sh): a command server. The
+# host (driver.py) writes "ID COMMAND" lines on the second serial line
+# (/dev/ttyS1); each command runs here, its output comes back on the
+# console as "BGDIFF-OUT ID LINE" and its end as "BGDIFF-ACK ID rc=N".
+# The same script runs with and without bonding.ko: `bondgen apply` on a
+# model with "backend: auto" makes a kernel bond in the first run and
+# starts bondgend in the second, the only difference between the runs.
+# Network and cases: vm-diff.sh's header.
+IP=/usr/sbin/ip
+# the partner side records every frame: no IPv6 chatter (router
+# solicitations, MLD reports) from the bond or its ports
+sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+for p in eth0 eth1; do sysctl -qw "net.ipv6.conf.$p.disable_ipv6=1"; done
+
+# bond_up MODE KEY=VALUE...: write the model, apply it, wait for both ports
+bond_up() {
+        echo "$*" >/tmp/bond.args
+        write_model "$@" && bondgen apply -c /tmp/m.yaml || return 1
+        t=0
+        while [ $t -lt 150 ]; do
+                [ "$(bondgen status bond0 2>/dev/null | grep -c '^Slave Interface:')" = 2 ] &&
+                        $IP link show bond0 | grep -q ',UP' && break
+                sleep 0.1; t=$((t + 1))
+        done
+        [ $t -lt 150 ] || { echo "bond0 not up with 2 ports"; bondgen status bond0; return 1; }
+        # the flows' destinations, each with its own MAC (layer2 hashing
+        # sees them): 10.88.0.N -> 02:00:00:00:01:0N
+        for n in 2 3 4 5 6 7 8 9; do
+                $IP neigh replace "10.88.0.$n" lladdr "02:00:00:00:01:0$n" dev bond0 nud permanent
+        done
+}
+write_model() {
+        mode=$1; shift
+        {
+                echo "version: 1"
+                echo "bonds:"
+                echo "  - name: bond0"
+                echo "    backend: auto"
+                echo "    mode: $mode"
+                echo "    options:"
+                for kv in "$@"; do echo "      ${kv%%=*}: ${kv#*=}"; done
+                echo "    ports:"
+                echo "      - name: eth0"
+                echo "      - name: eth1"
+                echo "    ipv4:"
+                echo "      method: static"
+                echo "      addresses: [10.88.0.1/24]"
+        } >/tmp/m.yaml
+}
+# opt KEY=VALUE...: change options of the running bond through apply
+opt() {
+        # shellcheck disable=SC2046
+        set -- $(cat /tmp/bond.args) "$@"
+        write_model "$@" && bondgen apply -c /tmp/m.yaml
+}
+bond_down() {
+        p=$(pidof bondgend)
+        [ -n "$p" ] && kill $p
+        t=0
+        while [ $t -lt 100 ] && pidof bondgend >/dev/null; do sleep 0.1; t=$((t + 1)); done
+        $IP link del bond0 2>/dev/null
+        t=0
+        while [ $t -lt 100 ] && [ -e /sys/class/net/bond0 ]; do sleep 0.1; t=$((t + 1)); done
+        [ ! -e /sys/class/net/bond0 ]
+}
+# wait_status ERE SECONDS: until `bondgen status bond0` matches (grep -E)
+wait_status() {
+        t=0
+        while [ $t -lt $(($2 * 10)) ]; do
+                bondgen status bond0 2>/dev/null | grep -qE "$1" && return 0
+                sleep 0.1; t=$((t + 1))
+        done
+        echo "status never matched '$1'"; bondgen status bond0
+        return 1
+}
+# wait_count ERE N SECONDS: until N lines of `bondgen status bond0` match
+wait_count() {
+        t=0
+        while [ $t -lt $(($3 * 10)) ]; do
+                [ "$(bondgen status bond0 2>/dev/null | grep -cE "$1")" -ge "$2" ] && return 0
+                sleep 0.1; t=$((t + 1))
+        done
+        echo "status never had $2 lines matching '$1'"; bondgen status bond0
+        return 1
+}
+udp() { bg-diff-udpsend "$@"; }
+status() { bondgen status bond0; }
+backend() { if [ -e /sys/class/net/bonding_masters ]; then echo kernel; else echo userspace; fi; }
+
+stty -F /dev/ttyS1 raw -echo
+exec 3</dev/ttyS1
+echo "BGDIFF-READY backend=$(backend)"
+while read -r id cmd <&3; do
+        [ "$cmd" = quit ] && { echo "BGDIFF-ACK $id rc=0"; break; }
+        (eval "$cmd") >/tmp/out 2>&1
+        rc=$?
+        sed "s/^/BGDIFF-OUT $id /" /tmp/out
+        echo "BGDIFF-ACK $id rc=$rc"
+done

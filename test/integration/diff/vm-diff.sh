@@ -1,0 +1,149 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Differential test: the kernel's bonding driver is the oracle for bondgend.
+# The same VM image boots twice; the only difference is bonding.ko, present
+# in run 1 (`bondgen apply` on a "backend: auto" model makes a kernel bond)
+# and left out in run 2 (the same apply starts bondgend). Each run plays
+# every scenario (scenarios/*.scn) against the same partner: the driver on
+# the host side of the VM's NICs records the frames the bond sends on each
+# port (in order, normalised, with timing classes), injects the partner's
+# frames (ARP, ping, LACPDUs of a scripted LACP partner), pulls links with
+# the qemu monitor and reads the bond's status. The two records are then
+# compared; a difference fails unless the scenario accepts it with an
+# `expect` line that says why the kernel is not matched.
+#
+#   host ns bgdiff-PID                          qemu guest (busybox /init, guest.sh)
+#   driver.py: AF_PACKET on each TAP            bond0 10.88.0.1/24, "backend: auto":
+#   (records, injects, LACP partner)              run 1 kernel bond (bonding.ko)
+#                                                 run 2 bondgend (no bonding.ko)
+#     ├─ TAP bgd-k0 ───── virtio n0 ──── eth0 52:54:00:dd:00:10 (NIC0) ─┐
+#     └─ TAP bgd-k1 ───── virtio n1 ──── eth1 52:54:00:dd:00:11 (NIC1) ─┴─ bond0
+#   (run 2's VM, booted at the same time, is on TAPs bgd-u0 and bgd-u1)
+#   serial ttyS0 -> vm.serial (results)   ttyS1 <- driver's commands (pipe)
+#   partner addresses 10.88.0.N, N=2..9, MAC 02:00:00:00:01:0N (PEERn),
+#   static neighbours in the guest
+# Cases: one per scenario file (its first comment says what it shows):
+#  ab-failover    active-backup: traffic on the active port, link pulled:
+#                 gratuitous ARPs (num_grat_arp) on the new port, traffic
+#                 moves, status; a ping on the backup port gets no answer
+#  rr             balance-rr: per-packet alternation of one flow's datagrams
+#  xor-l2         balance-xor layer2: each destination MAC's port
+#  xor-l34        balance-xor layer3+4: each UDP flow's port
+#  broadcast      broadcast: every frame on both ports
+#  lacp           802.3ad with a scripted partner: the LACPDUs (actor key,
+#                 state bits, port numbers and priorities, system), flow
+#                 placement once distributing, status
+#  tlb            balance-tlb: transmit placement; a ping answered only
+#                 through the active port
+#  alb            balance-alb: ARP replies to two clients (receive load
+#                 balancing rewrites them per client)
+#  records-made   both runs recorded every scenario
+# Usage: vm-diff.sh BONDGEN BONDGEND UDPSEND [SCENARIO...]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../kernel/vm-lib.sh
+. "$here/../kernel/vm-lib.sh"
+# shellcheck source=../wait.sh
+. "$here/../wait.sh"
+
+bondgen=$(realpath "${1:?usage: vm-diff.sh BONDGEN BONDGEND UDPSEND [SCENARIO...]}")
+bondgend=$(realpath "${2:?}")
+udpsend=$(realpath "${3:?}")
+shift 3
+bgvm_check || exit 77
+command -v python3 >/dev/null || { echo "SKIP: python3 missing" >&2; exit 77; }
+command -v ip >/dev/null || { echo "SKIP: ip (iproute2) missing" >&2; exit 77; }
+iproute=$(command -v ip)
+
+scen=("$@")
+if [ ${#scen[@]} -eq 0 ]; then scen=("$here"/scenarios/*.scn); fi
+for i in "${!scen[@]}"; do
+        case "${scen[$i]}" in (*/*) ;; (*) scen[$i]=$here/scenarios/${scen[$i]%.scn}.scn ;; esac
+done
+
+ns=bgdiff-$$
+work=$(mktemp -d /tmp/bgdiff-$$-XXXXXX)
+BGVM_DIR=$work
+drv_pid=
+cleanup() {
+        if [ -n "$drv_pid" ]; then kill "$drv_pid" 2>/dev/null || true; wait "$drv_pid" 2>/dev/null || true; fi
+        bgvm_stop_all
+        ip netns del "$ns" 2>/dev/null || true
+        if [ "${BGDIFF_KEEP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+t_start=$SECONDS
+
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+# the TAPs' host side must stay silent (no IPv6 router solicitations)
+ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 net.ipv6.conf.all.disable_ipv6=1
+
+# One image per backend: the same files, bonding.ko in the first only.
+for run in kernel userspace; do
+        d=$(bgvm_initramfs_new "$work/$run")
+        bgvm_add_binary "$d" "$bondgen" "$bondgend" "$udpsend" "$iproute"
+        if [ "$run" = kernel ]; then
+                bgvm_add_modules "$d" bonding tun virtio_net virtio_pci
+        else
+                bgvm_add_modules "$d" tun virtio_net virtio_pci
+        fi
+        bgvm_add_file "$d" "$here/guest.sh" /bgvm/test.sh
+        chmod 755 "$d/bgvm/test.sh"
+        bgvm_pack "$d" "$work/$run.gz"
+done
+
+BGVM_WRAP="ip netns exec $ns"
+# Both VMs boot at once (a boot is most of the time under TCG); the
+# scenarios then run against one VM at a time, the other idle.
+declare -A taps=([kernel]="bgd-k0 bgd-k1" [userspace]="bgd-u0 bgd-u1")
+for run in kernel userspace; do
+        mkdir -p "$work/rec-$run"
+        rm -f "$work/$run.ctl.in" "$work/$run.ctl.out"
+        mkfifo "$work/$run.ctl.in" "$work/$run.ctl.out"
+        read -r t0 t1 <<<"${taps[$run]}"
+        # shellcheck disable=SC2046
+        bgvm_start "$run" "$work/$run.gz" -- $(bgvm_nic n0 "$t0" 52:54:00:dd:00:10) \
+                $(bgvm_nic n1 "$t1" 52:54:00:dd:00:11) -serial "pipe:$work/$run.ctl"
+        cat "$work/$run.ctl.out" >/dev/null 2>&1 &
+done
+status=0
+for run in kernel userspace; do
+        t_run=$SECONDS
+        for tap in ${taps[$run]}; do
+                bgvm_wait_tap "$ns" "$tap" || { cat "$work/$run.qemu.log" >&2; fail "$run: qemu made no $tap"; }
+                ip -n "$ns" link set "$tap" up
+        done
+        bgvm_wait "$run" 'BGDIFF-READY' 240 || { tr -d '\r' <"$work/$run.serial" >&2; fail "$run: the guest never became ready"; }
+        grep -qa "BGDIFF-READY backend=$run" "$work/$run.serial" ||
+                fail "$run: the guest's backend is not $run: $(grep -a BGDIFF-READY "$work/$run.serial")"
+        echo "$run: guest ready at $((SECONDS - t_start)) s"
+        rc=0
+        BGDIFF_TAPS="${taps[$run]}" ip netns exec "$ns" python3 "$here/driver.py" run "$work/rec-$run" "$work/$run.serial" \
+                "$work/$run.ctl.in" "$work/$run.mon.in" "${scen[@]}" &
+        drv_pid=$!
+        wait "$drv_pid" || rc=$?
+        drv_pid=
+        [ $rc -eq 0 ] || { echo "$run: the driver reported problems (exit $rc)"; status=1; }
+        bgvm_wait "$run" 'BGVM-DONE' 30 || echo "$run: the guest did not finish"
+        bgvm_stop "$run"
+        echo "$run: ${#scen[@]} scenario(s) recorded in $((SECONDS - t_run)) s"
+        if [ "${BGDIFF_VERBOSE:-0}" = 1 ]; then tr -d '\r' <"$work/$run.serial"; fi
+done
+
+n=0
+for s in "${scen[@]}"; do
+        b=$(basename "$s" .scn)
+        [ -s "$work/rec-kernel/$b.txt" ] && [ -s "$work/rec-userspace/$b.txt" ] && n=$((n + 1))
+done
+[ "$n" -eq ${#scen[@]} ] || { echo "FAIL records-made: $n of ${#scen[@]} scenarios recorded by both runs"; status=1; }
+python3 "$here/driver.py" diff "$work/rec-kernel" "$work/rec-userspace" "${scen[@]}" || status=1
+echo "kernel $BGVM_KVER, accel $(bgvm_accel): whole test $((SECONDS - t_start)) s"
+if [ $status -ne 0 ]; then
+        echo "---- userspace run: console ----"; tr -d '\r' <"$work/userspace.serial" | grep -v '^BGDIFF-OUT' | tail -40
+        echo FAIL >&2; exit 1
+fi
+echo PASS
