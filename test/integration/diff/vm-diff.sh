@@ -24,9 +24,12 @@
 #   partner addresses 10.88.0.N, N=2..9, MAC 02:00:00:00:01:0N (PEERn),
 #   static neighbours in the guest
 # Cases: one per scenario file (its first comment says what it shows):
-#  ab-failover    active-backup: traffic on the active port, link pulled:
-#                 gratuitous ARPs (num_grat_arp) on the new port, traffic
-#                 moves, status; a ping on the backup port gets no answer
+#  ab-failover    active-backup: traffic on the active port, a ping on the
+#                 backup port unanswered, link pulled: gratuitous ARPs
+#                 (num_grat_arp) on the new port, traffic moves, status;
+#                 link back: the primary returns
+#  ab-first-port  active-backup: both links down, one comes up under the
+#                 running bond: its announcements and traffic, status
 #  rr             balance-rr: per-packet alternation of one flow's datagrams
 #  xor-l2         balance-xor layer2: each destination MAC's port
 #  xor-l34        balance-xor layer3+4: each UDP flow's port
