@@ -20,7 +20,7 @@ bond_up() {
         t=0
         while [ $t -lt 150 ]; do
                 [ "$(bondgen status bond0 2>/dev/null | grep -c '^Slave Interface:')" = 2 ] &&
-                        $IP link show bond0 | grep -q ',UP' && break
+                        $IP link show bond0 | grep -q ',UP,LOWER_UP' && break
                 sleep 0.1; t=$((t + 1))
         done
         [ $t -lt 150 ] || { echo "bond0 not up with 2 ports"; bondgen status bond0; return 1; }
@@ -87,6 +87,12 @@ wait_count() {
 udp() { bg-diff-udpsend "$@"; }
 status() { bondgen status bond0; }
 backend() { if [ -e /sys/class/net/bonding_masters ]; then echo kernel; else echo userspace; fi; }
+
+# bond0's link changes on the console, to tell a lost frame's cause
+# (a carrier that went off for a moment drops what is sent meanwhile)
+$IP -o monitor link | while read -r l; do
+        case "$l" in (*bond0*) echo "BGDIFF-LINK $(cut -d' ' -f1 /proc/uptime) $l" ;; esac
+done &
 
 stty -F /dev/ttyS1 raw -echo
 exec 3</dev/ttyS1
