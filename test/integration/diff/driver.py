@@ -15,8 +15,14 @@
 Scenario files (scenarios/*.scn), one directive a line, '#' comments:
   mode MODE                 the bond's mode
   option KEY=VALUE          a bonding option (the model's options:)
+  periodic ERE              frames whose description matches are sent on a
+                            timer (ARP monitor probes): listed once, then
+                            summarised
   timing T1 T2 ...          boundaries (seconds) of the timing classes
   partner lacp              a scripted LACP partner answers on both ports
+  partner arp               the partner answers ARP requests for 10.88.0.2-9
+  partner flood             the partner floods the bond's broadcasts to the
+                            other port, as a switch does
   expect ERE :: REASON      an accepted difference: every differing line
                             matching ERE is accepted, and REASON says why
                             the kernel's behaviour is not matched
@@ -28,6 +34,7 @@ Scenario files (scenarios/*.scn), one directive a line, '#' comments:
   inject PORT KIND ARGS     a frame from the partner on one port:
                             arp-req SRC SPA TPA, arp-reply SRC SPA DST TPA,
                             ping SRC SPA DPA DST (DST a role: NIC0, BCAST..)
+  partner-set lacp|arp|flood on|off   change the partner in mid-scenario
   guest COMMAND             a command in the guest (guest.sh functions:
                             opt KEY=VALUE, wait_status ERE SECONDS, ...)
   status                    the bond's status, normalised
@@ -209,6 +216,8 @@ class Partner:
         self.frames = []  # (time, port, bytes)
         self.lock = threading.Lock()
         self.lacp = False
+        self.arp = False    # answer ARP requests for 10.88.0.2-9 as PEERn
+        self.flood = False  # send the bond's broadcasts out of the other port
         self.stop = False
         self.t = threading.Thread(target=self.loop, daemon=True)
         self.t.start()
@@ -226,6 +235,18 @@ class Partner:
                     self.frames.append((now, port, f))
                 if self.lacp and f[12:14] == b'\x88\x09' and len(f) > 54 and f[14] == 1:
                     self.send(port, lacp_reply(port, parse_lacpdu(f[14:])['actor']))
+                if self.arp and f[12:14] == b'\x08\x06' and len(f) >= 42 and f[20:22] == b'\x00\x01':
+                    tpa = socket.inet_ntoa(f[38:42])
+                    peer = 'PEER%s' % tpa.rsplit('.', 1)[1]
+                    if tpa.startswith('10.88.0.') and peer in ROLE_MAC:
+                        self.send(port, eth(mac_str(f[22:28]), peer, 0x0806,
+                                            arp(2, peer, tpa, mac_str(f[22:28]), socket.inet_ntoa(f[28:32]))))
+                if self.flood and f[0] & 1 and f[12:14] != b'\x88\x09':
+                    # a switch floods broadcast and multicast to its other
+                    # ports (slow protocols excepted, 802.1Q-2018 8.6.3)
+                    for q in range(len(self.socks)):
+                        if q != port:
+                            self.send(q, f)
 
     def send(self, port, frame):
         self.socks[port].send(frame)
@@ -338,7 +359,8 @@ class Scenario:
         self.mode = None
         self.options = []
         self.timing = [1.0, 3.0]
-        self.lacp = False
+        self.partner = set()
+        self.periodic = []
         self.expect = []  # (regex, reason)
         self.steps = []
         for i, ln in enumerate(open(path), 1):
@@ -350,16 +372,18 @@ class Scenario:
                 self.mode = w[1]
             elif w[0] == 'option':
                 self.options += w[1:]
+            elif w[0] == 'periodic':
+                self.periodic.append(re.compile(ln[len('periodic'):].strip()))
             elif w[0] == 'timing':
                 self.timing = [float(x) for x in w[1:]]
-            elif w[0] == 'partner' and w[1:] == ['lacp']:
-                self.lacp = True
+            elif w[0] == 'partner' and len(w) == 2 and w[1] in ('lacp', 'arp', 'flood'):
+                self.partner.add(w[1])
             elif w[0] == 'expect':
                 rx, _, reason = ln[len('expect'):].partition('::')
                 if not reason.strip():
                     raise SystemExit('%s:%d: expect needs ":: REASON"' % (path, i))
                 self.expect.append((re.compile(rx.strip()), reason.strip()))
-            elif w[0] in ('udp', 'link', 'wait', 'inject', 'guest', 'status'):
+            elif w[0] in ('udp', 'link', 'wait', 'inject', 'guest', 'status', 'partner-set'):
                 self.steps.append(ln)
             else:
                 raise SystemExit('%s:%d: unknown directive %s' % (path, i, w[0]))
@@ -408,7 +432,9 @@ def render(sc, blocks):
                     continue
                 kind, text, seq = describe(f)
                 tc = sc.tclass(t - t0) if t0 is not None else '~'
-                if kind in PERIODIC:
+                if kind not in PERIODIC and any(rx.search(text) for rx in sc.periodic):
+                    kind = 'periodic'
+                if kind in PERIODIC or kind == 'periodic':
                     seen = periodic.setdefault((port, text), [])
                     seen.append(t)
                     if len(seen) > 1 or kind in SUMMARY_ONLY:
@@ -461,7 +487,7 @@ def ranges(seqs):
 
 def run_scenario(sc, g, partner, outdir):
     problems = []
-    partner.lacp = False
+    partner.lacp = partner.arp = partner.flood = False
     g.monitor('set_link n0 on')
     g.monitor('set_link n1 on')
     rc, out = g.run('bond_down')
@@ -469,7 +495,8 @@ def run_scenario(sc, g, partner, outdir):
         problems.append('bond_down: %s' % ' | '.join(out))
     time.sleep(0.3)
     partner.take()
-    partner.lacp = sc.lacp
+    for k in ('lacp', 'arp', 'flood'):
+        setattr(partner, k, k in sc.partner)
     rc, out = g.run('bond_up %s %s' % (sc.mode, ' '.join(sc.options)))
     if rc:
         problems.append('bond_up: %s' % ' | '.join(out))
@@ -496,6 +523,8 @@ def run_scenario(sc, g, partner, outdir):
             rc, out = g.run('udp %s %d %s' % (w[1], 20000, ' '.join(flows)))
             if rc:
                 cur[2].append('guest: udp failed: %s' % ' | '.join(out))
+        elif w[0] == 'partner-set':
+            setattr(partner, w[1], w[2] == 'on')
         elif w[0] == 'link':
             g.monitor('set_link n%s %s' % (w[1], w[2]))
         elif w[0] == 'inject':
@@ -516,7 +545,7 @@ def run_scenario(sc, g, partner, outdir):
                 cur[2] += ['guest: %s' % o for o in out]
     time.sleep(0.2)
     blocks.append((cur[0], cur[1], partner.take(), cur[2]))
-    partner.lacp = False
+    partner.lacp = partner.arp = partner.flood = False
     rec = render(sc, blocks)
     with open(os.path.join(outdir, sc.name + '.txt'), 'w') as fh:
         fh.write('\n'.join(rec) + '\n')

@@ -20,7 +20,7 @@ bond_up() {
         t=0
         while [ $t -lt 150 ]; do
                 [ "$(bondgen status bond0 2>/dev/null | grep -c '^Slave Interface:')" = 2 ] &&
-                        $IP link show bond0 | grep -q ',UP,LOWER_UP' && break
+                        $IP link show bond0 | grep -q 'state UP' && break
                 sleep 0.1; t=$((t + 1))
         done
         [ $t -lt 150 ] || { echo "bond0 not up with 2 ports"; bondgen status bond0; return 1; }
@@ -50,13 +50,21 @@ write_model() {
 }
 # opt KEY=VALUE...: change options of the running bond through apply
 opt() {
+        new="$*"
         # shellcheck disable=SC2046
-        set -- $(cat /tmp/bond.args) "$@"
+        set -- $(cat /tmp/bond.args)
+        for kv in "$@"; do
+                shift
+                case " $new " in (*" ${kv%%=*}="*) ;; (*) set -- "$@" "$kv" ;; esac
+        done
+        # shellcheck disable=SC2086
+        set -- "$@" $new
+        echo "$*" >/tmp/bond.args
         write_model "$@" && bondgen apply -c /tmp/m.yaml
 }
 bond_down() {
         p=$(pidof bondgend)
-        [ -n "$p" ] && kill $p
+        [ -n "$p" ] && kill "$p"
         t=0
         while [ $t -lt 100 ] && pidof bondgend >/dev/null; do sleep 0.1; t=$((t + 1)); done
         $IP link del bond0 2>/dev/null

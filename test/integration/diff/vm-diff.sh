@@ -30,16 +30,30 @@
 #                 link back: the primary returns
 #  ab-first-port  active-backup: both links down, one comes up under the
 #                 running bond: its announcements and traffic, status
+#  ab-primary-change  active-backup: primary changed by `bondgen apply` on
+#                 the running bond: the active port follows, announcements,
+#                 traffic moves
+#  arp-mon        active-backup with the ARP monitor against a partner that
+#                 answers and floods like a switch: probes, the backup kept
+#                 up, failover when the active link is pulled
 #  rr             balance-rr: per-packet alternation of one flow's datagrams
+#  rr-link-down   balance-rr with a link down, then back: one port, then
+#                 alternation again
+#  bcast-link-down  broadcast with a link down: frames on the other only
 #  xor-l2         balance-xor layer2: each destination MAC's port
 #  xor-l34        balance-xor layer3+4: each UDP flow's port
+#  xor-l23        balance-xor layer2+3: each destination's port
 #  broadcast      broadcast: every frame on both ports
 #  lacp           802.3ad with a scripted partner: the LACPDUs (actor key,
 #                 state bits, port numbers and priorities, system), flow
 #                 placement once distributing, status
 #  tlb            balance-tlb: transmit placement; a ping answered only
 #                 through the active port
-#  alb            balance-alb: ARP replies to two clients (receive load
+#  tlb-failover   balance-tlb, active link pulled: the other port takes the
+#                 bond's MAC, carries everything, answers the ping
+#  lacp-port-loss 802.3ad, one link pulled and back: flows move and return,
+#                 the port rejoins
+#  alb            balance-alb: ARP replies to three clients (receive load
 #                 balancing rewrites them per client)
 #  records-made   both runs recorded every scenario
 # Usage: vm-diff.sh BONDGEN BONDGEND UDPSEND [SCENARIO...]
@@ -62,7 +76,7 @@ iproute=$(command -v ip)
 scen=("$@")
 if [ ${#scen[@]} -eq 0 ]; then scen=("$here"/scenarios/*.scn); fi
 for i in "${!scen[@]}"; do
-        case "${scen[$i]}" in (*/*) ;; (*) scen[$i]=$here/scenarios/${scen[$i]%.scn}.scn ;; esac
+        case "${scen[$i]}" in (*/*) ;; (*) scen[i]=$here/scenarios/${scen[$i]%.scn}.scn ;; esac
 done
 
 ns=bgdiff-$$
