@@ -420,7 +420,8 @@ def render(sc, blocks):
     are one line 'xN'; a UDP flow's frames are one line with their
     sequence numbers."""
     out = ['scenario %s: mode %s %s' % (sc.name, sc.mode, ' '.join(sc.options))]
-    periodic = {}  # (port, text) -> [times]
+    periodic = {}  # (port, text) -> [gaps between consecutive repeats]
+    last = {}      # (port, kind) -> (text, time) of the last such frame
     for i, (step, t0, frames, extra) in enumerate(blocks):
         tag = '[%d %s]' % (i, step)
         out.append(tag)
@@ -435,9 +436,15 @@ def render(sc, blocks):
                 if kind not in PERIODIC and any(rx.search(text) for rx in sc.periodic):
                     kind = 'periodic'
                 if kind in PERIODIC or kind == 'periodic':
-                    seen = periodic.setdefault((port, text), [])
-                    seen.append(t)
-                    if len(seen) > 1 or kind in SUMMARY_ONLY:
+                    # a repeat is the same frame as the last of its kind on
+                    # this port; a frame that differs is a transition
+                    prev = last.get((port, kind))
+                    last[(port, kind)] = (text, t)
+                    if prev and prev[0] == text:
+                        periodic.setdefault((port, text), []).append(t - prev[1])
+                        continue
+                    periodic.setdefault((port, text), [])
+                    if kind in SUMMARY_ONLY:
                         continue
                 if kind == 'udp':
                     if text not in udp:
@@ -458,9 +465,9 @@ def render(sc, blocks):
                 else:
                     out.append('%s port%d %s %s%s' % (tag, port, tc, text, '' if n == 1 else ' x%d' % n))
         out += ['%s %s' % (tag, e) for e in extra]
-    for (port, text), ts in sorted(periodic.items()):
-        if len(ts) > 1:
-            gaps = sorted(b - a for a, b in zip(ts, ts[1:]))
+    for (port, text), gaps in sorted(periodic.items()):
+        if gaps:
+            gaps = sorted(gaps)
             out.append('[periodic] port%d %s repeated, every %s' % (port, text, interval(gaps[len(gaps) // 2])))
         elif text.endswith('learning frame'):
             out.append('[periodic] port%d %s once' % (port, text))
