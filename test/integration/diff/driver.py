@@ -421,7 +421,7 @@ def render(sc, blocks):
     sequence numbers."""
     out = ['scenario %s: mode %s %s' % (sc.name, sc.mode, ' '.join(sc.options))]
     periodic = {}  # (port, text) -> [gaps between consecutive repeats]
-    last = {}      # (port, kind) -> (text, time) of the last such frame
+    last_of = {}   # (port, kind) -> (text, time) of the last such frame
     for i, (step, t0, frames, extra) in enumerate(blocks):
         tag = '[%d %s]' % (i, step)
         out.append(tag)
@@ -438,8 +438,8 @@ def render(sc, blocks):
                 if kind in PERIODIC or kind == 'periodic':
                     # a repeat is the same frame as the last of its kind on
                     # this port; a frame that differs is a transition
-                    prev = last.get((port, kind))
-                    last[(port, kind)] = (text, t)
+                    prev = last_of.get((port, kind))
+                    last_of[(port, kind)] = (text, t)
                     if prev and prev[0] == text:
                         periodic.setdefault((port, text), []).append(t - prev[1])
                         continue
