@@ -51,8 +51,6 @@
 #                 through the active port
 #  tlb-failover   balance-tlb, active link pulled: the other port takes the
 #                 bond's MAC, carries everything, answers the ping
-#  lacp-port-loss 802.3ad, one link pulled and back: flows move and return,
-#                 the port rejoins
 #  alb            balance-alb: ARP replies to three clients (receive load
 #                 balancing rewrites them per client)
 #  records-made   both runs recorded every scenario
