@@ -767,8 +767,6 @@ static int run_plan(struct bg_nl *nl, const struct bg_bond *b, const struct bg_n
 
         bg_snapshot_init(&snap);
         r = fs ? bg_snapshot_add_fwd_bond(&snap, st, b, fs) : bg_snapshot_add_bond(&snap, st, b);
-        if (r >= 0 && o->snapshot)
-                r = fs ? bg_snapshot_add_fwd_bond(o->snapshot, st, b, fs) : bg_snapshot_add_bond(o->snapshot, st, b);
         if (r < 0) {
                 bg_snapshot_free(&snap);
                 bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: cannot record the state before apply: %s",

@@ -111,7 +111,6 @@ struct bg_step *bg_plan_add(struct bg_plan *p, enum bg_step_kind kind, const cha
                             const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 typedef void (*bg_report_fn)(void *userdata, const char *line);
-struct bg_snapshot;
 
 struct bg_apply_opts {
         enum bg_backend backend;   /* --backend, for every bond ... */
@@ -127,9 +126,6 @@ struct bg_apply_opts {
         void (*on_plan)(void *userdata, const struct bg_bond *b, enum bg_backend be,
                         const struct bg_plan *p);
         void *plan_userdata;
-        /* When not NULL, the state before every change is added here (for
-         * --try); a failed bond is restored either way. */
-        struct bg_snapshot *snapshot;
 };
 
 /* Apply every bond; one failing bond does not stop the others. Returns the

@@ -472,16 +472,6 @@ static int run_one(struct bg_nl *nl, const struct bg_model *m, const struct bg_v
                 o->on_plan(o->plan_userdata, &item, be, &plan);
         if (plan.n_steps == 0)
                 bg_apply_say(o, "%s: nothing to do", item.name);
-        /* --try: the state before this change, for the rollback */
-        if (plan.n_steps && o->snapshot && !o->dry_run) {
-                r = bg_snapshot_add_stacked(o->snapshot, st, item.name, br != NULL);
-                if (r < 0) {
-                        bg_diag_add(d, BG_DIAG_ERROR, &item.loc, NULL, "%s: cannot record the state before apply: %s",
-                                    item.name, strerror(-r));
-                        bg_plan_free(&plan);
-                        return r;
-                }
-        }
         if (o->dry_run || !nl) {
                 for (size_t i = 0; i < plan.n_steps; i++)
                         bg_apply_say(o, "%s: %s", item.name, plan.steps[i].desc);
