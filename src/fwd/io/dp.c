@@ -299,15 +299,14 @@ static bool port_frame(struct bg_core *c, struct bg_fwd_port *p, struct mmsghdr 
         /* A frame of one of bondgend's own VLAN devices goes there,
          * untagged; anything else to the bond, as it was on the wire. */
         v = bg_fwd_vlan_demux(b, &fr);
-        /* Our own frames reflected by the partner (a bridge floods
-         * our broadcasts back on the other ports). */
-        if (!memcmp(fr.data + 6, v ? v->mac : b->mac, 6)) {
-                p->stats.rx_dropped++;
+        /* What a NIC carrying the device's MAC would filter, and our own
+         * frames reflected by the partner (a bridge floods our
+         * broadcasts back on the other ports), which count as dropped. */
+        if (!bg_fwd_vlan_accepts(b, v, &fr)) {
+                if (!memcmp(fr.data + 6, v ? v->mac : b->mac, 6))
+                        p->stats.rx_dropped++;
                 return false;
         }
-        /* What a NIC carrying the device's MAC would filter. */
-        if (!bg_fwd_vlan_accepts(b, v, &fr))
-                return false;
         memcpy(fr.data - VH, &fr.vh, VH);
         *out = (struct iovec){ fr.data - VH, fr.len + VH };
         if (v) {
