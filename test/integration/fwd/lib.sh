@@ -51,6 +51,19 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
+# For tests in which `bondgen apply` in ns H starts bondgend there:
+# apply_in_h makes the EXIT trap end what runs in H before cleanup, and
+# bg_h runs bondgen in H with bondgend on its PATH and a private empty
+# /run/systemd, so apply starts bondgend itself and not through a unit.
+apply_in_h() {
+        trap 'rc=$?; ns_kill; (exit $rc); cleanup' EXIT
+}
+ns_kill() { local p; for p in $(ip netns pids $H 2>/dev/null); do kill $p 2>/dev/null; done; }
+bg_h() {
+        ip netns exec $H sh -c 'mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd && PATH="$0:$PATH" exec "$@"' \
+                "$(dirname "$BONDGEND")" "$BONDGEN" "$@"
+}
+
 require() {
         [ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
         for t in "$@"; do command -v "$t" >/dev/null || skip "$t not installed"; done

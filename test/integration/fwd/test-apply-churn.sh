@@ -24,8 +24,7 @@ PEER=10.203.13.1 ADDR=10.203.13.2 B=bgfch$$
 B=${B:0:15}
 CYCLES=${CHURN_CYCLES:-100}
 topo_bridge 3
-ns_kill() { local p; for p in $(ip netns pids $H 2>/dev/null); do kill $p 2>/dev/null; done; }
-trap 'rc=$?; ns_kill; (exit $rc); cleanup' EXIT
+apply_in_h
 # in_h CMD...: in $H with systemd hidden (apply then starts bondgend
 # itself) and the built bondgend first on PATH
 in_h() {

@@ -20,15 +20,10 @@ PEER=10.203.10.1 ADDR=10.203.10.2 B=bgfal$$
 B=${B:0:15}
 topo_bridge 3
 # bondgend started by apply is detached: end it by its namespace
-ns_kill() { local p; for p in $(ip netns pids $H 2>/dev/null); do kill $p 2>/dev/null; done; }
-trap 'rc=$?; ns_kill; (exit $rc); cleanup' EXIT
+apply_in_h
 
 # apply ARGS...: bondgen in $H with systemd hidden (apply then starts
 # bondgend itself) and the built bondgend first on PATH
-bg_h() {
-        ip netns exec $H sh -c 'mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd && PATH="$0:$PATH" exec "$@"' \
-                "$(dirname "$BONDGEND")" "$BONDGEN" "$@"
-}
 tap_index() { ip -n $H -o link show $B | cut -d: -f1; }
 daemon_pid() { ip netns pids $H | head -1; }
 HANDED=$BONDGEN_RUNDIR/$B.yaml

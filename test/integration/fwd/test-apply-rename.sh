@@ -21,12 +21,7 @@ require ip ping python3
 PEER=10.203.14.1 ADDR=10.203.14.2 A=bgfra$$ N=bgfrn$$
 A=${A:0:15} N=${N:0:15}
 topo_bridge 2
-ns_kill() { local p; for p in $(ip netns pids $H 2>/dev/null); do kill $p 2>/dev/null; done; }
-trap 'rc=$?; ns_kill; (exit $rc); cleanup' EXIT
-bg_h() {
-        ip netns exec $H sh -c 'mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd && PATH="$0:$PATH" exec "$@"' \
-                "$(dirname "$BONDGEND")" "$BONDGEN" "$@"
-}
+apply_in_h
 write_config $TMP/a.yaml $A active-backup "h0 h1" "miimon: 100"
 write_config $TMP/n.yaml $N active-backup "h0 h1" "miimon: 100"
 

@@ -26,12 +26,7 @@ require ip ping python3
 PEER=10.203.15.1 ADDR=10.203.15.2 B=bgfsb$$ N=bgfsn$$ BR=bgfsr$$
 B=${B:0:15} N=${N:0:15} BR=${BR:0:15}
 topo_bridge 2
-ns_kill() { local p; for p in $(ip netns pids $H 2>/dev/null); do kill $p 2>/dev/null; done; }
-trap 'rc=$?; ns_kill; (exit $rc); cleanup' EXIT
-bg_h() {
-        ip netns exec $H sh -c 'mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd && PATH="$0:$PATH" exec "$@"' \
-                "$(dirname "$BONDGEND")" "$BONDGEN" "$@"
-}
+apply_in_h
 # model FILE BOND: BOND (no address of its own) as the one port of BR
 model() {
         cat > "$1" <<EOF

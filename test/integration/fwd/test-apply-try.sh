@@ -25,12 +25,7 @@ B=${B:0:15} B2=${B2:0:15}
 TRY=6
 topo_bridge 4
 ip -n $S link set t2 nomaster
-ns_kill() { local p; for p in $(ip netns pids $H 2>/dev/null); do kill $p 2>/dev/null; done; }
-trap 'rc=$?; ns_kill; (exit $rc); cleanup' EXIT
-bg_h() {
-        ip netns exec $H sh -c 'mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd && PATH="$0:$PATH" exec "$@"' \
-                "$(dirname "$BONDGEND")" "$BONDGEN" "$@"
-}
+apply_in_h
 # Everything the rollback must bring back, but for the traffic counters
 # the management pings themselves move: bondgend's options, ports in
 # order, active port, status, MTU, MAC, link state, addresses, routes

@@ -33,12 +33,7 @@ fi
 PEER=10.207.16.1 ADDR=10.207.16.2 B=bgfav$$
 B=${B:0:11}
 topo_bridge 2
-ns_kill() { local p; for p in $(ip netns pids $H 2>/dev/null); do kill $p 2>/dev/null; done; }
-trap 'rc=$?; ns_kill; (exit $rc); cleanup' EXIT
-bg_h() {
-        ip netns exec $H sh -c 'mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd && PATH="$0:$PATH" exec "$@"' \
-                "$(dirname "$BONDGEND")" "$BONDGEN" "$@"
-}
+apply_in_h
 # model FILE VLAN:ID...
 model() {
         local f=$1 x; shift
