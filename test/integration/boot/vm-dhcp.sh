@@ -82,21 +82,12 @@ for f in system-generators/bondgen-generator systemd-networkd bonding.ko; do
 done
 
 conf=$work/itconf
-mkdir -p "$conf/conf.d" "$conf/hooks" "$conf/scripts/init-premount"
-sed -e 's/^MODULES=.*/MODULES=list/' -e 's/^COMPRESS=.*/COMPRESS=gzip/' /etc/initramfs-tools/initramfs.conf >"$conf/initramfs.conf"
-printf 'virtio_pci\nvirtio_net\n' >"$conf/modules"
-install -m 755 "$build/units/initramfs-hook-bondgen" "$conf/hooks/bondgen"
-install -m 755 "$build/units/initramfs-premount-bondgen" "$conf/scripts/init-premount/bondgen"
-BONDGEN_SRC_SBINDIR=$work/sbin BONDGEN_SRC_LIBEXECDIR=$work/libexec BONDGEN_SRC_ROOT=$work/root \
-        mkinitramfs -d "$conf" -o "$work/it.img" "$BGVM_KVER" >"$work/mkinitramfs.log" 2>&1 ||
-        { cat "$work/mkinitramfs.log" >&2; fail "mkinitramfs"; }
-mkdir "$work/x"
-(cd "$work/x" && unmkinitramfs "$work/it.img" .)
-top=$work/x
-[ -d "$work/x/main" ] && top=$work/x/main
+bgvm_itools_conf "$conf" "$build"
+bgvm_itools_image "$conf" "$work" "$work/it.img" || fail "mkinitramfs"
+top=$BGVM_ITOP
 find "$top" -name 'bonding.ko*' -delete
 [ -x "$top/bin/ipconfig" ] || [ -x "$top/usr/bin/ipconfig" ] || fail "images: ipconfig not in the initramfs-tools image"
-(cd "$top" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$work/ipconfig.img"
+bgvm_pack "$top" "$work/ipconfig.img"
 echo "ok: images: dracut with systemd-networkd and bonding.ko; initramfs-tools with ipconfig, without bonding.ko"
 
 # ---- the peer: a bridge and a DHCP server that gives the bond 10.10.10.77 ----

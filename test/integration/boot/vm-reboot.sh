@@ -53,24 +53,15 @@ cp "$build/src/cli/bondgen" "$build/src/fwd/bondgend" "$work/sbin/"
 cp "$build/src/boot/bondgen-cmdline" "$build/src/boot/bondgen-hotplug" "$build/units/bondgen-initrd-up" "$work/libexec/"
 
 conf=$work/itconf
-mkdir -p "$conf/conf.d" "$conf/hooks" "$conf/scripts/init-premount"
-sed -e 's/^MODULES=.*/MODULES=list/' -e 's/^COMPRESS=.*/COMPRESS=gzip/' /etc/initramfs-tools/initramfs.conf >"$conf/initramfs.conf"
-printf 'virtio_pci\nvirtio_net\n' >"$conf/modules"
-install -m 755 "$build/units/initramfs-hook-bondgen" "$conf/hooks/bondgen"
-install -m 755 "$build/units/initramfs-premount-bondgen" "$conf/scripts/init-premount/bondgen"
-BONDGEN_SRC_SBINDIR=$work/sbin BONDGEN_SRC_LIBEXECDIR=$work/libexec BONDGEN_SRC_ROOT=$work/root \
-        mkinitramfs -d "$conf" -o "$work/kernel.img" "$BGVM_KVER" >"$work/mkinitramfs.log" 2>&1 ||
-        { cat "$work/mkinitramfs.log" >&2; fail "mkinitramfs"; }
+bgvm_itools_conf "$conf" "$build"
+bgvm_itools_image "$conf" "$work" "$work/kernel.img" || fail "mkinitramfs"
 
 # The same image without the bonding driver.
-mkdir "$work/x"
-(cd "$work/x" && unmkinitramfs "$work/kernel.img" .)
-top=$work/x
-[ -d "$work/x/main" ] && top=$work/x/main
+top=$BGVM_ITOP
 n=$(find "$top" -name 'bonding.ko*' | wc -l)
 [ "$n" -ge 1 ] || fail "bonding.ko not in the image"
 find "$top" -name 'bonding.ko*' -delete
-(cd "$top" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$work/userspace.img"
+bgvm_pack "$top" "$work/userspace.img"
 
 ip netns add "$ns"
 ip -n "$ns" link set lo up

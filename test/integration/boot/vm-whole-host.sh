@@ -188,12 +188,7 @@ if [[ " $runs " == *" kernel "* ]]; then
 fi
 if [[ " $runs " == *" userspace "* ]]; then
         conf=$work/itconf
-        mkdir -p "$conf/conf.d" "$conf/hooks" "$conf/scripts/init-premount"
-        sed -e 's/^MODULES=.*/MODULES=list/' -e 's/^COMPRESS=.*/COMPRESS=gzip/' /etc/initramfs-tools/initramfs.conf \
-                >"$conf/initramfs.conf"
-        printf 'virtio_pci\nvirtio_net\n' >"$conf/modules"
-        install -m 755 "$build/units/initramfs-hook-bondgen" "$conf/hooks/bondgen"
-        install -m 755 "$build/units/initramfs-premount-bondgen" "$conf/scripts/init-premount/bondgen"
+        bgvm_itools_conf "$conf" "$build"
         # the test's own: ping and the guest script, run after bondgen's
         cat >"$conf/hooks/bgtest" <<EOS
 #!/bin/sh
@@ -211,19 +206,14 @@ case "$1" in prereqs) prereqs; exit 0 ;; esac
 sh /etc/bgtest/wh-guest.sh
 EOS
         chmod 755 "$conf/hooks/bgtest" "$conf/scripts/init-premount/bgtest"
-        BONDGEN_SRC_SBINDIR=$work/sbin BONDGEN_SRC_LIBEXECDIR=$work/libexec BONDGEN_SRC_ROOT=$work/root \
-                mkinitramfs -d "$conf" -o "$work/it.img" "$BGVM_KVER" >"$work/mkinitramfs.log" 2>&1 ||
-                { cat "$work/mkinitramfs.log" >&2; fail "images: mkinitramfs"; }
-        mkdir "$work/x"
-        (cd "$work/x" && unmkinitramfs "$work/it.img" .)
-        top=$work/x
-        [ -d "$work/x/main" ] && top=$work/x/main
+        bgvm_itools_image "$conf" "$work" "$work/it.img" || fail "images: mkinitramfs"
+        top=$BGVM_ITOP
         find "$top" -name 'bonding.ko*' -delete
         [ -x "$top/bin/ipconfig" ] || [ -x "$top/usr/bin/ipconfig" ] || fail "images: ipconfig not in the initramfs-tools image"
         for f in 8021q.ko bridge.ko bondgend etc/bondgen/legacy.yaml; do
                 [ -n "$(find "$top" -path "*$f*" | head -1)" ] || fail "images: $f not in the initramfs-tools image"
         done
-        (cd "$top" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$work/userspace.img"
+        bgvm_pack "$top" "$work/userspace.img"
         ok "images: initramfs-tools with bondgend, ipconfig, 8021q and bridge, without bonding.ko"
 fi
 echo "images built at $((SECONDS - t_start)) s"

@@ -181,6 +181,38 @@ bgvm_pack() {
         (cd "$1" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$2"
 }
 
+# The boot tests' initramfs-tools images (boot/vm-*.sh):
+# bgvm_itools_conf CONFDIR BUILDDIR: a configuration directory for
+# mkinitramfs -d (MODULES=list with the virtio NIC drivers, gzip) holding
+# bondgen's hook and init-premount script from the build; a test may add
+# hooks and scripts of its own.
+bgvm_itools_conf() {
+        local conf=$1 build=$2
+        mkdir -p "$conf/conf.d" "$conf/hooks" "$conf/scripts/init-premount"
+        sed -e 's/^MODULES=.*/MODULES=list/' -e 's/^COMPRESS=.*/COMPRESS=gzip/' /etc/initramfs-tools/initramfs.conf \
+                >"$conf/initramfs.conf"
+        printf 'virtio_pci\nvirtio_net\n' >"$conf/modules"
+        install -m 755 "$build/units/initramfs-hook-bondgen" "$conf/hooks/bondgen"
+        install -m 755 "$build/units/initramfs-premount-bondgen" "$conf/scripts/init-premount/bondgen"
+}
+
+# bgvm_itools_image CONFDIR WORK IMAGE: mkinitramfs with that configuration,
+# bondgen's files staged in WORK/sbin and WORK/libexec and the host in
+# WORK/root; the image is also unpacked into WORK/x, and BGVM_ITOP names its
+# main tree, for a test to change (the user-space runs delete bonding.ko)
+# and pack again with bgvm_pack. 1 (with mkinitramfs's log) on failure.
+bgvm_itools_image() {
+        local conf=$1 work=$2 img=$3
+        BONDGEN_SRC_SBINDIR=$work/sbin BONDGEN_SRC_LIBEXECDIR=$work/libexec BONDGEN_SRC_ROOT=$work/root \
+                mkinitramfs -d "$conf" -o "$img" "$BGVM_KVER" >"$work/mkinitramfs.log" 2>&1 ||
+                { cat "$work/mkinitramfs.log" >&2; return 1; }
+        mkdir "$work/x"
+        (cd "$work/x" && unmkinitramfs "$img" .) || return 1
+        BGVM_ITOP=$work/x
+        [ -d "$work/x/main" ] && BGVM_ITOP=$work/x/main
+        return 0
+}
+
 # bgvm_start NAME INITRD [-- qemu args...]: boots in the background. The
 # serial console goes to $BGVM_DIR/NAME.serial, the monitor is a pipe pair.
 bgvm_start() {
