@@ -70,7 +70,23 @@ int bg_core_take_kept(struct bg_core *c, const char *fdname);
 
 /* instance.c */
 int bg_core_take_instance_lock(struct bg_core *c, const char *name);
+/* A service manager keeps our descriptors (FileDescriptorStoreMax=). */
+bool bg_core_have_fdstore(void);
 void bg_core_recover_log(const char *msg);
 /* Create the TAP, or take the one the service manager or an earlier run
  * kept (c->reattached, c->fdstore). */
 int bg_core_open_tap(struct bg_core *c, const char *name);
+
+/* handover.c: the lock is held by a running bondgend: ask it for the
+ * bond, then wait for its lock; -EADDRINUSE when it does not hand over. */
+int bg_core_handover_take(struct bg_core *c, const char *name);
+/* How the last bondgend found the port name (the state file it left) into
+ * io's orig_*, when known. */
+void bg_core_found_add(struct bg_core *c, const char *name, const struct bg_port_io *io);
+void bg_core_found_apply(struct bg_core *c, const char *name, struct bg_port_io *io);
+/* The AF_PACKET socket of port name the last bondgend handed over, if it
+ * is bound to ifindex; else -1. */
+int bg_core_handed_port(struct bg_core *c, const char *name, int ifindex);
+/* After the model's ports are enslaved: the last bondgend's ports this
+ * model does not name are given back; unused sockets closed. */
+void bg_core_handover_finish(struct bg_core *c);

@@ -146,6 +146,10 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 
 /* ---- lifecycle ---- */
 
+static void found_add(void *ctx, const char *name, const struct bg_port_io *io) {
+        bg_core_found_add(ctx, name, io);
+}
+
 /* Blocked from the start, before any port is touched, and handled by the
  * loop: a signal that arrives while ports are being set up ends the run
  * through the same clean stop. */
@@ -176,6 +180,7 @@ int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params
         memset(c, 0, sizeof(*c));
         c->ctl_fd = -1;
         c->lock_fd = -1;
+        c->handed_tap = -1;
         block_signals();
         c->log_level = LOG_INFO;
         b->tap_fd = -1;
@@ -198,10 +203,21 @@ int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params
         STEP("create the event loop", sd_event_default(&c->ev));
         STEP("open the run directory (owned by root or bondgend's user, writable by no one else)",
              bg_rundir_open(NULL, 0));
-        STEP("take the instance lock in the run directory", bg_core_take_instance_lock(c, name));
+        c->step = "take the instance lock in the run directory";
+        r = bg_core_take_instance_lock(c, name);
+        /* held: a running bondgend serves the bond; it hands it over */
+        if (r == -EADDRINUSE)
+                r = bg_core_handover_take(c, name);
+        if (r < 0)
+                return r;
         STEP("check for a running bondgend", bg_ctl_probe_live(name));
         snprintf(c->state_path, sizeof(c->state_path), "%s/%s.state", bg_rundir(), name);
-        bg_port_state_recover(c->state_path, bg_core_recover_log);
+        /* A crashed run's ports are given back; a handed-over bond's stay
+         * as they are, and how they were found is kept for our stop. */
+        if (c->took_over)
+                bg_port_state_each(c->state_path, bg_core_recover_log, found_add, c);
+        else
+                bg_port_state_recover(c->state_path, bg_core_recover_log);
 
         STEP("open an rtnetlink socket", bg_nl_open(&c->rtnl));
         STEP("subscribe to rtnetlink link and address events", bg_nl_open_events(&c->nl));
@@ -211,7 +227,10 @@ int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params
                 bg_core_log(c, LOG_WARNING, "no nftables netdev ingress hook (%s): only sysctls keep the host stack "
                             "off the ports", strerror(-r));
         STEP("create or attach the TAP device (is another device using the name?)", bg_core_open_tap(c, name));
-        (void) bg_tap_set_carrier(b->tap_fd, false);
+        /* a handed-over bond keeps its carrier: no link flap for the host
+         * stack and what is stacked on the bond */
+        if (!c->took_over)
+                (void) bg_tap_set_carrier(b->tap_fd, false);
         if (mac) {
                 memcpy(b->mac, mac, 6);
                 STEP("set the bond's MAC address", bg_fwd_link_set_mac(name, mac));
@@ -234,6 +253,7 @@ int bg_core_run(struct bg_core *c) {
          * as SIGTERM: its default action would end the daemon without
          * giving the ports back. A peer closing the control socket must
          * not kill it either. */
+        bg_core_handover_finish(c);
         c->step = "watch for signals";
         r = sd_event_add_signal(c->ev, NULL, SIGTERM, on_signal, c);
         if (r >= 0)
@@ -275,22 +295,25 @@ void bg_core_free(struct bg_core *c) {
                 close(c->poll_fd);
         }
         /* Give every port back as it was found, without failing over
-         * between them on the way out. */
+         * between them on the way out; handed over, they stay as they
+         * are for the next bondgend (handover.c), and so do the state
+         * file, the VLAN devices and the bond device. */
         while (b->n_ports) {
                 struct bg_fwd_port *p = b->ports[b->n_ports - 1];
                 struct bg_dp_port *pa = (struct bg_dp_port *) p->core;
                 sd_event_source_disable_unref(pa->io.src);
                 if (p->fd >= 0)
                         close(p->fd);
-                if (bg_fwd_link_ifindex(p->name) > 0)
+                if (!c->handed_over && bg_fwd_link_ifindex(p->name) > 0)
                         bg_core_port_restore(c, p->name, &pa->io);
                 b->active = NULL;
                 bg_fwd_port_free(b, p);
                 free(pa);
         }
+        bg_core_handover_finish(c);   /* what a failed start did not use */
         bg_ingress_close(c->ingress);
         bg_ctl_close(c);
-        if (c->state_path[0])
+        if (c->state_path[0] && !c->handed_over)
                 (void) unlink(c->state_path);
         bg_core_vlans_free(c);
         sd_event_source_disable_unref(c->tap_src);
@@ -301,7 +324,7 @@ void bg_core_free(struct bg_core *c) {
         sd_event_source_disable_unref(c->igmp_src);
         /* Run by hand, a stop deletes the device; under a service manager
          * its fd store keeps it until the unit is stopped (instance.c: bg_core_open_tap()). */
-        if (b->tap_fd >= 0 && !c->fdstore)
+        if (b->tap_fd >= 0 && !c->fdstore && !c->handed_over)
                 (void) bg_tap_set_persist(b->tap_fd, false);
         if (b->tap_fd >= 0)
                 close(b->tap_fd);
@@ -310,6 +333,8 @@ void bg_core_free(struct bg_core *c) {
         bg_fwd_mode_teardown(b);
         sd_event_unref(c->ev);
         bg_dp_free(c);
+        if (c->handed_tap >= 0)
+                close(c->handed_tap);
         if (c->lock_fd >= 0)
                 close(c->lock_fd);   /* last: the ports are given back */
 }

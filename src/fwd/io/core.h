@@ -84,6 +84,17 @@ void bg_port_restore(const char *name, const struct bg_port_io *io);
  * start: one line per port. */
 int bg_port_state_save(const char *path, struct bg_fwd *b);
 void bg_port_state_recover(const char *path, void (*log)(const char *msg));
+/* Each port of the state file, which is kept (a handover: handover.c). */
+void bg_port_state_each(const char *path, void (*log)(const char *msg),
+                        void (*each)(void *ctx, const char *name, const struct bg_port_io *io), void *ctx);
+
+/* How a port was found before any bondgend touched it, read from the state
+ * file of the bondgend that handed the bond over (handover.c). */
+struct bg_port_found {
+        char name[16];
+        struct bg_port_io io;
+        bool used;                  /* enslaved again: io is its orig_* */
+};
 
 /* ---- core.c ---- */
 struct bg_core {
@@ -140,6 +151,19 @@ struct bg_core {
         size_t n_stacked;
         uint64_t rl_start;          /* bg_core_ratelimit() window */
         unsigned rl_count, rl_suppressed;
+        /* The handover (handover.c): given to the next bondgend (the stop
+         * then undoes nothing: bg_core_free()), or taken from the last one:
+         * its TAP and its ports' sockets until they are used, and how it
+         * found the ports. */
+        bool handed_over, took_over;
+        int handed_tap;
+        struct {
+                char name[16];
+                int fd;
+        } handed_port[BG_FWD_MAX_PORTS];
+        size_t n_handed_port;
+        struct bg_port_found found[BG_FWD_MAX_PORTS];
+        size_t n_found;
 };
 
 int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params *p,
@@ -192,6 +216,11 @@ bool bg_core_vlan_link_event(struct bg_core *c, const struct bg_nl_link *l);
 /* The bond's MAC or carrier changed: VLANs without a MAC of their own
  * take the bond's, and every one the bond's carrier. */
 void bg_core_vlans_follow(struct bg_core *c);
+
+/* ---- handover.c ---- */
+/* The control socket's "handover" from peer: the descriptors sent on fd
+ * and the loop told to exit; -errno with the reason in err. */
+int bg_core_handover_give(struct bg_core *c, int fd, pid_t peer, char *err, size_t errlen);
 
 /* ---- ctl.c ---- */
 int bg_ctl_listen(struct bg_core *c);

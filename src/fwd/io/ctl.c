@@ -22,6 +22,7 @@
 #include "config.h"
 #include "fwd/io/core.h"
 #include "fwd/io/rundir.h"
+#include "fwd/logic/handover.h"
 #include "util/util.h"
 
 /* Answers are small (a status is a few KB) and go out with one
@@ -86,7 +87,7 @@ static void handle_vlan(struct bg_core *c, int fd, char *arg) {
                 reply_errno(fd, r, name);
 }
 
-static void handle(struct bg_core *c, int fd, char *line) {
+static void handle(struct bg_core *c, int fd, char *line, const struct ucred *peer) {
         char *arg;
         int r;
 
@@ -94,6 +95,22 @@ static void handle(struct bg_core *c, int fd, char *line) {
         arg = strchr(line, ' ');
         if (arg)
                 *arg++ = 0;
+
+        /* the next bondgend of this bond takes it over (handover.c) */
+        if (!strcmp(line, BG_HANDOVER_REQUEST) && !arg) {
+                char err[200], head[240];
+                r = bg_core_handover_give(c, fd, peer->pid, err, sizeof(err));
+                if (r < 0) {
+                        snprintf(head, sizeof(head), "error: %s", err);
+                        reply(fd, head, NULL);
+                }
+                return;
+        }
+        /* bondgend's own user (not root) may ask for a handover only */
+        if (peer->uid != 0) {
+                reply(fd, "error: permission denied: only root may use the control socket", NULL);
+                return;
+        }
 
         if (!strcmp(line, "status")) {
                 char *out = NULL;
@@ -180,6 +197,7 @@ static void handle(struct bg_core *c, int fd, char *line) {
 struct ctl_client {
         struct bg_core *c;
         int fd;
+        struct ucred peer;
         sd_event_source *io, *timer;
         size_t len;
         char line[4096];   /* a `set` of every option fits */
@@ -216,7 +234,7 @@ static int on_client(sd_event_source *s, int fd, uint32_t revents, void *userdat
                         break;
         }
         if (cl->len)
-                handle(cl->c, fd, cl->line);
+                handle(cl->c, fd, cl->line, &cl->peer);
         client_free(cl);
         return 0;
 }
@@ -239,6 +257,15 @@ static void refuse(struct bg_core *c, int fd, const char *msg, const char *why) 
         close(fd);
 }
 
+/* Root, or the user bondgend runs as under its unit (the owner of the run
+ * directory, which the service manager gives the unit's user): the next
+ * bondgend asking for a handover may be either. */
+static bool peer_trusted(uid_t uid) {
+        struct stat st;
+
+        return uid == 0 || uid == geteuid() || (fstat(bg_rundir_fd(), &st) == 0 && st.st_uid == uid);
+}
+
 static int on_ctl(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         struct bg_core *c = userdata;
 
@@ -254,7 +281,7 @@ static int on_ctl(sd_event_source *s, int fd, uint32_t revents, void *userdata) 
 
                 if (cfd < 0)
                         return 0;
-                if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != 0) {
+                if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || !peer_trusted(cred.uid)) {
                         snprintf(why, sizeof(why), "refused a request from uid %d",
                                  cl == sizeof(cred) ? (int) cred.uid : -1);
                         refuse(c, cfd, "error: permission denied: only root may use the control socket", why);
@@ -267,6 +294,7 @@ static int on_ctl(sd_event_source *s, int fd, uint32_t revents, void *userdata) 
                 }
                 client->c = c;
                 client->fd = cfd;
+                client->peer = cred;
                 n_clients++;
                 if (sd_event_add_io(c->ev, &client->io, cfd, EPOLLIN, on_client, client) < 0 ||
                     sd_event_now(c->ev, CLOCK_MONOTONIC, &now) < 0 ||

@@ -96,6 +96,9 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
         p->core = &pa->io;
         pending_del(b, name);
         r = bg_port_setup(name, b->mtu, &pa->io);
+        /* handed over: the port is set up already; how it was found is
+         * what the last bondgend recorded */
+        bg_core_found_apply(c, name, &pa->io);
         if (r < 0) {
                 bg_core_port_restore(c, name, &pa->io);
                 goto fail;
@@ -138,7 +141,10 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
          * port has no ifindex here, so they are not mistaken for carrier
          * changes; its state is read afresh below. */
         (void) bg_core_on_netlink(NULL, -1, 0, c);
-        fd = bg_port_socket(link.ifindex);
+        /* the last bondgend's socket: what arrived meanwhile waits in it */
+        fd = bg_core_handed_port(c, name, link.ifindex);
+        if (fd < 0)
+                fd = bg_port_socket(link.ifindex);
         if (fd < 0) {
                 r = fd;
                 bg_core_port_restore(c, name, &pa->io);

@@ -92,7 +92,7 @@ int bg_core_take_kept(struct bg_core *c, const char *name) {
  * it, and `systemctl stop` deletes it. Run by hand, the TAP is persistent
  * (TUNSETPERSIST), so a crash leaves it for the next run, and a stop by
  * signal deletes it. */
-static bool have_fdstore(void) {
+bool bg_core_have_fdstore(void) {
         const char *e = getenv("FDSTORE");
 
         return getenv("NOTIFY_SOCKET") && !(e && atoi(e) == 0);
@@ -103,7 +103,13 @@ int bg_core_open_tap(struct bg_core *c, const char *name) {
         bool existed = bg_fwd_link_ifindex(name) > 0;
         int fd = stored_tap_fd(c), r;
 
-        c->fdstore = have_fdstore();
+        c->fdstore = bg_core_have_fdstore();
+        /* the TAP the last bondgend handed over (handover.c) */
+        if (fd >= 0 && c->handed_tap >= 0)
+                close(c->handed_tap);
+        else if (fd < 0)
+                fd = c->handed_tap;
+        c->handed_tap = -1;
         if (fd >= 0) {
                 r = bg_tap_adopt(fd, name, &b->tap_ifindex);
                 if (r < 0) {
@@ -128,7 +134,7 @@ int bg_core_open_tap(struct bg_core *c, const char *name) {
                 return r;
         if (c->reattached)
                 bg_core_log(c, LOG_INFO, "reattached to the existing bond device %s%s; port counters start from zero",
-                            name, c->fdstore ? " (kept by the service manager)" : "");
+                            name, c->took_over ? " (handed over)" : c->fdstore ? " (kept by the service manager)" : "");
         return 0;
 }
 

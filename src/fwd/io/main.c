@@ -85,6 +85,22 @@ static int port_by_mac(struct bg_core *c, const struct bg_hwaddr *mac, char name
         return l ? 0 : -ENODEV;
 }
 
+/* Run from an initramfs (/etc/initrd-release, which dracut and systemd
+ * initrds have; BONDGEN_INITRD=1 from bondgen-initrd-up where the image
+ * has no such file, as with initramfs-tools): the bond may carry the root
+ * file system (NFS, iSCSI), so bondgend follows systemd's rule for
+ * root-storage daemons (systemd.io, "Storage Daemons for the Root File
+ * System"): '@' as the first character of argv[0] keeps it out of the
+ * killing spree at switch-root and at the end of shutdown. Only argv[0]
+ * changes, not the comm name. The real root's bondgend@BOND.service
+ * takes the bond over from it (handover.c). */
+static void mark_root_storage_daemon(char **argv) {
+        const char *e = getenv("BONDGEN_INITRD");
+
+        if (argv[0] && argv[0][0] && (access("/etc/initrd-release", F_OK) == 0 || (e && !strcmp(e, "1"))))
+                argv[0][0] = '@';
+}
+
 int main(int argc, char **argv) {
         static const struct option opts[] = {
                 { "config", required_argument, NULL, 'c' },
@@ -120,6 +136,7 @@ int main(int argc, char **argv) {
                         return EXIT_USAGE;
                 }
         }
+        mark_root_storage_daemon(argv);
         if (optind != argc - 1) {
                 fprintf(stderr, "bondgend: %s\nTry 'bondgend --help'.\n",
                         optind == argc ? "no BOND given" : "one BOND only");
@@ -188,7 +205,8 @@ int main(int argc, char **argv) {
         r = bg_core_init(c, name, &params, bond->mac.len ? mac : NULL, bond->mtu);
         if (r < 0) {
                 if (r == -EADDRINUSE)
-                        fprintf(stderr, "bondgend: %s: another bondgend already serves this bond\n", name);
+                        fprintf(stderr, "bondgend: %s: another bondgend already serves this bond and did not hand it "
+                                "over\n", name);
                 else
                         fprintf(stderr, "bondgend: %s: cannot %s: %s\n", name, c->step ? c->step : "set up the bond",
                                 strerror(-r));

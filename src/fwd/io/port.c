@@ -146,7 +146,10 @@ int bg_port_state_save(const char *path, struct bg_fwd *b) {
         return r;
 }
 
-void bg_port_state_recover(const char *path, void (*log)(const char *msg)) {
+/* Each port line of the state file to each(); the file is removed after
+ * unless keep. */
+static void state_read(const char *path, void (*log)(const char *msg), bool keep,
+                       void (*each)(void *ctx, const char *name, const struct bg_port_io *io), void *ctx) {
         const char *file = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
         char line[256], msg[300];
         FILE *f = bg_rundir_fopen(file, msg, sizeof(msg));
@@ -176,12 +179,35 @@ void bg_port_state_recover(const char *path, void (*log)(const char *msg)) {
                         io.orig_mac[i] = (uint8_t) m[i];
                 io.orig_up = up;
                 io.orig_noarp = noarp;
-                if (bg_fwd_link_ifindex(name) < 0)
-                        continue;
-                bg_port_restore(name, &io);
-                snprintf(msg, sizeof(msg), "restored port %s left behind by an earlier run", name);
-                log(msg);
+                each(ctx, name, &io);
         }
         fclose(f);
-        (void) unlinkat(bg_rundir_fd(), file, 0);
+        if (!keep)
+                (void) unlinkat(bg_rundir_fd(), file, 0);
+}
+
+struct logger {
+        void (*log)(const char *msg);
+};
+
+static void restore_one(void *ctx, const char *name, const struct bg_port_io *io) {
+        const struct logger *lg = ctx;
+        char msg[80];
+
+        if (bg_fwd_link_ifindex(name) < 0)
+                return;
+        bg_port_restore(name, io);
+        snprintf(msg, sizeof(msg), "restored port %s left behind by an earlier run", name);
+        lg->log(msg);
+}
+
+void bg_port_state_recover(const char *path, void (*log)(const char *msg)) {
+        struct logger lg = { log };
+
+        state_read(path, log, false, restore_one, &lg);
+}
+
+void bg_port_state_each(const char *path, void (*log)(const char *msg),
+                        void (*each)(void *ctx, const char *name, const struct bg_port_io *io), void *ctx) {
+        state_read(path, log, true, each, ctx);
 }

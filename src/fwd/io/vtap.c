@@ -198,7 +198,7 @@ void bg_core_vlans_start(struct bg_core *c) {
 void bg_core_vlans_free(struct bg_core *c) {
         while (c->bond.n_vlans) {
                 struct bg_dp_vlan *dv = (struct bg_dp_vlan *) c->bond.vlans[c->bond.n_vlans - 1];
-                vlan_close(c, dv, c->fdstore);
+                vlan_close(c, dv, c->fdstore || c->handed_over);
         }
 }
 
