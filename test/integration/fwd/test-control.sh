@@ -20,8 +20,9 @@
 #                   on it, a bridge port, a tun device
 #  silent client    a client that connects and sends nothing: 100 pings at
 #                   10 ms pass, rtt max under 200 ms
-#  second instance  exit 3, "another bondgend", the live ports untouched and
-#                   still forwarding
+#  second instance  takes the bond over: the first exits 0, the second
+#                   forwards, no live port given back (refusals:
+#                   fwd-handover)
 #  SIGHUP           exit 0, h0 no longer NOARP, IPv6 on again
 #  without -c       bondgend reads RUNDIR/BOND.yaml left by apply
 #  --prefer-handed  with -c FILE: RUNDIR/BOND.yaml when it is there (the
@@ -152,15 +153,20 @@ max=$(sed -n 's|.*= [0-9.]*/[0-9.]*/\([0-9.]*\)/.*|\1|p' $TMP/silent.log)
 python3 -c "import sys; sys.exit(0 if float('$max') < 200 else 1)" || fail "a silent client stalled forwarding (rtt max $max ms)"
 ok "a silent control client: 100 pings, rtt max $max ms"
 
-# ---- one instance per bond: the second is refused before touching ports ----
-ip netns exec $H "$BONDGEND" -c $TMP/m.yaml $B > $TMP/second.log 2>&1
+# ---- one instance per bond: a second one takes the bond over ----
+answers_status() { st $B > /dev/null 2>&1; }
+FIRST=$BPID
+ip netns exec $H "$BONDGEND" -c $TMP/m.yaml $B > $TMP/second.log 2>&1 & BPID=$!; PIDS+=($BPID)
+wait $FIRST
 rc=$?
-[ $rc = 3 ] || fail "second instance exit $rc: $(cat $TMP/second.log)"
-grep -q "another bondgend" $TMP/second.log || fail "second instance message: $(cat $TMP/second.log)"
+[ $rc = 0 ] || fail "the first instance, handing over, exit $rc: $(tail -3 $TMP/bondgend-$B.log)"
+kill -0 $BPID 2>/dev/null || fail "the second instance exited: $(cat $TMP/second.log)"
+grep -q "took the bond over" $TMP/second.log || fail "second instance message: $(cat $TMP/second.log)"
 grep -q "restored port" $TMP/second.log && fail "the second instance restored the live ports"
-ip -n $H link show h0 | grep -q NOARP || fail "h0 was given back while the first instance runs"
-ip netns exec $H ping -n -c 2 -W 2 $PEER > /dev/null || fail "the first instance stopped forwarding"
-ok "a second instance is refused (exit 3) and leaves the live ports alone"
+ip -n $H link show h0 | grep -q NOARP || fail "h0 was given back to the host by the handover"
+wait_until 5 answers_status || fail "the second instance does not answer"
+ip netns exec $H ping -n -c 2 -W 2 $PEER > /dev/null || fail "no forwarding after the handover"
+ok "a second instance takes the bond over (the first exits 0) and gives no live port back"
 
 # ---- SIGHUP: clean stop, ports given back ----
 kill -HUP $BPID
@@ -173,7 +179,6 @@ ok "SIGHUP: exit 0, ports restored"
 # ---- without -c, the model bondgen apply handed over (RUNDIR/BOND.yaml) ----
 cp $TMP/m.yaml "$BONDGEN_RUNDIR/$B.yaml"
 ip netns exec $H "$BONDGEND" $B >> $TMP/bondgend-$B.log 2>&1 & BPID=$!; PIDS+=($BPID)
-answers_status() { st $B > /dev/null 2>&1; }
 wait_until 5 answers_status
 st $B | grep -q "Slave Interface: h0" || fail "bondgend without -c did not find $BONDGEN_RUNDIR/$B.yaml"
 stop_bondgend

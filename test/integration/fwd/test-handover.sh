@@ -10,7 +10,7 @@
 #          h0 ───────────── veth ───────────── t0 ─┐
 #          h1 ───────────── veth ───────────── t1 ─┴─ br0
 # Printed: the pings lost and the longest gap of each handover (the goal
-# is none).
+# is none), and how long the new bondgend waited for the old one to exit.
 # Cases:
 #  initramfs      the first bondgend, started with BONDGEN_INITRD=1, marks
 #                 itself as a root-storage daemon: argv[0] starts with '@',
@@ -27,8 +27,12 @@
 #  stop           a stop by signal after three handovers gives the ports
 #                 back as the first bondgend found them (h0, h1 not NOARP,
 #                 IPv6 on, h1 its own MAC) and deletes the devices
+#  refused        the lock held by a process whose socket answers "error:
+#                 unknown command" (a bondgend from before the handover):
+#                 exit 3 naming the answer; the state file is neither
+#                 read nor removed (h0 keeps its MTU), no device is made
 . "$(dirname "$0")/lib.sh"
-require ip ping python3 ss
+require ip ping python3 ss flock timeout
 PEER=10.203.21.1 ADDR=10.203.21.2 B=bgfho$$
 B=${B:0:13}
 topo_bridge 2
@@ -123,11 +127,12 @@ for round in 1 2 3; do
         [ "$(packet_inodes)" = "$sockets" ] ||
                 fail "round $round: AF_PACKET sockets $(packet_inodes), the first start's were $sockets"
         read -r gap lost < <(gap_of $TMP/p$round.log 3000)
-        results="$results $lost/${gap}ms"
+        held=$(sed -n 's/.*let go of the lock after \([0-9]*\) ms.*/\1/p' $TMP/b$N.log)
+        results="$results $lost/${gap}ms/${held}ms"
         [ "$lost" -le 50 ] || fail "round $round: $lost of 3000 pings lost (longest gap $gap ms)"
         OLD=$NEW
 done
-ok "3 handovers under a 1000/s ping stream: lost/longest gap$results; device, VLAN, address, carrier" \
+ok "3 handovers under a 1000/s ping stream: lost/longest gap/old one gone after$results; device, VLAN, address, carrier" \
    "and port sockets kept, no port restored, the new bondgend serves"
 
 BPID=$OLD
@@ -141,4 +146,30 @@ done
 [ "$(ip -n $H -br link show h1 | awk '{print $3}')" = "$orig_mac1" ] || fail "the stop did not give h1 its MAC back"
 [ -e $RUN/$B.state ] && fail "the stop left the state file"
 ok "a stop after the handovers gives the ports back as the first bondgend found them and deletes the devices"
+
+# ---- refused: the lock's holder does not hand over (a bondgend from
+# before the handover answers "error: unknown command") ----
+python3 -c "
+import fcntl, socket
+lock = open('$RUN/$B.lock', 'a'); fcntl.flock(lock, fcntl.LOCK_EX)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind('$RUN/$B.sock'); s.listen(4)
+print('listening', flush=True)
+while True:
+    c, _ = s.accept(); c.recv(100); c.sendall(b'error: unknown command\n'); c.close()
+" > $TMP/old.log 2>&1 & PIDS+=($!)
+listening() { grep -q listening $TMP/old.log; }
+wait_until 10 listening || fail "the stand-in for an old bondgend did not start"
+locked() { ! flock -n $RUN/$B.lock true; }
+wait_until 5 locked || fail "the lock is not held"
+echo "h0 02:00:00:00:00:99 1400 1 1 1 1" > $RUN/$B.state
+mtu0=$(ip netns exec $H cat /sys/class/net/h0/mtu)
+timeout 20 ip netns exec $H "$BONDGEND" -c $TMP/h.yaml $B > $TMP/refused.log 2>&1
+rc=$?
+[ $rc = 3 ] || fail "refused handover: exit $rc: $(cat $TMP/refused.log)"
+grep -q "refused the handover: error: unknown command" $TMP/refused.log || fail "message: $(cat $TMP/refused.log)"
+grep -q "did not hand it over" $TMP/refused.log || fail "message: $(cat $TMP/refused.log)"
+[ "$(ip netns exec $H cat /sys/class/net/h0/mtu)" = "$mtu0" ] || fail "the refused bondgend restored the state file's h0"
+[ -s $RUN/$B.state ] || fail "the refused bondgend removed the state file"
+ip -n $H link show $B > /dev/null 2>&1 && fail "the refused bondgend made the bond device"
+ok "a lock holder that does not hand over: exit 3 with its answer, no port, state file or device touched"
 exit 0
