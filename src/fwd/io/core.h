@@ -226,4 +226,7 @@ int bg_core_handover_give(struct bg_core *c, int fd, pid_t peer, char *err, size
 int bg_ctl_listen(struct bg_core *c);
 /* -EADDRINUSE when a bondgend already serves this bond. */
 int bg_ctl_probe_live(const char *bond);
+/* A connection to BOND's control socket, with send and receive timeouts;
+ * the fd or -errno. */
+int bg_ctl_connect(const char *bond, unsigned timeout_s);
 void bg_ctl_close(struct bg_core *c);

@@ -308,10 +308,11 @@ static int on_ctl(sd_event_source *s, int fd, uint32_t revents, void *userdata) 
         return 0;
 }
 
-int bg_ctl_probe_live(const char *bond) {
+int bg_ctl_connect(const char *bond, unsigned timeout_s) {
+        struct timeval tv = { .tv_sec = timeout_s };
         struct sockaddr_un sa;
         char name[32];
-        int fd, r = 0;
+        int fd, r;
 
         snprintf(name, sizeof(name), "%.15s.sock", bond);
         if (bg_rundir_sockaddr(name, &sa) < 0)
@@ -319,12 +320,27 @@ int bg_ctl_probe_live(const char *bond) {
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;
+        (void) setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        (void) setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+                r = -errno;
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+int bg_ctl_probe_live(const char *bond) {
+        int fd = bg_ctl_connect(bond, 1);
+
         /* A socket file left by a crashed run refuses connections; a live
          * one means another bondgend serves this bond. */
-        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) == 0)
-                r = -EADDRINUSE;
+        if (fd == -ENAMETOOLONG)
+                return fd;
+        if (fd < 0)
+                return 0;
         close(fd);
-        return r;
+        return -EADDRINUSE;
 }
 
 int bg_ctl_listen(struct bg_core *c) {

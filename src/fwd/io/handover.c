@@ -24,7 +24,6 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
@@ -157,30 +156,21 @@ drop:
 /* The answer: "ok" and the descriptors, or "error: ..." (a bondgend that
  * predates the handover answers "error: unknown command"). */
 static int ask(struct bg_core *c, const char *name, int *fds, size_t *nfds, char *text, size_t textlen) {
-        struct sockaddr_un sa;
-        struct timeval tv = { .tv_sec = HANDOVER_ANSWER_TIMEOUT_S };
         union {
                 struct cmsghdr h;
                 char buf[CMSG_SPACE(sizeof(int) * BG_HANDOVER_MAX_FDS)];
         } cm;
         struct iovec iov = { .iov_base = text, .iov_len = textlen - 1 };
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf) };
-        char sock[32];
         size_t len;
         ssize_t n;
         int fd, r = 0;
 
         *nfds = 0;
-        snprintf(sock, sizeof(sock), "%.15s.sock", name);
-        if (bg_rundir_sockaddr(sock, &sa) < 0)
-                return -ENAMETOOLONG;
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        fd = bg_ctl_connect(name, HANDOVER_ANSWER_TIMEOUT_S);
         if (fd < 0)
-                return -errno;
-        (void) setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-        (void) setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 ||
-            send(fd, BG_HANDOVER_REQUEST "\n", sizeof(BG_HANDOVER_REQUEST), MSG_NOSIGNAL) < 0) {
+                return fd;
+        if (send(fd, BG_HANDOVER_REQUEST "\n", sizeof(BG_HANDOVER_REQUEST), MSG_NOSIGNAL) < 0) {
                 r = -errno;
                 goto out;
         }
