@@ -20,7 +20,9 @@
 # RATES="50000 100000 ..." and MODES="active-backup ..." override the steps
 # and the modes, PEERS=0 leaves out the raw veth and OVS, BASE=OTHER_BUILD
 # also runs that build's bondgend in every mode (path "MODE@base"): a
-# before/after comparison in the same run; traffic stays inside namespaces
+# before/after comparison in the same run; RX_RINGS="2 3 0" runs each
+# bondgend once per port receive path (BONDGEND_RX_RING, bondgend(8);
+# path "MODE/rxN"); traffic stays inside namespaces
 # created here (10.206.x.y).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -111,8 +113,9 @@ done
 ip -n $S link set br0 up; ip -n $S addr add 10.206.1.1/24 dev br0
 ip netns exec $S sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 SMAC=$(mac $S br0)
-for mode in $MODES; do for bld in $build ${BASE:-}; do
+for mode in $MODES; do for bld in $build ${BASE:-}; do for rx in ${RX_RINGS:-default}; do
         label=$mode; [ $bld = $build ] || label=$mode@base
+        [ $rx = default ] || label=$label/rx$rx
         cat > $RUN/b.yaml <<Y
 version: 1
 bonds:
@@ -122,6 +125,7 @@ bonds:
     ports: [{name: h0}, {name: h1}]
     ipv4: {method: static, addresses: [10.206.1.2/24]}
 Y
+        if [ $rx = default ]; then unset BONDGEND_RX_RING; else export BONDGEND_RX_RING=$rx; fi
         ip netns exec $H "$bld/src/fwd/bondgend" -c $RUN/b.yaml bond0 > $RUN/bondgend-$mode.log 2>&1 &
         FWD=$!; PIDS+=($FWD)
         for i in $(seq 50); do "$BONDGEN" status bond0 >/dev/null 2>&1 && break; sleep 0.1; done
@@ -131,11 +135,14 @@ Y
           sweep $label tap-\>wire $H bond0 $SMAC $BMAC 10.206.1.2 10.206.1.1 $S br0 $FWD $c
           ip netns exec $H ping -c 2 -i 0.2 -q -W 1 10.206.1.1 >/dev/null 2>&1   # the bridge learns the bond MAC again
           sweep $label wire-\>tap $S br0 $BMAC $SMAC 10.206.1.1 10.206.1.2 $H bond0 $FWD 1
+          # round trip through the bond at a low rate: a receive ring hands
+          # frames over per block, so a lone frame may wait for its timeout
+          echo "$label ping rtt min/avg/max/mdev: $(ip netns exec $H ping -c 20 -i 0.05 -q -W 1 10.206.1.1 2>/dev/null | awk -F' = ' '/^rtt/ {print $2}')"
           i0=$(cpu_ns $FWD); sleep 2; i1=$(cpu_ns $FWD)
           echo "$label idle: $(( (i1 - i0) / 2000 )) us of CPU per second (no traffic); VmRSS $(awk '/VmRSS/ {print $2, $3}' /proc/$FWD/status)"
         } 2>&1 | tee -a $OUT/small.txt
         kill $FWD; wait $FWD 2>/dev/null
-done; done
+done; done; done
 
 # 3. Open vSwitch userspace active-backup bond over the same veths
 if [ $PEERS = 1 ] && command -v ovs-vswitchd >/dev/null; then

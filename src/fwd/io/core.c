@@ -302,8 +302,7 @@ void bg_core_free(struct bg_core *c) {
                 struct bg_fwd_port *p = b->ports[b->n_ports - 1];
                 struct bg_dp_port *pa = (struct bg_dp_port *) p->core;
                 sd_event_source_disable_unref(pa->io.src);
-                if (p->fd >= 0)
-                        close(p->fd);
+                bg_port_close(&pa->io, p->fd);
                 if (!c->handed_over && bg_fwd_link_ifindex(p->name) > 0)
                         bg_core_port_restore(c, p->name, &pa->io);
                 b->active = NULL;

@@ -8,6 +8,7 @@
 
 #include "fwd/logic/batch.h"
 #include "fwd/logic/fwd.h"
+#include "fwd/logic/rxring.h"
 
 struct bg_nl;
 struct bg_dp;
@@ -71,11 +72,25 @@ struct bg_port_io {
         /* pending transmit batch (sendmmsg) */
         struct bg_txb txb;
         bool queued;
+        /* the socket's receive ring, one of the two (map NULL: recvmmsg()) */
+        struct bg_rxring ring;
+        struct bg_rxring2 ring2;
+        /* frames queued on the socket before its ring was made (a socket
+         * handed over): read with recvmmsg() first */
+        bool drain;
 };
 
 /* Open the AF_PACKET socket of a port (vnet header, promiscuous, ignore
- * outgoing, large buffers). */
-int bg_port_socket(int ifindex);
+ * outgoing, large buffers) with its receive ring in io->ring where the
+ * kernel gives one. */
+int bg_port_socket(int ifindex, struct bg_port_io *io);
+/* Unmap the ring and close the socket (fd < 0: only the ring). */
+void bg_port_close(struct bg_port_io *io, int fd);
+/* Take the ring off the socket (it queues frames for recv() again), so that
+ * the socket can be handed to another bondgend; and make one on a socket
+ * received so (io->drain set when made). */
+void bg_port_ring_detach(struct bg_port_io *io, int fd);
+void bg_port_ring_attach(struct bg_port_io *io, int fd);
 /* Quiet the port for the host stack (ARP off, IPv6 off, strict rp_filter),
  * set MTU and bring it up, remembering the original state in io. */
 int bg_port_setup(const char *name, uint32_t mtu, struct bg_port_io *io);

@@ -5,9 +5,12 @@
  * TAP -> ports: a batch of up to BG_BATCH reads from the TAP (tapio.c: one
  * io_uring_enter() for the batch where io_uring is available, else one
  * read() each until EAGAIN), the mode picks the port(s), and each port's
- * frames leave in one sendmmsg(). Ports -> TAP: one recvmmsg() takes up to
- * BG_BATCH frames, the mode's rx hook and the rx-disabled rule decide, and
- * the accepted frames are written to the TAP as one batch. A full batch
+ * frames leave in one sendmmsg(). Ports -> TAP: the port's receive ring
+ * (port.c; TPACKET_V3 blocks, read in place with no system call, one
+ * wake-up per block) or, where the kernel gave no ring, one recvmmsg() of
+ * up to BG_BATCH frames; the mode's rx hook and the rx-disabled rule
+ * decide, and the accepted frames are written to the TAP in batches of up
+ * to BG_BATCH. A full batch
  * means more is waiting: up to BG_DP_ROUNDS batches are taken per
  * wake-up, which saves the wait for readiness between them without
  * starving the other sources of the loop.
@@ -16,6 +19,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -259,28 +263,15 @@ static void rx_vlan(struct msghdr *m, struct bg_fwd_frame *fr) {
         }
 }
 
-/* One frame received on p (buf: virtio-net header and data, as the
- * socket gave them): whether it goes up the bond; if so *out is what to
- * write to the TAP. */
-static bool port_frame(struct bg_core *c, struct bg_fwd_port *p, struct mmsghdr *m, const struct sockaddr_ll *from,
-                       uint8_t *buf, struct iovec *out) {
+/* One frame received on p, its VLAN tag back in place (fr: data and
+ * virtio-net header, with room for the header before data): whether it
+ * goes up the bond; if so *out is what to write to the TAP. */
+static bool port_rx(struct bg_core *c, struct bg_fwd_port *p, struct bg_fwd_frame *frp, struct iovec *out) {
         struct bg_fwd *b = &c->bond;
-        size_t len = m->msg_len;
-        struct bg_fwd_frame fr;
+        struct bg_fwd_frame fr = *frp;
         enum bg_fwd_rx verdict = BG_FWD_RX_PASS;
         struct bg_fwd_vlan *v;
 
-        if ((m->msg_hdr.msg_flags & MSG_TRUNC) || len < VH + 14) {
-                p->stats.rx_dropped++;
-                return false;
-        }
-        if (from->sll_pkttype == PACKET_OUTGOING)
-                return false;
-        memcpy(&fr.vh, buf, VH);
-        fr.data = buf + VH;
-        fr.len = len - VH;
-        fr.cap = BG_SLOT - HEADROOM - VH;
-        rx_vlan(&m->msg_hdr, &fr);
         p->stats.rx_packets++;
         p->stats.rx_bytes += fr.len;
         if (b->p.arp_interval)
@@ -318,17 +309,149 @@ static bool port_frame(struct bg_core *c, struct bg_fwd_port *p, struct mmsghdr 
         return true;
 }
 
-int bg_dp_on_port(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        struct bg_fwd_port *p = userdata;
-        struct bg_core *c = p->core ? ((struct bg_dp_port *) p->core)->core : NULL;
-        struct bg_fwd *b;
-        struct bg_dp *d;
+/* One frame of a recvmmsg() batch (buf: virtio-net header and data, as
+ * the socket gave them). */
+static bool port_frame(struct bg_core *c, struct bg_fwd_port *p, struct mmsghdr *m, const struct sockaddr_ll *from,
+                       uint8_t *buf, struct iovec *out) {
+        size_t len = m->msg_len;
+        struct bg_fwd_frame fr;
 
-        if (!c)
-                return 0;
-        b = &c->bond;
-        d = c->dp;
-        b->now = now_usec();
+        if ((m->msg_hdr.msg_flags & MSG_TRUNC) || len < VH + 14) {
+                p->stats.rx_dropped++;
+                return false;
+        }
+        if (from->sll_pkttype == PACKET_OUTGOING)
+                return false;
+        memcpy(&fr.vh, buf, VH);
+        fr.data = buf + VH;
+        fr.len = len - VH;
+        fr.cap = BG_SLOT - HEADROOM - VH;
+        rx_vlan(&m->msg_hdr, &fr);
+        return port_rx(c, p, &fr, out);
+}
+
+/* The frames accepted so far go to the TAP as one batch. */
+static void tap_write_batch(struct bg_core *c, unsigned n) {
+        struct bg_dp *d = c->dp;
+
+        if (!n)
+                return;
+        bg_tapio_write(d->tio, c->bond.tap_fd, d->tap_iov, n, d->tap_res);
+        for (unsigned i = 0; i < n; i++)
+                if (d->tap_res[i] < 0 && d->tap_res[i] != -EAGAIN) {
+                        bg_core_log(c, LOG_DEBUG, "writing to the TAP: %s", strerror(-d->tap_res[i]));
+                        break;
+                }
+}
+
+/* ---- receive through the port's ring (TPACKET_V3 blocks) ---- */
+
+/* Bytes a ring frame needs before its data: its virtio-net header, a VLAN
+ * tag put back, and the room struct bg_fwd_frame promises the modes. */
+#define RING_ROOM (VH + 4 + BG_FWD_HEADROOM)
+
+struct ring_ctx {
+        struct bg_core *c;
+        struct bg_fwd_port *p;
+        unsigned nw;       /* frames of d->tap_iov waiting to be written */
+};
+
+static void ring_flush(void *ctx) {
+        struct ring_ctx *rc = ctx;
+
+        tap_write_batch(rc->c, rc->nw);
+        rc->nw = 0;
+}
+
+/* The frame is modified in place in the ring (the VLAN tag, the header
+ * before it): the block is ours until it is handed back, after the TAP
+ * writes of its frames (ring_flush). */
+static void ring_frame(void *ctx, struct bg_rxring_frame *f) {
+        struct ring_ctx *rc = ctx;
+        struct bg_fwd_port *p = rc->p;
+        struct bg_fwd_frame fr;
+
+        if (f->pkttype == PACKET_OUTGOING)
+                return;
+        if (bg_rxring_frame_cut(f) || f->len < 14 || f->room < RING_ROOM) {
+                p->stats.rx_dropped++;
+                return;
+        }
+        memcpy(&fr.vh, f->data - VH, VH);
+        fr.data = f->data;
+        fr.len = f->len;
+        if (f->status & TP_STATUS_VLAN_VALID)
+                (void) bg_vlan_insert(&fr.data, &fr.len, &fr.vh,
+                                      f->status & TP_STATUS_VLAN_TPID_VALID ? f->vlan_tpid : 0, f->vlan_tci);
+        fr.cap = fr.len;   /* the next frame of the block follows */
+        if (port_rx(rc->c, p, &fr, &rc->c->dp->tap_iov[rc->nw]) && ++rc->nw == BG_BATCH)
+                ring_flush(rc);
+}
+
+/* Blocks read per wake-up: the rest waits for the next turn of the loop,
+ * so that the TAP and the timers are served in between. */
+#define RING_BLOCKS_PER_WAKE 4
+
+/* TPACKET_V2: up to BG_DP_ROUNDS batches of BG_BATCH slots per wake-up,
+ * each handed back once its frames are written to the TAP. A slot marked
+ * TP_STATUS_COPY holds the cut head of a frame longer than the slot; the
+ * whole frame is next in the socket's queue (tpacket_rcv()), read here in
+ * its turn so that the frames keep their order. */
+static void on_port_ring2(struct bg_core *c, struct bg_fwd_port *p, struct bg_port_io *io) {
+        struct bg_dp *d = c->dp;
+        struct bg_rxring_frame f[BG_BATCH];
+        struct ring_ctx rc = { c, p, 0 };
+
+        for (unsigned round = 0; round < BG_DP_ROUNDS; round++) {
+                unsigned n = bg_rxring2_peek(&io->ring2, f, BG_BATCH), k = 0;
+
+                for (unsigned i = 0; i < n; i++) {
+                        struct mmsghdr *m = &d->rx_msgs[k];
+                        uint8_t *buf;
+                        ssize_t len;
+
+                        if (!(f[i].status & TP_STATUS_COPY)) {
+                                ring_frame(&rc, &f[i]);
+                                continue;
+                        }
+                        buf = d->rxbuf + (size_t) k * BG_SLOT + HEADROOM;
+                        m->msg_hdr.msg_namelen = sizeof(d->rx_addr[k]);
+                        m->msg_hdr.msg_flags = 0;
+                        m->msg_hdr.msg_control = d->rx_ctl[k].buf;
+                        m->msg_hdr.msg_controllen = sizeof(d->rx_ctl[k].buf);
+                        len = recvmsg(p->fd, &m->msg_hdr, MSG_DONTWAIT);
+                        if (len < 0) {
+                                p->stats.rx_dropped++;
+                                continue;
+                        }
+                        m->msg_len = (unsigned) len;
+                        if (port_frame(c, p, m, &d->rx_addr[k], buf, &d->tap_iov[rc.nw])) {
+                                k++;
+                                rc.nw++;
+                        }
+                }
+                ring_flush(&rc);
+                bg_rxring2_release(&io->ring2, n);
+                if (n < BG_BATCH)
+                        break;
+        }
+}
+
+static void on_port_ring(struct bg_core *c, struct bg_fwd_port *p, struct bg_port_io *io) {
+        struct ring_ctx rc = { c, p, 0 };
+        unsigned bad = 0;
+
+        for (unsigned i = 0; i < RING_BLOCKS_PER_WAKE; i++)
+                if (bg_rxring_block(&io->ring, ring_frame, ring_flush, &rc, &bad) < 0)
+                        break;
+        if (bad)
+                bg_core_log(c, LOG_WARNING, "receiving on %s: a ring block with a malformed frame header", p->name);
+}
+
+/* Up to BG_DP_ROUNDS recvmmsg() batches; 0 once the socket is empty. */
+static int on_port_recvmmsg(struct bg_core *c, struct bg_fwd_port *p, int fd) {
+        struct bg_dp *d = c->dp;
+
         for (unsigned round = 0; round < BG_DP_ROUNDS; round++) {
                 unsigned nw = 0;
                 int n;
@@ -343,23 +466,50 @@ int bg_dp_on_port(sd_event_source *s, int fd, uint32_t revents, void *userdata) 
                 if (n < 0) {
                         if (errno != EAGAIN && errno != EINTR && errno != ENETDOWN)
                                 bg_core_log(c, LOG_WARNING, "receiving on %s: %m", p->name);
-                        return 0;
+                        return errno == EINTR ? 1 : 0;
                 }
                 for (int i = 0; i < n; i++) {
                         uint8_t *buf = d->rxbuf + (size_t) i * BG_SLOT + HEADROOM;
                         if (port_frame(c, p, &d->rx_msgs[i], &d->rx_addr[i], buf, &d->tap_iov[nw]))
                                 nw++;
                 }
-                if (nw) {
-                        bg_tapio_write(d->tio, b->tap_fd, d->tap_iov, nw, d->tap_res);
-                        for (unsigned i = 0; i < nw; i++)
-                                if (d->tap_res[i] < 0 && d->tap_res[i] != -EAGAIN) {
-                                        bg_core_log(c, LOG_DEBUG, "writing to the TAP: %s", strerror(-d->tap_res[i]));
-                                        break;
-                                }
-                }
+                tap_write_batch(c, nw);
                 if (n < BG_BATCH)
-                        break;
+                        return 0;
         }
+        return 1;
+}
+
+int bg_dp_on_port(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        struct bg_fwd_port *p = userdata;
+        struct bg_core *c = p->core ? ((struct bg_dp_port *) p->core)->core : NULL;
+        struct bg_port_io *io;
+
+        if (!c)
+                return 0;
+        c->bond.now = now_usec();
+        if (revents & EPOLLERR) {
+                /* The port went down (af_packet.c: packet_notifier() sets
+                 * ENETDOWN): reading the error clears it, which recvmmsg()
+                 * does but the ring never would, and epoll would report
+                 * it again on every turn of the loop. */
+                int e = 0;
+                socklen_t l = sizeof(e);
+                (void) getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &l);
+        }
+        io = p->core;
+        if (io->drain) {
+                /* the frames queued before the ring, in their order; the
+                 * ring's own are later ones */
+                if (on_port_recvmmsg(c, p, fd) == 0)
+                        io->drain = false;
+                return 0;
+        }
+        if (io->ring2.map)
+                on_port_ring2(c, p, io);
+        else if (io->ring.map)
+                on_port_ring(c, p, io);
+        else
+                (void) on_port_recvmmsg(c, p, fd);
         return 0;
 }

@@ -143,8 +143,10 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
         (void) bg_core_on_netlink(NULL, -1, 0, c);
         /* the last bondgend's socket: what arrived meanwhile waits in it */
         fd = bg_core_handed_port(c, name, link.ifindex);
-        if (fd < 0)
-                fd = bg_port_socket(link.ifindex);
+        if (fd >= 0)
+                bg_port_ring_attach(&pa->io, fd);
+        else
+                fd = bg_port_socket(link.ifindex, &pa->io);
         if (fd < 0) {
                 r = fd;
                 bg_core_port_restore(c, name, &pa->io);
@@ -155,7 +157,7 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
         p->present = true;
         r = sd_event_add_io(c->ev, &pa->io.src, fd, EPOLLIN, bg_dp_on_port, p);
         if (r < 0) {
-                close(fd);
+                bg_port_close(&pa->io, fd);
                 bg_core_port_restore(c, name, &pa->io);
                 goto fail;
         }
@@ -168,7 +170,7 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
         }
         if (b->ops->port_added && (r = b->ops->port_added(b, p)) < 0) {
                 sd_event_source_unref(pa->io.src);
-                close(fd);
+                bg_port_close(&pa->io, fd);
                 bg_core_port_restore(c, name, &pa->io);
                 goto fail;
         }
@@ -203,8 +205,7 @@ void bg_core_release_port(struct bg_core *c, struct bg_fwd_port *p, bool gone) {
         p->link = BG_LINK_DOWN;
         bg_fwd_mon_port_gone(b, p);
         sd_event_source_disable_unref(pa->io.src);
-        if (p->fd >= 0)
-                close(p->fd);
+        bg_port_close(&pa->io, p->fd);
         p->fd = -1;
         if (!gone)
                 bg_core_port_restore(c, name, &pa->io);
