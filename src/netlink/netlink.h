@@ -93,6 +93,7 @@ struct bg_nl_link {
         char slave_kind[32];        /* IFLA_INFO_SLAVE_KIND */
         bool is_bond;               /* kind == "bond" */
         uint16_t vlan_id;           /* kind "vlan": IFLA_VLAN_ID, 0 = not reported */
+        uint16_t vlan_proto;        /* kind "vlan": IFLA_VLAN_PROTOCOL, host order, 0 = not reported */
         struct bg_nl_bridge br;     /* kind "bridge" */
         struct bg_nl_bond_opts bond;
         struct bg_nl_ad_info ad_info;
@@ -200,6 +201,10 @@ int bg_nl_msg_addr(void *buf, uint32_t seq, bool add, const struct bg_nl_addr *a
                    struct nlmsghdr **out);
 int bg_nl_msg_route(void *buf, uint32_t seq, bool add, const struct bg_nl_route *r,
                     struct nlmsghdr **out);
+/* RTM_GETROUTE of one IPv4 destination (network byte order): the kernel
+ * answers with the route it would use (RTM_NEWROUTE, RTA_OIF) or an
+ * error (-ENETUNREACH, ...). */
+int bg_nl_msg_getroute4(void *buf, uint32_t seq, uint32_t dst_be, struct nlmsghdr **out);
 /* RTM_GETLINK / RTM_GETADDR / RTM_GETROUTE dump requests. */
 int bg_nl_msg_dump(void *buf, uint32_t seq, uint16_t type, struct nlmsghdr **out);
 /* RTM_GETLINK of one link, by ifindex (> 0) or else by name. */

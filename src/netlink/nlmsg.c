@@ -330,6 +330,17 @@ int bg_nl_msg_route(void *buf, uint32_t seq, bool add, const struct bg_nl_route 
         return 0;
 }
 
+int bg_nl_msg_getroute4(void *buf, uint32_t seq, uint32_t dst_be, struct nlmsghdr **out) {
+        struct nlmsghdr *nlh = put_header(buf, seq, RTM_GETROUTE, 0);
+        struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+        rtm->rtm_family = AF_INET;
+        rtm->rtm_dst_len = 32;
+        mnl_attr_put(nlh, RTA_DST, 4, &dst_be);
+        *out = nlh;
+        return 0;
+}
+
 int bg_nl_msg_dump(void *buf, uint32_t seq, uint16_t type, struct nlmsghdr **out) {
         struct nlmsghdr *nlh = put_header(buf, seq, type, NLM_F_DUMP);
 

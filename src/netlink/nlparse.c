@@ -168,9 +168,12 @@ static void decode_slave(const struct nlattr *data, struct bg_nl_slave *s) {
 static void decode_vlan(const struct nlattr *data, struct bg_nl_link *l) {
         const struct nlattr *a;
 
-        mnl_attr_for_each_nested(a, data)
+        mnl_attr_for_each_nested(a, data) {
                 if (mnl_attr_get_type(a) == IFLA_VLAN_ID && mnl_attr_get_payload_len(a) == 2)
                         l->vlan_id = mnl_attr_get_u16(a);
+                else if (mnl_attr_get_type(a) == IFLA_VLAN_PROTOCOL && mnl_attr_get_payload_len(a) == 2)
+                        l->vlan_proto = ntohs(mnl_attr_get_u16(a));   /* big-endian on the wire */
+        }
 }
 
 static void decode_bridge(const struct nlattr *data, struct bg_nl_bridge *br) {

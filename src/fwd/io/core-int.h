@@ -65,6 +65,10 @@ void bg_core_stacked_addr(struct bg_core *c, const struct bg_nl_addr *a);
 void bg_core_stacked_read(struct bg_core *c);
 /* struct bg_fwd_io.stacked */
 size_t bg_core_io_stacked(struct bg_fwd *b, const struct bg_fwd_dev **devs, int *root);
+/* route.c: the routes to the ARP targets (struct bg_fwd_io.route4) */
+int bg_core_route_open(struct bg_core *c);
+void bg_core_route_close(struct bg_core *c);
+int bg_core_io_route4(struct bg_fwd *b, uint32_t dst_be);
 /* instance.c: a TAP fd the service manager kept under fdname, or -1 */
 int bg_core_take_kept(struct bg_core *c, const char *fdname);
 

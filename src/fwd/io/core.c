@@ -131,6 +131,7 @@ static const struct bg_fwd_io core_io = {
         .ipv6_router = io_ipv6_router,
         .arm_igmp = bg_core_arm_igmp,
         .stacked = bg_core_io_stacked,
+        .route4 = bg_core_io_route4,
         .carrier_changed = io_carrier_changed,
         .log = io_log,
         .port_speed = io_port_speed,
@@ -222,6 +223,12 @@ int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params
         STEP("open an rtnetlink socket", bg_nl_open(&c->rtnl));
         STEP("subscribe to rtnetlink link and address events", bg_nl_open_events(&c->nl));
         STEP("watch rtnetlink events", sd_event_add_io(c->ev, &c->nl_src, bg_nl_fd(c->nl), EPOLLIN, bg_core_on_netlink, c));
+        r = bg_core_route_open(c);
+        if (r < 0) {
+                bg_core_log(c, LOG_WARNING, "no rtnetlink socket for the routes to the ARP targets (%s): probes "
+                            "go untagged from the bond's address", strerror(-r));
+                bg_core_route_close(c);
+        }
         r = bg_ingress_open(name, &c->ingress);
         if (r < 0)
                 bg_core_log(c, LOG_WARNING, "no nftables netdev ingress hook (%s): only sysctls keep the host stack "
@@ -311,6 +318,7 @@ void bg_core_free(struct bg_core *c) {
         }
         bg_core_handover_finish(c);   /* what a failed start did not use */
         bg_ingress_close(c->ingress);
+        bg_core_route_close(c);
         bg_ctl_close(c);
         if (c->state_path[0] && !c->handed_over)
                 (void) unlink(c->state_path);

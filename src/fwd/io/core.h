@@ -12,6 +12,7 @@
 
 struct bg_nl;
 struct bg_dp;
+struct mnl_socket;
 
 /* ---- link.c: per-link settings that are not rtnetlink (ioctl, ethtool,
  * sysctl); rtnetlink is src/netlink ---- */
@@ -164,6 +165,18 @@ struct bg_core {
 #define BG_CORE_MAX_STACKED 64
         struct bg_fwd_dev stacked[BG_CORE_MAX_STACKED];
         size_t n_stacked;
+        /* the routes to the ARP targets, asked without waiting (route.c) */
+#define BG_CORE_MAX_ROUTES 16
+        struct bg_route_ent {
+                bool used;
+                uint32_t dst;       /* network byte order */
+                int oif;            /* -1 not answered yet, 0 no on-link route */
+                uint32_t seq;
+                uint64_t asked;     /* usec of the last question */
+        } routes[BG_CORE_MAX_ROUTES];
+        uint32_t route_seq;
+        struct mnl_socket *route_sk;
+        sd_event_source *route_src;
         uint64_t rl_start;          /* bg_core_ratelimit() window */
         unsigned rl_count, rl_suppressed;
         /* The handover (handover.c): given to the next bondgend (the stop

@@ -47,6 +47,7 @@ void bg_core_stacked_link(struct bg_core *c, const struct bg_nl_link *l) {
          * on it would */
         d->link = own ? b->tap_ifindex : l->link_other_ns ? 0 : l->link;
         d->vlan_id = own ? own->id : l->vlan_id;
+        d->vlan_proto = own ? 0x8100 : l->vlan_proto;
         if (l->has_mac)
                 memcpy(d->mac, l->mac, 6);
 }
@@ -62,12 +63,17 @@ void bg_core_stacked_addr(struct bg_core *c, const struct bg_nl_addr *a) {
                 memcpy(&v, a->addr, 4);
                 for (size_t i = 0; i < d->n4; i++)
                         if (d->v4[i] == v) {
-                                if (gone)
+                                if (gone) {
                                         d->v4[i] = d->v4[--d->n4];
+                                        d->plen4[i] = d->plen4[d->n4];
+                                } else
+                                        d->plen4[i] = (uint8_t) a->prefixlen;
                                 return;
                         }
-                if (!gone && d->n4 < BG_FWD_DEV_ADDRS)
+                if (!gone && d->n4 < BG_FWD_DEV_ADDRS) {
+                        d->plen4[d->n4] = (uint8_t) a->prefixlen;
                         d->v4[d->n4++] = v;
+                }
         } else if (a->family == AF_INET6) {
                 for (size_t i = 0; i < d->n6; i++)
                         if (!memcmp(d->v6[i], a->addr, 16)) {

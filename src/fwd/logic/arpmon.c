@@ -37,17 +37,21 @@ static uint64_t port_last_rx(const struct bg_fwd *b, const struct bg_fwd_port *p
         return p->last_rx;
 }
 
+/* bond_arp_send_all(): one request per target, from the address and with
+ * the tags of the way the host routes it (arppath.c). */
 static void probe(struct bg_fwd *b, struct bg_fwd_port *p) {
-        uint32_t v4[16];
-        uint8_t v6[1][16];
-        size_t n4 = 0, n6 = 0;
-        uint8_t buf[64];
-        struct bg_fwd_frame fr = { .data = buf, .cap = sizeof(buf) };
+        uint8_t buf[4 * BG_FWD_MAX_TAGS + 64];
+        struct bg_fwd_tag tags[BG_FWD_MAX_TAGS];
+        struct bg_fwd_frame fr = { .cap = 64 };
+        size_t ntags;
+        uint32_t sip;
 
-        if (b->io && b->io->bond_addrs)
-                (void) b->io->bond_addrs(b, v4, 16, &n4, v6, 0, &n6);
         for (size_t i = 0; i < b->p.n_arp_targets; i++) {
-                fr.len = bg_fwd_build_arp_req(buf, p->mac, n4 ? v4[0] : 0, b->p.arp_targets[i]);
+                if (!bg_fwd_arp_probe_path(b, i, &sip, tags, &ntags))
+                        continue;
+                fr.data = buf + 4 * BG_FWD_MAX_TAGS;
+                fr.len = bg_fwd_build_arp_req(fr.data, p->mac, sip, b->p.arp_targets[i]);
+                bg_fwd_push_tags(&fr, tags, ntags);
                 (void) bg_fwd_port_send(b, p, &fr);
         }
         bg_fwd_mon_ns_probe(b, p);   /* bond_send_validate(): NS after ARP */
@@ -207,17 +211,24 @@ static bool is_target(const struct bg_fwd *b, uint32_t ip, size_t *idx) {
         return false;
 }
 
-/* bond_main.c:bond_has_this_ip(): one of the bond's own IPv4 addresses */
+/* bond_main.c:bond_has_this_ip(): an IPv4 address of the bond or of a
+ * device stacked on it (the source of a probe that left tagged) */
 static bool is_ours(struct bg_fwd *b, uint32_t ip) {
         uint32_t v4[16];
         uint8_t v6[1][16];
         size_t n4 = 0, n6 = 0;
 
-        if (!b->io || !b->io->bond_addrs || b->io->bond_addrs(b, v4, 16, &n4, v6, 0, &n6) < 0)
-                return false;
-        for (size_t i = 0; i < n4; i++)
-                if (v4[i] == ip)
-                        return true;
+        if (b->io && b->io->bond_addrs && b->io->bond_addrs(b, v4, 16, &n4, v6, 0, &n6) >= 0)
+                for (size_t i = 0; i < n4; i++)
+                        if (v4[i] == ip)
+                                return true;
+        if (b->io && b->io->stacked) {
+                const struct bg_fwd_dev *devs;
+                int root = b->tap_ifindex;
+                size_t n = b->io->stacked(b, &devs, &root);
+
+                return bg_fwd_stack_has_ip(devs, n, root, ip);
+        }
         return false;
 }
 

@@ -136,9 +136,11 @@ struct bg_fwd_dev {
         int link;                  /* a VLAN's lower device (IFLA_LINK) */
         int master;                /* the bridge it is a port of (IFLA_MASTER) */
         uint16_t vlan_id;          /* a VLAN device's id, else 0 */
+        uint16_t vlan_proto;       /* its TPID, host order (0: 0x8100) */
         bool bridge;
         uint8_t mac[6];
         uint32_t v4[BG_FWD_DEV_ADDRS];
+        uint8_t plen4[BG_FWD_DEV_ADDRS];   /* v4[i]'s prefix length */
         size_t n4;
         uint8_t v6[BG_FWD_DEV_ADDRS][16];
         size_t n6;
@@ -155,6 +157,26 @@ struct bg_fwd_notify_dev {
  * tag), in the order of devs; at most max. */
 size_t bg_fwd_notify_walk(const struct bg_fwd_dev *devs, size_t n, int root, struct bg_fwd_notify_dev *out,
                           size_t max);
+/* ---- arppath.c: where an ARP probe goes (bond_main.c:bond_arp_send_all()) ---- */
+/* bond_verify_device_path(): is dev stacked on root, through VLAN devices
+ * and bridges? Its level above root (0: dev is root), with tags[l] the tag
+ * of the device at level l + 1 ({0, 0} for a bridge), or -1. */
+int bg_fwd_dev_path(const struct bg_fwd_dev *devs, size_t n, int root, int dev, struct bg_fwd_tag *tags,
+                    size_t max);
+/* bond_confirm_addr(dev, dst, 0), inet_confirm_addr(): an address of d on
+ * dst's subnet, 0 when d has none (dst only reachable through a gateway). */
+uint32_t bg_fwd_confirm_addr(const struct bg_fwd_dev *d, uint32_t dst_be);
+/* bond_has_this_ip(): is ip an address of root or of a device stacked on
+ * it? */
+bool bg_fwd_stack_has_ip(const struct bg_fwd_dev *devs, size_t n, int root, uint32_t ip_be);
+/* The probe for arp_ip_target i: false when none goes (the route leaves
+ * through a device not stacked on the bond); else its source address and
+ * its tags, outermost first. */
+bool bg_fwd_arp_probe_path(struct bg_fwd *b, size_t i, uint32_t *sip, struct bg_fwd_tag *tags, size_t *ntags);
+/* Push tags (outermost first, id 0 skipped) onto fr, which has room for
+ * 4 bytes each before its data. */
+void bg_fwd_push_tags(struct bg_fwd_frame *fr, const struct bg_fwd_tag *tags, size_t n);
+
 /* Send one round of peer notification on the active port now. */
 void bg_fwd_send_peer_notif(struct bg_fwd *b);
 /* Per miimon tick (or arp_interval): count down and send as the kernel. */

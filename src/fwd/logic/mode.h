@@ -204,7 +204,23 @@ struct bg_fwd_io {
          * (struct bg_fwd_dev, fwd.h), *root the bond's ifindex among them;
          * peer notification announces their addresses too. NULL: none. */
         size_t (*stacked)(struct bg_fwd *b, const struct bg_fwd_dev **devs, int *root);
+        /* The device the host routes dst (IPv4, network byte order) out of,
+         * as the ARP monitor's ip_route_output() asks: its ifindex, 0 when
+         * there is no on-link route, -1 when not known (yet). NULL: never
+         * known. Must not block. */
+        int (*route4)(struct bg_fwd *b, uint32_t dst_be);
 };
+
+/* One VLAN tag of an ARP probe (struct bond_vlan_tag): its TPID (0x8100,
+ * 0x88a8; 0 with id 0 for a level of the path that is no VLAN, a bridge)
+ * and VLAN id. */
+struct bg_fwd_tag {
+        uint16_t proto, id;
+};
+/* Tags an arp_ip_target VLAN hint may give (BOND_MAX_VLAN_TAGS), and the
+ * levels of devices bondgend follows up from the bond. */
+#define BG_FWD_MAX_TAGS 5
+#define BG_FWD_MAX_LEVELS 8
 
 /* Bond options the core reads once from the model (numbers as the kernel
  * stores them: delays in miimon ticks, times in ms). */
@@ -214,6 +230,12 @@ struct bg_fwd_params {
         uint32_t arp_interval, arp_missed_max;
         uint32_t arp_targets[16];   /* network byte order */
         size_t n_arp_targets;
+        /* arp_ip_target VLAN hints ("10.0.0.1[10/20]", "10.0.0.1[]"): the
+         * tags target i's probes carry, outermost first, instead of those
+         * of the path to it */
+        bool arp_user_tags[16];
+        uint8_t n_arp_tags[16];
+        struct bg_fwd_tag arp_tags[16][BG_FWD_MAX_TAGS];
         uint8_t ns_targets[16][16];
         size_t n_ns_targets;
         unsigned arp_validate, arp_all_targets;
