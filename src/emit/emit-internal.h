@@ -46,6 +46,10 @@ int bg_emit_warn_option(struct bg_diags *d, const struct bg_bond *b, enum bg_opt
 int bg_emit_warn_bond(struct bg_diags *d, const struct bg_bond *b, const char *key,
                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* A warning for each port with a prio the output format cannot hold (tool:
+ * its name; where: the manual that lists its bond settings). */
+void bg_emit_warn_port_prio(struct bg_diags *d, const struct bg_bond *b, const char *tool, const char *where);
+
 /* Name used for port i in file names and netplan IDs: its interface name,
  * or "<bond>-port<i+1>" when it is matched by MAC only. */
 int bg_emit_port_id(const struct bg_bond *b, size_t i, char *buf, size_t len);

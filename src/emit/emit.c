@@ -278,6 +278,20 @@ int bg_emit_warn_bond(struct bg_diags *d, const struct bg_bond *b, const char *k
         return r;
 }
 
+void bg_emit_warn_port_prio(struct bg_diags *d, const struct bg_bond *b, const char *tool, const char *where) {
+        for (size_t i = 0; i < b->n_ports; i++) {
+                const struct bg_port *p = &b->ports[i];
+                char id[64];
+
+                if (!p->prio || bg_emit_port_id(b, i, id, sizeof(id)) < 0)
+                        continue;
+                bg_emit_warn_bond(d, b, "ports.prio",
+                                  "bond %s: port %s has prio %d, but %s has no port priority setting (%s); "
+                                  "the port keeps the kernel's default 0 (set it with NetworkManager or "
+                                  "'bondgen apply')", b->name, id, (int) p->prio, tool, where);
+        }
+}
+
 int bg_emit_port_id(const struct bg_bond *b, size_t i, char *buf, size_t len) {
         int n;
 

@@ -243,6 +243,9 @@ static int emit_port(struct bg_emit_files *out, const struct bg_bond *b, size_t 
                                           "bond %s: the primary port %s is matched by MAC; a NetworkManager keyfile cannot give it that name, so primary=%s holds only if the device is named so (the networkd output's .link file does that)",
                                           b->name, p->name, p->name);
         }
+        /* nm-settings-nmcli(5), bond-port: prio (NetworkManager 1.44) */
+        if (p->prio)
+                fprintf(f, "\n[bond-port]\nprio=%d\n", (int) p->prio);
 
         return bg_emit_close_add(out, f, &buf, 0600, "%s.nmconnection", id);
 }

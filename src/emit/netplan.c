@@ -192,6 +192,7 @@ static int emit_bond(struct bg_emit_files *out, const struct bg_bond *b, struct 
         if (!f)
                 return -ENOMEM;
 
+        bg_emit_warn_port_prio(diags, b, "netplan", "netplan(5), bonds: parameters");
         for (size_t i = 0; i < b->n_ports; i++)
                 if (bg_emit_port_usable(diags, b, i, BG_EMIT_NETPLAN))
                         n_usable++;

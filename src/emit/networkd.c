@@ -117,6 +117,7 @@ static int emit_netdev(struct bg_emit_files *out, const struct bg_bond *b, struc
                 fprintf(f, "MTUBytes=%" PRIu32 "\n", b->mtu);
         fputs("Kind=bond\n", f);
         emit_bond_options(f, b, diags);
+        bg_emit_warn_port_prio(diags, b, "systemd-networkd", "systemd.netdev(5) [Bond], systemd.network(5) [Network]");
 
         return bg_emit_close_add(out, f, &buf, 0644, BG_EMIT_PREFIX "%s.netdev", b->name);
 }

@@ -389,6 +389,30 @@ bool lg_key_used(const char *key, bool port) {
         return numbered_l3(key) || !strncmp(key, "IPV6", 4);
 }
 
+/* BOND_PORT_PRIO: NetworkManager's ifcfg-rh key for the port's
+ * [bond-port] prio (IFLA_BOND_SLAVE_PRIO); initscripts has no such key
+ * and never sets a port priority. Converted, since the model now has the
+ * port key, with a note that an initscripts host ran without it. */
+static void port_prio(struct lg_ctx *c, struct bg_model *m, struct bg_ifcfg *cfg, const struct bg_bond *b,
+                      struct bg_port *bp) {
+        struct bg_ifcfg_var *v = bg_ifcfg_find(cfg, "BOND_PORT_PRIO");
+
+        if (!v || !v->value || v->fate)
+                return;
+        if (bg_port_prio_parse(v->value, &bp->prio) < 0) {
+                lg_diag(c, BG_DIAG_ERROR, cfg->path, v->line, v->col, v->key,
+                        "invalid port priority '%s' (a whole number from %d to %d)", v->value, INT32_MIN,
+                        INT32_MAX);
+                lg_vfate(c, cfg, v, "error: invalid value");
+                return;
+        }
+        bp->prio_loc = (struct bg_loc) { bg_model_intern(m, cfg->path), v->line, v->col };
+        lg_diag(c, BG_DIAG_NOTE, cfg->path, v->line, v->col, v->key,
+                "priority %d of port %s converted: NetworkManager sets it, initscripts ignores %s",
+                (int) bp->prio, bp->name ? bp->name : "", v->key);
+        lg_vfate(c, cfg, v, "bonds[%s].ports[%s].prio = %d", b->name, bp->name ? bp->name : "", (int) bp->prio);
+}
+
 static void sweep(struct lg_ctx *c, struct lg_file *f, bool port, const char *bond) {
         for (size_t i = 0; i < f->cfg.n; i++) {
                 struct bg_ifcfg_var *v = &f->cfg.v[i];
@@ -431,15 +455,12 @@ static void sweep(struct lg_ctx *c, struct lg_file *f, bool port, const char *bo
                                 "converted: the model has no per-interface route metric", v->value, bond);
                         why = "ignored: no per-interface route metric in the model (warned)";
                 }
-                if (!why && port && (!strcmp(v->key, "BOND_PORT_QUEUE_ID") || !strcmp(v->key, "BOND_PORT_PRIO"))) {
-                        bool q = !strcmp(v->key, "BOND_PORT_QUEUE_ID");
-
-                        /* NetworkManager's [bond-port] keys; initscripts never reads them. */
+                if (!why && port && !strcmp(v->key, "BOND_PORT_QUEUE_ID")) {
+                        /* NetworkManager's [bond-port] key; initscripts never reads it. */
                         lg_diag(c, BG_DIAG_WARNING, f->cfg.path, v->line, v->col, v->key,
-                                "NetworkManager would set the %s of port %s to %s; initscripts ignores "
-                                "%s, and so does the conversion%s%s%s", q ? "queue id" : "priority",
-                                f->device, v->value, v->key, q ? " (to keep it, add queue_id=" : "",
-                                q ? f->device : "", q ? ":N to BONDING_OPTS)" : "");
+                                "NetworkManager would set the queue id of port %s to %s; initscripts ignores "
+                                "%s, and so does the conversion (to keep it, add queue_id=%s:N to BONDING_OPTS)",
+                                f->device, v->value, v->key, f->device);
                         why = "ignored: NetworkManager-only port key (warned)";
                 }
                 if (!why && !strcmp(v->key, "ETHTOOL_OPTS")) {
@@ -506,6 +527,7 @@ int lg_build_bond(struct lg_ctx *c, struct lg_bond *lb, struct bg_model *m) {
                                         "a port's MAC address is set by its bond; ignored");
                                 lg_vfate(c, cfg, v, "ignored: the bond sets its ports' MAC (warned)");
                         }
+                        port_prio(c, m, cfg, b, bp);
                         if (bg_ifcfg_get(cfg, "IPADDR") || bg_ifcfg_get(cfg, "IPADDR0")) {
                                 lg_diag(c, BG_DIAG_WARNING, cfg->path, 0, 0, "IPADDR",
                                         "%s is a port of %s: its addresses are ignored", p->name, b->name);

@@ -482,8 +482,10 @@ static int copy_bond(struct bg_model *dm, struct bg_bond *d, const struct bg_bon
                 for (size_t i = 0; i < s->n_ports; i++) {
                         d->n_ports = i + 1;
                         d->ports[i].mac = s->ports[i].mac;
+                        d->ports[i].prio = s->ports[i].prio;
                         if (dup_str(&d->ports[i].name, s->ports[i].name) < 0 ||
-                            copy_loc(dm, &d->ports[i].loc, &s->ports[i].loc) < 0)
+                            copy_loc(dm, &d->ports[i].loc, &s->ports[i].loc) < 0 ||
+                            copy_loc(dm, &d->ports[i].prio_loc, &s->ports[i].prio_loc) < 0)
                                 return -ENOMEM;
                 }
         }
@@ -650,7 +652,8 @@ bool bg_model_equal(const struct bg_model *a, const struct bg_model *b) {
                                 return false;
                 for (size_t k = 0; k < x->n_ports; k++)
                         if (!str_eq(x->ports[k].name, y->ports[k].name) ||
-                            !bg_hwaddr_equal(&x->ports[k].mac, &y->ports[k].mac))
+                            !bg_hwaddr_equal(&x->ports[k].mac, &y->ports[k].mac) ||
+                            x->ports[k].prio != y->ports[k].prio)
                                 return false;
         }
         return true;
@@ -691,4 +694,22 @@ int bg_ip_method_from_string(const char *s, enum bg_ip_method *out) {
                         return 0;
                 }
         return -EINVAL;
+}
+
+int bg_port_prio_parse(const char *s, int32_t *out) {
+        bool neg = *s == '-';
+        int64_t v = 0;
+
+        s += neg;
+        if (!*s)
+                return -EINVAL;
+        for (; *s; s++) {
+                if (*s < '0' || *s > '9')
+                        return -EINVAL;
+                v = v * 10 + (*s - '0');
+                if (v > (int64_t) INT32_MAX + neg)
+                        return -ERANGE;
+        }
+        *out = (int32_t) (neg ? -v : v);
+        return 0;
 }

@@ -42,7 +42,11 @@ struct bg_addr {
 struct bg_port {
         char *name;          /* interface name; may be NULL when matched by MAC only */
         struct bg_hwaddr mac; /* len 0: match by name */
-        struct bg_loc loc;
+        /* IFLA_BOND_SLAVE_PRIO (kernel 6.0): with no usable primary, the
+         * up port with the highest prio becomes active (active-backup,
+         * balance-tlb, balance-alb); 0 is the kernel's default */
+        int32_t prio;
+        struct bg_loc loc, prio_loc;
 };
 
 struct bg_route {
@@ -142,6 +146,9 @@ void bg_model_init(struct bg_model *m);
 void bg_model_free(struct bg_model *m);
 /* Keep a copy of s alive as long as the model; returns it (NULL on ENOMEM). */
 const char *bg_model_intern(struct bg_model *m, const char *s);
+/* A port's prio: a whole number in signed 32 bits (IFLA_BOND_SLAVE_PRIO
+ * is an s32), decimal, an optional '-'; 0 or -EINVAL/-ERANGE. */
+int bg_port_prio_parse(const char *s, int32_t *out);
 
 /* Append a bond with defaults (backend auto, onboot true, methods none);
  * returns it or NULL (ENOMEM). The pointer is valid until the next add. */

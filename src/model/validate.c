@@ -340,6 +340,18 @@ static void check_ports(struct vctx *c) {
                         diag(c, BG_DIAG_ERROR, &p->loc, key, "bond %s cannot be its own port", b->name);
                 if (p->mac.len && !bg_hwaddr_usable(&p->mac, &why))
                         diag(c, BG_DIAG_ERROR, &p->loc, key, "port MAC '%s' %s", mac ? mac : "", why);
+                /* bond_options.c: the prio option's modes; the kernel
+                 * refuses it elsewhere */
+                if (p->prio && !(BG_MODE_BIT(bg_bond_mode(b)) & (BG_MODE_BIT(BG_MODE_ACTIVE_BACKUP) |
+                                                                 BG_MODE_BIT(BG_MODE_BALANCE_TLB) |
+                                                                 BG_MODE_BIT(BG_MODE_BALANCE_ALB)))) {
+                        char pkey[80];
+                        snprintf(pkey, sizeof(pkey), "%s.prio", key);
+                        diag(c, BG_DIAG_ERROR, p->prio_loc.line ? &p->prio_loc : &p->loc, pkey,
+                             "prio %d: a port priority applies in active-backup, balance-tlb and "
+                             "balance-alb only (the kernel refuses it in mode %s)", (int) p->prio,
+                             bg_mode_name(bg_bond_mode(b)));
+                }
                 /* Earlier ports with the same name, else the same MAC. */
                 d.n = 0;
                 if ((p->name && bg_dups_collect(&d, &c->pnames, p->name, 0, i, 1, p, b) < 0) ||

@@ -213,6 +213,11 @@ static void fill_bond(const struct y_schema *s, const struct bg_bond *b, struct 
                         for (size_t i = 0; i < b->n_ports; i++) {
                                 y->ports[i].name = dup_str(b->ports[i].name, oom);
                                 y->ports[i].mac = dup_hwaddr(&b->ports[i].mac, oom);
+                                if (b->ports[i].prio) {
+                                        char n[16];
+                                        snprintf(n, sizeof(n), "%d", (int) b->ports[i].prio);
+                                        y->ports[i].prio = dup_str(n, oom);
+                                }
                         }
                 }
         }

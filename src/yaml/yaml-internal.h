@@ -33,6 +33,7 @@ struct y_optslot {
 struct y_port {
         char *name;
         char *mac;
+        char *prio;
 };
 
 struct y_route {

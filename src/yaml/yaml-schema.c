@@ -24,6 +24,7 @@ static const cyaml_schema_field_t port_fields[] = {
         STR("name", F_OPT, struct y_port, name),
         /* Quoted on output: YAML 1.1 readers take 52:54:00 for a base-60 number. */
         STR("mac", F_OPT | CYAML_FLAG_SCALAR_QUOTE_DOUBLE, struct y_port, mac),
+        STR("prio", F_OPT, struct y_port, prio),
         CYAML_FIELD_END,
 };
 

@@ -547,6 +547,13 @@ static void conv_bond(struct conv *c, const struct y_bond *y, uint32_t i) {
                 }
                 snprintf(path, sizeof(path), "%s.ports[%u]", base, k);
                 port->loc = loc_of(c, path, false);
+                if (p->prio) {
+                        snprintf(path, sizeof(path), "%s.ports[%u].prio", base, k);
+                        port->prio_loc = loc_of(c, path, false);
+                        if (bg_port_prio_parse(p->prio, &port->prio) < 0)
+                                cerr(c, path, "invalid prio '%s' (a whole number from %d to %d)", p->prio,
+                                     INT32_MIN, INT32_MAX);
+                }
         }
         conv_l3(c, base, &y->l3, &(struct l3_out){ &b->onboot, &b->mtu, &b->mac, &b->ipv4, &b->ipv6, &b->dhcp_hostname });
 }

@@ -682,3 +682,38 @@ Test(emit, no_option_vanishes_silently) {
         }
         cr_expect_gt(n, 3 * 60, "only %u option/value/format combinations checked", n);
 }
+
+/* A port's prio: NetworkManager's [bond-port] prio; networkd and netplan
+ * have no such setting, so each port with one is warned, by name. */
+Test(emit, port_prio) {
+        struct bg_model m;
+        struct bg_bond *b;
+        const char *t;
+
+        bg_model_init(&m);
+        b = tm_bond(&m, "bond0");
+        tm_opt(b, BG_OPT_MODE, "active-backup");
+        cr_assert_not_null(bg_bond_add_port(b, "eth0", NULL));
+        cr_assert_not_null(bg_bond_add_port(b, "eth1", NULL));
+        b->ports[1].prio = -7;
+
+        emit(&m, BG_EMIT_KEYFILE, NULL);
+        t = tm_file(&g_files, "bondgen-eth1.nmconnection")->content;
+        cr_expect(strstr(t, "\n[bond-port]\nprio=-7\n"), "%s", t);
+        t = tm_file(&g_files, "bondgen-eth0.nmconnection")->content;
+        cr_expect(!strstr(t, "bond-port"), "prio 0 is the default: %s", t);
+        cr_expect_eq(g_diags.n, 0);
+        for (int f = BG_EMIT_NETWORKD; f <= BG_EMIT_NETPLAN; f++) {
+                unsigned n = 0;
+                emit(&m, f, NULL);
+                for (size_t k = 0; k < g_diags.n; k++)
+                        if (!strcmp(g_diags.v[k].key, "bond0.ports.prio")) {
+                                n++;
+                                cr_expect(strstr(g_diags.v[k].msg, "port eth1 has prio -7"), "format %d: %s", f,
+                                          g_diags.v[k].msg);
+                        }
+                cr_expect_eq(n, 1, "format %d: %u warnings about prio", f, n);
+        }
+        reset();
+        bg_model_free(&m);
+}

@@ -183,7 +183,8 @@ Test(peers, num_grat_arp_and_num_unsol_na) {
         tree_free(&t);
 }
 
-/* NetworkManager's port keys and METRIC: known, reported, not "unknown". */
+/* NetworkManager's port keys and METRIC: known, reported, not "unknown";
+ * BOND_PORT_PRIO becomes the port's prio. */
 Test(peers, port_queue_prio_and_metric) {
         const char *f[] = {
                 IFCFG("bond0"), "DEVICE=bond0\nBONDING_OPTS=\"mode=1 miimon=100\"\nBOOTPROTO=dhcp\nMETRIC=300\n",
@@ -197,9 +198,20 @@ Test(peers, port_queue_prio_and_metric) {
         cr_expect_eq(bond(&t, "bond0")->n_ports, 2);
         cr_expect_null(tree_diag(&t, BG_DIAG_WARNING, NULL, "unknown key"));
         cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, "BOND_PORT_QUEUE_ID", "queue_id=eth0:N"));
-        cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, "BOND_PORT_PRIO", "priority of port eth1"));
+        cr_expect_not_null(tree_diag(&t, BG_DIAG_NOTE, "BOND_PORT_PRIO", "priority 10 of port eth1 converted"));
+        cr_expect_eq(bond(&t, "bond0")->ports[1].prio, 10, "BOND_PORT_PRIO is the port's prio");
+        cr_expect_eq(bond(&t, "bond0")->ports[0].prio, 0);
+        cr_expect(strstr(tree_fate(&t, IFCFG("eth1"), "BOND_PORT_PRIO"), "ports[eth1].prio = 10"));
         cr_expect_not_null(tree_diag(&t, BG_DIAG_WARNING, "METRIC", "METRIC=300"));
         cr_expect(strstr(tree_fate(&t, IFCFG("bond0"), "METRIC"), "route metric"));
+        tree_free(&t);
+
+        const char *bad[] = {
+                IFCFG("bond0"), "DEVICE=bond0\nBONDING_OPTS=\"mode=1 miimon=100\"\n",
+                IFCFG("eth1"), "DEVICE=eth1\nMASTER=bond0\nSLAVE=yes\nBOND_PORT_PRIO=2147483648\n",
+                NULL };
+        tree_read(&t, bad);
+        cr_expect_not_null(tree_diag(&t, BG_DIAG_ERROR, "BOND_PORT_PRIO", "invalid port priority '2147483648'"));
         tree_free(&t);
 }
 

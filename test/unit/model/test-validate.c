@@ -469,3 +469,24 @@ Test(validate, no_location_without_file) {
         cr_assert_str_eq(buf, "warning: bonds[bond0].options.miimon: mode 802.3ad needs a link "
                               "monitor but miimon is not set; the kernel uses miimon=100");
 }
+
+/* bonding.rst "prio": a port priority is valid in active-backup,
+ * balance-tlb and balance-alb only; the kernel refuses it elsewhere. */
+Test(validate, port_prio_only_in_the_modes_that_choose_an_active_port) {
+        struct bg_bond *b = good_bond("bond0", "eth0", "eth1", 1);
+
+        b->ports[0].prio = 5;
+        b->ports[1].prio = -3;
+        run();
+        expect_clean();
+        set(b, BG_OPT_MODE, "balance-alb", 20);
+        run();
+        expect_clean();
+        set(b, BG_OPT_MODE, "balance-xor", 20);
+        b->ports[1].prio_loc = (struct bg_loc){ file, 8, 15 };
+        run();
+        expect(BG_DIAG_ERROR, "bonds[bond0].ports[eth0].prio", "prio 5: a port priority applies in active-backup");
+        const struct bg_diag *e = find(BG_DIAG_ERROR, "bonds[bond0].ports[eth1].prio", "mode balance-xor");
+        cr_assert_not_null(e);
+        cr_expect_eq(e->line, 8, "the prio's own position");
+}
