@@ -162,6 +162,9 @@ static int run_step(struct bg_nl *nl, const struct bg_step *s, void *buf, struct
         case BG_STEP_QUEUE_ID:
                 r = bg_nl_msg_slave_queue_id(buf, 0, link, s->queue_id, req);
                 break;
+        case BG_STEP_PRIO:
+                r = bg_nl_msg_slave_prio(buf, 0, link, s->prio, req);
+                break;
         case BG_STEP_MTU:
                 ls.mtu = s->mtu;
                 r = bg_nl_msg_setlink(buf, 0, link, &ls, req);
@@ -208,7 +211,8 @@ static int run_step(struct bg_nl *nl, const struct bg_step *s, void *buf, struct
  * MTU, MAC, addresses, routes of the TAP) are netlink as for a kernel
  * bond, and bondgend follows them (MTU and MAC to the ports). */
 static bool fwd_step(enum bg_step_kind k) {
-        return k == BG_STEP_OPTIONS || k == BG_STEP_ENSLAVE || k == BG_STEP_RELEASE || k == BG_STEP_QUEUE_ID;
+        return k == BG_STEP_OPTIONS || k == BG_STEP_ENSLAVE || k == BG_STEP_RELEASE || k == BG_STEP_QUEUE_ID ||
+               k == BG_STEP_PRIO;
 }
 
 static int run_fwd_step(const struct bg_step *s, char *err, size_t errlen) {
@@ -242,6 +246,10 @@ static int run_fwd_step(const struct bg_step *s, char *err, size_t errlen) {
                 snprintf(req, sizeof(req), "%s %s\n",
                          s->kind == BG_STEP_RELEASE ? "release" : if_nametoindex(s->ifname) ? "enslave" : "pending",
                          s->ifname);
+                r = bg_fwdctl_request(s->bond, req, NULL, why, sizeof(why));
+                break;
+        case BG_STEP_PRIO:
+                snprintf(req, sizeof(req), "prio %s %d\n", s->ifname, (int) s->prio);
                 r = bg_fwdctl_request(s->bond, req, NULL, why, sizeof(why));
                 break;
         default:

@@ -46,6 +46,7 @@ enum bg_step_kind {
         BG_STEP_CREATE_BRIDGE,  /* new bridge with br */
         BG_STEP_BRIDGE_OPTIONS, /* one changelink with br */
         BG_STEP_FWD_VLAN,       /* bondgend `link` makes VLAN vlan_id as ifname, or deletes it (0) */
+        BG_STEP_PRIO,           /* a port's prio (IFLA_BOND_SLAVE_PRIO) */
         BG_STEP__MAX,
 };
 
@@ -62,6 +63,7 @@ struct bg_step {
         uint32_t mtu;
         uint8_t mac[6];
         uint16_t queue_id;
+        int32_t prio;             /* PRIO */
         struct bg_nl_addr addr;   /* ifindex filled in when run */
         struct bg_nl_route route; /* oif filled in when run */
         char link[IFNAMSIZ];      /* CREATE_VLAN: the parent link */
@@ -175,6 +177,8 @@ struct bg_fwd_state {
         struct bg_nl_bond_opts opts;   /* primary by name (.str) */
         char ports[BG_FWD_STATE_MAX][IFNAMSIZ];   /* enslave order */
         uint8_t mii[BG_FWD_STATE_MAX];            /* 0 up, 1 fail, 2 down, 3 back */
+        int32_t prio[BG_FWD_STATE_MAX];           /* 0 from a bondgend that does not say */
+        bool have_prio;                           /* port lines carry PRIO */
         size_t n_ports;
         char pending[BG_FWD_STATE_MAX][IFNAMSIZ];
         size_t n_pending;

@@ -502,10 +502,18 @@ int bg_fwd_state_parse(const char *text, struct bg_fwd_state *s, char *err, size
                         s->opts.val[o->id].set = true;
                         s->opts.have[o->id] = true;
                 } else if (!strcmp(key, "port") && (at == S_OPTION || at == S_PORT) && a && b &&
-                           ifname_ok(a) && strlen(b) == 1 && b[0] >= '0' && b[0] <= '3') {
+                           ifname_ok(a) && (b[1] == 0 || b[1] == ' ') && b[0] >= '0' && b[0] <= '3') {
+                        int32_t prio = 0;
+                        /* "port NAME LINK [PRIO]": a bondgend before port priorities gives no PRIO */
+                        if (b[1] == ' ' && bg_port_prio_parse(b + 2, &prio) < 0)
+                                return bad(err, errlen, n, "bad port prio");
+                        if (s->n_ports && s->have_prio != (b[1] == ' '))
+                                return bad(err, errlen, n, "port lines with and without prio");
+                        s->have_prio = b[1] == ' ';
                         if (s->n_ports >= BG_FWD_STATE_MAX)
                                 return bad(err, errlen, n, "too many ports");
                         snprintf(s->ports[s->n_ports], IFNAMSIZ, "%s", a);
+                        s->prio[s->n_ports] = prio;
                         s->mii[s->n_ports++] = (uint8_t) (b[0] - '0');
                         at = S_PORT;
                 } else if (!strcmp(key, "pending") && at >= S_OPTION && at <= S_PENDING && a && !b &&
@@ -604,6 +612,8 @@ int bg_fwd_state_overlay(struct bg_nl_state *st, const struct bg_fwd_state *fs) 
                 l->master = tap->ifindex;
                 l->slave.have = true;
                 l->slave.mii_status = fs->mii[i];
+                l->slave.prio = fs->prio[i];
+                l->slave.have_prio = fs->have_prio;
                 if (fs->active[0] && !strcmp(fs->active, l->name)) {
                         tap->bond.val[BG_OPT_ACTIVE_SLAVE] = (struct bg_optval){ .set = true,
                                                                                  .num = (uint64_t) l->ifindex };

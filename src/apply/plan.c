@@ -25,7 +25,7 @@ const char *bg_step_kind_name(enum bg_step_kind k) {
                 [BG_STEP_ROUTE_DEL] = "route-del", [BG_STEP_DELETE] = "delete",
                 [BG_STEP_START] = "start",         [BG_STEP_CREATE_VLAN] = "create",
                 [BG_STEP_CREATE_BRIDGE] = "create", [BG_STEP_BRIDGE_OPTIONS] = "options",
-                [BG_STEP_FWD_VLAN] = "vlan",
+                [BG_STEP_FWD_VLAN] = "vlan",       [BG_STEP_PRIO] = "prio",
         };
         return (unsigned) k < BG_STEP__MAX && names[k] ? names[k] : "unknown";
 }
@@ -653,6 +653,24 @@ static int stage_ports(struct plan_ctx *c) {
                         if (!s)
                                 return -ENOMEM;
                         s->queue_id = q;
+                }
+                /* a port joins with prio 0, as with queue_id; a port
+                 * that reports no prio is in a bond that has none (a
+                 * kernel before 6.0 ignores the attribute it does not
+                 * know, so sending it would be a silent no-op) */
+                const struct bg_port *mp = c->rp[i].port;
+                if (!joins && mp->prio && l->slave.have && !l->slave.have_prio) {
+                        bg_diag_add(c->d, BG_DIAG_ERROR, mp->prio_loc.line ? &mp->prio_loc : &mp->loc, "prio",
+                                    "%s: port %s: prio %d, but %s reports no port priority (IFLA_BOND_SLAVE_PRIO: "
+                                    "Linux 6.0 or newer)", b->name, l->name, (int) mp->prio, b->name);
+                        return -EOPNOTSUPP;
+                }
+                if (joins ? mp->prio != 0 : l->slave.prio != mp->prio) {
+                        struct bg_step *s = add_step(c->p, BG_STEP_PRIO, b->name, l->name, "set prio of %s to %d",
+                                                     l->name, (int) c->rp[i].port->prio);
+                        if (!s)
+                                return -ENOMEM;
+                        s->prio = c->rp[i].port->prio;
                 }
         }
         return 0;

@@ -279,7 +279,11 @@ static int add_bond(struct bg_snapshot *s, const struct bg_nl_state *st, const s
                         return -ENOMEM;
         }
         for (size_t i = 0; i < sb->n_ports; i++) {
-                r = add_link(s, bg_nl_state_link(st, sb->ports[i].name));
+                const struct bg_nl_link *l = bg_nl_state_link(st, sb->ports[i].name);
+                /* a prio set by hand comes back too (IFLA_BOND_SLAVE_PRIO) */
+                if (l && l->slave.have_prio)
+                        sb->ports[i].prio = l->slave.prio;
+                r = add_link(s, l);
                 if (r < 0)
                         return r;
         }

@@ -23,6 +23,7 @@ int bg_cmd_status(int argc, char **argv);    /* cmd_ctl.c */
 int bg_cmd_enslave(int argc, char **argv);   /* cmd_ctl.c */
 int bg_cmd_release(int argc, char **argv);   /* cmd_ctl.c */
 int bg_cmd_active(int argc, char **argv);    /* cmd_ctl.c */
+int bg_cmd_prio(int argc, char **argv);      /* cmd_ctl.c */
 
 /* Shared by apply and diff (cmd_apply.c): load the model from -c PATH or
  * the default directories and validate it; *skip marks bonds that are

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * bondgen status|enslave|release|active: requests to bondgend's control
+ * bondgen status|enslave|release|active|prio: requests to bondgend's control
  * socket (RUNDIR/BOND.sock, RUNDIR = $BONDGEN_RUNDIR or /run/bondgen)
  * through the client apply and metrics use (src/apply/fwdctl.c). The
  * protocol is one request line; the answer's first line is "ok..." or
@@ -165,4 +165,28 @@ int bg_cmd_release(int argc, char **argv) {
 
 int bg_cmd_active(int argc, char **argv) {
         return simple(argc, argv, "active");
+}
+
+/* bondgen prio BOND IFACE PRIO: the port's prio (IFLA_BOND_SLAVE_PRIO),
+ * a signed 32-bit number; bondgend answers as the kernel does
+ * (bond_option_prio_set()). */
+int bg_cmd_prio(int argc, char **argv) {
+        char req[64];
+        int32_t prio;
+
+        if (argc != 4) {
+                fprintf(stderr, "Usage: bondgen prio BOND IFACE PRIO\n");
+                return BG_EXIT_USAGE;
+        }
+        if (!valid_ifname(argv[1]) || !valid_ifname(argv[2])) {
+                fprintf(stderr, "bondgen: not a valid interface name\n");
+                return BG_EXIT_USAGE;
+        }
+        if (bg_port_prio_parse(argv[3], &prio) < 0) {
+                fprintf(stderr, "bondgen: prio '%s': expected a whole number from -2147483648 to 2147483647\n",
+                        argv[3]);
+                return BG_EXIT_USAGE;
+        }
+        snprintf(req, sizeof(req), "prio %s %d\n", argv[2], (int) prio);
+        return request(argv[1], req, false);
 }

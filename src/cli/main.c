@@ -26,6 +26,7 @@ static const struct {
         { "enslave", bg_cmd_enslave, "enslave BOND IFACE" },
         { "release", bg_cmd_release, "release BOND IFACE" },
         { "active", bg_cmd_active, "active BOND IFACE" },
+        { "prio", bg_cmd_prio, "prio BOND IFACE PRIO" },
 };
 
 int bg_cli_usage_error(const char *cmd, const char *fmt, ...) {

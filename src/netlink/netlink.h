@@ -57,6 +57,7 @@ struct bg_nl_slave {
         uint8_t ad_actor_oper_port_state;
         uint16_t ad_partner_oper_port_state;
         int32_t prio;
+        bool have_prio;             /* reported: Linux 6.0 or newer, bondgend with port priorities */
 };
 
 /* IFLA_INFO_DATA of a bridge (IFLA_BR_*, br_netlink.c:br_fill_info()).
@@ -196,6 +197,8 @@ int bg_nl_msg_setlink(void *buf, uint32_t seq, int ifindex, const struct bg_nl_l
 /* Per-port option: IFLA_INFO_SLAVE_DATA { IFLA_BOND_SLAVE_QUEUE_ID }. */
 int bg_nl_msg_slave_queue_id(void *buf, uint32_t seq, int ifindex, uint16_t queue_id,
                              struct nlmsghdr **out);
+/* Per-port option: IFLA_INFO_SLAVE_DATA { IFLA_BOND_SLAVE_PRIO } (s32). */
+int bg_nl_msg_slave_prio(void *buf, uint32_t seq, int ifindex, int32_t prio, struct nlmsghdr **out);
 int bg_nl_msg_dellink(void *buf, uint32_t seq, int ifindex, struct nlmsghdr **out);
 int bg_nl_msg_addr(void *buf, uint32_t seq, bool add, const struct bg_nl_addr *a,
                    struct nlmsghdr **out);

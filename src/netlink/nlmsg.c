@@ -251,17 +251,30 @@ int bg_nl_msg_setlink(void *buf, uint32_t seq, int ifindex, const struct bg_nl_l
         return 0;
 }
 
-int bg_nl_msg_slave_queue_id(void *buf, uint32_t seq, int ifindex, uint16_t queue_id,
-                             struct nlmsghdr **out) {
+/* RTM_NEWLINK with IFLA_INFO_SLAVE_DATA of a bond port holding one
+ * attribute (len bytes): bond_netlink.c:bond_slave_changelink(). The
+ * kernel takes slave data only for a link that is already a port (the
+ * master's ops decide), so it cannot ride in the enslave message. */
+static int slave_attr(void *buf, uint32_t seq, int ifindex, uint16_t type, const void *data, size_t len,
+                      struct nlmsghdr **out) {
         struct nlmsghdr *nlh = put_header(buf, seq, RTM_NEWLINK, NLM_F_ACK);
         struct linkinfo li;
 
         put_ifinfo(nlh, ifindex);
         li = linkinfo_start(nlh, true, "bond");
-        mnl_attr_put_u16(nlh, IFLA_BOND_SLAVE_QUEUE_ID, queue_id);
+        mnl_attr_put(nlh, type, len, data);
         linkinfo_end(nlh, li);
         *out = nlh;
         return 0;
+}
+
+int bg_nl_msg_slave_queue_id(void *buf, uint32_t seq, int ifindex, uint16_t queue_id,
+                             struct nlmsghdr **out) {
+        return slave_attr(buf, seq, ifindex, IFLA_BOND_SLAVE_QUEUE_ID, &queue_id, sizeof(queue_id), out);
+}
+
+int bg_nl_msg_slave_prio(void *buf, uint32_t seq, int ifindex, int32_t prio, struct nlmsghdr **out) {
+        return slave_attr(buf, seq, ifindex, IFLA_BOND_SLAVE_PRIO, &prio, sizeof(prio), out);
 }
 
 int bg_nl_msg_dellink(void *buf, uint32_t seq, int ifindex, struct nlmsghdr **out) {

@@ -159,7 +159,7 @@ static void decode_slave(const struct nlattr *data, struct bg_nl_slave *s) {
                 case IFLA_BOND_SLAVE_AD_AGGREGATOR_ID: s->ad_aggregator_id = (uint16_t) n; break;
                 case IFLA_BOND_SLAVE_AD_ACTOR_OPER_PORT_STATE: s->ad_actor_oper_port_state = (uint8_t) n; break;
                 case IFLA_BOND_SLAVE_AD_PARTNER_OPER_PORT_STATE: s->ad_partner_oper_port_state = (uint16_t) n; break;
-                case IFLA_BOND_SLAVE_PRIO: s->prio = (int32_t) (uint32_t) n; break;
+                case IFLA_BOND_SLAVE_PRIO: s->prio = (int32_t) (uint32_t) n, s->have_prio = true; break;
                 default: break;
                 }
         }

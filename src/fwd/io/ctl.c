@@ -2,7 +2,7 @@
 /*
  * The control socket /run/bondgen/BOND.sock: one request line per
  * connection ("status", "status json", "enslave IF", "release IF",
- * "active IF"; for `bondgen apply`: "state", "check NAME=VALUE...",
+ * "active IF", "prio IF N"; for `bondgen apply`: "state", "check NAME=VALUE...",
  * "set NAME=VALUE...", reconf.c, and "pending IF"), answered with "ok" or "error: TEXT" on the first line and
  * the body after it. Only root may use it: the socket is mode 0600 (the
  * client turns EACCES into a clear message), and the peer's credentials
@@ -147,9 +147,26 @@ static void handle(struct bg_core *c, int fd, char *line, const struct ucred *pe
                 handle_vlan(c, fd, arg);
                 return;
         }
+        if (!strcmp(line, "prio") && arg) {
+                char name[16];
+                int32_t prio;
+                if (bg_fwd_prio_request(arg, name, &prio) < 0) {
+                        reply(fd, "error: bad request: expected prio IF N (N a signed 32-bit number)", NULL);
+                        return;
+                }
+                r = bg_core_set_prio(c, name, prio);
+                if (r == -EOPNOTSUPP)
+                        reply(fd, "error: a port priority applies in active-backup, balance-tlb and balance-alb only",
+                              NULL);
+                else if (r < 0)
+                        reply_errno(fd, r, name);
+                else
+                        reply(fd, "ok", NULL);
+                return;
+        }
         if (!arg || !*arg || strlen(arg) >= 16 || strchr(arg, '/') || strchr(arg, ' ')) {
                 reply(fd, "error: bad request: expected status [json] | state | set|check NAME=VALUE... | "
-                          "enslave IF | pending IF | release IF | active IF | vlan add NAME ID | vlan del NAME",
+                          "enslave IF | pending IF | release IF | active IF | prio IF N | vlan add NAME ID | vlan del NAME",
                       NULL);
                 return;
         }

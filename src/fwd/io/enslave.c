@@ -52,6 +52,19 @@ void bg_core_port_restore(struct bg_core *c, const char *name, const struct bg_p
         bg_port_restore(name, io);
 }
 
+/* The model's prio of a port (by name, or by the permanent MAC of a port
+ * the model matches by MAC); 0, the kernel's default, for any other. */
+static int32_t model_prio(const struct bg_core *c, const char *name, const uint8_t mac[6]) {
+        const struct bg_bond *m = c->model;
+
+        for (size_t i = 0; m && i < m->n_ports; i++) {
+                const struct bg_port *mp = &m->ports[i];
+                if ((mp->name && !strcmp(mp->name, name)) || (mp->mac.len == 6 && !memcmp(mp->mac.bytes, mac, 6)))
+                        return mp->prio;
+        }
+        return 0;
+}
+
 int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
         struct bg_fwd *b = &c->bond;
         struct bg_dp_port *pa;
@@ -108,6 +121,7 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
                             name, strerror(-r));
         memcpy(p->perm_mac, pa->io.orig_mac, 6);
         memcpy(p->mac, pa->io.orig_mac, 6);
+        p->prio = model_prio(c, name, p->perm_mac);
         /* The first port lends the bond its MAC unless one is configured.
          * The model's first port does so even when it joins late (it was
          * missing when bondgend started), as bondgen apply sets it on a
@@ -236,6 +250,23 @@ int bg_core_release(struct bg_core *c, const char *name) {
         if (!p)
                 return pending_del(&c->bond, name) ? 0 : -ENODEV;
         bg_core_release_port(c, p, false);
+        return 0;
+}
+
+/* bond_options.c:bond_option_prio_set() (select.c: bg_fwd_set_prio()). */
+int bg_core_set_prio(struct bg_core *c, const char *name, int32_t prio) {
+        struct bg_fwd *b = &c->bond;
+        struct bg_fwd_port *p = bg_fwd_find_port(b, name);
+        int r;
+
+        if (!p)
+                return -ENODEV;
+        b->now = now_usec();
+        r = bg_fwd_set_prio(b, p, prio);
+        if (r < 0)
+                return r;
+        bg_core_log(c, LOG_INFO, "%s: prio %d", name, (int) prio);
+        bg_core_update_status(c);
         return 0;
 }
 

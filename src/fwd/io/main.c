@@ -35,7 +35,7 @@ static void usage(FILE *f) {
                 "  -n, --no-addresses  do not put the model's addresses and routes on BOND\n"
                 "  -h, --help          this text\n"
                 "      --version       print the version\n\n"
-                "Control: bondgen status|enslave|release|active BOND ... (socket %s/BOND.sock).\n"
+                "Control: bondgen status|enslave|release|active|prio BOND ... (socket %s/BOND.sock).\n"
                 "See bondgend(8).\n",
                 BG_RUNDIR, BG_CONFDIR, BG_RUNDIR, BG_RUNDIR);
 }

@@ -57,7 +57,7 @@ int bg_core_state_render(struct bg_core *c, char **out) {
                 fprintf(f, "option %s %s\n", bg_opt_get(i)->name, v);
         }
         for (size_t i = 0; i < b->n_ports; i++)
-                fprintf(f, "port %s %d\n", b->ports[i]->name, (int) b->ports[i]->link);
+                fprintf(f, "port %s %d %d\n", b->ports[i]->name, (int) b->ports[i]->link, (int) b->ports[i]->prio);
         for (size_t i = 0; i < b->n_pending; i++)
                 fprintf(f, "pending %s\n", b->pending[i]);
         if (b->ops->uses_active && b->active)

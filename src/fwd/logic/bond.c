@@ -22,6 +22,17 @@ struct bg_fwd_port *bg_fwd_find_port_ifindex(struct bg_fwd *b, int ifindex) {
         return NULL;
 }
 
+int bg_fwd_prio_request(const char *arg, char name[16], int32_t *prio) {
+        const char *sp = strchr(arg, ' ');
+        size_t n = sp ? (size_t) (sp - arg) : 0;
+
+        if (!n || n >= 16 || memchr(arg, '/', n) || bg_port_prio_parse(sp + 1, prio) < 0)
+                return -EINVAL;
+        memcpy(name, arg, n);
+        name[n] = 0;
+        return 0;
+}
+
 int bg_fwd_port_new(struct bg_fwd *b, const char *name, struct bg_fwd_port **out) {
         struct bg_fwd_port *p;
 

@@ -208,6 +208,9 @@ int bg_fwd_status_render(struct bg_fwd *b, enum bg_fwd_stw_format fmt, char **ou
 /* ---- bond object helpers (logic layer; io/enslave.c adds the I/O) ---- */
 struct bg_fwd_port *bg_fwd_find_port(struct bg_fwd *b, const char *name);
 struct bg_fwd_port *bg_fwd_find_port_ifindex(struct bg_fwd *b, int ifindex);
+/* The control request "prio IF N" after its verb (arg = "IF N"): IF a
+ * valid interface name, N a signed 32-bit decimal; 0 or -EINVAL. */
+int bg_fwd_prio_request(const char *arg, char name[16], int32_t *prio);
 /* Allocate a port (with mode_priv) and append it in enslave order. */
 int bg_fwd_port_new(struct bg_fwd *b, const char *name, struct bg_fwd_port **out);
 /* Unlink and free a port (calls ops->port_removed first). */

@@ -321,6 +321,11 @@ void bg_fwd_port_set_inactive_flags(struct bg_fwd *b, struct bg_fwd_port *p);
  * (bond_main.c:bond_select_active_slave(); select.c). */
 struct bg_fwd_port *bg_fwd_find_best(struct bg_fwd *b);
 void bg_fwd_reselect(struct bg_fwd *b);
+/* A port's prio (bond_options.c:bond_option_prio_set()): only in
+ * active-backup, balance-tlb and balance-alb (-EOPNOTSUPP elsewhere);
+ * then a new choice of the active port, unless a primary port is
+ * enslaved (its presence, not its link, stops the reselection). */
+int bg_fwd_set_prio(struct bg_fwd *b, struct bg_fwd_port *p, int32_t prio);
 /* Make p the active port now (NULL = none); calls ops->active_changed. */
 void bg_fwd_change_active(struct bg_fwd *b, struct bg_fwd_port *p);
 

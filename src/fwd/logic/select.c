@@ -5,6 +5,7 @@
  * (bond_main.c:bond_find_best_slave()). Used by every
  * mode: those without an active port (rr, xor, broadcast) only track one.
  */
+#include <errno.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -88,6 +89,16 @@ void bg_fwd_reselect(struct bg_fwd *b) {
                 bg_fwd_change_active(b, best);
                 bg_fwd_update_carrier(b);
         }
+}
+
+int bg_fwd_set_prio(struct bg_fwd *b, struct bg_fwd_port *p, int32_t prio) {
+        if (b->p.mode != BG_MODE_ACTIVE_BACKUP && b->p.mode != BG_MODE_BALANCE_TLB &&
+            b->p.mode != BG_MODE_BALANCE_ALB)
+                return -EOPNOTSUPP;
+        p->prio = prio;
+        if (!primary_port(b))
+                bg_fwd_reselect(b);
+        return 0;
 }
 
 void bg_fwd_port_set_active_flags(struct bg_fwd *b, struct bg_fwd_port *p) {

@@ -153,6 +153,8 @@ static void port_block(struct bg_fwd *b, struct bg_fwd_port *p, struct bg_fwd_st
         if (b->ops && b->ops->status_port)
                 b->ops->status_port(b, p, w);
         bg_fwd_stw_kv(w, "Slave State", "%s", p->backup ? "backup" : "active");
+        /* IFLA_BOND_SLAVE_PRIO; the kernel reports it over netlink only */
+        bg_fwd_stw_kv(w, "Prio", "%d", (int) p->prio);
         bg_fwd_stw_kv(w, "RX Packets", "%llu", (unsigned long long) p->stats.rx_packets);
         bg_fwd_stw_kv(w, "RX Bytes", "%llu", (unsigned long long) p->stats.rx_bytes);
         bg_fwd_stw_kv(w, "RX Dropped", "%llu", (unsigned long long) p->stats.rx_dropped);

@@ -110,6 +110,39 @@ Test(fwd_state, parses_every_line) {
         bg_fwd_state_free(&s);
 }
 
+/* "port NAME MII PRIO"; a bondgend before port priorities wrote
+ * "port NAME MII", read as prio 0 and as a bond that reports none */
+Test(fwd_state, port_prio_with_and_without) {
+        static const char with[] = "bond bond0\noption mode active-backup\nport eth0 0 -3\nport eth1 2 "
+                                   "2147483647\nactive eth0\nend\n";
+        struct bg_fwd_state s;
+        struct fake f;
+        char err[256];
+
+        cr_assert_eq(bg_fwd_state_parse(with, &s, err, sizeof(err)), 0, "%s", err);
+        cr_expect(s.have_prio);
+        cr_expect_eq(s.prio[0], -3);
+        cr_expect_eq(s.prio[1], INT32_MAX);
+        cr_expect_eq(s.mii[1], 2);
+        fake_init(&f);
+        cr_assert_eq(bg_fwd_state_overlay(&f.st, &s), 0);
+        cr_expect(f.links[2].slave.have_prio);
+        cr_expect_eq(f.links[2].slave.prio, -3);
+        cr_expect_eq(f.links[3].slave.prio, INT32_MAX);
+        bg_fwd_state_free(&s);
+        fake_free(&f);
+
+        cr_assert_eq(bg_fwd_state_parse(state_ab, &s, err, sizeof(err)), 0, "%s", err);
+        cr_expect(!s.have_prio);
+        cr_expect_eq(s.prio[0], 0);
+        cr_expect_eq(s.prio[1], 0);
+        fake_init(&f);
+        cr_assert_eq(bg_fwd_state_overlay(&f.st, &s), 0);
+        cr_expect(f.links[2].slave.have && !f.links[2].slave.have_prio);
+        bg_fwd_state_free(&s);
+        fake_free(&f);
+}
+
 Test(fwd_state, vlan_lines_list_bondgends_own_vlan_devices) {
         static const char text[] = "bond bond0\noption mode active-backup\nport eth0 0\nactive eth0\n"
                                    "vlan bond0.100 100\nvlan v200 200\nend\n";
@@ -138,6 +171,12 @@ Test(fwd_state, refuses_anything_else) {
                 "bond bond0\noption mode 1\noption mode 1\nend\n",    /* twice */
                 "bond bond0\noption mode 1\nport eth0 7\nend\n",      /* MII out of range */
                 "bond bond0\noption mode 1\nport eth0\nend\n",        /* MII missing */
+                "bond bond0\noption mode 1\nport eth0 0 x\nend\n",    /* prio not a number */
+                "bond bond0\noption mode 1\nport eth0 0 \nend\n",     /* prio empty */
+                "bond bond0\noption mode 1\nport eth0 0 2147483648\nend\n", /* prio too big */
+                "bond bond0\noption mode 1\nport eth0 0 1 2\nend\n",  /* extra word */
+                "bond bond0\noption mode 1\nport eth0 01\nend\n",     /* MII two digits */
+                "bond bond0\noption mode 1\nport eth0 0 1\nport eth1 0\nend\n", /* prio on some lines */
                 "bond bond0\noption mode 1\nport ../x 0\nend\n",      /* not a name */
                 "bond bond0\noption mode 1\nactive eth0\nport eth0 0\nend\n", /* order */
                 "option mode 1\nbond bond0\nend\n",                   /* order */

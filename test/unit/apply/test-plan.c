@@ -139,6 +139,7 @@ static void expect_plan(const struct bg_plan *p, const char *want) {
                 [BG_STEP_QUEUE_ID] = "queue_id", [BG_STEP_MTU] = "mtu", [BG_STEP_MAC] = "mac",
                 [BG_STEP_ADDR_ADD] = "addr+", [BG_STEP_ADDR_DEL] = "addr-", [BG_STEP_ROUTE_ADD] = "route+",
                 [BG_STEP_ROUTE_DEL] = "route-", [BG_STEP_DELETE] = "delete", [BG_STEP_START] = "start",
+                [BG_STEP_PRIO] = "prio",
         };
         char got[1024] = "";
 
@@ -638,4 +639,96 @@ Test(plan, queue_id_only_where_it_differs) {
         bg_plan_free(&p);
         bg_diags_free(&d);
         bg_model_free(&m);
+}
+
+static bool has_error(const struct bg_diags *d, const char *needle) {
+        for (size_t i = 0; i < d->n; i++)
+                if (d->v[i].level == BG_DIAG_ERROR && strstr(d->v[i].msg, needle))
+                        return true;
+        return false;
+}
+
+/* IFLA_BOND_SLAVE_PRIO: a joining port starts at 0 (bond_enslave()), a
+ * port already in the bond is compared with what the kernel reports */
+Test(plan, prio_only_where_it_differs) {
+        struct fake f;
+        struct bg_model m;
+        struct bg_plan p = { 0 };
+        struct bg_diags d = { 0 };
+
+        fake_init(&f);
+        struct bg_bond *b = model_bond(&m, "active-backup", "100");
+        b->ports[1].prio = 7;
+        cr_assert_eq(bg_plan_bond(b, &f.st, &p, &d), 0);
+        expect_plan(&p, "create enslave:eth0 enslave:eth1 prio:eth1 up addr+ route+");
+        cr_expect_str_eq(find_step(&p, BG_STEP_PRIO)->desc, "set prio of eth1 to 7");
+        cr_expect_eq(find_step(&p, BG_STEP_PRIO)->prio, 7);
+        bg_plan_free(&p);
+
+        /* running, the reported prio equal: nothing to do */
+        fake_init(&f);
+        make_running(&f, 1, 100);
+        for (int i = 1; i <= 2; i++)
+                f.links[i].slave.have = f.links[i].slave.have_prio = true;
+        f.links[2].slave.prio = 7;
+        cr_assert_eq(bg_plan_bond(b, &f.st, &p, &d), 0);
+        expect_plan(&p, "");
+        bg_plan_free(&p);
+
+        /* differs (both ways: set by hand, or a new value in the model) */
+        f.links[2].slave.prio = 3;
+        b->ports[0].prio = -2;
+        cr_assert_eq(bg_plan_bond(b, &f.st, &p, &d), 0);
+        expect_plan(&p, "prio:eth0 prio:eth1");
+        cr_expect_eq(p.steps[0].prio, -2);
+        cr_expect_eq(p.steps[1].prio, 7);
+        cr_expect_eq(d.n, 0u);
+        bg_plan_free(&p);
+
+        /* a kernel before 6.0 reports no prio and would ignore the
+         * attribute: refused by name rather than sent for nothing */
+        f.links[2].slave.have_prio = false;
+        f.links[2].slave.prio = 0;
+        b->ports[0].prio = 0;
+        cr_expect_lt(bg_plan_bond(b, &f.st, &p, &d), 0);
+        cr_expect(has_error(&d, "port eth1: prio 7"), "%s", d.n ? d.v[0].msg : "no diagnostic");
+        bg_plan_free(&p);
+        bg_diags_free(&d);
+        /* ... unless the model asks for the default */
+        b->ports[1].prio = 0;
+        cr_assert_eq(bg_plan_bond(b, &f.st, &p, &d), 0);
+        expect_plan(&p, "");
+        bg_plan_free(&p);
+        bg_diags_free(&d);
+        bg_model_free(&m);
+}
+
+/* A prio set by hand is part of what a rollback restores */
+Test(plan, snapshot_keeps_port_prio) {
+        struct fake f;
+        struct bg_snapshot snap;
+        struct bg_plan p = { 0 };
+        struct bg_diags d = { 0 };
+
+        fake_init(&f);
+        make_running(&f, 1, 100);
+        for (int i = 1; i <= 2; i++)
+                f.links[i].slave.have = f.links[i].slave.have_prio = true;
+        f.links[2].slave.prio = -4;
+        bg_snapshot_init(&snap);
+        struct bg_bond want = { .name = (char *) "bond0" };
+        cr_assert_eq(bg_snapshot_add_bond(&snap, &f.st, &want), 0);
+        const struct bg_bond *sb = &snap.model.bonds[0];
+        cr_assert_eq(sb->n_ports, 2);
+        cr_expect_eq(sb->ports[0].prio, 0);
+        cr_expect_eq(sb->ports[1].prio, -4);
+        cr_assert_eq(bg_plan_bond(sb, &f.st, &p, &d), 0);
+        expect_plan(&p, "");
+        bg_plan_free(&p);
+        f.links[2].slave.prio = 0;
+        cr_assert_eq(bg_plan_bond(sb, &f.st, &p, &d), 0);
+        expect_plan(&p, "prio:eth1");
+        bg_plan_free(&p);
+        bg_snapshot_free(&snap);
+        bg_diags_free(&d);
 }

@@ -151,6 +151,101 @@ Test(monitor, prio_picks_highest_up_port) {
         fake_free(f);
 }
 
+/* bond_options.c:bond_option_prio_set(): the new prio, then
+ * bond_select_active_slave() unless bond->primary_slave is set; whether
+ * the best port replaces an active port that is still up is
+ * primary_reselect's to say (bond_choose_primary_or_current()). */
+Test(monitor, prio_set_reselects_unless_a_primary_is_enslaved) {
+        for (unsigned rs = 0; rs < 3; rs += 2) {   /* always, failure */
+                struct bg_fwd_params pp = ab_params();
+                pp.primary_reselect = rs;
+                struct fake *f = fake_new(BG_MODE_ACTIVE_BACKUP, &pp);
+                struct bg_fwd_port *a = fake_enslave(f, "eth0", true), *b = fake_enslave(f, "eth1", true);
+
+                cr_assert_eq(f->b.active, a);
+                cr_assert_eq(bg_fwd_set_prio(&f->b, b, 5), 0);
+                cr_assert_eq(b->prio, 5);
+                cr_assert_eq(f->b.active, rs == BG_RESELECT_ALWAYS ? b : a, "reselect %u", rs);
+                if (rs == BG_RESELECT_FAILURE) {
+                        bg_fwd_mon_carrier(&f->b, a, false);
+                        cr_assert_eq(f->b.active, b);
+                        /* a returns: b stays, the current port is up */
+                        bg_fwd_mon_carrier(&f->b, a, true);
+                        cr_assert_eq(bg_fwd_set_prio(&f->b, a, 9), 0);
+                        cr_assert_eq(f->b.active, b);
+                }
+                fake_free(f);
+        }
+
+        /* a primary that is enslaved, even without link, stops it */
+        struct bg_fwd_params pp = ab_params();
+        strcpy(pp.primary, "eth0");
+        struct fake *f = fake_new(BG_MODE_ACTIVE_BACKUP, &pp);
+        struct bg_fwd_port *a = fake_enslave(f, "eth0", true), *b = fake_enslave(f, "eth1", true),
+                           *c = fake_enslave(f, "eth2", true);
+        bg_fwd_mon_carrier(&f->b, a, false);
+        cr_assert_eq(f->b.active, b);
+        cr_assert_eq(bg_fwd_set_prio(&f->b, c, 9), 0);
+        cr_assert_eq(f->b.active, b, "no reselection with a primary port");
+        /* the next event's reselection does use it */
+        bg_fwd_reselect(&f->b);
+        cr_assert_eq(f->b.active, c);
+        fake_free(f);
+
+        /* a primary that names no port does not */
+        pp = ab_params();
+        strcpy(pp.primary, "eth7");
+        f = fake_new(BG_MODE_ACTIVE_BACKUP, &pp);
+        a = fake_enslave(f, "eth0", true), b = fake_enslave(f, "eth1", true);
+        cr_assert_eq(bg_fwd_set_prio(&f->b, b, 1), 0);
+        cr_assert_eq(f->b.active, b);
+        fake_free(f);
+}
+
+Test(monitor, prio_refused_outside_ab_tlb_alb) {
+        static const enum bg_mode modes[] = { BG_MODE_BALANCE_RR, BG_MODE_BALANCE_XOR, BG_MODE_BROADCAST,
+                                              BG_MODE_8023AD };
+        for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+                struct bg_fwd_params pp;
+                bg_fwd_params_default(&pp, modes[i]);
+                pp.miimon = 100;
+                struct fake *f = fake_new(modes[i], &pp);
+                struct bg_fwd_port *a = fake_enslave(f, "eth0", true);
+                cr_expect_eq(bg_fwd_set_prio(&f->b, a, 3), -EOPNOTSUPP, "mode %d", (int) modes[i]);
+                cr_expect_eq(a->prio, 0);
+                fake_free(f);
+        }
+        struct bg_fwd_params pp;
+        bg_fwd_params_default(&pp, BG_MODE_BALANCE_TLB);
+        pp.miimon = 100;
+        struct fake *f = fake_new(BG_MODE_BALANCE_TLB, &pp);
+        struct bg_fwd_port *a = fake_enslave(f, "eth0", true), *b = fake_enslave(f, "eth1", true);
+        cr_assert_eq(f->b.active, a);
+        cr_assert_eq(bg_fwd_set_prio(&f->b, b, 3), 0);
+        cr_assert_eq(f->b.active, b, "TLB's receiving port follows prio as active-backup's does");
+        fake_free(f);
+}
+
+/* The control request "prio IF N" (io/ctl.c) */
+Test(monitor, prio_request_parsing) {
+        char name[16];
+        int32_t v;
+
+        cr_assert_eq(bg_fwd_prio_request("eth0 5", name, &v), 0);
+        cr_expect_str_eq(name, "eth0");
+        cr_expect_eq(v, 5);
+        cr_assert_eq(bg_fwd_prio_request("eth1 -2147483648", name, &v), 0);
+        cr_expect_eq(v, INT32_MIN);
+        cr_assert_eq(bg_fwd_prio_request("eth1 2147483647", name, &v), 0);
+        cr_expect_eq(v, INT32_MAX);
+        static const char *const bad[] = {
+                "eth0", "eth0 ", " 5", "eth0 5x", "eth0  5", "eth0 5 6", "eth0 2147483648",
+                "eth0 -2147483649", "eth0 +5", "eth0 0x10", "a/b 1", "sixteencharsname 1", "eth0 -",
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                cr_expect_eq(bg_fwd_prio_request(bad[i], name, &v), -EINVAL, "'%s' accepted", bad[i]);
+}
+
 Test(monitor, num_grat_arp_with_peer_notif_delay) {
         struct bg_fwd_params pp = ab_params();
         pp.num_peer_notif = 3;

@@ -27,6 +27,11 @@ Test(status, proc_format_active_backup) {
         cr_assert(strstr(out, "\n\nSlave Interface: eth0\nMII Status: up\nSpeed: 10000 Mbps\nDuplex: full\n"
                               "Link Failure Count: 0\nPermanent HW addr: 02:00:00:00:00:11\nSlave queue ID: 0\n"));
         cr_assert(strstr(out, "\n\nSlave Interface: eth1\nMII Status: down\nSpeed: Unknown\nDuplex: Unknown\n"));
+        cr_assert(strstr(out, "\nSlave State: backup\nPrio: 0\n"), "%s", out);
+        free(out);
+        f->b.ports[1]->prio = -7;
+        cr_assert_eq(bg_fwd_status_render(&f->b, BG_STW_PROC, &out), 0);
+        cr_assert(strstr(out, "\nSlave State: backup\nPrio: -7\n"), "%s", out);
         free(out);
         fake_free(f);
 }

@@ -82,6 +82,9 @@ Test(nl_parse, recorded_port) {
         cr_expect(l.slave.has_perm_hwaddr);
         cr_expect_arr_eq(l.slave.perm_hwaddr, mac1, 6);
         cr_expect(l.slave.mii_status <= 3);
+        /* Linux 6.0 and later report IFLA_BOND_SLAVE_PRIO (0 here) */
+        cr_expect(l.slave.have_prio);
+        cr_expect_eq(l.slave.prio, 0);
         bg_nl_link_clear(&l);
 
         cr_assert_eq(bg_nl_parse_link(aligned(rec_ad_eth0, sizeof(rec_ad_eth0)), &l), 0);
