@@ -76,8 +76,9 @@ struct bg_port_io {
         /* the socket's receive ring, one of the two (map NULL: recvmmsg()) */
         struct bg_rxring ring;
         struct bg_rxring2 ring2;
-        /* frames queued on the socket before its ring was made (a socket
-         * handed over): read with recvmmsg() first */
+        /* a socket handed over, its ring not made yet: the frames queued
+         * on it are read with recvmmsg() first, since making the ring
+         * drops them (af_packet.c: packet_set_ring() purges the queue) */
         bool drain;
 };
 
@@ -89,7 +90,7 @@ int bg_port_socket(int ifindex, struct bg_port_io *io);
 void bg_port_close(struct bg_port_io *io, int fd);
 /* Take the ring off the socket (it queues frames for recv() again), so that
  * the socket can be handed to another bondgend; and make one on a socket
- * received so (io->drain set when made). */
+ * received so, once the frames queued on it are read (io->drain). */
 void bg_port_ring_detach(struct bg_port_io *io, int fd);
 void bg_port_ring_attach(struct bg_port_io *io, int fd);
 /* Quiet the port for the host stack (ARP off, IPv6 off, strict rp_filter),

@@ -499,10 +499,12 @@ int bg_dp_on_port(sd_event_source *s, int fd, uint32_t revents, void *userdata) 
         }
         io = p->core;
         if (io->drain) {
-                /* the frames queued before the ring, in their order; the
-                 * ring's own are later ones */
-                if (on_port_recvmmsg(c, p, fd) == 0)
+                /* a socket handed over: what queued on it meanwhile, then
+                 * its ring (making one drops what is queued) */
+                if (on_port_recvmmsg(c, p, fd) == 0) {
                         io->drain = false;
+                        bg_port_ring_attach(io, fd);
+                }
                 return 0;
         }
         if (io->ring2.map)

@@ -158,7 +158,7 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
         /* the last bondgend's socket: what arrived meanwhile waits in it */
         fd = bg_core_handed_port(c, name, link.ifindex);
         if (fd >= 0)
-                bg_port_ring_attach(&pa->io, fd);
+                pa->io.drain = true;   /* its ring comes after (dp.c) */
         else
                 fd = bg_port_socket(link.ifindex, &pa->io);
         if (fd < 0) {

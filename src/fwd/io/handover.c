@@ -89,11 +89,15 @@ int bg_core_handover_give(struct bg_core *c, int fd, pid_t peer, char *err, size
                         (void) bg_tap_set_persist(b->vlans[i]->fd, true);
         /* A port socket goes over without its receive ring: the next
          * bondgend makes its own (bg_port_ring_attach()), and until then
-         * frames wait in the socket's queue. Should the sending fail,
-         * this one goes on with recvmmsg(). */
+         * frames wait in the socket's queue. What the ring has handed
+         * over is forwarded first; a TPACKET_V3 block still being filled
+         * is lost with the ring. Should the sending fail, this one goes
+         * on with recvmmsg(). */
         for (size_t i = 0; i < b->n_ports; i++)
-                if (b->ports[i]->fd >= 0)
+                if (b->ports[i]->fd >= 0) {
+                        (void) bg_dp_on_port(NULL, b->ports[i]->fd, 0, b->ports[i]);
                         bg_port_ring_detach(&((struct bg_dp_port *) b->ports[i]->core)->io, b->ports[i]->fd);
+                }
         iov = (struct iovec) { .iov_base = body, .iov_len = strlen(body) };
         mh.msg_controllen = CMSG_SPACE(n * sizeof(int));
         cm.h.cmsg_level = SOL_SOCKET;

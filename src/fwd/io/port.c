@@ -141,8 +141,8 @@ void bg_port_ring_attach(struct bg_port_io *io, int fd) {
 
         io->ring = (struct bg_rxring){};
         io->ring2 = (struct bg_rxring2){};
-        if (v && port_ring(fd, v, io) == 0)
-                io->drain = true;
+        if (v)
+                (void) port_ring(fd, v, io);
 }
 
 int bg_port_socket(int ifindex, struct bg_port_io *io) {
