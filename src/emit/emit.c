@@ -414,6 +414,25 @@ static void left_out_line(FILE *out, const char *indent, const char *end, enum b
         fprintf(out, "%s# %s=%s is left out: %s%s\n", indent, o->name, canon, why, end);
 }
 
+/* networkd's ARPIPTargets= and netplan's arp-ip-targets take addresses
+ * only (systemd.netdev(5) [Bond], netplan's bond parameters), and
+ * NetworkManager's arp_ip_target a list of addresses, which it writes to
+ * sysfs, which never took VLAN hints: the targets are written without
+ * them (bg_emit_format_value()), and the kernel then takes the VLAN from
+ * the route to each target. */
+static void warn_hints(struct bg_diags *d, const struct bg_bond *b, enum bg_emit_format f) {
+        const struct bg_optval *v = &b->opts[BG_OPT_ARP_IP_TARGET];
+
+        for (size_t i = 0; v->addrs && i < v->n_list; i++)
+                if (v->addrs[i].hinted) {
+                        bg_emit_warn_bond(d, b, "arp_ip_target",
+                                          "bond %s: %s takes ARP targets without VLAN hints; '%s' is written "
+                                          "as its address, and the VLAN comes from the route to it",
+                                          b->name, bg_emit_format_name(f), v->list[i]);
+                        return;
+                }
+}
+
 const struct bg_optval *bg_emit_opt_value(const struct bg_bond *b, enum bg_opt id, enum bg_emit_format f,
                                           struct bg_optval *scratch, struct bg_diags *d, FILE *out,
                                           const char *indent, const char *end) {
@@ -431,6 +450,8 @@ const struct bg_optval *bg_emit_opt_value(const struct bg_bond *b, enum bg_opt i
                 left_out_line(out, indent, end, id, v, why);
                 return NULL;
         }
+        if (id == BG_OPT_ARP_IP_TARGET)
+                warn_hints(d, b, f);
         return v;
 }
 
@@ -577,10 +598,13 @@ int bg_emit_format_value(const struct bg_opt_info *o, const struct bg_optval *v,
                         const char *sep = i == 0 ? "" : f == BG_EMIT_NETWORKD ? " " :
                                                    f == BG_EMIT_NETPLAN ? ", " : ",";
 
+                        /* an address without its VLAN hint (warn_hints()) */
+                        int n = (int) strcspn(v->list[i], "[");
+
                         if (f == BG_EMIT_NETPLAN)
-                                APPEND("%s\"%s\"", sep, v->list[i]);
+                                APPEND("%s\"%.*s\"", sep, n, v->list[i]);
                         else
-                                APPEND("%s%s", sep, v->list[i]);
+                                APPEND("%s%.*s", sep, n, v->list[i]);
                 }
                 if (f == BG_EMIT_NETPLAN)
                         APPEND("]");

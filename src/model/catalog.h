@@ -128,9 +128,16 @@ struct bg_opt_info {
 };
 
 /* One address of arp_ip_target or ns_ip6_target, parsed once. */
+#define BG_OPT_MAX_HINT_VLANS 5   /* BOND_MAX_VLAN_TAGS of the proposed kernel syntax */
 struct bg_optaddr {
         int family;          /* AF_INET or AF_INET6 */
         uint8_t bytes[16];   /* network byte order; IPv4 in the first 4 */
+        /* arp_ip_target's VLAN hint ("10.0.0.1[10/20]", "10.0.0.1[]"): the
+         * VLAN ids its probes carry, outermost first, instead of those the
+         * path to the target would give */
+        bool hinted;
+        uint8_t n_vlans;
+        uint16_t vlans[BG_OPT_MAX_HINT_VLANS];
 };
 
 /* Parsed value of one option. Scalars use num (enum/bool: the kernel

@@ -141,13 +141,6 @@ static bool ifname_valid(const char *s) {
         return true;
 }
 
-static bool list_has(const struct bg_optval *v, const char *item) {
-        for (size_t i = 0; i < v->n_list; i++)
-                if (strcmp(v->list[i], item) == 0)
-                        return true;
-        return false;
-}
-
 /* Append item; for address lists addr too (NULL otherwise), so that
  * addrs[] stays parallel to list[]. */
 static int list_append_addr(struct bg_optval *v, const char *item, const struct bg_optaddr *addr) {
@@ -184,6 +177,33 @@ static void list_remove(struct bg_optval *v, const char *item) {
                 }
 }
 
+/* An arp_ip_target VLAN hint, "[10/20]" or "[]", in the syntax proposed
+ * for the kernel's bonding driver ("ipv4-address[vlan-tag/...]", the
+ * net-next series "bonding: Extend arp_ip_target format to allow for a
+ * list of vlan tags", 2025; parsed by iproute2 and passed over netlink
+ * only): VLAN ids 1-4094 separated by '/', outermost first, at most
+ * BG_OPT_MAX_HINT_VLANS, nothing after the ']'. */
+static int parse_hint(const char *h, struct bg_optaddr *out) {
+        const char *p = h + 1;
+
+        out->hinted = true;
+        while (*p != ']') {
+                char *end;
+                unsigned long id;
+
+                if (out->n_vlans == BG_OPT_MAX_HINT_VLANS || *p < '0' || *p > '9')
+                        return -EINVAL;
+                errno = 0;
+                id = strtoul(p, &end, 10);
+                if (errno || id < 1 || id > 4094 || (*end != '/' && *end != ']') ||
+                    (*end == '/' && end[1] == ']'))
+                        return -EINVAL;
+                out->vlans[out->n_vlans++] = (uint16_t) id;
+                p = *end == '/' ? end + 1 : end;
+        }
+        return p[1] ? -EINVAL : 0;
+}
+
 /* One address of arp_ip_target / ns_ip6_target into canonical text. */
 static int parse_target(const struct bg_opt_info *o, const char *s, char *canon, size_t len,
                         struct bg_optaddr *out, char *err, size_t errlen) {
@@ -192,15 +212,34 @@ static int parse_target(const struct bg_opt_info *o, const char *s, char *canon,
                 struct in_addr a;
                 uint32_t h;
 
-                if (strchr(s, '['))
-                        return fail(err, errlen, "%s: VLAN hints ('%s') are not supported", o->name, s);
-                if (inet_pton(AF_INET, s, &a) != 1)
+                char ip[INET_ADDRSTRLEN];
+                const char *hint = strchr(s, '[');
+                size_t iplen = hint ? (size_t) (hint - s) : strlen(s);
+
+                if (iplen >= sizeof(ip))
                         return fail(err, errlen, "invalid IPv4 address '%s' in %s", s, o->name);
+                memcpy(ip, s, iplen);
+                ip[iplen] = '\0';
+                if (inet_pton(AF_INET, ip, &a) != 1)
+                        return fail(err, errlen, "invalid IPv4 address '%s' in %s", s, o->name);
+                if (hint && parse_hint(hint, out) < 0)
+                        return fail(err, errlen,
+                                    "%s: bad VLAN hint in '%s' (expected ADDRESS[ID/ID...]: up to %d VLAN ids "
+                                    "1-4094, outermost first, or [] for none)",
+                                    o->name, s, BG_OPT_MAX_HINT_VLANS);
                 h = ntohl(a.s_addr);
                 /* The kernel refuses zeronet and limited broadcast targets. */
                 if ((h >> 24) == 0 || h == 0xffffffffu)
                         return fail(err, errlen, "%s cannot be used as an ARP target", s);
                 inet_ntop(AF_INET, &a, canon, (socklen_t) len);
+                if (out->hinted) {
+                        size_t k = strlen(canon);
+
+                        k += (size_t) snprintf(canon + k, len - k, "[");
+                        for (size_t i = 0; i < out->n_vlans; i++)
+                                k += (size_t) snprintf(canon + k, len - k, "%s%u", i ? "/" : "", out->vlans[i]);
+                        snprintf(canon + k, len - k, "]");
+                }
                 out->family = AF_INET;
                 memcpy(out->bytes, &a, 4);
         } else {
@@ -218,6 +257,15 @@ static int parse_target(const struct bg_opt_info *o, const char *s, char *canon,
         return 0;
 }
 
+/* The target at addr's address, whatever its VLAN hint (the kernel keeps
+ * one entry per address), or SIZE_MAX. */
+static size_t addr_index(const struct bg_optval *v, const struct bg_optaddr *addr) {
+        for (size_t i = 0; v->addrs && i < v->n_list; i++)
+                if (v->addrs[i].family == addr->family && !memcmp(v->addrs[i].bytes, addr->bytes, 16))
+                        return i;
+        return SIZE_MAX;
+}
+
 static int parse_target_list(const struct bg_opt_info *o, const char *s, struct bg_optval *v,
                              char *err, size_t errlen) {
         char canon[INET6_ADDRSTRLEN];
@@ -231,13 +279,14 @@ static int parse_target_list(const struct bg_opt_info *o, const char *s, struct 
                 if (r < 0)
                         return r;
                 if (s[0] == '-') {
-                        if (!list_has(v, canon))
+                        size_t i = addr_index(v, &addr);
+                        if (i == SIZE_MAX)
                                 return fail(err, errlen, "%s: cannot remove %s, it is not a target",
                                             o->name, canon);
-                        list_remove(v, canon);
+                        list_remove(v, v->list[i]);
                         return 0;
                 }
-                if (list_has(v, canon))
+                if (addr_index(v, &addr) != SIZE_MAX)
                         return fail(err, errlen, "%s: %s is listed twice", o->name, canon);
                 if (v->n_list >= o->max)
                         return fail(err, errlen, "%s: too many targets (at most %" PRIu64 ")",
@@ -264,7 +313,7 @@ static int parse_target_list(const struct bg_opt_info *o, const char *s, struct 
                 free(t);
                 if (r < 0)
                         break;
-                if (list_has(v, canon)) {
+                if (addr_index(v, &addr) != SIZE_MAX) {
                         r = fail(err, errlen, "%s: %s is listed twice", o->name, canon);
                         break;
                 }

@@ -599,6 +599,33 @@ static void check_ipcfg(struct vctx *c, const struct bg_ipcfg *cfg, int fam) {
         free(ns.v);
 }
 
+/* arp_ip_target VLAN hints: bondgend honours them; the kernel's bonding
+ * driver could take them only in the netlink encoding proposed with the
+ * syntax (optval.c: parse_hint(); sysfs and module parameters never took
+ * them), which a kernel without it cuts down to the address
+ * (bond_changelink() reads the first 4 bytes of each target). */
+static void check_hints(struct vctx *c) {
+        const struct bg_optval *v = &c->b->opts[BG_OPT_ARP_IP_TARGET];
+
+        if (c->b->backend == BG_BACKEND_USERSPACE || !v->set || !v->addrs)
+                return;
+        for (size_t i = 0; i < v->n_list; i++) {
+                if (!v->addrs[i].hinted)
+                        continue;
+                if (c->b->backend == BG_BACKEND_KERNEL)
+                        diag(c, BG_DIAG_ERROR, opt_loc(c, BG_OPT_ARP_IP_TARGET), ".options.arp_ip_target",
+                             "the VLAN hint of '%s' is honoured by the user-space backend only (backend: "
+                             "userspace); the kernel backend cannot hand it to the bonding driver. Without "
+                             "the hint the kernel takes the VLAN from the route to the target", v->list[i]);
+                else
+                        diag(c, BG_DIAG_WARNING, opt_loc(c, BG_OPT_ARP_IP_TARGET), ".options.arp_ip_target",
+                             "the VLAN hint of '%s' is honoured only when the bond runs in user space "
+                             "(bondgend); under the kernel's bonding driver the VLAN comes from the route "
+                             "to the target", v->list[i]);
+                return;
+        }
+}
+
 static void check_link(struct vctx *c, enum bg_mode mode) {
         const struct bg_bond *b = c->b;
         char mac[BG_HWADDR_STRLEN];
@@ -623,6 +650,7 @@ static void check_link(struct vctx *c, enum bg_mode mode) {
                      "active port's MAC");
         if ((unsigned) b->backend > BG_BACKEND_USERSPACE)
                 diag(c, BG_DIAG_ERROR, &b->loc, ".backend", "unknown backend %u", (unsigned) b->backend);
+        check_hints(c);
 }
 
 /* MTU, MAC and addressing of a VLAN or a bridge, with the rules of bonds. */

@@ -24,9 +24,11 @@ static int set_str(struct bg_bond *b, enum bg_opt id, const char *s) {
         return b->opts[id].str ? 0 : -ENOMEM;
 }
 
-/* n addresses of family, size bytes apart from addrs, as the list option id */
-static int set_targets(struct bg_bond *b, enum bg_opt id, int family, const void *addrs, size_t size, size_t n) {
-        char text[16 * (INET6_ADDRSTRLEN + 1) + 1] = "", err[128];
+/* n addresses of family, size bytes apart from addrs, as the list option
+ * id; p (IPv4 only, else NULL) gives the arp_ip_target VLAN hints */
+static int set_targets(struct bg_bond *b, enum bg_opt id, int family, const void *addrs, size_t size, size_t n,
+                       const struct bg_fwd_params *p) {
+        char text[16 * (INET6_ADDRSTRLEN + 32) + 1] = "", err[128];
         int r;
 
         if (!n)
@@ -35,6 +37,12 @@ static int set_targets(struct bg_bond *b, enum bg_opt id, int family, const void
                 char a[INET6_ADDRSTRLEN];
                 inet_ntop(family, (const uint8_t *) addrs + i * size, a, sizeof(a));
                 snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s", i ? "," : "", a);
+                if (!p || !p->arp_user_tags[i])
+                        continue;
+                for (size_t k = 0; k < p->n_arp_tags[i]; k++)
+                        snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%u", k ? "/" : "[",
+                                 p->arp_tags[i][k].id);
+                snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s]", p->n_arp_tags[i] ? "" : "[");
         }
         r = bg_opt_parse_value(bg_opt_get(id), text, &b->opts[id], err, sizeof(err));
         if (r < 0)
@@ -54,8 +62,8 @@ int bg_fwd_params_to_bond(const struct bg_fwd_params *p, struct bg_bond *b) {
         set_num(b, BG_OPT_DOWNDELAY, (uint64_t) p->downdelay_ticks * p->miimon);
         set_num(b, BG_OPT_PEER_NOTIF_DELAY, (uint64_t) p->peer_notif_delay_ticks * p->miimon);
         set_num(b, BG_OPT_ARP_INTERVAL, p->arp_interval);
-        if ((r = set_targets(b, BG_OPT_ARP_IP_TARGET, AF_INET, p->arp_targets, 4, p->n_arp_targets)) < 0 ||
-            (r = set_targets(b, BG_OPT_NS_IP6_TARGET, AF_INET6, p->ns_targets, 16, p->n_ns_targets)) < 0)
+        if ((r = set_targets(b, BG_OPT_ARP_IP_TARGET, AF_INET, p->arp_targets, 4, p->n_arp_targets, p)) < 0 ||
+            (r = set_targets(b, BG_OPT_NS_IP6_TARGET, AF_INET6, p->ns_targets, 16, p->n_ns_targets, NULL)) < 0)
                 return r;
         if (p->primary[0] && (r = set_str(b, BG_OPT_PRIMARY, p->primary)) < 0)
                 return r;
@@ -93,6 +101,9 @@ bool bg_fwd_params_live_only(const struct bg_fwd_params *old, const struct bg_fw
         t.arp_missed_max = old->arp_missed_max;
         memcpy(t.arp_targets, old->arp_targets, sizeof(t.arp_targets));
         t.n_arp_targets = old->n_arp_targets;
+        memcpy(t.arp_user_tags, old->arp_user_tags, sizeof(t.arp_user_tags));
+        memcpy(t.n_arp_tags, old->n_arp_tags, sizeof(t.n_arp_tags));
+        memcpy(t.arp_tags, old->arp_tags, sizeof(t.arp_tags));
         memcpy(t.ns_targets, old->ns_targets, sizeof(t.ns_targets));
         t.n_ns_targets = old->n_ns_targets;
         t.arp_validate = old->arp_validate;

@@ -120,6 +120,11 @@ int bg_fwd_params_from_bond(const struct bg_bond *bond, struct bg_fwd_params *p,
                         snprintf(err, errlen, "arp_ip_target: bad address '%s'", t->list[i]);
                         return -EINVAL;
                 }
+                /* a VLAN hint gives the probe's tags (802.1Q each) */
+                p->arp_user_tags[p->n_arp_targets] = t->addrs[i].hinted;
+                p->n_arp_tags[p->n_arp_targets] = t->addrs[i].n_vlans;
+                for (size_t k = 0; k < t->addrs[i].n_vlans && k < BG_FWD_MAX_TAGS; k++)
+                        p->arp_tags[p->n_arp_targets][k] = (struct bg_fwd_tag){ 0x8100, t->addrs[i].vlans[k] };
                 memcpy(&p->arp_targets[p->n_arp_targets++], t->addrs[i].bytes, 4);
         }
         /* the NS/NA half of the ARP monitor (nsmon.c) */

@@ -20,6 +20,10 @@
 #  no route       BOND.100 loses its address: no route to TARGET, the
 #                 probes go untagged from 0.0.0.0, nobody answers, the bond
 #                 goes down; the address back: tagged again, bond up
+#  vlan hint      bondgend again with no VLAN device, BOND at 10.208.100.2
+#                 and the target "TARGET[100]" (arp_ip_target's VLAN hint):
+#                 the route goes through the bond, yet the probes carry tag
+#                 100, from BOND's address, and the bond comes up
 . "$(dirname "$0")/lib.sh"
 require ip python3 ovs-vsctl ovs-vswitchd ovsdb-server ovsdb-tool ethtool tcpdump
 PEER=10.208.9.1 ADDR=10.208.9.2 TARGET=10.208.100.1 VADDR=10.208.100.2 B=bgfav$$
@@ -56,6 +60,7 @@ if [ $have_8021q = 1 ]; then
         ip -n $H link set $V up
 fi
 has_link() { ip -n $H link show $1 >/dev/null 2>&1; }
+no_link() { ! has_link $1; }
 wait_until 5 has_link $V || fail "no device $V"
 
 # watch I...: capture ARP, tagged or not, on the switch ports tI
@@ -120,6 +125,22 @@ unwatch
 watch 0 1
 wait_until 3 has_tagged 3 || fail "no tagged probes with the address back"
 ok "no route: untagged probes from 0.0.0.0, bond down; address back: tagged, bond up"
+unwatch
+stop_bondgend
+[ $have_8021q = 1 ] && ip -n $H link del $V 2>/dev/null
+
+wait_until 5 no_link $V || fail "$V still there after bondgend stopped"
+ADDR=$VADDR
+write_config $TMP/h.yaml $B active-backup "h0 h1" "arp_interval: 100" "arp_ip_target: [\"$TARGET[100]\"]" \
+        "arp_validate: all"
+start_bondgend $TMP/h.yaml $B
+# the kernel's /proc/net/bonding shows the address alone, hint or not
+st $B | grep -q "^ARP IP target/s (n.n.n.n form): $TARGET$" || fail "status lacks the target: $(st $B | grep ARP)"
+wait_until 5 bond_mii_is $B up || fail "bond not up with the hint: $(st $B | grep -E 'MII|Active')"
+watch 0 1
+wait_until 3 has_tagged 5 || fail "no tagged probes with the hint: $(probes | tail -2)"
+[ "$(untagged_probes)" = 0 ] || fail "untagged probes with the hint: $(probes | grep -v 'vlan 100' | tail -1)"
+ok "vlan hint: $TARGET[100] through the bond itself: probes tagged 100 from $VADDR, bond up"
 unwatch
 stop_bondgend
 exit 0

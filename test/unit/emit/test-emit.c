@@ -326,6 +326,31 @@ Test(emit, networkd_lp_interval_without_arp_is_warned) {
         bg_model_free(&m);
 }
 
+/* networkd, netplan and NetworkManager take ARP targets as addresses
+ * only: a VLAN hint is left out of the value, with a warning. */
+Test(emit, arp_ip_target_vlan_hints_are_written_as_addresses) {
+        static const char *const want[] = { "ARPIPTargets=10.0.0.1 10.0.0.2",
+                                            "        arp-ip-targets: [\"10.0.0.1\", \"10.0.0.2\"]",
+                                            "arp_ip_target=10.0.0.1,10.0.0.2" };
+        struct bg_model m;
+        struct bg_bond *b;
+        const char *t;
+
+        for (int f = 0; f < 3; f++) {
+                bg_model_init(&m);
+                b = tm_bond(&m, "bond0");
+                tm_opt(b, BG_OPT_MODE, "active-backup");
+                tm_opt(b, BG_OPT_ARP_INTERVAL, "100");
+                tm_opt(b, BG_OPT_ARP_IP_TARGET, "10.0.0.1[100/200],10.0.0.2");
+                t = emit(&m, f, NULL);
+                cr_expect(has_line(t, want[f]), "%s", t);
+                cr_expect(!strstr(t, "[100"), "no hint anywhere: %s", t);
+                cr_expect_eq(tm_warnings(&g_diags, "bond0.arp_ip_target"), 1);
+                reset();
+                bg_model_free(&m);
+        }
+}
+
 /* NetworkManager defaults miimon to 100, the kernel to 0. */
 Test(emit, keyfile_keeps_kernel_miimon_default) {
         struct bg_model m;

@@ -296,7 +296,6 @@ Test(catalog, arp_ip_target_lists) {
         cr_assert_eq(parse(BG_OPT_ARP_IP_TARGET, "255.255.255.255", &v), -EINVAL);
         cr_assert_eq(parse(BG_OPT_ARP_IP_TARGET, "10.0.0", &v), -EINVAL);
         cr_assert_eq(parse(BG_OPT_ARP_IP_TARGET, "2001:db8::1", &v), -EINVAL);
-        cr_assert_eq(parse(BG_OPT_ARP_IP_TARGET, "10.0.0.1[10/20]", &v), -EINVAL);
         bg_optval_clear(&v);
 
         /* 16 fit, the 17th does not. */
@@ -312,6 +311,41 @@ Test(catalog, arp_ip_target_lists) {
         cr_assert_eq(parse(BG_OPT_ARP_IP_TARGET, "", &v), 0, "empty list = no targets");
         cr_assert(v.set);
         cr_assert_eq(v.n_list, 0);
+        bg_optval_clear(&v);
+}
+
+/* VLAN hints, the kernel's proposed "ipv4-address[vlan-tag/...]": ids
+ * 1-4094 outermost first, at most 5, "[]" for none; one entry per address
+ * whatever its hint. */
+Test(catalog, arp_ip_target_vlan_hints) {
+        const struct bg_opt_info *o = bg_opt_get(BG_OPT_ARP_IP_TARGET);
+        struct bg_optval v = { 0 };
+        char buf[256], err[256];
+
+        cr_assert_eq(parse(BG_OPT_ARP_IP_TARGET, "10.0.0.1[10/20], 10.0.0.2[] ,10.0.0.3", &v), 0);
+        cr_assert_eq(v.n_list, 3);
+        cr_expect(v.addrs[0].hinted && v.addrs[0].n_vlans == 2 && v.addrs[0].vlans[0] == 10 &&
+                  v.addrs[0].vlans[1] == 20);
+        cr_expect(v.addrs[1].hinted && v.addrs[1].n_vlans == 0, "[]: no tags, no discovery");
+        cr_expect(!v.addrs[2].hinted);
+        cr_expect(v.addrs[0].bytes[0] == 10 && v.addrs[0].bytes[3] == 1);
+        cr_assert_eq(bg_opt_format_value(o, &v, buf, sizeof(buf)), 0);
+        cr_expect_str_eq(buf, "10.0.0.1[10/20],10.0.0.2[],10.0.0.3");
+        cr_expect_eq(parse(BG_OPT_ARP_IP_TARGET, "+10.0.0.3[5]", &v), -EINVAL, "the same address, another hint");
+        cr_expect_eq(parse(BG_OPT_ARP_IP_TARGET, "-10.0.0.1", &v), 0, "removed by its address");
+        cr_expect_eq(v.n_list, 2);
+        bg_optval_clear(&v);
+        cr_expect_eq(parse(BG_OPT_ARP_IP_TARGET, "10.0.0.1[1/2/3/4/4094]", &v), 0, "five, up to 4094");
+        bg_optval_clear(&v);
+        static const char *const bad[] = { "10.0.0.1[0]", "10.0.0.1[4095]", "10.0.0.1[1/2/3/4/5/6]", "10.0.0.1[10",
+                                           "10.0.0.1[10/]", "10.0.0.1[/10]", "10.0.0.1[a]", "10.0.0.1[10]x",
+                                           "10.0.0.1[10,20]", "10.0.0.[1]", "[10]", "10.0.0.1[ 10]" };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                cr_expect_eq(bg_opt_parse_value(o, bad[i], &v, err, sizeof(err)), -EINVAL, "%s", bad[i]);
+                bg_optval_clear(&v);
+        }
+        cr_assert_eq(bg_opt_parse_value(o, "10.0.0.1[4095]", &v, err, sizeof(err)), -EINVAL);
+        cr_expect(strstr(err, "VLAN hint") && strstr(err, "10.0.0.1[4095]") && strstr(err, "1-4094"), "%s", err);
         bg_optval_clear(&v);
 }
 

@@ -490,3 +490,26 @@ Test(validate, port_prio_only_in_the_modes_that_choose_an_active_port) {
         cr_assert_not_null(e);
         cr_expect_eq(e->line, 8, "the prio's own position");
 }
+
+/* arp_ip_target VLAN hints: bondgend honours them; the kernel backend
+ * cannot hand them to the bonding driver (refused), and an automatic
+ * backend may end up there (a warning). */
+Test(validate, arp_ip_target_vlan_hints_by_backend) {
+        struct bg_bond *b = good_bond("bond0", "eth0", "eth1", 1);
+
+        bg_optval_clear(&b->opts[BG_OPT_MIIMON]);
+        set(b, BG_OPT_ARP_INTERVAL, "200", 6);
+        set(b, BG_OPT_ARP_IP_TARGET, "10.10.10.254[100]", 7);
+        b->backend = BG_BACKEND_USERSPACE;
+        cr_assert_eq(run(), 0);
+        expect_clean();
+        b->backend = BG_BACKEND_AUTO;
+        cr_assert_eq(run(), 0);
+        expect(BG_DIAG_WARNING, "bonds[bond0].options.arp_ip_target", "10.10.10.254[100]");
+        bg_diags_free(&d);
+        d = (struct bg_diags){ 0 };
+        b->backend = BG_BACKEND_KERNEL;
+        cr_assert_eq(run(), -EINVAL);
+        expect(BG_DIAG_ERROR, "bonds[bond0].options.arp_ip_target", "user-space backend only");
+        cr_expect_eq(find(BG_DIAG_ERROR, "bonds[bond0].options.arp_ip_target", "user-space")->line, 7);
+}
