@@ -37,7 +37,7 @@
  * RING_RESERVE bytes before each frame (PACKET_RESERVE) leave room to put
  * a VLAN tag back in place (dp.c). Two layouts (packet(7), af_packet.c):
  *
- * - TPACKET_V3 (the default): 32 blocks of 128 KB (a whole 64 KB GSO
+ * - TPACKET_V3: 32 blocks of 128 KB (a whole 64 KB GSO
  *   frame fits; about 24,000 frames of 64 bytes, 176 bytes each with the
  *   ring's headers), each handed over when full or RING_TOV_MS after it
  *   was opened (init_prb_bdqc(); counted in jiffies, so at least one
@@ -50,7 +50,12 @@
  *   jumbo) is cut in the ring and, with PACKET_COPY_THRESH, queued whole
  *   on the socket (TP_STATUS_COPY), read with recv() in its turn.
  *
- * BONDGEND_RX_RING chooses: 0 recvmmsg(), 2 or 3 the version. */
+ * BONDGEND_RX_RING chooses: 0 (the default) recvmmsg(), 2 or 3 the
+ * version. recvmmsg() is the default because the V3 ring's wait costs
+ * every frame of a lightly used bond 1 to 4 ms (a round trip of 1.1-2.5 ms
+ * against 0.2-0.8 ms in bench/fwd), and a handover loses the block being
+ * filled; the ring is for hosts whose bonds carry small frames at rates
+ * recvmmsg() cannot keep up with (bench/fwd/README.md). */
 #define RING2_FRAME 2048u
 #define RING2_FRAMES 2048u
 #define RING2_BLOCK (64u << 10)
@@ -123,7 +128,7 @@ void bg_port_close(struct bg_port_io *io, int fd) {
 static int ring_version(void) {
         const char *e = getenv("BONDGEND_RX_RING");
 
-        return e && !strcmp(e, "0") ? 0 : e && !strcmp(e, "2") ? TPACKET_V2 : TPACKET_V3;
+        return e && !strcmp(e, "3") ? TPACKET_V3 : e && !strcmp(e, "2") ? TPACKET_V2 : 0;
 }
 
 void bg_port_ring_detach(struct bg_port_io *io, int fd) {
