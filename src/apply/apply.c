@@ -805,6 +805,14 @@ static int apply_kernel(struct bg_nl *nl, const struct bg_bond *b, const struct 
         struct bg_plan plan = { 0 };
         int r;
 
+        /* networkd and NetworkManager set it when the port joins; apply
+         * leaves the choice to the kernel and says so */
+        if (b->opts[BG_OPT_ACTIVE_SLAVE].set && b->opts[BG_OPT_ACTIVE_SLAVE].str &&
+            b->opts[BG_OPT_ACTIVE_SLAVE].str[0])
+                bg_diag_add(d, BG_DIAG_WARNING, &b->opt_loc[BG_OPT_ACTIVE_SLAVE], "active_slave",
+                            "%s: active_slave %s: not set on a kernel bond by bondgen apply (the kernel chooses "
+                            "the active port; primary makes it prefer one); bondgend takes it at start",
+                            b->name, b->opts[BG_OPT_ACTIVE_SLAVE].str);
         r = bg_plan_bond(b, st, &plan, d);
         if (r >= 0) {
                 r = show_or_run(nl, b, st, NULL, &plan, BG_BACKEND_KERNEL, o, d);

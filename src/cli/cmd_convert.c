@@ -229,14 +229,6 @@ static int check_model(const struct conv_opts *o, const struct bg_model *m, stru
         if (m->n_bonds == 0 && status == BG_EXIT_OK)
                 bg_diag_add(d, BG_DIAG_WARNING, NULL, NULL, "no bonds found %s %s", o->model ? "in" : "under",
                             o->model ? o->model : o->root);
-        if (!strcmp(o->format, "yaml"))
-                for (size_t i = 0; i < m->n_bonds; i++)
-                        if (m->bonds[i].opts[BG_OPT_ACTIVE_SLAVE].set && m->bonds[i].opts[BG_OPT_ACTIVE_SLAVE].str)
-                                bg_diag_add(d, BG_DIAG_WARNING, &m->bonds[i].opt_loc[BG_OPT_ACTIVE_SLAVE],
-                                            "active_slave",
-                                            "%s: the active port (%s) is run-time state the canonical YAML "
-                                            "does not keep; --format networkd or keyfile write it, or make "
-                                            "it the primary", m->bonds[i].name, m->bonds[i].opts[BG_OPT_ACTIVE_SLAVE].str);
         if (bg_diags_has_errors(d) && status == BG_EXIT_OK)
                 status = BG_EXIT_INVALID;
         return status;

@@ -225,7 +225,7 @@ const struct bg_opt_info bg_catalog[BG_OPT__MAX] = {
         ROW(ACTIVE_SLAVE, .name = "active_slave", .type = BG_OT_IFNAME,
             .modes = M_AB | M_TLB | M_ALB, .effect_modes = M_AB | M_TLB | M_ALB,
             .flags = BG_OF_RUNTIME, .ifla = 2, .nla = BG_NLA_IFINDEX, .keyfile = "active_slave",
-            .doc = "the port currently carrying traffic"),
+            .doc = "the port made active at start, once it is up"),
         /* Per port: IFLA_BOND_SLAVE_QUEUE_ID (5, u16) in IFLA_INFO_SLAVE_DATA,
          * not a bond attribute; NM has it as [bond-port] queue-id=. */
         ROW(QUEUE_ID, .name = "queue_id", .type = BG_OT_QUEUE_ID, .min = 0, .max = 65535,

@@ -96,7 +96,7 @@ enum {
         BG_OF_NOSLAVES = 1u << 1,    /* kernel: only while the bond has no ports (ENOTEMPTY) */
         BG_OF_NEEDS_MIIMON = 1u << 2,/* meaningful only with miimon != 0 (EPERM otherwise) */
         BG_OF_MODULE_ONLY = 1u << 3, /* module parameter, not a per-bond option */
-        BG_OF_RUNTIME = 1u << 4,     /* not kept in the model's options (e.g. active_slave) */
+        BG_OF_RUNTIME = 1u << 4,     /* not a bond attribute at creation: active_slave, taken once its port is up */
         BG_OF_MODULE_PARAM = 1u << 5,/* also accepted as a bonding.ko module parameter */
         BG_OF_LIST = 1u << 6,        /* takes several values */
         BG_OF_SECONDS = 1u << 7,     /* UINT in seconds (lp_interval): networkd wants "Ns" */

@@ -304,11 +304,6 @@ static void unknown_key(struct walk *w, const struct frame *f, const char *key,
                             "mode is a key of the bond itself (next to options:), not an option");
                         return;
                 }
-                if (o) {
-                        err(w, ln(m), cl(m), w->path,
-                            "%s is a run-time setting and is not stored in the model", o->name);
-                        return;
-                }
                 /* netplan and NetworkManager spell options with dashes. */
                 snprintf(alt, sizeof(alt), "%s", key);
                 for (char *p = alt; *p; p++)

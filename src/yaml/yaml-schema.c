@@ -122,10 +122,11 @@ static const cyaml_schema_value_t bridge_entry = {
 _Static_assert(sizeof(bond_fields_tmpl) <= sizeof(((struct y_schema *)0)->bond_fields),
                "y_schema.bond_fields too small");
 
-/* Options that live elsewhere: mode is a bond key; run-time settings such
- * as active_slave are not part of a stored model (catalog.h BG_OF_RUNTIME). */
+/* Options that live elsewhere: mode is a bond key. active_slave is kept:
+ * the port to make active once it is up, as networkd's ActiveSlave= and
+ * NetworkManager's active_slave keep it. */
 static bool opt_in_options_map(const struct bg_opt_info *o) {
-        return o->id != BG_OPT_MODE && !(o->flags & BG_OF_RUNTIME);
+        return o->id != BG_OPT_MODE;
 }
 
 static bool opt_is_list(const struct bg_opt_info *o) {

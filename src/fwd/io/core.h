@@ -202,6 +202,9 @@ int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params
 int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok);
 int bg_core_release(struct bg_core *c, const char *name);
 int bg_core_set_active(struct bg_core *c, const char *name);
+/* The model's active_slave: made active now if it is up, else when its
+ * link comes up (select.c, bg_fwd.want_active). */
+void bg_core_want_active(struct bg_core *c, const char *name);
 /* A port's prio (IFLA_BOND_SLAVE_PRIO): -ENODEV, -EOPNOTSUPP outside
  * active-backup, balance-tlb and balance-alb. */
 int bg_core_set_prio(struct bg_core *c, const char *name, int32_t prio);

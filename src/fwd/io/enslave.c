@@ -270,6 +270,17 @@ int bg_core_set_prio(struct bg_core *c, const char *name, int32_t prio) {
         return 0;
 }
 
+void bg_core_want_active(struct bg_core *c, const char *name) {
+        struct bg_fwd *b = &c->bond;
+
+        snprintf(b->want_active, sizeof(b->want_active), "%s", name);
+        b->now = now_usec();
+        bg_fwd_reselect(b);
+        if (b->want_active[0])
+                bg_core_log(c, LOG_INFO, "active_slave %s: made active when its link is up", name);
+        bg_core_update_status(c);
+}
+
 int bg_core_set_active(struct bg_core *c, const char *name) {
         struct bg_fwd *b = &c->bond;
         struct bg_fwd_port *p;
@@ -285,6 +296,8 @@ int bg_core_set_active(struct bg_core *c, const char *name) {
          * active port exists */
         if (!b->active || !bg_fwd_port_up(p))
                 return -EINVAL;
+        /* a choice by hand replaces the configuration's active_slave */
+        b->want_active[0] = 0;
         b->now = now_usec();
         bg_fwd_change_active(b, p);
         bg_fwd_update_carrier(b);

@@ -113,6 +113,7 @@ int main(int argc, char **argv) {
         };
         const char *config = NULL, *name;
         struct bg_model model;
+        char want[IFNAMSIZ] = "";
         struct bg_diags diags = {};
         struct bg_fwd_params params;
         const struct bg_bond *bond;
@@ -221,6 +222,10 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < model.n_vlans && c->n_model_vlans < BG_FWD_MAX_VLANS; i++)
                 if (model.vlans[i].link && !strcmp(model.vlans[i].link, name))
                         c->model_vlans[c->n_model_vlans++] = &model.vlans[i];
+        /* active_slave: after the ports, as written once they are
+         * enslaved (bg_fwd_params_from_bond() refused what cannot be) */
+        if (bond->opts[BG_OPT_ACTIVE_SLAVE].set && bond->opts[BG_OPT_ACTIVE_SLAVE].str)
+                snprintf(want, sizeof(want), "%s", bond->opts[BG_OPT_ACTIVE_SLAVE].str);
         for (size_t i = 0; i < bond->n_ports; i++) {
                 const struct bg_port *pt = &bond->ports[i];
                 char found[IFNAMSIZ];
@@ -234,6 +239,9 @@ int main(int argc, char **argv) {
                                             pt->name ? pt->name : BG_HWADDR_STR(&pt->mac),
                                             BG_HWADDR_STR(&pt->mac), found);
                         ifname = found;
+                        /* the name active_slave gives is the model's */
+                        if (pt->name && !strcmp(pt->name, want))
+                                snprintf(want, sizeof(want), "%s", found);
                 }
                 if (i == 0 && ifname)
                         snprintf(c->first_port, sizeof(c->first_port), "%s", ifname);
@@ -247,6 +255,8 @@ int main(int argc, char **argv) {
                 if (r < 0)
                         bg_core_log(c, LOG_ERR, "cannot enslave %s: %s", ifname, strerror(-r));
         }
+        if (want[0])
+                bg_core_want_active(c, want);
         r = bg_core_run(c);
         if (r < 0) {
                 bg_core_log(c, LOG_ERR, "cannot %s: %s", c->step ? c->step : "run the event loop", strerror(-r));

@@ -65,7 +65,7 @@ static void set_link(struct bg_fwd *b, struct bg_fwd_port *p, enum bg_fwd_link t
                 reselect = p == b->active;
         } else {
                 struct bg_fwd_port *prim = b->p.primary[0] ? bg_fwd_find_port(b, b->p.primary) : NULL;
-                reselect = !b->active || p == prim;
+                reselect = !b->active || p == prim || bg_fwd_is_wanted(b, p);
         }
         if (reselect)
                 bg_fwd_reselect(b);

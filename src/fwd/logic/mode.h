@@ -272,6 +272,9 @@ struct bg_fwd {
         size_t n_pending;
         struct bg_fwd_port *active;     /* modes with uses_active */
         bool force_primary;             /* kernel's force_primary: next reselect picks primary */
+        /* The model's active_slave: made active once, as soon as the port
+         * is up (select.c); "" when taken, cancelled or not set. */
+        char want_active[16];
         uint32_t peer_notif_left;       /* gratuitous ARP/NA still to send (ticks) */
         uint32_t igmp_left;             /* membership report rounds still to send */
         struct bg_fwd_vlan *vlans[BG_FWD_MAX_VLANS];   /* bondgend's VLAN devices */
@@ -326,6 +329,8 @@ void bg_fwd_reselect(struct bg_fwd *b);
  * then a new choice of the active port, unless a primary port is
  * enslaved (its presence, not its link, stops the reselection). */
 int bg_fwd_set_prio(struct bg_fwd *b, struct bg_fwd_port *p, int32_t prio);
+/* p is the port want_active names (its link coming up must reselect). */
+bool bg_fwd_is_wanted(const struct bg_fwd *b, const struct bg_fwd_port *p);
 /* Make p the active port now (NULL = none); calls ops->active_changed. */
 void bg_fwd_change_active(struct bg_fwd *b, struct bg_fwd_port *p);
 

@@ -79,7 +79,7 @@ static void commit(struct bg_fwd *b, struct bg_fwd_port *p, enum bg_fwd_link to)
 
                 p->delay = 0;
                 bg_fwd_mon_link_commit(b, p, to);
-                if (!cur || p == primary || p->prio > cur->prio)
+                if (!cur || p == primary || p->prio > cur->prio || bg_fwd_is_wanted(b, p))
                         failover = true;
         } else {
                 p->delay = 0;

@@ -153,6 +153,30 @@ int bg_fwd_params_from_bond(const struct bg_bond *bond, struct bg_fwd_params *p,
                 /* as the kernel's module parameter: no targets, no ARP monitor */
                 p->arp_interval = 0;
         }
+        /* active_slave: the port made active at start once it is up
+         * (select.c; bondgend sets bg_fwd.want_active from it). The kernel
+         * takes it in the modes with an active port only, and only for
+         * one of the bond's ports (bond_option_active_slave_set()). */
+        t = &bond->opts[BG_OPT_ACTIVE_SLAVE];
+        if (t->set && t->str && t->str[0]) {
+                bool named = false, unnamed = false;
+                if (p->mode != BG_MODE_ACTIVE_BACKUP && p->mode != BG_MODE_BALANCE_TLB &&
+                    p->mode != BG_MODE_BALANCE_ALB) {
+                        snprintf(err, errlen, "active_slave %s: only active-backup, balance-tlb and balance-alb "
+                                 "have an active port", t->str);
+                        return -EOPNOTSUPP;
+                }
+                for (size_t i = 0; i < bond->n_ports; i++) {
+                        named |= bond->ports[i].name && !strcmp(bond->ports[i].name, t->str);
+                        unnamed |= !bond->ports[i].name;
+                }
+                /* a port matched by MAC only may turn out to have the name */
+                if (!named && !unnamed) {
+                        snprintf(err, errlen, "active_slave %s: not a port of %s", t->str,
+                                 bond->name ? bond->name : "the bond");
+                        return -EINVAL;
+                }
+        }
         if (bond->opts[BG_OPT_PRIMARY].set && bond->opts[BG_OPT_PRIMARY].str)
                 snprintf(p->primary, sizeof(p->primary), "%s", bond->opts[BG_OPT_PRIMARY].str);
         for (size_t i = 0; i < bg_fwd_n_num_params; i++)

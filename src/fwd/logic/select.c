@@ -82,8 +82,38 @@ struct bg_fwd_port *bg_fwd_find_best(struct bg_fwd *b) {
         return best;
 }
 
+bool bg_fwd_is_wanted(const struct bg_fwd *b, const struct bg_fwd_port *p) {
+        return b->want_active[0] && !strcmp(b->want_active, p->name);
+}
+
+/* The model's active_slave, as bond_option_active_slave_set() takes it
+ * when written once the port is up: that port becomes the active one,
+ * once; what happens after is the ordinary selection (an up primary
+ * with primary_reselect always, or a port of higher prio, takes over at
+ * the next reselection, as in the kernel). */
+static bool take_wanted(struct bg_fwd *b) {
+        struct bg_fwd_port *w;
+
+        if (!b->want_active[0] || !b->ops->uses_active)
+                return false;
+        w = bg_fwd_find_port(b, b->want_active);
+        if (!w || !bg_fwd_port_up(w))
+                return false;
+        b->want_active[0] = 0;
+        bg_fwd_logf(b, LOG_INFO, "%s: the active port of the configuration (active_slave)", w->name);
+        if (w != b->active) {
+                bg_fwd_change_active(b, w);
+                bg_fwd_update_carrier(b);
+        }
+        return true;
+}
+
 void bg_fwd_reselect(struct bg_fwd *b) {
-        struct bg_fwd_port *best = bg_fwd_find_best(b);
+        struct bg_fwd_port *best;
+
+        if (take_wanted(b))
+                return;
+        best = bg_fwd_find_best(b);
 
         if (best != b->active) {
                 bg_fwd_change_active(b, best);

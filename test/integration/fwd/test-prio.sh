@@ -25,6 +25,11 @@
 #  refusals        unknown port, bad numbers (client and raw request),
 #                  balance-xor refuses prio at run time, and a balance-xor
 #                  model with prio stops bondgend at start naming the key
+#  active_slave    the model's active_slave h2 is active at start, over
+#                  h1 (prio 10); with t2 down at start h1 carries traffic
+#                  and h2 takes over when its link comes up; a name that
+#                  is not a port, or balance-xor, stops bondgend at start
+#                  naming active_slave
 . "$(dirname "$0")/lib.sh"
 require ip ping python3
 PEER=10.203.14.1 ADDR=10.203.14.2 B=bgfpr$$
@@ -135,4 +140,24 @@ prio_config $TMP/xp.yaml balance-xor "miimon: 100"
 ip netns exec $H "$BONDGEND" -c $TMP/xp.yaml $B > $TMP/xp.out 2>&1 && fail "bondgend started with prio in balance-xor"
 grep -q "ports\[h1\].prio: prio 10" $TMP/xp.out || fail "the refusal does not name the key: $(cat $TMP/xp.out)"
 ok "refusals: unknown port, bad numbers, balance-xor at run time and at start (by key)"
+
+# active_slave at start
+prio_config $TMP/as.yaml active-backup "miimon: 100" "active_slave: h2"
+start_bondgend $TMP/as.yaml $B
+wait_until 3 active_is $B h2 || fail "active_slave h2: '$(active_of $B)' active at start"
+stop_bondgend
+ip -n $S link set t2 down
+start_bondgend $TMP/as.yaml $B
+wait_until 3 active_is $B h1 || fail "h2 without link: '$(active_of $B)', want h1"
+grep -q "active_slave h2: made active when its link is up" $TMP/bondgend-$B.log || fail "no note of the wait"
+ip -n $S link set t2 up
+wait_until 3 active_is $B h2 || fail "h2 not made active when its link came up: '$(active_of $B)'"
+stop_bondgend
+write_config $TMP/as9.yaml $B active-backup "h0 h1" "miimon: 100" "active_slave: h9"
+ip netns exec $H "$BONDGEND" -c $TMP/as9.yaml $B > $TMP/as9.out 2>&1 && fail "bondgend started with active_slave h9"
+grep -q "active_slave h9: not a port of $B" $TMP/as9.out || fail "h9 refusal: $(cat $TMP/as9.out)"
+write_config $TMP/asx.yaml $B balance-xor "h0 h1" "miimon: 100" "active_slave: h1"
+ip netns exec $H "$BONDGEND" -c $TMP/asx.yaml $B > $TMP/asx.out 2>&1 && fail "bondgend started with active_slave in balance-xor"
+grep -q "active_slave h1: only active-backup, balance-tlb and balance-alb" $TMP/asx.out || fail "xor refusal: $(cat $TMP/asx.out)"
+ok "active_slave: active at start, or when its link comes up; refused by name where it cannot be"
 exit 0

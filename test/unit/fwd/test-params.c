@@ -81,3 +81,34 @@ Test(params, honoured_options_reach_the_parameters) {
         cr_assert_eq(p.broadcast_neighbor, 1);
         clear(&b);
 }
+
+/* active_slave: the kernel takes it only where the mode has an active
+ * port and only for one of the bond's ports (bond_option_active_slave_set()) */
+Test(params, active_slave_refused_by_name_where_it_cannot_be) {
+        struct bg_bond b = { 0 };
+        struct bg_port ports[2] = { { .name = (char *) "eth0" }, { .name = (char *) "eth1" } };
+        struct bg_fwd_params p;
+        char err[300];
+
+        b.name = (char *) "bond0";
+        b.ports = ports;
+        b.n_ports = 2;
+        set(&b, BG_OPT_MODE, "active-backup");
+        set(&b, BG_OPT_MIIMON, "100");
+        set(&b, BG_OPT_ACTIVE_SLAVE, "eth1");
+        cr_assert_eq(params(&b, &p, err, sizeof(err)), 0, "%s", err);
+        set(&b, BG_OPT_ACTIVE_SLAVE, "eth9");
+        cr_assert_eq(params(&b, &p, err, sizeof(err)), -EINVAL);
+        cr_assert(strstr(err, "active_slave eth9: not a port of bond0"), "%s", err);
+        /* a port matched by MAC only may carry the name */
+        ports[1].name = NULL;
+        cr_assert_eq(params(&b, &p, err, sizeof(err)), 0, "%s", err);
+        ports[1].name = (char *) "eth1";
+        set(&b, BG_OPT_ACTIVE_SLAVE, "eth1");
+        set(&b, BG_OPT_MODE, "balance-xor");
+        cr_assert_eq(params(&b, &p, err, sizeof(err)), -EOPNOTSUPP);
+        cr_assert(strstr(err, "active_slave eth1: only active-backup, balance-tlb and balance-alb"), "%s", err);
+        set(&b, BG_OPT_MODE, "balance-tlb");
+        cr_assert_eq(params(&b, &p, err, sizeof(err)), 0, "%s", err);
+        clear(&b);
+}
