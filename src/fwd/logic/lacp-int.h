@@ -79,7 +79,8 @@ static inline struct port *get_port(const struct bg_lacp *l, unsigned id) {
 bool lacp_agg_has_partner(const struct agg *a);
 unsigned lacp_agg_ports(const struct bg_lacp *l, int a, bool only_up);
 int lacp_active_agg(const struct bg_lacp *l);
-/* Selection Logic for one unselected, detached port (802.1AX 6.4.14). */
+/* Selection Logic for one unselected port (802.1AX 6.4.14), whatever its
+ * mux state (bond_3ad.c:ad_port_selection_logic()). */
 void lacp_port_selection(struct bg_lacp *l, struct port *p);
 /* ad_agg_selection_logic: choose the active aggregator by ad_select. */
 void lacp_agg_selection(struct bg_lacp *l);

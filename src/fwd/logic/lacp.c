@@ -81,6 +81,20 @@ static bool same_id(const struct bg_lacp_info *a, const struct bg_lacp_info *b) 
 
 /* ---- receive machine ------------------------------------------------- */
 
+/* The kernel counts current_while in ticks of its state machine (100 ms,
+ * bond_3ad.c:ad_delta_in_ticks), and bond_3ad_state_machine_handler()
+ * runs every port's machines in port order within one tick: ports whose
+ * partners fell silent at the same moment, their last LACPDUs a few
+ * milliseconds apart, expire and default together, and the partnerless
+ * aggregators are then handed out in port order (which port ends in the
+ * active one follows from that). The receive machine's deadlines are put
+ * on a 100 ms grid for the same result. */
+#define RX_TICK_USEC 100000ull
+
+static uint64_t rx_deadline(uint64_t now, uint64_t timeout) {
+        return (now + timeout + RX_TICK_USEC - 1) / RX_TICK_USEC * RX_TICK_USEC;
+}
+
 static void record_default(struct port *p) {
         p->partner = partner_admin;
         p->actor_state |= BG_LACP_STATE_DEFAULTED;
@@ -112,7 +126,7 @@ static void rx_enter(struct bg_lacp *l, struct port *p, enum bg_lacp_rx_state s,
         case BG_LACP_RX_EXPIRED:
                 p->partner.state &= ~BG_LACP_STATE_SYNC;
                 p->partner.state |= BG_LACP_STATE_TIMEOUT;
-                p->current_while = now + BG_LACP_SHORT_TIMEOUT_USEC;
+                p->current_while = rx_deadline(now, BG_LACP_SHORT_TIMEOUT_USEC);
                 p->actor_state |= BG_LACP_STATE_EXPIRED;
                 /* the kernel marks the port churned here: watch both sides again */
                 churn_restart(p, now);
@@ -125,6 +139,16 @@ static void rx_enter(struct bg_lacp *l, struct port *p, enum bg_lacp_rx_state s,
                         p->selected = false;
                 record_default(p);
                 p->actor_state &= ~BG_LACP_STATE_EXPIRED;
+                /* Tell the partner at once. The kernel does so because
+                 * the short timeout is three fast periods and both its
+                 * timers start from the same exchange, so
+                 * ad_periodic_machine() falls due on the very tick
+                 * ad_rx_machine() defaults, after it: the partner sees one
+                 * LACPDU with DEFAULTED set, then the slow rate (the
+                 * defaulted partner asks for no short timeout). With
+                 * deadlines on a real clock the periodic one comes a
+                 * round trip earlier, with EXPIRED still set. */
+                p->ntt = true;
                 break;
         case BG_LACP_RX_CURRENT:
                 break;
@@ -198,8 +222,8 @@ static void rx_pdu(struct bg_lacp *l, struct port *p, const struct bg_lacpdu *pd
         if (!(matched && (pdu->actor.state & BG_LACP_STATE_SYNC)))
                 p->partner.state &= ~BG_LACP_STATE_SYNC;
         p->actor_state &= ~(BG_LACP_STATE_DEFAULTED | BG_LACP_STATE_EXPIRED);
-        p->current_while = now + ((p->actor_state & BG_LACP_STATE_TIMEOUT) ?
-                                  BG_LACP_SHORT_TIMEOUT_USEC : BG_LACP_LONG_TIMEOUT_USEC);
+        p->current_while = rx_deadline(now, (p->actor_state & BG_LACP_STATE_TIMEOUT) ?
+                                            BG_LACP_SHORT_TIMEOUT_USEC : BG_LACP_LONG_TIMEOUT_USEC);
         if (p->rx != BG_LACP_RX_CURRENT)
                 rx_enter(l, p, BG_LACP_RX_CURRENT, now);
         else
@@ -478,11 +502,16 @@ static void settle(struct bg_lacp *l, uint64_t now, bool force_select) {
                         l->select_at = NEVER;
                         reselect = true;
                 }
-                /* a port picks an aggregator only once its mux has let go
-                 * of the old one (802.1AX 6.4.14.1) */
+                /* An unselected port picks its aggregator before its mux
+                 * machine runs, whatever the mux state, as
+                 * bond_3ad_state_machine_handler() runs
+                 * ad_port_selection_logic() before ad_mux_machine() on
+                 * every tick: a port that the receive machine unselects
+                 * (a new partner, or DEFAULTED) moves to its new
+                 * aggregator without passing through DETACHED and WAITING.
+                 * 802.1AX-2014 6.4.14.1 would first detach it. */
                 for (unsigned i = 0; i < BG_LACP_MAX_PORTS; i++)
-                        if (l->ports[i].used && !l->ports[i].selected &&
-                            l->ports[i].mux == BG_LACP_MUX_DETACHED) {
+                        if (l->ports[i].used && !l->ports[i].selected) {
                                 lacp_port_selection(l, &l->ports[i]);
                                 reselect = true;
                         }

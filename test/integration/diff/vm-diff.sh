@@ -47,6 +47,13 @@
 #  lacp           802.3ad with a scripted partner: the LACPDUs (actor key,
 #                 state bits, port numbers and priorities, system), flow
 #                 placement once distributing, status
+#  lacp-partner-gone  802.3ad, the partner falls silent: EXPIRED after the
+#                 short timeout, DEFAULTED after another, announced once,
+#                 then the slow rate; partnerless aggregators, the same one
+#                 active as the kernel's; status
+#  lacp-port-loss 802.3ad, a port's link pulled and back: flows on the
+#                 other port, the port restarts (EXPIRED), rejoins and
+#                 distributes again; flow placement, status
 #  tlb            balance-tlb: transmit placement; a ping answered only
 #                 through the active port
 #  tlb-failover   balance-tlb, active link pulled: the other port takes the

@@ -675,3 +675,119 @@ Test(lacp, a_partner_that_starts_later_is_joined_without_the_wait) {
         cr_assert(t <= 1 * SEC, "converged %llu ms after the partner started", (unsigned long long) (t / MS));
         sim_free(&p.s);
 }
+
+/* The actor states A sent on a port since mark, each frame's state byte
+ * in order (sim_send keeps only changes, so count frames as well). */
+static unsigned sends_since(struct pair *p, unsigned k, uint64_t mark) {
+        return (unsigned) (p->s.inst[p->a].tx[p->ap[k]] - mark);
+}
+
+Test(lacp, a_partner_gone_is_announced_once_then_slow_like_the_kernel) {
+        struct pair p;
+        pair_setup(&p, cfg(true, true), cfg(true, true));
+        converge(&p, 5 * SEC);
+        for (int i = 0; i < 2; i++)
+                p.s.wires[p.w[i]].b_to_a = false;
+        /* B's last LACPDUs arrive half a fast period after A's periodic
+         * transmission (on a real wire the answer comes later than the
+         * PDU it answers), so A's receive timers do not fall due on the
+         * tick its periodic timer does */
+        sim_run(&p.s, 500 * MS);
+        for (unsigned k = 0; k < 2; k++)
+                bg_lacp_rx(p.s.inst[p.a].l, p.ap[k], p.s.inst[p.b].last_frame[p.bp[k]], BG_LACPDU_FRAME_LEN,
+                           p.s.now);
+        sim_deliver(&p.s);
+
+        /* expired after the short timeout, defaulted one more later */
+        sim_run(&p.s, 5 * SEC);
+        cr_assert_eq(sim_info(&p.s, p.a, p.ap[0]).rx_state, BG_LACP_RX_EXPIRED);
+        uint8_t before = p.s.inst[p.a].last_frame[p.ap[0]][32];
+        cr_assert_eq(before & (BG_LACP_STATE_EXPIRED | BG_LACP_STATE_DEFAULTED), BG_LACP_STATE_EXPIRED);
+        uint64_t mark[2];
+        do {
+                for (unsigned k = 0; k < 2; k++)
+                        mark[k] = p.s.inst[p.a].tx[p.ap[k]];
+                sim_run(&p.s, 100 * MS);
+        } while (sim_info(&p.s, p.a, p.ap[0]).rx_state != BG_LACP_RX_DEFAULTED ||
+                 sim_info(&p.s, p.a, p.ap[1]).rx_state != BG_LACP_RX_DEFAULTED);
+        /* bond_3ad.c: the receive machine's DEFAULTED unselects the port
+         * (__update_default_selected()) and ad_port_selection_logic(),
+         * which runs before ad_mux_machine() on every tick, gives it a
+         * partnerless aggregator at once: the mux machine never passes
+         * through DETACHED and WAITING, and the port's one LACPDU says
+         * DEFAULTED with its final SYNC (one port in the active
+         * aggregator, the other not) */
+        sim_run(&p.s, 100 * MS);
+        for (unsigned k = 0; k < 2; k++) {
+                cr_assert_eq(sends_since(&p, k, mark[k]), 1, "port %u sent %u LACPDUs when it defaulted", k,
+                             sends_since(&p, k, mark[k]));
+                uint8_t st = p.s.inst[p.a].last_frame[p.ap[k]][32];
+                cr_assert(st & BG_LACP_STATE_DEFAULTED, "port %u: %02x", k, st);
+                cr_assert(!(st & BG_LACP_STATE_EXPIRED), "port %u: %02x", k, st);
+                cr_assert_eq(!!(st & BG_LACP_STATE_SYNC), bg_lacp_port_distributing(p.s.inst[p.a].l, p.ap[k]),
+                             "port %u: SYNC %02x is whether it forwards", k, st);
+                mark[k] = p.s.inst[p.a].tx[p.ap[k]];
+        }
+        cr_assert_eq(bg_lacp_port_distributing(p.s.inst[p.a].l, p.ap[0]) +
+                     bg_lacp_port_distributing(p.s.inst[p.a].l, p.ap[1]), 1);
+
+        /* then the slow rate: the defaulted partner has no short timeout
+         * (ad_periodic_machine(), 802.1AX-2014 6.4.13) */
+        sim_run(&p.s, 29 * SEC);
+        for (unsigned k = 0; k < 2; k++)
+                cr_assert_eq(sends_since(&p, k, mark[k]), 0, "port %u sent %u in 29 s after defaulting", k,
+                             sends_since(&p, k, mark[k]));
+        sim_run(&p.s, 2 * SEC);
+        for (unsigned k = 0; k < 2; k++)
+                cr_assert_eq(sends_since(&p, k, mark[k]), 1, "port %u: the slow periodic", k);
+        sim_free(&p.s);
+}
+
+/* Advance the clock from deadline to deadline of both bonds, as bondgend's
+ * timers do, rather than in the sim's 100 ms steps. */
+static void run_by_deadlines(struct pair *p, uint64_t usec) {
+        uint64_t end = p->s.now + usec;
+
+        for (;;) {
+                uint64_t t = bg_lacp_next_deadline(p->s.inst[p->a].l);
+                uint64_t tb = bg_lacp_next_deadline(p->s.inst[p->b].l);
+                if (tb < t)
+                        t = tb;
+                if (t > end)
+                        break;
+                if (t > p->s.now)
+                        p->s.now = t;
+                bg_lacp_tick(p->s.inst[p->a].l, p->s.now);
+                bg_lacp_tick(p->s.inst[p->b].l, p->s.now);
+                sim_deliver(&p->s);
+        }
+        p->s.now = end;
+}
+
+Test(lacp, ports_defaulting_together_share_out_aggregators_in_port_order) {
+        struct pair p;
+        pair_setup(&p, cfg(true, true), cfg(true, true));
+        converge(&p, 5 * SEC);
+        for (int i = 0; i < 2; i++)
+                p.s.wires[p.w[i]].b_to_a = false;
+        /* B's last answers arrive 20 ms apart, the second port's first,
+         * both within one of the kernel's 100 ms ticks */
+        run_by_deadlines(&p, 430 * MS);
+        bg_lacp_rx(p.s.inst[p.a].l, p.ap[1], p.s.inst[p.b].last_frame[p.bp[1]], BG_LACPDU_FRAME_LEN, p.s.now);
+        run_by_deadlines(&p, 20 * MS);
+        bg_lacp_rx(p.s.inst[p.a].l, p.ap[0], p.s.inst[p.b].last_frame[p.bp[0]], BG_LACPDU_FRAME_LEN, p.s.now);
+        sim_deliver(&p.s);
+
+        run_by_deadlines(&p, 7 * SEC);
+        struct bg_lacp_port_info i0 = sim_info(&p.s, p.a, p.ap[0]), i1 = sim_info(&p.s, p.a, p.ap[1]);
+        cr_assert_eq(i0.rx_state, BG_LACP_RX_DEFAULTED);
+        cr_assert_eq(i1.rx_state, BG_LACP_RX_DEFAULTED);
+        /* bond_3ad_state_machine_handler(): in that tick the first port
+         * leaves the shared aggregator for a free one, the second finds
+         * its own emptied and takes it, and of two equal partnerless
+         * aggregators the first in port order is made active */
+        cr_assert(!bg_lacp_port_distributing(p.s.inst[p.a].l, p.ap[0]), "the first port forwards");
+        cr_assert(bg_lacp_port_distributing(p.s.inst[p.a].l, p.ap[1]), "the second port does not forward");
+        cr_assert_eq(i1.aggregator_id, 1);
+        sim_free(&p.s);
+}
