@@ -33,10 +33,14 @@ Scenario files (scenarios/*.scn), one directive a line, '#' comments:
   wait SECONDS              let time pass
   inject PORT KIND ARGS     a frame from the partner on one port:
                             arp-req SRC SPA TPA, arp-reply SRC SPA DST TPA,
-                            ping SRC SPA DPA DST (DST a role: NIC0, BCAST..)
+                            ping SRC SPA DPA DST (DST a role: NIC0, BCAST..),
+                            slow SUBTYPE (a slow-protocol frame to SLOW
+                            from PEER2 with that subtype: 3 OAM, 10 ESMC)
   partner-set lacp|arp|flood on|off   change the partner in mid-scenario
   guest COMMAND             a command in the guest (guest.sh functions:
                             opt KEY=VALUE, wait_status ERE SECONDS, ...)
+  observe COMMAND           the same, and its output goes into the record
+                            (sniff_report: on which device frames came up)
   status                    the bond's status, normalised
 Every scenario starts with an `up` step and ends with a status.
 """
@@ -61,6 +65,7 @@ ROLES = {
     'ff:ff:ff:ff:ff:ff': 'BCAST',
     '01:80:c2:00:00:02': 'SLOW',
     '00:00:00:00:00:00': 'ZERO',
+    '02:00:00:00:02:01': 'NEWMAC',  # a MAC a scenario sets on bond0
 }
 for _n in range(2, 10):
     ROLES['02:00:00:00:01:%02x' % _n] = 'PEER%d' % _n
@@ -144,8 +149,11 @@ def describe(f):
             sp, dp = struct.unpack('!HH', l4[0:4])
             m = re.match(rb'BGDIFF (\d+) (\d+)', bytes(l4[8:]))
             if m:
-                return ('udp', '%s %sUDP flow %s %s:%d>%s:%d' % (head, vlan, m.group(1).decode(), sip, sp, dip, dp),
-                        int(m.group(2)))
+                # a frame beyond a 1500-byte MTU says so (one that went
+                # whole, not fragmented)
+                big = ' len %d' % len(f) if len(f) > 1514 else ''
+                return ('udp', '%s %sUDP flow %s %s:%d>%s:%d%s' % (head, vlan, m.group(1).decode(), sip, sp, dip, dp,
+                                                                big), int(m.group(2)))
             return ('ip', '%s %sUDP %s:%d>%s:%d' % (head, vlan, sip, sp, dip, dp), None)
         if proto == 1 and len(l4) >= 8:
             t, _, _, ident, seq = struct.unpack('!BBHHH', l4[0:8])
@@ -383,7 +391,7 @@ class Scenario:
                 if not reason.strip():
                     raise SystemExit('%s:%d: expect needs ":: REASON"' % (path, i))
                 self.expect.append((re.compile(rx.strip()), reason.strip()))
-            elif w[0] in ('udp', 'link', 'wait', 'inject', 'guest', 'status', 'partner-set'):
+            elif w[0] in ('udp', 'link', 'wait', 'inject', 'guest', 'observe', 'status', 'partner-set'):
                 self.steps.append(ln)
             else:
                 raise SystemExit('%s:%d: unknown directive %s' % (path, i, w[0]))
@@ -542,13 +550,17 @@ def run_scenario(sc, g, partner, outdir):
                 f = eth(a[2], a[0], 0x0806, arp(2, a[0], a[1], a[2], a[3]))
             elif kind == 'ping':
                 f = eth(a[3], a[0], 0x0800, ping(a[1], a[2], 0x4244, len(blocks)))
+            elif kind == 'slow':
+                # subtype, then a body of zeros: OAM (IEEE 802.3 57.4) or
+                # ESMC (ITU-T G.8264) need nothing more to be told apart
+                f = eth('SLOW', 'PEER2', 0x8809, bytes([int(a[0])]) + bytes(59))
             else:
                 raise SystemExit('%s: unknown inject kind %s' % (sc.name, kind))
             partner.send(port, f)
-        elif w[0] == 'guest':
-            rc, out = g.run(step[len('guest'):].strip())
+        elif w[0] in ('guest', 'observe'):
+            rc, out = g.run(step[len(w[0]):].strip())
             cur[2].append('guest rc=%d' % rc)
-            if rc:
+            if rc or w[0] == 'observe':
                 cur[2] += ['guest: %s' % o for o in out]
     time.sleep(0.2)
     blocks.append((cur[0], cur[1], partner.take(), cur[2]))

@@ -93,6 +93,34 @@ wait_count() {
         return 1
 }
 udp() { bg-diff-udpsend "$@"; }
+# link_set ARGS...: `ip link set bond0 ARGS` (mtu N, address MAC), as
+# another tool would; links: the MTU and MAC of bond0 and its ports
+link_set() { $IP link set bond0 "$@"; }
+links() {
+        for d in bond0 eth0 eth1; do
+                echo "$d mtu $(cat /sys/class/net/$d/mtu) address $(cat /sys/class/net/$d/address)"
+        done
+}
+# sniff_start SECONDS ETHERTYPE: note on which device each frame of that
+# EtherType comes up, in the background; sniff_report: once that time is
+# over, one line per device and subtype with its count, LACPDUs and
+# markers (subtypes 1 and 2: the partner's own, their number depends on
+# timing) left out
+sniff_start() {
+        rm -f /tmp/sniff.out
+        bg-diff-udpsend sniff "$1" "$2" </dev/null >/tmp/sniff.out 2>&1 &
+        echo $! >/tmp/sniff.pid
+        t=0
+        while [ $t -lt 100 ] && ! grep -q '^listening$' /tmp/sniff.out 2>/dev/null; do sleep 0.05; t=$((t + 1)); done
+        grep -q '^listening$' /tmp/sniff.out || { echo "the probe did not start"; cat /tmp/sniff.out; return 1; }
+}
+sniff_report() {
+        p=$(cat /tmp/sniff.pid)
+        t=0
+        while [ $t -lt 100 ] && [ -d "/proc/$p" ]; do sleep 0.1; t=$((t + 1)); done
+        [ ! -d "/proc/$p" ] || { echo "the probe did not end"; return 1; }
+        grep -v -e ' subtype [12]$' -e '^listening$' /tmp/sniff.out | sort | uniq -c | sed 's/^ *//'
+}
 status() { bondgen status bond0; }
 backend() { if [ -e /sys/class/net/bonding_masters ]; then echo kernel; else echo userspace; fi; }
 

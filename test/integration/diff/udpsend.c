@@ -3,24 +3,76 @@
  * list of flows, so the partner side can tell which flow and which packet
  * each frame is. Flows are sent in turn (f0 s1, f1 s1, ..., f0 s2, ...):
  * the order is the same in every run, which a per-packet mode (balance-rr)
- * needs. The payload is "BGDIFF <flow> <seq>".
- * Usage: bg-diff-udpsend COUNT GAP_US DST:SPORT:DPORT...
+ * needs. The payload is "BGDIFF <flow> <seq>", padded with zeros to SIZE
+ * bytes when a flow names one (frames larger than a 1500-byte MTU).
+ * Usage: bg-diff-udpsend COUNT GAP_US DST:SPORT:DPORT[:SIZE]...
+ *
+ * Also the guest's receive probe, as the same program (one binary in the
+ * image): `bg-diff-udpsend sniff SECONDS ETHERTYPE` prints one line per
+ * frame of that EtherType any interface receives in that time, "IFNAME
+ * subtype N" (the first payload byte: the slow protocols' subtype), after
+ * a first line "listening" once its socket is open, so a
+ * scenario can tell on which device a frame from the partner comes up.
  */
 #include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_FLOWS 64
 
+static long now_ms(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int sniff(long seconds, unsigned ethertype) {
+        int fd = socket(AF_PACKET, SOCK_RAW, htons((uint16_t)ethertype));
+        long end = now_ms() + seconds * 1000;
+
+        if (fd < 0) {
+                perror("socket");
+                return 1;
+        }
+        setvbuf(stdout, NULL, _IOLBF, 0);
+        printf("listening\n");   /* the socket takes frames from here on */
+        for (long left; (left = end - now_ms()) > 0;) {
+                struct pollfd pfd = { .fd = fd, .events = POLLIN };
+                unsigned char buf[2048];
+                struct sockaddr_ll from;
+                socklen_t flen = sizeof(from);
+                char name[IF_NAMESIZE];
+
+                if (poll(&pfd, 1, (int)left) <= 0)
+                        continue;
+                ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+                if (n <= 0 || from.sll_pkttype == PACKET_OUTGOING)
+                        continue;
+                if (!if_indextoname((unsigned)from.sll_ifindex, name))
+                        snprintf(name, sizeof(name), "if%d", from.sll_ifindex);
+                printf("%s subtype %d\n", name, n > 14 ? buf[14] : -1);
+        }
+        return 0;
+}
+
 int main(int argc, char **argv) {
         int fds[MAX_FLOWS];
         struct sockaddr_in dst[MAX_FLOWS];
+        unsigned size[MAX_FLOWS];
+        static char buf[65536];
         int nflows = argc - 3;
 
+        if (argc == 4 && strcmp(argv[1], "sniff") == 0)
+                return sniff(strtol(argv[2], NULL, 10), (unsigned)strtoul(argv[3], NULL, 0));
         if (argc < 4 || nflows > MAX_FLOWS) {
                 fprintf(stderr, "usage: %s COUNT GAP_US DST:SPORT:DPORT...\n", argv[0]);
                 return 2;
@@ -31,7 +83,9 @@ int main(int argc, char **argv) {
                 unsigned sport, dport;
                 struct sockaddr_in src = { .sin_family = AF_INET };
 
-                if (sscanf(argv[3 + i], "%63[0-9.]:%u:%u", ip, &sport, &dport) != 3) {
+                size[i] = 0;
+                int nf = sscanf(argv[3 + i], "%63[0-9.]:%u:%u:%u", ip, &sport, &dport, &size[i]);
+                if ((nf != 3 && nf != 4) || size[i] >= sizeof(buf)) {
                         fprintf(stderr, "bad flow '%s'\n", argv[3 + i]);
                         return 2;
                 }
@@ -61,10 +115,14 @@ int main(int argc, char **argv) {
         }
         for (long s = 1; s <= count; s++)
                 for (int i = 0; i < nflows; i++) {
-                        char buf[64];
-                        int n = snprintf(buf, sizeof(buf), "BGDIFF %d %ld", i, s);
+                        int n = snprintf(buf, 64, "BGDIFF %d %ld", i, s);
+                        size_t len = (size_t)n;
 
-                        if (sendto(fds[i], buf, (size_t)n, 0, (struct sockaddr *)&dst[i], sizeof(dst[i])) < 0)
+                        if (size[i] > len) {
+                                memset(buf + len, 0, size[i] - len);
+                                len = size[i];
+                        }
+                        if (sendto(fds[i], buf, len, 0, (struct sockaddr *)&dst[i], sizeof(dst[i])) < 0)
                                 perror("sendto");
                         if (gap > 0)
                                 usleep((useconds_t)gap);

@@ -54,6 +54,12 @@
 #  lacp-port-loss 802.3ad, a port's link pulled and back: flows on the
 #                 other port, the port restarts (EXPIRED), rejoins and
 #                 distributes again; flow placement, status
+#  slow-3ad       802.3ad: OAM and ESMC frames (slow protocols other than
+#                 LACP and marker) from the partner come up on bond0, not
+#                 on the ports
+#  mtu-mac        active-backup: MTU 9000 and a new MAC set on bond0 with
+#                 ip link reach the ports; 8000-byte datagrams leave whole,
+#                 frames carry the new MAC, a ping to it is answered
 #  tlb            balance-tlb: transmit placement; a ping answered only
 #                 through the active port
 #  tlb-failover   balance-tlb, active link pulled: the other port takes the
@@ -108,10 +114,13 @@ ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 net.ipv6.con
 for run in kernel userspace; do
         d=$(bgvm_initramfs_new "$work/$run")
         bgvm_add_binary "$d" "$bondgen" "$bondgend" "$udpsend" "$iproute"
+        # nf_tables: bondgend keeps the host stack off its ports with a
+        # netdev ingress chain (bondgend(8)); without it the ports' own
+        # stack would see what the kernel's rx_handler takes
         if [ "$run" = kernel ]; then
-                bgvm_add_modules "$d" bonding tun virtio_net virtio_pci
+                bgvm_add_modules "$d" bonding tun virtio_net virtio_pci crc32c_generic nf_tables
         else
-                bgvm_add_modules "$d" tun virtio_net virtio_pci
+                bgvm_add_modules "$d" tun virtio_net virtio_pci crc32c_generic nf_tables
         fi
         bgvm_add_file "$d" "$here/guest.sh" /bgvm/test.sh
         chmod 755 "$d/bgvm/test.sh"
