@@ -91,11 +91,7 @@ bgvm_pack "$top" "$work/ipconfig.img"
 echo "ok: images: dracut with systemd-networkd and bonding.ko; initramfs-tools with ipconfig, without bonding.ko"
 
 # ---- the peer: a bridge and a DHCP server that gives the bond 10.10.10.77 ----
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" link add bgboot-br type bridge
-ip -n "$ns" addr add 10.10.10.2/24 dev bgboot-br
-ip -n "$ns" link set bgboot-br up
+bgvm_boot_partner "$ns" || fail "partner namespace"
 ip netns exec "$ns" dnsmasq --conf-file=/dev/null --keep-in-foreground --log-facility=- --port=0 --no-resolv --no-hosts --user=root \
         --interface=bgboot-br --bind-interfaces --dhcp-range=10.10.10.50,10.10.10.99,255.255.255.0,10m \
         --dhcp-host=52:54:00:10:10:21,52:54:00:10:10:22,10.10.10.77 \

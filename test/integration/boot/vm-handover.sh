@@ -54,10 +54,7 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-mkdir -p "$work/root/etc" "$work/sbin" "$work/libexec"
-cp -a "$src/examples/centos-bond0/root/etc/." "$work/root/etc/"
-cp "$build/src/cli/bondgen" "$build/src/fwd/bondgend" "$work/sbin/"
-cp "$build/src/boot/bondgen-cmdline" "$build/src/boot/bondgen-hotplug" "$build/units/bondgen-initrd-up" "$work/libexec/"
+bgvm_boot_machine "$work" "$src" "$build" || fail "staging the machine"
 conf=$work/itconf
 bgvm_itools_conf "$conf" "$build"
 bgvm_itools_image "$conf" "$work" "$work/itools.img" || fail "mkinitramfs"
@@ -145,11 +142,7 @@ EOF
 chmod 755 "$top/bghoinit"
 bgvm_pack "$top" "$work/ho.img"
 
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" link add bgboot-br type bridge
-ip -n "$ns" addr add 10.10.10.2/24 dev bgboot-br
-ip -n "$ns" link set bgboot-br up
+bgvm_boot_partner "$ns" || fail "partner namespace"
 BGVM_WRAP="ip netns exec $ns"
 BGVM_MEM=512
 BGVM_APPEND="boot=bghoroot net.ifnames=0 ${BGHO_APPEND:-}"

@@ -61,10 +61,8 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-mkdir -p "$work/root/etc" "$work/sbin" "$work/libexec" "$work/units" "$work/dconf"
-cp -a "$src/examples/centos-bond0/root/etc/." "$work/root/etc/"
-cp "$build/src/cli/bondgen" "$build/src/fwd/bondgend" "$work/sbin/"
-cp "$build/src/boot/bondgen-cmdline" "$build/src/boot/bondgen-hotplug" "$build/units/bondgen-initrd-up" "$work/libexec/"
+bgvm_boot_machine "$work" "$src" "$build" || fail "staging the machine"
+mkdir -p "$work/units" "$work/dconf"
 cp "$build/units/bondgen-apply.service" "$build/units/bondgend@.service" "$build/units/90-bondgen.rules" "$work/units/"
 cp -a /usr/lib/dracut "$work/dracut"
 mkdir -p "$work/dracut/modules.d/90bondgen"
@@ -113,11 +111,7 @@ ln -s ../bgtest-restart.service "$work/extra/etc/systemd/system/sysinit.target.w
 mkimage "$work/userspace.img" --omit-drivers bonding --include "$work/extra" /
 if grep -q "bonding.ko" "$work/userspace.img.list"; then fail "bonding.ko still in the image"; fi
 
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" link add bgboot-br type bridge
-ip -n "$ns" addr add 10.10.10.2/24 dev bgboot-br
-ip -n "$ns" link set bgboot-br up
+bgvm_boot_partner "$ns" || fail "partner namespace"
 BGVM_WRAP="ip netns exec $ns"
 BGVM_MEM=768
 # The root never appears; the bonds come up in sysinit, long before systemd

@@ -47,10 +47,7 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # The "machine": its old configuration, and bondgen as installed.
-mkdir -p "$work/root/etc" "$work/sbin" "$work/libexec"
-cp -a "$src/examples/centos-bond0/root/etc/." "$work/root/etc/"
-cp "$build/src/cli/bondgen" "$build/src/fwd/bondgend" "$work/sbin/"
-cp "$build/src/boot/bondgen-cmdline" "$build/src/boot/bondgen-hotplug" "$build/units/bondgen-initrd-up" "$work/libexec/"
+bgvm_boot_machine "$work" "$src" "$build" || fail "staging the machine"
 
 conf=$work/itconf
 bgvm_itools_conf "$conf" "$build"
@@ -63,11 +60,7 @@ n=$(find "$top" -name 'bonding.ko*' | wc -l)
 find "$top" -name 'bonding.ko*' -delete
 bgvm_pack "$top" "$work/userspace.img"
 
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" link add bgboot-br type bridge
-ip -n "$ns" addr add 10.10.10.2/24 dev bgboot-br
-ip -n "$ns" link set bgboot-br up
+bgvm_boot_partner "$ns" || fail "partner namespace"
 BGVM_WRAP="ip netns exec $ns"
 BGVM_MEM=512
 # No root file system exists: break=mount stops initramfs-tools after

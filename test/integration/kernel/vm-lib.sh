@@ -181,6 +181,29 @@ bgvm_pack() {
         (cd "$1" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$2"
 }
 
+# The boot tests' machine (boot/vm-*.sh): bgvm_boot_machine WORK SRC
+# BUILD puts the CentOS example's /etc under WORK/root and bondgen's
+# programs from the build under WORK/sbin and WORK/libexec, where the
+# image configurations look for them.
+bgvm_boot_machine() {
+        local work=$1 src=$2 build=$3
+        mkdir -p "$work/root/etc" "$work/sbin" "$work/libexec" &&
+                cp -a "$src/examples/centos-bond0/root/etc/." "$work/root/etc/" &&
+                cp "$build/src/cli/bondgen" "$build/src/fwd/bondgend" "$work/sbin/" &&
+                cp "$build/src/boot/bondgen-cmdline" "$build/src/boot/bondgen-hotplug" \
+                        "$build/units/bondgen-initrd-up" "$work/libexec/"
+}
+
+# The boot tests' partner: bgvm_boot_partner NS makes the namespace NS
+# with the bridge bgboot-br (10.10.10.2/24) that the guest's NICs join.
+bgvm_boot_partner() {
+        local ns=$1
+        ip netns add "$ns" && ip -n "$ns" link set lo up &&
+                ip -n "$ns" link add bgboot-br type bridge &&
+                ip -n "$ns" addr add 10.10.10.2/24 dev bgboot-br &&
+                ip -n "$ns" link set bgboot-br up
+}
+
 # The boot tests' initramfs-tools images (boot/vm-*.sh):
 # bgvm_itools_conf CONFDIR BUILDDIR: a configuration directory for
 # mkinitramfs -d (MODULES=list with the virtio NIC drivers, gzip) holding
