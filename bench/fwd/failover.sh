@@ -16,6 +16,7 @@
 # stays inside namespaces created here (10.208.x.y).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/bench/fwd/lib.sh"
 build=${1:-$top/build}
 RUNS=${2:-3}
 OUT=${3:-$top/bench/fwd/results}
@@ -39,14 +40,7 @@ CSV=$OUT/failover.csv
 echo "path,run,kind,rate_pps,sent,received,lost,outage_ms" > $CSV.new
 rxc() { ip netns exec $S cat /sys/class/net/br0/statistics/rx_packets; }
 
-ip netns add $H; ip netns add $S
-for n in $H $S; do ip -n $n link set lo up; done
-ip -n $S link add br0 type bridge
-for i in 0 1; do
-        ip link add h$i netns $H type veth peer name t$i netns $S
-        ip -n $S link set t$i master br0; ip -n $S link set t$i up
-done
-ip -n $S link set br0 up; ip -n $S addr add 10.208.1.1/24 dev br0
+bench_bridge_topo $H $S 10.208.1.1/24
 ip netns exec $S sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 SMAC=$(ip netns exec $S cat /sys/class/net/br0/address)
 cat > $RUN/b.yaml <<Y

@@ -15,6 +15,7 @@
 # Traffic stays inside namespaces created here (10.204.x.y).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/bench/fwd/lib.sh"
 build=${1:-$top/build}
 T=${2:-3}
 BONDGEND=$build/src/fwd/bondgend BONDGEN=$build/src/cli/bondgen
@@ -126,14 +127,7 @@ tcp_set $A 10.204.0.2 "veth"
 measure $A 10.204.0.2 "veth UDP64 unlimited" -u -l 18 -b 0
 
 # 2. bondgend per mode, against a Linux bridge
-ip netns add $H; ip netns add $S
-for n in $H $S; do ip -n $n link set lo up; done
-ip -n $S link add br0 type bridge
-for i in 0 1; do
-        ip link add h$i netns $H type veth peer name t$i netns $S
-        ip -n $S link set t$i master br0; ip -n $S link set t$i up
-done
-ip -n $S link set br0 up; ip -n $S addr add 10.204.1.1/24 dev br0
+bench_bridge_topo $H $S 10.204.1.1/24
 ip netns exec $S iperf3 -s -D -p 5201 --pidfile $RUN/iperf-s.pid; sleep 0.5; PIDS+=($(cat $RUN/iperf-s.pid))
 for mode in active-backup balance-rr balance-xor broadcast; do
         cat > $RUN/b.yaml <<Y

@@ -26,6 +26,7 @@
 # created here (10.206.x.y).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/bench/fwd/lib.sh"
 build=${1:-$top/build}
 T=${2:-2}
 OUT=${3:-$top/bench/fwd/results}
@@ -103,14 +104,7 @@ ip netns del $A; ip netns del $Bn
 }
 
 # 2. bondgend per mode against a Linux bridge
-ip netns add $H; ip netns add $S
-for n in $H $S; do ip -n $n link set lo up; done
-ip -n $S link add br0 type bridge
-for i in 0 1; do
-        ip link add h$i netns $H type veth peer name t$i netns $S
-        ip -n $S link set t$i master br0; ip -n $S link set t$i up
-done
-ip -n $S link set br0 up; ip -n $S addr add 10.206.1.1/24 dev br0
+bench_bridge_topo $H $S 10.206.1.1/24
 ip netns exec $S sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 SMAC=$(mac $S br0)
 for mode in $MODES; do for bld in $build ${BASE:-}; do for rx in ${RX_RINGS:-default}; do
