@@ -281,6 +281,11 @@ int bg_core_run(struct bg_core *c) {
         /* addresses present before the event socket saw them */
         (void) bg_core_on_netlink(NULL, -1, 0, c);
         bg_core_read_addresses(c);
+        /* the first active port was chosen while the ports were
+         * enslaved, before the addresses above were known; a handed-over
+         * bond changed nothing the partner must hear */
+        if (!c->took_over)
+                bg_fwd_peer_notif_restart(b);
         STEP("listen on the control socket", bg_ctl_listen(c));
         c->step = NULL;
         bg_core_update_status(c);

@@ -338,6 +338,9 @@ void bg_fwd_change_active(struct bg_fwd *b, struct bg_fwd_port *p);
  * addresses) on the active port: num_peer_notif times, peer_notif_delay
  * apart, driven by the core. */
 void bg_fwd_notify_peers(struct bg_fwd *b);
+/* The same again from the first round, when active-backup has an active
+ * port: at start, once the addresses are read. */
+void bg_fwd_peer_notif_restart(struct bg_fwd *b);
 
 /* Status writer: one key/value per call; the core renders it as the
  * /proc/net/bonding text ("Key: value") or as a JSON member. */

@@ -211,6 +211,17 @@ void bg_fwd_notify_peers(struct bg_fwd *b) {
         }
 }
 
+/* At start the active port is chosen while its ports are enslaved, before
+ * the core has read the bond's addresses and what is stacked on it: the
+ * rounds counted then announced nothing. Once they are in, the count
+ * starts again, so the partner hears every address (the stacked devices'
+ * tagged) num_peer_notif times, as after a failover. Only where a change
+ * of active port notifies (active-backup, bond_change_active_slave()). */
+void bg_fwd_peer_notif_restart(struct bg_fwd *b) {
+        if (b->ops && b->ops->mode == BG_MODE_ACTIVE_BACKUP && b->active)
+                bg_fwd_notify_peers(b);
+}
+
 void bg_fwd_peer_notif_tick(struct bg_fwd *b) {
         bool notify = should_notify(b);
 

@@ -18,6 +18,14 @@
 # VLAN 100 and VLAN 200 respectively):
 #  devices            the model's VLANs are TAPs named as the VLANs, with the
 #                     model's MTU, MAC and address; status lists them
+#  start              active-backup with primary h1: the active port
+#                     changes from h0 to h1 while the ports are enslaved,
+#                     before bondgend has read any address; its peer
+#                     notification still announces 10.207.0.2 in every
+#                     VLAN once it runs, as after a failover: from the
+#                     bond's MAC untagged and in VLAN 100, from BOND.200's
+#                     own MAC in VLAN 200 (the host stack sends none of its
+#                     own: arp_notify off)
 #  active-backup      kept apart (ARP learns each host's MAC in its VLAN);
 #                     2 MB over TCP through BOND.100 arrive whole
 #  failover           kept apart after the active port's partner goes down;
@@ -169,6 +177,28 @@ s.settimeout(10); s.connect(("10.207.0.1", 5300)); s.sendall(b"x" * 2000000); s.
         wait_until 10 grep -q '^2000000$' $out || fail "$1: VLAN 100's host got $(tail -1 $out) bytes, want 2000000"
         ok "$1: 2 MB over TCP through $B.100 arrive whole"
 }
+
+# ---- start: peer notification covers the VLANs' addresses ----
+# the host stack's own gratuitous ARPs (arp_notify) off: what reaches the
+# VLANs' hosts is bondgend's
+ip netns exec $H sysctl -qw net.ipv4.conf.all.arp_notify=0 net.ipv4.conf.default.arp_notify=0
+partner active-backup
+write_model active-backup "h0 h1" "miimon: 100" "primary: h1"
+garp_watch
+start_bondgend $TMP/v.yaml $B
+wait_until 5 has_link $B.200 || fail "start: no device $B.200"
+wait_until 10 ready active-backup || fail "start: the switch did not bring its ports up"
+grep -q "making interface h1 the new active one" $TMP/bondgend-$B.log ||
+        fail "start: h1 (primary) did not take over while enslaved: $(cat $TMP/bondgend-$B.log)"
+bmac=$(ip netns exec $H cat /sys/class/net/$B/address)
+for v in 1 100; do
+        wait_until 3 garp_from $v $bmac || fail "start: no gratuitous ARP from $bmac in VLAN $v: $(cat $TMP/garp-$v.log)"
+done
+wait_until 3 garp_from 200 $VMAC || fail "start: no gratuitous ARP from $VMAC in VLAN 200: $(cat $TMP/garp-200.log)"
+garp_stop
+stop_bondgend
+wait_until 2 no_link $B.100 || fail "start: $B.100 still exists after bondgend stopped"
+ok "start: with the active port changed while enslaving, the peer notification reaches VLANs 1, 100 and 200, each from its device's MAC"
 
 for mode in active-backup balance-xor 802.3ad; do
         partner $mode

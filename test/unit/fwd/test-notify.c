@@ -169,3 +169,55 @@ Test(notify, stacked_addresses_are_announced_tagged) {
         cr_expect(f->log[4].data[12] == 0x81 && f->log[4].data[15] == 200 && f->log[4].data[11] == 6);
         fake_free(f);
 }
+
+/* At start the active port may change while the ports are enslaved, with
+ * the carrier already on (a primary that joins second), before the core
+ * knows any address: that round announces nothing. The restart, once the
+ * addresses are in, sends them all from the first round again; only in
+ * active-backup, the one mode whose change of active port notifies. */
+static bool addrs_known;
+static int addrs_late(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16], size_t max6,
+                      size_t *n6) {
+        *n4 = addrs_known ? 1 : 0;
+        *n6 = 0;
+        v4[0] = htonl(0x0a000002);
+        return 0;
+}
+
+static void restart_case(enum bg_mode mode, unsigned want) {
+        struct bg_fwd_params p;
+        bg_fwd_params_default(&p, mode);
+        p.miimon = 100;
+        struct fake *f = fake_new(mode, &p);
+        struct bg_fwd_io io = fake_io;
+        io.bond_addrs = addrs_late;
+        io.stacked = stacked;
+        f->b.io = &io;
+        stack_init();
+        addrs_known = false;
+        fake_enslave(f, "eth0", true);
+        struct bg_fwd_port *second = fake_enslave(f, "eth1", true);
+        if (mode == BG_MODE_ACTIVE_BACKUP) {
+                cr_assert(f->b.carrier);
+                memset(stack, 0, sizeof(stack));   /* nothing read yet */
+                bg_fwd_change_active(&f->b, second);
+                cr_assert_eq(f->b.peer_notif_left, 0, "the one round went, empty");
+                stack_init();
+        }
+        addrs_known = true;
+        f->n_log = 0;
+        bg_fwd_peer_notif_restart(&f->b);
+        cr_assert_eq(f->n_log, want, "%s: %u frames", bg_mode_name(mode), f->n_log);
+        for (unsigned i = 0; i < f->n_log; i++)
+                cr_expect_eq(f->log[i].port, 1, "on the active port");
+        /* and not again on the next tick (num_grat_arp 1) */
+        f->n_log = 0;
+        bg_fwd_peer_notif_tick(&f->b);
+        cr_expect_eq(f->n_log, 0);
+        fake_free(f);
+}
+
+Test(notify, restart_at_start_announces_what_was_read_after_the_first_round) {
+        restart_case(BG_MODE_ACTIVE_BACKUP, 5);
+        restart_case(BG_MODE_BALANCE_XOR, 0);
+}
