@@ -388,9 +388,19 @@ static int spawn_bondgend(const char *file, const char *bond, pid_t *daemon) {
  * invalid (apply skips it) must not stop this one. Handed over also when
  * apply starts bondgend itself, so a restart without -c finds the bond as
  * apply set it up; and again after every live change (persist_fwd). */
-static int hand_model(const struct bg_bond *b, const struct bg_model *m, char *path, size_t pathlen,
-                      struct bg_diags *d) {
-        int r = bg_fwd_model_write(b, m, NULL, false, path, pathlen);
+static int hand_model(const struct bg_bond *b, const struct bg_model *m, const char *text, size_t tlen, char *path,
+                      size_t pathlen, struct bg_diags *d) {
+        int r;
+
+        /* text: the bytes to start from, as they are (a rollback's) */
+        if (text) {
+                r = bg_fwd_model_path(b->name, path, pathlen);
+                if (r >= 0)
+                        r = bg_mkdir_p(bg_apply_rundir(), 0755);
+                if (r >= 0)
+                        r = bg_write_file_atomic(path, text, tlen, 0644, true);
+        } else
+                r = bg_fwd_model_write(b, m, NULL, false, path, pathlen);
 
         if (r < 0)
                 bg_diag_add(d, BG_DIAG_ERROR, &b->loc, NULL, "%s: cannot hand the model to bondgend as %s: %s",
@@ -398,8 +408,8 @@ static int hand_model(const struct bg_bond *b, const struct bg_model *m, char *p
         return r;
 }
 
-static int start_userspace(const struct bg_bond *b, const struct bg_model *m, const struct bg_apply_opts *o,
-                           struct bg_diags *d) {
+static int start_fwd(const struct bg_bond *b, const struct bg_model *m, const char *text, size_t tlen,
+                     const struct bg_apply_opts *o, struct bg_diags *d) {
         const char *file = o->config_path ? o->config_path : b->loc.file;
         bool systemd = access("/run/systemd/system", F_OK) == 0;
         char unit[IFNAMSIZ + 32], handed[PATH_MAX], why[300];
@@ -426,7 +436,7 @@ static int start_userspace(const struct bg_bond *b, const struct bg_model *m, co
                 bg_apply_say(o, "%s: start %s", b->name, unit);
                 if (o->dry_run)
                         return 0;
-                r = hand_model(b, m, handed, sizeof(handed), d);
+                r = hand_model(b, m, text, tlen, handed, sizeof(handed), d);
                 if (r < 0)
                         return r;
                 char *argv[] = { (char *) "systemctl", (char *) "start", unit, NULL };
@@ -448,7 +458,7 @@ static int start_userspace(const struct bg_bond *b, const struct bg_model *m, co
         bg_apply_say(o, "%s: start bondgend -c %s %s", b->name, file, b->name);
         if (o->dry_run)
                 return 0;
-        r = hand_model(b, m, handed, sizeof(handed), d);
+        r = hand_model(b, m, text, tlen, handed, sizeof(handed), d);
         if (r < 0)
                 return r;
 spawn:
@@ -469,13 +479,19 @@ spawn:
         return 0;
 }
 
-int bg_apply_start_fwd(const struct bg_bond *b, bg_report_fn rep, void *userdata, struct bg_diags *d) {
+static int start_userspace(const struct bg_bond *b, const struct bg_model *m, const struct bg_apply_opts *o,
+                           struct bg_diags *d) {
+        return start_fwd(b, m, NULL, 0, o, d);
+}
+
+int bg_apply_start_fwd(const struct bg_bond *b, const char *text, size_t len, bg_report_fn rep, void *userdata,
+                       struct bg_diags *d) {
         struct bg_apply_opts o = { .report = rep, .userdata = userdata };
         struct bg_bond one = *b;
 
-        /* b is no user's: bondgend starts from b handed over */
+        /* b is no user's: bondgend starts from the text handed over */
         one.loc.file = NULL;
-        return start_userspace(&one, NULL, &o, d);
+        return start_fwd(&one, NULL, text, len, &o, d);
 }
 
 static int run_plan(struct bg_nl *nl, const struct bg_bond *b, const struct bg_nl_state *st,

@@ -198,6 +198,9 @@ int bg_fwd_model_path(const char *bond, char *buf, size_t len);
 /* Its bytes (malloc'd, NUL-terminated): -ENOENT when there is none,
  * -EINVAL for a link or anything but a regular file. */
 int bg_fwd_model_read(const char *bond, char **data, size_t *len);
+/* b alone with the VLANs of m (NULL: none) whose link is b, as canonical
+ * YAML: what bondgend starts from (*text malloc'd). */
+int bg_fwd_model_text(const struct bg_bond *b, const struct bg_model *m, char **text, size_t *len);
 /* Write b alone there as canonical YAML, atomically (path: the file's
  * name), with the VLANs of m (NULL: none) whose link is b: bondgend makes
  * them where the kernel has no 802.1Q. With fs, bondgend's state after a live change: what b leaves
@@ -241,9 +244,11 @@ int bg_fwd_stop(const char *bond, char *err, size_t errlen);
  * released. */
 int bg_plan_fwd_pending(const struct bg_bond *b, const struct bg_nl_state *st, const struct bg_fwd_state *fs,
                         struct bg_plan *p);
-/* Start BOND's bondgend from b handed over as RUNDIR/BOND.yaml (its unit
- * when systemd runs), as apply does for a new user-space bond. */
-int bg_apply_start_fwd(const struct bg_bond *b, bg_report_fn report, void *userdata, struct bg_diags *diags);
+/* Start BOND's bondgend from text (a one-bond model, as
+ * bg_snapshot_fwd_model() gives it) handed over as RUNDIR/BOND.yaml (its
+ * unit when systemd runs), as apply does for a new user-space bond. */
+int bg_apply_start_fwd(const struct bg_bond *b, const char *text, size_t len, bg_report_fn report, void *userdata,
+                       struct bg_diags *diags);
 /* "VERB name=value ...\n" for the options of a step (active_slave left out). */
 int bg_fwd_opts_request(const char *verb, const struct bg_nl_bond_opts *o, char *buf, size_t len);
 
@@ -288,7 +293,11 @@ void bg_snapshot_free(struct bg_snapshot *s);
 bool bg_snapshot_empty(const struct bg_snapshot *s);
 /* Record model bond b (and the ports it names) as it is in st, once. */
 int bg_snapshot_add_bond(struct bg_snapshot *s, const struct bg_nl_state *st, const struct bg_bond *b);
-/* The same for a bondgend bond, st overlaid with its state fs. */
+/* The same for a bondgend bond, st overlaid with its state fs; with it
+ * bondgend's own VLAN devices (fs's vlan lines, where the kernel has no
+ * 802.1Q) as VLANs of the snapshot's model on the bond: id, MTU, MAC
+ * when it is not the bond's (without one it follows the bond's),
+ * addresses and routes. */
 int bg_snapshot_add_fwd_bond(struct bg_snapshot *s, const struct bg_nl_state *st, const struct bg_bond *b,
                              const struct bg_fwd_state *fs);
 int bg_snapshot_add_created(struct bg_snapshot *s, const char *bond);
@@ -300,6 +309,11 @@ int bg_snapshot_add_active(struct bg_snapshot *s, const char *bond, const char *
 int bg_snapshot_add_link_state(struct bg_snapshot *s, const char *name, bool up);
 /* RUNDIR/BOND.yaml's bytes (data NULL: there was none), once per bond. */
 int bg_snapshot_add_handed(struct bg_snapshot *s, const char *bond, const char *data, size_t len);
+/* What a rollback starts bond b's bondgend from (b: the snapshot's): the
+ * RUNDIR/BOND.yaml it would have restarted from before the change, byte
+ * for byte, when the snapshot has it; else the snapshot's bond with the
+ * VLANs on it, as canonical YAML. *text malloc'd. */
+int bg_snapshot_fwd_model(const struct bg_snapshot *s, const struct bg_bond *b, char **text, size_t *len);
 /* Bring the system back to the snapshot, reporting each step as
  * "BOND: restore: ..."; returns 0 or the first failure (the rest is still
  * tried). */

@@ -100,6 +100,10 @@ static int dump_one(const struct bg_bond *b, const struct bg_model *m, char **ou
         return r;
 }
 
+int bg_fwd_model_text(const struct bg_bond *b, const struct bg_model *m, char **text, size_t *len) {
+        return dump_one(b, m, text, len);
+}
+
 /* The value bondgend runs with when no model sets the option: the
  * catalogue's default, no name, no address. */
 static bool is_default(const struct bg_opt_info *o, const struct bg_optval *v) {

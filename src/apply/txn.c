@@ -215,6 +215,52 @@ static int snap_ip(const struct bg_nl_state *st, const struct bg_nl_link *cur, i
         return 0;
 }
 
+/* VLAN cur on link low with id: its state. follow: a MAC equal to it is
+ * the lower device's, not the VLAN's own (NULL: always its own). */
+static int snap_vlan_on(struct bg_snapshot *s, const struct bg_nl_state *st, const struct bg_nl_link *cur,
+                        const char *low, unsigned id, const uint8_t *follow) {
+        struct bg_vlan *v = bg_model_add_vlan(&s->model, cur->name, low, id);
+        int r;
+
+        if (!v)
+                return -ENOMEM;
+        v->onboot = cur->flags & IFF_UP;
+        v->mtu = cur->mtu;
+        if (cur->has_mac && !(follow && !memcmp(cur->mac, follow, 6))) {
+                v->mac.len = 6;
+                memcpy(v->mac.bytes, cur->mac, 6);
+        }
+        r = snap_ip(st, cur, AF_INET, &v->ipv4);
+        return r < 0 ? r : snap_ip(st, cur, AF_INET6, &v->ipv6);
+}
+
+static int snap_vlan(struct bg_snapshot *s, const struct bg_nl_state *st, const struct bg_nl_link *cur) {
+        const struct bg_nl_link *low = cur->link_other_ns ? NULL : bg_nl_state_link_by_index(st, cur->link);
+
+        if (!low || !cur->vlan_id)
+                return 0;       /* nothing the model could make again */
+        return snap_vlan_on(s, st, cur, low->name, cur->vlan_id, NULL);
+}
+
+/* bondgend's own VLAN devices on bond (a TAP each, vtap.c in bondgend):
+ * VLANs of the model on it, so a restart of bondgend gets them back. A
+ * device without a MAC of its own carries the bond's and follows it:
+ * recorded without one. */
+static int snap_fwd_vlans(struct bg_snapshot *s, const struct bg_nl_state *st, const struct bg_nl_link *bond,
+                          const struct bg_fwd_state *fs) {
+        for (size_t i = 0; i < fs->n_vlans; i++) {
+                const struct bg_nl_link *l = bg_nl_state_link(st, fs->vlans[i]);
+                int r;
+
+                if (!l || bg_model_find_vlan(&s->model, l->name))
+                        continue;
+                r = snap_vlan_on(s, st, l, bond->name, fs->vlan_id[i], bond->has_mac ? bond->mac : NULL);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int add_bond(struct bg_snapshot *s, const struct bg_nl_state *st, const struct bg_bond *b,
                     const struct bg_fwd_state *fs) {
         const struct bg_nl_link *cur = bg_nl_state_link(st, b->name);
@@ -301,6 +347,8 @@ static int add_bond(struct bg_snapshot *s, const struct bg_nl_state *st, const s
         r = snap_ip(st, cur, AF_INET, &sb->ipv4);
         if (r >= 0)
                 r = snap_ip(st, cur, AF_INET6, &sb->ipv6);
+        if (r >= 0 && fs)
+                r = snap_fwd_vlans(s, st, cur, fs);
         return r;
 }
 
@@ -317,26 +365,6 @@ static int32_t br_secs(bool have, uint32_t clock_t_val, int32_t lo, int32_t hi) 
         int32_t v = (int32_t) ((clock_t_val + 50) / 100);
 
         return have && v >= lo && v <= hi ? v : BG_BR_UNSET;
-}
-
-static int snap_vlan(struct bg_snapshot *s, const struct bg_nl_state *st, const struct bg_nl_link *cur) {
-        const struct bg_nl_link *low = cur->link_other_ns ? NULL : bg_nl_state_link_by_index(st, cur->link);
-        struct bg_vlan *v;
-        int r;
-
-        if (!low || !cur->vlan_id)
-                return 0;       /* nothing the model could make again */
-        v = bg_model_add_vlan(&s->model, cur->name, low->name, cur->vlan_id);
-        if (!v)
-                return -ENOMEM;
-        v->onboot = cur->flags & IFF_UP;
-        v->mtu = cur->mtu;
-        if (cur->has_mac) {
-                v->mac.len = 6;
-                memcpy(v->mac.bytes, cur->mac, 6);
-        }
-        r = snap_ip(st, cur, AF_INET, &v->ipv4);
-        return r < 0 ? r : snap_ip(st, cur, AF_INET6, &v->ipv6);
 }
 
 static int snap_bridge(struct bg_snapshot *s, const struct bg_nl_state *st, const struct bg_nl_link *cur) {
@@ -535,12 +563,76 @@ static int restore_fwd_active(const struct bg_snap_active *a, bg_report_fn rep, 
         return r;
 }
 
+int bg_snapshot_fwd_model(const struct bg_snapshot *s, const struct bg_bond *b, char **text, size_t *len) {
+        *text = NULL;
+        *len = 0;
+        for (size_t i = 0; i < s->n_handed; i++) {
+                const struct bg_snap_handed *h = &s->handed[i];
+                if (strcmp(h->bond, b->name) || !h->data)
+                        continue;
+                if (!(*text = malloc(h->len + 1)))
+                        return -ENOMEM;
+                memcpy(*text, h->data, h->len);
+                (*text)[h->len] = 0;
+                *len = h->len;
+                return 0;
+        }
+        return bg_fwd_model_text(b, &s->model, text, len);
+}
+
 /* A bondgend bond of the snapshot whose bondgend was stopped (--prune):
- * started again from the snapshot's model of it (every option it ran
- * with, its ports in their order, MTU, MAC, addresses, routes), handed
- * over as RUNDIR/BOND.yaml; the start waits until it answers. */
-static int restart_fwd(const struct bg_bond *b, struct prefixed *pf, struct bg_diags *d) {
-        return bg_apply_start_fwd(b, restore_line, pf, d);
+ * started again from the model it had (bg_snapshot_fwd_model(): its
+ * RUNDIR/BOND.yaml as it was, else the snapshot's bond, every option it
+ * ran with, its ports in their order, MTU, MAC, addresses, routes, and
+ * its own VLAN devices), handed over as RUNDIR/BOND.yaml; the start
+ * waits until it answers. */
+static int restart_fwd(const struct bg_snapshot *s, const struct bg_bond *b, struct prefixed *pf,
+                       struct bg_diags *d) {
+        char *text = NULL;
+        size_t len = 0;
+        int r = bg_snapshot_fwd_model(s, b, &text, &len);
+
+        if (r < 0) {
+                bg_diag_add(d, BG_DIAG_ERROR, NULL, NULL, "%s: restore: start bondgend: %s", b->name, strerror(-r));
+                return r;
+        }
+        r = bg_apply_start_fwd(b, text, len, restore_line, pf, d);
+        free(text);
+        return r;
+}
+
+/* A device of the snapshot's created list that is one of bondgend's own
+ * VLAN devices (a TAP, on a bond of the snapshot bondgend runs): made by
+ * the applied change through bondgend, so deleted through it, as
+ * `--prune` deletes one. 1 when it was one, 0 when not. */
+static int delete_created_fwd_vlan(struct bg_nl *nl, const struct bg_snapshot *s, const char *name, bg_report_fn rep,
+                                   void *ud, struct bg_diags *d) {
+        for (size_t i = 0; i < s->model.n_bonds; i++) {
+                const struct bg_bond *sb = &s->model.bonds[i];
+                struct bg_bond gone = { .name = (char *) name, .backend = BG_BACKEND_USERSPACE };
+                struct bg_plan plan = { .kind = "vlan" };
+                struct bg_fwd_state fs;
+                struct bg_step *st;
+                char why[300];
+                bool ours = false;
+                int r;
+
+                if (sb->backend != BG_BACKEND_USERSPACE || bg_fwd_state_read(sb->name, &fs, why, sizeof(why)) < 0)
+                        continue;
+                for (size_t k = 0; k < fs.n_vlans; k++)
+                        ours = ours || !strcmp(fs.vlans[k], name);
+                bg_fwd_state_free(&fs);
+                if (!ours)
+                        continue;
+                st = bg_plan_add(&plan, BG_STEP_FWD_VLAN, name, name, "delete (it did not exist)");
+                if (!st)
+                        return -ENOMEM;
+                snprintf(st->link, sizeof(st->link), "%s", sb->name);
+                r = bg_plan_execute_on(nl, &plan, &gone, false, rep, ud, d);
+                bg_plan_free(&plan);
+                return r < 0 ? r : 1;
+        }
+        return 0;
 }
 
 /* RUNDIR/BOND.yaml back as it was, byte for byte (or gone, if there was
@@ -613,6 +705,12 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
 
                 if (l && !l->is_bond && strcmp(l->kind, "tun") == 0) {
                         char why[300];
+                        r = delete_created_fwd_vlan(nl, s, l->name, restore_line, &pf, d);
+                        if (r != 0) {
+                                if (r < 0)
+                                        ret = r;
+                                continue;
+                        }
                         say(rep, ud, "%s: restore: stop bondgend (the bond did not exist)", l->name);
                         r = bg_fwd_stop(l->name, why, sizeof(why));
                         if (r < 0) {
@@ -620,6 +718,10 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
                                             l->name, why);
                                 ret = r;
                         }
+                        /* its own VLAN devices went with it */
+                        r = bg_nl_reread_state(nl, &st);
+                        if (r < 0)
+                                return r;
                         continue;
                 }
                 if (l && l->is_bond && (r = delete_created(nl, l, "bond", rep, ud, d)) < 0)
@@ -644,7 +746,7 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
                         r = bg_fwd_state_read(b->name, &fs, why, sizeof(why));
                         if (r == -ENOENT || r == -ECONNREFUSED) {
                                 /* stopped by --prune: started again */
-                                r = restart_fwd(b, &pf, d);
+                                r = restart_fwd(s, b, &pf, d);
                                 if (r >= 0) {
                                         r = bg_nl_reread_state(nl, &st);
                                 }
@@ -721,16 +823,16 @@ int bg_snapshot_restore(struct bg_nl *nl, const struct bg_snapshot *s, bg_report
         }
         /* VLANs and bridges that existed: made again (a VLAN deleted for a
          * new id or link) and given back their addresses, MTU, MAC,
-         * ports and bridge times, by the same planner as apply */
+         * ports and bridge times, by the same planner as apply; the
+         * bonds, restored above, tell it which VLANs are bondgend's own
+         * devices (made and changed through bondgend) */
         if (s->model.n_vlans || s->model.n_bridges) {
                 struct bg_apply_opts ro = { .report = restore_line, .userdata = &pf };
-                struct bg_model stack = s->model;
 
-                stack.n_bonds = 0;     /* restored above */
                 r = bg_nl_reread_state(nl, &st);
                 if (r < 0)
                         return r;
-                r = bg_apply_stack(nl, &stack, &st, &ro, d);
+                r = bg_apply_stack(nl, &s->model, &st, &ro, d);
                 if (r < 0)
                         ret = r;
         }

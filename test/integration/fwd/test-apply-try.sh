@@ -12,15 +12,19 @@
 #       bondgend bond $B ($ADDR/24, ports h0 h1 and h9, which does not
 #       exist yet), $B2 ($ADDR2/24, port h3); started and changed by
 #       bondgen apply
+#       VLANs: $V1 (id 400 on $B, made by the bad change), $V2 (id 300 on
+#       $B2, $VADDR/24): bondgend's own devices where the kernel has no
+#       802.1Q, else VLAN devices on its TAP
 # Cases: bad change rolled back in time and state identical (h9 waited
-# for again, enslaved when it appears), good change confirmed, second try
-# refused, pruned bondgend restarted by the rollback with its state; the
+# for again, enslaved when it appears, the VLAN it made deleted), good
+# change confirmed, second try refused, pruned bondgend restarted by the
+# rollback with its state and its VLAN device with its address; the
 # model a restart starts from (RUNDIR/BOND.yaml), rewritten by the live
 # change, is back byte for byte after each rollback and kept by confirm.
 . "$(dirname "$0")/lib.sh"
 require ip ping python3
-PEER=10.203.11.1 ADDR=10.203.11.2 ADDR2=10.203.11.3 B=bgfat$$ B2=bgfau$$
-B=${B:0:15} B2=${B2:0:15}
+PEER=10.203.11.1 ADDR=10.203.11.2 ADDR2=10.203.11.3 B=bgfat$$ B2=bgfau$$ V1=bgfav$$ V2=bgfaw$$
+B=${B:0:15} B2=${B2:0:15} V1=${V1:0:15} V2=${V2:0:15} VADDR=10.203.12.3
 # long enough that a loaded machine still sees the cut before the rollback
 TRY=6
 topo_bridge 4
@@ -40,6 +44,7 @@ rolled_back() { grep -q "^rollback: done" $BONDGEN_RUNDIR/try/rollback.log 2>/de
 
 write_config $TMP/good.yaml $B active-backup "h0 h1 h9" "miimon: 100"
 write_config $TMP/bad.yaml $B balance-xor "h2" "miimon: 50"
+printf 'vlans:\n  - name: %s\n    id: 400\n    link: %s\n' $V1 $B >> $TMP/bad.yaml
 write_config $TMP/good2.yaml $B active-backup "h0 h1" "miimon: 200"
 
 bg_h apply -c $TMP/good.yaml > $TMP/apply.log 2>&1 || fail "apply: $(cat $TMP/apply.log)"
@@ -70,6 +75,7 @@ grep -q "^try: the state before is saved in .* it comes back in ${TRY}s unless '
         <<<"$out" || fail "try: $out"
 reaches $S $ADDR && fail "the bad change did not cut the management path"
 grep -q "mode: balance-xor" $HANDED || fail "the live change is not in $HANDED: $(cat $HANDED)"
+ip -n $H link show $V1 > /dev/null 2>&1 || fail "the bad change made no $V1"
 wait_until $((TRY + 5)) rolled_back || fail "no rollback: $(cat $BONDGEN_RUNDIR/try/rollback.log 2>&1)"
 wait_until 3 reaches $S $ADDR || fail "the management path did not come back"
 # the first answer after the cut, on the pings' own clock, counted from
@@ -98,12 +104,15 @@ grep -q "^$B: restore: $HANDED as it was" $BONDGEN_RUNDIR/try/rollback.log ||
 bg_h diff -c $TMP/good.yaml > /dev/null || fail "drift after the rollback: $(bg_h diff -c $TMP/good.yaml 2>&1)"
 grep -q "^$B: restore: enslave h9 when it appears (not present)" $BONDGEN_RUNDIR/try/rollback.log ||
         fail "h9 not asked for again: $(cat $BONDGEN_RUNDIR/try/rollback.log)"
+ip -n $H link show $V1 > /dev/null 2>&1 && fail "$V1, made by the bad change, is left: $(cat $BONDGEN_RUNDIR/try/rollback.log)"
+grep -q "^$V1: restore: delete" $BONDGEN_RUNDIR/try/rollback.log ||
+        fail "the rollback did not say it deleted $V1: $(cat $BONDGEN_RUNDIR/try/rollback.log)"
 # the port waited for again joins when it appears
 ip link add h9 netns $H type veth peer name t9 netns $S
 ip -n $S link set t9 master br0
 ip -n $S link set t9 up
 wait_until 5 mii_is $B h9 up || fail "h9 did not join when it appeared: $(st $B)"
-ok "bad change rolled back unconfirmed: path back $back ms after the timer was armed (limit $(( (TRY + 1) * 1000 )) ms), state byte-identical (bond-state.py: all but traffic counters), $B.yaml byte-identical, h9 dropped by the bad change waited for again and joined when it appeared"
+ok "bad change rolled back unconfirmed: path back $back ms after the timer was armed (limit $(( (TRY + 1) * 1000 )) ms), state byte-identical (bond-state.py: all but traffic counters), $B.yaml byte-identical, h9 dropped by the bad change waited for again and joined when it appeared, $V1 made by it deleted"
 
 # ---- a good change, confirmed; a second try refused while pending ----
 bg_h apply --try=30 -c $TMP/good2.yaml > $TMP/try2.log 2>&1 || fail "apply --try good: $(cat $TMP/try2.log)"
@@ -120,9 +129,13 @@ ok "a good change confirmed stays; a second --try while one is pending is refuse
 # ---- --prune stops a bondgend; the rollback starts it again, as it was ----
 write_config $TMP/b2.yaml $B2 active-backup "h3" "miimon: 100"
 sed -i "s#$ADDR/24#$ADDR2/24#" $TMP/b2.yaml
-{ cat $TMP/good2.yaml; tail -n +3 $TMP/b2.yaml; } > $TMP/two.yaml
+{ cat $TMP/good2.yaml; tail -n +3 $TMP/b2.yaml
+  printf 'vlans:\n  - name: %s\n    id: 300\n    link: %s\n    ipv4: {method: static, addresses: [%s/24]}\n' \
+        $V2 $B2 $VADDR; } > $TMP/two.yaml
 bg_h apply -c $TMP/two.yaml > $TMP/two.log 2>&1 || fail "apply two: $(cat $TMP/two.log)"
 wait_until 10 reaches $S $ADDR2 || fail "no path to $B2"
+vlan_addr() { ip -n $H -br addr show $V2 2>/dev/null | grep -q " $VADDR/24"; }
+wait_until 5 vlan_addr || fail "no $V2 with $VADDR/24: $(ip -n $H addr show $V2 2>&1)"
 wait_until 5 active_is $B2 h3 || fail "h3 not active in $B2"
 state $TMP/b2-before.json $B2 h3
 cp $HANDED2 $TMP/handed2-before.yaml || fail "apply handed no model over for $B2"
@@ -134,6 +147,7 @@ bg_h apply --try=$TRY --prune -c $TMP/good2.yaml > $TMP/prune.log 2>&1 || fail "
 t1=$(now_ms)
 grep -q "^$B2: stop bondgend (not in the model, --prune)" $TMP/prune.log || fail "not pruned: $(cat $TMP/prune.log)"
 reaches $S $ADDR2 && fail "$B2 still answers after --prune"
+ip -n $H link show $V2 > /dev/null 2>&1 && fail "$V2 is still there after $B2's bondgend stopped"
 st $B2 > /dev/null 2>&1 && fail "$B2's bondgend still runs"
 wait_until $((TRY + 5)) rolled_back || fail "no rollback: $(cat $BONDGEN_RUNDIR/try/rollback.log 2>&1)"
 grep -q "^$B2: restore: start bondgend" $BONDGEN_RUNDIR/try/rollback.log ||
@@ -144,6 +158,7 @@ state $TMP/b2-after.json $B2 h3
 cmp -s $TMP/b2-before.json $TMP/b2-after.json ||
         fail "$B2 after the rollback differs: $(diff -u $TMP/b2-before.json $TMP/b2-after.json)"
 cmp -s $TMP/handed2-before.yaml $HANDED2 || fail "$HANDED2 after the rollback: $(diff -u $TMP/handed2-before.yaml $HANDED2)"
+wait_until 5 vlan_addr || fail "$V2 with $VADDR/24 did not come back: $(ip -n $H addr show $V2 2>&1); $(cat $BONDGEN_RUNDIR/try/rollback.log)"
 bg_h diff -c $TMP/two.yaml > /dev/null || fail "drift after the rollback: $(bg_h diff -c $TMP/two.yaml 2>&1)"
 log "$(grep '^rollback: ' $BONDGEN_RUNDIR/try/rollback.log | tr '\n' ' ')"
 # how long the path was down: the last answer before the cut to the first
@@ -164,4 +179,4 @@ PY
 )
 [ -n "$gap" ] || fail "no answer from $B2 after its restart"
 log "$B2 was unreachable for $gap ms (the try's ${TRY} s, then the rollback's restart of bondgend)"
-ok "a bondgend stopped by --prune is started again by the rollback: state byte-identical, path back after $gap ms"
+ok "a bondgend stopped by --prune is started again by the rollback: state byte-identical, $V2 back with its address, path back after $gap ms"

@@ -12,6 +12,7 @@
 
 #include "apply/apply.h"
 #include "util/util.h"
+#include "yaml/yaml.h"
 
 struct fake {
         struct bg_nl_link links[8];
@@ -513,4 +514,101 @@ Test(fwd_model, snapshot_keeps_the_bytes) {
         bg_snapshot_free(&s);
         bg_diags_free(&d);
         remove_rundir(dir);
+}
+
+/* A rollback that restarts bondgend (a --prune stopped it) hands it the
+ * model it had: bondgend's own VLAN devices (the kernel has no 802.1Q)
+ * are VLANs of the snapshot's model on the bond, with their id, MTU,
+ * addresses and a MAC only where it is not the bond's; they survive the
+ * snapshot's round trip through its files; and what bondgend restarts
+ * from is its RUNDIR/BOND.yaml as it was when there was one, else the
+ * snapshot's bond with those VLANs. */
+Test(fwd_model, rollback_restart_keeps_bondgends_vlans) {
+        static const char state[] = "bond bond0\noption mode active-backup\noption miimon 100\nport eth1 0\n"
+                                    "port eth0 0\nactive eth1\nvlan bond0.100 100\nvlan v200 200\nend\n";
+        struct fake f;
+        struct bg_fwd_state fs;
+        struct bg_snapshot snap, back;
+        struct bg_model m, loaded;
+        struct bg_diags d = { 0 };
+        struct bg_nl_addr addrs[2] = {
+                { .ifindex = 6, .family = AF_INET, .addr = { 10, 0, 100, 2 }, .prefixlen = 24 },
+                { .ifindex = 7, .family = AF_INET, .addr = { 10, 0, 200, 2 }, .prefixlen = 24 },
+        };
+        char err[256], dir[64], path[256], *text = NULL;
+        size_t len = 0;
+
+        own_rundir(dir, sizeof(dir));   /* no RUNDIR/bond0.yaml: recorded as none */
+        fake_init(&f);
+        /* bond0.100 carries the bond's MAC (eth1's); v200 has its own */
+        struct bg_nl_link *v = fake_link(&f, "bond0.100", 6, 0x11);
+        strcpy(v->kind, "tun");
+        v = fake_link(&f, "v200", 7, 0x20);
+        strcpy(v->kind, "tun");
+        v->mtu = 1400;
+        f.st.addrs = addrs;
+        f.st.n_addrs = 2;
+        cr_assert_eq(bg_fwd_state_parse(state, &fs, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(bg_fwd_state_overlay(&f.st, &fs), 0);
+        model(&m, "active-backup", "100", "eth1 eth0");
+        bg_snapshot_init(&snap);
+        cr_assert_eq(bg_snapshot_add_fwd_bond(&snap, &f.st, &m.bonds[0], &fs), 0);
+
+        cr_assert_eq(snap.model.n_vlans, 2);
+        const struct bg_vlan *a = bg_model_find_vlan(&snap.model, "bond0.100");
+        const struct bg_vlan *b = bg_model_find_vlan(&snap.model, "v200");
+        cr_assert(a && b);
+        cr_expect_str_eq(a->link, "bond0");
+        cr_expect_eq(a->id, 100);
+        cr_expect_eq(a->mac.len, 0, "the bond's MAC: follows the bond, not its own");
+        cr_expect_eq(a->ipv4.method, BG_IP_STATIC);
+        cr_assert_eq(a->ipv4.n_addresses, 1);
+        cr_expect_str_eq(BG_ADDR_STR(&a->ipv4.addresses[0]), "10.0.100.2/24");
+        cr_expect_str_eq(b->link, "bond0");
+        cr_expect_eq(b->id, 200);
+        cr_expect_eq(b->mtu, 1400);
+        cr_expect(b->mac.len == 6 && b->mac.bytes[5] == 0x20, "v200's own MAC");
+
+        /* through the snapshot's files and back */
+        snprintf(path, sizeof(path), "%s/previous.yaml", dir);
+        cr_assert_eq(bg_snapshot_save(&snap, path), 0);
+        bg_snapshot_init(&back);
+        cr_assert_eq(bg_snapshot_load(path, &back, &d), 0, "%s", d.n ? d.v[0].msg : "");
+        cr_expect_eq(back.model.n_vlans, 2);
+
+        /* no RUNDIR/bond0.yaml before: the snapshot's bond and its VLANs */
+        cr_assert_eq(back.n_handed, 1);
+        cr_expect_null(back.handed[0].data);
+        cr_assert_eq(bg_snapshot_fwd_model(&back, &back.model.bonds[0], &text, &len), 0);
+        bg_model_init(&loaded);
+        cr_assert_eq(bg_yaml_load_data(text, len, "handed", &loaded, &d), 0, "%s", text);
+        cr_expect_eq(bg_model_validate(&loaded, &d), 0, "%s", d.n ? d.v[0].msg : "");
+        cr_expect_eq(loaded.n_bonds, 1);
+        cr_assert_eq(loaded.n_vlans, 2, "%s", text);
+        cr_expect(bg_model_find_vlan(&loaded, "bond0.100") && bg_model_find_vlan(&loaded, "v200"), "%s", text);
+        cr_expect_eq(bg_model_find_vlan(&loaded, "v200")->id, 200);
+        bg_model_free(&loaded);
+        free(text);
+
+        /* with one: those bytes, as they were */
+        const char file[] = "# as apply handed it\nversion: 1\nbonds:\n  - name: bond0\n    backend: userspace\n"
+                            "    mode: active-backup\n    ports: [eth1, eth0]\nvlans:\n  - {name: v200, id: 200, "
+                            "link: bond0}\n";
+        cr_assert_eq(bg_fwd_model_path("bond0", path, sizeof(path)), 0);
+        cr_assert_eq(bg_write_file_atomic(path, file, strlen(file), 0644, true), 0);
+        bg_snapshot_free(&snap);
+        bg_snapshot_init(&snap);
+        cr_assert_eq(bg_snapshot_add_fwd_bond(&snap, &f.st, &m.bonds[0], &fs), 0);
+        cr_assert_eq(bg_snapshot_fwd_model(&snap, &snap.model.bonds[0], &text, &len), 0);
+        cr_expect_eq(len, strlen(file));
+        cr_expect(memcmp(text, file, len) == 0, "%s", text);
+        free(text);
+
+        remove_rundir(dir);
+        bg_snapshot_free(&back);
+        bg_snapshot_free(&snap);
+        bg_model_free(&m);
+        bg_fwd_state_free(&fs);
+        bg_diags_free(&d);
+        fake_free(&f);
 }
