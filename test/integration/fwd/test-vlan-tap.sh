@@ -168,7 +168,7 @@ while True:
     n += len(d)
 print(n, flush=True)' > $out 2>&1 &
         PIDS+=($!)
-        wait_until 5 grep -q listening $out || fail "$1: the TCP server did not start"
+        wait_until 15 grep -q listening $out || fail "$1: the TCP server did not start: $(cat $out)"
         ip netns exec $H python3 -c '
 import socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, sys.argv[1].encode())
