@@ -209,6 +209,10 @@ struct bg_fwd_io {
          * there is no on-link route, -1 when not known (yet). NULL: never
          * known. Must not block. */
         int (*route4)(struct bg_fwd *b, uint32_t dst_be);
+        /* p->rx_disabled changed (bg_fwd_port_set_{active,inactive}_flags):
+         * the host stack's view of the port follows (link-local frames on
+         * an inactive port, bond_handle_frame()). NULL: nothing to do. */
+        void (*rx_state)(struct bg_fwd *b, struct bg_fwd_port *p);
 };
 
 /* One VLAN tag of an ARP probe (struct bond_vlan_tag): its TPID (0x8100,

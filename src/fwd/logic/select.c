@@ -131,16 +131,24 @@ int bg_fwd_set_prio(struct bg_fwd *b, struct bg_fwd_port *p, int32_t prio) {
         return 0;
 }
 
+static void set_rx_disabled(struct bg_fwd *b, struct bg_fwd_port *p, bool v) {
+        if (p->rx_disabled == v)
+                return;
+        p->rx_disabled = v;
+        if (b->io && b->io->rx_state)
+                b->io->rx_state(b, p);
+}
+
 void bg_fwd_port_set_active_flags(struct bg_fwd *b, struct bg_fwd_port *p) {
         p->backup = false;
-        p->rx_disabled = false;
+        set_rx_disabled(b, p, false);
 }
 
 void bg_fwd_port_set_inactive_flags(struct bg_fwd *b, struct bg_fwd_port *p) {
         /* TLB/ALB keep backup 0: every port may transmit there. */
         if (b->p.mode != BG_MODE_BALANCE_TLB && b->p.mode != BG_MODE_BALANCE_ALB)
                 p->backup = true;
-        p->rx_disabled = !b->p.all_slaves_active;
+        set_rx_disabled(b, p, !b->p.all_slaves_active);
 }
 
 void bg_fwd_change_active(struct bg_fwd *b, struct bg_fwd_port *new_) {

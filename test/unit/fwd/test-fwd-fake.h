@@ -17,6 +17,9 @@ struct fake {
         unsigned n_log;
         uint64_t igmp_armed;                 /* arm_igmp delay asked last (0: none) */
         unsigned n_armed;
+        /* io->rx_state calls per port index, and the rx_disabled each saw */
+        unsigned rx_state[BG_FWD_MAX_PORTS];
+        bool rx_seen[BG_FWD_MAX_PORTS];
 };
 
 static inline int fake_index(struct bg_fwd *b, struct bg_fwd_port *p) {
@@ -83,7 +86,18 @@ static inline void fake_arm_igmp(struct bg_fwd *b, uint64_t usec) {
         ((struct fake *) b)->n_armed++;
 }
 
+static inline void fake_rx_state(struct bg_fwd *b, struct bg_fwd_port *p) {
+        struct fake *f = (struct fake *) b;
+        int i = fake_index(b, p);
+
+        if (i < 0)   /* not in the array yet: being added */
+                i = (int) b->n_ports;
+        f->rx_state[i]++;
+        f->rx_seen[i] = p->rx_disabled;
+}
+
 static const struct bg_fwd_io fake_io = {
+        .rx_state = fake_rx_state,
         .bond_groups = fake_groups,
         .arm_igmp = fake_arm_igmp,
         .send = fake_send,

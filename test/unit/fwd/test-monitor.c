@@ -36,6 +36,45 @@ Test(monitor, ab_failover_is_immediate_without_downdelay) {
         fake_free(f);
 }
 
+/* The host stack's view of a port (link-local frames reach an inactive
+ * port's own stack) follows rx_disabled through io->rx_state: called on
+ * every change and only then. */
+Test(monitor, rx_state_hook_follows_failover) {
+        struct bg_fwd_params pp = ab_params();
+        struct fake *f = fake_new(BG_MODE_ACTIVE_BACKUP, &pp);
+        struct bg_fwd_port *a = fake_enslave(f, "eth0", true), *b = fake_enslave(f, "eth1", true);
+        unsigned na = f->rx_state[0], nb = f->rx_state[1];
+
+        cr_assert(!a->rx_disabled && b->rx_disabled);
+        cr_assert(nb >= 1 && f->rx_seen[1], "eth1 was made inactive and told");
+        cr_assert(!f->rx_seen[0], "eth0's last word is active");
+        for (int i = 0; i < 5; i++)
+                fake_tick(f);
+        cr_assert_eq(f->rx_state[0], na, "no change, no call");
+        cr_assert_eq(f->rx_state[1], nb);
+        bg_fwd_mon_carrier(&f->b, a, false);
+        cr_assert_eq(f->b.active, b);
+        cr_assert_eq(f->rx_state[0], na + 1);
+        cr_assert(f->rx_seen[0]);
+        cr_assert_eq(f->rx_state[1], nb + 1);
+        cr_assert(!f->rx_seen[1]);
+        fake_free(f);
+}
+
+Test(monitor, rx_state_hook_silent_with_all_slaves_active) {
+        struct bg_fwd_params pp = ab_params();
+        struct fake *f;
+        struct bg_fwd_port *a;
+
+        pp.all_slaves_active = true;
+        f = fake_new(BG_MODE_ACTIVE_BACKUP, &pp);
+        a = fake_enslave(f, "eth0", true);
+        (void) fake_enslave(f, "eth1", true);
+        bg_fwd_mon_carrier(&f->b, a, false);
+        cr_assert_eq(f->rx_state[0] + f->rx_state[1], 0, "no port is ever inactive for the kernel");
+        fake_free(f);
+}
+
 Test(monitor, downdelay_and_updelay_count_miimon_ticks) {
         struct bg_fwd_params pp = ab_params();
         pp.downdelay_ticks = 2;
