@@ -24,6 +24,9 @@ void bg_core_update_status(struct bg_core *c);
 void bg_core_pending_add(struct bg_fwd *b, const char *name);
 /* Give a port back: the ingress drop first, then the state it was found in. */
 void bg_core_port_restore(struct bg_core *c, const char *name, const struct bg_port_io *io);
+/* Bring p's ingress exception for link-local frames in line with
+ * p->rx_disabled (core.c). */
+void bg_core_ingress_follow(struct bg_core *c, struct bg_fwd_port *p);
 /* Release p; gone: its device was deleted (nothing to restore). */
 void bg_core_release_port(struct bg_core *c, struct bg_fwd_port *p, bool gone);
 

@@ -8,6 +8,7 @@
  * kept between runs), dp.c (the frames themselves).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -122,6 +123,31 @@ static bool io_ipv6_router(struct bg_fwd *b) {
         return bg_fwd_sysctl_get("ipv6", b->name, "forwarding", &v) == 0 && v > 0;
 }
 
+/* The port's ingress chain lets link-local frames through to its own
+ * stack while the bond treats it as inactive (ingress.c). A change is one
+ * nf_tables transaction; the kernel processes it inside sendmsg(), so the
+ * ack is waiting when we read it (tens of microseconds, logged). */
+void bg_core_ingress_follow(struct bg_core *c, struct bg_fwd_port *p) {
+        bool pass = p->present && p->rx_disabled;
+        uint64_t t0;
+        int r;
+
+        if (!c->ingress)
+                return;
+        t0 = now_usec();
+        r = bg_ingress_link_local(c->ingress, p->name, p->present ? p->ifindex : 0, pass);
+        if (r < 0 && bg_core_ratelimit(c))
+                bg_core_log(c, LOG_WARNING, "%s: link-local frames %s the port's stack: %s", p->name,
+                            pass ? "cannot be let through to" : "may still reach", strerror(-r));
+        else if (r > 0)
+                bg_core_log(c, LOG_DEBUG, "%s: link-local frames %s the port's stack (%" PRIu64 " us)", p->name,
+                            pass ? "reach" : "no longer reach", now_usec() - t0);
+}
+
+static void io_rx_state(struct bg_fwd *b, struct bg_fwd_port *p) {
+        bg_core_ingress_follow(bg_core_of(b), p);
+}
+
 static const struct bg_fwd_io core_io = {
         .send = bg_dp_send,
         .set_port_mac = io_set_port_mac,
@@ -135,6 +161,7 @@ static const struct bg_fwd_io core_io = {
         .carrier_changed = io_carrier_changed,
         .log = io_log,
         .port_speed = io_port_speed,
+        .rx_state = io_rx_state,
 };
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
@@ -229,7 +256,7 @@ int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params
                             "go untagged from the bond's address", strerror(-r));
                 bg_core_route_close(c);
         }
-        r = bg_ingress_open(name, &c->ingress);
+        r = bg_ingress_open(name, p->mode == BG_MODE_8023AD, &c->ingress);
         if (r < 0)
                 bg_core_log(c, LOG_WARNING, "no nftables netdev ingress hook (%s): only sysctls keep the host stack "
                             "off the ports", strerror(-r));

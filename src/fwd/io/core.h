@@ -48,8 +48,17 @@ struct bg_ingress;
 /* The mark (SO_MARK) of bondgend's port sockets: on egress, frames without
  * it (the host stack's) are dropped. */
 #define BG_PORT_MARK 0x62670d01u
-int bg_ingress_open(const char *bond, struct bg_ingress **out);
+/* lacp: the bond is 802.3ad (LACPDUs and markers stay the bond's on
+ * every port). */
+int bg_ingress_open(const char *bond, bool lacp, struct bg_ingress **out);
+/* The port's chain (on) or none (off). 0; 1: in place but dropping
+ * link-local frames too (the exception's rules were refused); -errno. */
 int bg_ingress_drop(struct bg_ingress *in, const char *port, bool on);
+/* Let IEEE link-local frames (01:80:c2:00:00:0X) that arrive on the port
+ * (ifindex) through to the port's own stack (pass: the bond treats it as
+ * inactive), or drop them with the rest. One set element added or
+ * removed; 1 when it changed, 0 when it was so already, -errno. */
+int bg_ingress_link_local(struct bg_ingress *in, const char *port, int ifindex, bool pass);
 void bg_ingress_close(struct bg_ingress *in);
 
 /* ---- tap.c ---- */

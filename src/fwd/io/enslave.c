@@ -116,9 +116,15 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
                 bg_core_port_restore(c, name, &pa->io);
                 goto fail;
         }
-        if (c->ingress && (r = bg_ingress_drop(c->ingress, name, true)) < 0)
-                bg_core_log(c, LOG_WARNING, "%s: no ingress drop (%s); only sysctls keep the host stack off it",
-                            name, strerror(-r));
+        if (c->ingress) {
+                int d = bg_ingress_drop(c->ingress, name, true);
+                if (d < 0)
+                        bg_core_log(c, LOG_WARNING, "%s: no ingress drop (%s); only sysctls keep the host stack "
+                                    "off it", name, strerror(-d));
+                else if (d > 0)
+                        bg_core_log(c, LOG_WARNING, "%s: the ingress drop takes link-local frames too, also while "
+                                    "the port is inactive", name);
+        }
         memcpy(p->perm_mac, pa->io.orig_mac, 6);
         memcpy(p->mac, pa->io.orig_mac, 6);
         p->prio = model_prio(c, name, p->perm_mac);
