@@ -17,6 +17,8 @@
 # Writes CSV (one row per step) and a PNG chart of loss against offered rate.
 # Needs root. Usage:
 #   sudo bench/fwd/small.sh [BUILD_DIR] [SECONDS_PER_STEP] [OUT_DIR]
+# PERF_RATE=RATE records the forwarder with perf (cpu-clock samples, call
+# graphs) during the step at that rate and writes OUT_DIR/perf-PATH-DIR.txt.
 # RATES="50000 100000 ..." and MODES="active-backup ..." override the steps
 # and the modes, PEERS=0 leaves out the raw veth and OVS, BASE=OTHER_BUILD
 # also runs that build's bondgend in every mode (path "MODE@base"): a
@@ -60,8 +62,10 @@ mac() { ip netns exec $1 cat /sys/class/net/$2/address; }
 # threads (/proc/PID/task/*/schedstat, first field), summed. utime + stime
 # of /proc/PID/stat would also count threads that ended, but on VMs with
 # tick-based accounting it read 0 for whole steps of a paced load; the
-# forwarders measured here keep their threads for the whole run.
-cpu_ns() { if [ -n "${1:-}" ]; then cat /proc/$1/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%d\n", s}'; else echo 0; fi; }
+# forwarders measured here keep their threads for the whole run. Printed
+# with %.0f: mawk's %d stops at 2^31 - 1, so past 2.1 s of CPU every later
+# step of the forwarder read 0.
+cpu_ns() { if [ -n "${1:-}" ]; then cat /proc/$1/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'; else echo 0; fi; }
 
 # sweep PATH DIR GEN_NS GEN_DEV DST_MAC SRC_MAC SIP DIP RX_NS RX_DEV PID COPIES
 # COPIES: how many times each frame reaches RX_DEV (2 in broadcast mode).
@@ -70,7 +74,24 @@ sweep() {
         local rate bad=0 r0 r1 c0 c1 out
         for rate in $RATES; do
                 r0=$(rxc $rns $rdev); c0=$(cpu_ns $pid)
+                prof=""
+                if [ "${PERF_RATE:-}" = $rate ] && [ -n "$pid" ] && command -v perf >/dev/null; then
+                        # where the forwarder's time goes at this step: its
+                        # threads sampled on the CPU clock (hardware counters
+                        # may be absent on VMs), user and kernel together
+                        perf record -q -e cpu-clock -F 2000 -g -p $pid -o $RUN/perf.data -- sleep $T >/dev/null 2>&1 &
+                        prof=$!
+                fi
                 out=$(ip netns exec $gns "$BLAST" $gdev $dmac $smac $sip $dip $rate $T)
+                if [ -n "$prof" ]; then
+                        wait $prof
+                        # self time per function, then time inside each
+                        # function and what it called (system calls whole)
+                        f="$OUT/perf-$(echo "$path-$dir" | tr -c 'a-zA-Z0-9.\n-' _).txt"
+                        { perf report -i $RUN/perf.data --no-children --sort dso,sym -g none --stdio 2>/dev/null | grep -v '^$' | head -70
+                          perf report -i $RUN/perf.data --children --sort sym -g none --stdio 2>/dev/null | grep -v '^$' | head -70
+                        } > "$f"
+                fi
                 sleep 0.3
                 r1=$(rxc $rns $rdev); c1=$(cpu_ns $pid)
                 bad=$(python3 - "$path" "$dir" $rate "$out" $r0 $r1 $c0 $c1 $T $copies "$CSV.new" $bad <<'PY'
