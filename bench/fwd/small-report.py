@@ -19,8 +19,9 @@ def lossless(rs):
 
 def us_at(rs):
     # median over the steps; a step whose CPU reads 0 while frames went
-    # through is an accounting artefact (tick-sampled CPU time on some
-    # VMs), not a free forwarder: left out
+    # through is a measuring fault, not a free forwarder: left out (CSVs
+    # written before small.sh printed the CPU time with %.0f have them:
+    # mawk's %d stopped at 2^31 ns)
     v = sorted(float(r["fwd_us_per_frame"]) for r in rs if float(r["fwd_cores"]) > 0)
     return v[len(v) // 2] if v else float("nan")
 
