@@ -9,7 +9,10 @@
 #      distributing, with our lacp_rate fast (3 s timeout);
 #   3. TCP Gbit/s (iperf3, 1 stream, both directions) and forwarder CPU for
 #      802.3ad against OVS, and OVS<->OVS balance-tcp on the same topology
-#      as the reference; tlb and alb against a Linux bridge.
+#      as the reference; tlb and alb against a Linux bridge;
+#   4. TCP Gbit/s, 1 stream both ways, 802.3ad bondgend <-> bondgend on
+#      two veth pairs, next to one raw veth pair in the same run (the
+#      ratio is the figure that carries over).
 # Needs root, iperf3, pidstat, openvswitch-switch, ethtool.
 # Usage: sudo bench/fwd/lacp.sh [BUILD_DIR] [RUNS] [SECONDS]
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -86,20 +89,24 @@ for time in fast slow; do
         done
         echo "bondgend vs OVS lacp-time=$time: $(stats "${v[@]}")  [${v[*]}]"
 done
-v=()
+v=() w=()
 for r in $(seq $N); do
         bgl_ns $P-a
         bgl_ns $P-b
         for i in 0 1; do bgl_veth $P-a a$i $P-b b$i; done
         t0=$(now_ms)
         bgl_bond $P-a bgla 802.3ad "a0 a1" 10.205.2.1/24 "lacp_rate=fast"
+        t1=$(now_ms)
         bgl_bond $P-b bglb 802.3ad "b0 b1" 10.205.2.2/24 "lacp_rate=fast"
         bgl_wait 15 bgl_all_cd bgla || fail "no convergence"
         bgl_wait 5 bgl_all_cd bglb || fail "no convergence"
-        v+=($(( $(now_ms) - t0 )))
+        t2=$(now_ms)
+        v+=($(( t2 - t0 )))
+        w+=($(( t2 - t1 )))
         reset
 done
 echo "bondgend vs bondgend:           $(stats "${v[@]}")  [${v[*]}]"
+echo "  from the second's start:      $(stats "${w[@]}")  [${w[*]}]"
 
 echo "== 2. partner silent (SIGSTOP) -> our ports stop distributing (lacp_rate fast)"
 v=()
@@ -159,3 +166,30 @@ for mode in balance-tlb balance-alb; do
         tcp $H 10.205.3.1 "$mode bridge -> bondgend" "$PID_bglt" -R
         reset
 done
+
+echo "== 4. TCP, 1 stream, ${T} s: 802.3ad bondgend <-> bondgend against a raw veth pair"
+bgl_ns $P-a
+bgl_ns $P-b
+ip link add va netns $P-a type veth peer name vb netns $P-b
+ip -n $P-a link set va up
+ip -n $P-b link set vb up
+ip -n $P-a addr add 10.205.4.1/24 dev va
+ip -n $P-b addr add 10.205.4.2/24 dev vb
+ip netns exec $P-b iperf3 -s -D -p 5201 --pidfile $RUN/iperf.pid
+PIDS+=($(sleep 0.5; cat $RUN/iperf.pid))
+# no forwarder: the CPU column reads the iperf3 server's
+tcp $P-a 10.205.4.2 "raw veth a -> b" "$(cat $RUN/iperf.pid)"
+tcp $P-a 10.205.4.2 "raw veth b -> a" "$(cat $RUN/iperf.pid)" -R
+reset
+bgl_ns $P-a
+bgl_ns $P-b
+for i in 0 1; do bgl_veth $P-a a$i $P-b b$i; bgl_quiet $P-a a$i; bgl_quiet $P-b b$i; done
+bgl_bond $P-a bgla 802.3ad "a0 a1" 10.205.2.1/24 "lacp_rate=fast xmit_hash_policy=layer3+4"
+bgl_bond $P-b bglb 802.3ad "b0 b1" 10.205.2.2/24 "lacp_rate=fast xmit_hash_policy=layer3+4"
+bgl_wait 15 bgl_all_cd bgla || fail "no convergence"
+bgl_wait 5 bgl_all_cd bglb || fail "no convergence"
+ip netns exec $P-b iperf3 -s -D -p 5201 --pidfile $RUN/iperf.pid
+PIDS+=($(sleep 0.5; cat $RUN/iperf.pid))
+tcp $P-a 10.205.2.2 "802.3ad bondgend a -> bondgend b (a's CPU)" "$PID_bgla"
+tcp $P-a 10.205.2.2 "802.3ad bondgend b -> bondgend a (a's CPU)" "$PID_bgla" -R
+reset
