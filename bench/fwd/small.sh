@@ -3,8 +3,9 @@
 # on one topology, against the raw veth path and Open vSwitch's userspace
 # bond. bg-blast (blast.c) offers frames at stepped rates; at each step the
 # frames that reach the far device are counted (loss) and the forwarder's
-# CPU time (user + system, all threads, including the kernel work its
-# system calls cause) is read from /proc/PID/stat, giving CPU per frame. Paths:
+# CPU time (all threads, including the kernel work its system calls
+# cause: the scheduler's run time, /proc/PID/task/*/schedstat) gives CPU
+# per frame. Paths:
 #   veth        raw veth pair between two namespaces (the limit);
 #   MODE        bondgend: bond0 = TAP in ns "host", ports h0/h1 -> veths ->
 #               a Linux bridge br0 in ns "switch";
@@ -66,6 +67,9 @@ mac() { ip netns exec $1 cat /sys/class/net/$2/address; }
 # with %.0f: mawk's %d stops at 2^31 - 1, so past 2.1 s of CPU every later
 # step of the forwarder read 0.
 cpu_ns() { if [ -n "${1:-}" ]; then cat /proc/$1/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'; else echo 0; fi; }
+
+# times a process's threads were put on a CPU (schedstat, third field)
+runs() { cat /proc/$1/task/*/schedstat 2>/dev/null | awk '{s += $3} END {printf "%.0f\n", s}'; }
 
 # sweep PATH DIR GEN_NS GEN_DEV DST_MAC SRC_MAC SIP DIP RX_NS RX_DEV PID COPIES
 # COPIES: how many times each frame reaches RX_DEV (2 in broadcast mode).
@@ -153,8 +157,11 @@ Y
           # round trip through the bond at a low rate: a receive ring hands
           # frames over per block, so a lone frame may wait for its timeout
           echo "$label ping rtt min/avg/max/mdev: $(ip netns exec $H ping -c 20 -i 0.05 -q -W 1 10.206.1.1 2>/dev/null | awk -F' = ' '/^rtt/ {print $2}')"
-          i0=$(cpu_ns $FWD); sleep 2; i1=$(cpu_ns $FWD)
-          echo "$label idle: $(( (i1 - i0) / 2000 )) us of CPU per second (no traffic); VmRSS $(awk '/VmRSS/ {print $2, $3}' /proc/$FWD/status)"
+          # after a second's rest (a TAP write's stack work can be
+          # accounted late), 4 s without traffic: CPU and how often the
+          # forwarder's threads ran (the timers: miimon, LACP)
+          sleep 1; i0=$(cpu_ns $FWD); w0=$(runs $FWD); sleep 4; i1=$(cpu_ns $FWD); w1=$(runs $FWD)
+          echo "$label idle: $(( (i1 - i0) / 4000 )) us of CPU per second, $(( (w1 - w0) / 4 )) runs per second (no traffic); VmRSS $(awk '/VmRSS/ {print $2, $3}' /proc/$FWD/status)"
         } 2>&1 | tee -a $OUT/small.txt
         kill $FWD; wait $FWD 2>/dev/null
 done; done; done
