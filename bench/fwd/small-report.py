@@ -25,14 +25,20 @@ def us_at(rs):
     v = sorted(float(r["fwd_us_per_frame"]) for r in rs if float(r["fwd_cores"]) > 0)
     return v[len(v) // 2] if v else float("nan")
 
+def waited(rs):
+    # median share of a step the forwarder waited runnable for a CPU
+    # (CSVs before that column: "-")
+    v = sorted(float(r["fwd_wait_share"]) for r in rs if r.get("fwd_wait_share"))
+    return "%.0f %%" % (100 * v[len(v) // 2]) if v else "-"
+
 ovs = {d: lossless(rs) for (p, d), rs in by.items() if p == "ovs"}
 ovs_us = {d: us_at(rs) for (p, d), rs in by.items() if p == "ovs"}
-print("%-14s %-10s %10s %8s %13s %9s" % ("path", "direction", "lossless", "x OVS", "us/frame(med)", "x OVS"))
+print("%-14s %-10s %10s %8s %13s %9s %7s" % ("path", "direction", "lossless", "x OVS", "us/frame(med)", "x OVS", "waited"))
 for (p, d), rs in by.items():
     l, u = lossless(rs), us_at(rs)
     o, ou = ovs.get(d, 0), ovs_us.get(d, float("nan"))
-    print("%-14s %-10s %10d %8s %13.2f %9s" % (p, d, l, "%.1f" % (l / o) if o else "-", u,
-          "%.2f" % (u / ou) if ou == ou and ou else "-"))
+    print("%-14s %-10s %10d %8s %13.2f %9s %7s" % (p, d, l, "%.1f" % (l / o) if o else "-", u,
+          "%.2f" % (u / ou) if ou == ou and ou else "-", waited(rs)))
 try:
     import matplotlib
     matplotlib.use("Agg")

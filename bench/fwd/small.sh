@@ -55,7 +55,7 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$OUT"
 CSV=$OUT/small.csv
-echo "path,direction,offered_pps,sent_pps,received_pps,loss_pct,fwd_cores,fwd_us_per_frame" > $CSV.new
+echo "path,direction,offered_pps,sent_pps,received_pps,loss_pct,fwd_cores,fwd_us_per_frame,fwd_wait_share" > $CSV.new
 
 rxc() { ip netns exec $1 cat /sys/class/net/$2/statistics/rx_packets; }
 mac() { ip netns exec $1 cat /sys/class/net/$2/address; }
@@ -68,6 +68,9 @@ mac() { ip netns exec $1 cat /sys/class/net/$2/address; }
 # step of the forwarder read 0.
 cpu_ns() { if [ -n "${1:-}" ]; then cat /proc/$1/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'; else echo 0; fi; }
 
+# nanoseconds the process's main thread waited runnable for a CPU
+# (/proc/PID/schedstat, second field); 0 without a forwarder
+wait_ns() { if [ -n "${1:-}" ]; then awk '{printf "%.0f\n", $2}' /proc/$1/schedstat 2>/dev/null; else echo 0; fi; }
 # times a process's threads were put on a CPU (schedstat, third field)
 runs() { cat /proc/$1/task/*/schedstat 2>/dev/null | awk '{s += $3} END {printf "%.0f\n", s}'; }
 
@@ -77,7 +80,7 @@ sweep() {
         local path=$1 dir=$2 gns=$3 gdev=$4 dmac=$5 smac=$6 sip=$7 dip=$8 rns=$9 rdev=${10} pid=${11} copies=${12}
         local rate bad=0 r0 r1 c0 c1 out
         for rate in $RATES; do
-                r0=$(rxc $rns $rdev); c0=$(cpu_ns $pid)
+                r0=$(rxc $rns $rdev); c0=$(cpu_ns $pid); q0=$(wait_ns $pid)
                 prof=""
                 if [ "${PERF_RATE:-}" = $rate ] && [ -n "$pid" ] && command -v perf >/dev/null; then
                         # where the forwarder's time goes at this step: its
@@ -97,18 +100,21 @@ sweep() {
                         } > "$f"
                 fi
                 sleep 0.3
-                r1=$(rxc $rns $rdev); c1=$(cpu_ns $pid)
-                bad=$(python3 - "$path" "$dir" $rate "$out" $r0 $r1 $c0 $c1 $T $copies "$CSV.new" $bad <<'PY'
+                r1=$(rxc $rns $rdev); c1=$(cpu_ns $pid); q1=$(wait_ns $pid)
+                bad=$(python3 - "$path" "$dir" $rate "$out" $r0 $r1 $c0 $c1 $T $copies "$CSV.new" $bad ${q0:-0} ${q1:-0} <<'PY'
 import sys
-path, d, rate, out, r0, r1, c0, c1, secs, copies, csv, bad = sys.argv[1:]
+path, d, rate, out, r0, r1, c0, c1, secs, copies, csv, bad, q0, q1 = sys.argv[1:]
 w = out.split(); sent = int(w[1]); wall = float(w[3]); secs = float(secs)
 rx = (int(r1) - int(r0)) / int(copies)
 loss = max(0.0, 100.0 * (1 - rx / sent)) if sent else 100.0
 cores = (int(c1) - int(c0)) / 1e9 / wall
 us = cores * wall * 1e6 / rx if rx else float("nan")
-print("%-14s %-9s offered %8d sent %8.0f pps rcvd %8.0f pps loss %6.2f%% fwd %.2f cores %6.2f us/frame"
-      % (path, d, int(rate), sent / wall, rx / wall, loss, cores, us), file=sys.stderr)
-open(csv, "a").write("%s,%s,%s,%.0f,%.0f,%.3f,%.3f,%.3f\n" % (path, d, rate, sent / wall, rx / wall, loss, cores, us))
+# the share of the step the forwarder's main thread spent runnable but
+# waiting for a CPU (schedstat): the machine's load, not the forwarder
+waits = (int(q1) - int(q0)) / 1e9 / wall
+print("%-14s %-9s offered %8d sent %8.0f pps rcvd %8.0f pps loss %6.2f%% fwd %.2f cores %6.2f us/frame, waited %3.0f%%"
+      % (path, d, int(rate), sent / wall, rx / wall, loss, cores, us, 100 * waits), file=sys.stderr)
+open(csv, "a").write("%s,%s,%s,%.0f,%.0f,%.3f,%.3f,%.3f,%.3f\n" % (path, d, rate, sent / wall, rx / wall, loss, cores, us, waits))
 print(int(bad) + 1 if loss > 5 else 0)
 PY
 )
