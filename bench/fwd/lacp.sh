@@ -89,7 +89,15 @@ for time in fast slow; do
         done
         echo "bondgend vs OVS lacp-time=$time: $(stats "${v[@]}")  [${v[*]}]"
 done
-v=() w=()
+# every partner port state BOND shows has collecting+distributing
+partner_cd() {
+        local s n=0
+        for s in $(bgl_states "$1"); do
+                case $s in p*) n=$((n + 1)); [ $(( ${s:1} & 0x30 )) = $((0x30)) ] || return 1 ;; esac
+        done
+        [ "$n" -ge 2 ]
+}
+v=() w=() pa=() pb=()
 for r in $(seq $N); do
         bgl_ns $P-a
         bgl_ns $P-b
@@ -98,6 +106,16 @@ for r in $(seq $N); do
         bgl_bond $P-a bgla 802.3ad "a0 a1" 10.205.2.1/24 "lacp_rate=fast"
         t1=$(now_ms)
         bgl_bond $P-b bglb 802.3ad "b0 b1" 10.205.2.2/24 "lacp_rate=fast"
+        # when each side first sees its partner collecting+distributing,
+        # from its own start (to within a status round trip)
+        ta="" tb=""
+        while [ -z "$ta" ] || [ -z "$tb" ]; do
+                [ -z "$ta" ] && partner_cd bgla && ta=$(now_ms)
+                [ -z "$tb" ] && partner_cd bglb && tb=$(now_ms)
+                [ $(( $(now_ms) - t0 )) -lt 15000 ] || fail "no convergence"
+        done
+        pa+=($(( ta - t0 )))
+        pb+=($(( tb - t1 )))
         bgl_wait 15 bgl_all_cd bgla || fail "no convergence"
         bgl_wait 5 bgl_all_cd bglb || fail "no convergence"
         t2=$(now_ms)
@@ -107,6 +125,8 @@ for r in $(seq $N); do
 done
 echo "bondgend vs bondgend:           $(stats "${v[@]}")  [${v[*]}]"
 echo "  from the second's start:      $(stats "${w[@]}")  [${w[*]}]"
+echo "  first sees its partner C+D:   $(stats "${pa[@]}")  [${pa[*]}] (from its start)"
+echo "  second sees its partner C+D:  $(stats "${pb[@]}")  [${pb[*]}] (from its start)"
 
 echo "== 2. partner silent (SIGSTOP) -> our ports stop distributing (lacp_rate fast)"
 v=()
