@@ -129,8 +129,27 @@ static int run_step(struct bg_nl *nl, const struct bg_step *s, void *buf, struct
                 }
                 r = bg_nl_msg_vlan(buf, 0, s->bond, link, s->vlan_id, req);
                 break;
-        case BG_STEP_CREATE_BRIDGE:
         case BG_STEP_BRIDGE_OPTIONS:
+                /* br_changelink() sets IFLA_BR_FORWARD_DELAY before
+                 * IFLA_BR_STP_STATE, and br_set_forward_delay() refuses a
+                 * delay under 2 s while STP runs (ERANGE): STP turned off
+                 * goes in a message of its own first. */
+                if (s->br.have_stp && !s->br.stp_state &&
+                    (s->br.have_forward_delay || s->br.have_hello_time || s->br.have_max_age ||
+                     s->br.have_priority)) {
+                        struct bg_nl_bridge off = { .have_stp = true }, rest = s->br;
+
+                        r = bg_nl_msg_bridge(buf, 0, false, s->bond, link, &off, req);
+                        if (r >= 0)
+                                r = bg_nl_call(nl, *req, e);
+                        if (r < 0)
+                                return r;
+                        rest.have_stp = false;
+                        r = bg_nl_msg_bridge(buf, 0, false, s->bond, link, &rest, req);
+                        break;
+                }
+                /* fall through */
+        case BG_STEP_CREATE_BRIDGE:
                 r = bg_nl_msg_bridge(buf, 0, s->kind == BG_STEP_CREATE_BRIDGE, s->bond, link, &s->br, req);
                 break;
         case BG_STEP_DOWN:

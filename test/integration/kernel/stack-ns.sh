@@ -27,6 +27,10 @@
 #                         forward_delay and makes br5; rollback puts back
 #                         br0's delay, address and route, deletes br5,
 #                         keeps vm0 in br0, and leaves no timer process
+#  stp-off-short-delay    br7 made by hand with STP on and forward_delay
+#                         4 s; a model with stp false and forward-delay 0
+#                         applies (the kernel refuses a delay under 2 s
+#                         while STP runs, so STP goes off first)
 #  refused-name-taken     a bridge named p1 (a veth): exit 1 with the
 #                         message, p0 still in br0
 #  prune-owned-only       --prune to a model with only br9: the dry run
@@ -180,6 +184,18 @@ else
         diff <(echo "$before") <(echo "$after") | sed 's/^/  | /' || true
         fail "try-rollback"
 fi
+
+# ---- stp-off-short-delay: STP off before the delay STP would refuse ----
+A ip link add br7 type bridge stp_state 1 forward_delay 400
+printf 'version: 1\nbridges:\n  - name: br7\n    stp: false\n    forward-delay: 0\n' >"$work/br7.yaml"
+set +e
+bg s7 apply -c "$work/br7.yaml"; rc=$?
+set -e
+got="$rc $(A cat /sys/class/net/br7/bridge/stp_state) $(A cat /sys/class/net/br7/bridge/forward_delay)"
+[ "$got" = "0 0 0" ] && grep -qx 'br7: set stp on -> off, forward_delay 4s -> 0s' "$work/s7" &&
+        ok "stp-off-short-delay: STP off and forward_delay 0 in one apply" ||
+        { show s7; fail "stp-off-short-delay: rc, stp_state, forward_delay: $got"; }
+A ip link del br7
 
 # ---- refused-name-taken: nothing is changed ----
 sed 's/name: br0/name: p1/' "$work/br.yaml" >"$work/taken.yaml"
