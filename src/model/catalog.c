@@ -216,7 +216,8 @@ const struct bg_opt_info bg_catalog[BG_OPT__MAX] = {
         ROW(BROADCAST_NEIGHBOR, .name = "broadcast_neighbor", .type = BG_OT_BOOL,
             .enums = bool_vals, .min = 0, .max = 1, .def = 0, .modes = M_AD, .effect_modes = M_AD,
             .ifla = 33, .nla = BG_NLA_U8,
-            .doc = "send ARP and IPv6 ND on every port of the active aggregator"),
+            .doc = "send ARP and IPv6 ND on every port of the active aggregator, and notify peers "
+                   "(num_grat_arp) each time a port starts distributing"),
         ROW(LACP_STRICT, .name = "lacp_strict", .type = BG_OT_BOOL, .enums = bool_vals, .min = 0,
             .max = 1, .def = 0, .modes = M_AD, .effect_modes = M_AD, .ifla = 34, .nla = BG_NLA_U8,
             .doc = "carrier only with ports that really collect and distribute"),

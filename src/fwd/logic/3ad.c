@@ -26,6 +26,7 @@ struct ad {
 struct ad_port {
         unsigned id;
         bool added;
+        bool distributing;      /* at the last rebuild */
 };
 
 static int ad_send(void *userdata, unsigned id, const void *frame, size_t len) {
@@ -45,13 +46,28 @@ static int ad_send(void *userdata, unsigned id, const void *frame, size_t len) {
         return bg_fwd_port_send(ad->b, p, &fr);
 }
 
+/* A port the mux machine has just enabled for collecting and distributing
+ * on the active aggregator (bond_3ad.c:ad_enable_collecting_distributing(),
+ * not the partnerless fallback of ad_agg_selection_logic()): with
+ * broadcast_neighbor, peer notification starts again
+ * (ad_cond_set_peer_notif(), Linux 6.17); the miimon ticks send it. */
+static bool mux_enabled(const struct ad *ad, const struct ad_port *ap, bool distributing) {
+        struct bg_lacp_port_info pi;
+
+        if (!distributing || ap->distributing || bg_lacp_port_get_info(ad->l, ap->id, &pi) < 0)
+                return false;
+        return pi.mux_state == BG_LACP_MUX_COLLECTING_DISTRIBUTING || pi.mux_state == BG_LACP_MUX_DISTRIBUTING;
+}
+
 static void rebuild(struct ad *ad) {
         struct bg_fwd *b = ad->b;
+        bool notify = false;
 
         ad->n = 0;
         for (size_t i = 0; i < b->n_ports; i++) {
                 struct bg_fwd_port *p = b->ports[i];
                 struct ad_port *ap = p->mode_priv;
+                bool distributing;
 
                 if (!ap->added)
                         continue;
@@ -59,9 +75,21 @@ static void rebuild(struct ad *ad) {
                         bg_fwd_port_set_active_flags(b, p);
                 else
                         bg_fwd_port_set_inactive_flags(b, p);
-                if (bg_lacp_port_distributing(ad->l, ap->id) && bg_fwd_port_can_tx(p))
+                distributing = bg_lacp_port_distributing(ad->l, ap->id);
+                notify = notify || mux_enabled(ad, ap, distributing);
+                ap->distributing = distributing;
+                if (distributing && bg_fwd_port_can_tx(p))
                         ad->usable[ad->n++] = p;
         }
+        if (notify && b->p.broadcast_neighbor)
+                b->peer_notif_left =
+                        b->p.num_peer_notif * (b->p.peer_notif_delay_ticks ? b->p.peer_notif_delay_ticks : 1);
+}
+
+size_t bg_fwd_3ad_usable(const struct bg_fwd *b) {
+        const struct ad *ad = b->mode_priv;
+
+        return b->ops && b->ops->mode == BG_MODE_8023AD && ad && ad->l ? ad->n : 0;
 }
 
 static void ad_changed(void *userdata) {
@@ -141,6 +169,7 @@ static void ad_port_removed(struct bg_fwd *b, struct bg_fwd_port *p) {
         if (!ap->added)
                 return;
         ap->added = false;
+        ap->distributing = false;
         (void) bg_lacp_port_remove(ad->l, ap->id, b->now);
         ad->by_id[ap->id] = NULL;
         /* p is still in b->ports: drop it rather than rebuild */

@@ -177,8 +177,13 @@ bool bg_fwd_arp_probe_path(struct bg_fwd *b, size_t i, uint32_t *sip, struct bg_
  * 4 bytes each before its data. */
 void bg_fwd_push_tags(struct bg_fwd_frame *fr, const struct bg_fwd_tag *tags, size_t n);
 
-/* Send one round of peer notification on the active port now. */
+/* Send one round of peer notification now: on the active port, or in
+ * 802.3ad through the transmit path (broadcast_neighbor: every usable
+ * port). */
 void bg_fwd_send_peer_notif(struct bg_fwd *b);
+/* 802.3ad: how many ports transmit now (the kernel's usable_slaves); 0 in
+ * other modes. */
+size_t bg_fwd_3ad_usable(const struct bg_fwd *b);
 /* Per miimon tick (or arp_interval): count down and send as the kernel. */
 void bg_fwd_peer_notif_tick(struct bg_fwd *b);
 

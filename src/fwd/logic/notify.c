@@ -3,7 +3,11 @@
  * Peer notification after a failover (bond_main.c:
  * bond_change_active_slave(), mode 1): num_peer_notif rounds of one gratuitous
  * ARP per IPv4 address and one unsolicited neighbour advertisement per IPv6
- * address of the bond, peer_notif_delay apart, on the new active port.
+ * address of the bond, peer_notif_delay apart, on the new active port. In
+ * 802.3ad with broadcast_neighbor (bond_3ad.c:ad_cond_set_peer_notif(),
+ * Linux 6.17; 3ad.c starts the count) the same rounds go through the
+ * bond's transmit path, which puts ARP and neighbour advertisements on
+ * every usable port.
  * Also the frame builders the ARP monitor uses.
  */
 #include <arpa/inet.h>
@@ -152,15 +156,28 @@ static void notify_dev(struct bg_fwd *b, struct bg_fwd_port *p, const uint8_t ma
                        size_t n4, const uint8_t (*v6)[16], size_t n6, bool router) {
         uint8_t buf[4 + 128];
         struct bg_fwd_frame fr = { .cap = sizeof(buf) - 4 };
+        struct bg_fwd_port *out[BG_FWD_MAX_PORTS];
 
         for (size_t i = 0; i < n4 + n6; i++) {
+                int n = 1;
+
                 fr.data = buf + 4;
                 fr.len = i < n4 ? bg_fwd_build_garp(fr.data, mac, v4[i]) :
                                   bg_fwd_build_unsol_na(fr.data, mac, v6[i - n4], router);
                 if (vid)
                         (void) bg_vlan_insert(&fr.data, &fr.len, &fr.vh, 0x8100, vid);
-                (void) b->io->send(b, p, &fr);
+                /* no port given: the ports the mode transmits it on */
+                if (p)
+                        out[0] = p;
+                else
+                        n = b->ops->select_tx(b, &fr, out, BG_FWD_MAX_PORTS);
+                for (int k = 0; k < n; k++)
+                        (void) b->io->send(b, out[k], &fr);
         }
+}
+
+static bool through_tx(const struct bg_fwd *b) {
+        return b->ops && b->ops->mode == BG_MODE_8023AD && b->ops->select_tx;
 }
 
 void bg_fwd_send_peer_notif(struct bg_fwd *b) {
@@ -169,8 +186,10 @@ void bg_fwd_send_peer_notif(struct bg_fwd *b) {
         uint8_t v6[16][16];
         size_t n4 = 0, n6 = 0;
 
-        if (!p || !b->io || !b->io->bond_addrs || !b->io->send)
+        if ((!p && !through_tx(b)) || !b->io || !b->io->bond_addrs || !b->io->send)
                 return;
+        if (through_tx(b))
+                p = NULL;
         if (b->io->bond_addrs(b, v4, 16, &n4, v6, 16, &n6) < 0)
                 return;
         bool router = b->io->ipv6_router && b->io->ipv6_router(b);
@@ -190,15 +209,18 @@ void bg_fwd_send_peer_notif(struct bg_fwd *b) {
                         n6 += on[i].dev->n6;
                 }
         }
-        bg_fwd_logf(b, LOG_DEBUG, "sent peer notification on %s (%zu ARP, %zu NA)", p->name, n4, n6);
+        bg_fwd_logf(b, LOG_DEBUG, "sent peer notification on %s (%zu ARP, %zu NA)",
+                    p ? p->name : "the usable ports", n4, n6);
 }
 
-/* bond_should_notify_peers(): only on multiples of the delay, and only
- * while the bond has carrier. */
+/* bond_should_notify_peers(): only on multiples of the delay, only while
+ * the bond has carrier, and only with an active port (in 802.3ad: a
+ * usable port). */
 static bool should_notify(struct bg_fwd *b) {
         uint32_t d = b->p.peer_notif_delay_ticks ? b->p.peer_notif_delay_ticks : 1;
 
-        return b->active && b->peer_notif_left && b->peer_notif_left % d == 0 && b->carrier;
+        return (through_tx(b) ? bg_fwd_3ad_usable(b) > 0 : b->active != NULL) && b->peer_notif_left &&
+               b->peer_notif_left % d == 0 && b->carrier;
 }
 
 void bg_fwd_notify_peers(struct bg_fwd *b) {

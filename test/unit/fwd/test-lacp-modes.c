@@ -22,12 +22,17 @@ static int nq;
 static struct fake *peer_a, *peer_b;
 static unsigned sent_on[2][BG_FWD_MAX_PORTS];
 static uint8_t last_sent[2][BG_FWD_MAX_PORTS][256];
+static unsigned arp_on[2][BG_FWD_MAX_PORTS];   /* ARPs sent (peer notification), not delivered */
 
 static int wire_send(struct bg_fwd *b, struct bg_fwd_port *p, const struct bg_fwd_frame *fr) {
         struct fake *me = (struct fake *) b, *other = me == peer_a ? peer_b : peer_a;
         int i = fake_index(b, p), side = me == peer_a ? 0 : 1;
 
         cr_assert(i >= 0);
+        if (fr->len >= 14 && fr->data[12] == 0x08 && fr->data[13] == 0x06) {
+                arp_on[side][i]++;
+                return 0;
+        }
         sent_on[side][i]++;
         memcpy(last_sent[side][i], fr->data, fr->len < 256 ? fr->len : 256);
         if (!other || (size_t) i >= other->b.n_ports || nq >= 512 || fr->len > 256)
@@ -181,6 +186,84 @@ Test(lacp_modes, broadcast_neighbor_clones_arp) {
         f[13] = 0x00;
         cr_assert_eq(peer_a->b.ops->select_tx(&peer_a->b, &fr, out, 4), 1);
         /* farewell PDUs go out while freeing: never towards a freed peer */
+        fake_free(peer_a);
+        peer_a = NULL;
+        fake_free(peer_b);
+        peer_b = NULL;
+}
+
+/* 100 ms of LACP and of bond A's miimon, which sends peer notification */
+static void run_mii_ms(unsigned ms) {
+        for (unsigned t = 0; t < ms; t += 100) {
+                run_ms(100);
+                bg_fwd_mon_mii_tick(&peer_a->b);
+        }
+}
+
+static unsigned arps(int port) {
+        return arp_on[0][port];
+}
+
+/* bond_3ad.c:ad_cond_set_peer_notif() (Linux 6.17): with broadcast_neighbor,
+ * each port the mux machine enables on the active aggregator starts
+ * num_grat_arp rounds of peer notification, sent on every usable port */
+Test(lacp_modes, broadcast_neighbor_notifies_peers_when_a_port_distributes) {
+        nq = 0;
+        memset(arp_on, 0, sizeof(arp_on));
+        peer_a = ad_bond(0xa, true);
+        peer_b = ad_bond(0xb, true);
+        peer_a->b.p.broadcast_neighbor = 1;
+        peer_a->b.p.num_peer_notif = 2;
+        struct bg_fwd_port *a1;
+        fake_enslave(peer_a, "a0", true);
+        a1 = fake_enslave(peer_a, "a1", true);
+        fake_enslave(peer_b, "b0", true);
+        fake_enslave(peer_b, "b1", true);
+        /* before any PDU crossed, the partnerless fallback forwards on a0
+         * (ad_agg_selection_logic()) but notifies nobody */
+        cr_assert_eq(bg_fwd_3ad_usable(&peer_a->b), 1);
+        for (int k = 0; k < 3; k++)
+                bg_fwd_mon_mii_tick(&peer_a->b);
+        cr_assert_eq(arps(0) + arps(1), 0, "no notification before LACP enables a port");
+        run_mii_ms(3500);
+        cr_assert_eq(bg_fwd_3ad_usable(&peer_a->b), 2);
+        cr_assert_geq(arps(0), 2, "a0: %u ARPs", arps(0));
+        cr_assert_geq(arps(1), 2, "a1: %u ARPs", arps(1));
+        /* num_grat_arp rounds, then nothing more */
+        unsigned before0 = arps(0), before1 = arps(1);
+        run_mii_ms(2000);
+        cr_assert_eq(arps(0), before0);
+        cr_assert_eq(arps(1), before1);
+
+        /* a1 lost and back: enabled again, two rounds on both ports */
+        bg_fwd_mon_carrier(&peer_a->b, a1, false);
+        run_mii_ms(1000);
+        cr_assert_eq(arps(0), before0, "a port leaving notifies nobody");
+        bg_fwd_mon_carrier(&peer_a->b, a1, true);
+        run_mii_ms(4000);
+        cr_assert_eq(arps(0), before0 + 2, "a0: %u ARPs, %u before", arps(0), before0);
+        cr_assert_eq(arps(1), before1 + 2, "a1: %u ARPs, %u before", arps(1), before1);
+        fake_free(peer_a);
+        peer_a = NULL;
+        fake_free(peer_b);
+        peer_b = NULL;
+}
+
+/* without broadcast_neighbor the kernel's 802.3ad sends none: num_grat_arp
+ * has no effect there */
+Test(lacp_modes, no_peer_notification_without_broadcast_neighbor) {
+        nq = 0;
+        memset(arp_on, 0, sizeof(arp_on));
+        peer_a = ad_bond(0xa, true);
+        peer_b = ad_bond(0xb, true);
+        peer_a->b.p.num_peer_notif = 2;
+        fake_enslave(peer_a, "a0", true);
+        fake_enslave(peer_a, "a1", true);
+        fake_enslave(peer_b, "b0", true);
+        fake_enslave(peer_b, "b1", true);
+        run_mii_ms(4000);
+        cr_assert_eq(bg_fwd_3ad_usable(&peer_a->b), 2);
+        cr_assert_eq(arps(0) + arps(1), 0);
         fake_free(peer_a);
         peer_a = NULL;
         fake_free(peer_b);
