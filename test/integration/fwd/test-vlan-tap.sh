@@ -39,6 +39,11 @@
 #  balance-xor        kept apart (static neighbours: the static bond takes
 #                     broadcasts only on its active member)
 #  802.3ad            kept apart over an LACP aggregate; TCP as above
+#  802.3ad notify     with broadcast_neighbor, the ports LACP enables send
+#                     peer notification (bond_3ad.c ad_cond_set_peer_notif()):
+#                     gratuitous ARPs reach VLANs 1 and 100 from the bond's
+#                     MAC and VLAN 200 from BOND.200's, at start and again
+#                     when a port's partner comes back
 #  control            `vlan del` deletes a device, `vlan add` makes it again,
 #                     a VLAN id in use by another is refused
 #  stop               in each mode the VLAN devices are gone after bondgend
@@ -276,3 +281,31 @@ for mode in active-backup balance-xor 802.3ad; do
         no_link $B.200 || fail "$mode: $B.200 still exists after bondgend stopped"
         ok "stop ($mode): the VLAN devices are gone"
 done
+
+# ---- 802.3ad notify: broadcast_neighbor, a port enabled by LACP notifies ----
+garp_all() {   # LABEL: every VLAN's host saw the gratuitous ARP from its device's MAC
+        local v
+        for v in 1 100; do
+                wait_until 5 garp_from $v $bmac || fail "$1: no gratuitous ARP from $bmac in VLAN $v: $(cat $TMP/garp-$v.log)"
+        done
+        wait_until 5 garp_from 200 $VMAC || fail "$1: no gratuitous ARP from $VMAC in VLAN 200: $(cat $TMP/garp-200.log)"
+}
+partner 802.3ad
+write_model 802.3ad "h0 h1" "miimon: 100" "lacp_rate: fast" "broadcast_neighbor: true"
+garp_watch
+start_bondgend $TMP/v.yaml $B
+wait_until 5 has_link $B.200 || fail "802.3ad notify: no device $B.200"
+wait_until 10 ready 802.3ad || fail "802.3ad notify: the switch did not bring its ports up"
+bmac=$(ip netns exec $H cat /sys/class/net/$B/address)
+garp_all "802.3ad notify at start"
+garp_stop
+ip -n $S link set t0 down
+wait_until 5 mii_is $B h0 down || fail "802.3ad notify: h0 did not go down"
+garp_watch
+ip -n $S link set t0 up
+wait_until 10 ready 802.3ad || fail "802.3ad notify: h0 did not rejoin the aggregate"
+garp_all "802.3ad notify after h0 came back"
+garp_stop
+stop_bondgend
+wait_until 2 no_link $B.100 || fail "802.3ad notify: $B.100 still exists after bondgend stopped"
+ok "802.3ad notify: with broadcast_neighbor the gratuitous ARPs reach VLANs 1, 100 and 200 when LACP enables a port"
