@@ -279,6 +279,23 @@ int bg_core_init(struct bg_core *c, const char *name, const struct bg_fwd_params
         c->step = NULL;
         return 0;
 }
+
+void bg_core_read_sock_drops(struct bg_core *c, struct bg_fwd_port *p) {
+        struct bg_fwd *b = &c->bond;
+
+        for (size_t i = 0; i < b->n_ports; i++) {
+                struct bg_fwd_port *q = b->ports[i];
+                uint32_t n;
+
+                if ((p && q != p) || q->fd < 0)
+                        continue;
+                if (bg_port_read_drops(q->fd, &n) == 0)
+                        bg_fwd_port_add_sock_drops(&q->stats, n);
+        }
+        if (!p)
+                c->drops_read = bg_dp_now_usec();
+}
+
 int bg_core_run(struct bg_core *c) {
         struct bg_fwd *b = &c->bond;
         int r;

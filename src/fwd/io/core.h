@@ -97,6 +97,9 @@ struct bg_port_io {
 int bg_port_socket(int ifindex, struct bg_port_io *io);
 /* Unmap the ring and close the socket (fd < 0: only the ring). */
 void bg_port_close(struct bg_port_io *io, int fd);
+/* The frames the kernel dropped at the socket since the last read
+ * (PACKET_STATISTICS' tp_drops; the read resets it), or -errno. */
+int bg_port_read_drops(int fd, uint32_t *drops);
 /* Take the ring off the socket (it queues frames for recv() again), so that
  * the socket can be handed to another bondgend; and make one on a socket
  * received so, once the frames queued on it are read (io->drain). */
@@ -188,6 +191,7 @@ struct bg_core {
         struct mnl_socket *route_sk;
         sd_event_source *route_src;
         uint64_t rl_start;          /* bg_core_ratelimit() window */
+        uint64_t drops_read;        /* usec of the last bg_core_read_sock_drops() */
         unsigned rl_count, rl_suppressed;
         /* The handover (handover.c): given to the next bondgend (the stop
          * then undoes nothing: bg_core_free()), or taken from the last one:
@@ -217,6 +221,14 @@ void bg_core_want_active(struct bg_core *c, const char *name);
 /* A port's prio (IFLA_BOND_SLAVE_PRIO): -ENODEV, -EOPNOTSUPP outside
  * active-backup, balance-tlb and balance-alb. */
 int bg_core_set_prio(struct bg_core *c, const char *name, int32_t prio);
+/* Add what each port's socket dropped since the last read to its
+ * rx_sock_dropped (p == NULL: every port). Never per frame: at a status
+ * request, before a socket is closed, and every BG_CORE_DROPS_PERIOD on
+ * the MII monitor's tick, so that the kernel's 32-bit counter cannot wrap
+ * between two reads. */
+#define BG_CORE_DROPS_PERIOD (10 * 1000000ull)
+void bg_core_read_sock_drops(struct bg_core *c, struct bg_fwd_port *p);
+
 int bg_core_run(struct bg_core *c);
 void bg_core_free(struct bg_core *c);
 /* Rate limit for messages a client can trigger at will (refusals). */

@@ -115,6 +115,7 @@ static void handle(struct bg_core *c, int fd, char *line, const struct ucred *pe
         if (!strcmp(line, "status")) {
                 char *out = NULL;
                 bool json = arg && !strcmp(arg, "json");
+                bg_core_read_sock_drops(c, NULL);
                 r = bg_fwd_status_render(&c->bond, json ? BG_STW_JSON : BG_STW_PROC, &out);
                 if (r < 0)
                         reply_errno(fd, r, "status");

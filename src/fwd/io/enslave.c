@@ -225,6 +225,7 @@ void bg_core_release_port(struct bg_core *c, struct bg_fwd_port *p, bool gone) {
         p->link = BG_LINK_DOWN;
         bg_fwd_mon_port_gone(b, p);
         sd_event_source_disable_unref(pa->io.src);
+        bg_core_read_sock_drops(c, p);
         bg_port_close(&pa->io, p->fd);
         p->fd = -1;
         if (!gone)

@@ -125,6 +125,19 @@ void bg_port_close(struct bg_port_io *io, int fd) {
                 close(fd);
 }
 
+int bg_port_read_drops(int fd, uint32_t *drops) {
+        /* The V3 layout begins with the V1/V2 one; the kernel copies the
+         * one of the socket's version, at most len bytes, and zeroes its
+         * counters (af_packet.c: packet_getsockopt(), PACKET_STATISTICS). */
+        struct tpacket_stats_v3 st = {};
+        socklen_t len = sizeof(st);
+
+        if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) < 0)
+                return -errno;
+        *drops = st.tp_drops;
+        return 0;
+}
+
 static int ring_version(void) {
         const char *e = getenv("BONDGEND_RX_RING");
 

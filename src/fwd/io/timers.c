@@ -32,6 +32,8 @@ static int on_mii(sd_event_source *s, uint64_t usec, void *userdata) {
 
         c->bond.now = now_usec();
         bg_fwd_mon_mii_tick(&c->bond);
+        if (c->bond.now - c->drops_read >= BG_CORE_DROPS_PERIOD)
+                bg_core_read_sock_drops(c, NULL);
         rearm(s, usec, (uint64_t) c->bond.p.miimon * 1000);
         return 0;
 }

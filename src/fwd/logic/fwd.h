@@ -209,6 +209,14 @@ int bg_fwd_vlan_tag(const struct bg_fwd_vlan *v, struct bg_fwd_frame *fr);
 enum bg_fwd_stw_format { BG_STW_PROC, BG_STW_JSON };
 /* Render the bond's status into a malloc'd string. */
 int bg_fwd_status_render(struct bg_fwd *b, enum bg_fwd_stw_format fmt, char **out);
+/* Add one read of a port socket's drop counter (PACKET_STATISTICS'
+ * tp_drops): the kernel resets the counter on each read (af_packet.c:
+ * packet_getsockopt()), so each read is the count since the one before
+ * and is added, never taken as a total. The sum is 64 bits; the kernel's
+ * counter is 32, so reads must come often enough that it cannot wrap
+ * between two (io/core.c reads it at least every 10 s while the MII
+ * monitor runs, and at every status request). */
+void bg_fwd_port_add_sock_drops(struct bg_fwd_port_stats *s, uint32_t drops_since_last_read);
 
 /* ---- bond object helpers (logic layer; io/enslave.c adds the I/O) ---- */
 struct bg_fwd_port *bg_fwd_find_port(struct bg_fwd *b, const char *name);

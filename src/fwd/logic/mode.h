@@ -64,6 +64,11 @@ struct bg_fwd_frame {
 struct bg_fwd_port_stats {
         uint64_t rx_packets, rx_bytes, rx_dropped;  /* rx_dropped: rx-disabled/filtered */
         uint64_t tx_packets, tx_bytes, tx_errors;
+        /* Frames the kernel dropped at the port's packet socket before
+         * bondgend read them (receive buffer or ring full): the sum of
+         * PACKET_STATISTICS' tp_drops, which the kernel resets on each
+         * read (bg_fwd_port_add_sock_drops()). */
+        uint64_t rx_sock_dropped;
 };
 
 struct bg_fwd_port {

@@ -161,6 +161,11 @@ static void port_block(struct bg_fwd *b, struct bg_fwd_port *p, struct bg_fwd_st
         bg_fwd_stw_kv(w, "TX Packets", "%llu", (unsigned long long) p->stats.tx_packets);
         bg_fwd_stw_kv(w, "TX Bytes", "%llu", (unsigned long long) p->stats.tx_bytes);
         bg_fwd_stw_kv(w, "TX Errors", "%llu", (unsigned long long) p->stats.tx_errors);
+        bg_fwd_stw_kv(w, "RX Socket Dropped", "%llu", (unsigned long long) p->stats.rx_sock_dropped);
+}
+
+void bg_fwd_port_add_sock_drops(struct bg_fwd_port_stats *s, uint32_t drops_since_last_read) {
+        s->rx_sock_dropped += drops_since_last_read;
 }
 
 int bg_fwd_status_render(struct bg_fwd *b, enum bg_fwd_stw_format fmt, char **out) {

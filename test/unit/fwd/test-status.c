@@ -94,3 +94,41 @@ Test(status, proc_format_lists_arp_and_ns_targets) {
         free(out);
         fake_free(f);
 }
+
+/* The kernel zeroes a packet socket's counters on each PACKET_STATISTICS
+ * read, so every read is the count since the one before: they are added,
+ * in 64 bits, past what the kernel's 32-bit counter holds. */
+Test(status, socket_drops_add_each_read) {
+        struct bg_fwd_port_stats s = { 0 };
+
+        bg_fwd_port_add_sock_drops(&s, 5);
+        bg_fwd_port_add_sock_drops(&s, 0);   /* nothing since: the total stays */
+        cr_assert_eq(s.rx_sock_dropped, 5);
+        bg_fwd_port_add_sock_drops(&s, 3);   /* a read of 3 after 5 is 8, not 3 */
+        cr_assert_eq(s.rx_sock_dropped, 8);
+        bg_fwd_port_add_sock_drops(&s, UINT32_MAX);
+        bg_fwd_port_add_sock_drops(&s, UINT32_MAX);
+        cr_assert_eq(s.rx_sock_dropped, 8 + 2 * (uint64_t) UINT32_MAX);
+        s.rx_sock_dropped = UINT64_MAX - 1;   /* the 64-bit sum wraps as a counter does */
+        bg_fwd_port_add_sock_drops(&s, 3);
+        cr_assert_eq(s.rx_sock_dropped, 1);
+}
+
+Test(status, socket_drops_in_both_formats) {
+        struct fake *f = fake_new(BG_MODE_BROADCAST, NULL);
+        struct bg_fwd_port *a = fake_enslave(f, "eth0", true);
+        char *out = NULL;
+
+        fake_enslave(f, "eth1", true);
+        bg_fwd_port_add_sock_drops(&a->stats, 4000000000u);
+        bg_fwd_port_add_sock_drops(&a->stats, 500000000u);
+        cr_assert_eq(bg_fwd_status_render(&f->b, BG_STW_PROC, &out), 0);
+        cr_assert(strstr(out, "\nTX Errors: 0\nRX Socket Dropped: 4500000000\n"), "%s", out);
+        cr_assert(strstr(out, "Slave Interface: eth1\n"), "%s", out);
+        cr_assert(strstr(strstr(out, "Slave Interface: eth1\n"), "\nRX Socket Dropped: 0\n"), "%s", out);
+        free(out);
+        cr_assert_eq(bg_fwd_status_render(&f->b, BG_STW_JSON, &out), 0);
+        cr_assert(strstr(out, "\"rx_socket_dropped\":4500000000"), "%s", out);
+        free(out);
+        fake_free(f);
+}
