@@ -32,9 +32,11 @@
 /* The first C_SYS_MAX are the port's own (sysfs, or bondgend's count);
  * the LACPDU ones are 802.3ad's (the kernel's BOND_3AD_STAT_*, bondgend's
  * LACP counters): bad = unknown + illegal LACPDUs for the kernel, PDUs
- * bondgend could not take for bondgend. */
+ * bondgend could not take for bondgend. C_RX_SOCK_DROPPED is bondgend's
+ * only: frames the kernel dropped at the port's packet socket before
+ * bondgend read them. */
 enum { C_RX_PACKETS, C_RX_BYTES, C_RX_DROPPED, C_TX_PACKETS, C_TX_BYTES, C_TX_DROPPED, C_SYS_MAX,
-       C_LACPDU_RX = C_SYS_MAX, C_LACPDU_TX, C_LACPDU_BAD, C__MAX };
+       C_LACPDU_RX = C_SYS_MAX, C_LACPDU_TX, C_LACPDU_BAD, C_RX_SOCK_DROPPED, C__MAX };
 
 struct mport {
         char name[IFNAMSIZ];
@@ -200,6 +202,7 @@ static int parse_bondgend(struct mbond *b, char *text) {
                 { "RX Packets", C_RX_PACKETS }, { "RX Bytes", C_RX_BYTES },   { "RX Dropped", C_RX_DROPPED },
                 { "TX Packets", C_TX_PACKETS }, { "TX Bytes", C_TX_BYTES },   { "TX Errors", C_TX_DROPPED },
                 { "LACPDU RX", C_LACPDU_RX },   { "LACPDU TX", C_LACPDU_TX }, { "LACPDU RX bad", C_LACPDU_BAD },
+                { "RX Socket Dropped", C_RX_SOCK_DROPPED },
         };
         char active[IFNAMSIZ] = "", *save = NULL;
         struct mport *p = NULL;
@@ -389,6 +392,9 @@ static void emit(struct out *o, const struct mset *s) {
                 { "bondgen_port_lacpdu_received", "802.3ad: LACPDUs received on the port." },
                 { "bondgen_port_lacpdu_sent", "802.3ad: LACPDUs sent on the port." },
                 { "bondgen_port_lacpdu_bad", "802.3ad: LACPDUs received that could not be used (unknown or illegal)." },
+                { "bondgen_port_receive_socket_dropped",
+                  "bondgend: frames the kernel dropped at the port's packet socket (receive buffer or ring full) "
+                  "before bondgend read them." },
         };
 
         family(o, "bondgen_bond", "info", "A bond, its mode and backend (kernel or userspace, bondgend).");
