@@ -19,6 +19,15 @@
 #  dracut systemd   the image has bondgen, the generator,
 #                   bondgen-apply.service, bondgend@.service, the model,
 #                   and not the shell-init hook nor bondgen-dhcp@.service
+#  systemd initrd unit   in that image bondgend@.service is an alias of
+#                   bondgend-initrd@.service (the build's bondgend@.service
+#                   byte for byte) with a drop-in setting IgnoreOnIsolate=yes,
+#                   DynamicUser=no, User= and WatchdogSec=0; nothing ties it
+#                   to initrd-switch-root.target or shutdown.target;
+#                   systemd-analyze verify --root on the unpacked image is
+#                   clean and systemd-analyze security --offline --root
+#                   names bondgend@bond0.service bondgend-initrd@bond0.service
+#                   and reports it running as root
 #  dracut systemd + network-legacy   bondgen-dhcp@.service and
 #                   bondgen-dhcp6@.service beside dracut's dhclient (apply
 #                   starts them where no systemd-networkd runs)
@@ -119,6 +128,7 @@ echo "== dracut ($kver)"
 cp -a /usr/lib/dracut "$tmp/dracut"
 mkdir -p "$tmp/dracut/modules.d/90bondgen"
 install -m 755 "$build/units/module-setup.sh" "$build/units/bondgen-settled.sh" "$tmp/dracut/modules.d/90bondgen/"
+install -m 644 "$build/units/bondgend-initrd.conf" "$tmp/dracut/modules.d/90bondgen/"
 export BONDGEN_SRC_MODDIR=$tmp/dracut/modules.d/90bondgen
 mkdir -p "$tmp/dconf"
 dr() {   # dr IMAGE MODULES...
@@ -149,7 +159,9 @@ l=$tmp/dracut-sd.img.list
 has "$l" " $sbindir/bondgen\$" "bondgen"
 has "$l" "system-generators/bondgen-generator\$" "the generator"
 has "$l" "system/bondgen-apply.service\$" "bondgen-apply.service"
-has "$l" "system/bondgend@.service\$" "bondgend@.service"
+has "$l" "system/bondgend-initrd@.service\$" "bondgend-initrd@.service"
+has "$l" "system/bondgend@.service -> bondgend-initrd@.service\$" "bondgend@.service, an alias of bondgend-initrd@.service"
+has "$l" "system/bondgend-initrd@.service.d/50-initrd.conf\$" "the initrd drop-in"
 has "$l" " etc/bondgen/10-bonds.yaml\$" "the model"
 if grep -q "initqueue/settled/90-bondgen-settled.sh" "$l"; then
         fail "systemd image should not carry the shell-init hook"
@@ -158,6 +170,36 @@ if grep -q "system/bondgen-dhcp@.service" "$l"; then
         fail "the systemd image without a DHCP client should not carry bondgen-dhcp@.service"
 fi
 echo "ok: dracut (systemd) image has bondgen"
+# What the initrd's systemd makes of bondgend@bond0.service, read from the
+# image itself: the unit is the build's bondgend@.service under the name
+# bondgend-initrd@ (the real root has no such unit, so its own bondgend@
+# starts and takes the bond over), kept on isolate, run as root (the '@'
+# of argv[0] only counts for root's processes), without the watchdog; it
+# verifies clean.
+mkdir "$tmp/sd" && (cd "$tmp/sd" && lsinitrd --unpack "$tmp/dracut-sd.img" >/dev/null 2>&1) || fail "unpacking the systemd image"
+sysd=$tmp/sd/usr/lib/systemd/system
+cmp -s "$sysd/bondgend-initrd@.service" "$build/units/bondgend@.service" ||
+        fail "bondgend-initrd@.service in the image is not the build's bondgend@.service"
+for kv in IgnoreOnIsolate=yes DynamicUser=no User= WatchdogSec=0; do
+        grep -qx "$kv" "$sysd/bondgend-initrd@.service.d/50-initrd.conf" || fail "the initrd drop-in does not set $kv"
+done
+if grep -qE "^(Conflicts|Before|Requires|BindsTo|PartOf)=.*(initrd-switch-root|shutdown)\.target" \
+        "$sysd/bondgend-initrd@.service" "$sysd/bondgend-initrd@.service.d/"*.conf; then
+        fail "the initrd's bondgend@ is tied to initrd-switch-root.target or shutdown.target"
+fi
+grep -qx "DefaultDependencies=no" "$sysd/bondgend-initrd@.service" || fail "bondgend@.service has default dependencies"
+if out=$(SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no --root="$tmp/sd" bondgend@bond0.service 2>&1) &&
+        [ -z "$out" ]; then
+        echo "ok: bondgend@bond0.service verifies clean in the image's root"
+else
+        fail "systemd-analyze verify in the image's root: $out"
+fi
+sec=$(SYSTEMD_LOG_LEVEL=notice systemd-analyze security --offline=yes --root="$tmp/sd" bondgend@bond0.service 2>&1) ||
+        fail "systemd-analyze security in the image's root: $sec"
+grep -q "exposure level for bondgend-initrd@bond0.service:" <<<"$sec" ||
+        fail "bondgend@bond0.service is not bondgend-initrd@bond0.service in the image: $(tail -1 <<<"$sec")"
+grep -qE "User=/DynamicUser=.*runs as root user" <<<"$sec" || fail "the initrd's bondgend@ does not run as root"
+echo "ok: in the image bondgend@bond0.service is bondgend-initrd@bond0.service, as root ($(sed -n 's/.*Overall exposure level for [^:]*: //p' <<<"$sec"))"
 
 # systemd without systemd-networkd, DHCP by dracut's network-legacy
 # (dhclient): apply starts bondgen-dhcp@LINK.service, so it must be there

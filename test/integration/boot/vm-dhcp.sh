@@ -69,6 +69,7 @@ cp "$build/units/bondgen-apply.service" "$build/units/bondgend@.service" "$build
 cp -a /usr/lib/dracut "$work/dracut"
 mkdir -p "$work/dracut/modules.d/90bondgen"
 install -m 755 "$build/units/module-setup.sh" "$build/units/bondgen-settled.sh" "$work/dracut/modules.d/90bondgen/"
+install -m 644 "$build/units/bondgend-initrd.conf" "$work/dracut/modules.d/90bondgen/"
 BONDGEN_SRC_SBINDIR=$work/sbin BONDGEN_SRC_LIBEXECDIR=$work/libexec BONDGEN_SRC_ROOT=$work/root \
 BONDGEN_SRC_UNITDIR=$work/units BONDGEN_SRC_GENERATOR=$build/src/boot/bondgen-generator \
 BONDGEN_SRC_MODDIR=$work/dracut/modules.d/90bondgen dracutbasedir=$work/dracut \

@@ -23,7 +23,9 @@
 #             bondgen-apply.service" and "bond0: backend auto: kernel"
 #  userspace  run 2, without it (the generator links bondgend@bond0.service,
 #             which runs in its sandbox, and apply finds it running): the
-#             same pings; the console shows "Started bondgend@bond0.service",
+#             same pings; the console shows "Started
+#             bondgend-initrd@bond0.service" (the initrd's name of the unit,
+#             of which bondgend@ is an alias there),
 #             backend userspace and "Finished bondgen-apply.service"
 #  restart    run 2 also has a unit of the test (bgtest-restart.service,
 #             after bondgen-apply.service) that changes miimon 100 -> 250
@@ -67,6 +69,7 @@ cp "$build/units/bondgen-apply.service" "$build/units/bondgend@.service" "$build
 cp -a /usr/lib/dracut "$work/dracut"
 mkdir -p "$work/dracut/modules.d/90bondgen"
 install -m 755 "$build/units/module-setup.sh" "$build/units/bondgen-settled.sh" "$work/dracut/modules.d/90bondgen/"
+install -m 644 "$build/units/bondgend-initrd.conf" "$work/dracut/modules.d/90bondgen/"
 mkimage() {   # mkimage IMAGE [DRACUT ARGS...]
         local img=$1
         shift
@@ -169,7 +172,7 @@ run() {   # run NAME IMAGE CONSOLE-ERE...
 run kernel "$work/kernel.img" \
         "Finished bondgen-apply.service" "bond0: backend auto: kernel"
 WAIT_FOR="bgtest: restarted:" run userspace "$work/userspace.img" \
-        "Started bondgend@bond0.service" "bond0: (backend auto: userspace|.*using userspace)" \
+        "Started bondgend-initrd@bond0.service" "bond0: (backend auto: userspace|.*using userspace)" \
         "Finished bondgen-apply.service" \
         "bgtest: apply: bond0: write /run/bondgen/bond0.yaml" \
         "bgtest: applied: MII Polling Interval \(ms\): 250" \
