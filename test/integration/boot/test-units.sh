@@ -13,6 +13,9 @@
 #                   link
 #  cmdline          with only bond= on the kernel command line the drop-in
 #                   runs bondgen-cmdline and verifies clean
+#  initrd           bondgend@.service as an alias of bondgend-initrd@.service
+#                   with the dracut module's initrd drop-in and the
+#                   generator's drop-in for bond0 verifies clean
 #  hostile names    model files named with a space, a % specifier and a
 #                   newline followed by a setting: each ExecStart= carries
 #                   the name as one quoted, unexpanded argument, no setting
@@ -83,6 +86,20 @@ env -u SYSTEMD_SCOPE BONDGEN_ROOT="$tmp/empty" BONDGEN_CMDLINE="bond=bond0:eth0,
     BONDGEN_LIBEXECDIR="$tmp/bin" "$gen" "$tmp/gen"
 grep -q "bondgen-cmdline" "$tmp/gen/bondgen-apply.service.d/50-bondgen-generator.conf"
 verify "$tmp/gen" bondgen-apply.service bondgend@bond0.service
+
+# A systemd initrd as dracut's module lays it out: bondgend@.service an
+# alias of bondgend-initrd@.service with the initrd drop-in, under the
+# generator's drop-in for bond0 (the yaml fixture).
+mkdir -p "$tmp/initrd/bondgend-initrd@.service.d"
+cp "$tmp/units/bondgend@.service" "$tmp/initrd/bondgend-initrd@.service"
+ln -s bondgend-initrd@.service "$tmp/initrd/bondgend@.service"
+cp "$src/units/dracut/90bondgen/bondgend-initrd.conf" "$tmp/initrd/bondgend-initrd@.service.d/50-initrd.conf"
+rm -rf "$tmp/gen"; mkdir -p "$tmp/gen"
+env -u SYSTEMD_SCOPE BONDGEN_ROOT="$src/test/unit/boot/fixtures/yaml" BONDGEN_CMDLINE="" \
+    BONDGEN_KERNEL_RELEASE=none BONDGEN_UNITDIR="$tmp/units" BONDGEN_SBINDIR="$tmp/bin" \
+    BONDGEN_LIBEXECDIR="$tmp/bin" "$gen" "$tmp/gen" "$tmp/gen" "$tmp/gen" 2>/dev/null
+[ -e "$tmp/gen/bondgend@bond0.service.d/50-bondgen-generator.conf" ] || { echo "FAIL: no drop-in for bondgend@bond0" >&2; exit 1; }
+verify "$tmp/gen:$tmp/initrd" bondgen-apply.service bondgend@bond0.service
 
 # Model file names an admin can choose: a space, a specifier, a newline
 # that would start a new setting. Each stays one argument, unexpanded.
