@@ -22,7 +22,8 @@
 #  systemd initrd unit   in that image bondgend@.service is an alias of
 #                   bondgend-initrd@.service (the build's bondgend@.service
 #                   byte for byte) with a drop-in setting IgnoreOnIsolate=yes,
-#                   DynamicUser=no, User= and WatchdogSec=0; nothing ties it
+#                   ConditionPathExists=/etc/initrd-release, DynamicUser=no,
+#                   User= and WatchdogSec=0; nothing ties it
 #                   to initrd-switch-root.target or shutdown.target;
 #                   systemd-analyze verify --root on the unpacked image is
 #                   clean and systemd-analyze security --offline --root
@@ -180,7 +181,7 @@ mkdir "$tmp/sd" && (cd "$tmp/sd" && lsinitrd --unpack "$tmp/dracut-sd.img" >/dev
 sysd=$tmp/sd/usr/lib/systemd/system
 cmp -s "$sysd/bondgend-initrd@.service" "$build/units/bondgend@.service" ||
         fail "bondgend-initrd@.service in the image is not the build's bondgend@.service"
-for kv in IgnoreOnIsolate=yes DynamicUser=no User= WatchdogSec=0; do
+for kv in IgnoreOnIsolate=yes ConditionPathExists=/etc/initrd-release DynamicUser=no User= WatchdogSec=0; do
         grep -qx "$kv" "$sysd/bondgend-initrd@.service.d/50-initrd.conf" || fail "the initrd drop-in does not set $kv"
 done
 if grep -qE "^(Conflicts|Before|Requires|BindsTo|PartOf)=.*(initrd-switch-root|shutdown)\.target" \

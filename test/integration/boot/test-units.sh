@@ -15,7 +15,9 @@
 #                   runs bondgen-cmdline and verifies clean
 #  initrd           bondgend@.service as an alias of bondgend-initrd@.service
 #                   with the dracut module's initrd drop-in and the
-#                   generator's drop-in for bond0 verifies clean
+#                   generator's drop-in for bond0 verifies clean, and so
+#                   does bondgend-initrd@bond0.service itself (the real
+#                   root's copy)
 #  hostile names    model files named with a space, a % specifier and a
 #                   newline followed by a setting: each ExecStart= carries
 #                   the name as one quoted, unexpanded argument, no setting
@@ -100,6 +102,9 @@ env -u SYSTEMD_SCOPE BONDGEN_ROOT="$src/test/unit/boot/fixtures/yaml" BONDGEN_CM
     BONDGEN_LIBEXECDIR="$tmp/bin" "$gen" "$tmp/gen" "$tmp/gen" "$tmp/gen" 2>/dev/null
 [ -e "$tmp/gen/bondgend@bond0.service.d/50-bondgen-generator.conf" ] || { echo "FAIL: no drop-in for bondgend@bond0" >&2; exit 1; }
 verify "$tmp/gen:$tmp/initrd" bondgen-apply.service bondgend@bond0.service
+# the real root's copy, which systemd loads for the initrd's running unit
+# after the switch
+verify "$tmp/initrd" bondgend-initrd@bond0.service
 
 # Model file names an admin can choose: a space, a specifier, a newline
 # that would start a new setting. Each stays one argument, unexpanded.
