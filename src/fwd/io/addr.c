@@ -70,29 +70,42 @@ bool bg_core_addr_usable(const struct bg_nl_addr *a) {
 }
 
 /* The bond's addresses, kept from rtnetlink events (bg_core.addr4/addr6);
- * a tentative address joins when the event that ends its DAD arrives. */
-void bg_core_addr_event(struct bg_core *c, int family, const uint8_t *a, bool deleted) {
+ * a tentative IPv4 address joins when the event that ends its DAD
+ * arrives. IPv6 ones are kept from their first event on, in the kernel's
+ * order (bg_fwd_addr6_insert_at(); dumped: they come from a dump, which
+ * is in that order already), and announced once usable. */
+void bg_core_addr_event(struct bg_core *c, int family, const uint8_t *a, bool deleted, bool usable, bool dumped) {
         if (family == AF_INET) {
                 uint32_t v;
                 memcpy(&v, a, 4);
                 for (size_t i = 0; i < c->n_addr4; i++)
                         if (c->addr4[i] == v) {
-                                if (deleted)
+                                if (deleted || !usable)
                                         c->addr4[i] = c->addr4[--c->n_addr4];
                                 return;
                         }
-                if (!deleted && c->n_addr4 < 16)
+                if (!deleted && usable && c->n_addr4 < 16)
                         c->addr4[c->n_addr4++] = v;
-        } else {
-                for (size_t i = 0; i < c->n_addr6; i++)
-                        if (!memcmp(c->addr6[i], a, 16)) {
-                                if (deleted)
-                                        memcpy(c->addr6[i], c->addr6[--c->n_addr6], 16);
-                                return;
-                        }
-                if (!deleted && c->n_addr6 < 16)
-                        memcpy(c->addr6[c->n_addr6++], a, 16);
+                return;
         }
+        for (size_t i = 0; i < c->n_addr6; i++)
+                if (!memcmp(c->addr6[i], a, 16)) {
+                        if (deleted) {
+                                c->n_addr6--;
+                                memmove(c->addr6[i], c->addr6[i + 1], (c->n_addr6 - i) * 16);
+                                memmove(&c->addr6_usable[i], &c->addr6_usable[i + 1], c->n_addr6 - i);
+                        } else
+                                c->addr6_usable[i] = usable;
+                        return;
+                }
+        if (deleted || c->n_addr6 >= 16)
+                return;
+        size_t at = dumped ? c->n_addr6 : bg_fwd_addr6_insert_at((const uint8_t (*)[16]) c->addr6, c->n_addr6, a);
+        memmove(c->addr6[at + 1], c->addr6[at], (c->n_addr6 - at) * 16);
+        memmove(&c->addr6_usable[at + 1], &c->addr6_usable[at], c->n_addr6 - at);
+        memcpy(c->addr6[at], a, 16);
+        c->addr6_usable[at] = usable;
+        c->n_addr6++;
 }
 
 int bg_core_io_bond_addrs(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16],
@@ -100,10 +113,11 @@ int bg_core_io_bond_addrs(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n
         struct bg_core *c = bg_core_of(b);
 
         *n4 = c->n_addr4 < max4 ? c->n_addr4 : max4;
-        *n6 = c->n_addr6 < max6 ? c->n_addr6 : max6;
         memcpy(v4, c->addr4, *n4 * sizeof(uint32_t));
-        if (*n6)
-                memcpy(v6, c->addr6, *n6 * 16);
+        *n6 = 0;
+        for (size_t i = 0; i < c->n_addr6 && *n6 < max6; i++)
+                if (c->addr6_usable[i])
+                        memcpy(v6[(*n6)++], c->addr6[i], 16);
         return 0;
 }
 
@@ -114,7 +128,8 @@ void bg_core_read_addresses(struct bg_core *c) {
 
         if (bg_nl_get_addrs(c->rtnl, c->bond.tap_ifindex, &addrs, &n) == 0) {
                 for (size_t i = 0; i < n; i++)
-                        bg_core_addr_event(c, addrs[i].family, addrs[i].addr, !bg_core_addr_usable(&addrs[i]));
+                        bg_core_addr_event(c, addrs[i].family, addrs[i].addr, false, bg_core_addr_usable(&addrs[i]),
+                                           true);
                 free(addrs);
         }
 }

@@ -149,7 +149,11 @@ struct bg_core {
          * failover time would wait for the RTNL lock that the link change
          * itself is holding. */
         uint32_t addr4[16];
+        /* IPv6: in the kernel's order (bg_fwd_addr6_insert_at()), those
+         * still in duplicate address detection too, which keep their
+         * place once usable */
         uint8_t addr6[16][16];
+        bool addr6_usable[16];
         size_t n_addr4, n_addr6;
         int lock_fd;                /* RUNDIR/BOND.lock, held for the whole run */
         /* Why the last enslave was refused, for the control socket's

@@ -122,6 +122,12 @@ size_t bg_fwd_build_garp(uint8_t *buf, const uint8_t mac[6], uint32_t ip_be);
  * in duplicate address detection (tentative and not optimistic) or that
  * failed it, as ndisc.c:ndisc_send_unsol_na() skips them. */
 bool bg_fwd_addr_announceable(int family, uint32_t flags);
+/* Where a new IPv6 address goes in a device's list of n, kept as the
+ * kernel keeps it (addrconf.c:ipv6_link_dev_addr()): by scope, global
+ * before site-local before link-local, and a new address before the
+ * others of its scope. The peer notification walks the list in that
+ * order (ndisc_send_unsol_na()). */
+size_t bg_fwd_addr6_insert_at(const uint8_t (*list)[16], size_t n, const uint8_t addr[16]);
 /* Build an unsolicited neighbour advertisement for addr from mac; router:
  * the Router flag (the bond forwards IPv6). */
 size_t bg_fwd_build_unsol_na(uint8_t *buf, const uint8_t mac[6], const uint8_t addr[16], bool router);

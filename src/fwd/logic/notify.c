@@ -122,6 +122,29 @@ bool bg_fwd_addr_announceable(int family, uint32_t flags) {
         return !(flags & IFA_F_TENTATIVE) || (flags & IFA_F_OPTIMISTIC);
 }
 
+/* ipv6_addr_src_scope() of a unicast address: loopback 1, link-local 2,
+ * site-local 5, anything else global (14) */
+static int addr6_scope(const uint8_t a[16]) {
+        static const uint8_t loopback[16] = { [15] = 1 };
+
+        if (!memcmp(a, loopback, 16))
+                return 1;
+        if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+                return 2;
+        if (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0)
+                return 5;
+        return 14;
+}
+
+size_t bg_fwd_addr6_insert_at(const uint8_t (*list)[16], size_t n, const uint8_t addr[16]) {
+        int s = addr6_scope(addr);
+        size_t i = 0;
+
+        while (i < n && s < addr6_scope(list[i]))
+                i++;
+        return i;
+}
+
 size_t bg_fwd_notify_walk(const struct bg_fwd_dev *devs, size_t n, int root, struct bg_fwd_notify_dev *out,
                           size_t max) {
         size_t k = 0, lowers;

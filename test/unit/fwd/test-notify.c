@@ -221,3 +221,30 @@ Test(notify, restart_at_start_announces_what_was_read_after_the_first_round) {
         restart_case(BG_MODE_ACTIVE_BACKUP, 5);
         restart_case(BG_MODE_BALANCE_XOR, 0);
 }
+
+/* The order of the peer notification's advertisements is the kernel's
+ * list order (addrconf.c:ipv6_link_dev_addr()): global before site-local
+ * before link-local, and each new address before the older ones of its
+ * scope, whatever order their duplicate address detection ends in. */
+static void add6(uint8_t (*list)[16], size_t *n, const char *s) {
+        uint8_t a[16];
+
+        cr_assert_eq(inet_pton(AF_INET6, s, a), 1);
+        size_t at = bg_fwd_addr6_insert_at((const uint8_t (*)[16]) list, *n, a);
+        memmove(list[at + 1], list[at], (*n - at) * 16);
+        memcpy(list[at], a, 16);
+        (*n)++;
+}
+
+Test(notify, ipv6_addresses_in_the_kernels_order) {
+        static const char *added[] = { "fe80::1", "2001:db8::1", "fec0::5", "2001:db8::2", "::1", "fe80::2" };
+        static const char *want[] = { "2001:db8::2", "2001:db8::1", "fec0::5", "fe80::2", "fe80::1", "::1" };
+        uint8_t list[8][16];
+        size_t n = 0;
+        char buf[INET6_ADDRSTRLEN];
+
+        for (size_t i = 0; i < 6; i++)
+                add6(list, &n, added[i]);
+        for (size_t i = 0; i < 6; i++)
+                cr_assert_str_eq(inet_ntop(AF_INET6, list[i], buf, sizeof(buf)), want[i], "position %zu", i);
+}
