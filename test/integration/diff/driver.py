@@ -37,9 +37,19 @@ Scenario files (scenarios/*.scn), one directive a line, '#' comments:
                             slow SUBTYPE (a slow-protocol frame to SLOW
                             from PEER2 with that subtype: 3 OAM, 10 ESMC)
   partner-set lacp|arp|flood on|off   change the partner in mid-scenario
+  partner-set chatter PORT KIND       from now on, a frame from the partner
+                            on that port every 100 ms (chatter off: stop):
+                            arp-reply (the target 10.88.0.2 answers the
+                            bond), arp-other (PEER3 asks for 10.88.0.9),
+                            ping (PEER2 pings the bond), arp-otherhost (the
+                            target's reply, but to PEER3's MAC)
   guest COMMAND             a command in the guest (guest.sh functions:
                             opt KEY=VALUE, wait_status ERE SECONDS, ...)
   observe COMMAND           the same, and its output goes into the record
+  settle SECONDS COMMAND    a guest command, then SECONDS; what the bond
+                            sends meanwhile is left out of the record (the
+                            host stack's own chatter when a scenario turns
+                            IPv6 on: DAD and MLD reports at random delays)
                             (sniff_report: on which device frames came up)
   status                    the bond's status, normalised
 Every scenario starts with an `up` step and ends with a status.
@@ -163,13 +173,51 @@ def describe(f):
             return ('igmp', '%s %sIGMP %s>%s' % (head, vlan, sip, dip), None)
         return ('ip', '%s %sIPv4 proto %d %s>%s' % (head, vlan, proto, sip, dip), None)
     if et == 0x86dd and len(p) >= 40:
-        nh = p[6]
-        extra = ' icmpv6 type %d' % p[40] if nh == 58 and len(p) > 40 else ''
-        return ('ip6', '%s %sIPv6 nh %d%s' % (head, vlan, nh, extra), None)
+        return describe6(head, vlan, p)
     if et == 0x9000:
         # bond_alb.c:alb_send_lp_vid() (ETH_P_LOOPBACK): TLB/ALB learning
         return ('learning', '%s %slearning frame' % (head, vlan), None)
     return ('other', '%s %sethertype 0x%04x' % (head, vlan, et), None)
+
+
+def ip6_str(b):
+    return socket.inet_ntop(socket.AF_INET6, bytes(b))
+
+
+def describe6(head, vlan, p):
+    """IPv6: neighbour discovery and MLDv2 reports told in full (the
+    peer notification and resend_igmp after a failover), the rest by
+    next header. The ND flags: R router, S solicited, O override
+    (RFC 4861 4.4)."""
+    nh, src, dst, off = p[6], ip6_str(p[8:24]), ip6_str(p[24:40]), 40
+    if nh == 0 and len(p) >= 42:          # hop-by-hop options (MLD's Router Alert)
+        nh, off = p[40], 40 + (p[41] + 1) * 8
+    if nh != 58 or len(p) < off + 4:
+        return ('ip6', '%s %sIPv6 nh %d %s>%s' % (head, vlan, nh, src, dst), None)
+    icmp = p[off:]
+    t = icmp[0]
+    if t in (135, 136) and len(icmp) >= 24:
+        tgt = ip6_str(icmp[8:24])
+        opts, i = [], 24
+        while i + 8 <= len(icmp) and icmp[i + 1]:
+            if icmp[i] in (1, 2):
+                opts.append('%s=%s' % ('sll' if icmp[i] == 1 else 'tll', role(icmp[i + 2:i + 8])))
+            i += icmp[i + 1] * 8
+        if t == 136:
+            flags = ''.join(c for c, bit in (('R', 0x80), ('S', 0x40), ('O', 0x20)) if icmp[4] & bit) or '-'
+            return ('nd', ('%s %sND NA %s>%s tgt %s flags %s %s' % (head, vlan, src, dst, tgt, flags,
+                                                                  ' '.join(opts))).rstrip(), None)
+        return ('nd', ('%s %sND NS %s>%s tgt %s %s' % (head, vlan, src, dst, tgt, ' '.join(opts))).rstrip(), None)
+    if t == 143 and len(icmp) >= 8:
+        n, recs, i = struct.unpack('!H', icmp[6:8])[0], [], 8
+        for _ in range(n):
+            if i + 20 > len(icmp):
+                break
+            rtype, aux, nsrc = icmp[i], icmp[i + 1], struct.unpack('!H', icmp[i + 2:i + 4])[0]
+            recs.append('%d:%s' % (rtype, ip6_str(icmp[i + 4:i + 20])))
+            i += 20 + 16 * nsrc + 4 * aux
+        return ('mld', '%s %sMLDv2 report %s>%s %s' % (head, vlan, src, dst, ','.join(sorted(recs))), None)
+    return ('ip6', '%s %sICMPv6 type %d %s>%s' % (head, vlan, t, src, dst), None)
 
 
 # ---- frames the partner sends ----
@@ -202,6 +250,22 @@ def ping(src_ip, dst_ip, ident, seq):
     return ip + icmp
 
 
+# chatter frames (partner-set chatter): what a backup port may hear
+CHATTER_S = 0.1
+
+
+def chatter_frame(kind):
+    if kind == 'arp-reply':
+        return eth('NIC0', 'PEER2', 0x0806, arp(2, 'PEER2', '10.88.0.2', 'NIC0', '10.88.0.1'))
+    if kind == 'arp-other':
+        return eth('BCAST', 'PEER3', 0x0806, arp(1, 'PEER3', '10.88.0.3', 'ZERO', '10.88.0.9'))
+    if kind == 'ping':
+        return eth('NIC0', 'PEER2', 0x0800, ping('10.88.0.2', '10.88.0.1', 0x4243, 1))
+    if kind == 'arp-otherhost':
+        return eth('PEER3', 'PEER2', 0x0806, arp(2, 'PEER2', '10.88.0.2', 'NIC0', '10.88.0.1'))
+    raise SystemExit('unknown chatter kind %s' % kind)
+
+
 def lacp_reply(port_idx, their_actor):
     """The scripted partner: actor active, short timeout, aggregatable, in
     sync, collecting and distributing; partner = what the bond said."""
@@ -226,13 +290,19 @@ class Partner:
         self.lacp = False
         self.arp = False    # answer ARP requests for 10.88.0.2-9 as PEERn
         self.flood = False  # send the bond's broadcasts out of the other port
+        self.chatter = None  # (port, frame) sent every CHATTER_S
+        self.chatter_next = 0.0
         self.stop = False
         self.t = threading.Thread(target=self.loop, daemon=True)
         self.t.start()
 
     def loop(self):
         while not self.stop:
-            r, _, _ = select.select(self.socks, [], [], 0.1)
+            r, _, _ = select.select(self.socks, [], [], 0.02)
+            ch = self.chatter
+            if ch and time.monotonic() >= self.chatter_next:
+                self.chatter_next = time.monotonic() + CHATTER_S
+                self.send(ch[0], ch[1])
             for s in r:
                 f, addr = s.recvfrom(65536)
                 now = time.monotonic()
@@ -391,7 +461,7 @@ class Scenario:
                 if not reason.strip():
                     raise SystemExit('%s:%d: expect needs ":: REASON"' % (path, i))
                 self.expect.append((re.compile(rx.strip()), reason.strip()))
-            elif w[0] in ('udp', 'link', 'wait', 'inject', 'guest', 'observe', 'status', 'partner-set'):
+            elif w[0] in ('udp', 'link', 'wait', 'inject', 'guest', 'observe', 'status', 'partner-set', 'settle'):
                 self.steps.append(ln)
             else:
                 raise SystemExit('%s:%d: unknown directive %s' % (path, i, w[0]))
@@ -503,6 +573,7 @@ def ranges(seqs):
 def run_scenario(sc, g, partner, outdir):
     problems = []
     partner.lacp = partner.arp = partner.flood = False
+    partner.chatter = None
     g.monitor('set_link n0 on')
     g.monitor('set_link n1 on')
     rc, out = g.run('bond_down')
@@ -538,6 +609,8 @@ def run_scenario(sc, g, partner, outdir):
             rc, out = g.run('udp %s %d %s' % (w[1], 20000, ' '.join(flows)))
             if rc:
                 cur[2].append('guest: udp failed: %s' % ' | '.join(out))
+        elif w[0] == 'partner-set' and w[1] == 'chatter':
+            partner.chatter = None if w[2] == 'off' else (int(w[2]), chatter_frame(w[3]))
         elif w[0] == 'partner-set':
             setattr(partner, w[1], w[2] == 'on')
         elif w[0] == 'link':
@@ -557,6 +630,14 @@ def run_scenario(sc, g, partner, outdir):
             else:
                 raise SystemExit('%s: unknown inject kind %s' % (sc.name, kind))
             partner.send(port, f)
+        elif w[0] == 'settle':
+            rc, out = g.run(step.split(None, 2)[2])
+            cur[2].append('guest rc=%d' % rc)
+            if rc:
+                cur[2] += ['guest: %s' % o for o in out]
+            time.sleep(float(w[1]))
+            partner.take()
+            cur[2].append('frames not recorded')
         elif w[0] in ('guest', 'observe'):
             rc, out = g.run(step[len(w[0]):].strip())
             cur[2].append('guest rc=%d' % rc)
@@ -565,6 +646,7 @@ def run_scenario(sc, g, partner, outdir):
     time.sleep(0.2)
     blocks.append((cur[0], cur[1], partner.take(), cur[2]))
     partner.lacp = partner.arp = partner.flood = False
+    partner.chatter = None
     rec = render(sc, blocks)
     with open(os.path.join(outdir, sc.name + '.txt'), 'w') as fh:
         fh.write('\n'.join(rec) + '\n')
@@ -585,8 +667,9 @@ def cmd_run(argv):
             print('  problem: %s' % p)
             bad += 1
     g.run('bond_down')
-    g.run('quit', timeout=10)
+    # the partner stops before the guest does: its TAPs go down with qemu
     partner.stop = True
+    g.run('quit', timeout=10)
     return 1 if bad else 0
 
 

@@ -39,10 +39,17 @@ write_model() {
                 echo "    backend: auto"
                 echo "    mode: $mode"
                 echo "    options:"
-                for kv in "$@"; do echo "      ${kv%%=*}: ${kv#*=}"; done
+                for kv in "$@"; do
+                        case "${kv%%=*}" in (*.*) ;; (*) echo "      ${kv%%=*}: ${kv#*=}" ;; esac
+                done
                 echo "    ports:"
-                echo "      - name: eth0"
-                echo "      - name: eth1"
+                for p in eth0 eth1; do
+                        echo "      - name: $p"
+                        # PORT.KEY=VALUE: a key of that port's entry (eth1.prio=10)
+                        for kv in "$@"; do
+                                case "${kv%%=*}" in ("$p".*) k=${kv%%=*}; echo "        ${k#*.}: ${kv#*=}" ;; esac
+                        done
+                done
                 echo "    ipv4:"
                 echo "      method: static"
                 echo "      addresses: [10.88.0.1/24]"
@@ -122,6 +129,44 @@ sniff_report() {
         grep -v -e ' subtype [12]$' -e '^listening$' /tmp/sniff.out | sort | uniq -c | sed 's/^ *//'
 }
 status() { bondgen status bond0; }
+# IPv6 on bond0 only (the ports keep it off; the next bond0 is made with
+# it off again): no router solicitations, the link-local address and
+# 2001:db8::1/64, back once DAD is over
+ipv6_on() {
+        sysctl -qw net.ipv6.conf.bond0.router_solicitations=0 &&
+                sysctl -qw net.ipv6.conf.bond0.disable_ipv6=0 &&
+                $IP -6 addr add 2001:db8::1/64 dev bond0 || return 1
+        t=0
+        while [ $t -lt 100 ]; do
+                [ "$($IP -6 addr show dev bond0 | grep -c inet6)" = 2 ] &&
+                        [ -z "$($IP -6 addr show dev bond0 tentative)" ] && return 0
+                sleep 0.1; t=$((t + 1))
+        done
+        echo "DAD never ended"; $IP -6 addr show dev bond0
+        return 1
+}
+# ip6_router: bond0 forwards IPv6 (a router: the Router flag of its NAs)
+ip6_router() { sysctl -qw net.ipv6.conf.bond0.forwarding=1; }
+# ip6_tentative: 2001:db8::9 that stays tentative (DAD of 100 probes)
+ip6_tentative() {
+        sysctl -qw net.ipv6.conf.bond0.dad_transmits=100 &&
+                $IP -6 addr add 2001:db8::9/64 dev bond0 &&
+                $IP -6 addr show dev bond0 tentative | grep -q 2001:db8::9
+}
+# prios: each port's prio as the bond reports it; the kernel gives it
+# over netlink only (IFLA_BOND_SLAVE_PRIO, shown by `ip -d link`), bondgend
+# in its status ("Prio:")
+prios() {
+        if [ "$(backend)" = kernel ]; then
+                for p in eth0 eth1; do
+                        echo "$p prio $($IP -d link show "$p" | sed -n 's/.* prio \(-\{0,1\}[0-9]*\).*/\1/p')"
+                done
+        else
+                bondgen status bond0 | sed -n 's/^Slave Interface: //p; s/^Prio: /prio /p' | while read -r a v; do
+                        if [ "$a" = prio ]; then echo "$n prio $v"; else n=$a; fi
+                done
+        fi
+}
 backend() { if [ -e /sys/class/net/bonding_masters ]; then echo kernel; else echo userspace; fi; }
 
 # bond0's link changes on the console, to tell a lost frame's cause
