@@ -33,9 +33,19 @@
 #  ab-primary-change  active-backup: primary changed by `bondgen apply` on
 #                 the running bond: the active port follows, announcements,
 #                 traffic moves
+#  ab-prio        active-backup with per-port prio set by apply: the
+#                 highest prio active, failover and return, a live prio
+#                 change, primary_reselect failure keeps the current port
+#  ab-na          active-backup with IPv6 on bond0: unsolicited NAs after
+#                 a failover (flags, source, Router as forwarding says,
+#                 no tentative address), the MLD report of resend_igmp
 #  arp-mon        active-backup with the ARP monitor against a partner that
 #                 answers and floods like a switch: probes, the backup kept
 #                 up, failover when the active link is pulled
+#  arp-validate   active-backup with the ARP monitor: what keeps the backup
+#                 up under arp_validate active, backup, filter and none
+#                 (unasked replies, flooded probes, pings, ARP between
+#                 other hosts, frames to another host's MAC)
 #  rr             balance-rr: per-packet alternation of one flow's datagrams
 #  rr-link-down   balance-rr with a link down, then back: one port, then
 #                 alternation again
