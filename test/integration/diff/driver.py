@@ -23,6 +23,9 @@ Scenario files (scenarios/*.scn), one directive a line, '#' comments:
   partner arp               the partner answers ARP requests for 10.88.0.2-9
   partner flood             the partner floods the bond's broadcasts to the
                             other port, as a switch does
+  expect+ ERE :: REASON     the same, for lines only bondgend's record has
+                            (something the kernel may leave out, bondgend
+                            must still send)
   expect ERE :: REASON      an accepted difference: every differing line
                             matching ERE is accepted, and REASON says why
                             the kernel's behaviour is not matched
@@ -439,7 +442,7 @@ class Scenario:
         self.timing = [1.0, 3.0]
         self.partner = set()
         self.periodic = []
-        self.expect = []  # (regex, reason)
+        self.expect = []  # (regex, reason, signs: the record lines it may cover, '-' kernel, '+' bondgend)
         self.steps = []
         for i, ln in enumerate(open(path), 1):
             ln = ln.split('#', 1)[0].strip() if not ln.lstrip().startswith('expect') else ln.strip()
@@ -456,11 +459,11 @@ class Scenario:
                 self.timing = [float(x) for x in w[1:]]
             elif w[0] == 'partner' and len(w) == 2 and w[1] in ('lacp', 'arp', 'flood'):
                 self.partner.add(w[1])
-            elif w[0] == 'expect':
-                rx, _, reason = ln[len('expect'):].partition('::')
+            elif w[0] in ('expect', 'expect+'):
+                rx, _, reason = ln[len(w[0]):].partition('::')
                 if not reason.strip():
                     raise SystemExit('%s:%d: expect needs ":: REASON"' % (path, i))
-                self.expect.append((re.compile(rx.strip()), reason.strip()))
+                self.expect.append((re.compile(rx.strip()), reason.strip(), '+' if w[0] == 'expect+' else '+-'))
             elif w[0] in ('udp', 'link', 'wait', 'inject', 'guest', 'observe', 'status', 'partner-set', 'settle'):
                 self.steps.append(ln)
             else:
@@ -689,7 +692,7 @@ def cmd_diff(argv):
              if ln[:1] in '+-' and not ln.startswith(('---', '+++'))]
         unexplained, used = [], {}
         for ln in d:
-            why = next((r for rx, r in sc.expect if rx.search(ln[1:])), None)
+            why = next((r for rx, r, signs in sc.expect if ln[0] in signs and rx.search(ln[1:])), None)
             if why:
                 used.setdefault(why, []).append(ln)
             else:
@@ -699,7 +702,7 @@ def cmd_diff(argv):
         for why, lns in used.items():
             print('  expected difference (%s):' % why)
             print('\n'.join('    ' + x for x in lns))
-        for rx, why in sc.expect:
+        for rx, why, _ in sc.expect:
             if why not in used:
                 print('  note: expected difference not seen this run: %s' % why)
         if unexplained:
