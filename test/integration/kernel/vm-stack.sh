@@ -5,8 +5,8 @@
 # bonding, 8021q and bridge; this host's may lack 8021q): two virtio NICs
 # on TAPs joined by a bridge in a host namespace. guest/stack.sh moves eth1
 # into a peer namespace with VLANs of its own, applies guest/stack.yaml and
-# checks pings per VLAN, isolation, idempotence, diff, reconciliation and
-# --prune.
+# checks pings per VLAN, isolation, idempotence, diff, reconciliation,
+# --prune and the rollback of an unconfirmed --try of VLANs and a bridge.
 #
 #   host ns bgv-PID-host, bridge bgv-br      qemu guest
 #     ├─ TAP bgv-tap0 ──── virtio n0 ──── eth0 52:54:00:78:00:10 (bond0)
@@ -41,8 +41,14 @@ ip -n "$ns" link set bgv-br up
 
 d=$(bgvm_initramfs_new "$work")
 bgvm_add_binary "$d" "$bondgen"
+# iproute2's ip and jq for the dumps the --try case compares (busybox's ip
+# has no -d -j)
+for b in ip jq; do
+        p=$(command -v $b) || { echo "SKIP: $b missing" >&2; exit 77; }
+        bgvm_add_binary "$d" "$(readlink -f "$p")"
+done
 bgvm_add_modules "$d" bonding 8021q bridge virtio_net virtio_pci
-for f in lib.sh stack.sh stack.yaml stack-pruned.yaml; do bgvm_add_file "$d" "$here/guest/$f" "/bgvm/$f"; done
+for f in lib.sh stack.sh stack.yaml stack-pruned.yaml stack-try.yaml stack-try-bad.yaml; do bgvm_add_file "$d" "$here/guest/$f" "/bgvm/$f"; done
 mv "$d/bgvm/stack.sh" "$d/bgvm/test.sh"
 chmod 755 "$d/bgvm/test.sh"
 bgvm_pack "$d" "$work/initrd.gz"

@@ -27,6 +27,17 @@
 #  prune        --prune with stack-pruned.yaml deletes br0 and bond0.300,
 #               leaves the unmodelled brx, VLAN 100 still pings
 #               [prune-vlan-and-bridge]
+#  try          stack-try.yaml (VLAN 100 with MTU, MAC and a route, br0
+#               over VLAN 300 with a route), then --try=6 of
+#               stack-try-bad.yaml (VLAN 100 made again as 101, bond0.300
+#               out of br0, bond0.400 made and put in, STP on) takes
+#               effect and cuts VLAN 100; not confirmed, the timer rolls
+#               back: links (ip -d -j, kind data, ids, MTU, MAC, flags,
+#               masters), addresses and routes (every table) identical,
+#               pings on VLAN 100 and over br0, diff clean
+#               [try-stack-setup try-stack-apply try-stack-changed
+#               try-stack-rollback-log try-stack-state-identical
+#               try-stack-pings-back try-stack-diff-clean]
 M=/bgvm
 . /bgvm/lib.sh
 
@@ -48,8 +59,33 @@ wait_for() {  # wait_for SECONDS COMMAND...
 own_ns() { [ "$(readlink /proc/$PP/ns/net)" != "$(readlink /proc/self/ns/net)" ]; }
 P() { nsenter -t "$PP" -n "$@"; }
 lines() { grep -v ': backend' "/tmp/$1.out"; }
+# iproute2 and jq of the host (busybox's ip has no -d -j)
+IP=/usr/sbin/ip
+JQ=/usr/sbin/jq
+# The links, addresses and routes of bond0, its port, its VLANs and br0 as
+# iproute2 reports them, all but what a device made again or the clock
+# changes by itself: the ifindex, the bridge's running timers and the
+# addresses' lifetimes.
+stack_dump() {
+        sel='select(.ifname | test("^(eth0|bond0|br0)"))'
+        $IP -d -j link show | $JQ -S "[.[] | $sel | del(.ifindex) |
+                walk(if type == \"object\" then with_entries(select(.key | test(\"timer$\") | not)) else . end)] |
+                sort_by(.ifname) | .[]"
+        $IP -j addr show | $JQ -S "[.[] | $sel | {ifname, addr_info: [.addr_info[] |
+                del(.valid_life_time, .preferred_life_time)]}] | sort_by(.ifname) | .[]"
+        for f in -4 -6; do
+                $IP $f -d -j route show table all | $JQ -S '[.[] | select((.dev // "") | test("^(eth0|bond0|br0)"))] | sort | .[]'
+        done
+}
+# every stacked link up and settled (DAD done) before a dump
+stack_settled() {
+        for l in bond0 bond0.100 bond0.300 br0; do
+                [ "$(cat /sys/class/net/$l/operstate 2>/dev/null)" = up ] || return 1
+        done
+        ! $IP -6 addr show tentative | grep -q inet6
+}
 
-echo "BGVM-PLAN 15"
+echo "BGVM-PLAN 22"
 unshare -n sleep 100000 &
 PP=$!
 wait_for 5 own_ns || echo "BGVM-WARN no peer namespace"
@@ -109,6 +145,38 @@ run p1 bondgen apply --prune -c $M/stack-pruned.yaml
 [ ! -e /sys/class/net/br0 ] && [ ! -e /sys/class/net/bond0.300 ] && [ -e /sys/class/net/brx ] &&
         grep -qx 'br0: delete (not in the model, --prune)' /tmp/p1.out && ping_ok 10.100.0.2
 result prune-vlan-and-bridge $? "see output above"
+
+# ---- apply --try of a bad VLAN and bridge change, not confirmed ----
+P ip link add link eth1 name eth1.101 type vlan id 101
+P ip link set eth1.101 up
+P ip addr add 10.101.0.2/24 dev eth1.101
+# bond0.100 made by this apply, its MAC set before it comes up: the
+# kernel derives its IPv6 link-local address from the MAC it has when it
+# comes up and keeps it when the MAC changes, so a VLAN whose MAC was
+# changed while up would come back from a rollback (made again, MAC, then
+# up) with another link-local address than it had
+ip link del bond0.100
+run t0 bondgen apply -c $M/stack-try.yaml; result try-stack-setup $? "see output above"
+ping_ok 10.100.0.2 && ping_ok 10.30.0.2
+wait_for 20 stack_settled || echo "BGVM-WARN the stack did not settle: $($IP -br link)"
+stack_dump >/tmp/stack-before
+run t1 bondgen apply --try=6 -c $M/stack-try-bad.yaml; result try-stack-apply $? "see output above"
+grep -q 'bond0.100 *| 101 *| bond0' /proc/net/vlan/config &&
+        [ "$(basename "$(readlink /sys/class/net/bond0.400/master)")" = br0 ] &&
+        [ ! -e /sys/class/net/bond0.300/master ] && [ "$(cat /sys/class/net/br0/bridge/stp_state)" = 1 ] &&
+        ping_ok 10.101.0.2 && ! ping -c 1 -W 1 10.100.0.2 >/dev/null 2>&1
+result try-stack-changed $? "$(cat /proc/net/vlan/config; $IP -br link; $IP -br addr)"
+wait_for 60 grep -q "^rollback: done in" /run/bondgen/try/rollback.log 2>/dev/null
+result try-stack-rollback-log $? "$(cat /run/bondgen/try/rollback.log 2>/dev/null)"
+sed 's/^/  | /' /run/bondgen/try/rollback.log
+ping_ok 10.100.0.2 && ping_ok 10.30.0.2
+wait_for 20 stack_settled || echo "BGVM-WARN the stack did not settle: $($IP -br link)"
+stack_dump >/tmp/stack-after
+diff /tmp/stack-before /tmp/stack-after >/tmp/stack-try.diff
+result try-stack-state-identical $? "$(cat /tmp/stack-try.diff)"
+ping_ok 10.100.0.2 && ping_ok 10.30.0.2 && ! ping -c 1 -W 1 10.101.0.2 >/dev/null 2>&1
+result try-stack-pings-back $? ""
+run t2 bondgen diff -c $M/stack-try.yaml; result try-stack-diff-clean $? "see output above"
 
 kill "$PP"
 echo "BGVM-SUMMARY failed=$n_fail"
