@@ -54,6 +54,15 @@ void bg_tapio_free(struct bg_tapio *t) {
         free(t);
 }
 
+void bg_tapio_set_nowait(struct bg_tapio *t, bool on) {
+#if HAVE_LIBURING
+        t->rw_flags = on ? RWF_NOWAIT : 0;
+#else
+        (void) t;
+        (void) on;
+#endif
+}
+
 bool bg_tapio_batched(const struct bg_tapio *t) {
 #if HAVE_LIBURING
         return t && t->ring_ok;
@@ -103,7 +112,11 @@ static int ring_batch(struct bg_tapio *t, int fd, bool wr, const struct iovec *i
                 }
                 while (got < (unsigned) r && io_uring_wait_cqe(&t->ring, &cqe) == 0) {
                         if (cqe->user_data < n) {
-                                res[cqe->user_data] = cqe->res;
+                                /* cancelled by us before it took a frame:
+                                 * nothing was read or written, as EAGAIN
+                                 * says, not an error of the device */
+                                int v = cqe->res;
+                                res[cqe->user_data] = v == -ECANCELED || v == -EINTR ? -EAGAIN : v;
                                 got++;
                         }
                         io_uring_cqe_seen(&t->ring, cqe);

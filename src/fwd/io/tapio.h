@@ -21,6 +21,12 @@ struct bg_tapio;
  * depth: the largest batch. -ENOMEM only. */
 int bg_tapio_new(unsigned depth, struct bg_tapio **out);
 void bg_tapio_free(struct bg_tapio *t);
+/* Whether the ring's requests carry RWF_NOWAIT (on by default; tapio
+ * turns it off itself for a TAP that answers EOPNOTSUPP). Off, a request
+ * on a device that cannot complete it at once may be left pending: the
+ * batch then cancels it and gives up the ring (the unit tests reach that
+ * path this way). */
+void bg_tapio_set_nowait(struct bg_tapio *t, bool on);
 /* Whether batches go through io_uring (status, logs). */
 bool bg_tapio_batched(const struct bg_tapio *t);
 

@@ -241,3 +241,43 @@ static void long_read(bool ring) {
 
 Test(tapio, ring_long_frame_in_the_middle_of_a_batch_of_reads) { long_read(true); }
 Test(tapio, plain_long_frame_in_the_middle_of_a_batch_of_reads) { long_read(false); }
+
+/* A request the kernel leaves pending (a device without RWF_NOWAIT whose
+ * fd blocks: here a blocking socket with the flag off, where io_uring
+ * waits for data instead of answering EAGAIN): the batch cancels it,
+ * gives up the ring, and reports the cancelled reads as EAGAIN, nothing
+ * read, not as an error of the device (bondgend logged "reading the
+ * TAP: Operation canceled" for it). The frames queued before are read in
+ * order, and the next batch takes the plain path. */
+Test(tapio, ring_pending_request_cancelled_is_eagain) {
+        struct pair p;
+        int sv[2], res[N], err;
+        struct seen s = {};
+        unsigned filled;
+
+        cr_assert_eq(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv), 0);
+        p.us = sv[0];
+        p.peer = sv[1];
+        cr_assert_eq(bg_tapio_new(N, &p.t), 0);
+        if (!bg_tapio_batched(p.t))
+                cr_skip_test("io_uring cannot be set up here (kernel, seccomp or io_uring_disabled)");
+        bg_tapio_set_nowait(p.t, false);
+        for (unsigned i = 0; i < 3; i++) {
+                uint8_t f[100] = { (uint8_t) (0xb0 + i) };
+                cr_assert_eq(send(p.peer, f, 60 + i, 0), (ssize_t) (60 + i));
+        }
+        read_slots(N);
+        filled = bg_tapio_read(p.t, p.us, iov, N, res);
+        cr_assert_eq(filled, N);
+        {
+                unsigned got = bg_rxb_scan(res, filled, seen_frame, &s, &err);
+                cr_assert_eq(got, 3, "the three queued frames");
+                cr_assert_eq(err, 0, "a cancelled read is not an error (res[3] = %d)", res[3]);
+        }
+        for (unsigned i = 0; i < 3; i++)
+                cr_assert_eq(s.first[i], 0xb0 + i, "frames in the order they were queued");
+        for (unsigned i = 3; i < N; i++)
+                cr_assert_eq(res[i], -EAGAIN, "read %u: %d", i, res[i]);
+        cr_assert_not(bg_tapio_batched(p.t), "the ring is given up after a pending request");
+        close_pair(&p);
+}
