@@ -67,6 +67,9 @@
 #  slow-3ad       802.3ad: OAM and ESMC frames (slow protocols other than
 #                 LACP and marker) from the partner come up on bond0, not
 #                 on the ports
+#  ll-ab          active-backup: a link-local frame (OAM) from the partner
+#                 comes up on bond0 from the active port and on the port
+#                 itself from the backup; the same after a failover
 #  mtu-mac        active-backup: MTU 9000 and a new MAC set on bond0 with
 #                 ip link reach the ports; 8000-byte datagrams leave whole,
 #                 frames carry the new MAC, a ping to it is answered
