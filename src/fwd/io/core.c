@@ -144,8 +144,31 @@ void bg_core_ingress_follow(struct bg_core *c, struct bg_fwd_port *p) {
                             pass ? "reach" : "no longer reach", now_usec() - t0);
 }
 
+/* An inactive active-backup port's frames are of no use to the bond
+ * unless a monitor reads them (the ARP and NS monitors count any frame, or
+ * the validated ones, as the port's last receive): the kernel drops them in
+ * bond_handle_frame() (RX_HANDLER_EXACT), at the cost of its receive path
+ * only. Here the port's socket stops taking them, so a broadcast storm on a
+ * backup link costs no copy, no wake-up and no read. Link-local frames
+ * still reach the port's own stack (bg_core_ingress_follow()). */
+void bg_core_rx_filter_follow(struct bg_core *c, struct bg_fwd_port *p) {
+        const struct bg_fwd *b = &c->bond;
+        bool none = p->rx_disabled && b->p.mode == BG_MODE_ACTIVE_BACKUP && !b->p.arp_interval;
+        int r;
+
+        if (!p->present || p->fd < 0)
+                return;
+        r = bg_port_rx_filter(p->fd, none);
+        if (r < 0 && bg_core_ratelimit(c))
+                bg_core_log(c, LOG_WARNING, "%s: %s the port's socket: %s", p->name,
+                            none ? "cannot stop frames at" : "cannot take frames again at", strerror(-r));
+        else if (r == 0)
+                bg_core_log(c, LOG_DEBUG, "%s: the port's socket %s frames", p->name, none ? "takes no" : "takes");
+}
+
 static void io_rx_state(struct bg_fwd *b, struct bg_fwd_port *p) {
         bg_core_ingress_follow(bg_core_of(b), p);
+        bg_core_rx_filter_follow(bg_core_of(b), p);
 }
 
 static const struct bg_fwd_io core_io = {

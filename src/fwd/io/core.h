@@ -95,6 +95,11 @@ struct bg_port_io {
  * outgoing, large buffers) with its receive ring in io->ring where the
  * kernel gives one. */
 int bg_port_socket(int ifindex, struct bg_port_io *io);
+/* Whether the port's socket takes frames at all: off (a socket filter
+ * that keeps none, run by the kernel before it copies a frame into the
+ * socket) on an active-backup port that is inactive while no ARP or NS
+ * monitor needs its frames; on again when it becomes active. 0 or -errno. */
+int bg_port_rx_filter(int fd, bool keep_none);
 /* Unmap the ring and close the socket (fd < 0: only the ring). */
 void bg_port_close(struct bg_port_io *io, int fd);
 /* The frames the kernel dropped at the socket since the last read

@@ -175,6 +175,8 @@ int bg_core_enslave(struct bg_core *c, const char *name, bool pending_ok) {
         p->fd = fd;
         p->ifindex = link.ifindex;
         p->present = true;
+        /* a handed socket may carry the last bondgend's filter */
+        bg_core_rx_filter_follow(c, p);
         r = sd_event_add_io(c->ev, &pa->io.src, fd, EPOLLIN, bg_dp_on_port, p);
         if (r < 0) {
                 bg_port_close(&pa->io, fd);

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_ether.h>
+#include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +162,20 @@ void bg_port_ring_attach(struct bg_port_io *io, int fd) {
         io->ring2 = (struct bg_rxring2){};
         if (v)
                 (void) port_ring(fd, v, io);
+}
+
+int bg_port_rx_filter(int fd, bool keep_none) {
+        /* classic BPF: "ret #0", the frame's length to keep being 0 */
+        struct sock_filter none[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+        struct sock_fprog prog = { .len = 1, .filter = none };
+        /* the value is not read, but setsockopt wants at least an int */
+        int zero = 0;
+
+        if (keep_none)
+                return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0 ? -errno : 0;
+        if (setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &zero, sizeof(zero)) < 0 && errno != ENOENT)
+                return -errno;
+        return 0;
 }
 
 int bg_port_socket(int ifindex, struct bg_port_io *io) {

@@ -203,6 +203,18 @@ iperf3_server() {
         PIDS+=($(cat $TMP/iperf.pid))
 }
 # port_tx BOND PORT: "TX Packets" of a port from bondgen status
+# flood_port NS DEV COUNT: COUNT frames of 60 bytes sent on DEV in NS, to
+# a MAC nobody has, with an ethertype nobody takes (local experimental).
+flood_port() {
+        ip netns exec "$1" python3 - "$2" "$3" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+f = bytes.fromhex("02bbbbbbbbbb" "02cccccccccc" "88b5") + bytes(46)
+for _ in range(int(sys.argv[2])):
+    s.send(f)
+PY
+}
 port_stat() { st "$1" | awk -v p="$2" -v k="$3" '/^Slave Interface: /{cur=$3} cur==p && index($0, k": ")==1 {print $NF}'; }
 link_stat() { ip -n "$1" -s -j link show "$2" | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['stats64']['$3']['packets'])"; }
 

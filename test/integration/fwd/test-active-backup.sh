@@ -10,6 +10,8 @@
 #                  gratuitous ARPs and unsolicited NAs on the new active
 #                  port, the old port's link failure counted
 #  fail-back       the old port comes back as a backup (no primary)
+#  backup socket   a backup port's socket takes no frame (a flood on its
+#                  link is not read), before and after the failover
 #  control socket  active / release / enslave / status --json; a port
 #                  without link and a missing interface refused; non-root
 #                  refused
@@ -48,6 +50,24 @@ ip netns exec $H ping -n -q -c 100 -i 0.005 $PEER > /dev/null || fail "ping burs
 [ $(($(port_stat $B $act "TX Packets") - tx_act)) -ge 100 ] || fail "the active port did not carry the burst"
 ok "only the active port transmits"
 
+# A backup port's socket takes no frame while no ARP/NS monitor needs them
+# (the kernel drops them in bond_handle_frame()): 20,000 frames on its link
+# reach the port, none is read. After a failover and fail-back the roles
+# swap (checked below).
+backup_reads_nothing() {
+        local r0 l0 r1 l1
+        r0=$(port_stat $B $1 "RX Packets"); l0=$(link_stat $H $1 rx)
+        flood_port $S $2 20000 || fail "flood on $2"
+        sleep 0.3
+        r1=$(port_stat $B $1 "RX Packets"); l1=$(link_stat $H $1 rx)
+        log "$1 (backup) received $((l1 - l0)) frames, bondgend read $((r1 - r0))"
+        [ $((l1 - l0)) -ge 20000 ] || fail "the flood did not reach $1"
+        [ "$r1" = "$r0" ] || fail "bondgend read $((r1 - r0)) frames on the backup $1"
+        [ "$(port_stat $B $1 "RX Socket Dropped")" = 0 ] || fail "$1's socket dropped frames it should not take"
+}
+backup_reads_nothing h1 t1
+ok "the backup's socket takes no frame (20,000 on its link)"
+
 # failover: partner end of the active port goes down under a 1000/s stream
 ip netns exec $S tcpdump -i t1 -nn -l 'arp or icmp6' > $TMP/garp.log 2>$TMP/garp.err & PIDS+=($!)
 wait_until 5 capturing $TMP/garp.err || fail "tcpdump did not start"
@@ -74,6 +94,11 @@ wait_until 5 mii_is $B h0 up || fail "h0 not up again"
 [ "$(active_of $B)" = h1 ] || fail "no primary: h0 must not take over again"
 st $B | grep -A1 "^Slave Interface: h0" | grep -q "MII Status: up" || fail "h0 not up again"
 ok "fail-back: h0 up again as backup"
+backup_reads_nothing h0 t0
+a0=$(port_stat $B h1 "RX Packets")
+ip netns exec $H ping -n -q -c 20 -i 0.01 $PEER > /dev/null || fail "ping through h1"
+[ $(($(port_stat $B h1 "RX Packets") - a0)) -ge 20 ] || fail "the new active port h1 reads no frames"
+ok "after the failover h0's socket takes nothing and h1's takes the traffic"
 
 # control socket
 "$BONDGEN" active $B h0 || fail "bondgen active"

@@ -48,25 +48,14 @@ for p in h0 h1; do
 done
 ok "no socket drops after quiet traffic"
 
-# The flood: 60,000 frames of 60 bytes to a MAC nobody has, with an
-# ethertype nobody takes (local experimental), sent on t0 so that only h0
+# The flood: 60,000 frames (flood_port) sent on t0 so that only h0
 # receives them. The port socket's receive buffer is 16 MB (SO_RCVBUFFORCE
 # 8 MB, doubled by the kernel), some 20,000 such frames.
-flood() {
-        ip netns exec $S python3 - "$1" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-s.bind(("t0", 0))
-f = bytes.fromhex("02bbbbbbbbbb" "02cccccccccc" "88b5") + bytes(46)
-for _ in range(int(sys.argv[1])):
-    s.send(f)
-PY
-}
 stopped() { [ "$(awk '{print $3}' /proc/$BPID/stat)" = T ]; }
 r0=$(port_stat $B h0 "RX Packets"); l0=$(link_stat $H h0 rx)
 kill -STOP $BPID
 wait_until 5 stopped || { kill -CONT $BPID; fail "bondgend did not stop"; }
-flood 60000 || { kill -CONT $BPID; fail "flood"; }
+flood_port $S t0 60000 || { kill -CONT $BPID; fail "flood"; }
 kill -CONT $BPID
 # drained: RX Packets no longer moves
 settled() {
