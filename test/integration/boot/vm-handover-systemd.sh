@@ -57,9 +57,8 @@ done
 ns=bgboot-$$-sr
 work=$(mktemp -d /tmp/bgboot-$$-XXXXXX)
 BGVM_DIR=$work
-PING=
 cleanup() {
-        [ -n "$PING" ] && kill "$PING" 2>/dev/null
+        [ -n "$BGVM_STREAM" ] && kill "$BGVM_STREAM" 2>/dev/null
         bgvm_stop_all
         ip netns del "$ns" 2>/dev/null || true
         if [ "${BGBOOT_KEEP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
@@ -207,28 +206,7 @@ BGVM_WRAP="ip netns exec $ns"
 BGVM_MEM=1024
 BGVM_APPEND="root=tmpfs net.ifnames=0 rd.timeout=600 systemd.journald.forward_to_console=1 systemd.show_status=0 ${BGSR_APPEND:-}"
 
-# shellcheck disable=SC2046
-bgvm_start sr "$img" -- $(bgvm_nic n0 bgboot-r0 52:54:00:10:10:31) $(bgvm_nic n1 bgboot-r1 52:54:00:10:10:32)
-for tap in bgboot-r0 bgboot-r1; do
-        bgvm_wait_tap "$ns" "$tap" || { cat "$work/sr.qemu.log" >&2; fail "qemu made no $tap"; }
-        ip -n "$ns" link set "$tap" master bgboot-br
-        ip -n "$ns" link set "$tap" up
-done
-deadline=$((SECONDS + 480))
-up=
-while [ $SECONDS -lt $deadline ]; do
-        if ip netns exec "$ns" ping -c 1 -W 3 10.10.10.1 >/dev/null 2>&1; then up=1; break; fi
-        kill -0 "${BGVM_PID[sr]}" 2>/dev/null || break
-        sleep 0.2
-done
-[ -n "$up" ] || { tr -d '\r' <"${BGVM_LOG[sr]}" | tail -40; fail "10.10.10.1 never answered"; }
-ip netns exec "$ns" ping -n -i 0.01 -W 1 10.10.10.1 >"$work/stream.log" 2>&1 &
-PING=$!
-bgvm_wait sr "BGSR-DONE" 400 || true
-sleep 2
-kill -INT "$PING"; wait "$PING" 2>/dev/null || true
-PING=
-bgvm_stop sr
+bgvm_boot_stream sr "$img" "$ns" BGSR-DONE 400 bgboot-r0 52:54:00:10:10:31 bgboot-r1 52:54:00:10:10:32 || fail "the machine or its ping stream"
 log=$(tr -d '\r' <"${BGVM_LOG[sr]}")
 echo "---- console ----"; grep -aE "BGSR|bondgend|bond0|switch|Switch" <<<"$log" | tail -60; echo "---- end ----"
 grep -q "BGSR-DONE" <<<"$log" || { tail -60 <<<"$log"; fail "the real root's checks did not finish"; }

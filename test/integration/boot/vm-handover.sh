@@ -44,9 +44,8 @@ done
 ns=bgboot-$$-ho
 work=$(mktemp -d /tmp/bgboot-$$-XXXXXX)
 BGVM_DIR=$work
-PING=
 cleanup() {
-        [ -n "$PING" ] && kill "$PING" 2>/dev/null
+        [ -n "$BGVM_STREAM" ] && kill "$BGVM_STREAM" 2>/dev/null
         bgvm_stop_all
         ip netns del "$ns" 2>/dev/null || true
         if [ "${BGBOOT_KEEP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
@@ -147,28 +146,7 @@ BGVM_WRAP="ip netns exec $ns"
 BGVM_MEM=512
 BGVM_APPEND="boot=bghoroot net.ifnames=0 ${BGHO_APPEND:-}"
 
-# shellcheck disable=SC2046
-bgvm_start ho "$work/ho.img" -- $(bgvm_nic n0 bgboot-h0 52:54:00:10:10:21) $(bgvm_nic n1 bgboot-h1 52:54:00:10:10:22)
-for tap in bgboot-h0 bgboot-h1; do
-        bgvm_wait_tap "$ns" "$tap" || { cat "$work/ho.qemu.log" >&2; fail "qemu made no $tap"; }
-        ip -n "$ns" link set "$tap" master bgboot-br
-        ip -n "$ns" link set "$tap" up
-done
-deadline=$((SECONDS + 480))
-up=
-while [ $SECONDS -lt $deadline ]; do
-        if ip netns exec "$ns" ping -c 1 -W 3 10.10.10.1 >/dev/null 2>&1; then up=1; break; fi
-        kill -0 "${BGVM_PID[ho]}" 2>/dev/null || break
-        sleep 0.2
-done
-[ -n "$up" ] || { tr -d '\r' <"${BGVM_LOG[ho]}" | tail -30; fail "10.10.10.1 never answered"; }
-ip netns exec "$ns" ping -n -i 0.01 -W 1 10.10.10.1 >"$work/stream.log" 2>&1 &
-PING=$!
-bgvm_wait ho "BGHO-DONE" 300 || true
-sleep 2
-kill -INT "$PING"; wait "$PING" 2>/dev/null || true
-PING=
-bgvm_stop ho
+bgvm_boot_stream ho "$work/ho.img" "$ns" BGHO-DONE 300 bgboot-h0 52:54:00:10:10:21 bgboot-h1 52:54:00:10:10:22 || fail "the machine or its ping stream"
 log=$(tr -d '\r' <"${BGVM_LOG[ho]}")
 echo "---- console ----"; grep -aE "BGHO|bondgend|bond0" <<<"$log" | tail -40; echo "---- end ----"
 grep -q "BGHO-DONE" <<<"$log" || fail "the real root's init did not finish"

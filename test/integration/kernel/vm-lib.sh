@@ -204,6 +204,40 @@ bgvm_boot_partner() {
                 ip -n "$ns" link set bgboot-br up
 }
 
+# The handover tests' run under a ping stream: bgvm_boot_stream NAME IMG NS
+# MARKER WAIT TAP0 MAC0 TAP1 MAC1 starts machine NAME from IMG with two
+# NICs joined to NS's bgboot-br (bgvm_boot_partner), waits up to 480 s for
+# the guest's 10.10.10.1 to answer, then pings it every 10 ms into
+# $BGVM_DIR/stream.log until the console shows MARKER (at most WAIT
+# seconds) and 2 s more, and stops the machine. The stream's pid is in
+# BGVM_STREAM meanwhile (a caller's cleanup kills it). 1, with the
+# console's tail, when the guest never answered.
+BGVM_STREAM=
+bgvm_boot_stream() {
+        local name=$1 img=$2 ns=$3 marker=$4 wait=$5 tap0=$6 mac0=$7 tap1=$8 mac1=$9 tap deadline up=
+        # shellcheck disable=SC2046
+        bgvm_start "$name" "$img" -- $(bgvm_nic n0 "$tap0" "$mac0") $(bgvm_nic n1 "$tap1" "$mac1") || return 1
+        for tap in "$tap0" "$tap1"; do
+                bgvm_wait_tap "$ns" "$tap" || { cat "$BGVM_DIR/$name.qemu.log" >&2; bgvm_log "qemu made no $tap"; return 1; }
+                ip -n "$ns" link set "$tap" master bgboot-br
+                ip -n "$ns" link set "$tap" up
+        done
+        deadline=$((SECONDS + 480))
+        while [ $SECONDS -lt $deadline ]; do
+                if ip netns exec "$ns" ping -c 1 -W 3 10.10.10.1 >/dev/null 2>&1; then up=1; break; fi
+                kill -0 "${BGVM_PID[$name]}" 2>/dev/null || break
+                sleep 0.2
+        done
+        [ -n "$up" ] || { tr -d '\r' <"${BGVM_LOG[$name]}" | tail -40 >&2; bgvm_log "10.10.10.1 never answered"; return 1; }
+        ip netns exec "$ns" ping -n -i 0.01 -W 1 10.10.10.1 >"$BGVM_DIR/stream.log" 2>&1 &
+        BGVM_STREAM=$!
+        bgvm_wait "$name" "$marker" "$wait" || true
+        sleep 2
+        kill -INT "$BGVM_STREAM"; wait "$BGVM_STREAM" 2>/dev/null || true
+        BGVM_STREAM=
+        bgvm_stop "$name"
+}
+
 # The boot tests' initramfs-tools images (boot/vm-*.sh):
 # bgvm_itools_conf CONFDIR BUILDDIR: a configuration directory for
 # mkinitramfs -d (MODULES=list with the virtio NIC drivers, gzip) holding
