@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,9 +74,14 @@ bool bg_core_addr_usable(const struct bg_nl_addr *a) {
  * a tentative IPv4 address joins when the event that ends its DAD
  * arrives. IPv6 ones are kept from their first event on, in the kernel's
  * order (bg_fwd_addr6_insert_at(); dumped: they come from a dump, which
- * is in that order already), and announced once usable. */
-void bg_core_addr_event(struct bg_core *c, int family, const uint8_t *a, bool deleted, bool usable, bool dumped) {
-        if (family == AF_INET) {
+ * is in that order already), and announced once usable; optimistic ones
+ * (usable while in DAD) without Override until DAD ends. */
+void bg_core_addr_event(struct bg_core *c, const struct bg_nl_addr *na, bool dumped) {
+        const uint8_t *a = na->addr;
+        bool deleted = na->deleted, usable = bg_core_addr_usable(na);
+        bool optimistic = usable && (na->flags & IFA_F_OPTIMISTIC);
+
+        if (na->family == AF_INET) {
                 uint32_t v;
                 memcpy(&v, a, 4);
                 for (size_t i = 0; i < c->n_addr4; i++)
@@ -88,14 +94,19 @@ void bg_core_addr_event(struct bg_core *c, int family, const uint8_t *a, bool de
                         c->addr4[c->n_addr4++] = v;
                 return;
         }
+        if (na->family != AF_INET6)
+                return;
         for (size_t i = 0; i < c->n_addr6; i++)
                 if (!memcmp(c->addr6[i], a, 16)) {
                         if (deleted) {
                                 c->n_addr6--;
                                 memmove(c->addr6[i], c->addr6[i + 1], (c->n_addr6 - i) * 16);
                                 memmove(&c->addr6_usable[i], &c->addr6_usable[i + 1], c->n_addr6 - i);
-                        } else
+                                memmove(&c->addr6_optimistic[i], &c->addr6_optimistic[i + 1], c->n_addr6 - i);
+                        } else {
                                 c->addr6_usable[i] = usable;
+                                c->addr6_optimistic[i] = optimistic;
+                        }
                         return;
                 }
         if (deleted || c->n_addr6 >= 16)
@@ -103,9 +114,20 @@ void bg_core_addr_event(struct bg_core *c, int family, const uint8_t *a, bool de
         size_t at = dumped ? c->n_addr6 : bg_fwd_addr6_insert_at((const uint8_t (*)[16]) c->addr6, c->n_addr6, a);
         memmove(c->addr6[at + 1], c->addr6[at], (c->n_addr6 - at) * 16);
         memmove(&c->addr6_usable[at + 1], &c->addr6_usable[at], c->n_addr6 - at);
+        memmove(&c->addr6_optimistic[at + 1], &c->addr6_optimistic[at], c->n_addr6 - at);
         memcpy(c->addr6[at], a, 16);
         c->addr6_usable[at] = usable;
+        c->addr6_optimistic[at] = optimistic;
         c->n_addr6++;
+}
+
+bool bg_core_io_ipv6_optimistic(struct bg_fwd *b, const uint8_t addr[16]) {
+        struct bg_core *c = bg_core_of(b);
+
+        for (size_t i = 0; i < c->n_addr6; i++)
+                if (!memcmp(c->addr6[i], addr, 16))
+                        return c->addr6_optimistic[i];
+        return false;
 }
 
 int bg_core_io_bond_addrs(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16],
@@ -128,8 +150,7 @@ void bg_core_read_addresses(struct bg_core *c) {
 
         if (bg_nl_get_addrs(c->rtnl, c->bond.tap_ifindex, &addrs, &n) == 0) {
                 for (size_t i = 0; i < n; i++)
-                        bg_core_addr_event(c, addrs[i].family, addrs[i].addr, false, bg_core_addr_usable(&addrs[i]),
-                                           true);
+                        bg_core_addr_event(c, &addrs[i], true);
                 free(addrs);
         }
 }

@@ -49,7 +49,9 @@ struct bg_nl_addr;
  * failed) duplicate address detection, as ndisc_send_unsol_na() skips
  * IFA_F_TENTATIVE ones that are not also optimistic. */
 bool bg_core_addr_usable(const struct bg_nl_addr *a);
-void bg_core_addr_event(struct bg_core *c, int family, const uint8_t *a, bool deleted, bool usable, bool dumped);
+void bg_core_addr_event(struct bg_core *c, const struct bg_nl_addr *a, bool dumped);
+/* struct bg_fwd_io.ipv6_optimistic */
+bool bg_core_io_ipv6_optimistic(struct bg_fwd *b, const uint8_t addr[16]);
 int bg_core_io_bond_addrs(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16],
                           size_t max6, size_t *n6);
 void bg_core_read_addresses(struct bg_core *c);

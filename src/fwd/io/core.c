@@ -178,6 +178,7 @@ static const struct bg_fwd_io core_io = {
         .bond_addrs = bg_core_io_bond_addrs,
         .bond_groups = bg_core_io_bond_groups,
         .ipv6_router = io_ipv6_router,
+        .ipv6_optimistic = bg_core_io_ipv6_optimistic,
         .arm_igmp = bg_core_arm_igmp,
         .stacked = bg_core_io_stacked,
         .route4 = bg_core_io_route4,

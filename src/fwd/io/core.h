@@ -159,6 +159,7 @@ struct bg_core {
          * place once usable */
         uint8_t addr6[16][16];
         bool addr6_usable[16];
+        bool addr6_optimistic[16];  /* usable, in DAD still (IFA_F_OPTIMISTIC) */
         size_t n_addr4, n_addr6;
         int lock_fd;                /* RUNDIR/BOND.lock, held for the whole run */
         /* Why the last enslave was refused, for the control socket's

@@ -176,7 +176,7 @@ static void nl_event(const struct nlmsghdr *nlh, void *userdata) {
         if (nlh->nlmsg_type == RTM_NEWADDR || nlh->nlmsg_type == RTM_DELADDR) {
                 struct bg_nl_addr a;
                 if (bg_nl_parse_addr(nlh, &a) == 0 && a.ifindex == c->bond.tap_ifindex)
-                        bg_core_addr_event(c, a.family, a.addr, a.deleted, bg_core_addr_usable(&a), false);
+                        bg_core_addr_event(c, &a, false);
                 else if (bg_nl_parse_addr(nlh, &a) == 0)
                         bg_core_stacked_addr(c, &a);
         } else if (nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK) {

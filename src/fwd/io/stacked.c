@@ -6,6 +6,7 @@
  * events as the bond's own addresses are (addr.c): a query at failover
  * time would wait for the RTNL lock the link change holds.
  */
+#include <linux/if_addr.h>
 #include <string.h>
 
 #include "fwd/io/core-int.h"
@@ -75,14 +76,20 @@ void bg_core_stacked_addr(struct bg_core *c, const struct bg_nl_addr *a) {
                         d->v4[d->n4++] = v;
                 }
         } else if (a->family == AF_INET6) {
+                bool optimistic = !gone && (a->flags & IFA_F_OPTIMISTIC);
                 for (size_t i = 0; i < d->n6; i++)
                         if (!memcmp(d->v6[i], a->addr, 16)) {
-                                if (gone)
+                                if (gone) {
                                         memcpy(d->v6[i], d->v6[--d->n6], 16);
+                                        d->v6_optimistic[i] = d->v6_optimistic[d->n6];
+                                } else
+                                        d->v6_optimistic[i] = optimistic;
                                 return;
                         }
-                if (!gone && d->n6 < BG_FWD_DEV_ADDRS)
+                if (!gone && d->n6 < BG_FWD_DEV_ADDRS) {
+                        d->v6_optimistic[d->n6] = optimistic;
                         memcpy(d->v6[d->n6++], a->addr, 16);
+                }
         }
 }
 

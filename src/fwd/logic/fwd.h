@@ -129,8 +129,10 @@ bool bg_fwd_addr_announceable(int family, uint32_t flags);
  * order (ndisc_send_unsol_na()). */
 size_t bg_fwd_addr6_insert_at(const uint8_t (*list)[16], size_t n, const uint8_t addr[16]);
 /* Build an unsolicited neighbour advertisement for addr from mac; router:
- * the Router flag (the bond forwards IPv6). */
-size_t bg_fwd_build_unsol_na(uint8_t *buf, const uint8_t mac[6], const uint8_t addr[16], bool router);
+ * the Router flag (the bond forwards IPv6); Override set unless addr is
+ * optimistic (ndisc.c:ndisc_send_na()). */
+size_t bg_fwd_build_unsol_na(uint8_t *buf, const uint8_t mac[6], const uint8_t addr[16], bool router,
+                             bool optimistic);
 /* Build an ARP request for target from (mac, sip). */
 size_t bg_fwd_build_arp_req(uint8_t *buf, const uint8_t mac[6], uint32_t sip_be, uint32_t tip_be);
 /* A device that may be stacked on the bond, as rtnetlink reports it:
@@ -149,6 +151,7 @@ struct bg_fwd_dev {
         uint8_t plen4[BG_FWD_DEV_ADDRS];   /* v4[i]'s prefix length */
         size_t n4;
         uint8_t v6[BG_FWD_DEV_ADDRS][16];
+        bool v6_optimistic[BG_FWD_DEV_ADDRS];   /* v6[i] is IFA_F_OPTIMISTIC */
         size_t n6;
 };
 /* One device a peer notification speaks for, and the tag its frames leave

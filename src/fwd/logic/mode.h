@@ -203,6 +203,10 @@ struct bg_fwd_io {
         /* Does the bond forward IPv6 (its forwarding sysctl)? The Router
          * flag of its neighbour advertisements. NULL: no. */
         bool (*ipv6_router)(struct bg_fwd *b);
+        /* Is addr, an IPv6 address of the bond, optimistic (IFA_F_OPTIMISTIC,
+         * RFC 4429: announced while still in duplicate address detection)?
+         * Its advertisement then has Override clear. NULL: none is. */
+        bool (*ipv6_optimistic)(struct bg_fwd *b, const uint8_t addr[16]);
         /* Call bg_fwd_igmp_tick() once, usec from now. */
         void (*arm_igmp)(struct bg_fwd *b, uint64_t usec);
         /* The devices stacked on the bond as rtnetlink last told them

@@ -95,7 +95,8 @@ uint8_t *bg_fwd_put_nd_headers(uint8_t *f, const uint8_t dmac[6], const uint8_t 
         return icmp;
 }
 
-size_t bg_fwd_build_unsol_na(uint8_t *f, const uint8_t mac[6], const uint8_t addr[16], bool router) {
+size_t bg_fwd_build_unsol_na(uint8_t *f, const uint8_t mac[6], const uint8_t addr[16], bool router,
+                             bool optimistic) {
         static const uint8_t allnodes[16] = { 0xff, 0x02, [15] = 0x01 };
         static const uint8_t allnodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 };
         uint8_t *ip = f + 14, *icmp;
@@ -103,10 +104,12 @@ size_t bg_fwd_build_unsol_na(uint8_t *f, const uint8_t mac[6], const uint8_t add
 
         /* a neighbour advertisement */
         icmp = bg_fwd_put_nd_headers(f, allnodes_mac, mac, addr, allnodes, icmp_len, 136);
-        /* override, not solicited; Router as the bond's IPv6 forwarding
-         * setting says (ndisc.c:ndisc_send_unsol_na() passes
-         * idev->cnf.forwarding) */
-        icmp[4] = (uint8_t) (0x20 | (router ? 0x80 : 0));
+        /* not solicited; Router as the bond's IPv6 forwarding setting says
+         * (ndisc.c:ndisc_send_unsol_na() passes idev->cnf.forwarding);
+         * Override unless the address is optimistic: ndisc_send_na()
+         * clears it for an IFA_F_OPTIMISTIC address (RFC 4429 3.3, an
+         * optimistic node must not override a neighbour's cache entry) */
+        icmp[4] = (uint8_t) ((optimistic ? 0 : 0x20) | (router ? 0x80 : 0));
         memcpy(icmp + 8, addr, 16);
         icmp[24] = 2, icmp[25] = 1;    /* target link-layer address option */
         memcpy(icmp + 26, mac, 6);
@@ -174,9 +177,10 @@ size_t bg_fwd_notify_walk(const struct bg_fwd_dev *devs, size_t n, int root, str
 }
 
 /* Gratuitous ARPs and unsolicited NAs for one device's addresses, from its
- * MAC, tagged with vid when it is not 0. */
+ * MAC, tagged with vid when it is not 0; opt6[i] (NULL: none) says v6[i]
+ * is optimistic. */
 static void notify_dev(struct bg_fwd *b, struct bg_fwd_port *p, const uint8_t mac[6], uint16_t vid, const uint32_t *v4,
-                       size_t n4, const uint8_t (*v6)[16], size_t n6, bool router) {
+                       size_t n4, const uint8_t (*v6)[16], const bool *opt6, size_t n6, bool router) {
         uint8_t buf[4 + 128];
         struct bg_fwd_frame fr = { .cap = sizeof(buf) - 4 };
         struct bg_fwd_port *out[BG_FWD_MAX_PORTS];
@@ -186,7 +190,7 @@ static void notify_dev(struct bg_fwd *b, struct bg_fwd_port *p, const uint8_t ma
 
                 fr.data = buf + 4;
                 fr.len = i < n4 ? bg_fwd_build_garp(fr.data, mac, v4[i]) :
-                                  bg_fwd_build_unsol_na(fr.data, mac, v6[i - n4], router);
+                                  bg_fwd_build_unsol_na(fr.data, mac, v6[i - n4], router, opt6 && opt6[i - n4]);
                 if (vid)
                         (void) bg_vlan_insert(&fr.data, &fr.len, &fr.vh, 0x8100, vid);
                 /* no port given: the ports the mode transmits it on */
@@ -215,8 +219,10 @@ void bg_fwd_send_peer_notif(struct bg_fwd *b) {
                 p = NULL;
         if (b->io->bond_addrs(b, v4, 16, &n4, v6, 16, &n6) < 0)
                 return;
-        bool router = b->io->ipv6_router && b->io->ipv6_router(b);
-        notify_dev(b, p, b->mac, 0, v4, n4, (const uint8_t (*)[16]) v6, n6, router);
+        bool router = b->io->ipv6_router && b->io->ipv6_router(b), opt6[16] = { false };
+        for (size_t i = 0; i < n6 && b->io->ipv6_optimistic; i++)
+                opt6[i] = b->io->ipv6_optimistic(b, v6[i]);
+        notify_dev(b, p, b->mac, 0, v4, n4, (const uint8_t (*)[16]) v6, opt6, n6, router);
         /* and for the devices stacked on the bond, tagged as their frames
          * leave it */
         if (b->io->stacked) {
@@ -227,7 +233,8 @@ void bg_fwd_send_peer_notif(struct bg_fwd *b) {
 
                 for (size_t i = 0; i < k; i++) {
                         notify_dev(b, p, on[i].dev->mac, on[i].vid, on[i].dev->v4, on[i].dev->n4,
-                                   (const uint8_t (*)[16]) on[i].dev->v6, on[i].dev->n6, router);
+                                   (const uint8_t (*)[16]) on[i].dev->v6, on[i].dev->v6_optimistic, on[i].dev->n6,
+                                   router);
                         n4 += on[i].dev->n4;
                         n6 += on[i].dev->n6;
                 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unsolicited neighbour advertisements of the peer notification, as the
- * kernel sends them (ndisc.c:ndisc_send_unsol_na()): override set,
- * solicited clear, Router from the bond's IPv6 forwarding setting, and
- * never for an address still in duplicate address detection. */
+ * kernel sends them (ndisc.c:ndisc_send_unsol_na()): override set but
+ * for an optimistic address (ndisc_send_na()), solicited clear, Router
+ * from the bond's IPv6 forwarding setting, and never for an address still
+ * in duplicate address detection unless it is optimistic. */
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
 #include <linux/if_addr.h>
@@ -21,21 +22,32 @@ static uint16_t sum(const uint8_t *p, size_t len, uint32_t s) {
 static const uint8_t addr[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
 static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 1 };
 
-static void check_na(bool router) {
+static void check_na(bool router, bool optimistic) {
         uint8_t f[128];
-        size_t len = bg_fwd_build_unsol_na(f, mac, addr, router);
+        size_t len = bg_fwd_build_unsol_na(f, mac, addr, router, optimistic);
         const uint8_t *icmp = f + 54;
+        uint8_t want = (uint8_t) ((router ? 0x80 : 0) | (optimistic ? 0 : 0x20));
 
         cr_assert_eq(len, 86);
         cr_assert_eq(icmp[0], 136);
-        cr_assert_eq(icmp[4], router ? 0xa0 : 0x20, "flags 0x%02x", icmp[4]);
+        cr_assert_eq(icmp[4], want, "router %d optimistic %d: flags 0x%02x, want 0x%02x", router, optimistic, icmp[4],
+                     want);
+        cr_assert_arr_eq(icmp + 8, addr, 16, "target");
+        cr_assert(icmp[24] == 2 && icmp[25] == 1, "target link-layer address option");
         uint32_t ps = sum(f + 22, 32, 0) + 32 + 58;
         cr_assert_eq(sum(icmp, 32, ps), 0xffff, "ICMPv6 checksum");
 }
 
 Test(notify, na_router_flag_follows_forwarding) {
-        check_na(false);
-        check_na(true);
+        check_na(false, false);
+        check_na(true, false);
+}
+
+/* ndisc_send_na() clears Override when the target is IFA_F_OPTIMISTIC;
+ * Router stays as forwarding says */
+Test(notify, na_for_an_optimistic_address_has_no_override) {
+        check_na(false, true);
+        check_na(true, true);
 }
 
 static bool forwarding;
@@ -97,6 +109,65 @@ static size_t stacked(struct bg_fwd *b, const struct bg_fwd_dev **devs, int *roo
         *root = 2;
         return 8;
 }
+/* the peer notification asks which of the bond's addresses is optimistic,
+ * and a stacked device's come with the flag */
+static const uint8_t addr_b[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 3 };
+static int addrs6_two(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16], size_t max6,
+                      size_t *n6) {
+        *n4 = 0;
+        *n6 = 2;
+        memcpy(v6[0], addr, 16);
+        memcpy(v6[1], addr_b, 16);
+        return 0;
+}
+static bool optimistic_b(struct bg_fwd *b, const uint8_t a[16]) {
+        return !memcmp(a, addr_b, 16);
+}
+static struct bg_fwd_dev one_vlan[2];
+static size_t stacked_one_vlan(struct bg_fwd *b, const struct bg_fwd_dev **devs, int *root) {
+        *devs = one_vlan;
+        *root = 2;
+        return 2;
+}
+
+Test(notify, peer_notification_clears_override_for_optimistic_addresses_only) {
+        struct bg_fwd_params p;
+        bg_fwd_params_default(&p, BG_MODE_ACTIVE_BACKUP);
+        p.miimon = 100;
+        struct fake *f = fake_new(BG_MODE_ACTIVE_BACKUP, &p);
+        struct bg_fwd_io io = fake_io;
+        io.bond_addrs = addrs6_two;
+        io.ipv6_optimistic = optimistic_b;
+        io.stacked = stacked_one_vlan;
+        f->b.io = &io;
+        memset(one_vlan, 0, sizeof(one_vlan));
+        one_vlan[0] = (struct bg_fwd_dev){ .ifindex = 2 };
+        one_vlan[1] = (struct bg_fwd_dev){ .ifindex = 3, .link = 2, .vlan_id = 100, .n6 = 2,
+                                           .v6_optimistic = { true, false }, .mac = { 2, 0, 0, 0, 0, 3 } };
+        memcpy(one_vlan[1].v6[0], addr, 16);
+        memcpy(one_vlan[1].v6[1], addr_b, 16);
+        fake_enslave(f, "eth0", true);
+        f->n_log = 0;
+        bg_fwd_send_peer_notif(&f->b);
+        cr_assert_eq(f->n_log, 4, "two NAs of the bond, two of VLAN 100");
+        /* the bond's: addr with Override, addr_b (optimistic) without */
+        cr_expect_eq(f->log[0].data[54 + 4], 0x20);
+        cr_expect_eq(f->log[0].data[54 + 8 + 15], 2);
+        cr_expect_eq(f->log[1].data[54 + 4], 0x00, "optimistic: no Override");
+        cr_expect_eq(f->log[1].data[54 + 8 + 15], 3);
+        /* VLAN 100's, tagged (4 bytes on): here addr is the optimistic one */
+        cr_expect_eq(f->log[2].data[58 + 4], 0x00, "the VLAN's optimistic address: no Override");
+        cr_expect_eq(f->log[2].data[58 + 8 + 15], 2);
+        cr_expect_eq(f->log[3].data[58 + 4], 0x20);
+        /* each checksum covers the flags it carries */
+        for (unsigned i = 0; i < 4; i++) {
+                const uint8_t *ip = f->log[i].data + (i < 2 ? 14 : 18);
+                uint32_t ps = sum(ip + 8, 32, 0) + 32 + 58;
+                cr_expect_eq(sum(ip + 40, 32, ps), 0xffff, "NA %u: ICMPv6 checksum", i);
+        }
+        fake_free(f);
+}
+
 static int addrs4(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16], size_t max6,
                   size_t *n6) {
         *n4 = 1;
