@@ -32,6 +32,11 @@
  * one element (bg_ingress_link_local()), no rule. The address test comes
  * first: an ordinary frame costs a 6-byte load, a mask and a compare more
  * than the bare drop did.
+ *
+ * Each port also gets an egress chain (Linux 5.16) that drops what the
+ * host stack sends on the port: only frames carrying bondgend's mark
+ * (BG_PORT_MARK, set on its packet sockets) and frames to a link-local
+ * group (another program's LLDP or EAPOL on the port) leave (fill_rule_out()).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -256,15 +261,12 @@ static void fill_rule_lacp(struct nlmsghdr *nlh, const void *arg) {
         mnl_attr_nest_end(nlh, list);
 }
 
-/* ether daddr & ff:ff:ff:ff:ff:f0 == 01:80:c2:00:00:00 meta iif @rxoff accept */
-static void fill_rule_ll(struct nlmsghdr *nlh, const void *arg) {
-        const struct chain_arg *a = arg;
+/* ether daddr & ff:ff:ff:ff:ff:f0 == 01:80:c2:00:00:00: the IEEE 802.1D
+ * link-local groups (is_link_local_ether_addr()) */
+static void put_ll_group_match(struct nlmsghdr *nlh) {
         const uint8_t mask[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xf0 }, zero[6] = { 0 };
-        struct nlattr *list, *elem, *data;
+        struct nlattr *elem, *data;
 
-        mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, a->in->table);
-        mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, a->port);
-        list = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
         put_payload(nlh, NFT_PAYLOAD_LL_HEADER, 0, 6);
         put_expr_start(nlh, "bitwise", &elem, &data);
         mnl_attr_put_u32(nlh, NFTA_BITWISE_SREG, htonl(NFT_REG_1));
@@ -274,6 +276,17 @@ static void fill_rule_ll(struct nlmsghdr *nlh, const void *arg) {
         put_data(nlh, NFTA_BITWISE_XOR, zero, 6);
         put_expr_end(nlh, elem, data);
         put_cmp(nlh, NFT_CMP_EQ, ll_group, 6);
+}
+
+/* ether daddr & ff:ff:ff:ff:ff:f0 == 01:80:c2:00:00:00 meta iif @rxoff accept */
+static void fill_rule_ll(struct nlmsghdr *nlh, const void *arg) {
+        const struct chain_arg *a = arg;
+        struct nlattr *list, *elem, *data;
+
+        mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, a->in->table);
+        mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, a->port);
+        list = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+        put_ll_group_match(nlh);
         put_meta(nlh, NFT_META_IIF);
         put_expr_start(nlh, "lookup", &elem, &data);
         mnl_attr_put_u32(nlh, NFTA_LOOKUP_SREG, htonl(NFT_REG_1));
@@ -283,12 +296,18 @@ static void fill_rule_ll(struct nlmsghdr *nlh, const void *arg) {
         mnl_attr_nest_end(nlh, list);
 }
 
-/* egress rule: meta mark != BG_PORT_MARK drop. The host stack's own
- * frames (IPv6 autoconfiguration once someone re-enables it, ARP) must not
- * leave a port either: from a backup port with the bond MAC they would
- * teach the switch to send the bond's traffic where it is not received. */
-static void fill_rule(struct nlmsghdr *nlh, const void *arg) {
-        const struct chain_arg *a = arg;
+/* egress rules:
+ *   ether daddr & ff:ff:ff:ff:ff:f0 == 01:80:c2:00:00:00 accept
+ *   meta mark != BG_PORT_MARK drop
+ * The host stack's own frames (IPv6 autoconfiguration once someone
+ * re-enables it, ARP) must not leave a port: from a backup port with the
+ * bond MAC they would teach the switch to send the bond's traffic where it
+ * is not received. Frames to an IEEE 802.1D link-local group are let out:
+ * a kernel bond lets a program send on a port with a packet socket, and
+ * lldpd, ladvd and 802.1X supplicants (EAPOL) do so to these groups, which
+ * a switch never forwards or learns from and the host stack never sends
+ * to by itself. */
+static void fill_rule_out(struct nlmsghdr *nlh, const struct chain_arg *a, bool ll) {
         uint32_t mark = BG_PORT_MARK;   /* host order, as the register holds it */
         struct nlattr *list;
         char name[32];
@@ -297,10 +316,23 @@ static void fill_rule(struct nlmsghdr *nlh, const void *arg) {
         mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, a->in->table);
         mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, name);
         list = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
-        put_meta(nlh, NFT_META_MARK);
-        put_cmp(nlh, NFT_CMP_NEQ, &mark, sizeof(mark));
-        put_verdict(nlh, NF_DROP);
+        if (ll) {
+                put_ll_group_match(nlh);
+                put_verdict(nlh, NF_ACCEPT);
+        } else {
+                put_meta(nlh, NFT_META_MARK);
+                put_cmp(nlh, NFT_CMP_NEQ, &mark, sizeof(mark));
+                put_verdict(nlh, NF_DROP);
+        }
         mnl_attr_nest_end(nlh, list);
+}
+
+static void fill_rule_out_ll(struct nlmsghdr *nlh, const void *arg) {
+        fill_rule_out(nlh, arg, true);
+}
+
+static void fill_rule_out_mark(struct nlmsghdr *nlh, const void *arg) {
+        fill_rule_out(nlh, arg, false);
 }
 
 int bg_ingress_open(const char *bond, bool lacp, struct bg_ingress **out) {
@@ -394,9 +426,11 @@ int bg_ingress_drop(struct bg_ingress *in, const char *port, bool on) {
                 if (call(in, NFT_MSG_NEWCHAIN, NLM_F_CREATE, fill_chain, &a) < 0)
                         return -EIO;
         }
-        /* the egress hook is newer (Linux 5.16): without it, ingress only */
+        /* the egress hook is newer (Linux 5.16): without it, ingress only;
+         * the link-local exception first, then the drop (or no chain) */
         if (call(in, NFT_MSG_NEWCHAIN, NLM_F_CREATE, fill_chain, &e) == 0 &&
-            call(in, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, fill_rule, &e) < 0)
+            (call(in, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, fill_rule_out_ll, &e) < 0 ||
+             call(in, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, fill_rule_out_mark, &e) < 0))
                 (void) call(in, NFT_MSG_DELCHAIN, 0, fill_chain, &(struct chain_arg){ in, port, false, true });
         return r;
 }
