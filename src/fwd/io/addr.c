@@ -14,6 +14,7 @@
 
 #include "fwd/io/core-int.h"
 #include "netlink/netlink.h"
+#include "util/util.h"
 
 int bg_fwd_add_address(struct bg_nl *nl, int ifindex, const struct bg_addr *addr) {
         struct bg_nl_addr a = { .ifindex = ifindex, .family = addr->family, .prefixlen = addr->prefixlen };
@@ -202,36 +203,28 @@ void bg_core_configure_l3(struct bg_core *c, const char *name, int ifindex, cons
 
 /* ---- the bond's multicast groups (resend_igmp) ---- */
 
-/* From /proc/net/igmp and /proc/net/igmp6, the host stack's own lists:
- * rtnetlink does not report memberships. The all-hosts and all-nodes
- * groups and node-local scope are never reported, as in the kernel's
- * igmp.c and mcast.c. */
-int bg_core_io_bond_groups(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16],
-                           size_t max6, size_t *n6) {
-        char line[256], dev[32];
-        bool ours = false;
+/* From /proc/net/igmp, /proc/net/mcfilter and /proc/net/igmp6, the host
+ * stack's own lists: rtnetlink does not report memberships, their source
+ * filters or the IGMP version (bg_fwd_parse_igmp4()). The all-hosts and
+ * all-nodes groups and node-local scope are never reported, as in the
+ * kernel's igmp.c and mcast.c. */
+int bg_core_io_bond_groups(struct bg_fwd *b, struct bg_fwd_groups *g) {
+        _cleanup_free_ char *igmp = NULL, *mcf = NULL, *llm = NULL;
+        char line[256];
         FILE *f;
 
-        *n4 = *n6 = 0;
-        if ((f = fopen("/proc/net/igmp", "re"))) {
-                while (fgets(line, sizeof(line), f)) {
-                        unsigned long g;
-                        int idx;
-                        if (line[0] != '\t') {
-                                ours = sscanf(line, "%d %31[^ :\t]", &idx, dev) == 2 && !strcmp(dev, b->name);
-                                continue;
-                        }
-                        if (!ours || sscanf(line, " %lx", &g) != 1)
-                                continue;
-                        uint32_t v = (uint32_t) g;   /* printed as the raw network-order word */
-                        if (v != htonl(0xe0000001u) && *n4 < max4)
-                                v4[(*n4)++] = v;
-                }
-                fclose(f);
+        g->n4 = g->n6 = 0;
+        g->igmp_version = 3;
+        if (bg_read_file("/proc/net/igmp", 1 << 22, &igmp, NULL) == 0) {
+                (void) bg_read_file("/proc/net/mcfilter", 1 << 22, &mcf, NULL);
+                /* igmp_link_local_mcast_reports, on by default */
+                bool llm_on = bg_read_file("/proc/sys/net/ipv4/igmp_link_local_mcast_reports", 64, &llm, NULL) < 0 ||
+                              atoi(llm) != 0;
+                bg_fwd_parse_igmp4(igmp, mcf, b->tap_ifindex, llm_on, g);
         }
         if ((f = fopen("/proc/net/igmp6", "re"))) {
                 while (fgets(line, sizeof(line), f)) {
-                        char hex[33];
+                        char hex[33], dev[32];
                         uint8_t a[16];
                         int idx;
                         if (sscanf(line, "%d %31s %32s", &idx, dev, hex) != 3 || strcmp(dev, b->name) ||
@@ -243,9 +236,9 @@ int bg_core_io_bond_groups(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *
                                 a[i] = (uint8_t) x;
                         }
                         static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
-                        if ((a[1] & 0x0f) < 2 || !memcmp(a, all_nodes, 16) || *n6 >= max6)
+                        if ((a[1] & 0x0f) < 2 || !memcmp(a, all_nodes, 16) || g->n6 >= BG_FWD_MAX_GROUPS6)
                                 continue;
-                        memcpy(v6[(*n6)++], a, 16);
+                        memcpy(g->v6[g->n6++], a, 16);
                 }
                 fclose(f);
         }

@@ -96,7 +96,39 @@ const char *bg_fwd_link_name(enum bg_fwd_link l);
 
 /* ---- mcast.c: membership reports after a failover (resend_igmp) ---- */
 #define BG_FWD_IGMP_INTERVAL_USEC 200000u   /* HZ/5, bond_resend_igmp_join_requests_delayed() */
-size_t bg_fwd_build_igmp2_report(uint8_t *buf, const uint8_t mac[6], uint32_t src_be, uint32_t group_be);
+#define BG_FWD_GROUP_SRCS 32                /* sources kept per IPv4 group */
+#define BG_FWD_MAX_GROUPS4 32
+#define BG_FWD_MAX_GROUPS6 16
+/* An IPv4 group of the bond as an IGMPv3 Current-State Record tells it
+ * (RFC 3376 4.2.12): its filter mode and the record's sources. */
+struct bg_fwd_group4 {
+        uint32_t group;                 /* network byte order */
+        bool include;                   /* MODE_IS_INCLUDE, else MODE_IS_EXCLUDE */
+        size_t n_src;
+        uint32_t src[BG_FWD_GROUP_SRCS];   /* network byte order */
+};
+/* The bond's groups, and the IGMP version its reports take (1, 2 or 3:
+ * igmp.c's IGMP_V1_SEEN() / IGMP_V2_SEEN(), a querier of that version
+ * heard lately or force_igmp_version). */
+struct bg_fwd_groups {
+        int igmp_version;
+        struct bg_fwd_group4 v4[BG_FWD_MAX_GROUPS4];
+        size_t n4;
+        uint8_t v6[BG_FWD_MAX_GROUPS6][16];
+        size_t n6;
+};
+/* One membership report for group g, as the kernel's ip_mc_rejoin_groups()
+ * has it sent: version 1 or 2 a report to the group (igmp_send_report()),
+ * version 3 a report to 224.0.0.22 with g's Current-State Record
+ * (igmpv3_send_report() for one group); IP TOS 0xc0, DF, TTL 1, Router
+ * Alert. Returns the frame's length, 0 when cap is too small. */
+size_t bg_fwd_build_igmp_report(uint8_t *buf, size_t cap, const uint8_t mac[6], uint32_t src_be, int version,
+                                const struct bg_fwd_group4 *g);
+/* The IPv4 part of g (igmp_version, v4, n4) for the device ifindex from
+ * the texts of /proc/net/igmp and /proc/net/mcfilter; llm_reports: the
+ * igmp_link_local_mcast_reports sysctl (224.0.0.x groups are reported). */
+void bg_fwd_parse_igmp4(const char *igmp, const char *mcfilter, int ifindex, bool llm_reports,
+                        struct bg_fwd_groups *g);
 /* One MLDv2 report with a record per group (at most 16). */
 size_t bg_fwd_build_mld2_report(uint8_t *buf, size_t cap, const uint8_t mac[6], const uint8_t src[16],
                                 const uint8_t (*groups)[16], size_t n);

@@ -5,38 +5,202 @@
  * next query (125 s by default) it would send the bond's multicast there.
  * The kernel has the host stack report every group again through the bond
  * when the active port changes (bond_main.c:bond_change_active_slave(),
- * bond_resend_igmp_join_requests_delayed()): resend_igmp rounds, the first
- * at once and then one every 200 ms. bondgend cannot make the host stack
- * do that through a TAP, so it builds the reports itself: an IGMPv2
- * membership report (RFC 2236) per IPv4 group and one MLDv2 report
- * (RFC 3810) listing the IPv6 groups, on the active port.
+ * bond_resend_igmp_join_requests_delayed(): NETDEV_RESEND_IGMP):
+ * resend_igmp rounds, the first at once and then one every 200 ms.
+ * bondgend cannot make the host stack do that through a TAP, so it builds
+ * the reports itself, as igmp.c:ip_mc_rejoin_groups() and
+ * mcast.c:ipv6_mc_rejoin_groups() send them, on the active port:
+ *  - IPv4: one report per group but 224.0.0.1 (and 224.0.0.x unless the
+ *    igmp_link_local_mcast_reports sysctl is on, its default), in the
+ *    interface's IGMP version: IGMPv1 or IGMPv2 reports (RFC 1112, RFC
+ *    2236) to the group when a querier of that version was heard lately
+ *    or force_igmp_version says so (IGMP_V1_SEEN(), IGMP_V2_SEEN()), else
+ *    an IGMPv3 report (RFC 3376) to 224.0.0.22 holding that group's
+ *    Current-State Record (igmpv3_send_report() for one group:
+ *    MODE_IS_EXCLUDE, or MODE_IS_INCLUDE for a source-specific join, with
+ *    its sources);
+ *  - IPv6: one MLDv2 report (RFC 3810) listing the groups
+ *    (mld_send_report()).
  */
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 
 #include "fwd/logic/fwd.h"
 
-size_t bg_fwd_build_igmp2_report(uint8_t *f, const uint8_t mac[6], uint32_t src_be, uint32_t group_be) {
-        const uint8_t *g = (const uint8_t *) &group_be;
-        uint8_t *ip = f + 14, *igmp = f + 14 + 24;
+/* Ethernet and IPv4 headers of a report to dst (TOS 0xc0, DF, TTL 1,
+ * Router Alert: igmp_send_report(), igmpv3_newpack()); returns where the
+ * IGMP message goes (f + 38). */
+static uint8_t *put_igmp_headers(uint8_t *f, const uint8_t mac[6], uint32_t src_be, uint32_t dst_be, size_t igmp_len) {
+        const uint8_t *d = (const uint8_t *) &dst_be;
+        uint8_t *ip = f + 14;
 
-        memset(f, 0, 60);
-        /* 01:00:5e + the group's low 23 bits */
-        f[0] = 0x01, f[1] = 0x00, f[2] = 0x5e, f[3] = g[1] & 0x7f, f[4] = g[2], f[5] = g[3];
+        memset(f, 0, 38 + igmp_len);
+        /* 01:00:5e + the destination's low 23 bits */
+        f[0] = 0x01, f[1] = 0x00, f[2] = 0x5e, f[3] = d[1] & 0x7f, f[4] = d[2], f[5] = d[3];
         memcpy(f + 6, mac, 6);
         f[12] = 0x08, f[13] = 0x00;
         ip[0] = 0x46;                  /* version 4, 24-byte header: Router Alert */
-        ip[3] = 24 + 8;
+        ip[1] = 0xc0;                  /* TOS: internetwork control */
+        ip[2] = (uint8_t) ((24 + igmp_len) >> 8), ip[3] = (uint8_t) (24 + igmp_len);
+        ip[6] = 0x40;                  /* DF; the ID stays 0 (ip_select_ident() with DF and no socket) */
         ip[8] = 1;                     /* TTL 1 */
         ip[9] = 2;                     /* IGMP */
         memcpy(ip + 12, &src_be, 4);
-        memcpy(ip + 16, &group_be, 4);
+        memcpy(ip + 16, &dst_be, 4);
         ip[20] = 0x94, ip[21] = 0x04;  /* Router Alert, RFC 2113 */
         bg_fwd_put_csum(ip + 10, ip, 24);
-        igmp[0] = 0x16;                /* version 2 membership report */
-        memcpy(igmp + 4, &group_be, 4);
-        bg_fwd_put_csum(igmp + 2, igmp, 8);
-        return 60;
+        return f + 38;
+}
+
+size_t bg_fwd_build_igmp_report(uint8_t *f, size_t cap, const uint8_t mac[6], uint32_t src_be, int version,
+                                const struct bg_fwd_group4 *g) {
+        uint8_t *igmp;
+
+        if (version == 1 || version == 2) {
+                if (cap < 46)
+                        return 0;
+                igmp = put_igmp_headers(f, mac, src_be, g->group, 8);
+                igmp[0] = version == 1 ? 0x12 : 0x16;   /* IGMP_HOST_MEMBERSHIP_REPORT, IGMPV2_... */
+                memcpy(igmp + 4, &g->group, 4);
+                bg_fwd_put_csum(igmp + 2, igmp, 8);
+                return 46;
+        }
+        size_t n = g->n_src < BG_FWD_GROUP_SRCS ? g->n_src : BG_FWD_GROUP_SRCS, len = 8 + 8 + 4 * n;
+        if (cap < 38 + len)
+                return 0;
+        igmp = put_igmp_headers(f, mac, src_be, htonl(0xe0000016u), len);   /* IGMPV3_ALL_MCR */
+        igmp[0] = 0x22;                /* IGMPV3_HOST_MEMBERSHIP_REPORT */
+        igmp[7] = 1;                   /* one group record */
+        uint8_t *r = igmp + 8;
+        r[0] = g->include ? 1 : 2;     /* MODE_IS_INCLUDE, MODE_IS_EXCLUDE */
+        r[2] = (uint8_t) (n >> 8), r[3] = (uint8_t) n;
+        memcpy(r + 4, &g->group, 4);
+        memcpy(r + 8, g->src, 4 * n);
+        bg_fwd_put_csum(igmp + 2, igmp, len);
+        return 38 + len;
+}
+
+/* Copy the line at *p (without its newline) to buf; *p moves past it. */
+static bool next_line(const char **p, char *buf, size_t cap) {
+        const char *s = *p, *e;
+        size_t n;
+
+        if (!s || !*s)
+                return false;
+        e = strchr(s, '\n');
+        n = e ? (size_t) (e - s) : strlen(s);
+        *p = e ? e + 1 : s + n;
+        if (n >= cap)
+                n = cap - 1;
+        memcpy(buf, s, n);
+        buf[n] = 0;
+        return true;
+}
+
+/* What /proc/net/mcfilter says of one group: each source with the count
+ * of include-mode and exclude-mode filters that name it. */
+struct srcs {
+        size_t n;
+        uint32_t src[BG_FWD_GROUP_SRCS];
+        unsigned long inc[BG_FWD_GROUP_SRCS], exc[BG_FWD_GROUP_SRCS];
+};
+
+/* The group's Current-State Record as add_grec() fills it for
+ * MODE_IS_INCLUDE / MODE_IS_EXCLUDE (is_in()). The kernel's filter mode
+ * is EXCLUDE while any exclude-mode filter is on the group
+ * (pmc->sfcount[MCAST_EXCLUDE]); /proc shows the group's users and each
+ * source's counts, not that count, so it is inferred: a group without
+ * sources, with a source some filter excludes, or with a user that names
+ * no source (any-source joins: the common case) is EXCLUDE, listing the
+ * sources every exclude-mode filter excludes and no include-mode one
+ * names; otherwise INCLUDE, listing its sources. Left undecidable: an
+ * any-source join beside a source-specific join naming several sources
+ * reads as INCLUDE. */
+static void record_of(struct bg_fwd_group4 *g, unsigned users, const struct srcs *s) {
+        unsigned long sum_inc = 0, max_inc = 0;
+        bool exc = false;
+
+        for (size_t i = 0; i < s->n; i++) {
+                sum_inc += s->inc[i];
+                if (s->inc[i] > max_inc)
+                        max_inc = s->inc[i];
+                exc |= s->exc[i] > 0;
+        }
+        g->include = s->n && !exc && sum_inc >= users;
+        g->n_src = 0;
+        /* exclude-mode filters: the users that are not include-mode ones
+         * (each of those names at least one source) */
+        unsigned long n_exc = users > max_inc ? users - max_inc : 0;
+        for (size_t i = 0; i < s->n; i++)
+                if (g->include || (!s->inc[i] && s->exc[i] == n_exc))
+                        g->src[g->n_src++] = s->src[i];
+}
+
+void bg_fwd_parse_igmp4(const char *igmp, const char *mcfilter, int ifindex, bool llm_reports,
+                        struct bg_fwd_groups *g) {
+        static const struct srcs none;
+        unsigned users[BG_FWD_MAX_GROUPS4];
+        struct srcs *srcs[BG_FWD_MAX_GROUPS4] = { NULL };
+        struct srcs all[BG_FWD_MAX_GROUPS4];
+        char line[256];
+        bool ours = false;
+
+        g->igmp_version = 3;
+        g->n4 = 0;
+        /* "IDX\tNAME : COUNT QUERIER" then "\t\t\t\tGROUP USERS TIMER\t\tREPORTER"
+         * per group (igmp_mc_seq_show(); GROUP is the raw network-order
+         * word, QUERIER V1/V2/V3 as IGMP_V1_SEEN()/IGMP_V2_SEEN() say) */
+        while (next_line(&igmp, line, sizeof(line))) {
+                char dev[32], q[8] = "";
+                unsigned long gw;
+                unsigned u;
+                int idx, count;
+
+                if (line[0] != '\t') {
+                        ours = sscanf(line, "%d %31[^ :\t] : %d %7s", &idx, dev, &count, q) >= 2 && idx == ifindex;
+                        if (ours)
+                                g->igmp_version = !strcmp(q, "V1") ? 1 : !strcmp(q, "V2") ? 2 : 3;
+                        continue;
+                }
+                if (!ours || sscanf(line, " %lx %u", &gw, &u) != 2 || g->n4 >= BG_FWD_MAX_GROUPS4)
+                        continue;
+                uint32_t v = (uint32_t) gw;
+                if (v == htonl(0xe0000001u))                   /* IGMP_ALL_HOSTS */
+                        continue;
+                if ((ntohl(v) & 0xffffff00u) == 0xe0000000u && !llm_reports)   /* ipv4_is_local_multicast() */
+                        continue;
+                users[g->n4] = u;
+                g->v4[g->n4++] = (struct bg_fwd_group4){ .group = v };
+        }
+        /* "IDX NAME MCA SRC INC EXC", MCA and SRC in host order
+         * (ip_mcf_seq_show()) */
+        while (mcfilter && next_line(&mcfilter, line, sizeof(line))) {
+                unsigned long inc, exc;
+                unsigned mca, src;
+                int idx;
+
+                if (sscanf(line, "%d %*s 0x%x 0x%x %lu %lu", &idx, &mca, &src, &inc, &exc) != 5 || idx != ifindex)
+                        continue;
+                for (size_t i = 0; i < g->n4; i++) {
+                        if (g->v4[i].group != htonl(mca))
+                                continue;
+                        if (!srcs[i]) {
+                                srcs[i] = &all[i];
+                                srcs[i]->n = 0;
+                        }
+                        struct srcs *s = srcs[i];
+                        if (s->n < BG_FWD_GROUP_SRCS) {
+                                s->src[s->n] = htonl(src);
+                                s->inc[s->n] = inc;
+                                s->exc[s->n++] = exc;
+                        }
+                        break;
+                }
+        }
+        for (size_t i = 0; i < g->n4; i++)
+                record_of(&g->v4[i], users[i], srcs[i] ? srcs[i] : &none);
 }
 
 size_t bg_fwd_build_mld2_report(uint8_t *f, size_t cap, const uint8_t mac[6], const uint8_t src[16],
@@ -73,13 +237,16 @@ size_t bg_fwd_build_mld2_report(uint8_t *f, size_t cap, const uint8_t mac[6], co
 
 static void send_round(struct bg_fwd *b) {
         struct bg_fwd_port *p = b->active;
-        uint32_t g4[32], a4[16];
-        uint8_t g6[16][16], a6[16][16], src6[16] = { 0 };
-        size_t n4 = 0, n6 = 0, na4 = 0, na6 = 0;
-        uint8_t buf[62 + 8 + 20 * 16];
+        struct bg_fwd_groups g;
+        uint32_t a4[16];
+        uint8_t a6[16][16], src6[16] = { 0 };
+        size_t na4 = 0, na6 = 0;
+        uint8_t buf[62 + 8 + 20 * BG_FWD_MAX_GROUPS6];
         struct bg_fwd_frame fr = { .data = buf, .cap = sizeof(buf) };
 
-        if (!p || !b->io->bond_groups || b->io->bond_groups(b, g4, 32, &n4, g6, 16, &n6) < 0)
+        memset(&g, 0, sizeof(g));
+        g.igmp_version = 3;
+        if (!p || !b->io->bond_groups || b->io->bond_groups(b, &g) < 0)
                 return;
         if (b->io->bond_addrs)
                 (void) b->io->bond_addrs(b, a4, 16, &na4, a6, 16, &na6);
@@ -89,16 +256,21 @@ static void send_round(struct bg_fwd *b) {
                         memcpy(src6, a6[i], 16);
                         break;
                 }
-        for (size_t i = 0; i < n4; i++) {
-                fr.len = bg_fwd_build_igmp2_report(buf, b->mac, na4 ? a4[0] : 0, g4[i]);
-                (void) b->io->send(b, p, &fr);
-        }
-        if (n6) {
-                fr.len = bg_fwd_build_mld2_report(buf, sizeof(buf), b->mac, src6, (const uint8_t (*)[16]) g6, n6);
+        /* from the bond's address (the route's source; 0.0.0.0 without
+         * one, as igmpv3_get_srcaddr() gives) */
+        for (size_t i = 0; i < g.n4; i++) {
+                fr.len = bg_fwd_build_igmp_report(buf, sizeof(buf), b->mac, na4 ? a4[0] : 0, g.igmp_version,
+                                                  &g.v4[i]);
                 if (fr.len)
                         (void) b->io->send(b, p, &fr);
         }
-        bg_fwd_logf(b, LOG_DEBUG, "resent membership reports on %s (%zu IGMP, %zu MLD groups)", p->name, n4, n6);
+        if (g.n6) {
+                fr.len = bg_fwd_build_mld2_report(buf, sizeof(buf), b->mac, src6, (const uint8_t (*)[16]) g.v6, g.n6);
+                if (fr.len)
+                        (void) b->io->send(b, p, &fr);
+        }
+        bg_fwd_logf(b, LOG_DEBUG, "resent membership reports on %s (%zu IGMPv%d, %zu MLD groups)", p->name, g.n4,
+                    g.igmp_version, g.n6);
 }
 
 void bg_fwd_igmp_tick(struct bg_fwd *b) {

@@ -179,6 +179,8 @@ struct bg_fwd_mode_ops {
         void (*status_port)(struct bg_fwd *b, struct bg_fwd_port *p, struct bg_fwd_stw *w);
 };
 
+struct bg_fwd_groups;
+
 /* The I/O the logic (monitor, selection, modes) needs from the core; the
  * unit tests plug in fakes. */
 struct bg_fwd_io {
@@ -196,10 +198,10 @@ struct bg_fwd_io {
          * NIC still negotiating reports 0 when it is enslaved, so the
          * kernel's bond_update_speed_duplex() runs on every link-up. */
         void (*port_speed)(struct bg_fwd *b, struct bg_fwd_port *p);
-        /* The multicast groups the bond (TAP) has joined: IPv4 in network
-         * byte order, IPv6 as 16 bytes each (resend_igmp). */
-        int (*bond_groups)(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4,
-                           uint8_t (*v6)[16], size_t max6, size_t *n6);
+        /* The multicast groups the bond (TAP) has joined and the IGMP
+         * version of its reports (struct bg_fwd_groups, fwd.h;
+         * resend_igmp). */
+        int (*bond_groups)(struct bg_fwd *b, struct bg_fwd_groups *g);
         /* Does the bond forward IPv6 (its forwarding sysctl)? The Router
          * flag of its neighbour advertisements. NULL: no. */
         bool (*ipv6_router)(struct bg_fwd *b);

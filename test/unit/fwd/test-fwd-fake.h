@@ -69,15 +69,26 @@ static inline int fake_bond_mac(struct bg_fwd *b, const uint8_t mac[6]) {
 }
 
 /* 239.1.2.3 and 239.200.0.9; ff05::1:3 */
-static inline int fake_groups(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16],
-                              size_t max6, size_t *n6) {
-        static const uint8_t g4[2][4] = { { 239, 1, 2, 3 }, { 239, 200, 0, 9 } };
+/* the bond's groups: 239.1.2.3 and 239.200.0.9 joined for any source,
+ * 232.1.1.1 source-specific from 10.9.9.9 and 10.9.9.8; ff05::1:3; the
+ * IGMP version a test sets (0: the default, 3) */
+static int fake_igmp_version;
+static inline int fake_groups(struct bg_fwd *b, struct bg_fwd_groups *g) {
+        static const uint8_t g4[3][4] = { { 239, 1, 2, 3 }, { 239, 200, 0, 9 }, { 232, 1, 1, 1 } };
+        static const uint8_t s4[2][4] = { { 10, 9, 9, 9 }, { 10, 9, 9, 8 } };
         static const uint8_t g6[16] = { 0xff, 0x05, [13] = 1, [15] = 3 };
-        *n4 = 2;
-        memcpy(&v4[0], g4[0], 4);
-        memcpy(&v4[1], g4[1], 4);
-        *n6 = 1;
-        memcpy(v6[0], g6, 16);
+        g->igmp_version = fake_igmp_version ? fake_igmp_version : 3;
+        g->n4 = 3;
+        for (int i = 0; i < 3; i++) {
+                memset(&g->v4[i], 0, sizeof(g->v4[i]));
+                memcpy(&g->v4[i].group, g4[i], 4);
+        }
+        g->v4[2].include = true;
+        g->v4[2].n_src = 2;
+        memcpy(&g->v4[2].src[0], s4[0], 4);
+        memcpy(&g->v4[2].src[1], s4[1], 4);
+        g->n6 = 1;
+        memcpy(g->v6[0], g6, 16);
         return 0;
 }
 

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* resend_igmp: after the active port changes, resend_igmp rounds of
- * membership reports (an IGMPv2 report per IPv4 group, one MLDv2 report
- * for the IPv6 groups) on the new active port, the first at once and the
- * rest 200 ms apart (bond_main.c:bond_resend_igmp_join_requests_delayed()). */
+ * membership reports on the new active port, the first at once and the
+ * rest 200 ms apart (bond_main.c:bond_resend_igmp_join_requests_delayed()),
+ * as igmp.c:ip_mc_rejoin_groups() sends them: per IPv4 group one IGMPv3
+ * report with its Current-State Record, or an IGMPv1/v2 report when the
+ * bond's IGMP version says so; one MLDv2 report for the IPv6 groups. */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <stdio.h>
 
 #include "test-fwd-fake.h"
 
@@ -59,7 +63,7 @@ Test(mcast, failover_resends_reports_resend_igmp_times_200ms_apart) {
                         igmp += is_igmp(&f->log[i]);
                         mld += is_mld(&f->log[i]);
                 }
-                cr_assert_eq(igmp, 2, "round %d: %u IGMP reports", round, igmp);
+                cr_assert_eq(igmp, 3, "round %d: %u IGMP reports, one per group", round, igmp);
                 cr_assert_eq(mld, 1, "round %d: %u MLD reports", round, mld);
                 if (round < 3) {
                         cr_assert_eq(f->n_armed, (unsigned) round);
@@ -73,33 +77,84 @@ Test(mcast, failover_resends_reports_resend_igmp_times_200ms_apart) {
         fake_free(f);
 }
 
+/* The frames byte for byte (worked out by hand from RFC 3376 4.2 and RFC
+ * 2236 2, checksums included): bond MAC 02:00:00:00:00:01, from 10.0.0.2 */
+static const uint8_t mac1[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+static const uint8_t v3_any[54] = {
+        0x01, 0x00, 0x5e, 0x00, 0x00, 0x16, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00,
+        /* IPv4: TOS 0xc0, length 40, ID 0, DF, TTL 1, IGMP, 10.0.0.2 > 224.0.0.22, Router Alert */
+        0x46, 0xc0, 0x00, 0x28, 0x00, 0x00, 0x40, 0x00, 0x01, 0x02, 0xf9, 0xf7, 0x0a, 0x00, 0x00, 0x02,
+        0xe0, 0x00, 0x00, 0x16, 0x94, 0x04, 0x00, 0x00,
+        /* IGMPv3 report, one record: MODE_IS_EXCLUDE, no source, 239.1.2.3 */
+        0x22, 0x00, 0xea, 0xf9, 0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0xef, 0x01, 0x02, 0x03,
+};
+static const uint8_t v3_ssm[62] = {
+        0x01, 0x00, 0x5e, 0x00, 0x00, 0x16, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00,
+        0x46, 0xc0, 0x00, 0x30, 0x00, 0x00, 0x40, 0x00, 0x01, 0x02, 0xf9, 0xef, 0x0a, 0x00, 0x00, 0x02,
+        0xe0, 0x00, 0x00, 0x16, 0x94, 0x04, 0x00, 0x00,
+        /* MODE_IS_INCLUDE, 2 sources, 232.1.1.1: 10.9.9.9, 10.9.9.8 */
+        0x22, 0x00, 0xcd, 0xd6, 0x00, 0x00, 0x00, 0x01, 0x01, 0x00, 0x00, 0x02, 0xe8, 0x01, 0x01, 0x01,
+        0x0a, 0x09, 0x09, 0x09, 0x0a, 0x09, 0x09, 0x08,
+};
+static const uint8_t v2[46] = {
+        0x01, 0x00, 0x5e, 0x01, 0x02, 0x03, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00,
+        /* IPv4 to the group itself */
+        0x46, 0xc0, 0x00, 0x20, 0x00, 0x00, 0x40, 0x00, 0x01, 0x02, 0xe9, 0x11, 0x0a, 0x00, 0x00, 0x02,
+        0xef, 0x01, 0x02, 0x03, 0x94, 0x04, 0x00, 0x00,
+        /* version 2 membership report, 239.1.2.3 */
+        0x16, 0x00, 0xf8, 0xfa, 0xef, 0x01, 0x02, 0x03,
+};
+
+static void expect_frame(const struct fake_frame *l, const uint8_t *want, size_t len, const char *what) {
+        cr_assert_eq(l->len, len, "%s: %u bytes, want %zu", what, (unsigned) l->len, len);
+        for (size_t i = 0; i < len; i++)
+                cr_assert_eq(l->data[i], want[i], "%s: byte %zu is 0x%02x, want 0x%02x", what, i, l->data[i], want[i]);
+        cr_assert_eq(sum(l->data + 14, 24, 0), 0xffff, "%s: IPv4 header checksum", what);
+        cr_assert_eq(sum(l->data + 38, len - 38, 0), 0xffff, "%s: IGMP checksum", what);
+}
+
+Test(mcast, builds_igmpv3_v2_and_v1_reports_as_the_kernel) {
+        static struct fake_frame l;
+        uint8_t *f = l.data;
+        struct bg_fwd_group4 any = { .group = htonl(0xef010203) };
+        struct bg_fwd_group4 ssm = { .group = htonl(0xe8010101), .include = true, .n_src = 2,
+                                     .src = { htonl(0x0a090909), htonl(0x0a090908) } };
+        uint32_t src = htonl(0x0a000002);
+
+        l.len = bg_fwd_build_igmp_report(f, sizeof(l.data), mac1, src, 3, &any);
+        expect_frame(&l, v3_any, sizeof(v3_any), "IGMPv3, any source");
+        l.len = bg_fwd_build_igmp_report(f, sizeof(l.data), mac1, src, 3, &ssm);
+        expect_frame(&l, v3_ssm, sizeof(v3_ssm), "IGMPv3, source-specific");
+        l.len = bg_fwd_build_igmp_report(f, sizeof(l.data), mac1, src, 2, &any);
+        expect_frame(&l, v2, sizeof(v2), "IGMPv2");
+        /* version 1: the same but type 0x12 (and so its checksum) */
+        uint8_t v1[46];
+        memcpy(v1, v2, 46);
+        v1[38] = 0x12, v1[40] = 0xfc;
+        l.len = bg_fwd_build_igmp_report(f, sizeof(l.data), mac1, src, 1, &any);
+        expect_frame(&l, v1, sizeof(v1), "IGMPv1");
+        cr_assert_eq(bg_fwd_build_igmp_report(f, 53, mac1, src, 3, &any), 0, "too small a buffer");
+}
+
 Test(mcast, reports_are_well_formed) {
         struct bg_fwd_port *a, *b;
         struct fake *f = ab_with_two_ports(1, &a, &b);
 
         bg_fwd_mon_carrier(&f->b, a, false);
         /* the reports, without the gratuitous ARP of the failover */
-        struct fake_frame r[3];
+        struct fake_frame r[4];
         unsigned n = 0;
         for (unsigned i = 0; i < f->n_log; i++)
-                if ((is_igmp(&f->log[i]) || is_mld(&f->log[i])) && n < 3)
+                if ((is_igmp(&f->log[i]) || is_mld(&f->log[i])) && n < 4)
                         r[n++] = f->log[i];
-        cr_assert_eq(n, 3);
-        const uint8_t *e = r[0].data, *ip = e + 14, *ig = e + 38;
-        cr_assert(is_igmp(&r[0]));
-        const uint8_t mac[6] = { 0x01, 0x00, 0x5e, 0x01, 0x02, 0x03 };
-        cr_assert_arr_eq(e, mac, 6, "239.1.2.3's MAC");
-        cr_assert_arr_eq(e + 6, f->b.mac, 6);
-        cr_assert_eq(ip[0], 0x46);
-        cr_assert_eq(ip[8], 1, "TTL 1");
-        cr_assert(ip[20] == 0x94 && ip[21] == 0x04, "Router Alert");
-        cr_assert_eq(sum(ip, 24, 0), 0xffff, "IPv4 header checksum");
-        cr_assert_eq(ig[0], 0x16, "IGMPv2 membership report");
-        cr_assert(ig[4] == 239 && ig[5] == 1 && ig[6] == 2 && ig[7] == 3);
-        cr_assert_eq(sum(ig, 8, 0), 0xffff, "IGMP checksum");
-        cr_assert(is_igmp(&r[1]) && r[1].data[38 + 5] == 200);
+        cr_assert_eq(n, 4);
+        expect_frame(&r[0], v3_any, sizeof(v3_any), "239.1.2.3");
+        cr_assert(is_igmp(&r[1]) && r[1].len == 54 && r[1].data[46] == 2 && r[1].data[50] == 239 &&
+                          r[1].data[51] == 200,
+                  "239.200.0.9, MODE_IS_EXCLUDE");
+        expect_frame(&r[2], v3_ssm, sizeof(v3_ssm), "232.1.1.1 from two sources");
 
-        const struct fake_frame *m = &r[2];
+        const struct fake_frame *m = &r[3];
         cr_assert(is_mld(m));
         const uint8_t mdst[6] = { 0x33, 0x33, 0, 0, 0, 0x16 };
         cr_assert_arr_eq(m->data, mdst, 6);
@@ -114,6 +169,88 @@ Test(mcast, reports_are_well_formed) {
         uint32_t ps = sum(m->data + 22, 32, 0) + (uint32_t) ilen + 58;
         cr_assert_eq(sum(icmp, ilen, ps), 0xffff, "ICMPv6 checksum");
         fake_free(f);
+}
+
+/* With an IGMPv2 (or v1) querier heard on the bond, or force_igmp_version,
+ * the kernel reports each group in that version, to the group itself */
+Test(mcast, reports_follow_the_bonds_igmp_version) {
+        for (int v = 1; v <= 2; v++) {
+                struct bg_fwd_port *a, *b;
+                fake_igmp_version = v;
+                struct fake *f = ab_with_two_ports(1, &a, &b);
+                bg_fwd_mon_carrier(&f->b, a, false);
+                unsigned n = 0;
+                for (unsigned i = 0; i < f->n_log; i++) {
+                        if (!is_igmp(&f->log[i]))
+                                continue;
+                        const uint8_t *d = f->log[i].data;
+                        cr_assert_eq(f->log[i].len, 46);
+                        cr_assert_eq(d[38], v == 1 ? 0x12 : 0x16, "IGMPv%d report", v);
+                        cr_assert_arr_eq(d + 30, d + 42, 4, "to the group it reports");
+                        cr_assert(d[3] == (d[31] & 0x7f) && d[4] == d[32] && d[5] == d[33], "the group's MAC");
+                        cr_assert_eq(sum(d + 38, 8, 0), 0xffff);
+                        n++;
+                }
+                cr_assert_eq(n, 3, "IGMPv%d: one report per group, the source-specific one too", v);
+                fake_free(f);
+        }
+        fake_igmp_version = 0;
+}
+
+/* The kernel's lists as /proc shows them (igmp_mc_seq_show(),
+ * ip_mcf_seq_show()); the group word of /proc/net/igmp is the raw
+ * network-order word printed as a host integer. */
+static void grp_line(char *buf, size_t cap, const char *a, unsigned users) {
+        uint32_t g;
+        inet_pton(AF_INET, a, &g);
+        snprintf(buf, cap, "\t\t\t\t%08X %5u 0:00000000\t\t0\n", g, users);
+}
+
+Test(mcast, parses_groups_version_and_sources_from_proc) {
+        char igmp[2048], l[8][64];
+        grp_line(l[0], 64, "224.0.0.1", 1);
+        grp_line(l[1], 64, "239.1.2.3", 1);      /* any source */
+        grp_line(l[2], 64, "224.0.0.251", 1);    /* link-local scope */
+        grp_line(l[3], 64, "232.1.1.1", 1);      /* one include-mode join, two sources */
+        grp_line(l[4], 64, "239.9.9.9", 2);      /* two exclude-mode filters */
+        grp_line(l[5], 64, "239.7.7.7", 2);      /* an any-source and a source-specific join */
+        grp_line(l[6], 64, "239.5.5.5", 1);      /* on another device */
+        snprintf(igmp, sizeof(igmp),
+                 "Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n"
+                 "1\tlo        :     1      V3\n%s"
+                 "7\tbond0     :     6      V2\n%s%s%s%s%s%s"
+                 "8\tbond0.100 :     1      V1\n%s",
+                 l[0], l[0], l[1], l[2], l[3], l[4], l[5], l[6]);
+        const char *mcf = "Idx Device        MCA        SRC    INC    EXC\n"
+                          "  7  bond0 0xe8010101 0x0a090909      1      0\n"
+                          "  7  bond0 0xe8010101 0x0a090908      1      0\n"
+                          "  7  bond0 0xef090909 0x0a010101      0      2\n"
+                          "  7  bond0 0xef090909 0x0a010102      0      1\n"
+                          "  7  bond0 0xef070707 0x0a020202      1      0\n"
+                          "  8 bond0. 0xef050505 0x0a030303      1      0\n";
+        struct bg_fwd_groups g;
+
+        bg_fwd_parse_igmp4(igmp, mcf, 7, true, &g);
+        cr_assert_eq(g.igmp_version, 2, "the Querier column of bond0");
+        cr_assert_eq(g.n4, 5, "all but 224.0.0.1 and the other device's");
+        cr_expect(g.v4[0].group == htonl(0xef010203) && !g.v4[0].include && g.v4[0].n_src == 0);
+        cr_expect(g.v4[1].group == htonl(0xe00000fb), "224.0.0.251 with igmp_link_local_mcast_reports on");
+        cr_expect(g.v4[2].group == htonl(0xe8010101) && g.v4[2].include && g.v4[2].n_src == 2 &&
+                  g.v4[2].src[0] == htonl(0x0a090909) && g.v4[2].src[1] == htonl(0x0a090908),
+                  "include mode, both sources in the kernel's order");
+        cr_expect(g.v4[3].group == htonl(0xef090909) && !g.v4[3].include && g.v4[3].n_src == 1 &&
+                  g.v4[3].src[0] == htonl(0x0a010101), "exclude mode: only what every filter excludes");
+        cr_expect(g.v4[4].group == htonl(0xef070707) && !g.v4[4].include && g.v4[4].n_src == 0,
+                  "an any-source join makes it exclude mode; the included source is not listed");
+
+        bg_fwd_parse_igmp4(igmp, mcf, 7, false, &g);
+        cr_assert_eq(g.n4, 4, "224.0.0.x left out with igmp_link_local_mcast_reports off");
+        bg_fwd_parse_igmp4(igmp, mcf, 8, true, &g);
+        cr_assert(g.igmp_version == 1 && g.n4 == 1 && g.v4[0].include, "bond0.100: V1, its group");
+        bg_fwd_parse_igmp4(igmp, NULL, 1, true, &g);
+        cr_assert(g.igmp_version == 3 && g.n4 == 0, "lo: V3, nothing but 224.0.0.1");
+        bg_fwd_parse_igmp4(igmp, NULL, 9, true, &g);
+        cr_assert(g.igmp_version == 3 && g.n4 == 0, "a device without groups");
 }
 
 Test(mcast, nothing_with_resend_igmp_0_or_without_an_active_port_mode) {
