@@ -203,12 +203,12 @@ void bg_core_configure_l3(struct bg_core *c, const char *name, int ifindex, cons
 
 /* ---- the bond's multicast groups (resend_igmp) ---- */
 
-/* From /proc/net/igmp, /proc/net/mcfilter and /proc/net/igmp6, the host
- * stack's own lists: rtnetlink does not report memberships, their source
+/* The groups of the device ifindex, from /proc/net/igmp, /proc/net/mcfilter
+ * and /proc/net/igmp6, the host stack's own lists: rtnetlink does not report memberships, their source
  * filters or the IGMP version (bg_fwd_parse_igmp4()). The all-hosts and
  * all-nodes groups and node-local scope are never reported, as in the
  * kernel's igmp.c and mcast.c. */
-int bg_core_io_bond_groups(struct bg_fwd *b, struct bg_fwd_groups *g) {
+int bg_core_io_groups(struct bg_fwd *b, int ifindex, struct bg_fwd_groups *g) {
         _cleanup_free_ char *igmp = NULL, *mcf = NULL, *llm = NULL;
         char line[256];
         FILE *f;
@@ -220,15 +220,14 @@ int bg_core_io_bond_groups(struct bg_fwd *b, struct bg_fwd_groups *g) {
                 /* igmp_link_local_mcast_reports, on by default */
                 bool llm_on = bg_read_file("/proc/sys/net/ipv4/igmp_link_local_mcast_reports", 64, &llm, NULL) < 0 ||
                               atoi(llm) != 0;
-                bg_fwd_parse_igmp4(igmp, mcf, b->tap_ifindex, llm_on, g);
+                bg_fwd_parse_igmp4(igmp, mcf, ifindex, llm_on, g);
         }
         if ((f = fopen("/proc/net/igmp6", "re"))) {
                 while (fgets(line, sizeof(line), f)) {
                         char hex[33], dev[32];
                         uint8_t a[16];
                         int idx;
-                        if (sscanf(line, "%d %31s %32s", &idx, dev, hex) != 3 || strcmp(dev, b->name) ||
-                            strlen(hex) != 32)
+                        if (sscanf(line, "%d %31s %32s", &idx, dev, hex) != 3 || idx != ifindex || strlen(hex) != 32)
                                 continue;
                         for (int i = 0; i < 16; i++) {
                                 unsigned x;

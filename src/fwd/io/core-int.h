@@ -55,7 +55,7 @@ bool bg_core_io_ipv6_optimistic(struct bg_fwd *b, const uint8_t addr[16]);
 int bg_core_io_bond_addrs(struct bg_fwd *b, uint32_t *v4, size_t max4, size_t *n4, uint8_t (*v6)[16],
                           size_t max6, size_t *n6);
 void bg_core_read_addresses(struct bg_core *c);
-int bg_core_io_bond_groups(struct bg_fwd *b, struct bg_fwd_groups *g);
+int bg_core_io_groups(struct bg_fwd *b, int ifindex, struct bg_fwd_groups *g);
 /* The model's addresses and routes on the bond (c->configure_addresses). */
 void bg_core_configure_addresses(struct bg_core *c);
 /* The static addresses and routes of an interface of the model on ifindex

@@ -21,12 +21,16 @@
  *    its sources);
  *  - IPv6: one MLDv2 report (RFC 3810) listing the groups
  *    (mld_send_report()).
+ * The same for each VLAN device on the bond and each bridge over it or
+ * over one of those VLANs (the notifier passes NETDEV_RESEND_IGMP on),
+ * from the device's MAC, tagged as its frames leave the bond.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 
+#include "fwd/logic/batch.h"
 #include "fwd/logic/fwd.h"
 
 /* Ethernet and IPv4 headers of a report to dst (TOS 0xc0, DF, TTL 1,
@@ -235,42 +239,77 @@ size_t bg_fwd_build_mld2_report(uint8_t *f, size_t cap, const uint8_t mac[6], co
         return 62 + icmp_len;
 }
 
-static void send_round(struct bg_fwd *b) {
-        struct bg_fwd_port *p = b->active;
+/* The first link-local address of n (RFC 3810 5.2.13: an MLD report leaves
+ * from one), or :: */
+static void link_local_of(const uint8_t (*a6)[16], size_t n, uint8_t out[16]) {
+        memset(out, 0, 16);
+        for (size_t i = 0; i < n; i++)
+                if (a6[i][0] == 0xfe && (a6[i][1] & 0xc0) == 0x80) {
+                        memcpy(out, a6[i], 16);
+                        return;
+                }
+}
+
+/* One device's reports (ip_mc_rejoin_groups() and ipv6_mc_rejoin_groups()
+ * for it): its groups, from its MAC and its first IPv4 address (the
+ * route's source; 0.0.0.0 without one, as igmpv3_get_srcaddr() gives),
+ * tagged vid when not 0. Adds the groups reported to *n4, *n6. */
+static void report_dev(struct bg_fwd *b, struct bg_fwd_port *p, int ifindex, const uint8_t mac[6], uint32_t src4,
+                       const uint8_t src6[16], uint16_t vid, size_t *n4, size_t *n6) {
         struct bg_fwd_groups g;
-        uint32_t a4[16];
-        uint8_t a6[16][16], src6[16] = { 0 };
-        size_t na4 = 0, na6 = 0;
-        uint8_t buf[62 + 8 + 20 * BG_FWD_MAX_GROUPS6];
-        struct bg_fwd_frame fr = { .data = buf, .cap = sizeof(buf) };
+        uint8_t buf[4 + 62 + 8 + 20 * BG_FWD_MAX_GROUPS6];
+        struct bg_fwd_frame fr = { .cap = sizeof(buf) - 4 };
 
         memset(&g, 0, sizeof(g));
         g.igmp_version = 3;
-        if (!p || !b->io->bond_groups || b->io->bond_groups(b, &g) < 0)
+        if (b->io->groups(b, ifindex, &g) < 0)
+                return;
+        for (size_t i = 0; i < g.n4 + (g.n6 ? 1 : 0); i++) {
+                fr.data = buf + 4;
+                fr.len = i < g.n4 ? bg_fwd_build_igmp_report(fr.data, fr.cap, mac, src4, g.igmp_version, &g.v4[i]) :
+                                    bg_fwd_build_mld2_report(fr.data, fr.cap, mac, src6, (const uint8_t (*)[16]) g.v6,
+                                                             g.n6);
+                if (!fr.len)
+                        continue;
+                if (vid)
+                        (void) bg_vlan_insert(&fr.data, &fr.len, &fr.vh, 0x8100, vid);
+                (void) b->io->send(b, p, &fr);
+        }
+        *n4 += g.n4;
+        *n6 += g.n6;
+}
+
+/* The bond's reports, then those of what is stacked on it: NETDEV_RESEND_IGMP
+ * reaches the VLAN devices on the bond (vlan_device_event()) and the
+ * bridge a port is in (br_device_event()), the devices a peer
+ * notification speaks for (bg_fwd_notify_walk()). */
+static void send_round(struct bg_fwd *b) {
+        struct bg_fwd_port *p = b->active;
+        uint32_t a4[16];
+        uint8_t a6[16][16], src6[16];
+        size_t na4 = 0, na6 = 0, n4 = 0, n6 = 0, ndev = 0;
+
+        if (!p || !b->io->groups)
                 return;
         if (b->io->bond_addrs)
                 (void) b->io->bond_addrs(b, a4, 16, &na4, a6, 16, &na6);
-        /* an MLD report leaves from a link-local address (RFC 3810 5.2.13) */
-        for (size_t i = 0; i < na6; i++)
-                if (a6[i][0] == 0xfe && (a6[i][1] & 0xc0) == 0x80) {
-                        memcpy(src6, a6[i], 16);
-                        break;
+        link_local_of((const uint8_t (*)[16]) a6, na6, src6);
+        report_dev(b, p, b->tap_ifindex, b->mac, na4 ? a4[0] : 0, src6, 0, &n4, &n6);
+        if (b->io->stacked) {
+                const struct bg_fwd_dev *devs;
+                struct bg_fwd_notify_dev on[32];
+                int root = 0;
+                size_t n = b->io->stacked(b, &devs, &root);
+
+                ndev = bg_fwd_notify_walk(devs, n, root, on, 32);
+                for (size_t i = 0; i < ndev; i++) {
+                        const struct bg_fwd_dev *d = on[i].dev;
+                        link_local_of((const uint8_t (*)[16]) d->v6, d->n6, src6);
+                        report_dev(b, p, d->ifindex, d->mac, d->n4 ? d->v4[0] : 0, src6, on[i].vid, &n4, &n6);
                 }
-        /* from the bond's address (the route's source; 0.0.0.0 without
-         * one, as igmpv3_get_srcaddr() gives) */
-        for (size_t i = 0; i < g.n4; i++) {
-                fr.len = bg_fwd_build_igmp_report(buf, sizeof(buf), b->mac, na4 ? a4[0] : 0, g.igmp_version,
-                                                  &g.v4[i]);
-                if (fr.len)
-                        (void) b->io->send(b, p, &fr);
         }
-        if (g.n6) {
-                fr.len = bg_fwd_build_mld2_report(buf, sizeof(buf), b->mac, src6, (const uint8_t (*)[16]) g.v6, g.n6);
-                if (fr.len)
-                        (void) b->io->send(b, p, &fr);
-        }
-        bg_fwd_logf(b, LOG_DEBUG, "resent membership reports on %s (%zu IGMPv%d, %zu MLD groups)", p->name, g.n4,
-                    g.igmp_version, g.n6);
+        bg_fwd_logf(b, LOG_DEBUG, "resent membership reports on %s (%zu IGMP, %zu MLD groups, %zu stacked devices)",
+                    p->name, n4, n6, ndev);
 }
 
 void bg_fwd_igmp_tick(struct bg_fwd *b) {

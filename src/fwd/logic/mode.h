@@ -198,10 +198,10 @@ struct bg_fwd_io {
          * NIC still negotiating reports 0 when it is enslaved, so the
          * kernel's bond_update_speed_duplex() runs on every link-up. */
         void (*port_speed)(struct bg_fwd *b, struct bg_fwd_port *p);
-        /* The multicast groups the bond (TAP) has joined and the IGMP
-         * version of its reports (struct bg_fwd_groups, fwd.h;
-         * resend_igmp). */
-        int (*bond_groups)(struct bg_fwd *b, struct bg_fwd_groups *g);
+        /* The multicast groups the device ifindex (the bond's TAP or a
+         * device stacked on it) has joined and the IGMP version of its
+         * reports (struct bg_fwd_groups, fwd.h; resend_igmp). */
+        int (*groups)(struct bg_fwd *b, int ifindex, struct bg_fwd_groups *g);
         /* Does the bond forward IPv6 (its forwarding sysctl)? The Router
          * flag of its neighbour advertisements. NULL: no. */
         bool (*ipv6_router)(struct bg_fwd *b);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 /* A bond with fake I/O and a fake clock, for the logic tests. */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,9 +72,22 @@ static inline int fake_bond_mac(struct bg_fwd *b, const uint8_t mac[6]) {
 /* 239.1.2.3 and 239.200.0.9; ff05::1:3 */
 /* the bond's groups: 239.1.2.3 and 239.200.0.9 joined for any source,
  * 232.1.1.1 source-specific from 10.9.9.9 and 10.9.9.8; ff05::1:3; the
- * IGMP version a test sets (0: the default, 3) */
+ * IGMP version a test sets (0: the default, 3). A device stacked on the
+ * bond with ifindex 3 has 239.3.3.3 only, any other none. */
 static int fake_igmp_version;
-static inline int fake_groups(struct bg_fwd *b, struct bg_fwd_groups *g) {
+static inline int fake_groups(struct bg_fwd *b, int ifindex, struct bg_fwd_groups *g) {
+        if (ifindex == 3) {
+                g->igmp_version = 3;
+                g->n4 = 1;
+                g->n6 = 0;
+                memset(&g->v4[0], 0, sizeof(g->v4[0]));
+                g->v4[0].group = htonl(0xef030303);
+                return 0;
+        }
+        if (ifindex != b->tap_ifindex) {
+                g->n4 = g->n6 = 0;
+                return 0;
+        }
         static const uint8_t g4[3][4] = { { 239, 1, 2, 3 }, { 239, 200, 0, 9 }, { 232, 1, 1, 1 } };
         static const uint8_t s4[2][4] = { { 10, 9, 9, 9 }, { 10, 9, 9, 8 } };
         static const uint8_t g6[16] = { 0xff, 0x05, [13] = 1, [15] = 3 };
@@ -109,7 +123,7 @@ static inline void fake_rx_state(struct bg_fwd *b, struct bg_fwd_port *p) {
 
 static const struct bg_fwd_io fake_io = {
         .rx_state = fake_rx_state,
-        .bond_groups = fake_groups,
+        .groups = fake_groups,
         .arm_igmp = fake_arm_igmp,
         .send = fake_send,
         .bond_addrs = fake_addrs,

@@ -197,6 +197,65 @@ Test(mcast, reports_follow_the_bonds_igmp_version) {
         fake_igmp_version = 0;
 }
 
+/* NETDEV_RESEND_IGMP reaches the VLAN devices on the bond and a bridge
+ * over it (vlan_device_event(), br_device_event()): their groups are
+ * reported too, from their MAC and address, tagged as their frames leave */
+static struct bg_fwd_dev stack2[3];
+static size_t stacked2(struct bg_fwd *b, const struct bg_fwd_dev **devs, int *root) {
+        *devs = stack2;
+        *root = 2;
+        return 3;
+}
+
+Test(mcast, stacked_devices_report_their_groups_tagged) {
+        struct bg_fwd_params p;
+        bg_fwd_params_default(&p, BG_MODE_ACTIVE_BACKUP);
+        p.miimon = 100;
+        p.resend_igmp = 1;
+        struct fake *f = fake_new(BG_MODE_ACTIVE_BACKUP, &p);
+        struct bg_fwd_io io = fake_io;
+        io.stacked = stacked2;
+        f->b.io = &io;
+        f->b.tap_ifindex = 2;
+        memset(stack2, 0, sizeof(stack2));
+        stack2[0] = (struct bg_fwd_dev){ .ifindex = 2, .master = 7 };
+        stack2[1] = (struct bg_fwd_dev){ .ifindex = 3, .link = 2, .vlan_id = 100, .n4 = 1,
+                                         .v4 = { htonl(0x0a006402) }, .mac = { 2, 0, 0, 0, 0, 3 } };
+        stack2[2] = (struct bg_fwd_dev){ .ifindex = 7, .bridge = true, .mac = { 2, 0, 0, 0, 0, 7 } };
+        struct bg_fwd_port *a = fake_enslave(f, "eth0", true);
+        fake_enslave(f, "eth1", true);
+        while (f->b.igmp_left)
+                bg_fwd_igmp_tick(&f->b);
+        f->n_log = 0;
+        bg_fwd_mon_carrier(&f->b, a, false);
+        unsigned bond = 0, tagged = 0;
+        for (unsigned i = 0; i < f->n_log; i++) {
+                const uint8_t *d = f->log[i].data;
+                if (is_igmp(&f->log[i]) || is_mld(&f->log[i])) {
+                        cr_assert_arr_eq(d + 6, f->b.mac, 6, "the bond's reports from its MAC");
+                        bond++;
+                        continue;
+                }
+                if (f->log[i].len < 18 || d[12] != 0x81 || d[16] != 0x08 || d[14 + 4 + 9] != 2)
+                        continue;
+                /* an 802.1Q frame of VLAN 100 holding an IGMPv3 report */
+                tagged++;
+                cr_assert_eq(f->log[i].port, 1, "on the new active port");
+                cr_assert_eq(f->log[i].len, 58);
+                cr_assert(d[14] == 0 && d[15] == 100, "tag 100");
+                cr_assert_eq(d[11], 3, "VLAN 100's MAC");
+                const uint8_t *ip = d + 18, *ig = d + 42;
+                cr_assert(ip[12] == 10 && ip[13] == 0 && ip[14] == 100 && ip[15] == 2, "from 10.0.100.2");
+                cr_assert(ip[16] == 224 && ip[19] == 22, "to 224.0.0.22");
+                cr_assert(ig[0] == 0x22 && ig[8] == 2 && ig[12] == 239 && ig[13] == 3, "is_ex 239.3.3.3");
+                cr_assert_eq(sum(ip, 24, 0), 0xffff);
+                cr_assert_eq(sum(ig, 16, 0), 0xffff);
+        }
+        cr_assert_eq(bond, 4, "the bond's three IGMP reports and its MLD report");
+        cr_assert_eq(tagged, 1, "one report for VLAN 100's group; the bridge has none");
+        fake_free(f);
+}
+
 /* The kernel's lists as /proc shows them (igmp_mc_seq_show(),
  * ip_mcf_seq_show()); the group word of /proc/net/igmp is the raw
  * network-order word printed as a host integer. */
