@@ -98,9 +98,21 @@ static void ab_tick(struct bg_fwd *b) {
                 uint64_t rx = port_last_rx(b, p);
 
                 if (p->link != BG_LINK_UP) {
-                        if (p->carrier && in_interval(b, rx, 1))
+                        if (p->carrier && in_interval(b, rx, 1)) {
+                                /* bond_ab_arp_commit(), BOND_LINK_UP: the
+                                 * probing port is made inactive again and
+                                 * no longer probing; the selection that
+                                 * follows makes the chosen port active.
+                                 * Left active, a probing port the
+                                 * selection passed over kept receiving
+                                 * beside the active one. */
+                                if (probing) {
+                                        struct bg_fwd_port *q = probing;
+                                        probing = NULL;
+                                        bg_fwd_port_set_inactive_flags(b, q);
+                                }
                                 set_link(b, p, BG_LINK_UP);
-                        else if (p->link == BG_LINK_BACK) {
+                        } else if (p->link == BG_LINK_BACK) {
                                 /* bond_ab_arp_commit(), BOND_LINK_FAIL: the
                                  * probed port had no answer; it stops
                                  * receiving before the next one is probed,

@@ -154,6 +154,35 @@ Test(arpmon, probed_port_without_reply_stops_receiving) {
         fake_free(f);
 }
 
+/* No active port, and both ports hear the target within the probed
+ * port's interval (the reply reached the other port as well, the switch's
+ * table still pointing there): both come up in one tick, the first in
+ * order is chosen, and the probed one goes back to inactive
+ * (bond_ab_arp_commit(), BOND_LINK_UP), not left receiving beside it. */
+Test(arpmon, probing_port_passed_over_stops_receiving) {
+        struct bg_fwd_port *a, *b;
+        struct fake *f = ab_arp(BG_ARPV_ALL, &a, &b);
+        uint8_t fr[60];
+        int i;
+
+        for (i = 0; i < 60 && !(!f->b.active && b->link == BG_LINK_BACK); i++) {
+                f->b.now += 100000;
+                bg_fwd_mon_arp_tick(&f->b);
+        }
+        cr_assert(!f->b.active && b->link == BG_LINK_BACK && !b->rx_disabled, "b is not being probed");
+        cr_assert(a->rx_disabled);
+        f->b.now += 1000;
+        bg_fwd_mon_rx(&f->b, b, fr, arp(fr, f->b.mac, 2, TARGET, OURS));
+        bg_fwd_mon_rx(&f->b, a, fr, arp(fr, f->b.mac, 2, TARGET, OURS));
+        f->b.now += 100000;
+        bg_fwd_mon_arp_tick(&f->b);
+        cr_assert_eq(f->b.active, a);
+        cr_assert_eq(b->link, BG_LINK_UP);
+        cr_assert(!a->rx_disabled);
+        cr_assert(b->rx_disabled && b->backup, "the passed-over probing port still receives");
+        fake_free(f);
+}
+
 /* One probe round as the wire delivers it: the tick, then the active
  * port's broadcast request reaching the backup through the switch, then
  * the target's reply on the active port (bondgend reads them in that
