@@ -27,7 +27,10 @@ void bg_core_port_restore(struct bg_core *c, const char *name, const struct bg_p
 /* Bring p's ingress exception for link-local frames in line with
  * p->rx_disabled (core.c). */
 void bg_core_ingress_follow(struct bg_core *c, struct bg_fwd_port *p);
+/* Bring p's socket filter in line with what bondgend reads on it
+ * (logic/rxkeep.c; core.c); _all: every port, after an option change. */
 void bg_core_rx_filter_follow(struct bg_core *c, struct bg_fwd_port *p);
+void bg_core_rx_filter_all(struct bg_core *c);
 /* Release p; gone: its device was deleted (nothing to restore). */
 void bg_core_release_port(struct bg_core *c, struct bg_fwd_port *p, bool gone);
 

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <linux/filter.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -144,26 +145,42 @@ void bg_core_ingress_follow(struct bg_core *c, struct bg_fwd_port *p) {
                             pass ? "reach" : "no longer reach", now_usec() - t0);
 }
 
-/* An inactive active-backup port's frames are of no use to the bond
- * unless a monitor reads them (the ARP and NS monitors count any frame, or
- * the validated ones, as the port's last receive): the kernel drops them in
- * bond_handle_frame() (RX_HANDLER_EXACT), at the cost of its receive path
- * only. Here the port's socket stops taking them, so a broadcast storm on a
- * backup link costs no copy, no wake-up and no read. Link-local frames
- * still reach the port's own stack (bg_core_ingress_follow()). */
+/* What an inactive port's socket still takes (logic/rxkeep.c): only the
+ * frames the mode's rx hook or the ARP/NS monitor reads there, as the
+ * kernel's bond_handle_frame() runs its receive probe and then drops the
+ * frame (RX_HANDLER_EXACT), at the cost of its receive path only. The rest
+ * costs no copy, no wake-up and no read, so a broadcast storm on an
+ * inactive link costs bondgend what it costs the kernel bond. Link-local
+ * frames still reach the port's own stack (bg_core_ingress_follow()).
+ * Called when the port's inactive flag changes, when its socket is new or
+ * handed over (it may carry the last bondgend's filter) and when options
+ * change (bg_core_rx_filter_all()). */
 void bg_core_rx_filter_follow(struct bg_core *c, struct bg_fwd_port *p) {
-        const struct bg_fwd *b = &c->bond;
-        bool none = p->rx_disabled && b->p.mode == BG_MODE_ACTIVE_BACKUP && !b->p.arp_interval;
-        int r;
+        struct sock_filter prog[160];
+        struct bg_fwd_keep k;
+        int n, r;
 
         if (!p->present || p->fd < 0)
                 return;
-        r = bg_port_rx_filter(p->fd, none);
-        if (r < 0 && bg_core_ratelimit(c))
-                bg_core_log(c, LOG_WARNING, "%s: %s the port's socket: %s", p->name,
-                            none ? "cannot stop frames at" : "cannot take frames again at", strerror(-r));
-        else if (r == 0)
-                bg_core_log(c, LOG_DEBUG, "%s: the port's socket %s frames", p->name, none ? "takes no" : "takes");
+        bg_fwd_rx_keep(&c->bond, p, &k);
+        n = bg_fwd_rx_keep_prog(&k, prog, sizeof(prog) / sizeof(prog[0]));
+        r = n < 0 ? n : bg_port_rx_filter(p->fd, prog, (size_t) n);
+        if (r < 0) {
+                /* taking every frame is what bondgend did without a filter:
+                 * never leave a filter that keeps too little */
+                (void) bg_port_rx_filter(p->fd, NULL, 0);
+                if (bg_core_ratelimit(c))
+                        bg_core_log(c, LOG_WARNING, "%s: the port's socket takes every frame: %s", p->name,
+                                    strerror(-r));
+        } else
+                bg_core_log(c, LOG_DEBUG, "%s: the port's socket takes %s (filter 0x%x, %d instructions)", p->name,
+                            !n ? "every frame" : k.what ? "what bondgend reads on an inactive port" : "no frame",
+                            k.what, n);
+}
+
+void bg_core_rx_filter_all(struct bg_core *c) {
+        for (size_t i = 0; i < c->bond.n_ports; i++)
+                bg_core_rx_filter_follow(c, c->bond.ports[i]);
 }
 
 static void io_rx_state(struct bg_fwd *b, struct bg_fwd_port *p) {

@@ -95,11 +95,12 @@ struct bg_port_io {
  * outgoing, large buffers) with its receive ring in io->ring where the
  * kernel gives one. */
 int bg_port_socket(int ifindex, struct bg_port_io *io);
-/* Whether the port's socket takes frames at all: off (a socket filter
- * that keeps none, run by the kernel before it copies a frame into the
- * socket) on an active-backup port that is inactive while no ARP or NS
- * monitor needs its frames; on again when it becomes active. 0 or -errno. */
-int bg_port_rx_filter(int fd, bool keep_none);
+/* Which frames the port's socket takes: the classic BPF program prog
+ * (len instructions, run by the kernel before it copies a frame into the
+ * socket; bg_fwd_rx_keep_prog()) replaces any filter there was; len 0
+ * takes the filter off. 0 or -errno. */
+struct sock_filter;
+int bg_port_rx_filter(int fd, const struct sock_filter *prog, size_t len);
 /* Unmap the ring and close the socket (fd < 0: only the ring). */
 void bg_port_close(struct bg_port_io *io, int fd);
 /* The frames the kernel dropped at the socket since the last read

@@ -164,15 +164,14 @@ void bg_port_ring_attach(struct bg_port_io *io, int fd) {
                 (void) port_ring(fd, v, io);
 }
 
-int bg_port_rx_filter(int fd, bool keep_none) {
-        /* classic BPF: "ret #0", the frame's length to keep being 0 */
-        struct sock_filter none[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
-        struct sock_fprog prog = { .len = 1, .filter = none };
+int bg_port_rx_filter(int fd, const struct sock_filter *prog, size_t len) {
+        struct sock_fprog fp = { .len = (unsigned short) len, .filter = (struct sock_filter *) prog };
         /* the value is not read, but setsockopt wants at least an int */
         int zero = 0;
 
-        if (keep_none)
-                return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0 ? -errno : 0;
+        /* attaching replaces the filter there was, in one step */
+        if (len)
+                return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)) < 0 ? -errno : 0;
         if (setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &zero, sizeof(zero)) < 0 && errno != ENOENT)
                 return -errno;
         return 0;

@@ -204,5 +204,8 @@ int bg_core_set_options(struct bg_core *c, char *args, bool apply, char *err, si
                 bg_core_log(c, LOG_INFO, "mode %s rebuilt as %s with new options; %zu port(s) enslaved again", old,
                             b->ops->name, b->n_ports);
         }
+        /* what an inactive port must still take depends on the mode, the
+         * monitor, arp_validate and the targets */
+        bg_core_rx_filter_all(c);
         return 0;
 }

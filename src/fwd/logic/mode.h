@@ -335,6 +335,31 @@ static inline bool bg_fwd_port_up(const struct bg_fwd_port *p) {
 void bg_fwd_port_set_active_flags(struct bg_fwd *b, struct bg_fwd_port *p);
 void bg_fwd_port_set_inactive_flags(struct bg_fwd *b, struct bg_fwd_port *p);
 
+/* What p's packet socket must still take (rxkeep.c): every frame while
+ * p is not rx_disabled; on an inactive port only what bondgend still reads
+ * there (the mode's rx hook, the ARP/NS monitor), as the kernel's
+ * bond_handle_frame() runs the receive probe and then drops the frame. */
+enum {
+        BG_FWD_KEEP_ALL = 1u << 0,         /* every frame: no filter */
+        BG_FWD_KEEP_UNICAST = 1u << 1,     /* destination not a group address */
+        BG_FWD_KEEP_ARP = 1u << 2,         /* any ARP */
+        BG_FWD_KEEP_ARP_TARGETS = 1u << 3, /* ARP with a target as sender or target address */
+        BG_FWD_KEEP_IPV6 = 1u << 4,        /* any IPv6 */
+        BG_FWD_KEEP_NDISC = 1u << 5,       /* ICMPv6 NS or NA right after the IPv6 header */
+        BG_FWD_KEEP_LACP = 1u << 6,        /* slow protocols: LACPDUs and markers */
+};
+struct bg_fwd_keep {
+        unsigned what;                     /* BG_FWD_KEEP_*; 0 keeps nothing */
+        const uint32_t *targets;           /* for ARP_TARGETS, network byte order */
+        size_t n_targets;
+};
+void bg_fwd_rx_keep(const struct bg_fwd *b, const struct bg_fwd_port *p, struct bg_fwd_keep *k);
+struct sock_filter;
+/* The classic BPF socket filter keeping what k says, into out (max
+ * instructions; 160 are enough for 16 targets): its length, 0 for
+ * BG_FWD_KEEP_ALL (no filter), -ENOSPC or -E2BIG. */
+int bg_fwd_rx_keep_prog(const struct bg_fwd_keep *k, struct sock_filter *out, size_t max);
+
 /* Active port selection and change for modes with uses_active
  * (bond_main.c:bond_select_active_slave(); select.c). */
 struct bg_fwd_port *bg_fwd_find_best(struct bg_fwd *b);
