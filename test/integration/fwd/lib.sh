@@ -203,14 +203,16 @@ iperf3_server() {
         PIDS+=($(cat $TMP/iperf.pid))
 }
 # port_tx BOND PORT: "TX Packets" of a port from bondgen status
-# flood_port NS DEV COUNT: COUNT frames of 60 bytes sent on DEV in NS, to
-# a MAC nobody has, with an ethertype nobody takes (local experimental).
+# flood_port NS DEV COUNT [HEX]: COUNT frames sent on DEV in NS as fast as
+# a loop can: the frame HEX, else 60 bytes to a MAC nobody has with an
+# ethertype nobody takes (local experimental).
 flood_port() {
-        ip netns exec "$1" python3 - "$2" "$3" <<'PY'
+        ip netns exec "$1" python3 - "$2" "$3" "${4:-02bbbbbbbbbb02cccccccccc88b5}" <<'PY'
 import socket, sys
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind((sys.argv[1], 0))
-f = bytes.fromhex("02bbbbbbbbbb" "02cccccccccc" "88b5") + bytes(46)
+f = bytes.fromhex(sys.argv[3])
+f += bytes(max(0, 60 - len(f)))
 for _ in range(int(sys.argv[2])):
     s.send(f)
 PY
