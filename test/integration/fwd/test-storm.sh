@@ -114,11 +114,16 @@ ok "ab-arp-filter: the backup read $rd of $rx frames and stayed up"
 stop_bondgend
 
 # ---------------------------------------------------------------- tlb
-write_config $TMP/tlb.yaml $B balance-tlb "h0 h1" "miimon: 100"
-start_bondgend $TMP/tlb.yaml $B
-wait_until 5 mii_is $B h0 up && wait_until 5 mii_is $B h1 up || fail "tlb ports not up"
-wait_until 5 eval '[ -n "$(active_of $B)" ] && [ "$(active_of $B)" != None ]' || fail "tlb: no current port"
-in=$(other_port $(active_of $B))
+# start_lb MODE: bondgend in balance-tlb or -alb, both ports up; $in is
+# the port that is not the current one
+start_lb() {
+        write_config $TMP/$1.yaml $B $1 "h0 h1" "miimon: 100"
+        start_bondgend $TMP/$1.yaml $B
+        wait_until 5 mii_is $B h0 up && wait_until 5 mii_is $B h1 up || fail "$1: ports not up"
+        wait_until 5 eval '[ -n "$(active_of $B)" ] && [ "$(active_of $B)" != None ]' || fail "$1: no current port"
+        in=$(other_port $(active_of $B))
+}
+start_lb balance-tlb
 read rx rd ms < <(flooded $in $(tlink $in) $FLOOD:$BCAST)
 log "tlb: inactive $in received $rx frames, bondgend read $rd"
 [ "$rx" -ge $FLOOD ] || fail "the flood did not reach $in ($rx)"
@@ -128,11 +133,7 @@ ok "tlb: the inactive port read none of $rx frames"
 stop_bondgend
 
 # ---------------------------------------------------------------- alb
-write_config $TMP/alb.yaml $B balance-alb "h0 h1" "miimon: 100"
-start_bondgend $TMP/alb.yaml $B
-wait_until 5 mii_is $B h0 up && wait_until 5 mii_is $B h1 up || fail "alb ports not up"
-wait_until 5 eval '[ -n "$(active_of $B)" ] && [ "$(active_of $B)" != None ]' || fail "alb: no current port"
-in=$(other_port $(active_of $B))
+start_lb balance-alb
 read rx rd ms < <(flooded $in $(tlink $in) $FLOOD:$BCAST)
 log "alb: inactive $in received $rx broadcast frames, bondgend read $rd"
 [ "$rx" -ge $FLOOD ] || fail "the flood did not reach $in ($rx)"
