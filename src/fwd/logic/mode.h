@@ -334,6 +334,9 @@ static inline bool bg_fwd_port_up(const struct bg_fwd_port *p) {
  * bond_set_slave_{active,inactive}_flags. */
 void bg_fwd_port_set_active_flags(struct bg_fwd *b, struct bg_fwd_port *p);
 void bg_fwd_port_set_inactive_flags(struct bg_fwd *b, struct bg_fwd_port *p);
+/* all_slaves_active changed on a running bond: the backups' rx_disabled
+ * follows at once. */
+void bg_fwd_set_all_slaves_active(struct bg_fwd *b, bool on);
 
 /* What p's packet socket must still take (rxkeep.c): every frame while
  * p is not rx_disabled; on an inactive port only what bondgend still reads

@@ -151,6 +151,16 @@ void bg_fwd_port_set_inactive_flags(struct bg_fwd *b, struct bg_fwd_port *p) {
         set_rx_disabled(b, p, !b->p.all_slaves_active);
 }
 
+void bg_fwd_set_all_slaves_active(struct bg_fwd *b, bool on) {
+        b->p.all_slaves_active = on;
+        /* bond_option_all_slaves_active_set(): every port that is not
+         * active (backup set; never in TLB/ALB, where backup stays 0)
+         * takes the new value at once */
+        for (size_t i = 0; i < b->n_ports; i++)
+                if (b->ports[i]->backup)
+                        set_rx_disabled(b, b->ports[i], !on);
+}
+
 void bg_fwd_change_active(struct bg_fwd *b, struct bg_fwd_port *new_) {
         struct bg_fwd_port *old = b->active;
 

@@ -75,6 +75,25 @@ Test(monitor, rx_state_hook_silent_with_all_slaves_active) {
         fake_free(f);
 }
 
+Test(monitor, all_slaves_active_changed_live_reaches_the_backups) {
+        struct bg_fwd_params pp = ab_params();
+        struct fake *f = fake_new(BG_MODE_ACTIVE_BACKUP, &pp);
+        struct bg_fwd_port *a = fake_enslave(f, "eth0", true), *b = fake_enslave(f, "eth1", true);
+
+        fake_tick(f);
+        cr_assert_eq(f->b.active, a);
+        cr_assert(b->backup && b->rx_disabled);
+        /* bond_option_all_slaves_active_set(): the backup receives at once */
+        bg_fwd_set_all_slaves_active(&f->b, true);
+        cr_assert(f->b.p.all_slaves_active);
+        cr_assert(!b->rx_disabled, "the backup takes frames once all_slaves_active is set");
+        cr_assert(!a->rx_disabled);
+        bg_fwd_set_all_slaves_active(&f->b, false);
+        cr_assert(b->rx_disabled, "and stops again when it is cleared");
+        cr_assert(!a->rx_disabled, "the active port is left as it is");
+        fake_free(f);
+}
+
 Test(monitor, downdelay_and_updelay_count_miimon_ticks) {
         struct bg_fwd_params pp = ab_params();
         pp.downdelay_ticks = 2;
