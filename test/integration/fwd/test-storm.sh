@@ -17,6 +17,9 @@
 #               stays up, and takes over when the active link goes
 #  ab-arp-filter arp_validate filter: the same flood is not read, the
 #               backup stays up on the probes
+#  live         active-backup without a monitor: the backup reads none of
+#               a flood, every frame once all_slaves_active=1 is set on
+#               the running bond, none again once it is cleared
 #  tlb          balance-tlb: nothing of the flood is read on the port that
 #               is not the current one
 #  alb          balance-alb: the broadcast flood is not read there; unicast
@@ -111,6 +114,27 @@ log "ab-arp-filter: backup $bk received $rx frames in $ms ms, bondgend read $rd"
 sleep 1
 mii_is $B $bk up || fail "the backup $bk went down"
 ok "ab-arp-filter: the backup read $rd of $rx frames and stayed up"
+stop_bondgend
+
+# ---------------------------------------------------------------- live
+# the filter follows options changed on the running bond ("set" on the
+# control socket, as bondgen apply sends them): the backup of a bond
+# without a monitor reads nothing; all_slaves_active=1 makes it read
+# every frame (bond_option_all_slaves_active_set()); back to 0, nothing
+write_config $TMP/abl.yaml $B active-backup "h0 h1" "miimon: 100"
+start_bondgend $TMP/abl.yaml $B
+wait_until 5 mii_is $B h0 up && wait_until 5 mii_is $B h1 up || fail "live: ports not up"
+bk=$(other_port $(active_of $B))
+read rx rd ms < <(flooded $bk $(tlink $bk) 5000:$BCAST)
+[ "$rx" -ge 5000 ] && [ "$rd" -le 5 ] || fail "live: the backup $bk read $rd of $rx frames before the change"
+ctl $B "set all_slaves_active=1" > /dev/null || fail "live: all_slaves_active=1 refused"
+read rx rd ms < <(flooded $bk $(tlink $bk) 5000:$BCAST)
+log "live: all_slaves_active=1: backup $bk received $rx frames, bondgend read $rd"
+[ "$rd" -ge 5000 ] || fail "live: with all_slaves_active=1 the backup $bk read only $rd of $rx frames"
+ctl $B "set all_slaves_active=0" > /dev/null || fail "live: all_slaves_active=0 refused"
+read rx rd ms < <(flooded $bk $(tlink $bk) 5000:$BCAST)
+[ "$rd" -le 5 ] || fail "live: back to all_slaves_active=0 the backup $bk read $rd of $rx frames"
+ok "live: the backup's filter followed all_slaves_active set and cleared on the running bond"
 stop_bondgend
 
 # ---------------------------------------------------------------- tlb
