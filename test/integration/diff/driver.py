@@ -661,13 +661,15 @@ def cmd_run(argv):
     scs = [Scenario(p) for p in argv[4:]]
     partner = Partner()
     g = Guest(serial, ctl, mon)
+    # vm-diff.sh runs one driver per VM at the same time: say whose line
+    who = os.environ['BGDIFF_RUN'] + ': ' if os.environ.get('BGDIFF_RUN') else ''
     bad = 0
     for sc in scs:
         t = time.monotonic()
         problems = run_scenario(sc, g, partner, outdir)
-        print('scenario %s: recorded in %.1f s' % (sc.name, time.monotonic() - t), flush=True)
+        print('%sscenario %s: recorded in %.1f s' % (who, sc.name, time.monotonic() - t), flush=True)
         for p in problems:
-            print('  problem: %s' % p)
+            print('%s  problem: %s' % (who, p), flush=True)
             bad += 1
     g.run('bond_down')
     # the partner stops before the guest does: its TAPs go down with qemu
