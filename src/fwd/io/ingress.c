@@ -23,9 +23,12 @@
  * OAM, LLDP...), so lldpd or a protocol socket bound to the port sees it
  * there. Before that, in 802.3ad, bond_3ad_lacpdu_recv() consumes
  * LACPDUs and markers (slow protocols subtype 1 and 2 to 01:80:c2:00:00:02)
- * on every port. So each port's chain has, before its drop policy:
+ * on every port, when whole: a frame shorter than an LACPDU (110 bytes
+ * after the Ethernet header, skb_header_pointer() in
+ * bond_3ad_lacpdu_recv()) goes on like any other link-local frame. So
+ * each port's chain has, before its drop policy:
  *   [802.3ad] ether daddr 01:80:c2:00:00:02, meta protocol 0x8809,
- *             first payload byte 1 or 2: drop
+ *             first payload byte 1 or 2, meta len >= 110: drop
  *   ether daddr & ff:ff:ff:ff:ff:f0 == 01:80:c2:00:00:00,
  *             meta iif in the set "rxoff": accept
  * The set holds the ifindexes of the inactive ports; a failover changes
@@ -50,6 +53,7 @@
 #include <time.h>
 
 #include "fwd/io/core.h"
+#include "fwd/logic/lacp.h"
 
 #define SET_RXOFF "rxoff"
 
@@ -241,11 +245,15 @@ static const uint8_t ll_group[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x00 };
 static const uint8_t ll_slow[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x02 };
 
 /* 802.3ad: ether daddr 01:80:c2:00:00:02 meta protocol 0x8809
- * @nh,0,8 1-2 drop (what bond_3ad_lacpdu_recv() consumes on every port) */
+ * @nh,0,8 1-2 meta len >= 110 drop (what bond_3ad_lacpdu_recv() consumes
+ * on every port). meta len is skb->len, here the bytes after the Ethernet
+ * header, in host order: turned to network order for the compare, as nft
+ * does for a range of a host-order value. */
 static void fill_rule_lacp(struct nlmsghdr *nlh, const void *arg) {
         const struct chain_arg *a = arg;
         const uint8_t slow[2] = { 0x88, 0x09 }, lo = 1, hi = 2;   /* ETH_P_SLOW; LACP, marker */
-        struct nlattr *list;
+        const uint32_t whole = htonl(BG_LACPDU_FRAME_LEN - 14);
+        struct nlattr *list, *elem, *data;
 
         mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, a->in->table);
         mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, a->port);
@@ -257,6 +265,15 @@ static void fill_rule_lacp(struct nlmsghdr *nlh, const void *arg) {
         put_payload(nlh, NFT_PAYLOAD_NETWORK_HEADER, 0, 1);
         put_cmp(nlh, NFT_CMP_GTE, &lo, 1);
         put_cmp(nlh, NFT_CMP_LTE, &hi, 1);
+        put_meta(nlh, NFT_META_LEN);
+        put_expr_start(nlh, "byteorder", &elem, &data);
+        mnl_attr_put_u32(nlh, NFTA_BYTEORDER_SREG, htonl(NFT_REG_1));
+        mnl_attr_put_u32(nlh, NFTA_BYTEORDER_DREG, htonl(NFT_REG_1));
+        mnl_attr_put_u32(nlh, NFTA_BYTEORDER_OP, htonl(NFT_BYTEORDER_HTON));
+        mnl_attr_put_u32(nlh, NFTA_BYTEORDER_LEN, htonl(4));
+        mnl_attr_put_u32(nlh, NFTA_BYTEORDER_SIZE, htonl(4));
+        put_expr_end(nlh, elem, data);
+        put_cmp(nlh, NFT_CMP_GTE, &whole, 4);
         put_verdict(nlh, NF_DROP);
         mnl_attr_nest_end(nlh, list);
 }

@@ -25,8 +25,11 @@
 #                that is not the active one: the cases above; and of the
 #                slow protocols on h1 an OAM frame (subtype 3) reaches its
 #                stack while a LACPDU and a marker (subtypes 1 and 2, which
-#                bond_3ad_lacpdu_recv() consumes on every port) do not; an
-#                OAM frame on h0 reaches the bond only
+#                bond_3ad_lacpdu_recv() consumes on every port) do not; a
+#                LACPDU and a marker cut to 60 bytes (shorter than the 110
+#                bytes after the Ethernet header that function needs, so
+#                it lets them go on) do; an OAM frame and a cut LACPDU on
+#                h0 reach the bond only
 # Skips when the kernel has no nftables netdev ingress hook.
 . "$(dirname "$0")/lib.sh"
 require ip python3
@@ -74,23 +77,36 @@ check() {
                 "unicast, 01:80:c2:00:00:10 on h$i to no one"
 }
 
-# slow N: the slow protocol frames of the 802.3ad case
+# slow N: the slow protocol frames of the 802.3ad case; a whole LACPDU or
+# marker is 110 bytes after the Ethernet header (its body zeros here: a
+# malformed one, consumed all the same), a cut one 60 bytes in all
 slow() {
-        local n=$1
-        send t1 01:80:c2:00:00:02 0x8809 I$n-lacpdu 01010000
-        send t1 01:80:c2:00:00:02 0x8809 I$n-marker 02010000
+        local n=$1 whole
+        whole=$(printf '%0216d' 0)
+        send t1 01:80:c2:00:00:02 0x8809 I$n-lacpdu 0101$whole
+        send t1 01:80:c2:00:00:02 0x8809 I$n-marker 0201$whole
+        send t1 01:80:c2:00:00:02 0x8809 I$n-lacpcut 01010000
+        send t1 01:80:c2:00:00:02 0x8809 I$n-markercut 02010000
         send t1 01:80:c2:00:00:02 0x8809 I$n-oam 030000
         send t0 01:80:c2:00:00:02 0x8809 A$n-oam 030000
+        send t0 01:80:c2:00:00:02 0x8809 A$n-lacpcut 01010000
         wait_until 5 got h1-slow I$n-oam || fail "802.3ad: OAM on the inactive h1 did not reach h1's stack"
+        wait_until 5 got h1-slow I$n-lacpcut || fail "802.3ad: a cut LACPDU on the inactive h1 did not reach h1's stack"
+        wait_until 5 got h1-slow I$n-markercut || fail "802.3ad: a cut marker on the inactive h1 did not reach h1's stack"
         wait_until 5 got bond-slow A$n-oam || fail "802.3ad: OAM on the active h0 did not reach the bond"
+        wait_until 5 got bond-slow A$n-lacpcut || fail "802.3ad: a cut LACPDU on the active h0 did not reach the bond"
         sleep 0.3
         got h1-slow I$n-lacpdu && fail "802.3ad: a LACPDU on h1 reached h1's stack"
         got h1-slow I$n-marker && fail "802.3ad: a marker on h1 reached h1's stack"
-        got bond-slow I$n-oam && fail "802.3ad: OAM on the inactive h1 reached the bond"
+        for t in oam lacpcut markercut; do
+                got bond-slow I$n-$t && fail "802.3ad: $t on the inactive h1 reached the bond"
+        done
         got h0-slow A$n-oam && fail "802.3ad: OAM on the active h0 reached h0's stack"
+        got h0-slow A$n-lacpcut && fail "802.3ad: a cut LACPDU on the active h0 reached h0's stack"
         st $B | grep -A80 '^Slave Interface: h1$' | grep -q '^Slave State: backup' ||
                 fail "802.3ad: h1 left its inactive aggregator during the test"
-        ok "802.3ad: on the inactive h1 OAM reaches its stack, LACPDU and marker do not; OAM on h0 to the bond"
+        ok "802.3ad: on the inactive h1 OAM and cut LACPDUs and markers reach its stack, whole LACPDU and" \
+                "marker do not; OAM and a cut LACPDU on h0 to the bond"
 }
 
 for mode in active-backup balance-tlb 802.3ad; do

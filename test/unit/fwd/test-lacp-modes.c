@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 
+#include "fwd/logic/lacp.h"
 #include "test-fwd-fake.h"
 
 /* ---- two bonds joined by frames queued between their ports ---- */
@@ -190,6 +191,58 @@ Test(lacp_modes, broadcast_neighbor_clones_arp) {
         peer_a = NULL;
         fake_free(peer_b);
         peer_b = NULL;
+}
+
+/* bond_3ad_lacpdu_recv() consumes a slow-protocol frame of subtype 1
+ * (LACP) or 2 (marker) only when it is sent to 01:80:c2:00:00:02 and holds
+ * a whole LACPDU (110 bytes after the Ethernet header); a shorter one, or
+ * one to another address, goes on like any frame. */
+Test(lacp_modes, only_whole_lacpdus_and_markers_to_the_slow_group_are_consumed) {
+        memset(sent_on, 0, sizeof(sent_on));
+        nq = 0;
+        peer_a = ad_bond(0xa, true);
+        peer_b = NULL;
+        struct bg_fwd_port *a0 = fake_enslave(peer_a, "a0", true);
+        uint8_t f[BG_LACPDU_FRAME_LEN];
+        const uint8_t slow[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x02 };
+
+        /* a Marker Information PDU (802.1AX-2014 6.5.3.3), whole */
+        memset(f, 0, sizeof(f));
+        memcpy(f, slow, 6);
+        f[6] = 0x02, f[11] = 0x02;
+        f[12] = 0x88, f[13] = 0x09;
+        f[14] = 2, f[15] = 1, f[16] = 1, f[17] = 16;   /* marker, version 1, information TLV */
+        f[19] = 1, f[20] = 0x02, f[25] = 0x02, f[29] = 7;   /* requester port 1, system, transaction 7 */
+        struct bg_fwd_frame fr = { .data = f, .len = sizeof(f), .cap = sizeof(f) };
+        unsigned before = sent_on[0][0];
+        cr_assert_eq(peer_a->b.ops->rx(&peer_a->b, a0, &fr), BG_FWD_RX_CONSUMED);
+        cr_assert_eq(sent_on[0][0], before + 1, "the marker is answered");
+        cr_assert_eq(last_sent[0][0][14], 2);
+        cr_assert_eq(last_sent[0][0][16], 2, "a marker response TLV");
+        cr_assert_eq(last_sent[0][0][29], 7, "the transaction id comes back");
+
+        /* the same cut to a minimum-size frame: not a marker for the bond */
+        before = sent_on[0][0];
+        fr.len = 60;
+        cr_assert_eq(peer_a->b.ops->rx(&peer_a->b, a0, &fr), BG_FWD_RX_PASS);
+        f[14] = 1;
+        cr_assert_eq(peer_a->b.ops->rx(&peer_a->b, a0, &fr), BG_FWD_RX_PASS, "a short LACPDU goes on");
+        cr_assert_eq(sent_on[0][0], before, "nothing answered");
+
+        /* whole, but to another address */
+        fr.len = sizeof(f);
+        f[0] = 0x02, f[5] = 0x09;
+        cr_assert_eq(peer_a->b.ops->rx(&peer_a->b, a0, &fr), BG_FWD_RX_PASS, "a misaddressed LACPDU goes on");
+        f[14] = 2;
+        cr_assert_eq(peer_a->b.ops->rx(&peer_a->b, a0, &fr), BG_FWD_RX_PASS, "a misaddressed marker goes on");
+        cr_assert_eq(sent_on[0][0], before, "nothing answered");
+
+        /* other slow protocols (OAM) go on whole or not */
+        memcpy(f, slow, 6);
+        f[14] = 3;
+        cr_assert_eq(peer_a->b.ops->rx(&peer_a->b, a0, &fr), BG_FWD_RX_PASS);
+        fake_free(peer_a);
+        peer_a = NULL;
 }
 
 /* 100 ms of LACP and of bond A's miimon, which sends peer notification */
