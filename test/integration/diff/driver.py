@@ -19,7 +19,8 @@ Scenario files (scenarios/*.scn), one directive a line, '#' comments:
                             timer (ARP monitor probes): listed once, then
                             summarised
   timing T1 T2 ...          boundaries (seconds) of the timing classes
-  partner lacp              a scripted LACP partner answers on both ports
+  partner lacp [PORT...]    a scripted LACP partner answers on both ports
+                            (on the ports listed: the others hear none)
   partner arp               the partner answers ARP requests for 10.88.0.2-9
   partner flood             the partner floods the bond's broadcasts to the
                             other port, as a switch does
@@ -38,7 +39,12 @@ Scenario files (scenarios/*.scn), one directive a line, '#' comments:
                             arp-req SRC SPA TPA, arp-reply SRC SPA DST TPA,
                             ping SRC SPA DPA DST (DST a role: NIC0, BCAST..),
                             slow SUBTYPE (a slow-protocol frame to SLOW
-                            from PEER2 with that subtype: 3 OAM, 10 ESMC)
+                            from PEER2 with that subtype: 3 OAM, 10 ESMC;
+                            60 bytes, shorter than an LACPDU),
+                            marker (a Marker Information PDU from PEER2,
+                            whole: 802.1AX-2014 6.5.3.3),
+                            lldp (an LLDP frame from PEER2 to LLDP,
+                            01:80:c2:00:00:0e, EtherType 0x88cc)
   partner-set lacp|arp|flood on|off   change the partner in mid-scenario
   partner-set chatter PORT KIND       from now on, a frame from the partner
                             on that port every 100 ms (chatter off: stop):
@@ -77,6 +83,7 @@ ROLES = {
     '52:54:00:dd:00:11': 'NIC1',
     'ff:ff:ff:ff:ff:ff': 'BCAST',
     '01:80:c2:00:00:02': 'SLOW',
+    '01:80:c2:00:00:0e': 'LLDP',
     '00:00:00:00:00:00': 'ZERO',
     '02:00:00:00:02:01': 'NEWMAC',  # a MAC a scenario sets on bond0
 }
@@ -152,6 +159,11 @@ def describe(f):
             d = parse_lacpdu(p)
             return ('lacp', '%s LACPDU actor[%s] partner[%s]' % (head, lacp_info(d['actor']),
                                                                 lacp_info(d['partner'])), None)
+        if p[0] == 2 and len(p) >= 16 and p[2] in (1, 2):
+            # marker PDU (802.1AX-2014 6.5.3.3): information or response
+            port, sysmac, tid = struct.unpack('!H6sI', p[4:16])
+            return ('slow', '%s marker %s requester=%s/%d tid=%d' % (
+                head, 'information' if p[2] == 1 else 'response', role(sysmac), port, tid), None)
         return ('slow', '%s slow-protocol subtype %d' % (head, p[0]), None)
     if et == 0x0800 and len(p) >= 20:
         ihl = (p[0] & 15) * 4
@@ -269,6 +281,15 @@ def chatter_frame(kind):
     raise SystemExit('unknown chatter kind %s' % kind)
 
 
+def marker_info(port_idx):
+    """A Marker Information PDU as a partner sends it (802.1AX-2014
+    6.5.3.3, 110 bytes after the Ethernet header like an LACPDU):
+    requester port PORT+1, system PEER2, a transaction id."""
+    p = bytes([2, 1, 1, 16]) + struct.pack('!H6sI', port_idx + 1, mac_bytes('PEER2'), 0x4244 + port_idx)
+    p += bytes(2) + bytes([0, 0]) + bytes(90)
+    return eth('SLOW', 'PEER2', 0x8809, p)
+
+
 def lacp_reply(port_idx, their_actor):
     """The scripted partner: actor active, short timeout, aggregatable, in
     sync, collecting and distributing; partner = what the bond said."""
@@ -291,6 +312,7 @@ class Partner:
         self.frames = []  # (time, port, bytes)
         self.lock = threading.Lock()
         self.lacp = False
+        self.lacp_ports = None  # the ports it answers on (None: all)
         self.arp = False    # answer ARP requests for 10.88.0.2-9 as PEERn
         self.flood = False  # send the bond's broadcasts out of the other port
         self.chatter = None  # (port, frame) sent every CHATTER_S
@@ -314,7 +336,8 @@ class Partner:
                 port = self.socks.index(s)
                 with self.lock:
                     self.frames.append((now, port, f))
-                if self.lacp and f[12:14] == b'\x88\x09' and len(f) > 54 and f[14] == 1:
+                if self.lacp and f[12:14] == b'\x88\x09' and len(f) > 54 and f[14] == 1 and \
+                        (self.lacp_ports is None or port in self.lacp_ports):
                     self.send(port, lacp_reply(port, parse_lacpdu(f[14:])['actor']))
                 if self.arp and f[12:14] == b'\x08\x06' and len(f) >= 42 and f[20:22] == b'\x00\x01':
                     tpa = socket.inet_ntoa(f[38:42])
@@ -441,6 +464,7 @@ class Scenario:
         self.options = []
         self.timing = [1.0, 3.0]
         self.partner = set()
+        self.lacp_ports = None
         self.periodic = []
         self.expect = []  # (regex, reason, signs: the record lines it may cover, '-' kernel, '+' bondgend)
         self.steps = []
@@ -459,6 +483,9 @@ class Scenario:
                 self.timing = [float(x) for x in w[1:]]
             elif w[0] == 'partner' and len(w) == 2 and w[1] in ('lacp', 'arp', 'flood'):
                 self.partner.add(w[1])
+            elif w[0] == 'partner' and len(w) > 2 and w[1] == 'lacp':
+                self.partner.add(w[1])
+                self.lacp_ports = {int(x) for x in w[2:]}
             elif w[0] in ('expect', 'expect+'):
                 rx, _, reason = ln[len(w[0]):].partition('::')
                 if not reason.strip():
@@ -586,6 +613,7 @@ def run_scenario(sc, g, partner, outdir):
     partner.take()
     for k in ('lacp', 'arp', 'flood'):
         setattr(partner, k, k in sc.partner)
+    partner.lacp_ports = sc.lacp_ports
     rc, out = g.run('bond_up %s %s' % (sc.mode, ' '.join(sc.options)))
     if rc:
         problems.append('bond_up: %s' % ' | '.join(out))
@@ -630,6 +658,14 @@ def run_scenario(sc, g, partner, outdir):
                 # subtype, then a body of zeros: OAM (IEEE 802.3 57.4) or
                 # ESMC (ITU-T G.8264) need nothing more to be told apart
                 f = eth('SLOW', 'PEER2', 0x8809, bytes([int(a[0])]) + bytes(59))
+            elif kind == 'marker':
+                f = marker_info(port)
+            elif kind == 'lldp':
+                # chassis id, port id, TTL, end (IEEE 802.1AB 8.5): enough
+                # to be told apart; nothing in the guest parses it
+                tlv = bytes([0x02, 0x07, 4]) + mac_bytes('PEER2') + bytes([0x04, 0x02, 7, 0x31]) + \
+                    bytes([0x06, 0x02, 0, 120]) + bytes(2)
+                f = eth('LLDP', 'PEER2', 0x88cc, tlv)
             else:
                 raise SystemExit('%s: unknown inject kind %s' % (sc.name, kind))
             partner.send(port, f)
@@ -649,6 +685,7 @@ def run_scenario(sc, g, partner, outdir):
     time.sleep(0.2)
     blocks.append((cur[0], cur[1], partner.take(), cur[2]))
     partner.lacp = partner.arp = partner.flood = False
+    partner.lacp_ports = None
     partner.chatter = None
     rec = render(sc, blocks)
     with open(os.path.join(outdir, sc.name + '.txt'), 'w') as fh:

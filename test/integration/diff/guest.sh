@@ -108,11 +108,12 @@ links() {
                 echo "$d mtu $(cat /sys/class/net/$d/mtu) address $(cat /sys/class/net/$d/address)"
         done
 }
-# sniff_start SECONDS ETHERTYPE: note on which device each frame of that
-# EtherType comes up, in the background; sniff_report: once that time is
-# over, one line per device and subtype with its count, LACPDUs and
-# markers (subtypes 1 and 2: the partner's own, their number depends on
-# timing) left out
+# sniff_start SECONDS ETHERTYPE[,ETHERTYPE]: note on which device each
+# frame of those EtherTypes comes up, in the background; sniff_report
+# [all]: once that time is over, one line per device and subtype (or
+# EtherType) with its count, LACPDUs and markers (subtypes 1 and 2: the
+# partner's own, their number depends on timing) left out unless "all"
+# (a scenario that checks they are consumed)
 sniff_start() {
         rm -f /tmp/sniff.out
         bg-diff-udpsend sniff "$1" "$2" </dev/null >/tmp/sniff.out 2>&1 &
@@ -126,7 +127,11 @@ sniff_report() {
         t=0
         while [ $t -lt 100 ] && [ -d "/proc/$p" ]; do sleep 0.1; t=$((t + 1)); done
         [ ! -d "/proc/$p" ] || { echo "the probe did not end"; return 1; }
-        grep -v -e ' subtype [12]$' -e '^listening$' /tmp/sniff.out | sort | uniq -c | sed 's/^ *//'
+        if [ "${1:-}" = all ]; then
+                grep -v '^listening$' /tmp/sniff.out
+        else
+                grep -v -e ' subtype [12]$' -e '^listening$' /tmp/sniff.out
+        fi | sort | uniq -c | sed 's/^ *//'
 }
 status() { bondgen status bond0; }
 # IPv6 on bond0 only (the ports keep it off; the next bond0 is made with

@@ -8,11 +8,15 @@
  * Usage: bg-diff-udpsend COUNT GAP_US DST:SPORT:DPORT[:SIZE]...
  *
  * Also the guest's receive probe, as the same program (one binary in the
- * image): `bg-diff-udpsend sniff SECONDS ETHERTYPE` prints one line per
- * frame of that EtherType any interface receives in that time, "IFNAME
- * subtype N" (the first payload byte: the slow protocols' subtype), after
- * a first line "listening" once its socket is open, so a
- * scenario can tell on which device a frame from the partner comes up.
+ * image): `bg-diff-udpsend sniff SECONDS ETHERTYPE[,ETHERTYPE...]` prints
+ * one line per frame of those EtherTypes any interface receives in that
+ * time, "IFNAME subtype N" for a slow-protocol frame (0x8809; the first
+ * payload byte, its subtype) and "IFNAME ethertype 0xNNNN" for the others,
+ * after a first line "listening" once its sockets are open, so a scenario
+ * can tell on which device a frame from the partner comes up. Its sockets
+ * are bound to a protocol, not ETH_P_ALL: they see a frame where the
+ * receive path delivers it (after a bond's rx_handler), not on every port
+ * it crosses.
  */
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
@@ -35,31 +39,49 @@ static long now_ms(void) {
         return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int sniff(long seconds, unsigned ethertype) {
-        int fd = socket(AF_PACKET, SOCK_RAW, htons((uint16_t)ethertype));
-        long end = now_ms() + seconds * 1000;
+#define MAX_SNIFF 4
 
-        if (fd < 0) {
-                perror("socket");
-                return 1;
+static int sniff(long seconds, const char *types) {
+        struct pollfd pfd[MAX_SNIFF];
+        unsigned type[MAX_SNIFF];
+        long end = now_ms() + seconds * 1000;
+        int n = 0;
+
+        for (const char *t = types; *t && n < MAX_SNIFF; n++) {
+                char *next;
+
+                type[n] = (unsigned)strtoul(t, &next, 0);
+                pfd[n].fd = socket(AF_PACKET, SOCK_RAW, htons((uint16_t)type[n]));
+                pfd[n].events = POLLIN;
+                if (pfd[n].fd < 0) {
+                        perror("socket");
+                        return 1;
+                }
+                t = *next == ',' ? next + 1 : next;
         }
         setvbuf(stdout, NULL, _IOLBF, 0);
-        printf("listening\n");   /* the socket takes frames from here on */
+        printf("listening\n");   /* the sockets take frames from here on */
         for (long left; (left = end - now_ms()) > 0;) {
-                struct pollfd pfd = { .fd = fd, .events = POLLIN };
-                unsigned char buf[2048];
-                struct sockaddr_ll from;
-                socklen_t flen = sizeof(from);
-                char name[IF_NAMESIZE];
+                if (poll(pfd, (nfds_t)n, (int)left) <= 0)
+                        continue;
+                for (int i = 0; i < n; i++) {
+                        unsigned char buf[2048];
+                        struct sockaddr_ll from;
+                        socklen_t flen = sizeof(from);
+                        char name[IF_NAMESIZE];
 
-                if (poll(&pfd, 1, (int)left) <= 0)
-                        continue;
-                ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
-                if (n <= 0 || from.sll_pkttype == PACKET_OUTGOING)
-                        continue;
-                if (!if_indextoname((unsigned)from.sll_ifindex, name))
-                        snprintf(name, sizeof(name), "if%d", from.sll_ifindex);
-                printf("%s subtype %d\n", name, n > 14 ? buf[14] : -1);
+                        if (!(pfd[i].revents & POLLIN))
+                                continue;
+                        ssize_t len = recvfrom(pfd[i].fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+                        if (len <= 0 || from.sll_pkttype == PACKET_OUTGOING)
+                                continue;
+                        if (!if_indextoname((unsigned)from.sll_ifindex, name))
+                                snprintf(name, sizeof(name), "if%d", from.sll_ifindex);
+                        if (type[i] == 0x8809)
+                                printf("%s subtype %d\n", name, len > 14 ? buf[14] : -1);
+                        else
+                                printf("%s ethertype 0x%04x\n", name, type[i]);
+                }
         }
         return 0;
 }
@@ -72,7 +94,7 @@ int main(int argc, char **argv) {
         int nflows = argc - 3;
 
         if (argc == 4 && strcmp(argv[1], "sniff") == 0)
-                return sniff(strtol(argv[2], NULL, 10), (unsigned)strtoul(argv[3], NULL, 0));
+                return sniff(strtol(argv[2], NULL, 10), argv[3]);
         if (argc < 4 || nflows > MAX_FLOWS) {
                 fprintf(stderr, "usage: %s COUNT GAP_US DST:SPORT:DPORT...\n", argv[0]);
                 return 2;

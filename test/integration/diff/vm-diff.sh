@@ -64,9 +64,12 @@
 #  lacp-port-loss 802.3ad, a port's link pulled and back: flows on the
 #                 other port, the port restarts (EXPIRED), rejoins and
 #                 distributes again; flow placement, status
-#  slow-3ad       802.3ad: OAM and ESMC frames (slow protocols other than
-#                 LACP and marker) from the partner come up on bond0, not
-#                 on the ports
+#  slow-3ad       802.3ad, the partner on port 0 only (port 1 defaults, its
+#                 mux never enables it): OAM, ESMC and LLDP from the
+#                 partner come up on bond0 from port 0 and on eth1 from
+#                 port 1; a marker is answered on each port and comes up
+#                 nowhere; an LACPDU cut short is not consumed and comes
+#                 up like OAM
 #  ll-ab          active-backup: a link-local frame (OAM) from the partner
 #                 comes up on bond0 from the active port and on the port
 #                 itself from the backup; the same after a failover
@@ -78,7 +81,9 @@
 #  tlb-failover   balance-tlb, active link pulled: the other port takes the
 #                 bond's MAC, carries everything, answers the ping
 #  alb            balance-alb: ARP replies to three clients (receive load
-#                 balancing rewrites them per client)
+#                 balancing rewrites them per client); OAM and LLDP from
+#                 the partner come up on bond0 from the current port and
+#                 on the other port itself
 #  records-made   both runs recorded every scenario
 # Usage: vm-diff.sh BONDGEN BONDGEND UDPSEND [SCENARIO...]
 set -euo pipefail
