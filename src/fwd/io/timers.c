@@ -13,9 +13,12 @@
 
 /* Monitor timers fire within BG_TIMER_ACCURACY of their time (sd-event's
  * default accuracy, 250 ms, would make a 100 ms miimon tick late and then
- * catch up in bursts). A tick that ran late schedules the next one a whole
- * period after now, as the kernel's delayed work re-queues itself, instead
- * of firing the missed ones back to back. */
+ * catch up in bursts). A tick less than a period late keeps the next one
+ * on its grid; one held up a period or more (the process starved of CPU)
+ * schedules the next a whole period after now, as the kernel's delayed
+ * work re-queues itself, instead of firing the missed ones back to back.
+ * Delays counted in ticks (updelay, downdelay, as bond_miimon_inspect()
+ * counts them) then grow by the ticks not run, as the kernel's would. */
 #define BG_TIMER_ACCURACY 1000   /* usec */
 
 static void rearm(sd_event_source *s, uint64_t usec, uint64_t period) {

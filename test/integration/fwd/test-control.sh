@@ -9,6 +9,7 @@
 # Cases:
 #  down/updelay     miimon 100, downdelay 300, updelay 500: t0 down/up twice;
 #                   each delay ends within the kernel's window plus slack
+#                   (bondgend and the poller at nice -10: see below)
 #  ARP idle         arp_interval 100, arp_validate all: 4 s idle, the active
 #                   port and the link failure counts do not change
 #  MTU              MTU 9000 set on the bond reaches h0 and h1; a 9000-byte
@@ -35,10 +36,12 @@ topo_bridge 2
 
 # measure CMD EXPR: milliseconds from the end of CMD until the bond's
 # status text matches the regular expression; the status is read straight
-# from the control socket so the poll costs no process start.
+# from the control socket so the poll costs no process start. The poller
+# runs at nice -10, as bondgend does in this case (boost).
 measure() {
         python3 - "$BONDGEN_RUNDIR/$B.sock" "$1" "$2" <<'PY'
-import re, socket, subprocess, sys, time
+import os, re, socket, subprocess, sys, time
+os.setpriority(os.PRIO_PROCESS, 0, -10)
 path, cmd, pattern = sys.argv[1], sys.argv[2], re.compile(sys.argv[3], re.S)
 def status():
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -67,8 +70,27 @@ PY
 # The kernel notices a carrier change at its next miimon tick and counts
 # that tick: downdelay 300 with miimon 100 takes 300-400 ms, updelay 500
 # takes 500-600 ms. 60 ms of slack for a loaded machine.
+# The delays are counted in ticks that ran, as the kernel counts them
+# (bond_miimon_inspect() on delayed work that re-queues itself a period
+# after it ran), so a tick held up more than a period by CPU contention
+# lengthens the delay by a period. The kernel's work runs in a kernel
+# worker, out of reach of niced user-space load; a niced bondgend is not
+# (under two busy loops at its nice level, 3 on 2 cores: ticks up to
+# 575 ms late, updelay 500 measured 709 ms). So here bondgend and the
+# poller run at nice -10, every thread of bondgend (the link poller
+# thread too): the case checks bondgend's counting, not the scheduler;
+# the carrier event counted as a tick still fails it (downdelay 300 in
+# 196-245 ms), and timers with sd-event's default 250 ms accuracy fail
+# the ARP monitor case below.
+boost() {   # every thread of bondgend to nice -10
+        python3 -c "
+import os, sys
+for t in os.listdir('/proc/%s/task' % sys.argv[1]):
+    os.setpriority(os.PRIO_PROCESS, int(t), -10)" $BPID
+}
 write_config $TMP/d.yaml $B active-backup "h0 h1" "miimon: 100" "downdelay: 300" "updelay: 500"
 start_bondgend $TMP/d.yaml $B
+boost || fail "could not raise bondgend's priority"
 wait_until 5 active_is $B h0 || fail "h0 not active"
 wait_until 5 mii_is $B h1 up || fail "h1 did not come through its updelay"
 downs="" ups=""
