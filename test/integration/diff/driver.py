@@ -185,7 +185,7 @@ def describe(f):
             name = {0: 'echo-reply', 8: 'echo-request'}.get(t, 'type%d' % t)
             return ('icmp', '%s %sICMP %s %s>%s id=%d seq=%d' % (head, vlan, name, sip, dip, ident, seq), None)
         if proto == 2:
-            return ('igmp', '%s %sIGMP %s>%s' % (head, vlan, sip, dip), None)
+            return ('igmp', '%s %s%s' % (head, vlan, describe_igmp(p, ihl, sip, dip)), None)
         return ('ip', '%s %sIPv4 proto %d %s>%s' % (head, vlan, proto, sip, dip), None)
     if et == 0x86dd and len(p) >= 40:
         return describe6(head, vlan, p)
@@ -193,6 +193,30 @@ def describe(f):
         # bond_alb.c:alb_send_lp_vid() (ETH_P_LOOPBACK): TLB/ALB learning
         return ('learning', '%s %slearning frame' % (head, vlan), None)
     return ('other', '%s %sethertype 0x%04x' % (head, vlan, et), None)
+
+
+def describe_igmp(p, ihl, sip, dip):
+    """IGMP (resend_igmp after a failover): the message type, and for a
+    report its group or, in IGMPv3, each record's type, group and source
+    count (RFC 3376 4.2); TOS, TTL and the Router Alert option too."""
+    igmp = p[ihl:]
+    hdr = 'tos 0x%02x ttl %d%s' % (p[1], p[8], ' RA' if ihl > 20 and p[20:22] == b'\x94\x04' else '')
+    if len(igmp) < 8:
+        return 'IGMP %s>%s %s' % (sip, dip, hdr)
+    t = igmp[0]
+    if t in (0x12, 0x16, 0x17):
+        name = {0x12: 'IGMPv1 report', 0x16: 'IGMPv2 report', 0x17: 'IGMPv2 leave'}[t]
+        return '%s %s %s>%s %s' % (name, ip_str(igmp[4:8]), sip, dip, hdr)
+    if t == 0x22:
+        n, recs, i = struct.unpack('!H', igmp[6:8])[0], [], 8
+        for _ in range(n):
+            if i + 8 > len(igmp):
+                break
+            rtype, aux, nsrc = igmp[i], igmp[i + 1], struct.unpack('!H', igmp[i + 2:i + 4])[0]
+            recs.append('%d:%s/%d' % (rtype, ip_str(igmp[i + 4:i + 8]), nsrc))
+            i += 8 + 4 * nsrc + 4 * aux
+        return 'IGMPv3 report %s>%s %s %s' % (sip, dip, ','.join(sorted(recs)), hdr)
+    return 'IGMP type 0x%02x %s>%s %s' % (t, sip, dip, hdr)
 
 
 def ip6_str(b):

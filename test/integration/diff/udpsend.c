@@ -86,6 +86,21 @@ static int sniff(long seconds, const char *types) {
         return 0;
 }
 
+static int join(const char *group, const char *ifname, long seconds) {
+        struct ip_mreqn mr = { .imr_ifindex = (int)if_nametoindex(ifname) };
+        int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+        if (fd < 0 || inet_pton(AF_INET, group, &mr.imr_multiaddr) != 1 ||
+            setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0) {
+                perror("join");
+                return 1;
+        }
+        printf("joined\n");
+        fflush(stdout);
+        sleep((unsigned)seconds);
+        return 0;
+}
+
 int main(int argc, char **argv) {
         int fds[MAX_FLOWS];
         struct sockaddr_in dst[MAX_FLOWS];
@@ -93,6 +108,8 @@ int main(int argc, char **argv) {
         static char buf[65536];
         int nflows = argc - 3;
 
+        if (argc == 5 && strcmp(argv[1], "join") == 0)
+                return join(argv[2], argv[3], strtol(argv[4], NULL, 10));
         if (argc == 4 && strcmp(argv[1], "sniff") == 0)
                 return sniff(strtol(argv[2], NULL, 10), argv[3]);
         if (argc < 4 || nflows > MAX_FLOWS) {
