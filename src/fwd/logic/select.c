@@ -188,7 +188,8 @@ void bg_fwd_change_active(struct bg_fwd *b, struct bg_fwd_port *new_) {
         if (b->ops->active_changed)
                 b->ops->active_changed(b, old, new_);
         /* bond_change_active_slave(): modes with an active port resend
-         * their membership reports when it changes to a new one */
-        if (b->ops->uses_active && new_)
+         * their membership reports when it changes to a new one, and so
+         * does balance-rr, which sends every IGMP frame on that port */
+        if (new_ && (b->ops->uses_active || b->p.mode == BG_MODE_BALANCE_RR))
                 bg_fwd_igmp_start(b);
 }

@@ -312,6 +312,36 @@ Test(mcast, parses_groups_version_and_sources_from_proc) {
         cr_assert(g.igmp_version == 3 && g.n4 == 0, "a device without groups");
 }
 
+/* bond_change_active_slave() resends in balance-rr too (its IGMP frames
+ * all leave on the active port, bond_xmit_roundrobin()) */
+Test(mcast, balance_rr_resends_on_its_new_igmp_port) {
+        struct bg_fwd_params p;
+        struct fake *f;
+        struct bg_fwd_port *a, *b;
+        unsigned igmp = 0;
+
+        bg_fwd_params_default(&p, BG_MODE_BALANCE_RR);
+        p.miimon = 100;
+        p.resend_igmp = 2;
+        f = fake_new(BG_MODE_BALANCE_RR, &p);
+        a = fake_enslave(f, "eth0", true);
+        b = fake_enslave(f, "eth1", true);
+        while (f->b.igmp_left)
+                bg_fwd_igmp_tick(&f->b);
+        cr_assert_eq(f->b.active, a);
+        f->n_log = 0;
+        bg_fwd_mon_carrier(&f->b, a, false);
+        cr_assert_eq(f->b.active, b);
+        for (unsigned i = 0; i < f->n_log; i++)
+                if (is_igmp(&f->log[i])) {
+                        cr_assert_eq(f->log[i].port, 1, "reports leave on the new IGMP port");
+                        igmp++;
+                }
+        cr_assert_eq(igmp, 3, "the first round at once, one report per group (%u)", igmp);
+        cr_assert_eq(f->b.igmp_left, 1, "a second round is due");
+        fake_free(f);
+}
+
 Test(mcast, nothing_with_resend_igmp_0_or_without_an_active_port_mode) {
         struct bg_fwd_port *a, *b;
         struct fake *f = ab_with_two_ports(0, &a, &b);
