@@ -38,7 +38,8 @@
 #                 change, primary_reselect failure keeps the current port
 #  ab-na          active-backup with IPv6 on bond0: unsolicited NAs after
 #                 a failover (flags, source, Router as forwarding says,
-#                 no tentative address), the MLD report of resend_igmp
+#                 no tentative address), the MLD and IGMPv3 reports of
+#                 resend_igmp
 #  arp-mon        active-backup with the ARP monitor against a partner that
 #                 answers and floods like a switch: probes, the backup kept
 #                 up, failover when the active link is pulled
@@ -48,7 +49,8 @@
 #                 other hosts, frames to another host's MAC)
 #  rr             balance-rr: per-packet alternation of one flow's datagrams
 #  rr-link-down   balance-rr with a link down, then back: one port, then
-#                 alternation again
+#                 alternation again; the joined group reported again on
+#                 the port that now carries IGMP
 #  bcast-link-down  broadcast with a link down: frames on the other only
 #  xor-l2         balance-xor layer2: each destination MAC's port
 #  xor-l34        balance-xor layer3+4: each UDP flow's port
