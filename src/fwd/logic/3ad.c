@@ -200,12 +200,11 @@ static enum bg_fwd_rx ad_rx(struct bg_fwd *b, struct bg_fwd_port *p, struct bg_f
                 return BG_FWD_RX_PASS;
         /* bond_3ad_lacpdu_recv() takes only what is sent to the slow
          * protocols group and holds a whole LACPDU (110 bytes after the
-         * Ethernet header): a shorter one is counted and goes on like any
-         * frame, to the bond from a collecting port; one to another address
-         * just goes on. */
-        if (memcmp(fr->data, bg_lacp_slow_proto_mac, 6) != 0)
-                return BG_FWD_RX_PASS;
-        if (fr->len < BG_LACPDU_FRAME_LEN) {
+         * Ethernet header): a shorter one, or one to another address, goes
+         * on like any frame, to the bond from a collecting port; lacp.c
+         * counts it (size error, or bondgend's own misaddressed counter,
+         * which the kernel does not keep). */
+        if (memcmp(fr->data, bg_lacp_slow_proto_mac, 6) != 0 || fr->len < BG_LACPDU_FRAME_LEN) {
                 if (ap->added)
                         (void) bg_lacp_rx(ad->l, ap->id, fr->data, fr->len, b->now);
                 return BG_FWD_RX_PASS;
