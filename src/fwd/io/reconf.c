@@ -180,14 +180,13 @@ int bg_core_set_options(struct bg_core *c, char *args, bool apply, char *err, si
                 bool new_primary = strcmp(np.primary, b->p.primary) != 0;
                 bool retime = np.miimon != b->p.miimon || np.arp_interval != b->p.arp_interval;
 
-                bool all_active = np.all_slaves_active;
+                bool all_active_changed = np.all_slaves_active != b->p.all_slaves_active;
 
                 if (retime)
                         bg_core_stop_timers(c);
-                np.all_slaves_active = b->p.all_slaves_active;
                 b->p = np;
-                if (all_active != b->p.all_slaves_active)
-                        bg_fwd_set_all_slaves_active(b, all_active);
+                if (all_active_changed)
+                        bg_fwd_set_all_slaves_active(b, np.all_slaves_active);
                 if (retime && (r = bg_core_start_timers(c)) < 0) {
                         snprintf(err, errlen, "cannot restart the monitor timers: %s", strerror(-r));
                         return r;
