@@ -153,6 +153,14 @@ write_config() {
 }
 
 # start_bondgend CONFIG BOND: start it in $H, wait until its control socket answers
+# add_vlan FILE NAME ID LINK ADDR/PREFIX: a VLAN device with a static
+# IPv4 address in the model FILE (write_config's), "vlans:" added once
+add_vlan() {
+        grep -q '^vlans:' "$1" || echo "vlans:" >> "$1"
+        printf '  - name: %s\n    id: %s\n    link: %s\n    ipv4: {method: static, addresses: [%s]}\n' \
+                "$2" "$3" "$4" "$5" >> "$1"
+}
+
 start_bondgend() {
         local cfg=$1 bond=$2 i
         ip netns exec $H "$BONDGEND" -c "$cfg" "$bond" >> "$TMP/bondgend-$bond.log" 2>&1 &

@@ -45,13 +45,7 @@ vsc add-port br-sw p100 tag=100
 
 write_config $TMP/a.yaml $B active-backup "h0 h1" "arp_interval: 100" "arp_ip_target: [$TARGET]" "arp_validate: all"
 if [ $have_8021q = 0 ]; then
-        cat >> $TMP/a.yaml <<EOF
-vlans:
-  - name: $V
-    id: 100
-    link: $B
-    ipv4: {method: static, addresses: [$VADDR/24]}
-EOF
+        add_vlan $TMP/a.yaml $V 100 $B $VADDR/24
 fi
 start_bondgend $TMP/a.yaml $B
 if [ $have_8021q = 1 ]; then

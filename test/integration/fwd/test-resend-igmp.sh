@@ -30,13 +30,7 @@ PEER=10.203.9.1 ADDR=10.203.9.2 B=bgfig$$ V=bgfiv$$ VADDR=10.203.19.2
 B=${B:0:15} V=${V:0:15}
 topo_bridge 2
 write_config $TMP/m.yaml $B active-backup "h0 h1" "miimon: 50" "resend_igmp: 3"
-cat >> $TMP/m.yaml <<EOF
-vlans:
-  - name: $V
-    id: 100
-    link: $B
-    ipv4: {method: static, addresses: [$VADDR/24]}
-EOF
+add_vlan $TMP/m.yaml $V 100 $B $VADDR/24
 start_bondgend $TMP/m.yaml $B
 wait_until 3 active_is $B h0 || fail "h0 not active: $(active_of $B)"
 vaddr() { ip -n $H -4 addr show dev $V 2>/dev/null | grep -q "$VADDR"; }
